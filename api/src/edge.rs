@@ -1,0 +1,132 @@
+//! The middleware every request passes: it takes or makes the request id
+//! (echoed in `X-Request-Id`), opens the request's tracing span, records
+//! metrics by route template, logs internal errors with the request id, and
+//! makes sure every error response is problem+json with a stable code.
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpMessage, HttpResponse,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::header::{self, HeaderName, HeaderValue},
+    middleware::Next,
+    web,
+};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::{
+    error::{ApiError, PROBLEM_JSON},
+    state::AppState,
+};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the current request, available to handlers as an extension.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// A client's id is kept if it is short printable ASCII; otherwise we make one.
+fn request_id_of(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
+}
+
+pub async fn edge(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let request_id = request_id_of(&req);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+
+    let response = match next.call(req).instrument(span.clone()).await {
+        Ok(response) => response.map_into_boxed_body(),
+        // Handlers and extractors answer with a response; an `Err` here comes
+        // from the framework itself and has no request left to attach to.
+        Err(err) if err.as_error::<ApiError>().is_some() => return Err(err),
+        Err(err) => {
+            span.in_scope(|| tracing::warn!(error = %err, "framework error"));
+            return Err(ApiError::from_status(err.as_response_error().status_code()).into());
+        }
+    };
+    let mut response = as_problem(response, &path, &request_id, &span);
+    response.headers_mut().insert(
+        REQUEST_ID,
+        HeaderValue::from_str(&request_id).unwrap_or(HeaderValue::from_static("invalid")),
+    );
+
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    if let Some(state) = state {
+        state
+            .metrics
+            .observe(&method, &route, status, started.elapsed().as_secs_f64());
+    }
+    span.in_scope(|| {
+        tracing::info!(status, route = %route, elapsed_ms = started.elapsed().as_millis() as u64, "request finished");
+    });
+    Ok(response)
+}
+
+/// Renders our errors with the request's context, and wraps any other error
+/// response (router 404/405, actix extractors) in the same envelope.
+fn as_problem(
+    response: ServiceResponse<BoxBody>,
+    path: &str,
+    request_id: &str,
+    span: &tracing::Span,
+) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let rendered = match response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+    {
+        Some(api_error) => {
+            if let ApiError::Internal(detail) = api_error {
+                span.in_scope(|| tracing::error!(error = %detail, "internal error"));
+            }
+            api_error.render(Some(path), Some(request_id))
+        }
+        None => {
+            let is_problem = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+            if is_problem {
+                return response;
+            }
+            if let Some(err) = response.response().error() {
+                span.in_scope(|| tracing::warn!(error = %err, status = status.as_u16(), "error response from a framework component"));
+            }
+            let mut rendered = ApiError::from_status(status).render(Some(path), Some(request_id));
+            if let Some(allow) = response.headers().get(header::ALLOW) {
+                rendered.headers_mut().insert(header::ALLOW, allow.clone());
+            }
+            rendered
+        }
+    };
+    let (request, _) = response.into_parts();
+    ServiceResponse::new(request, rendered)
+}
+
+/// The fallback for paths no route matches.
+pub async fn route_not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::RouteNotFound)
+}

@@ -1,0 +1,299 @@
+//! Request-body and parameter extraction that fails in our error envelope:
+//! JSON syntax errors are 400 `malformed_json`, JSON of the wrong shape is
+//! 422 `validation_failed` with a pointer to the field, bad query strings
+//! and path parameters are 400, bodies over the limit are 413.
+
+use actix_web::{
+    FromRequest, HttpRequest,
+    dev::Payload,
+    error::{PathError, QueryPayloadError},
+    http::{StatusCode, header},
+    web,
+};
+use domain::FieldError;
+use futures::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Extractor settings for the whole app: limits and error mapping.
+pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
+    cfg.app_data(web::PayloadConfig::new(body_limit))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))
+        .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err).into()));
+}
+
+fn query_error(err: QueryPayloadError) -> ApiError {
+    ApiError::InvalidQuery(err.to_string())
+}
+
+fn path_error(err: PathError) -> ApiError {
+    match err {
+        PathError::Deserialize(e) => ApiError::InvalidPath(e.to_string()),
+        other => ApiError::InvalidPath(other.to_string()),
+    }
+}
+
+/// A JSON body (`application/json` or `application/*+json`).
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+/// A body that is either JSON or `application/x-www-form-urlencoded`, as
+/// OAuth2 clients send to token endpoints.
+#[derive(Debug)]
+pub struct JsonOrForm<T>(pub T);
+
+/// A JSON body that may be left out: an empty body is `T::default()`.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+#[derive(PartialEq)]
+enum BodyKind {
+    Json,
+    Form,
+}
+
+fn body_kind(req: &HttpRequest, allow_form: bool) -> Result<BodyKind, ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let is_json = content_type == "application/json"
+        || (content_type.starts_with("application/") && content_type.ends_with("+json"));
+    if is_json {
+        Ok(BodyKind::Json)
+    } else if allow_form && content_type == "application/x-www-form-urlencoded" {
+        Ok(BodyKind::Form)
+    } else {
+        let expected = if allow_form {
+            "application/json or application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        };
+        Err(ApiError::UnsupportedMediaType(format!(
+            "Content-Type must be {expected}, got {:?}",
+            if content_type.is_empty() {
+                "nothing"
+            } else {
+                &content_type
+            }
+        )))
+    }
+}
+
+async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, ApiError> {
+    web::Bytes::from_request(req, payload).await.map_err(|e| {
+        if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge {
+                limit: limit_of(req),
+            }
+        } else {
+            ApiError::BadRequest(format!("could not read the request body: {e}"))
+        }
+    })
+}
+
+fn limit_of(req: &HttpRequest) -> usize {
+    req.app_data::<web::Data<crate::state::AppState>>()
+        .map(|s| s.settings.body_limit_bytes)
+        .unwrap_or(262_144)
+}
+
+/// Turns a serde_json error into our error: syntax is the client's JSON,
+/// data errors point at the field.
+fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    use serde_json::error::Category;
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    match inner.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            ApiError::MalformedJson(inner.to_string())
+        }
+        Category::Data => {
+            let message = inner.to_string();
+            let mut pointer = to_pointer(&path);
+            let detail = strip_position(&message);
+            if let Some(field) = message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.split('`').next())
+            {
+                pointer = format!("{}/{}", pointer.trim_end_matches('/'), field);
+            }
+            ApiError::Validation(vec![FieldError::new(pointer, detail)])
+        }
+    }
+}
+
+/// `a.b[0].c` (serde_path_to_error) → `/a/b/0/c` (RFC 6901).
+fn to_pointer(path: &str) -> String {
+    if path == "." || path.is_empty() {
+        return String::new();
+    }
+    let mut pointer = String::new();
+    for segment in path.split('.') {
+        let mut rest = segment;
+        while let Some(open) = rest.find('[') {
+            let name = &rest[..open];
+            if !name.is_empty() {
+                pointer.push('/');
+                pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+            }
+            let close = rest[open..].find(']').map_or(rest.len(), |c| open + c);
+            pointer.push('/');
+            pointer.push_str(&rest[open + 1..close]);
+            rest = rest.get(close + 1..).unwrap_or("");
+        }
+        if !rest.is_empty() {
+            pointer.push('/');
+            pointer.push_str(&rest.replace('~', "~0").replace('/', "~1"));
+        }
+    }
+    pointer
+}
+
+/// serde_json appends " at line 1 column 12"; the pointer says where already.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(json_error)
+}
+
+/// Form bodies go through the same field-error shape as JSON: every value is a string.
+fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let pairs: Vec<(String, String)> = form_pairs(body)?;
+    let object: serde_json::Map<String, serde_json::Value> = pairs
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    let value = serde_json::Value::Object(object);
+    serde_path_to_error::deserialize(value).map_err(json_error)
+}
+
+fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))?;
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((percent_decode(k)?, percent_decode(v)?))
+        })
+        .collect()
+}
+
+fn percent_decode(input: &str) -> Result<String, ApiError> {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = input
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| {
+                        ApiError::BadRequest("bad percent-encoding in form body".to_owned())
+                    })?;
+                out.push(hex);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            body_kind(&req, false)?;
+            let body = read_body(&req, &mut payload).await?;
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonOrForm<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let kind = body_kind(&req, true)?;
+            let body = read_body(&req, &mut payload).await?;
+            match kind {
+                BodyKind::Json => parse_json(&body),
+                BodyKind::Form => parse_form(&body),
+            }
+            .map(JsonOrForm)
+        })
+    }
+}
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let body = read_body(&req, &mut payload).await?;
+            if body.is_empty() {
+                return Ok(OptionalJson(T::default()));
+            }
+            body_kind(&req, false)?;
+            parse_json(&body).map(OptionalJson)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_paths_become_json_pointers() {
+        let cases = [
+            (".", ""),
+            ("email", "/email"),
+            ("budget.min", "/budget/min"),
+            ("units[2].price", "/units/2/price"),
+            ("a/b", "/a~1b"),
+            ("matrix[0][1]", "/matrix/0/1"),
+        ];
+        for (path, pointer) in cases {
+            assert_eq!(to_pointer(path), pointer, "{path}");
+        }
+    }
+
+    #[test]
+    fn form_bodies_are_percent_decoded() {
+        let pairs =
+            form_pairs(b"grant_type=password&email=a%40b.cn&password=x+y%21").expect("parses");
+        assert_eq!(pairs[1], ("email".to_owned(), "a@b.cn".to_owned()));
+        assert_eq!(pairs[2], ("password".to_owned(), "x y!".to_owned()));
+        assert!(form_pairs(b"a=%zz").is_err());
+    }
+}

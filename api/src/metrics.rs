@@ -1,0 +1,66 @@
+//! Prometheus metrics of the HTTP layer: requests by method, route template
+//! and status, and a latency histogram. Served as text at `/metrics`.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+
+#[derive(Debug, Clone)]
+pub struct HttpMetrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    duration: HistogramVec,
+}
+
+impl HttpMetrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new_custom(Some("estateflow".to_owned()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route template and status",
+            ),
+            &["method", "route", "status"],
+        )?;
+        let duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by method and route template",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["method", "route"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(duration.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            duration,
+        })
+    }
+
+    /// Records one finished request. `route` is the matched template
+    /// (`/api/v1/x/{id}`), never the raw path, so label values stay bounded.
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.requests
+            .with_label_values(&[method, route, &status.to_string()])
+            .inc();
+        self.duration
+            .with_label_values(&[method, route])
+            .observe(seconds);
+    }
+
+    /// The registry the other components add their metrics to.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Everything registered, in the Prometheus text format.
+    pub fn render(&self) -> Result<String, prometheus::Error> {
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        String::from_utf8(buffer).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}

@@ -1,0 +1,63 @@
+//! Errors the business services report. The API maps each to a status and a
+//! stable code in one place (`api::error`); the worker logs them.
+
+use sea_orm::{DbErr, SqlErr};
+
+/// One rejected input field: a JSON pointer to it and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub pointer: String,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// Input that breaks a business rule, field by field.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// The record does not exist (or is outside the caller's scope).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The change collides with existing data (a unique value, a state).
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Database(DbErr),
+    /// Anything else that is our fault, not the caller's.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn invalid(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(pointer, detail)])
+    }
+}
+
+/// Record-not-found and unique violations become their business meaning here,
+/// once, so that no service has to remember to translate them.
+impl From<DbErr> for DomainError {
+    fn from(err: DbErr) -> Self {
+        if matches!(err, DbErr::RecordNotFound(_)) {
+            return Self::NotFound("record");
+        }
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(detail)) => Self::Conflict(format!(
+                "a record with the same unique value exists: {detail}"
+            )),
+            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => Self::Conflict(format!(
+                "a referenced record is missing or still in use: {detail}"
+            )),
+            _ => Self::Database(err),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Business rules and the services that apply them through sea-orm. Both the
+//! HTTP API and the workers call into this crate, so a rule is written once.
+
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod secret;
+pub mod settings;
+pub mod system;
+pub mod users;
+
+pub use error::{DomainError, FieldError};
+pub use secret::Secret;
+pub use settings::Settings;

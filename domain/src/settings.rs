@@ -1,0 +1,304 @@
+//! Typed settings. Sources, later ones winning: built-in defaults, the
+//! optional TOML file (`estateflow.toml`, or the path given by `--config` /
+//! `ESTATEFLOW_CONFIG`), `ESTATEFLOW_*` environment variables, then command
+//! line flags. Every field is documented in docs/configuration.md; secrets
+//! are `Secret`/`ConnectionUrl` so they never reach a log.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::secret::{ConnectionUrl, Secret};
+
+/// The file read when no `--config`/`ESTATEFLOW_CONFIG` is given (only if it exists).
+pub const DEFAULT_CONFIG_FILE: &str = "estateflow.toml";
+/// The database used when `ESTATEFLOW_DATABASE_URL` is not set: embedded mode.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://estateflow.db";
+/// Shortest JWT signing secret accepted, in bytes.
+pub const MIN_JWT_SECRET_LEN: usize = 32;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Where data lives: decided by the database URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// SQLite file, apalis-sqlite queue in the same file, one process.
+    Embedded,
+    /// PostgreSQL data, apalis-redis queue, separate API and worker processes.
+    Production,
+}
+
+/// Where jobs are queued: decided by whether a Redis URL is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueBackend {
+    Sqlite,
+    Redis(ConnectionUrl),
+}
+
+/// All settings of the service. Field names are the TOML keys and, upper-cased
+/// with the `ESTATEFLOW_` prefix, the environment variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `sqlite://path` (embedded) or `postgres://…` (production).
+    pub database_url: ConnectionUrl,
+    /// Most connections the database pool opens.
+    pub database_max_connections: u32,
+    /// `redis://…`: the job queue. Unset: the queue lives in the SQLite database.
+    pub redis_url: Option<ConnectionUrl>,
+    /// Prefix of every Redis key this deployment writes; several deployments
+    /// (or test runs) can share one Redis with different namespaces.
+    pub redis_namespace: String,
+    /// Address the HTTP server listens on; port 0 picks a free port.
+    pub bind: String,
+    /// HMAC key for access tokens. Required in production mode; in embedded
+    /// mode one is generated on first start and kept in the database.
+    pub jwt_secret: Option<Secret>,
+    /// IANA time zone of the business: deadlines, months and quarters.
+    pub timezone: chrono_tz::Tz,
+    /// Log filter in `tracing` syntax, e.g. `info,estateflow=debug`.
+    pub log: String,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// Lifetime of an access token, in seconds.
+    pub access_token_ttl_secs: u64,
+    /// First administrator created on a database without users.
+    pub admin_email: Option<String>,
+    /// Password of that administrator; generated and printed once if unset.
+    pub admin_password: Option<Secret>,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub body_limit_bytes: usize,
+    /// How long a stopping process waits for in-flight requests and jobs.
+    pub shutdown_timeout_secs: u64,
+    /// How often an idle worker asks the queue for new jobs.
+    pub queue_poll_interval_ms: u64,
+    /// How often a worker reports it is alive; a worker silent for three
+    /// intervals is dead and its jobs go back to the queue.
+    pub worker_heartbeat_secs: u64,
+    /// Longest a readiness check waits for a dependency before calling it down.
+    pub readiness_timeout_ms: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: ConnectionUrl::new(DEFAULT_DATABASE_URL),
+            database_max_connections: 10,
+            redis_url: None,
+            redis_namespace: "estateflow".to_owned(),
+            bind: "127.0.0.1:8080".to_owned(),
+            jwt_secret: None,
+            timezone: chrono_tz::Asia::Shanghai,
+            log: "info".to_owned(),
+            log_format: LogFormat::Text,
+            access_token_ttl_secs: 900,
+            admin_email: None,
+            admin_password: None,
+            body_limit_bytes: 1024 * 1024,
+            shutdown_timeout_secs: 30,
+            queue_poll_interval_ms: 100,
+            worker_heartbeat_secs: 10,
+            readiness_timeout_ms: 1000,
+        }
+    }
+}
+
+/// A setting is missing, malformed or inconsistent.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("invalid settings: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Source(#[from] Box<figment::Error>),
+}
+
+impl Settings {
+    /// Reads the settings from file, environment and `overrides` (the command
+    /// line's flags, only those given), then checks them.
+    pub fn load(
+        config_file: Option<&Path>,
+        overrides: impl Serialize,
+    ) -> Result<Self, SettingsError> {
+        let file: PathBuf = match config_file {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(SettingsError::Invalid(format!(
+                        "config file {} does not exist",
+                        path.display()
+                    )));
+                }
+                path.to_owned()
+            }
+            None => std::env::var_os("ESTATEFLOW_CONFIG")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE)),
+        };
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("ESTATEFLOW_").ignore(&["config"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks the rules that span several fields.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let url = self.database_url.expose();
+        let mode = self.mode()?;
+        if mode == Mode::Production {
+            match &self.jwt_secret {
+                None => {
+                    return Err(SettingsError::Invalid(
+                        "ESTATEFLOW_JWT_SECRET is required in production mode (PostgreSQL): \
+                         set it to a random string of at least 32 bytes, the same on every replica"
+                            .to_owned(),
+                    ));
+                }
+                Some(secret) if secret.expose().len() < MIN_JWT_SECRET_LEN => {
+                    return Err(SettingsError::Invalid(format!(
+                        "ESTATEFLOW_JWT_SECRET must be at least {MIN_JWT_SECRET_LEN} bytes long"
+                    )));
+                }
+                Some(_) => {}
+            }
+            if self.redis_url.is_none() {
+                return Err(SettingsError::Invalid(
+                    "ESTATEFLOW_REDIS_URL is required with a PostgreSQL database: \
+                     the job queue lives in Redis in production mode"
+                        .to_owned(),
+                ));
+            }
+        }
+        if let Some(redis) = &self.redis_url
+            && !(redis.expose().starts_with("redis://") || redis.expose().starts_with("rediss://"))
+        {
+            return Err(SettingsError::Invalid(
+                "ESTATEFLOW_REDIS_URL must start with redis:// or rediss://".to_owned(),
+            ));
+        }
+        if url.is_empty() {
+            return Err(SettingsError::Invalid(
+                "ESTATEFLOW_DATABASE_URL is empty".to_owned(),
+            ));
+        }
+        if self.database_max_connections == 0 {
+            return Err(SettingsError::Invalid(
+                "ESTATEFLOW_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned(),
+            ));
+        }
+        if self.body_limit_bytes == 0
+            || self.access_token_ttl_secs == 0
+            || self.queue_poll_interval_ms == 0
+            || self.worker_heartbeat_secs == 0
+        {
+            return Err(SettingsError::Invalid(
+                "ESTATEFLOW_BODY_LIMIT_BYTES, ESTATEFLOW_ACCESS_TOKEN_TTL_SECS, \
+                 ESTATEFLOW_QUEUE_POLL_INTERVAL_MS and ESTATEFLOW_WORKER_HEARTBEAT_SECS \
+                 must be greater than 0"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Embedded or production, from the database URL's scheme.
+    pub fn mode(&self) -> Result<Mode, SettingsError> {
+        let url = self.database_url.expose();
+        if url.starts_with("sqlite:") {
+            Ok(Mode::Embedded)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Mode::Production)
+        } else {
+            Err(SettingsError::Invalid(format!(
+                "ESTATEFLOW_DATABASE_URL must start with sqlite: or postgres:// (got {})",
+                self.database_url.redacted()
+            )))
+        }
+    }
+
+    /// The queue backend: Redis when a URL is set, else the SQLite database.
+    pub fn queue_backend(&self) -> QueueBackend {
+        match &self.redis_url {
+            Some(url) => QueueBackend::Redis(url.clone()),
+            None => QueueBackend::Sqlite,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(database_url: &str, redis: Option<&str>, secret: Option<&str>) -> Settings {
+        Settings {
+            database_url: ConnectionUrl::new(database_url),
+            redis_url: redis.map(ConnectionUrl::new),
+            jwt_secret: secret.map(Secret::new),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_mode() {
+        let settings = Settings::default();
+        assert_eq!(settings.mode().ok(), Some(Mode::Embedded));
+        assert_eq!(settings.queue_backend(), QueueBackend::Sqlite);
+        assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn production_mode_refuses_to_start_without_a_jwt_secret() {
+        let err = with("postgres://db/ef", Some("redis://r"), None).validate();
+        assert!(
+            matches!(err, Err(SettingsError::Invalid(m)) if m.contains("ESTATEFLOW_JWT_SECRET"))
+        );
+    }
+
+    #[test]
+    fn production_mode_refuses_a_short_jwt_secret() {
+        assert!(
+            with("postgres://db/ef", Some("redis://r"), Some("short"))
+                .validate()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn production_mode_needs_redis() {
+        let err = with("postgres://db/ef", None, Some(&"k".repeat(40))).validate();
+        assert!(
+            matches!(err, Err(SettingsError::Invalid(m)) if m.contains("ESTATEFLOW_REDIS_URL"))
+        );
+    }
+
+    #[test]
+    fn unknown_database_schemes_are_refused() {
+        assert!(with("mysql://db/ef", None, None).validate().is_err());
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let settings = with(
+            "postgres://app:pw-db-123@db/ef",
+            Some("redis://:pw-redis-123@r"),
+            Some("jwt-secret-value-0123456789abcdef"),
+        );
+        let shown = format!("{settings:?}");
+        for secret in ["pw-db-123", "pw-redis-123", "jwt-secret-value"] {
+            assert!(!shown.contains(secret), "{secret} leaked in {shown}");
+        }
+    }
+}

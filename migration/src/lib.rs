@@ -1,0 +1,18 @@
+//! Schema migrations. Every migration is written with sea-query builders
+//! only, so that one code path creates the same schema on SQLite (embedded
+//! mode) and PostgreSQL (production mode); CI runs them on both.
+
+pub use sea_orm_migration::{MigrationStatus, prelude::*};
+
+mod m20261127_000001_foundation;
+
+/// All migrations in the order they apply.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_foundation::Migration)]
+    }
+}

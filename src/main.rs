@@ -1,0 +1,381 @@
+//! The `estateflow` binary: parses the command line and hands over to the
+//! library crates. It holds no business logic.
+
+// Printing to stdout is this binary's job (banners, `openapi`, `migrate status`).
+#![allow(clippy::print_stdout)]
+
+use std::{io::BufRead, path::PathBuf, process::ExitCode};
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use domain::{
+    Secret, Settings,
+    settings::{LogFormat, Mode},
+    users::{Bootstrap, NewUser},
+};
+use serde::Serialize;
+use tokio::sync::watch;
+use worker::{QueueClient, Workers};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "estateflow",
+    version,
+    about = "Workflow and task-queue service for real-estate sales departments"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalFlags,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Flags that override the file and the environment (see docs/configuration.md).
+#[derive(Debug, Args, Serialize)]
+struct GlobalFlags {
+    /// Settings file (default: ./estateflow.toml if present; env ESTATEFLOW_CONFIG).
+    #[arg(long, global = true)]
+    #[serde(skip)]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://… (env ESTATEFLOW_DATABASE_URL).
+    #[arg(long, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database_url: Option<String>,
+    /// Redis URL of the job queue (env ESTATEFLOW_REDIS_URL).
+    #[arg(long, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redis_url: Option<String>,
+    /// Listen address, e.g. 0.0.0.0:8080 (env ESTATEFLOW_BIND).
+    #[arg(long, global = true)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bind: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the API and the workers in one process (embedded mode's default).
+    Serve {
+        /// Load a demo organisation on first start.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run only the HTTP API (production: as many replicas as wanted).
+    Api,
+    /// Run only the workers (production: as many replicas as wanted).
+    Worker,
+    /// Bring the database schema up to date, or show its status.
+    Migrate {
+        #[arg(value_enum, default_value = "up")]
+        action: MigrateAction,
+    },
+    /// Print the OpenAPI document as JSON.
+    Openapi,
+    /// Administrative tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum MigrateAction {
+    Up,
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a user; the password is read from the first line of stdin.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (required: passwords never go in argv).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Role name; repeat for several (admin, director, manager, consultant, customer_manager, support, partner).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Display name (default: the e-mail's local part).
+        #[arg(long)]
+        name: Option<String>,
+        /// zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        locale: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        print!("{}", api::openapi::openapi_pretty_json());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::load(cli.global.config.as_deref(), &cli.global) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("estateflow: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&settings);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("estateflow: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "estateflow failed");
+            eprintln!("estateflow: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match settings.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    let mode = settings.mode()?;
+    tracing::info!(?mode, database = %settings.database_url, queue = ?settings.queue_backend(), "starting");
+    let db = domain::db::connect(&settings)
+        .await
+        .context("cannot connect to the database")?;
+    match command {
+        Command::Migrate {
+            action: MigrateAction::Status,
+        } => {
+            for (name, applied) in domain::db::migration_status(&db).await? {
+                println!("{} {name}", if applied { "applied" } else { "pending" });
+            }
+            return Ok(());
+        }
+        Command::Migrate {
+            action: MigrateAction::Up,
+        } => {
+            migrate(&settings, &db).await?;
+            println!("database is up to date");
+            return Ok(());
+        }
+        _ => {}
+    }
+    // Embedded mode migrates itself; production runs `estateflow migrate` once per release.
+    if mode == Mode::Embedded {
+        migrate(&settings, &db).await?;
+    }
+    let queue = QueueClient::connect(&settings, &db)
+        .await
+        .context("cannot connect to the queue")?;
+    match command {
+        Command::Serve { demo } => {
+            first_start(&settings, &db, demo).await?;
+            let app = api::Application::build(&settings, db.clone(), queue.clone()).await?;
+            let workers = Workers::build(&settings, db, queue);
+            print_banner(&settings, app.port());
+            run_services(Some(app), Some(workers)).await
+        }
+        Command::Api => {
+            first_start(&settings, &db, false).await?;
+            let app = api::Application::build(&settings, db, queue).await?;
+            print_banner(&settings, app.port());
+            run_services(Some(app), None).await
+        }
+        Command::Worker => run_services(None, Some(Workers::build(&settings, db, queue))).await,
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    email,
+                    password_stdin: _,
+                    roles,
+                    name,
+                    locale,
+                },
+        } => {
+            let password = read_password()?;
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+            let user = domain::users::create(
+                &db,
+                NewUser {
+                    email,
+                    name,
+                    password,
+                    roles,
+                    team_id: None,
+                    phone: None,
+                    locale,
+                },
+            )
+            .await
+            .map_err(describe_domain_error)?;
+            println!("created user {} ({})", user.email, user.id);
+            Ok(())
+        }
+        Command::Migrate { .. } | Command::Openapi => Ok(()),
+    }
+}
+
+async fn migrate(settings: &Settings, db: &domain::db::DatabaseConnection) -> anyhow::Result<()> {
+    domain::db::migrate(db).await.context("migration failed")?;
+    if settings.queue_backend() == domain::settings::QueueBackend::Sqlite {
+        QueueClient::connect(settings, db)
+            .await?
+            .setup()
+            .await
+            .context("queue setup failed")?;
+    }
+    Ok(())
+}
+
+/// The first administrator and, if asked, the demo organisation.
+async fn first_start(
+    settings: &Settings,
+    db: &domain::db::DatabaseConnection,
+    demo: bool,
+) -> anyhow::Result<()> {
+    match domain::users::ensure_first_admin(db, settings)
+        .await
+        .map_err(describe_domain_error)?
+    {
+        Bootstrap::NotNeeded => {}
+        Bootstrap::Created { email } => {
+            println!("Created administrator {email} (password from ESTATEFLOW_ADMIN_PASSWORD).")
+        }
+        Bootstrap::Generated { email, password } => {
+            println!();
+            println!("  Created administrator {email}");
+            println!("  Generated password (shown once): {}", password.expose());
+            println!(
+                "  Set ESTATEFLOW_ADMIN_EMAIL / ESTATEFLOW_ADMIN_PASSWORD to choose them instead."
+            );
+            println!();
+        }
+    }
+    if demo
+        && let Some(summary) = domain::demo::load(db)
+            .await
+            .map_err(describe_domain_error)?
+    {
+        println!(
+            "Loaded the demo organisation: {} regions, {} teams, {} staff; every demo account's password is {}",
+            summary.regions,
+            summary.teams,
+            summary.users.len(),
+            domain::demo::DEMO_PASSWORD
+        );
+        for (email, role) in &summary.users {
+            println!("  {role:<17} {email}");
+        }
+    }
+    Ok(())
+}
+
+fn print_banner(settings: &Settings, port: u16) {
+    let host = settings
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(host, _)| host);
+    let host = if host == "0.0.0.0" || host == "[::]" {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    let base = format!("http://{host}:{port}");
+    println!("EstateFlow is listening on {base}");
+    println!("  API docs (Swagger UI): {base}/docs/");
+    println!("  OpenAPI document:      {base}/api/v1/openapi.json");
+    println!("  Health / readiness:    {base}/healthz  {base}/readyz");
+    println!("  Metrics:               {base}/metrics");
+    println!("  Admin console:         not built yet (see the project's issues)");
+}
+
+fn read_password() -> anyhow::Result<Secret> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(!password.is_empty(), "no password on stdin");
+    Ok(Secret::new(password))
+}
+
+fn describe_domain_error(err: domain::DomainError) -> anyhow::Error {
+    match err {
+        domain::DomainError::Validation(fields) => anyhow::anyhow!(
+            "invalid input: {}",
+            fields
+                .iter()
+                .map(|f| format!("{} {}", f.pointer.trim_start_matches('/'), f.detail))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+/// Runs the HTTP server and/or the workers until SIGTERM or SIGINT, then
+/// stops accepting requests and jobs and lets in-flight ones finish.
+async fn run_services(
+    app: Option<api::Application>,
+    workers: Option<Workers>,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = app.map(|app| {
+        let handle = app.handle();
+        (handle, tokio::spawn(app.run_until_stopped()))
+    });
+    let workers = workers.map(|workers| {
+        let mut stop = stop_rx.clone();
+        tokio::spawn(workers.run_until_stopped(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        }))
+    });
+    shutdown_signal().await;
+    tracing::info!("shutdown requested: finishing in-flight requests and jobs");
+    let _ = stop_tx.send(true);
+    if let Some((handle, task)) = server {
+        handle.stop(true).await;
+        task.await??;
+    }
+    if let Some(task) = workers {
+        task.await??;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

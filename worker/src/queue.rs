@@ -1,0 +1,142 @@
+//! The connection to the job queue: apalis-sqlite inside the SQLite database
+//! (embedded mode) or apalis-redis (production mode). Every Redis key starts
+//! with the configured namespace, so deployments and test runs can share a
+//! Redis without seeing each other's jobs.
+
+use std::time::Duration;
+
+use apalis::prelude::TaskSink;
+use apalis_redis::RedisStorage;
+use apalis_sqlite::SqliteStorage;
+use domain::{Settings, settings::QueueBackend};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use sea_orm::{DatabaseConnection, DbBackend, sqlx::SqlitePool};
+
+use crate::jobs::Job;
+
+/// A handle on the queue, cheap to clone.
+#[derive(Clone)]
+pub enum QueueClient {
+    Sqlite(SqlitePool),
+    Redis {
+        conn: ConnectionManager,
+        namespace: String,
+    },
+}
+
+impl std::fmt::Debug for QueueClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(_) => f.write_str("QueueClient::Sqlite"),
+            Self::Redis { namespace, .. } => write!(f, "QueueClient::Redis({namespace})"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error(
+        "the SQLite queue needs a SQLite database (set ESTATEFLOW_REDIS_URL to queue on Redis)"
+    )]
+    SqliteQueueWithoutSqlite,
+    #[error("queue setup failed: {0}")]
+    Setup(String),
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("pushing a job failed: {0}")]
+    Push(String),
+    #[error("timed out")]
+    Timeout,
+}
+
+impl QueueClient {
+    /// Connects to the queue the settings choose. Redis connections
+    /// reconnect by themselves after Redis comes back.
+    pub async fn connect(settings: &Settings, db: &DatabaseConnection) -> Result<Self, QueueError> {
+        match settings.queue_backend() {
+            QueueBackend::Sqlite => match db.get_database_backend() {
+                DbBackend::Sqlite => Ok(Self::Sqlite(db.get_sqlite_connection_pool().clone())),
+                _ => Err(QueueError::SqliteQueueWithoutSqlite),
+            },
+            QueueBackend::Redis(url) => {
+                let client = redis::Client::open(url.expose())?;
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(Duration::from_secs(2)))
+                    .set_response_timeout(Some(Duration::from_secs(2)))
+                    .set_number_of_retries(2);
+                let conn = ConnectionManager::new_with_config(client, config).await?;
+                Ok(Self::Redis {
+                    conn,
+                    namespace: settings.redis_namespace.clone(),
+                })
+            }
+        }
+    }
+
+    /// Creates the queue's own tables (SQLite); nothing to do on Redis.
+    pub async fn setup(&self) -> Result<(), QueueError> {
+        match self {
+            // Only the schema: apalis' `setup` would also turn off fsync.
+            Self::Sqlite(pool) => SqliteStorage::<()>::migrations()
+                .run(pool)
+                .await
+                .map_err(|e| QueueError::Setup(e.to_string())),
+            Self::Redis { .. } => Ok(()),
+        }
+    }
+
+    /// Checks that the queue answers, within `timeout`.
+    pub async fn ping(&self, timeout: Duration) -> Result<(), QueueError> {
+        let check = async {
+            match self {
+                Self::Sqlite(pool) => sea_orm::sqlx::query("SELECT 1")
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| QueueError::Setup(e.to_string())),
+                Self::Redis { conn, .. } => {
+                    let mut conn = conn.clone();
+                    redis::cmd("PING")
+                        .query_async::<String>(&mut conn)
+                        .await
+                        .map(|_| ())
+                        .map_err(QueueError::from)
+                }
+            }
+        };
+        tokio::time::timeout(timeout, check)
+            .await
+            .map_err(|_| QueueError::Timeout)?
+    }
+
+    /// The full queue name of job type `J`: its stable name, prefixed with the
+    /// Redis namespace in production mode.
+    pub fn queue_name<J: Job>(&self) -> String {
+        match self {
+            Self::Sqlite(_) => J::QUEUE.to_owned(),
+            Self::Redis { namespace, .. } => format!("{namespace}:{}", J::QUEUE),
+        }
+    }
+
+    /// Enqueues one job to run as soon as a worker is free.
+    pub async fn push<J: Job>(&self, job: J) -> Result<(), QueueError> {
+        match self {
+            Self::Sqlite(pool) => {
+                let mut storage = SqliteStorage::<J>::new(pool)
+                    .with_config(apalis_sqlite::Config::default().queue(self.queue_name::<J>()));
+                storage
+                    .push(job)
+                    .await
+                    .map_err(|e| QueueError::Push(e.to_string()))
+            }
+            Self::Redis { conn, .. } => {
+                let mut storage = RedisStorage::<J>::new(conn.clone())
+                    .with_config(apalis_redis::Config::default().queue(self.queue_name::<J>()));
+                storage
+                    .push(job)
+                    .await
+                    .map_err(|e| QueueError::Push(e.to_string()))
+            }
+        }
+    }
+}
