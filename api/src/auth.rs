@@ -66,7 +66,12 @@ impl TokenKeys {
 
     /// A new access token for `user_id` and its lifetime in seconds.
     pub fn issue(&self, user_id: Uuid) -> Result<(String, u64), ApiError> {
-        let now = Utc::now().timestamp();
+        self.issue_at(user_id, Utc::now().timestamp())
+    }
+
+    /// A token as if issued at `now` (Unix seconds): tests use it for
+    /// expired and not-yet-valid tokens.
+    pub fn issue_at(&self, user_id: Uuid, now: i64) -> Result<(String, u64), ApiError> {
         let claims = Claims {
             sub: user_id,
             iss: ISSUER.to_owned(),

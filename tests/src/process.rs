@@ -1,0 +1,147 @@
+//! Runs the `estateflow` binary as a child process, for what only a real
+//! process shows: start-up output, exit codes, signals and restarts.
+
+use std::{
+    path::Path,
+    process::{ExitStatus, Stdio},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+/// A running `estateflow` process and everything it printed so far.
+#[derive(Debug)]
+pub struct ServiceProcess {
+    child: Child,
+    output: Arc<Mutex<Vec<String>>>,
+    /// The HTTP port, once the banner has been printed.
+    pub port: Option<u16>,
+}
+
+impl ServiceProcess {
+    /// Starts `bin args…` in `dir` with exactly `env` (plus PATH and HOME)
+    /// as its environment; if `wait_for_http`, waits until it listens.
+    pub async fn start(bin: &str, args: &[&str], env: &[(&str, String)], dir: &Path, wait_for_http: bool) -> ServiceProcess {
+        let mut command = Command::new(bin);
+        command
+            .args(args)
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", std::env::var("HOME").unwrap_or_default())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start estateflow");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        for stream in [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+            child.stderr.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let output = output.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    output.lock().expect("output lock").push(line);
+                }
+            });
+        }
+        let mut process = ServiceProcess { child, output, port: None };
+        if wait_for_http {
+            process.port = Some(process.wait_for_port().await);
+        }
+        process
+    }
+
+    async fn wait_for_port(&mut self) -> u16 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let port = self.lines().iter().find_map(|line| {
+                line.strip_prefix("EstateFlow is listening on http://")
+                    .and_then(|rest| rest.rsplit(':').next())
+                    .and_then(|port| port.trim().parse().ok())
+            });
+            if let Some(port) = port {
+                return port;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("estateflow exited with {status} before listening:\n{}", self.lines().join("\n"));
+            }
+            assert!(tokio::time::Instant::now() < deadline, "estateflow did not start:\n{}", self.lines().join("\n"));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port.expect("an HTTP process"))
+    }
+
+    /// Everything printed on stdout and stderr so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.output.lock().expect("output lock").clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("process is running")
+    }
+
+    /// Sends SIGTERM (graceful stop).
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Sends SIGKILL (a crash).
+    pub async fn kill(&mut self) {
+        self.child.kill().await.expect("kill estateflow");
+    }
+
+    /// Waits for the process to exit, at most `timeout`.
+    pub async fn wait(&mut self, timeout: Duration) -> ExitStatus {
+        match tokio::time::timeout(timeout, self.child.wait()).await {
+            Ok(status) => status.expect("wait for estateflow"),
+            Err(_) => panic!("estateflow did not exit within {timeout:?}:\n{}", self.lines().join("\n")),
+        }
+    }
+}
+
+/// Runs `bin args…` to completion with `stdin` as input; returns status and output.
+pub async fn run_once(bin: &str, args: &[&str], env: &[(&str, String)], dir: &Path, stdin: &str) -> (ExitStatus, String) {
+    use tokio::io::AsyncWriteExt;
+    let mut command = Command::new(bin);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("start estateflow");
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes()).await.expect("write stdin");
+    }
+    let output = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("estateflow finished in time")
+        .expect("estateflow output");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status, text)
+}

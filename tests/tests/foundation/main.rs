@@ -1,0 +1,10 @@
+//! Tests of the foundation: HTTP basics, errors, OpenAPI, tokens, the queue
+//! path, and the binary's modes, signals and restarts.
+
+mod errors;
+mod health;
+mod openapi;
+mod process;
+mod queue;
+mod readiness;
+mod tokens;

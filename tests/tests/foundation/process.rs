@@ -1,0 +1,315 @@
+//! The `estateflow` binary as an operator runs it: no settings at all, a
+//! restart, SIGTERM with work in flight, production mode's checks, and the
+//! administrative subcommands.
+
+use std::{path::PathBuf, time::Duration};
+
+use domain::Secret;
+use serde_json::{Value, json};
+use tests::{
+    Backends, JWT_SECRET, TestData,
+    process::{ServiceProcess, run_once},
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_estateflow");
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(format!("estateflow-proc-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn bind_any() -> (&'static str, String) {
+    ("ESTATEFLOW_BIND", "127.0.0.1:0".to_owned())
+}
+
+async fn token(client: &reqwest::Client, process: &ServiceProcess, email: &str, password: &str) -> String {
+    let response = client
+        .post(process.url("/api/v1/auth/token"))
+        .json(&json!({"grant_type": "password", "email": email, "password": password}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200, "login of {email}");
+    let body: Value = response.json().await.expect("json");
+    body["access_token"].as_str().expect("token").to_owned()
+}
+
+#[tokio::test]
+async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_tokens_across_a_restart() {
+    let dir = TempDir::new();
+    let client = reqwest::Client::new();
+    let mut first = ServiceProcess::start(BIN, &["serve"], &[bind_any()], &dir.0, true).await;
+    assert!(dir.0.join("estateflow.db").exists(), "./estateflow.db was not created");
+    let output = first.lines().join("\n");
+    for url in ["/docs/", "/api/v1/openapi.json", "/healthz", "/readyz"] {
+        assert!(output.contains(&first.url(url)), "{url} missing from:\n{output}");
+    }
+    let password = first
+        .lines()
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("Generated password (shown once): ").map(str::to_owned))
+        .unwrap_or_else(|| panic!("no generated password in:\n{output}"));
+    for path in ["/healthz", "/readyz", "/docs/", "/api/v1/openapi.json"] {
+        let response = client.get(first.url(path)).send().await.expect("request");
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    let token = token(&client, &first, domain::users::DEFAULT_ADMIN_EMAIL, &password).await;
+
+    first.terminate();
+    assert!(first.wait(Duration::from_secs(20)).await.success(), "clean exit on SIGTERM");
+
+    let second = ServiceProcess::start(BIN, &["serve"], &[bind_any()], &dir.0, true).await;
+    assert!(
+        !second.lines().iter().any(|l| l.contains("Generated password")),
+        "a second start must not create another administrator"
+    );
+    let me = client
+        .get(second.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(me.status(), 200, "a token issued before the restart still works");
+}
+
+#[tokio::test]
+async fn the_demo_organisation_is_loaded_once_and_its_staff_can_sign_in() {
+    let dir = TempDir::new();
+    let client = reqwest::Client::new();
+    let mut first = ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
+    assert!(first.lines().iter().any(|l| l.starts_with("Loaded the demo organisation")), "{:?}", first.lines());
+    token(&client, &first, "director@demo.estateflow.local", domain::demo::DEMO_PASSWORD).await;
+    let manager = token(&client, &first, "manager.pudong@demo.estateflow.local", domain::demo::DEMO_PASSWORD).await;
+    let me: Value = client
+        .get(first.url("/api/v1/me"))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["roles"], json!(["manager"]));
+    assert!(me["team_id"].is_string(), "the manager belongs to a team: {me}");
+    first.terminate();
+    first.wait(Duration::from_secs(20)).await;
+
+    let second = ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
+    assert!(!second.lines().iter().any(|l| l.starts_with("Loaded the demo organisation")), "loaded twice");
+}
+
+#[tokio::test]
+async fn production_mode_refuses_to_start_without_a_jwt_secret() {
+    let dir = TempDir::new();
+    let env = [
+        ("ESTATEFLOW_DATABASE_URL", "postgres://postgres@127.0.0.1:1/none".to_owned()),
+        ("ESTATEFLOW_REDIS_URL", "redis://127.0.0.1:1".to_owned()),
+    ];
+    for command in ["api", "worker", "serve"] {
+        let (status, output) = run_once(BIN, &[command], &env, &dir.0, "").await;
+        assert_eq!(status.code(), Some(2), "{command}: {output}");
+        assert!(output.contains("ESTATEFLOW_JWT_SECRET"), "{command}: {output}");
+    }
+}
+
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
+    let dir = TempDir::new();
+    let client = reqwest::Client::new();
+    let env = [
+        bind_any(),
+        ("ESTATEFLOW_ADMIN_EMAIL", "ops@example.com".to_owned()),
+        ("ESTATEFLOW_ADMIN_PASSWORD", "ops-password-123".to_owned()),
+    ];
+    let mut process = ServiceProcess::start(BIN, &["serve"], &env, &dir.0, true).await;
+    let token = token(&client, &process, "ops@example.com", "ops-password-123").await;
+    let response = client
+        .post(process.url("/api/v1/admin/queue-probes"))
+        .bearer_auth(&token)
+        .json(&json!({"hold_ms": 2000}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 202);
+    let probe: Value = response.json().await.expect("json");
+    let key = format!("probe:{}", probe["id"].as_str().expect("id"));
+    // Long enough for a worker (100 ms polling) to have taken the job.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    process.terminate();
+    let status = process.wait(Duration::from_secs(20)).await;
+    assert!(status.success(), "exit status {status}\n{}", process.lines().join("\n"));
+
+    let settings = domain::Settings {
+        database_url: domain::secret::ConnectionUrl::new(format!("sqlite://{}", dir.0.join("estateflow.db").display())),
+        ..domain::Settings::default()
+    };
+    let db = domain::db::connect(&settings).await.expect("open the database");
+    let handled_by = domain::system::get(&db, &key).await.expect("query");
+    assert!(
+        handled_by.is_some_and(|worker| !worker.is_empty()),
+        "the job in flight at SIGTERM was not finished\n{}",
+        process.lines().join("\n")
+    );
+}
+
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_request_finish_before_exiting() {
+    let dir = TempDir::new();
+    let client = reqwest::Client::new();
+    let env = [
+        bind_any(),
+        ("ESTATEFLOW_ADMIN_EMAIL", "ops@example.com".to_owned()),
+        ("ESTATEFLOW_ADMIN_PASSWORD", "ops-password-123".to_owned()),
+    ];
+    // `api` alone: no worker takes the probe, so the long poll runs to its end.
+    let mut process = ServiceProcess::start(BIN, &["api"], &env, &dir.0, true).await;
+    let token = token(&client, &process, "ops@example.com", "ops-password-123").await;
+    let probe: Value = client
+        .post(process.url("/api/v1/admin/queue-probes"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    let url = process.url(&format!("{}?wait_ms=2000", probe["href"].as_str().expect("href")));
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        let token = token.clone();
+        async move { client.get(url).bearer_auth(token).send().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    process.terminate();
+    let response = in_flight.await.expect("task").expect("the in-flight request was answered");
+    assert_eq!(response.status(), 200);
+    assert!(process.wait(Duration::from_secs(20)).await.success());
+}
+
+#[tokio::test]
+async fn admin_create_user_reads_the_password_from_stdin() {
+    let dir = TempDir::new();
+    let (status, output) = run_once(
+        BIN,
+        &["admin", "create-user", "--email", "Director@Example.com", "--password-stdin", "--role", "director"],
+        &[],
+        &dir.0,
+        "director-password-1\n",
+    )
+    .await;
+    assert!(status.success(), "{output}");
+    assert!(output.contains("created user director@example.com"), "{output}");
+
+    let (status, output) = run_once(
+        BIN,
+        &["admin", "create-user", "--email", "short@example.com", "--password-stdin", "--role", "nobody"],
+        &[],
+        &dir.0,
+        "short\n",
+    )
+    .await;
+    assert!(!status.success());
+    assert!(output.contains("password") && output.contains("unknown role"), "{output}");
+
+    let settings = domain::Settings {
+        database_url: domain::secret::ConnectionUrl::new(format!("sqlite://{}", dir.0.join("estateflow.db").display())),
+        ..domain::Settings::default()
+    };
+    let db = domain::db::connect(&settings).await.expect("open the database");
+    let principal = domain::users::authenticate(&db, "director@example.com", &Secret::new("director-password-1"))
+        .await
+        .expect("query")
+        .expect("the user can sign in");
+    assert_eq!(principal.roles, ["director"]);
+}
+
+#[tokio::test]
+async fn migrate_applies_the_schema_and_status_lists_it() {
+    let dir = TempDir::new();
+    let (status, output) = run_once(BIN, &["migrate", "status"], &[], &dir.0, "").await;
+    assert!(status.success(), "{output}");
+    assert!(output.contains("pending m20261127_000001_foundation"), "{output}");
+    let (status, output) = run_once(BIN, &["migrate"], &[], &dir.0, "").await;
+    assert!(status.success(), "{output}");
+    let (status, output) = run_once(BIN, &["migrate", "status"], &[], &dir.0, "").await;
+    assert!(status.success());
+    assert!(output.contains("applied m20261127_000001_foundation"), "{output}");
+}
+
+#[tokio::test]
+async fn the_openapi_subcommand_prints_the_committed_document() {
+    let dir = TempDir::new();
+    let (status, output) = run_once(BIN, &["openapi"], &[], &dir.0, "").await;
+    assert!(status.success());
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json")).unwrap_or_default();
+    assert_eq!(output, committed);
+}
+
+#[tokio::test]
+async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
+    let backends = Backends::from_env();
+    let (Some(_), Some(redis)) = (&backends.postgres, &backends.redis) else {
+        eprintln!("skipped: needs ESTATEFLOW_TEST_DATABASE_URL and ESTATEFLOW_TEST_REDIS_URL");
+        return;
+    };
+    let data = TestData::create(backends).await;
+    let dir = TempDir::new();
+    let client = reqwest::Client::new();
+    let env = vec![
+        bind_any(),
+        ("ESTATEFLOW_DATABASE_URL", data.database_url()),
+        ("ESTATEFLOW_REDIS_URL", redis.clone()),
+        ("ESTATEFLOW_REDIS_NAMESPACE", format!("ef-proc-{}", uuid::Uuid::new_v4().simple())),
+        ("ESTATEFLOW_JWT_SECRET", JWT_SECRET.to_owned()),
+        ("ESTATEFLOW_ADMIN_EMAIL", "ops@example.com".to_owned()),
+        ("ESTATEFLOW_ADMIN_PASSWORD", "ops-password-123".to_owned()),
+    ];
+    let (status, output) = run_once(BIN, &["migrate"], &env, &dir.0, "").await;
+    assert!(status.success(), "{output}");
+    let mut api_a = ServiceProcess::start(BIN, &["api"], &env, &dir.0, true).await;
+    let mut api_b = ServiceProcess::start(BIN, &["api"], &env, &dir.0, true).await;
+    let mut worker = ServiceProcess::start(BIN, &["worker"], &env, &dir.0, false).await;
+
+    // A token from one replica works on the other: they share the secret.
+    let token = token(&client, &api_a, "ops@example.com", "ops-password-123").await;
+    for api in [&api_a, &api_b] {
+        let ready = client.get(api.url("/readyz")).send().await.expect("request");
+        assert_eq!(ready.status(), 200);
+    }
+    let probe: Value = client
+        .post(api_b.url("/api/v1/admin/queue-probes"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    let handled: Value = client
+        .get(api_a.url(&format!("{}?wait_ms=10000", probe["href"].as_str().expect("href"))))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(handled["status"], "handled", "{handled}\nworker output:\n{}", worker.lines().join("\n"));
+
+    for process in [&mut api_a, &mut api_b, &mut worker] {
+        process.terminate();
+        assert!(process.wait(Duration::from_secs(20)).await.success());
+    }
+    data.remove().await;
+}
