@@ -168,7 +168,8 @@ fn strip_position(message: &str) -> String {
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     // Syntax first, over the whole body, so that `{"a":1}}` is malformed
     // rather than "missing field": the shape is only judged on valid JSON.
-    serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(body)
+        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(json_error)
 }

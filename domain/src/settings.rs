@@ -12,7 +12,7 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::secret::{ConnectionUrl, Secret};
+use crate::secret::{ConnectionUrl, Secret, lenient_string};
 
 /// The file read when no `--config`/`ESTATEFLOW_CONFIG` is given (only if it exists).
 pub const DEFAULT_CONFIG_FILE: &str = "estateflow.toml";
@@ -59,8 +59,10 @@ pub struct Settings {
     pub redis_url: Option<ConnectionUrl>,
     /// Prefix of every Redis key this deployment writes; several deployments
     /// (or test runs) can share one Redis with different namespaces.
+    #[serde(deserialize_with = "lenient_string")]
     pub redis_namespace: String,
     /// Address the HTTP server listens on; port 0 picks a free port.
+    #[serde(deserialize_with = "lenient_string")]
     pub bind: String,
     /// HMAC key for access tokens. Required in production mode; in embedded
     /// mode one is generated on first start and kept in the database.
@@ -68,12 +70,14 @@ pub struct Settings {
     /// IANA time zone of the business: deadlines, months and quarters.
     pub timezone: chrono_tz::Tz,
     /// Log filter in `tracing` syntax, e.g. `info,estateflow=debug`.
+    #[serde(deserialize_with = "lenient_string")]
     pub log: String,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// Lifetime of an access token, in seconds.
     pub access_token_ttl_secs: u64,
     /// First administrator created on a database without users.
+    #[serde(deserialize_with = "lenient_optional_string")]
     pub admin_email: Option<String>,
     /// Password of that administrator; generated and printed once if unset.
     pub admin_password: Option<Secret>,
@@ -112,6 +116,32 @@ impl Default for Settings {
             readiness_timeout_ms: 1000,
         }
     }
+}
+
+fn lenient_optional_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    struct Optional;
+
+    impl<'de> serde::de::Visitor<'de> for Optional {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string or nothing")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            lenient_string(deserializer).map(Some)
+        }
+    }
+
+    deserializer.deserialize_option(Optional)
 }
 
 /// A setting is missing, malformed or inconsistent.
@@ -287,6 +317,21 @@ mod tests {
     #[test]
     fn unknown_database_schemes_are_refused() {
         assert!(with("mysql://db/ef", None, None).validate().is_err());
+    }
+
+    #[test]
+    fn secrets_that_look_like_numbers_are_still_strings() {
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Serialized::defaults(serde_json::json!({
+                "admin_password": 1234567890u64,
+                "jwt_secret": true,
+                "redis_namespace": 42,
+            })))
+            .extract()
+            .expect("numbers and booleans are read as strings");
+        assert_eq!(settings.admin_password.as_ref().map(Secret::expose), Some("1234567890"));
+        assert_eq!(settings.jwt_secret.as_ref().map(Secret::expose), Some("true"));
+        assert_eq!(settings.redis_namespace, "42");
     }
 
     #[test]

@@ -60,7 +60,10 @@ impl Backends {
 
     /// The embedded backends, whatever the environment says.
     pub fn embedded() -> Backends {
-        Backends { postgres: None, redis: None }
+        Backends {
+            postgres: None,
+            redis: None,
+        }
     }
 }
 
@@ -75,7 +78,11 @@ pub struct AppOptions {
 
 impl Default for AppOptions {
     fn default() -> Self {
-        Self { backends: Backends::from_env().clone(), workers: true, customise: |_| {} }
+        Self {
+            backends: Backends::from_env().clone(),
+            workers: true,
+            customise: |_| {},
+        }
     }
 }
 
@@ -113,9 +120,17 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         database_url: ConnectionUrl::new(data.database_url()),
         database_max_connections: 5,
         redis_url: options.backends.redis.clone().map(ConnectionUrl::new),
-        redis_namespace: data.redis.as_ref().map(|(_, ns)| ns.clone()).unwrap_or_default(),
+        redis_namespace: data
+            .redis
+            .as_ref()
+            .map(|(_, ns)| ns.clone())
+            .unwrap_or_default(),
         bind: "127.0.0.1:0".to_owned(),
-        jwt_secret: options.backends.postgres.as_ref().map(|_| Secret::new(JWT_SECRET)),
+        jwt_secret: options
+            .backends
+            .postgres
+            .as_ref()
+            .map(|_| Secret::new(JWT_SECRET)),
         admin_email: Some(ADMIN_EMAIL.to_owned()),
         admin_password: Some(Secret::new(ADMIN_PASSWORD)),
         shutdown_timeout_secs: 5,
@@ -125,18 +140,30 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     (options.customise)(&mut settings);
     settings.validate().expect("test settings are valid");
 
-    let db = domain::db::connect(&settings).await.expect("connect to the test database");
-    domain::db::migrate(&db).await.expect("migrate the test database");
-    let queue = QueueClient::connect(&settings, &db).await.expect("connect to the queue");
+    let db = domain::db::connect(&settings)
+        .await
+        .expect("connect to the test database");
+    domain::db::migrate(&db)
+        .await
+        .expect("migrate the test database");
+    let queue = QueueClient::connect(&settings, &db)
+        .await
+        .expect("connect to the queue");
     queue.setup().await.expect("set up the queue");
-    domain::users::ensure_first_admin(&db, &settings).await.expect("create the first administrator");
+    domain::users::ensure_first_admin(&db, &settings)
+        .await
+        .expect("create the first administrator");
 
     start(settings, db, queue, options.workers, Some(data)).await
 }
 
 /// Serves the API (no workers) with a prepared database and queue; the
 /// caller keeps ownership of the test data.
-pub async fn spawn_app_on(settings: Settings, db: sea_orm::DatabaseConnection, queue: QueueClient) -> TestApp {
+pub async fn spawn_app_on(
+    settings: Settings,
+    db: sea_orm::DatabaseConnection,
+    queue: QueueClient,
+) -> TestApp {
     start(settings, db, queue, false, None).await
 }
 
@@ -147,7 +174,9 @@ async fn start(
     workers: bool,
     cleanup: Option<TestData>,
 ) -> TestApp {
-    let app = api::Application::build(&settings, db.clone(), queue.clone()).await.expect("build the API");
+    let app = api::Application::build(&settings, db.clone(), queue.clone())
+        .await
+        .expect("build the API");
     let port = app.port();
     let server = app.handle();
     let (stop, stop_rx) = watch::channel(false);
@@ -203,7 +232,10 @@ impl TestApp {
             .expect("token request");
         assert_eq!(response.status(), 200, "token for {email}");
         let body: Value = response.json().await.expect("token body");
-        body["access_token"].as_str().expect("access_token").to_owned()
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     /// Stops the server and workers gracefully and waits for them.
@@ -225,7 +257,10 @@ impl Drop for TestApp {
         if let Some(data) = self.cleanup.take() {
             // Drop runs outside async; clean up on a runtime of our own.
             let _ = std::thread::spawn(move || {
-                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
                     runtime.block_on(data.remove());
                 }
             })
@@ -240,9 +275,13 @@ impl TestData {
             Some(admin_url) => {
                 let template = postgres_template(admin_url).await;
                 let name = format!("ef_test_{}", Uuid::new_v4().simple());
-                let admin = Database::connect(admin_url).await.expect("connect to PostgreSQL");
+                let admin = Database::connect(admin_url)
+                    .await
+                    .expect("connect to PostgreSQL");
                 admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                    ))
                     .await
                     .expect("create the test database from the template");
                 admin.close().await.ok();
@@ -251,7 +290,8 @@ impl TestData {
             None => None,
         };
         let sqlite_dir = postgres.is_none().then(|| {
-            let dir = std::env::temp_dir().join(format!("estateflow-test-{}", Uuid::new_v4().simple()));
+            let dir =
+                std::env::temp_dir().join(format!("estateflow-test-{}", Uuid::new_v4().simple()));
             std::fs::create_dir_all(&dir).expect("temp dir");
             dir
         });
@@ -259,7 +299,11 @@ impl TestData {
             .redis
             .clone()
             .map(|url| (url, format!("ef-test-{}", Uuid::new_v4().simple())));
-        TestData { postgres, sqlite_dir, redis }
+        TestData {
+            postgres,
+            sqlite_dir,
+            redis,
+        }
     }
 
     pub fn database_url(&self) -> String {
@@ -290,7 +334,9 @@ impl TestData {
 
 /// `postgres://host/db` with the database replaced.
 pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -315,8 +361,13 @@ async fn postgres_template(admin_url: &str) -> String {
                 hasher.finish()
             };
             let name = format!("ef_template_{fingerprint:016x}");
-            let admin = Database::connect(admin_url).await.expect("connect to PostgreSQL");
-            admin.execute_unprepared("SELECT pg_advisory_lock(726100)").await.expect("lock");
+            let admin = Database::connect(admin_url)
+                .await
+                .expect("connect to PostgreSQL");
+            admin
+                .execute_unprepared("SELECT pg_advisory_lock(726100)")
+                .await
+                .expect("lock");
             let exists = admin
                 .query_one_raw(sea_orm::Statement::from_string(
                     sea_orm::DbBackend::Postgres,
@@ -328,19 +379,33 @@ async fn postgres_template(admin_url: &str) -> String {
             if !exists {
                 let building = format!("{name}_building");
                 admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
+                    .execute_unprepared(&format!(
+                        "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+                    ))
                     .await
                     .expect("drop a half-built template");
-                admin.execute_unprepared(&format!("CREATE DATABASE \"{building}\"")).await.expect("create template");
-                let db = Database::connect(with_database(admin_url, &building)).await.expect("connect to template");
-                domain::db::migrate(&db).await.expect("migrate the template");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{building}\""))
+                    .await
+                    .expect("create template");
+                let db = Database::connect(with_database(admin_url, &building))
+                    .await
+                    .expect("connect to template");
+                domain::db::migrate(&db)
+                    .await
+                    .expect("migrate the template");
                 db.close().await.ok();
                 admin
-                    .execute_unprepared(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""))
+                    .execute_unprepared(&format!(
+                        "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+                    ))
                     .await
                     .expect("publish the template");
             }
-            admin.execute_unprepared("SELECT pg_advisory_unlock(726100)").await.expect("unlock");
+            admin
+                .execute_unprepared("SELECT pg_advisory_unlock(726100)")
+                .await
+                .expect("unlock");
             admin.close().await.ok();
             name
         })
@@ -362,7 +427,10 @@ async fn delete_redis_namespace(url: &str, namespace: &str) -> redis::RedisResul
             .query_async(&mut conn)
             .await?;
         if !keys.is_empty() {
-            redis::cmd("DEL").arg(&keys).query_async::<()>(&mut conn).await?;
+            redis::cmd("DEL")
+                .arg(&keys)
+                .query_async::<()>(&mut conn)
+                .await?;
         }
         if next == 0 {
             return Ok(());
@@ -385,14 +453,22 @@ fn init_tracing() {
 
 /// Asserts that a response is problem+json with `status` and `code`, and returns the body.
 pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
-    assert_eq!(response.status().as_u16(), status, "status of {}", response.url());
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status of {}",
+        response.url()
+    );
     let content_type = response
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    assert!(content_type.starts_with("application/problem+json"), "content type {content_type}");
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type}"
+    );
     let request_id = response
         .headers()
         .get("x-request-id")
@@ -401,9 +477,20 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     let body: Value = response.json().await.expect("problem body is JSON");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status, "{body}");
-    assert_eq!(body["type"], format!("urn:estateflow:problem:{code}"), "{body}");
-    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
-    assert_eq!(body["request_id"].as_str(), request_id.as_deref(), "request id in body and header");
+    assert_eq!(
+        body["type"],
+        format!("urn:estateflow:problem:{code}"),
+        "{body}"
+    );
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+    assert_eq!(
+        body["request_id"].as_str(),
+        request_id.as_deref(),
+        "request id in body and header"
+    );
     body
 }
 
@@ -418,7 +505,10 @@ where
         if let Some(value) = check().await {
             return value;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

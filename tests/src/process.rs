@@ -25,7 +25,13 @@ pub struct ServiceProcess {
 impl ServiceProcess {
     /// Starts `bin args…` in `dir` with exactly `env` (plus PATH and HOME)
     /// as its environment; if `wait_for_http`, waits until it listens.
-    pub async fn start(bin: &str, args: &[&str], env: &[(&str, String)], dir: &Path, wait_for_http: bool) -> ServiceProcess {
+    pub async fn start(
+        bin: &str,
+        args: &[&str],
+        env: &[(&str, String)],
+        dir: &Path,
+        wait_for_http: bool,
+    ) -> ServiceProcess {
         let mut command = Command::new(bin);
         command
             .args(args)
@@ -43,8 +49,14 @@ impl ServiceProcess {
         let mut child = command.spawn().expect("start estateflow");
         let output = Arc::new(Mutex::new(Vec::new()));
         for stream in [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
-            child.stderr.take().map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
         ]
         .into_iter()
         .flatten()
@@ -57,7 +69,11 @@ impl ServiceProcess {
                 }
             });
         }
-        let mut process = ServiceProcess { child, output, port: None };
+        let mut process = ServiceProcess {
+            child,
+            output,
+            port: None,
+        };
         if wait_for_http {
             process.port = Some(process.wait_for_port().await);
         }
@@ -76,15 +92,25 @@ impl ServiceProcess {
                 return port;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("estateflow exited with {status} before listening:\n{}", self.lines().join("\n"));
+                panic!(
+                    "estateflow exited with {status} before listening:\n{}",
+                    self.lines().join("\n")
+                );
             }
-            assert!(tokio::time::Instant::now() < deadline, "estateflow did not start:\n{}", self.lines().join("\n"));
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "estateflow did not start:\n{}",
+                self.lines().join("\n")
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port.expect("an HTTP process"))
+        format!(
+            "http://127.0.0.1:{}{path}",
+            self.port.expect("an HTTP process")
+        )
     }
 
     /// Everything printed on stdout and stderr so far.
@@ -114,13 +140,22 @@ impl ServiceProcess {
     pub async fn wait(&mut self, timeout: Duration) -> ExitStatus {
         match tokio::time::timeout(timeout, self.child.wait()).await {
             Ok(status) => status.expect("wait for estateflow"),
-            Err(_) => panic!("estateflow did not exit within {timeout:?}:\n{}", self.lines().join("\n")),
+            Err(_) => panic!(
+                "estateflow did not exit within {timeout:?}:\n{}",
+                self.lines().join("\n")
+            ),
         }
     }
 }
 
 /// Runs `bin args…` to completion with `stdin` as input; returns status and output.
-pub async fn run_once(bin: &str, args: &[&str], env: &[(&str, String)], dir: &Path, stdin: &str) -> (ExitStatus, String) {
+pub async fn run_once(
+    bin: &str,
+    args: &[&str],
+    env: &[(&str, String)],
+    dir: &Path,
+    stdin: &str,
+) -> (ExitStatus, String) {
     use tokio::io::AsyncWriteExt;
     let mut command = Command::new(bin);
     command
@@ -136,12 +171,19 @@ pub async fn run_once(bin: &str, args: &[&str], env: &[(&str, String)], dir: &Pa
     }
     let mut child = command.spawn().expect("start estateflow");
     if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).await.expect("write stdin");
+        input
+            .write_all(stdin.as_bytes())
+            .await
+            .expect("write stdin");
     }
     let output = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
         .await
         .expect("estateflow finished in time")
         .expect("estateflow output");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     (output.status, text)
 }

@@ -33,7 +33,11 @@ impl ToggleProxy {
             .expect("upstream address");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let port = listener.local_addr().expect("proxy address").port();
-        let proxy = ToggleProxy { port, upstream, inner: Arc::default() };
+        let proxy = ToggleProxy {
+            port,
+            upstream,
+            inner: Arc::default(),
+        };
         proxy.serve(listener).await;
         proxy
     }
@@ -56,7 +60,9 @@ impl ToggleProxy {
 
     /// Accepts connections again on the same port.
     pub async fn restore(&self) {
-        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.expect("rebind proxy");
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("rebind proxy");
         self.serve(listener).await;
     }
 

@@ -4,7 +4,12 @@ use tests::{assert_problem, spawn_app};
 #[tokio::test]
 async fn an_unknown_route_is_a_problem_404() {
     let app = spawn_app().await;
-    let response = app.client.get(app.url("/api/v1/no-such-thing")).send().await.expect("request");
+    let response = app
+        .client
+        .get(app.url("/api/v1/no-such-thing"))
+        .send()
+        .await
+        .expect("request");
     let body = assert_problem(response, 404, "route_not_found").await;
     assert_eq!(body["instance"], "/api/v1/no-such-thing");
 }
@@ -12,11 +17,27 @@ async fn an_unknown_route_is_a_problem_404() {
 #[tokio::test]
 async fn a_wrong_method_is_a_problem_405_with_allow() {
     let app = spawn_app().await;
-    let response = app.client.delete(app.url("/healthz")).send().await.expect("request");
-    assert_eq!(response.headers().get("allow").map(|v| v.to_str().unwrap_or_default()), Some("GET"));
+    let response = app
+        .client
+        .delete(app.url("/healthz"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        response
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap_or_default()),
+        Some("GET")
+    );
     assert_problem(response, 405, "method_not_allowed").await;
 
-    let response = app.client.get(app.url("/api/v1/auth/token")).send().await.expect("request");
+    let response = app
+        .client
+        .get(app.url("/api/v1/auth/token"))
+        .send()
+        .await
+        .expect("request");
     assert_problem(response, 405, "method_not_allowed").await;
 }
 
@@ -63,7 +84,13 @@ async fn a_field_of_the_wrong_type_is_a_422_pointing_at_it() {
         .expect("request");
     let body = assert_problem(response, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["pointer"], "/email");
-    assert!(body["errors"][0]["detail"].as_str().unwrap_or_default().contains("expected a string"), "{body}");
+    assert!(
+        body["errors"][0]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("expected a string"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -77,10 +104,21 @@ async fn missing_fields_are_a_422_with_one_entry_per_field() {
         .await
         .expect("request");
     let body = assert_problem(response, 422, "validation_failed").await;
-    let pointers: Vec<&str> = body["errors"].as_array().expect("errors").iter().filter_map(|e| e["pointer"].as_str()).collect();
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
     assert_eq!(pointers, ["/email", "/password"]);
 
-    let response = app.client.post(app.url("/api/v1/auth/token")).json(&json!({})).send().await.expect("request");
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("request");
     let body = assert_problem(response, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["pointer"], "/grant_type");
 }
@@ -153,7 +191,11 @@ async fn a_value_out_of_range_is_a_422_and_changes_nothing() {
         .expect("request");
     assert_problem(response, 422, "validation_failed").await;
 
-    assert_eq!(probe_count(&app.db).await, 0, "a rejected request must not register a probe");
+    assert_eq!(
+        probe_count(&app.db).await,
+        0,
+        "a rejected request must not register a probe"
+    );
 }
 
 async fn probe_count(db: &sea_orm::DatabaseConnection) -> u64 {

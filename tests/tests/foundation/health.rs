@@ -4,7 +4,12 @@ use tests::spawn_app;
 #[tokio::test]
 async fn healthz_answers_ok_without_touching_dependencies() {
     let app = spawn_app().await;
-    let response = app.client.get(app.url("/healthz")).send().await.expect("request");
+    let response = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["status"], "ok");
@@ -13,10 +18,18 @@ async fn healthz_answers_ok_without_touching_dependencies() {
 #[tokio::test]
 async fn readyz_reports_the_database_and_the_queue_up() {
     let app = spawn_app().await;
-    let response = app.client.get(app.url("/readyz")).send().await.expect("request");
+    let response = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
-    assert_eq!(body, serde_json::json!({"status": "ready", "database": "up", "queue": "up"}));
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ready", "database": "up", "queue": "up"})
+    );
 }
 
 #[tokio::test]
@@ -35,8 +48,16 @@ async fn a_request_id_sent_by_the_client_is_echoed() {
 #[tokio::test]
 async fn a_request_id_is_generated_when_missing_or_unusable() {
     let app = spawn_app().await;
-    let plain = app.client.get(app.url("/healthz")).send().await.expect("request");
-    let generated = plain.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+    let plain = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("request");
+    let generated = plain.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(uuid::Uuid::parse_str(&generated).is_ok(), "{generated}");
 
     let too_long = "x".repeat(500);
@@ -66,9 +87,19 @@ async fn metrics_count_requests_by_route_template_and_status() {
             .expect("request");
         assert_eq!(response.status(), 404);
     }
-    let metrics = app.client.get(app.url("/metrics")).send().await.expect("request");
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(metrics.status(), 200);
-    assert!(metrics.headers()["content-type"].to_str().expect("ascii").starts_with("text/plain"));
+    assert!(
+        metrics.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/plain")
+    );
     let text = metrics.text().await.expect("text");
     let line = text
         .lines()
@@ -79,6 +110,12 @@ async fn metrics_count_requests_by_route_template_and_status() {
         })
         .unwrap_or_else(|| panic!("no counter for the route template in:\n{text}"));
     assert!(line.ends_with(" 2"), "{line}");
-    assert!(text.contains("estateflow_http_request_duration_seconds_bucket{"), "latency histogram missing");
-    assert!(!text.contains(r#"route="/api/v1/admin/queue-probes/0"#), "raw paths must not become labels");
+    assert!(
+        text.contains("estateflow_http_request_duration_seconds_bucket{"),
+        "latency histogram missing"
+    );
+    assert!(
+        !text.contains(r#"route="/api/v1/admin/queue-probes/0"#),
+        "raw paths must not become labels"
+    );
 }

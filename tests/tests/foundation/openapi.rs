@@ -9,7 +9,12 @@ fn committed_snapshot() -> String {
 #[tokio::test]
 async fn the_served_openapi_document_is_3_1_and_matches_the_committed_snapshot() {
     let app = spawn_app().await;
-    let response = app.client.get(app.url("/api/v1/openapi.json")).send().await.expect("request");
+    let response = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), 200);
     let served = response.text().await.expect("text");
     let doc: Value = serde_json::from_str(&served).expect("valid JSON");
@@ -23,14 +28,23 @@ async fn the_served_openapi_document_is_3_1_and_matches_the_committed_snapshot()
 
 #[tokio::test]
 async fn every_operation_has_an_id_a_tag_and_problem_json_errors() {
-    let doc: Value = serde_json::from_str(&api::openapi::openapi_pretty_json()).expect("valid JSON");
+    let doc: Value =
+        serde_json::from_str(&api::openapi::openapi_pretty_json()).expect("valid JSON");
     let paths = doc["paths"].as_object().expect("paths");
     assert!(!paths.is_empty());
     for (path, item) in paths {
         for (method, operation) in item.as_object().expect("path item") {
-            let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
-            assert!(id.starts_with(method.as_str()) || id.starts_with("create_"), "{id} is not verb_resource");
-            assert!(operation["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(
+                id.starts_with(method.as_str()) || id.starts_with("create_"),
+                "{id} is not verb_resource"
+            );
+            assert!(
+                operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{id} has no tag"
+            );
             for (status, response) in operation["responses"].as_object().expect("responses") {
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(
@@ -46,25 +60,60 @@ async fn every_operation_has_an_id_a_tag_and_problem_json_errors() {
 #[tokio::test]
 async fn swagger_ui_is_served_from_the_binary_and_loads_no_external_url() {
     let app = spawn_app().await;
-    let redirect = app.client.get(app.url("/docs")).send().await.expect("request");
+    let redirect = app
+        .client
+        .get(app.url("/docs"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(redirect.status(), 308);
     assert_eq!(redirect.headers()["location"], "/docs/");
 
-    let page = app.client.get(app.url("/docs/")).send().await.expect("request");
+    let page = app
+        .client
+        .get(app.url("/docs/"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["content-type"].to_str().expect("ascii").starts_with("text/html"));
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
     let html = page.text().await.expect("html");
     assert!(html.contains("swagger-ui"), "not the Swagger UI page");
-    let initializer = app.client.get(app.url("/docs/swagger-initializer.js")).send().await.expect("request");
+    let initializer = app
+        .client
+        .get(app.url("/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(initializer.status(), 200);
     let initializer = initializer.text().await.expect("js");
     assert!(initializer.contains("/api/v1/openapi.json"));
-    assert!(initializer.contains(r#""validatorUrl": "none""#), "the external validator badge must be off");
+    assert!(
+        initializer.contains(r#""validatorUrl": "none""#),
+        "the external validator badge must be off"
+    );
     for text in [&html, &initializer] {
-        assert!(!text.contains("http://") && !text.contains("https://"), "external URL in:\n{text}");
+        assert!(
+            !text.contains("http://") && !text.contains("https://"),
+            "external URL in:\n{text}"
+        );
     }
-    for asset in ["swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js"] {
-        let response = app.client.get(app.url(&format!("/docs/{asset}"))).send().await.expect("request");
+    for asset in [
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+        "swagger-ui-standalone-preset.js",
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("/docs/{asset}")))
+            .send()
+            .await
+            .expect("request");
         assert_eq!(response.status(), 200, "{asset}");
     }
 }

@@ -17,7 +17,8 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> TempDir {
-        let dir = std::env::temp_dir().join(format!("estateflow-proc-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("estateflow-proc-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         TempDir(dir)
     }
@@ -33,7 +34,12 @@ fn bind_any() -> (&'static str, String) {
     ("ESTATEFLOW_BIND", "127.0.0.1:0".to_owned())
 }
 
-async fn token(client: &reqwest::Client, process: &ServiceProcess, email: &str, password: &str) -> String {
+async fn token(
+    client: &reqwest::Client,
+    process: &ServiceProcess,
+    email: &str,
+    password: &str,
+) -> String {
     let response = client
         .post(process.url("/api/v1/auth/token"))
         .json(&json!({"grant_type": "password", "email": email, "password": password}))
@@ -46,32 +52,55 @@ async fn token(client: &reqwest::Client, process: &ServiceProcess, email: &str, 
 }
 
 #[tokio::test]
-async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_tokens_across_a_restart() {
+async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_tokens_across_a_restart()
+ {
     let dir = TempDir::new();
     let client = reqwest::Client::new();
     let mut first = ServiceProcess::start(BIN, &["serve"], &[bind_any()], &dir.0, true).await;
-    assert!(dir.0.join("estateflow.db").exists(), "./estateflow.db was not created");
+    assert!(
+        dir.0.join("estateflow.db").exists(),
+        "./estateflow.db was not created"
+    );
     let output = first.lines().join("\n");
     for url in ["/docs/", "/api/v1/openapi.json", "/healthz", "/readyz"] {
-        assert!(output.contains(&first.url(url)), "{url} missing from:\n{output}");
+        assert!(
+            output.contains(&first.url(url)),
+            "{url} missing from:\n{output}"
+        );
     }
     let password = first
         .lines()
         .iter()
-        .find_map(|l| l.trim().strip_prefix("Generated password (shown once): ").map(str::to_owned))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Generated password (shown once): ")
+                .map(str::to_owned)
+        })
         .unwrap_or_else(|| panic!("no generated password in:\n{output}"));
     for path in ["/healthz", "/readyz", "/docs/", "/api/v1/openapi.json"] {
         let response = client.get(first.url(path)).send().await.expect("request");
         assert_eq!(response.status(), 200, "{path}");
     }
-    let token = token(&client, &first, domain::users::DEFAULT_ADMIN_EMAIL, &password).await;
+    let token = token(
+        &client,
+        &first,
+        domain::users::DEFAULT_ADMIN_EMAIL,
+        &password,
+    )
+    .await;
 
     first.terminate();
-    assert!(first.wait(Duration::from_secs(20)).await.success(), "clean exit on SIGTERM");
+    assert!(
+        first.wait(Duration::from_secs(20)).await.success(),
+        "clean exit on SIGTERM"
+    );
 
     let second = ServiceProcess::start(BIN, &["serve"], &[bind_any()], &dir.0, true).await;
     assert!(
-        !second.lines().iter().any(|l| l.contains("Generated password")),
+        !second
+            .lines()
+            .iter()
+            .any(|l| l.contains("Generated password")),
         "a second start must not create another administrator"
     );
     let me = client
@@ -80,17 +109,41 @@ async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_t
         .send()
         .await
         .expect("request");
-    assert_eq!(me.status(), 200, "a token issued before the restart still works");
+    assert_eq!(
+        me.status(),
+        200,
+        "a token issued before the restart still works"
+    );
 }
 
 #[tokio::test]
 async fn the_demo_organisation_is_loaded_once_and_its_staff_can_sign_in() {
     let dir = TempDir::new();
     let client = reqwest::Client::new();
-    let mut first = ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
-    assert!(first.lines().iter().any(|l| l.starts_with("Loaded the demo organisation")), "{:?}", first.lines());
-    token(&client, &first, "director@demo.estateflow.local", domain::demo::DEMO_PASSWORD).await;
-    let manager = token(&client, &first, "manager.pudong@demo.estateflow.local", domain::demo::DEMO_PASSWORD).await;
+    let mut first =
+        ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
+    assert!(
+        first
+            .lines()
+            .iter()
+            .any(|l| l.starts_with("Loaded the demo organisation")),
+        "{:?}",
+        first.lines()
+    );
+    token(
+        &client,
+        &first,
+        "director@demo.estateflow.local",
+        domain::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let manager = token(
+        &client,
+        &first,
+        "manager.pudong@demo.estateflow.local",
+        domain::demo::DEMO_PASSWORD,
+    )
+    .await;
     let me: Value = client
         .get(first.url("/api/v1/me"))
         .bearer_auth(&manager)
@@ -101,25 +154,41 @@ async fn the_demo_organisation_is_loaded_once_and_its_staff_can_sign_in() {
         .await
         .expect("json");
     assert_eq!(me["roles"], json!(["manager"]));
-    assert!(me["team_id"].is_string(), "the manager belongs to a team: {me}");
+    assert!(
+        me["team_id"].is_string(),
+        "the manager belongs to a team: {me}"
+    );
     first.terminate();
     first.wait(Duration::from_secs(20)).await;
 
-    let second = ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
-    assert!(!second.lines().iter().any(|l| l.starts_with("Loaded the demo organisation")), "loaded twice");
+    let second =
+        ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
+    assert!(
+        !second
+            .lines()
+            .iter()
+            .any(|l| l.starts_with("Loaded the demo organisation")),
+        "loaded twice"
+    );
 }
 
 #[tokio::test]
 async fn production_mode_refuses_to_start_without_a_jwt_secret() {
     let dir = TempDir::new();
     let env = [
-        ("ESTATEFLOW_DATABASE_URL", "postgres://postgres@127.0.0.1:1/none".to_owned()),
+        (
+            "ESTATEFLOW_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/none".to_owned(),
+        ),
         ("ESTATEFLOW_REDIS_URL", "redis://127.0.0.1:1".to_owned()),
     ];
     for command in ["api", "worker", "serve"] {
         let (status, output) = run_once(BIN, &[command], &env, &dir.0, "").await;
         assert_eq!(status.code(), Some(2), "{command}: {output}");
-        assert!(output.contains("ESTATEFLOW_JWT_SECRET"), "{command}: {output}");
+        assert!(
+            output.contains("ESTATEFLOW_JWT_SECRET"),
+            "{command}: {output}"
+        );
     }
 }
 
@@ -148,13 +217,22 @@ async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
     tokio::time::sleep(Duration::from_millis(700)).await;
     process.terminate();
     let status = process.wait(Duration::from_secs(20)).await;
-    assert!(status.success(), "exit status {status}\n{}", process.lines().join("\n"));
+    assert!(
+        status.success(),
+        "exit status {status}\n{}",
+        process.lines().join("\n")
+    );
 
     let settings = domain::Settings {
-        database_url: domain::secret::ConnectionUrl::new(format!("sqlite://{}", dir.0.join("estateflow.db").display())),
+        database_url: domain::secret::ConnectionUrl::new(format!(
+            "sqlite://{}",
+            dir.0.join("estateflow.db").display()
+        )),
         ..domain::Settings::default()
     };
-    let db = domain::db::connect(&settings).await.expect("open the database");
+    let db = domain::db::connect(&settings)
+        .await
+        .expect("open the database");
     let handled_by = domain::system::get(&db, &key).await.expect("query");
     assert!(
         handled_by.is_some_and(|worker| !worker.is_empty()),
@@ -184,7 +262,10 @@ async fn sigterm_lets_an_in_flight_request_finish_before_exiting() {
         .json()
         .await
         .expect("json");
-    let url = process.url(&format!("{}?wait_ms=2000", probe["href"].as_str().expect("href")));
+    let url = process.url(&format!(
+        "{}?wait_ms=2000",
+        probe["href"].as_str().expect("href")
+    ));
     let in_flight = tokio::spawn({
         let client = client.clone();
         let token = token.clone();
@@ -192,7 +273,10 @@ async fn sigterm_lets_an_in_flight_request_finish_before_exiting() {
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     process.terminate();
-    let response = in_flight.await.expect("task").expect("the in-flight request was answered");
+    let response = in_flight
+        .await
+        .expect("task")
+        .expect("the in-flight request was answered");
     assert_eq!(response.status(), 200);
     assert!(process.wait(Duration::from_secs(20)).await.success());
 }
@@ -202,35 +286,66 @@ async fn admin_create_user_reads_the_password_from_stdin() {
     let dir = TempDir::new();
     let (status, output) = run_once(
         BIN,
-        &["admin", "create-user", "--email", "Director@Example.com", "--password-stdin", "--role", "director"],
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "Director@Example.com",
+            "--password-stdin",
+            "--role",
+            "director",
+        ],
         &[],
         &dir.0,
         "director-password-1\n",
     )
     .await;
     assert!(status.success(), "{output}");
-    assert!(output.contains("created user director@example.com"), "{output}");
+    assert!(
+        output.contains("created user director@example.com"),
+        "{output}"
+    );
 
     let (status, output) = run_once(
         BIN,
-        &["admin", "create-user", "--email", "short@example.com", "--password-stdin", "--role", "nobody"],
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "short@example.com",
+            "--password-stdin",
+            "--role",
+            "nobody",
+        ],
         &[],
         &dir.0,
         "short\n",
     )
     .await;
     assert!(!status.success());
-    assert!(output.contains("password") && output.contains("unknown role"), "{output}");
+    assert!(
+        output.contains("password") && output.contains("unknown role"),
+        "{output}"
+    );
 
     let settings = domain::Settings {
-        database_url: domain::secret::ConnectionUrl::new(format!("sqlite://{}", dir.0.join("estateflow.db").display())),
+        database_url: domain::secret::ConnectionUrl::new(format!(
+            "sqlite://{}",
+            dir.0.join("estateflow.db").display()
+        )),
         ..domain::Settings::default()
     };
-    let db = domain::db::connect(&settings).await.expect("open the database");
-    let principal = domain::users::authenticate(&db, "director@example.com", &Secret::new("director-password-1"))
+    let db = domain::db::connect(&settings)
         .await
-        .expect("query")
-        .expect("the user can sign in");
+        .expect("open the database");
+    let principal = domain::users::authenticate(
+        &db,
+        "director@example.com",
+        &Secret::new("director-password-1"),
+    )
+    .await
+    .expect("query")
+    .expect("the user can sign in");
     assert_eq!(principal.roles, ["director"]);
 }
 
@@ -239,12 +354,18 @@ async fn migrate_applies_the_schema_and_status_lists_it() {
     let dir = TempDir::new();
     let (status, output) = run_once(BIN, &["migrate", "status"], &[], &dir.0, "").await;
     assert!(status.success(), "{output}");
-    assert!(output.contains("pending m20261127_000001_foundation"), "{output}");
+    assert!(
+        output.contains("pending m20261127_000001_foundation"),
+        "{output}"
+    );
     let (status, output) = run_once(BIN, &["migrate"], &[], &dir.0, "").await;
     assert!(status.success(), "{output}");
     let (status, output) = run_once(BIN, &["migrate", "status"], &[], &dir.0, "").await;
     assert!(status.success());
-    assert!(output.contains("applied m20261127_000001_foundation"), "{output}");
+    assert!(
+        output.contains("applied m20261127_000001_foundation"),
+        "{output}"
+    );
 }
 
 #[tokio::test]
@@ -252,7 +373,9 @@ async fn the_openapi_subcommand_prints_the_committed_document() {
     let dir = TempDir::new();
     let (status, output) = run_once(BIN, &["openapi"], &[], &dir.0, "").await;
     assert!(status.success());
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json")).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"))
+            .unwrap_or_default();
     assert_eq!(output, committed);
 }
 
@@ -270,7 +393,13 @@ async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
         bind_any(),
         ("ESTATEFLOW_DATABASE_URL", data.database_url()),
         ("ESTATEFLOW_REDIS_URL", redis.clone()),
-        ("ESTATEFLOW_REDIS_NAMESPACE", format!("ef-proc-{}", uuid::Uuid::new_v4().simple())),
+        (
+            "ESTATEFLOW_REDIS_NAMESPACE",
+            data.redis
+                .as_ref()
+                .map(|(_, ns)| ns.clone())
+                .unwrap_or_default(),
+        ),
         ("ESTATEFLOW_JWT_SECRET", JWT_SECRET.to_owned()),
         ("ESTATEFLOW_ADMIN_EMAIL", "ops@example.com".to_owned()),
         ("ESTATEFLOW_ADMIN_PASSWORD", "ops-password-123".to_owned()),
@@ -284,7 +413,11 @@ async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
     // A token from one replica works on the other: they share the secret.
     let token = token(&client, &api_a, "ops@example.com", "ops-password-123").await;
     for api in [&api_a, &api_b] {
-        let ready = client.get(api.url("/readyz")).send().await.expect("request");
+        let ready = client
+            .get(api.url("/readyz"))
+            .send()
+            .await
+            .expect("request");
         assert_eq!(ready.status(), 200);
     }
     let probe: Value = client
@@ -297,7 +430,10 @@ async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
         .await
         .expect("json");
     let handled: Value = client
-        .get(api_a.url(&format!("{}?wait_ms=10000", probe["href"].as_str().expect("href"))))
+        .get(api_a.url(&format!(
+            "{}?wait_ms=10000",
+            probe["href"].as_str().expect("href")
+        )))
         .bearer_auth(&token)
         .send()
         .await
@@ -305,7 +441,12 @@ async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
         .json()
         .await
         .expect("json");
-    assert_eq!(handled["status"], "handled", "{handled}\nworker output:\n{}", worker.lines().join("\n"));
+    assert_eq!(
+        handled["status"],
+        "handled",
+        "{handled}\nworker output:\n{}",
+        worker.lines().join("\n")
+    );
 
     for process in [&mut api_a, &mut api_b, &mut worker] {
         process.terminate();

@@ -15,7 +15,10 @@ async fn a_probe_goes_through_the_queue_and_is_handled_by_a_worker() {
         .await
         .expect("request");
     assert_eq!(response.status(), 202);
-    let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     let queued: Value = response.json().await.expect("json");
     assert_eq!(queued["status"], "queued");
     assert_eq!(queued["href"], location);
@@ -31,12 +34,21 @@ async fn a_probe_goes_through_the_queue_and_is_handled_by_a_worker() {
         .await
         .expect("json");
     assert_eq!(handled["status"], "handled", "{handled}");
-    assert!(handled["handled_by"].as_str().is_some_and(|w| !w.is_empty()), "{handled}");
+    assert!(
+        handled["handled_by"]
+            .as_str()
+            .is_some_and(|w| !w.is_empty()),
+        "{handled}"
+    );
 }
 
 #[tokio::test]
 async fn a_probe_stays_queued_while_no_worker_runs() {
-    let app = spawn_app_with(AppOptions { workers: false, ..AppOptions::default() }).await;
+    let app = spawn_app_with(AppOptions {
+        workers: false,
+        ..AppOptions::default()
+    })
+    .await;
     let token = app.admin_token().await;
     let response = app
         .client
@@ -47,7 +59,10 @@ async fn a_probe_stays_queued_while_no_worker_runs() {
         .await
         .expect("request");
     assert_eq!(response.status(), 202);
-    let location = response.headers()["location"].to_str().expect("ascii").to_owned();
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let probe: Value = app
         .client

@@ -5,12 +5,20 @@
 use std::time::{Duration, Instant};
 
 use domain::secret::ConnectionUrl;
-use tests::{AppOptions, Backends, TestApp, assert_problem, eventually, proxy::ToggleProxy, spawn_app_with};
+use tests::{
+    AppOptions, Backends, TestApp, assert_problem, eventually, proxy::ToggleProxy, spawn_app_with,
+};
 
 fn host_port(url: &str) -> String {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = after_scheme.split(['/', '?']).next().unwrap_or(after_scheme);
-    authority.rsplit_once('@').map_or(authority, |(_, host)| host).to_owned()
+    let authority = after_scheme
+        .split(['/', '?'])
+        .next()
+        .unwrap_or(after_scheme);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_owned()
 }
 
 fn through_proxy(url: &str, port: u16) -> String {
@@ -18,7 +26,11 @@ fn through_proxy(url: &str, port: u16) -> String {
 }
 
 async fn ready_status(app: &TestApp) -> u16 {
-    app.client.get(app.url("/readyz")).send().await.map_or(0, |r| r.status().as_u16())
+    app.client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .map_or(0, |r| r.status().as_u16())
 }
 
 async fn assert_outage_and_recovery(app: &TestApp, proxy: &ToggleProxy, dependency: &str) {
@@ -31,25 +43,42 @@ async fn assert_outage_and_recovery(app: &TestApp, proxy: &ToggleProxy, dependen
     })
     .await;
     let noticed = cut_at.elapsed();
-    assert!(noticed < Duration::from_secs(2), "503 came after {noticed:?}");
+    assert!(
+        noticed < Duration::from_secs(2),
+        "503 came after {noticed:?}"
+    );
     let body = assert_problem(response, 503, "service_unavailable").await;
-    assert!(body["detail"].as_str().unwrap_or_default().contains(dependency), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(dependency),
+        "{body}"
+    );
 
     proxy.restore().await;
-    eventually(Duration::from_secs(15), "readyz to recover", || async { (ready_status(app).await == 200).then_some(()) }).await;
+    eventually(Duration::from_secs(15), "readyz to recover", || async {
+        (ready_status(app).await == 200).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn readyz_names_redis_while_it_is_down_and_recovers_without_a_restart() {
     let backends = Backends::from_env();
     let Some(redis) = backends.redis.clone() else {
-        eprintln!("skipped: needs ESTATEFLOW_TEST_REDIS_URL (the embedded queue cannot stop on its own)");
+        eprintln!(
+            "skipped: needs ESTATEFLOW_TEST_REDIS_URL (the embedded queue cannot stop on its own)"
+        );
         return;
     };
     let proxy = ToggleProxy::start(&host_port(&redis)).await;
     let proxied = through_proxy(&redis, proxy.port());
     let app = spawn_app_with(AppOptions {
-        backends: Backends { redis: Some(proxied), ..backends.clone() },
+        backends: Backends {
+            redis: Some(proxied),
+            ..backends.clone()
+        },
         workers: false,
         ..AppOptions::default()
     })
@@ -61,16 +90,24 @@ async fn readyz_names_redis_while_it_is_down_and_recovers_without_a_restart() {
 async fn readyz_names_postgresql_while_it_is_down_and_recovers_without_a_restart() {
     let backends = Backends::from_env();
     let Some(postgres) = backends.postgres.clone() else {
-        eprintln!("skipped: needs ESTATEFLOW_TEST_DATABASE_URL (an SQLite file cannot stop on its own)");
+        eprintln!(
+            "skipped: needs ESTATEFLOW_TEST_DATABASE_URL (an SQLite file cannot stop on its own)"
+        );
         return;
     };
     let proxy = ToggleProxy::start(&host_port(&postgres)).await;
     // The harness creates the test database directly; the service reaches it through the proxy.
-    let app = spawn_app_with(AppOptions { workers: false, ..AppOptions::default() }).await;
+    let app = spawn_app_with(AppOptions {
+        workers: false,
+        ..AppOptions::default()
+    })
+    .await;
     let proxied_db = through_proxy(app.settings.database_url.expose(), proxy.port());
     let mut settings = app.settings.clone();
     settings.database_url = ConnectionUrl::new(proxied_db);
-    let db = domain::db::connect(&settings).await.expect("connect through the proxy");
+    let db = domain::db::connect(&settings)
+        .await
+        .expect("connect through the proxy");
     let proxied_app = tests::spawn_app_on(settings, db, app.queue.clone()).await;
     assert_outage_and_recovery(&proxied_app, &proxy, "database").await;
 }

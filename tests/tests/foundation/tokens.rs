@@ -58,7 +58,11 @@ async fn the_token_endpoint_accepts_oauth2_form_bodies() {
     let response = app
         .client
         .post(app.url("/api/v1/auth/token"))
-        .form(&[("grant_type", "password"), ("username", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
+        .form(&[
+            ("grant_type", "password"),
+            ("username", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+        ])
         .send()
         .await
         .expect("request");
@@ -68,7 +72,10 @@ async fn the_token_endpoint_accepts_oauth2_form_bodies() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_account_are_the_same_invalid_grant() {
     let app = spawn_app().await;
-    for (email, password) in [(ADMIN_EMAIL, "wrong-password-1"), ("nobody@example.com", ADMIN_PASSWORD)] {
+    for (email, password) in [
+        (ADMIN_EMAIL, "wrong-password-1"),
+        ("nobody@example.com", ADMIN_PASSWORD),
+    ] {
         let response = app
             .client
             .post(app.url("/api/v1/auth/token"))
@@ -77,7 +84,12 @@ async fn a_wrong_password_and_an_unknown_account_are_the_same_invalid_grant() {
             .await
             .expect("request");
         let body = assert_problem(response, 400, "invalid_grant").await;
-        assert!(!body["detail"].as_str().unwrap_or_default().contains("nobody"));
+        assert!(
+            !body["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("nobody")
+        );
     }
 }
 
@@ -97,7 +109,9 @@ async fn an_unsupported_grant_type_is_refused() {
 #[tokio::test]
 async fn requests_without_a_valid_token_are_401() {
     let app = spawn_app().await;
-    let secret = domain::system::jwt_secret(&app.db, &app.settings).await.expect("secret");
+    let secret = domain::system::jwt_secret(&app.db, &app.settings)
+        .await
+        .expect("secret");
     let keys = api::auth::TokenKeys::new(&secret, 900);
     let admin = domain::users::authenticate(&app.db, ADMIN_EMAIL, &Secret::new(ADMIN_PASSWORD))
         .await
@@ -107,13 +121,22 @@ async fn requests_without_a_valid_token_are_401() {
     let (valid, _) = keys.issue_at(admin.user.id, now).expect("sign");
     let (expired, _) = keys.issue_at(admin.user.id, now - 3600).expect("sign");
     let (not_yet_valid, _) = keys.issue_at(admin.user.id, now + 3600).expect("sign");
-    let other_keys = api::auth::TokenKeys::new(&Secret::new("another-secret-another-secret-0123456789"), 900);
+    let other_keys = api::auth::TokenKeys::new(
+        &Secret::new("another-secret-another-secret-0123456789"),
+        900,
+    );
     let (forged, _) = other_keys.issue(admin.user.id).expect("sign");
     let alg_none = {
         let claims = valid.split('.').nth(1).expect("claims part");
         format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{claims}.")
     };
-    let ok = app.client.get(app.url("/api/v1/me")).bearer_auth(&valid).send().await.expect("request");
+    let ok = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&valid)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(ok.status(), 200, "the control token must work");
 
     let cases: Vec<Option<String>> = vec![
@@ -132,7 +155,10 @@ async fn requests_without_a_valid_token_are_401() {
             request = request.header("authorization", header);
         }
         let response = request.send().await.expect("request");
-        assert!(response.headers().contains_key("www-authenticate"), "{header:?}");
+        assert!(
+            response.headers().contains_key("www-authenticate"),
+            "{header:?}"
+        );
         assert_problem(response, 401, "unauthorized").await;
     }
 }
@@ -141,7 +167,9 @@ async fn requests_without_a_valid_token_are_401() {
 async fn a_non_administrator_is_forbidden_from_admin_endpoints() {
     let app = spawn_app().await;
     create_user(&app, "consultant@example.com", "consultant").await;
-    let token = app.token("consultant@example.com", "user-password-123").await;
+    let token = app
+        .token("consultant@example.com", "user-password-123")
+        .await;
     let response = app
         .client
         .post(app.url("/api/v1/admin/queue-probes"))
@@ -157,13 +185,29 @@ async fn a_disabled_account_is_refused_on_its_next_request() {
     let app = spawn_app().await;
     let user = create_user(&app, "leaver@example.com", "consultant").await;
     let token = app.token("leaver@example.com", "user-password-123").await;
-    let ok = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.expect("request");
+    let ok = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(ok.status(), 200);
 
-    users::ActiveModel { id: Set(user.id), status: Set(users::UserStatus::Disabled), ..Default::default() }
-        .update(&app.db)
+    users::ActiveModel {
+        id: Set(user.id),
+        status: Set(users::UserStatus::Disabled),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .expect("disable");
+    let response = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
         .await
-        .expect("disable");
-    let response = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.expect("request");
+        .expect("request");
     assert_problem(response, 401, "unauthorized").await;
 }
