@@ -174,14 +174,32 @@ impl Settings {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE)),
         };
-        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+        let mut settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("ESTATEFLOW_").ignore(&["config"]))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(Box::new)?;
+        settings.treat_empty_as_unset();
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// `ESTATEFLOW_ADMIN_PASSWORD=` (as compose files and shells leave it)
+    /// means "not set", not "the empty password".
+    fn treat_empty_as_unset(&mut self) {
+        if self.redis_url.as_ref().is_some_and(|u| u.expose().trim().is_empty()) {
+            self.redis_url = None;
+        }
+        if self.jwt_secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
+            self.jwt_secret = None;
+        }
+        if self.admin_password.as_ref().is_some_and(|s| s.expose().is_empty()) {
+            self.admin_password = None;
+        }
+        if self.admin_email.as_ref().is_some_and(|e| e.trim().is_empty()) {
+            self.admin_email = None;
+        }
     }
 
     /// Checks the rules that span several fields.
@@ -321,7 +339,7 @@ mod tests {
 
     #[test]
     fn secrets_that_look_like_numbers_are_still_strings() {
-        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+        let mut settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Serialized::defaults(serde_json::json!({
                 "admin_password": 1234567890u64,
                 "jwt_secret": true,
@@ -332,6 +350,20 @@ mod tests {
         assert_eq!(settings.admin_password.as_ref().map(Secret::expose), Some("1234567890"));
         assert_eq!(settings.jwt_secret.as_ref().map(Secret::expose), Some("true"));
         assert_eq!(settings.redis_namespace, "42");
+    }
+
+    #[test]
+    fn empty_optional_settings_count_as_unset() {
+        let mut settings = Settings {
+            redis_url: Some(ConnectionUrl::new("")),
+            jwt_secret: Some(Secret::new("")),
+            admin_password: Some(Secret::new("")),
+            admin_email: Some(" ".to_owned()),
+            ..Settings::default()
+        };
+        settings.treat_empty_as_unset();
+        assert!(settings.redis_url.is_none() && settings.jwt_secret.is_none());
+        assert!(settings.admin_password.is_none() && settings.admin_email.is_none());
     }
 
     #[test]

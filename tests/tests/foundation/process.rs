@@ -11,7 +11,7 @@ use tests::{
     process::{ServiceProcess, run_once},
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_estateflow");
+const BIN: &str = env!("CARGO_BIN_EXE_estateflow-under-test");
 
 struct TempDir(PathBuf);
 
