@@ -118,7 +118,9 @@ impl Default for Settings {
     }
 }
 
-fn lenient_optional_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+fn lenient_optional_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     struct Optional;
 
     impl<'de> serde::de::Visitor<'de> for Optional {
@@ -136,7 +138,10 @@ fn lenient_optional_string<'de, D: serde::Deserializer<'de>>(deserializer: D) ->
             Ok(None)
         }
 
-        fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        fn visit_some<D: serde::Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
             lenient_string(deserializer).map(Some)
         }
     }
@@ -188,16 +193,32 @@ impl Settings {
     /// `ESTATEFLOW_ADMIN_PASSWORD=` (as compose files and shells leave it)
     /// means "not set", not "the empty password".
     fn treat_empty_as_unset(&mut self) {
-        if self.redis_url.as_ref().is_some_and(|u| u.expose().trim().is_empty()) {
+        if self
+            .redis_url
+            .as_ref()
+            .is_some_and(|u| u.expose().trim().is_empty())
+        {
             self.redis_url = None;
         }
-        if self.jwt_secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
+        if self
+            .jwt_secret
+            .as_ref()
+            .is_some_and(|s| s.expose().is_empty())
+        {
             self.jwt_secret = None;
         }
-        if self.admin_password.as_ref().is_some_and(|s| s.expose().is_empty()) {
+        if self
+            .admin_password
+            .as_ref()
+            .is_some_and(|s| s.expose().is_empty())
+        {
             self.admin_password = None;
         }
-        if self.admin_email.as_ref().is_some_and(|e| e.trim().is_empty()) {
+        if self
+            .admin_email
+            .as_ref()
+            .is_some_and(|e| e.trim().is_empty())
+        {
             self.admin_email = None;
         }
     }
@@ -347,8 +368,14 @@ mod tests {
             })))
             .extract()
             .expect("numbers and booleans are read as strings");
-        assert_eq!(settings.admin_password.as_ref().map(Secret::expose), Some("1234567890"));
-        assert_eq!(settings.jwt_secret.as_ref().map(Secret::expose), Some("true"));
+        assert_eq!(
+            settings.admin_password.as_ref().map(Secret::expose),
+            Some("1234567890")
+        );
+        assert_eq!(
+            settings.jwt_secret.as_ref().map(Secret::expose),
+            Some("true")
+        );
         assert_eq!(settings.redis_namespace, "42");
     }
 

@@ -41,10 +41,10 @@ pub struct NewQueueProbe {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProbeQuery {
-    /// Wait up to this many milliseconds (at most 10000) for the probe to be handled.
-    #[serde(default)]
-    pub wait_ms: u64,
+    /// Wait up to this many milliseconds (at most 10000) for the probe to be handled; default 0.
+    pub wait_ms: Option<u64>,
 }
 
 fn href(id: Uuid) -> String {
@@ -109,14 +109,15 @@ pub async fn get_queue_probe(
     id: web::Path<Uuid>,
     query: web::Query<ProbeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if query.wait_ms > MAX_WAIT_MS {
+    let wait_ms = query.wait_ms.unwrap_or(0);
+    if wait_ms > MAX_WAIT_MS {
         return Err(ApiError::Validation(vec![domain::FieldError::new(
             "/wait_ms",
             format!("must be at most {MAX_WAIT_MS}"),
         )]));
     }
     let id = id.into_inner();
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(query.wait_ms);
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(wait_ms);
     loop {
         let value = domain::system::get(&state.db, &Probe::effect_key(id))
             .await?
