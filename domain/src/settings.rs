@@ -360,7 +360,7 @@ mod tests {
 
     #[test]
     fn secrets_that_look_like_numbers_are_still_strings() {
-        let mut settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Serialized::defaults(serde_json::json!({
                 "admin_password": 1234567890u64,
                 "jwt_secret": true,
