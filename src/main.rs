@@ -118,10 +118,7 @@ fn main() -> ExitCode {
         }
     };
     init_logging(&settings);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("estateflow: cannot start the runtime: {err}");
@@ -242,11 +239,7 @@ async fn migrate(settings: &Settings, db: &domain::db::DatabaseConnection) -> an
 }
 
 /// The first administrator and, if asked, the demo organisation.
-async fn first_start(
-    settings: &Settings,
-    db: &domain::db::DatabaseConnection,
-    demo: bool,
-) -> anyhow::Result<()> {
+async fn first_start(settings: &Settings, db: &domain::db::DatabaseConnection, demo: bool) -> anyhow::Result<()> {
     match domain::users::ensure_first_admin(db, settings)
         .await
         .map_err(describe_domain_error)?
@@ -259,17 +252,11 @@ async fn first_start(
             println!();
             println!("  Created administrator {email}");
             println!("  Generated password (shown once): {}", password.expose());
-            println!(
-                "  Set ESTATEFLOW_ADMIN_EMAIL / ESTATEFLOW_ADMIN_PASSWORD to choose them instead."
-            );
+            println!("  Set ESTATEFLOW_ADMIN_EMAIL / ESTATEFLOW_ADMIN_PASSWORD to choose them instead.");
             println!();
         }
     }
-    if demo
-        && let Some(summary) = domain::demo::load(db)
-            .await
-            .map_err(describe_domain_error)?
-    {
+    if demo && let Some(summary) = domain::demo::load(db).await.map_err(describe_domain_error)? {
         println!(
             "Loaded the demo organisation: {} regions, {} teams, {} staff; every demo account's password is {}",
             summary.regions,
@@ -285,10 +272,7 @@ async fn first_start(
 }
 
 fn print_banner(settings: &Settings, port: u16) {
-    let host = settings
-        .bind
-        .rsplit_once(':')
-        .map_or("127.0.0.1", |(host, _)| host);
+    let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
     let host = if host == "0.0.0.0" || host == "[::]" {
         "127.0.0.1"
     } else {
@@ -330,10 +314,7 @@ fn describe_domain_error(err: domain::DomainError) -> anyhow::Error {
 
 /// Runs the HTTP server and/or the workers until SIGTERM or SIGINT, then
 /// stops accepting requests and jobs and lets in-flight ones finish.
-async fn run_services(
-    app: Option<api::Application>,
-    workers: Option<Workers>,
-) -> anyhow::Result<()> {
+async fn run_services(app: Option<api::Application>, workers: Option<Workers>) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let server = app.map(|app| {
         let handle = app.handle();

@@ -107,15 +107,12 @@ impl FromRequest for Authenticated {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
         Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
             let token = token?;
             let claims = state.tokens.verify(&token)?;
             let principal = domain::users::principal(&state.db, claims.sub)
                 .await?
-                .ok_or_else(|| {
-                    ApiError::Unauthorized("the account is disabled or no longer exists".to_owned())
-                })?;
+                .ok_or_else(|| ApiError::Unauthorized("the account is disabled or no longer exists".to_owned()))?;
             Ok(Authenticated(principal))
         })
     }
@@ -137,9 +134,7 @@ impl FromRequest for Admin {
             if principal.has_role("admin") {
                 Ok(Admin(principal))
             } else {
-                Err(ApiError::Forbidden(
-                    "this action needs the admin role".to_owned(),
-                ))
+                Err(ApiError::Forbidden("this action needs the admin role".to_owned()))
             }
         })
     }
@@ -149,16 +144,12 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| {
-            ApiError::Unauthorized("an Authorization: Bearer <token> header is required".to_owned())
-        })?
+        .ok_or_else(|| ApiError::Unauthorized("an Authorization: Bearer <token> header is required".to_owned()))?
         .to_str()
-        .map_err(|_| {
-            ApiError::Unauthorized("the Authorization header is not valid text".to_owned())
-        })?;
-    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
-        ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".to_owned())
-    })?;
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid text".to_owned()))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".to_owned()))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(ApiError::Unauthorized(
             "the Authorization header must be `Bearer <token>`".to_owned(),

@@ -46,8 +46,7 @@ pub async fn edge(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let method = req.method().to_string();
     let path = req.path().to_owned();
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+    let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
 
     let response = match next.call(req).instrument(span.clone()).await {
         Ok(response) => response.map_into_boxed_body(),
@@ -93,11 +92,7 @@ fn as_problem(
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let rendered = match response
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<ApiError>())
-    {
+    let rendered = match response.response().error().and_then(|e| e.as_error::<ApiError>()) {
         Some(api_error) => {
             if let ApiError::Internal(detail) = api_error {
                 span.in_scope(|| tracing::error!(error = %detail, "internal error"));

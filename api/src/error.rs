@@ -76,48 +76,20 @@ impl ApiError {
             ),
             Self::InvalidQuery(_) => (S::BAD_REQUEST, "invalid_query", "Invalid query string"),
             Self::InvalidPath(_) => (S::BAD_REQUEST, "invalid_path", "Invalid path parameter"),
-            Self::Validation(_) => (
-                S::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "Validation failed",
-            ),
-            Self::PayloadTooLarge { .. } => (
-                S::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "Payload too large",
-            ),
+            Self::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed"),
+            Self::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large"),
             Self::Unauthorized(_) => (S::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             Self::InvalidGrant(_) => (S::BAD_REQUEST, "invalid_grant", "Invalid grant"),
-            Self::UnsupportedGrantType(_) => (
-                S::BAD_REQUEST,
-                "unsupported_grant_type",
-                "Unsupported grant type",
-            ),
+            Self::UnsupportedGrantType(_) => (S::BAD_REQUEST, "unsupported_grant_type", "Unsupported grant type"),
             Self::Forbidden(_) => (S::FORBIDDEN, "forbidden", "Forbidden"),
             Self::NotFound(_) => (S::NOT_FOUND, "not_found", "Not found"),
             Self::RouteNotFound => (S::NOT_FOUND, "route_not_found", "Route not found"),
-            Self::MethodNotAllowed => (
-                S::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Method not allowed",
-            ),
+            Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             Self::Conflict(_) => (S::CONFLICT, "conflict", "Conflict"),
-            Self::Unavailable(_) => (
-                S::SERVICE_UNAVAILABLE,
-                "service_unavailable",
-                "Service unavailable",
-            ),
-            Self::Internal(_) => (
-                S::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "Internal server error",
-            ),
+            Self::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable"),
+            Self::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
         };
-        ErrorMeta {
-            status,
-            code,
-            title,
-        }
+        ErrorMeta { status, code, title }
     }
 
     /// The error for a bare status that reached the edge without a body of ours.
@@ -126,14 +98,10 @@ impl ApiError {
             StatusCode::NOT_FOUND => Self::RouteNotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit: 0 },
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Self::UnsupportedMediaType("unsupported media type".to_owned())
-            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType("unsupported media type".to_owned()),
             StatusCode::UNAUTHORIZED => Self::Unauthorized("authentication required".to_owned()),
             StatusCode::FORBIDDEN => Self::Forbidden("not allowed".to_owned()),
-            s if s.is_client_error() => {
-                Self::BadRequest(s.canonical_reason().unwrap_or("bad request").to_owned())
-            }
+            s if s.is_client_error() => Self::BadRequest(s.canonical_reason().unwrap_or("bad request").to_owned()),
             s => Self::Internal(format!("status {s} without error body")),
         }
     }
@@ -142,7 +110,9 @@ impl ApiError {
     pub fn problem(&self, instance: Option<&str>, request_id: Option<&str>) -> Problem {
         let meta = self.meta();
         let detail = match self {
-            Self::Internal(_) => "An unexpected error occurred; it has been logged. Quote the request id when reporting it.".to_owned(),
+            Self::Internal(_) => {
+                "An unexpected error occurred; it has been logged. Quote the request id when reporting it.".to_owned()
+            }
             Self::PayloadTooLarge { limit: 0 } => "The request body is larger than the limit.".to_owned(),
             other => other.to_string(),
         };

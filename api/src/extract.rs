@@ -90,9 +90,7 @@ fn body_kind(req: &HttpRequest, allow_form: bool) -> Result<BodyKind, ApiError> 
 async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Bytes, ApiError> {
     web::Bytes::from_request(req, payload).await.map_err(|e| {
         if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge {
-                limit: limit_of(req),
-            }
+            ApiError::PayloadTooLarge { limit: limit_of(req) }
         } else {
             ApiError::BadRequest(format!("could not read the request body: {e}"))
         }
@@ -112,9 +110,7 @@ fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = err.path().to_string();
     let inner = err.into_inner();
     match inner.classify() {
-        Category::Syntax | Category::Eof | Category::Io => {
-            ApiError::MalformedJson(inner.to_string())
-        }
+        Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson(inner.to_string()),
         Category::Data => {
             let message = inner.to_string();
             let mut pointer = to_pointer(&path);
@@ -168,8 +164,7 @@ fn strip_position(message: &str) -> String {
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     // Syntax first, over the whole body, so that `{"a":1}}` is malformed
     // rather than "missing field": the shape is only judged on valid JSON.
-    serde_json::from_slice::<serde::de::IgnoredAny>(body)
-        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(json_error)
 }
@@ -186,8 +181,7 @@ fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))?;
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))?;
     text.split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
@@ -208,9 +202,7 @@ fn percent_decode(input: &str) -> Result<String, ApiError> {
                 let hex = input
                     .get(i + 1..i + 3)
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| {
-                        ApiError::BadRequest("bad percent-encoding in form body".to_owned())
-                    })?;
+                    .ok_or_else(|| ApiError::BadRequest("bad percent-encoding in form body".to_owned()))?;
                 out.push(hex);
                 i += 2;
             }
@@ -294,8 +286,7 @@ mod tests {
 
     #[test]
     fn form_bodies_are_percent_decoded() {
-        let pairs =
-            form_pairs(b"grant_type=password&email=a%40b.cn&password=x+y%21").expect("parses");
+        let pairs = form_pairs(b"grant_type=password&email=a%40b.cn&password=x+y%21").expect("parses");
         assert_eq!(pairs[1], ("email".to_owned(), "a@b.cn".to_owned()));
         assert_eq!(pairs[2], ("password".to_owned(), "x y!".to_owned()));
         assert!(form_pairs(b"a=%zz").is_err());

@@ -13,9 +13,7 @@ pub mod state;
 
 use std::net::TcpListener;
 
-use actix_web::{
-    App, HttpResponse, HttpServer, dev::Server, http::header, middleware::from_fn, web,
-};
+use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::header, middleware::from_fn, web};
 use domain::Settings;
 use sea_orm::DatabaseConnection;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
@@ -41,10 +39,7 @@ impl std::fmt::Debug for Application {
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("cannot listen on {bind}: {source}")]
-    Bind {
-        bind: String,
-        source: std::io::Error,
-    },
+    Bind { bind: String, source: std::io::Error },
     #[error(transparent)]
     Domain(#[from] domain::DomainError),
     #[error("metrics: {0}")]
@@ -53,11 +48,7 @@ pub enum BuildError {
 
 impl Application {
     /// Binds `settings.bind` (port 0 picks a free port) and prepares the server.
-    pub async fn build(
-        settings: &Settings,
-        db: DatabaseConnection,
-        queue: QueueClient,
-    ) -> Result<Self, BuildError> {
+    pub async fn build(settings: &Settings, db: DatabaseConnection, queue: QueueClient) -> Result<Self, BuildError> {
         let bind_error = |source| BuildError::Bind {
             bind: settings.bind.clone(),
             source,

@@ -1,9 +1,7 @@
 //! Prometheus metrics of the HTTP layer: requests by method, route template
 //! and status, and a latency histogram. Served as text at `/metrics`.
 
-use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
-};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 
 #[derive(Debug, Clone)]
 pub struct HttpMetrics {
@@ -47,9 +45,7 @@ impl HttpMetrics {
         self.requests
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
-        self.duration
-            .with_label_values(&[method, route])
-            .observe(seconds);
+        self.duration.with_label_values(&[method, route]).observe(seconds);
     }
 
     /// The registry the other components add their metrics to.

@@ -62,9 +62,7 @@ pub fn openapi_pretty_json() -> String {
 }
 
 pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(doc.0.clone())
+    HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
 }
 
 /// The rendered document, built once at start-up.

@@ -4,9 +4,7 @@
 
 use chrono::Utc;
 use entities::{regions, teams};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
@@ -63,9 +61,7 @@ fn email(local: &str) -> String {
 }
 
 /// Loads the demo organisation unless it was loaded before; `None` if it was.
-pub async fn load(
-    db: &(impl ConnectionTrait + TransactionTrait),
-) -> Result<Option<DemoSummary>, DomainError> {
+pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Option<DemoSummary>, DomainError> {
     let txn = db.begin().await?;
     let db = &txn;
     if !system::insert_if_absent(db, DEMO_MARKER, &Utc::now().to_rfc3339()).await? {

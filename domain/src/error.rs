@@ -51,12 +51,12 @@ impl From<DbErr> for DomainError {
             return Self::NotFound("record");
         }
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => Self::Conflict(format!(
-                "a record with the same unique value exists: {detail}"
-            )),
-            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => Self::Conflict(format!(
-                "a referenced record is missing or still in use: {detail}"
-            )),
+            Some(SqlErr::UniqueConstraintViolation(detail)) => {
+                Self::Conflict(format!("a record with the same unique value exists: {detail}"))
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
+                Self::Conflict(format!("a referenced record is missing or still in use: {detail}"))
+            }
             _ => Self::Database(err),
         }
     }

@@ -174,17 +174,11 @@ mod tests {
     #[test]
     fn connection_urls_hide_only_the_password() {
         let cases = [
-            (
-                "postgres://app:s3cret@db:5432/ef",
-                "postgres://app:***@db:5432/ef",
-            ),
+            ("postgres://app:s3cret@db:5432/ef", "postgres://app:***@db:5432/ef"),
             ("redis://:s3cret@cache:6379/0", "redis://:***@cache:6379/0"),
             ("redis://127.0.0.1:6379", "redis://127.0.0.1:6379"),
             ("postgres://app@db/ef", "postgres://app@db/ef"),
-            (
-                "sqlite://estateflow.db?mode=rwc",
-                "sqlite://estateflow.db?mode=rwc",
-            ),
+            ("sqlite://estateflow.db?mode=rwc", "sqlite://estateflow.db?mode=rwc"),
         ];
         for (url, shown) in cases {
             let url = ConnectionUrl::new(url);

@@ -118,9 +118,7 @@ impl Default for Settings {
     }
 }
 
-fn lenient_optional_string<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
+fn lenient_optional_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     struct Optional;
 
     impl<'de> serde::de::Visitor<'de> for Optional {
@@ -138,10 +136,7 @@ fn lenient_optional_string<'de, D: serde::Deserializer<'de>>(
             Ok(None)
         }
 
-        fn visit_some<D: serde::Deserializer<'de>>(
-            self,
-            deserializer: D,
-        ) -> Result<Self::Value, D::Error> {
+        fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
             lenient_string(deserializer).map(Some)
         }
     }
@@ -161,10 +156,7 @@ pub enum SettingsError {
 impl Settings {
     /// Reads the settings from file, environment and `overrides` (the command
     /// line's flags, only those given), then checks them.
-    pub fn load(
-        config_file: Option<&Path>,
-        overrides: impl Serialize,
-    ) -> Result<Self, SettingsError> {
+    pub fn load(config_file: Option<&Path>, overrides: impl Serialize) -> Result<Self, SettingsError> {
         let file: PathBuf = match config_file {
             Some(path) => {
                 if !path.exists() {
@@ -193,32 +185,16 @@ impl Settings {
     /// `ESTATEFLOW_ADMIN_PASSWORD=` (as compose files and shells leave it)
     /// means "not set", not "the empty password".
     fn treat_empty_as_unset(&mut self) {
-        if self
-            .redis_url
-            .as_ref()
-            .is_some_and(|u| u.expose().trim().is_empty())
-        {
+        if self.redis_url.as_ref().is_some_and(|u| u.expose().trim().is_empty()) {
             self.redis_url = None;
         }
-        if self
-            .jwt_secret
-            .as_ref()
-            .is_some_and(|s| s.expose().is_empty())
-        {
+        if self.jwt_secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
             self.jwt_secret = None;
         }
-        if self
-            .admin_password
-            .as_ref()
-            .is_some_and(|s| s.expose().is_empty())
-        {
+        if self.admin_password.as_ref().is_some_and(|s| s.expose().is_empty()) {
             self.admin_password = None;
         }
-        if self
-            .admin_email
-            .as_ref()
-            .is_some_and(|e| e.trim().is_empty())
-        {
+        if self.admin_email.as_ref().is_some_and(|e| e.trim().is_empty()) {
             self.admin_email = None;
         }
     }
@@ -259,9 +235,7 @@ impl Settings {
             ));
         }
         if url.is_empty() {
-            return Err(SettingsError::Invalid(
-                "ESTATEFLOW_DATABASE_URL is empty".to_owned(),
-            ));
+            return Err(SettingsError::Invalid("ESTATEFLOW_DATABASE_URL is empty".to_owned()));
         }
         if self.database_max_connections == 0 {
             return Err(SettingsError::Invalid(
@@ -331,9 +305,7 @@ mod tests {
     #[test]
     fn production_mode_refuses_to_start_without_a_jwt_secret() {
         let err = with("postgres://db/ef", Some("redis://r"), None).validate();
-        assert!(
-            matches!(err, Err(SettingsError::Invalid(m)) if m.contains("ESTATEFLOW_JWT_SECRET"))
-        );
+        assert!(matches!(err, Err(SettingsError::Invalid(m)) if m.contains("ESTATEFLOW_JWT_SECRET")));
     }
 
     #[test]
@@ -348,9 +320,7 @@ mod tests {
     #[test]
     fn production_mode_needs_redis() {
         let err = with("postgres://db/ef", None, Some(&"k".repeat(40))).validate();
-        assert!(
-            matches!(err, Err(SettingsError::Invalid(m)) if m.contains("ESTATEFLOW_REDIS_URL"))
-        );
+        assert!(matches!(err, Err(SettingsError::Invalid(m)) if m.contains("ESTATEFLOW_REDIS_URL")));
     }
 
     #[test]
@@ -368,14 +338,8 @@ mod tests {
             })))
             .extract()
             .expect("numbers and booleans are read as strings");
-        assert_eq!(
-            settings.admin_password.as_ref().map(Secret::expose),
-            Some("1234567890")
-        );
-        assert_eq!(
-            settings.jwt_secret.as_ref().map(Secret::expose),
-            Some("true")
-        );
+        assert_eq!(settings.admin_password.as_ref().map(Secret::expose), Some("1234567890"));
+        assert_eq!(settings.jwt_secret.as_ref().map(Secret::expose), Some("true"));
         assert_eq!(settings.redis_namespace, "42");
     }
 

@@ -22,22 +22,14 @@ pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>,
 
 /// Stores `value` under `key` unless the key exists; returns whether it was stored.
 /// Safe against concurrent starts: exactly one writer wins.
-pub async fn insert_if_absent(
-    db: &impl ConnectionTrait,
-    key: &str,
-    value: &str,
-) -> Result<bool, DomainError> {
+pub async fn insert_if_absent(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<bool, DomainError> {
     let row = system_settings::ActiveModel {
         key: Set(key.to_owned()),
         value: Set(value.to_owned()),
         updated_at: Set(Utc::now()),
     };
     let inserted = system_settings::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(system_settings::Column::Key)
-                .do_nothing()
-                .to_owned(),
-        )
+        .on_conflict(OnConflict::column(system_settings::Column::Key).do_nothing().to_owned())
         .exec_without_returning(db)
         .await?;
     Ok(inserted == 1)
@@ -64,10 +56,7 @@ pub async fn compare_and_set(
 /// The key that signs access tokens: from the settings when given, else the
 /// one generated on first start and kept in the database, so tokens survive
 /// a restart of the embedded service.
-pub async fn jwt_secret(
-    db: &impl ConnectionTrait,
-    settings: &Settings,
-) -> Result<Secret, DomainError> {
+pub async fn jwt_secret(db: &impl ConnectionTrait, settings: &Settings) -> Result<Secret, DomainError> {
     if let Some(secret) = &settings.jwt_secret {
         return Ok(secret.clone());
     }

@@ -6,8 +6,8 @@ use chrono::Utc;
 use entities::{roles, user_roles, users};
 use rand::{Rng, distr::Alphanumeric};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -67,10 +67,7 @@ pub fn verify_password(password: &Secret, stored_hash: &str) -> bool {
 }
 
 /// Creates an account with its roles in one transaction.
-pub async fn create(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    new: NewUser,
-) -> Result<users::Model, DomainError> {
+pub async fn create(db: &(impl ConnectionTrait + TransactionTrait), new: NewUser) -> Result<users::Model, DomainError> {
     let mut errors = Vec::new();
     let email = normalise_email(&new.email);
     if email.is_none() {
@@ -97,10 +94,7 @@ pub async fn create(
         .await?;
     for wanted in &new.roles {
         if !roles.iter().any(|r| &r.name == wanted) {
-            errors.push(FieldError::new(
-                "/roles",
-                format!("unknown role {wanted:?}"),
-            ));
+            errors.push(FieldError::new("/roles", format!("unknown role {wanted:?}")));
         }
     }
     let Some(email) = email.filter(|_| errors.is_empty()) else {
@@ -112,9 +106,7 @@ pub async fn create(
         .await?
         > 0
     {
-        return Err(DomainError::Conflict(format!(
-            "a user with e-mail {email} exists"
-        )));
+        return Err(DomainError::Conflict(format!("a user with e-mail {email} exists")));
     }
 
     let password_hash = hash_password(&new.password)?;
@@ -162,7 +154,8 @@ impl Principal {
 
 /// A PHC hash of a random password, verified against when the e-mail is
 /// unknown so that a missing account takes as long as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0m8Mf3rIgC8Qv3x2bPqEoN8pD0d3w1t8vXn1iQyqzZg";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0m8Mf3rIgC8Qv3x2bPqEoN8pD0d3w1t8vXn1iQyqzZg";
 
 /// The active account with this e-mail and password, or `None`: the caller
 /// cannot tell a wrong password from an unknown or disabled account.
@@ -191,10 +184,7 @@ pub async fn authenticate(
 
 /// The account behind a token, if it still exists and is active: checked on
 /// every request so that disabling a user takes effect at once.
-pub async fn principal(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-) -> Result<Option<Principal>, DomainError> {
+pub async fn principal(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Principal>, DomainError> {
     let Some(user) = users::Entity::find_by_id(user_id).one(db).await? else {
         return Ok(None);
     };
@@ -303,10 +293,7 @@ mod tests {
     fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
         let hash = hash_password(&Secret::new("correct horse battery")).expect("hash");
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(
-            &Secret::new("correct horse battery"),
-            &hash
-        ));
+        assert!(verify_password(&Secret::new("correct horse battery"), &hash));
         assert!(!verify_password(&Secret::new("wrong horse battery"), &hash));
         assert!(!verify_password(&Secret::new("x"), "not a hash"));
     }

@@ -17,10 +17,7 @@ const BUILTIN_ROLES: [(&str, &str); 7] = [
         "director",
         "Sales director (销售总监): targets, policies, sees everything",
     ),
-    (
-        "manager",
-        "Sales manager (销售经理): runs one regional team",
-    ),
+    ("manager", "Sales manager (销售经理): runs one regional team"),
     (
         "consultant",
         "Sales consultant (销售顾问): own customers from lead to after-sales",
@@ -105,12 +102,7 @@ impl MigrationTrait for Migration {
                             .to(Users::Table, Users::Id)
                             .on_delete(ForeignKeyAction::SetNull),
                     )
-                    .index(
-                        Index::create()
-                            .unique()
-                            .col(Teams::RegionId)
-                            .col(Teams::Name),
-                    )
+                    .index(Index::create().unique().col(Teams::RegionId).col(Teams::Name))
                     .to_owned(),
             )
             .await?;
@@ -145,11 +137,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(UserRoles::UserId))
                     .col(uuid(UserRoles::RoleId))
                     .col(timestamp_with_time_zone(UserRoles::CreatedAt))
-                    .primary_key(
-                        Index::create()
-                            .col(UserRoles::UserId)
-                            .col(UserRoles::RoleId),
-                    )
+                    .primary_key(Index::create().col(UserRoles::UserId).col(UserRoles::RoleId))
                     .foreign_key(
                         ForeignKey::create()
                             .from(UserRoles::Table, UserRoles::UserId)
@@ -201,9 +189,7 @@ impl MigrationTrait for Migration {
             Regions::Table.into_iden(),
             SystemSettings::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

@@ -7,8 +7,11 @@
 //! [`process`] runs the `estateflow` binary itself, [`proxy`] cuts and
 //! restores the connection to a backend to simulate outages.
 
+pub mod client;
 pub mod process;
 pub mod proxy;
+
+pub use client::Api;
 
 use std::{
     path::PathBuf,
@@ -89,12 +92,12 @@ impl Default for AppOptions {
 /// A running service under test.
 #[derive(Debug)]
 pub struct TestApp {
-    pub address: String,
+    /// An HTTP client for this app; `TestApp` derefs to it.
+    pub api: Api,
     pub port: u16,
     pub settings: Settings,
     pub db: sea_orm::DatabaseConnection,
     pub queue: QueueClient,
-    pub client: reqwest::Client,
     stop: watch::Sender<bool>,
     server: actix_web::dev::ServerHandle,
     tasks: Vec<JoinHandle<()>>,
@@ -120,17 +123,9 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         database_url: ConnectionUrl::new(data.database_url()),
         database_max_connections: 5,
         redis_url: options.backends.redis.clone().map(ConnectionUrl::new),
-        redis_namespace: data
-            .redis
-            .as_ref()
-            .map(|(_, ns)| ns.clone())
-            .unwrap_or_default(),
+        redis_namespace: data.redis.as_ref().map(|(_, ns)| ns.clone()).unwrap_or_default(),
         bind: "127.0.0.1:0".to_owned(),
-        jwt_secret: options
-            .backends
-            .postgres
-            .as_ref()
-            .map(|_| Secret::new(JWT_SECRET)),
+        jwt_secret: options.backends.postgres.as_ref().map(|_| Secret::new(JWT_SECRET)),
         admin_email: Some(ADMIN_EMAIL.to_owned()),
         admin_password: Some(Secret::new(ADMIN_PASSWORD)),
         shutdown_timeout_secs: 5,
@@ -143,9 +138,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let db = domain::db::connect(&settings)
         .await
         .expect("connect to the test database");
-    domain::db::migrate(&db)
-        .await
-        .expect("migrate the test database");
+    domain::db::migrate(&db).await.expect("migrate the test database");
     let queue = QueueClient::connect(&settings, &db)
         .await
         .expect("connect to the queue");
@@ -159,11 +152,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
 
 /// Serves the API (no workers) with a prepared database and queue; the
 /// caller keeps ownership of the test data.
-pub async fn spawn_app_on(
-    settings: Settings,
-    db: sea_orm::DatabaseConnection,
-    queue: QueueClient,
-) -> TestApp {
+pub async fn spawn_app_on(settings: Settings, db: sea_orm::DatabaseConnection, queue: QueueClient) -> TestApp {
     start(settings, db, queue, false, None).await
 }
 
@@ -195,15 +184,11 @@ async fn start(
         }));
     }
     TestApp {
-        address: format!("http://127.0.0.1:{port}"),
+        api: Api::new(format!("http://127.0.0.1:{port}")),
         port,
         settings,
         db,
         queue,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client"),
         stop,
         server,
         tasks,
@@ -211,31 +196,18 @@ async fn start(
     }
 }
 
-impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
+impl std::ops::Deref for TestApp {
+    type Target = Api;
 
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+impl TestApp {
     /// An access token of the first administrator.
     pub async fn admin_token(&self) -> String {
         self.token(ADMIN_EMAIL, ADMIN_PASSWORD).await
-    }
-
-    /// An access token for these credentials; panics if refused.
-    pub async fn token(&self, email: &str, password: &str) -> String {
-        let response = self
-            .client
-            .post(self.url("/api/v1/auth/token"))
-            .json(&serde_json::json!({"grant_type": "password", "email": email, "password": password}))
-            .send()
-            .await
-            .expect("token request");
-        assert_eq!(response.status(), 200, "token for {email}");
-        let body: Value = response.json().await.expect("token body");
-        body["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_owned()
     }
 
     /// Stops the server and workers gracefully and waits for them.
@@ -257,10 +229,7 @@ impl Drop for TestApp {
         if let Some(data) = self.cleanup.take() {
             // Drop runs outside async; clean up on a runtime of our own.
             let _ = std::thread::spawn(move || {
-                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                     runtime.block_on(data.remove());
                 }
             })
@@ -275,13 +244,9 @@ impl TestData {
             Some(admin_url) => {
                 let template = postgres_template(admin_url).await;
                 let name = format!("ef_test_{}", Uuid::new_v4().simple());
-                let admin = Database::connect(admin_url)
-                    .await
-                    .expect("connect to PostgreSQL");
+                let admin = Database::connect(admin_url).await.expect("connect to PostgreSQL");
                 admin
-                    .execute_unprepared(&format!(
-                        "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
-                    ))
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
                     .await
                     .expect("create the test database from the template");
                 admin.close().await.ok();
@@ -290,8 +255,7 @@ impl TestData {
             None => None,
         };
         let sqlite_dir = postgres.is_none().then(|| {
-            let dir =
-                std::env::temp_dir().join(format!("estateflow-test-{}", Uuid::new_v4().simple()));
+            let dir = std::env::temp_dir().join(format!("estateflow-test-{}", Uuid::new_v4().simple()));
             std::fs::create_dir_all(&dir).expect("temp dir");
             dir
         });
@@ -334,9 +298,7 @@ impl TestData {
 
 /// `postgres://host/db` with the database replaced.
 pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -361,9 +323,7 @@ async fn postgres_template(admin_url: &str) -> String {
                 hasher.finish()
             };
             let name = format!("ef_template_{fingerprint:016x}");
-            let admin = Database::connect(admin_url)
-                .await
-                .expect("connect to PostgreSQL");
+            let admin = Database::connect(admin_url).await.expect("connect to PostgreSQL");
             admin
                 .execute_unprepared("SELECT pg_advisory_lock(726100)")
                 .await
@@ -379,9 +339,7 @@ async fn postgres_template(admin_url: &str) -> String {
             if !exists {
                 let building = format!("{name}_building");
                 admin
-                    .execute_unprepared(&format!(
-                        "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
-                    ))
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
                     .await
                     .expect("drop a half-built template");
                 admin
@@ -391,14 +349,10 @@ async fn postgres_template(admin_url: &str) -> String {
                 let db = Database::connect(with_database(admin_url, &building))
                     .await
                     .expect("connect to template");
-                domain::db::migrate(&db)
-                    .await
-                    .expect("migrate the template");
+                domain::db::migrate(&db).await.expect("migrate the template");
                 db.close().await.ok();
                 admin
-                    .execute_unprepared(&format!(
-                        "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
-                    ))
+                    .execute_unprepared(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""))
                     .await
                     .expect("publish the template");
             }
@@ -427,10 +381,7 @@ async fn delete_redis_namespace(url: &str, namespace: &str) -> redis::RedisResul
             .query_async(&mut conn)
             .await?;
         if !keys.is_empty() {
-            redis::cmd("DEL")
-                .arg(&keys)
-                .query_async::<()>(&mut conn)
-                .await?;
+            redis::cmd("DEL").arg(&keys).query_async::<()>(&mut conn).await?;
         }
         if next == 0 {
             return Ok(());
@@ -453,12 +404,7 @@ fn init_tracing() {
 
 /// Asserts that a response is problem+json with `status` and `code`, and returns the body.
 pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
-    assert_eq!(
-        response.status().as_u16(),
-        status,
-        "status of {}",
-        response.url()
-    );
+    assert_eq!(response.status().as_u16(), status, "status of {}", response.url());
     let content_type = response
         .headers()
         .get("content-type")
@@ -477,15 +423,8 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     let body: Value = response.json().await.expect("problem body is JSON");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status, "{body}");
-    assert_eq!(
-        body["type"],
-        format!("urn:estateflow:problem:{code}"),
-        "{body}"
-    );
-    assert!(
-        body["title"].is_string() && body["detail"].is_string(),
-        "{body}"
-    );
+    assert_eq!(body["type"], format!("urn:estateflow:problem:{code}"), "{body}");
+    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
     assert_eq!(
         body["request_id"].as_str(),
         request_id.as_deref(),
@@ -505,10 +444,7 @@ where
         if let Some(value) = check().await {
             return value;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -9,7 +9,7 @@ use std::{
 };
 
 use tokio::{
-    io::{AsyncBufReadExt, BufReader},
+    io::{AsyncBufReadExt, AsyncRead, BufReader},
     process::{Child, Command},
 };
 
@@ -32,35 +32,21 @@ impl ServiceProcess {
         dir: &Path,
         wait_for_http: bool,
     ) -> ServiceProcess {
-        let mut command = Command::new(bin);
-        command
-            .args(args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", std::env::var("HOME").unwrap_or_default())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().expect("start estateflow");
+        let mut child = command(bin, args, env, dir, Stdio::null())
+            .spawn()
+            .expect("start estateflow");
         let output = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
+        let streams: [Option<Box<dyn AsyncRead + Unpin + Send>>; 2] = [
             child
                 .stdout
                 .take()
-                .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+                .map(|s| Box::new(s) as Box<dyn AsyncRead + Unpin + Send>),
             child
                 .stderr
                 .take()
-                .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
+                .map(|s| Box::new(s) as Box<dyn AsyncRead + Unpin + Send>),
+        ];
+        for stream in streams.into_iter().flatten() {
             let output = output.clone();
             tokio::spawn(async move {
                 let mut lines = BufReader::new(stream).lines();
@@ -106,11 +92,9 @@ impl ServiceProcess {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!(
-            "http://127.0.0.1:{}{path}",
-            self.port.expect("an HTTP process")
-        )
+    /// A client of this process's HTTP API.
+    pub fn api(&self) -> crate::Api {
+        crate::Api::new(format!("http://127.0.0.1:{}", self.port.expect("an HTTP process")))
     }
 
     /// Everything printed on stdout and stderr so far.
@@ -157,24 +141,11 @@ pub async fn run_once(
     stdin: &str,
 ) -> (ExitStatus, String) {
     use tokio::io::AsyncWriteExt;
-    let mut command = Command::new(bin);
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let mut child = command.spawn().expect("start estateflow");
+    let mut child = command(bin, args, env, dir, Stdio::piped())
+        .spawn()
+        .expect("start estateflow");
     if let Some(mut input) = child.stdin.take() {
-        input
-            .write_all(stdin.as_bytes())
-            .await
-            .expect("write stdin");
+        input.write_all(stdin.as_bytes()).await.expect("write stdin");
     }
     let output = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
         .await
@@ -186,4 +157,21 @@ pub async fn run_once(
         String::from_utf8_lossy(&output.stderr)
     );
     (output.status, text)
+}
+
+/// `bin args…` in `dir` with exactly `env` (plus PATH and HOME), output piped.
+fn command(bin: &str, args: &[&str], env: &[(&str, String)], dir: &Path, stdin: Stdio) -> Command {
+    let mut command = Command::new(bin);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::var("HOME").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
 }

@@ -60,9 +60,7 @@ impl ToggleProxy {
 
     /// Accepts connections again on the same port.
     pub async fn restore(&self) {
-        let listener = TcpListener::bind(("127.0.0.1", self.port))
-            .await
-            .expect("rebind proxy");
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.expect("rebind proxy");
         self.serve(listener).await;
     }
 

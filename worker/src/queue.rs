@@ -18,10 +18,7 @@ use crate::jobs::Job;
 #[derive(Clone)]
 pub enum QueueClient {
     Sqlite(SqlitePool),
-    Redis {
-        conn: ConnectionManager,
-        namespace: String,
-    },
+    Redis { conn: ConnectionManager, namespace: String },
 }
 
 impl std::fmt::Debug for QueueClient {
@@ -35,9 +32,7 @@ impl std::fmt::Debug for QueueClient {
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
-    #[error(
-        "the SQLite queue needs a SQLite database (set ESTATEFLOW_REDIS_URL to queue on Redis)"
-    )]
+    #[error("the SQLite queue needs a SQLite database (set ESTATEFLOW_REDIS_URL to queue on Redis)")]
     SqliteQueueWithoutSqlite,
     #[error("queue setup failed: {0}")]
     Setup(String),
@@ -124,18 +119,12 @@ impl QueueClient {
             Self::Sqlite(pool) => {
                 let mut storage = SqliteStorage::<J>::new(pool)
                     .with_config(apalis_sqlite::Config::default().queue(self.queue_name::<J>()));
-                storage
-                    .push(job)
-                    .await
-                    .map_err(|e| QueueError::Push(e.to_string()))
+                storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
             }
             Self::Redis { conn, .. } => {
                 let mut storage = RedisStorage::<J>::new(conn.clone())
                     .with_config(apalis_redis::Config::default().queue(self.queue_name::<J>()));
-                storage
-                    .push(job)
-                    .await
-                    .map_err(|e| QueueError::Push(e.to_string()))
+                storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
             }
         }
     }

@@ -124,11 +124,7 @@ pub async fn get_queue_probe(
             .ok_or(ApiError::NotFound("queue probe"))?;
         let handled_by = (value != PROBE_QUEUED).then_some(value);
         if handled_by.is_some() || tokio::time::Instant::now() >= deadline {
-            let status = if handled_by.is_some() {
-                "handled"
-            } else {
-                "queued"
-            };
+            let status = if handled_by.is_some() { "handled" } else { "queued" };
             return Ok(HttpResponse::Ok().json(QueueProbe {
                 id,
                 status,

@@ -60,25 +60,17 @@ pub async fn create_token(
     let (Some(email), Some(password)) = (&email, &password) else {
         let mut missing = Vec::new();
         if email.is_none() {
-            missing.push(FieldError::new(
-                "/email",
-                "is required for grant_type=password",
-            ));
+            missing.push(FieldError::new("/email", "is required for grant_type=password"));
         }
         if password.is_none() {
-            missing.push(FieldError::new(
-                "/password",
-                "is required for grant_type=password",
-            ));
+            missing.push(FieldError::new("/password", "is required for grant_type=password"));
         }
         return Err(ApiError::Validation(missing));
     };
     let principal = domain::users::authenticate(&state.db, email, password)
         .await?
         .ok_or_else(|| {
-            ApiError::InvalidGrant(
-                "the e-mail or password is wrong, or the account is disabled".to_owned(),
-            )
+            ApiError::InvalidGrant("the e-mail or password is wrong, or the account is disabled".to_owned())
         })?;
     let (access_token, expires_in) = state.tokens.issue(principal.user.id)?;
     Ok(HttpResponse::Ok()

@@ -1,35 +1,20 @@
-use serde_json::Value;
-use tests::spawn_app;
+use serde_json::json;
+use tests::{client::expect_json, spawn_app};
 
 #[tokio::test]
 async fn healthz_answers_ok_without_touching_dependencies() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.expect("json");
-    assert_eq!(body["status"], "ok");
+    assert_eq!(
+        expect_json(app.get("/healthz", None).await, 200).await,
+        json!({"status": "ok"})
+    );
 }
 
 #[tokio::test]
 async fn readyz_reports_the_database_and_the_queue_up() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.expect("json");
-    assert_eq!(
-        body,
-        serde_json::json!({"status": "ready", "database": "up", "queue": "up"})
-    );
+    let body = expect_json(app.get("/readyz", None).await, 200).await;
+    assert_eq!(body, json!({"status": "ready", "database": "up", "queue": "up"}));
 }
 
 #[tokio::test]
@@ -48,16 +33,8 @@ async fn a_request_id_sent_by_the_client_is_echoed() {
 #[tokio::test]
 async fn a_request_id_is_generated_when_missing_or_unusable() {
     let app = spawn_app().await;
-    let plain = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("request");
-    let generated = plain.headers()["x-request-id"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let plain = app.get("/healthz", None).await;
+    let generated = plain.headers()["x-request-id"].to_str().expect("ascii").to_owned();
     assert!(uuid::Uuid::parse_str(&generated).is_ok(), "{generated}");
 
     let too_long = "x".repeat(500);
@@ -78,21 +55,10 @@ async fn metrics_count_requests_by_route_template_and_status() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
     for id in [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()] {
-        let response = app
-            .client
-            .get(app.url(&format!("/api/v1/admin/queue-probes/{id}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("request");
+        let response = app.get(&format!("/api/v1/admin/queue-probes/{id}"), Some(&token)).await;
         assert_eq!(response.status(), 404);
     }
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("request");
+    let metrics = app.get("/metrics", None).await;
     assert_eq!(metrics.status(), 200);
     assert!(
         metrics.headers()["content-type"]

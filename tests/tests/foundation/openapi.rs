@@ -28,8 +28,7 @@ async fn the_served_openapi_document_is_3_1_and_matches_the_committed_snapshot()
 
 #[tokio::test]
 async fn every_operation_has_an_id_a_tag_and_problem_json_errors() {
-    let doc: Value =
-        serde_json::from_str(&api::openapi::openapi_pretty_json()).expect("valid JSON");
+    let doc: Value = serde_json::from_str(&api::openapi::openapi_pretty_json()).expect("valid JSON");
     let paths = doc["paths"].as_object().expect("paths");
     assert!(!paths.is_empty());
     for (path, item) in paths {
@@ -60,21 +59,11 @@ async fn every_operation_has_an_id_a_tag_and_problem_json_errors() {
 #[tokio::test]
 async fn swagger_ui_is_served_from_the_binary_and_loads_no_external_url() {
     let app = spawn_app().await;
-    let redirect = app
-        .client
-        .get(app.url("/docs"))
-        .send()
-        .await
-        .expect("request");
+    let redirect = app.client.get(app.url("/docs")).send().await.expect("request");
     assert_eq!(redirect.status(), 308);
     assert_eq!(redirect.headers()["location"], "/docs/");
 
-    let page = app
-        .client
-        .get(app.url("/docs/"))
-        .send()
-        .await
-        .expect("request");
+    let page = app.client.get(app.url("/docs/")).send().await.expect("request");
     assert_eq!(page.status(), 200);
     assert!(
         page.headers()["content-type"]

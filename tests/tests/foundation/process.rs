@@ -5,22 +5,36 @@
 use std::{path::PathBuf, time::Duration};
 
 use domain::Secret;
-use serde_json::{Value, json};
+use serde_json::json;
 use tests::{
     Backends, JWT_SECRET, TestData,
+    client::expect_json,
     process::{ServiceProcess, run_once},
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_estateflow-under-test");
+const OPS_EMAIL: &str = "ops@example.com";
+const OPS_PASSWORD: &str = "ops-password-123";
 
 struct TempDir(PathBuf);
 
 impl TempDir {
     fn new() -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("estateflow-proc-{}", uuid::Uuid::new_v4().simple()));
+        let dir = std::env::temp_dir().join(format!("estateflow-proc-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         TempDir(dir)
+    }
+
+    /// The embedded database the binary created here.
+    async fn database(&self) -> domain::db::DatabaseConnection {
+        let settings = domain::Settings {
+            database_url: domain::secret::ConnectionUrl::new(format!(
+                "sqlite://{}",
+                self.0.join("estateflow.db").display()
+            )),
+            ..domain::Settings::default()
+        };
+        domain::db::connect(&settings).await.expect("open the database")
     }
 }
 
@@ -34,39 +48,25 @@ fn bind_any() -> (&'static str, String) {
     ("ESTATEFLOW_BIND", "127.0.0.1:0".to_owned())
 }
 
-async fn token(
-    client: &reqwest::Client,
-    process: &ServiceProcess,
-    email: &str,
-    password: &str,
-) -> String {
-    let response = client
-        .post(process.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "password", "email": email, "password": password}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 200, "login of {email}");
-    let body: Value = response.json().await.expect("json");
-    body["access_token"].as_str().expect("token").to_owned()
+/// Any port, and a known first administrator.
+fn ops_env() -> Vec<(&'static str, String)> {
+    vec![
+        bind_any(),
+        ("ESTATEFLOW_ADMIN_EMAIL", OPS_EMAIL.to_owned()),
+        ("ESTATEFLOW_ADMIN_PASSWORD", OPS_PASSWORD.to_owned()),
+    ]
 }
 
 #[tokio::test]
-async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_tokens_across_a_restart()
- {
+async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_tokens_across_a_restart() {
     let dir = TempDir::new();
-    let client = reqwest::Client::new();
     let mut first = ServiceProcess::start(BIN, &["serve"], &[bind_any()], &dir.0, true).await;
-    assert!(
-        dir.0.join("estateflow.db").exists(),
-        "./estateflow.db was not created"
-    );
+    assert!(dir.0.join("estateflow.db").exists(), "./estateflow.db was not created");
+    let api = first.api();
     let output = first.lines().join("\n");
-    for url in ["/docs/", "/api/v1/openapi.json", "/healthz", "/readyz"] {
-        assert!(
-            output.contains(&first.url(url)),
-            "{url} missing from:\n{output}"
-        );
+    for path in ["/docs/", "/api/v1/openapi.json", "/healthz", "/readyz"] {
+        assert!(output.contains(&api.url(path)), "{path} missing from:\n{output}");
+        assert_eq!(api.get(path, None).await.status(), 200, "{path}");
     }
     let password = first
         .lines()
@@ -77,17 +77,7 @@ async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_t
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| panic!("no generated password in:\n{output}"));
-    for path in ["/healthz", "/readyz", "/docs/", "/api/v1/openapi.json"] {
-        let response = client.get(first.url(path)).send().await.expect("request");
-        assert_eq!(response.status(), 200, "{path}");
-    }
-    let token = token(
-        &client,
-        &first,
-        domain::users::DEFAULT_ADMIN_EMAIL,
-        &password,
-    )
-    .await;
+    let token = api.token(domain::users::DEFAULT_ADMIN_EMAIL, &password).await;
 
     first.terminate();
     assert!(
@@ -97,31 +87,17 @@ async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_t
 
     let second = ServiceProcess::start(BIN, &["serve"], &[bind_any()], &dir.0, true).await;
     assert!(
-        !second
-            .lines()
-            .iter()
-            .any(|l| l.contains("Generated password")),
+        !second.lines().iter().any(|l| l.contains("Generated password")),
         "a second start must not create another administrator"
     );
-    let me = client
-        .get(second.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(
-        me.status(),
-        200,
-        "a token issued before the restart still works"
-    );
+    let me = second.api().get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me.status(), 200, "a token issued before the restart still works");
 }
 
 #[tokio::test]
 async fn the_demo_organisation_is_loaded_once_and_its_staff_can_sign_in() {
     let dir = TempDir::new();
-    let client = reqwest::Client::new();
-    let mut first =
-        ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
+    let mut first = ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
     assert!(
         first
             .lines()
@@ -130,39 +106,19 @@ async fn the_demo_organisation_is_loaded_once_and_its_staff_can_sign_in() {
         "{:?}",
         first.lines()
     );
-    token(
-        &client,
-        &first,
-        "director@demo.estateflow.local",
-        domain::demo::DEMO_PASSWORD,
-    )
-    .await;
-    let manager = token(
-        &client,
-        &first,
-        "manager.pudong@demo.estateflow.local",
-        domain::demo::DEMO_PASSWORD,
-    )
-    .await;
-    let me: Value = client
-        .get(first.url("/api/v1/me"))
-        .bearer_auth(&manager)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let api = first.api();
+    api.token("director@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
+        .await;
+    let manager = api
+        .token("manager.pudong@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
+        .await;
+    let me = expect_json(api.get("/api/v1/me", Some(&manager)).await, 200).await;
     assert_eq!(me["roles"], json!(["manager"]));
-    assert!(
-        me["team_id"].is_string(),
-        "the manager belongs to a team: {me}"
-    );
+    assert!(me["team_id"].is_string(), "the manager belongs to a team: {me}");
     first.terminate();
     first.wait(Duration::from_secs(20)).await;
 
-    let second =
-        ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
+    let second = ServiceProcess::start(BIN, &["serve", "--demo"], &[bind_any()], &dir.0, true).await;
     assert!(
         !second
             .lines()
@@ -185,55 +141,25 @@ async fn production_mode_refuses_to_start_without_a_jwt_secret() {
     for command in ["api", "worker", "serve"] {
         let (status, output) = run_once(BIN, &[command], &env, &dir.0, "").await;
         assert_eq!(status.code(), Some(2), "{command}: {output}");
-        assert!(
-            output.contains("ESTATEFLOW_JWT_SECRET"),
-            "{command}: {output}"
-        );
+        assert!(output.contains("ESTATEFLOW_JWT_SECRET"), "{command}: {output}");
     }
 }
 
 #[tokio::test]
 async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
     let dir = TempDir::new();
-    let client = reqwest::Client::new();
-    let env = [
-        bind_any(),
-        ("ESTATEFLOW_ADMIN_EMAIL", "ops@example.com".to_owned()),
-        ("ESTATEFLOW_ADMIN_PASSWORD", "ops-password-123".to_owned()),
-    ];
-    let mut process = ServiceProcess::start(BIN, &["serve"], &env, &dir.0, true).await;
-    let token = token(&client, &process, "ops@example.com", "ops-password-123").await;
-    let response = client
-        .post(process.url("/api/v1/admin/queue-probes"))
-        .bearer_auth(&token)
-        .json(&json!({"hold_ms": 2000}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 202);
-    let probe: Value = response.json().await.expect("json");
-    let key = format!("probe:{}", probe["id"].as_str().expect("id"));
+    let mut process = ServiceProcess::start(BIN, &["serve"], &ops_env(), &dir.0, true).await;
+    let api = process.api();
+    let token = api.token(OPS_EMAIL, OPS_PASSWORD).await;
+    let probe = api.push_probe(&token, 2000).await;
     // Long enough for a worker (100 ms polling) to have taken the job.
     tokio::time::sleep(Duration::from_millis(700)).await;
     process.terminate();
     let status = process.wait(Duration::from_secs(20)).await;
-    assert!(
-        status.success(),
-        "exit status {status}\n{}",
-        process.lines().join("\n")
-    );
+    assert!(status.success(), "exit status {status}\n{}", process.lines().join("\n"));
 
-    let settings = domain::Settings {
-        database_url: domain::secret::ConnectionUrl::new(format!(
-            "sqlite://{}",
-            dir.0.join("estateflow.db").display()
-        )),
-        ..domain::Settings::default()
-    };
-    let db = domain::db::connect(&settings)
-        .await
-        .expect("open the database");
-    let handled_by = domain::system::get(&db, &key).await.expect("query");
+    let key = format!("probe:{}", probe["id"].as_str().expect("id"));
+    let handled_by = domain::system::get(&dir.database().await, &key).await.expect("query");
     assert!(
         handled_by.is_some_and(|worker| !worker.is_empty()),
         "the job in flight at SIGTERM was not finished\n{}",
@@ -244,102 +170,38 @@ async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
 #[tokio::test]
 async fn sigterm_lets_an_in_flight_request_finish_before_exiting() {
     let dir = TempDir::new();
-    let client = reqwest::Client::new();
-    let env = [
-        bind_any(),
-        ("ESTATEFLOW_ADMIN_EMAIL", "ops@example.com".to_owned()),
-        ("ESTATEFLOW_ADMIN_PASSWORD", "ops-password-123".to_owned()),
-    ];
     // `api` alone: no worker takes the probe, so the long poll runs to its end.
-    let mut process = ServiceProcess::start(BIN, &["api"], &env, &dir.0, true).await;
-    let token = token(&client, &process, "ops@example.com", "ops-password-123").await;
-    let probe: Value = client
-        .post(process.url("/api/v1/admin/queue-probes"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
-    let url = process.url(&format!(
-        "{}?wait_ms=2000",
-        probe["href"].as_str().expect("href")
-    ));
-    let in_flight = tokio::spawn({
-        let client = client.clone();
-        let token = token.clone();
-        async move { client.get(url).bearer_auth(token).send().await }
-    });
+    let mut process = ServiceProcess::start(BIN, &["api"], &ops_env(), &dir.0, true).await;
+    let api = process.api();
+    let token = api.token(OPS_EMAIL, OPS_PASSWORD).await;
+    let probe = api.push_probe(&token, 0).await;
+    let in_flight = tokio::spawn(async move { api.probe(&token, &probe, 2000).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     process.terminate();
-    let response = in_flight
-        .await
-        .expect("task")
-        .expect("the in-flight request was answered");
-    assert_eq!(response.status(), 200);
+    let answered = in_flight.await.expect("the in-flight request was answered with 200");
+    assert_eq!(answered["status"], "queued");
     assert!(process.wait(Duration::from_secs(20)).await.success());
 }
 
 #[tokio::test]
 async fn admin_create_user_reads_the_password_from_stdin() {
     let dir = TempDir::new();
-    let (status, output) = run_once(
-        BIN,
-        &[
-            "admin",
-            "create-user",
-            "--email",
-            "Director@Example.com",
-            "--password-stdin",
-            "--role",
-            "director",
-        ],
-        &[],
-        &dir.0,
-        "director-password-1\n",
-    )
-    .await;
+    let create = ["admin", "create-user", "--password-stdin", "--email"];
+    let args = [&create[..], &["Director@Example.com", "--role", "director"]].concat();
+    let (status, output) = run_once(BIN, &args, &[], &dir.0, "director-password-1\n").await;
     assert!(status.success(), "{output}");
-    assert!(
-        output.contains("created user director@example.com"),
-        "{output}"
-    );
+    assert!(output.contains("created user director@example.com"), "{output}");
 
-    let (status, output) = run_once(
-        BIN,
-        &[
-            "admin",
-            "create-user",
-            "--email",
-            "short@example.com",
-            "--password-stdin",
-            "--role",
-            "nobody",
-        ],
-        &[],
-        &dir.0,
-        "short\n",
-    )
-    .await;
+    let args = [&create[..], &["short@example.com", "--role", "nobody"]].concat();
+    let (status, output) = run_once(BIN, &args, &[], &dir.0, "short\n").await;
     assert!(!status.success());
     assert!(
         output.contains("password") && output.contains("unknown role"),
         "{output}"
     );
 
-    let settings = domain::Settings {
-        database_url: domain::secret::ConnectionUrl::new(format!(
-            "sqlite://{}",
-            dir.0.join("estateflow.db").display()
-        )),
-        ..domain::Settings::default()
-    };
-    let db = domain::db::connect(&settings)
-        .await
-        .expect("open the database");
     let principal = domain::users::authenticate(
-        &db,
+        &dir.database().await,
         "director@example.com",
         &Secret::new("director-password-1"),
     )
@@ -354,18 +216,12 @@ async fn migrate_applies_the_schema_and_status_lists_it() {
     let dir = TempDir::new();
     let (status, output) = run_once(BIN, &["migrate", "status"], &[], &dir.0, "").await;
     assert!(status.success(), "{output}");
-    assert!(
-        output.contains("pending m20261127_000001_foundation"),
-        "{output}"
-    );
+    assert!(output.contains("pending m20261127_000001_foundation"), "{output}");
     let (status, output) = run_once(BIN, &["migrate"], &[], &dir.0, "").await;
     assert!(status.success(), "{output}");
     let (status, output) = run_once(BIN, &["migrate", "status"], &[], &dir.0, "").await;
     assert!(status.success());
-    assert!(
-        output.contains("applied m20261127_000001_foundation"),
-        "{output}"
-    );
+    assert!(output.contains("applied m20261127_000001_foundation"), "{output}");
 }
 
 #[tokio::test]
@@ -374,8 +230,7 @@ async fn the_openapi_subcommand_prints_the_committed_document() {
     let (status, output) = run_once(BIN, &["openapi"], &[], &dir.0, "").await;
     assert!(status.success());
     let committed =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"))
-            .unwrap_or_default();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json")).unwrap_or_default();
     assert_eq!(output, committed);
 }
 
@@ -388,22 +243,16 @@ async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
     };
     let data = TestData::create(backends).await;
     let dir = TempDir::new();
-    let client = reqwest::Client::new();
-    let env = vec![
-        bind_any(),
+    let mut env = ops_env();
+    env.extend([
         ("ESTATEFLOW_DATABASE_URL", data.database_url()),
         ("ESTATEFLOW_REDIS_URL", redis.clone()),
         (
             "ESTATEFLOW_REDIS_NAMESPACE",
-            data.redis
-                .as_ref()
-                .map(|(_, ns)| ns.clone())
-                .unwrap_or_default(),
+            data.redis.as_ref().map(|(_, ns)| ns.clone()).unwrap_or_default(),
         ),
         ("ESTATEFLOW_JWT_SECRET", JWT_SECRET.to_owned()),
-        ("ESTATEFLOW_ADMIN_EMAIL", "ops@example.com".to_owned()),
-        ("ESTATEFLOW_ADMIN_PASSWORD", "ops-password-123".to_owned()),
-    ];
+    ]);
     let (status, output) = run_once(BIN, &["migrate"], &env, &dir.0, "").await;
     assert!(status.success(), "{output}");
     let mut api_a = ServiceProcess::start(BIN, &["api"], &env, &dir.0, true).await;
@@ -411,36 +260,12 @@ async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
     let mut worker = ServiceProcess::start(BIN, &["worker"], &env, &dir.0, false).await;
 
     // A token from one replica works on the other: they share the secret.
-    let token = token(&client, &api_a, "ops@example.com", "ops-password-123").await;
-    for api in [&api_a, &api_b] {
-        let ready = client
-            .get(api.url("/readyz"))
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(ready.status(), 200);
+    let token = api_a.api().token(OPS_EMAIL, OPS_PASSWORD).await;
+    for api in [api_a.api(), api_b.api()] {
+        assert_eq!(api.get("/readyz", None).await.status(), 200);
     }
-    let probe: Value = client
-        .post(api_b.url("/api/v1/admin/queue-probes"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
-    let handled: Value = client
-        .get(api_a.url(&format!(
-            "{}?wait_ms=10000",
-            probe["href"].as_str().expect("href")
-        )))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let probe = api_b.api().push_probe(&token, 0).await;
+    let handled = api_a.api().probe(&token, &probe, 10_000).await;
     assert_eq!(
         handled["status"],
         "handled",

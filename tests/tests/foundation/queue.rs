@@ -7,37 +7,12 @@ use tests::{AppOptions, spawn_app, spawn_app_with};
 async fn a_probe_goes_through_the_queue_and_is_handled_by_a_worker() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    let response = app
-        .client
-        .post(app.url("/api/v1/admin/queue-probes"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 202);
-    let location = response.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    let queued: Value = response.json().await.expect("json");
+    let queued = app.push_probe(&token, 0).await;
     assert_eq!(queued["status"], "queued");
-    assert_eq!(queued["href"], location);
-
-    let handled: Value = app
-        .client
-        .get(app.url(&format!("{location}?wait_ms=10000")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let handled = app.probe(&token, &queued, 10_000).await;
     assert_eq!(handled["status"], "handled", "{handled}");
     assert!(
-        handled["handled_by"]
-            .as_str()
-            .is_some_and(|w| !w.is_empty()),
+        handled["handled_by"].as_str().is_some_and(|w| !w.is_empty()),
         "{handled}"
     );
 }
@@ -50,30 +25,9 @@ async fn a_probe_stays_queued_while_no_worker_runs() {
     })
     .await;
     let token = app.admin_token().await;
-    let response = app
-        .client
-        .post(app.url("/api/v1/admin/queue-probes"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 202);
-    let location = response.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let queued = app.push_probe(&token, 0).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let probe: Value = app
-        .client
-        .get(app.url(&location))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let probe = app.probe(&token, &queued, 0).await;
     assert_eq!(probe["status"], "queued");
     assert_eq!(probe["handled_by"], Value::Null);
 }

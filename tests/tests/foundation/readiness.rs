@@ -5,16 +5,11 @@
 use std::time::{Duration, Instant};
 
 use domain::secret::ConnectionUrl;
-use tests::{
-    AppOptions, Backends, TestApp, assert_problem, eventually, proxy::ToggleProxy, spawn_app_with,
-};
+use tests::{AppOptions, Backends, TestApp, assert_problem, eventually, proxy::ToggleProxy, spawn_app_with};
 
 fn host_port(url: &str) -> String {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = after_scheme
-        .split(['/', '?'])
-        .next()
-        .unwrap_or(after_scheme);
+    let authority = after_scheme.split(['/', '?']).next().unwrap_or(after_scheme);
     authority
         .rsplit_once('@')
         .map_or(authority, |(_, host)| host)
@@ -43,16 +38,10 @@ async fn assert_outage_and_recovery(app: &TestApp, proxy: &ToggleProxy, dependen
     })
     .await;
     let noticed = cut_at.elapsed();
-    assert!(
-        noticed < Duration::from_secs(2),
-        "503 came after {noticed:?}"
-    );
+    assert!(noticed < Duration::from_secs(2), "503 came after {noticed:?}");
     let body = assert_problem(response, 503, "service_unavailable").await;
     assert!(
-        body["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains(dependency),
+        body["detail"].as_str().unwrap_or_default().contains(dependency),
         "{body}"
     );
 
@@ -67,9 +56,7 @@ async fn assert_outage_and_recovery(app: &TestApp, proxy: &ToggleProxy, dependen
 async fn readyz_names_redis_while_it_is_down_and_recovers_without_a_restart() {
     let backends = Backends::from_env();
     let Some(redis) = backends.redis.clone() else {
-        eprintln!(
-            "skipped: needs ESTATEFLOW_TEST_REDIS_URL (the embedded queue cannot stop on its own)"
-        );
+        eprintln!("skipped: needs ESTATEFLOW_TEST_REDIS_URL (the embedded queue cannot stop on its own)");
         return;
     };
     let proxy = ToggleProxy::start(&host_port(&redis)).await;
@@ -90,9 +77,7 @@ async fn readyz_names_redis_while_it_is_down_and_recovers_without_a_restart() {
 async fn readyz_names_postgresql_while_it_is_down_and_recovers_without_a_restart() {
     let backends = Backends::from_env();
     let Some(postgres) = backends.postgres.clone() else {
-        eprintln!(
-            "skipped: needs ESTATEFLOW_TEST_DATABASE_URL (an SQLite file cannot stop on its own)"
-        );
+        eprintln!("skipped: needs ESTATEFLOW_TEST_DATABASE_URL (an SQLite file cannot stop on its own)");
         return;
     };
     let proxy = ToggleProxy::start(&host_port(&postgres)).await;
@@ -105,9 +90,7 @@ async fn readyz_names_postgresql_while_it_is_down_and_recovers_without_a_restart
     let proxied_db = through_proxy(app.settings.database_url.expose(), proxy.port());
     let mut settings = app.settings.clone();
     settings.database_url = ConnectionUrl::new(proxied_db);
-    let db = domain::db::connect(&settings)
-        .await
-        .expect("connect through the proxy");
+    let db = domain::db::connect(&settings).await.expect("connect through the proxy");
     let proxied_app = tests::spawn_app_on(settings, db, app.queue.clone()).await;
     assert_outage_and_recovery(&proxied_app, &proxy, "database").await;
 }

@@ -1,8 +1,10 @@
 use domain::{Secret, users::NewUser};
 use entities::users;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-use serde_json::{Value, json};
-use tests::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, assert_problem, spawn_app};
+use serde_json::json;
+use tests::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, assert_problem, client::expect_json, spawn_app};
+
+const TOKEN_PATH: &str = "/api/v1/auth/token";
 
 async fn create_user(app: &TestApp, email: &str, role: &str) -> users::Model {
     domain::users::create(
@@ -25,29 +27,19 @@ async fn create_user(app: &TestApp, email: &str, role: &str) -> users::Model {
 async fn the_first_administrator_gets_a_token_and_reads_itself() {
     let app = spawn_app().await;
     let response = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "password", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), 200);
+        .post_json(
+            TOKEN_PATH,
+            None,
+            &json!({"grant_type": "password", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+        )
+        .await;
     assert_eq!(response.headers()["cache-control"], "no-store");
-    let body: Value = response.json().await.expect("json");
+    let body = expect_json(response, 200).await;
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
     let token = body["access_token"].as_str().expect("token");
 
-    let me: Value = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let me = expect_json(app.get("/api/v1/me", Some(token)).await, 200).await;
     assert_eq!(me["email"], ADMIN_EMAIL);
     assert_eq!(me["roles"], json!(["admin"]));
 }
@@ -57,7 +49,7 @@ async fn the_token_endpoint_accepts_oauth2_form_bodies() {
     let app = spawn_app().await;
     let response = app
         .client
-        .post(app.url("/api/v1/auth/token"))
+        .post(app.url(TOKEN_PATH))
         .form(&[
             ("grant_type", "password"),
             ("username", ADMIN_EMAIL),
@@ -77,19 +69,14 @@ async fn a_wrong_password_and_an_unknown_account_are_the_same_invalid_grant() {
         ("nobody@example.com", ADMIN_PASSWORD),
     ] {
         let response = app
-            .client
-            .post(app.url("/api/v1/auth/token"))
-            .json(&json!({"grant_type": "password", "email": email, "password": password}))
-            .send()
-            .await
-            .expect("request");
+            .post_json(
+                TOKEN_PATH,
+                None,
+                &json!({"grant_type": "password", "email": email, "password": password}),
+            )
+            .await;
         let body = assert_problem(response, 400, "invalid_grant").await;
-        assert!(
-            !body["detail"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("nobody")
-        );
+        assert!(!body["detail"].as_str().unwrap_or_default().contains("nobody"));
     }
 }
 
@@ -97,12 +84,12 @@ async fn a_wrong_password_and_an_unknown_account_are_the_same_invalid_grant() {
 async fn an_unsupported_grant_type_is_refused() {
     let app = spawn_app().await;
     let response = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"grant_type": "authorization_code", "code": "x"}))
-        .send()
-        .await
-        .expect("request");
+        .post_json(
+            TOKEN_PATH,
+            None,
+            &json!({"grant_type": "authorization_code", "code": "x"}),
+        )
+        .await;
     assert_problem(response, 400, "unsupported_grant_type").await;
 }
 
@@ -121,10 +108,7 @@ async fn requests_without_a_valid_token_are_401() {
     let (valid, _) = keys.issue_at(admin.user.id, now).expect("sign");
     let (expired, _) = keys.issue_at(admin.user.id, now - 3600).expect("sign");
     let (not_yet_valid, _) = keys.issue_at(admin.user.id, now + 3600).expect("sign");
-    let other_keys = api::auth::TokenKeys::new(
-        &Secret::new("another-secret-another-secret-0123456789"),
-        900,
-    );
+    let other_keys = api::auth::TokenKeys::new(&Secret::new("another-secret-another-secret-0123456789"), 900);
     let (forged, _) = other_keys.issue(admin.user.id).expect("sign");
     let alg_none = {
         let claims = valid.split('.').nth(1).expect("claims part");
@@ -155,10 +139,7 @@ async fn requests_without_a_valid_token_are_401() {
             request = request.header("authorization", header);
         }
         let response = request.send().await.expect("request");
-        assert!(
-            response.headers().contains_key("www-authenticate"),
-            "{header:?}"
-        );
+        assert!(response.headers().contains_key("www-authenticate"), "{header:?}");
         assert_problem(response, 401, "unauthorized").await;
     }
 }
@@ -167,16 +148,10 @@ async fn requests_without_a_valid_token_are_401() {
 async fn a_non_administrator_is_forbidden_from_admin_endpoints() {
     let app = spawn_app().await;
     create_user(&app, "consultant@example.com", "consultant").await;
-    let token = app
-        .token("consultant@example.com", "user-password-123")
-        .await;
+    let token = app.token("consultant@example.com", "user-password-123").await;
     let response = app
-        .client
-        .post(app.url("/api/v1/admin/queue-probes"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request");
+        .post_json("/api/v1/admin/queue-probes", Some(&token), &json!({}))
+        .await;
     assert_problem(response, 403, "forbidden").await;
 }
 

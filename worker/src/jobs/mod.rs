@@ -70,21 +70,11 @@ async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<(), BoxDynError
 }
 
 /// Registers one worker per job type. Adding a job type means one line here.
-pub fn register_all(
-    monitor: Monitor,
-    queue: &QueueClient,
-    ctx: &JobContext,
-    settings: &Settings,
-) -> Monitor {
+pub fn register_all(monitor: Monitor, queue: &QueueClient, ctx: &JobContext, settings: &Settings) -> Monitor {
     register::<Probe>(monitor, queue, ctx, settings)
 }
 
-fn register<J: Job>(
-    monitor: Monitor,
-    queue: &QueueClient,
-    ctx: &JobContext,
-    settings: &Settings,
-) -> Monitor {
+fn register<J: Job>(monitor: Monitor, queue: &QueueClient, ctx: &JobContext, settings: &Settings) -> Monitor {
     let name = format!("{}@{}", J::QUEUE, ctx.instance);
     let queue_name = queue.queue_name::<J>();
     let poll = Duration::from_millis(settings.queue_poll_interval_ms);

@@ -34,10 +34,7 @@ impl Job for Probe {
 
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         if self.hold_ms > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(
-                self.hold_ms.min(MAX_HOLD_MS),
-            ))
-            .await;
+            tokio::time::sleep(std::time::Duration::from_millis(self.hold_ms.min(MAX_HOLD_MS))).await;
         }
         let key = Self::effect_key(self.id);
         let first = domain::system::compare_and_set(&ctx.db, &key, QUEUED, &ctx.instance).await?;
