@@ -11,7 +11,7 @@ use actix_web::{
     web,
 };
 use domain::FieldError;
-use futures::future::LocalBoxFuture;
+use futures::{TryFutureExt, future::LocalBoxFuture};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -213,18 +213,34 @@ fn percent_decode(input: &str) -> Result<String, ApiError> {
     String::from_utf8(out).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))
 }
 
+/// Reads and parses the body: JSON, or also a form when `form`; an empty
+/// body is `empty()` when given, an error otherwise.
+fn extract_body<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    form: bool,
+    empty: Option<fn() -> T>,
+) -> LocalBoxFuture<'static, Result<T, ApiError>> {
+    let req = req.clone();
+    let mut payload = payload.take();
+    Box::pin(async move {
+        let body = read_body(&req, &mut payload).await?;
+        if let Some(empty) = empty.filter(|_| body.is_empty()) {
+            return Ok(empty());
+        }
+        match body_kind(&req, form)? {
+            BodyKind::Json => parse_json(&body),
+            BodyKind::Form => parse_form(&body),
+        }
+    })
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let mut payload = payload.take();
-        Box::pin(async move {
-            body_kind(&req, false)?;
-            let body = read_body(&req, &mut payload).await?;
-            parse_json(&body).map(ApiJson)
-        })
+        Box::pin(extract_body(req, payload, false, None).map_ok(ApiJson))
     }
 }
 
@@ -233,17 +249,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonOrForm<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let mut payload = payload.take();
-        Box::pin(async move {
-            let kind = body_kind(&req, true)?;
-            let body = read_body(&req, &mut payload).await?;
-            match kind {
-                BodyKind::Json => parse_json(&body),
-                BodyKind::Form => parse_form(&body),
-            }
-            .map(JsonOrForm)
-        })
+        Box::pin(extract_body(req, payload, true, None).map_ok(JsonOrForm))
     }
 }
 
@@ -252,16 +258,7 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let mut payload = payload.take();
-        Box::pin(async move {
-            let body = read_body(&req, &mut payload).await?;
-            if body.is_empty() {
-                return Ok(OptionalJson(T::default()));
-            }
-            body_kind(&req, false)?;
-            parse_json(&body).map(OptionalJson)
-        })
+        Box::pin(extract_body(req, payload, false, Some(T::default)).map_ok(OptionalJson))
     }
 }
 
