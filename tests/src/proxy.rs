@@ -93,3 +93,18 @@ impl Drop for ToggleProxy {
         }
     }
 }
+
+/// `host:port` of a connection URL such as `redis://:pw@host:6379/0`.
+pub fn host_port(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme.split(['/', '?']).next().unwrap_or(after_scheme);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+        .to_owned()
+}
+
+/// The same URL pointing at a local proxy port instead.
+pub fn through_proxy(url: &str, port: u16) -> String {
+    url.replacen(&host_port(url), &format!("127.0.0.1:{port}"), 1)
+}

@@ -7,9 +7,9 @@ pub mod queue;
 
 use std::{future::Future, time::Duration};
 
-use apalis::prelude::Monitor;
 use domain::Settings;
 use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
 
 pub use jobs::{Job, JobContext, JobError};
 pub use queue::{QueueClient, QueueError};
@@ -17,31 +17,29 @@ pub use queue::{QueueClient, QueueError};
 /// All workers of one process, ready to run.
 #[derive(Debug)]
 pub struct Workers {
-    monitor: Monitor,
-    instance: String,
+    queue: QueueClient,
+    ctx: JobContext,
     shutdown_timeout: Duration,
 }
 
 impl Workers {
-    /// Registers a worker for every job type on the configured queue backend.
+    /// Prepares a worker for every job type on the configured queue backend.
     pub fn build(settings: &Settings, db: DatabaseConnection, queue: QueueClient) -> Self {
-        let instance = instance_name();
         let ctx = JobContext {
             db,
             settings: settings.clone(),
-            instance: instance.clone(),
+            instance: instance_name(),
         };
-        let monitor = jobs::register_all(Monitor::new(), &queue, &ctx, settings);
         Self {
-            monitor,
-            instance,
+            queue,
+            ctx,
             shutdown_timeout: Duration::from_secs(settings.shutdown_timeout_secs),
         }
     }
 
     /// The unique name of this replica; worker names are `<queue>@<instance>`.
     pub fn instance(&self) -> &str {
-        &self.instance
+        &self.ctx.instance
     }
 
     /// Runs until `shutdown` resolves, then stops fetching, lets running
@@ -50,18 +48,23 @@ impl Workers {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), WorkersError> {
-        tracing::info!(instance = %self.instance, "workers started");
-        let result = self
-            .monitor
-            .with_terminator(tokio::time::sleep(self.shutdown_timeout))
-            .run_with_signal(async move {
-                shutdown.await;
-                tracing::info!("workers stopping: finishing in-flight jobs");
+        tracing::info!(instance = %self.ctx.instance, "workers started");
+        let (stop, stopped) = watch::channel(false);
+        let workers = jobs::spawn_all(&self.queue, &self.ctx, &stopped);
+        shutdown.await;
+        tracing::info!("workers stopping: finishing in-flight jobs");
+        let _ = stop.send(true);
+        let drained = tokio::time::timeout(self.shutdown_timeout, futures::future::join_all(workers)).await;
+        match drained {
+            Ok(_) => {
+                tracing::info!("workers stopped");
                 Ok(())
-            })
-            .await;
-        tracing::info!("workers stopped");
-        result.map_err(|e| WorkersError(e.to_string()))
+            }
+            Err(_) => Err(WorkersError(format!(
+                "jobs still running after the shutdown timeout of {:?}; the queue will hand them to another worker",
+                self.shutdown_timeout
+            ))),
+        }
     }
 }
 

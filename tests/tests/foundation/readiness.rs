@@ -5,20 +5,11 @@
 use std::time::{Duration, Instant};
 
 use domain::secret::ConnectionUrl;
-use tests::{AppOptions, Backends, TestApp, assert_problem, eventually, proxy::ToggleProxy, spawn_app_with};
-
-fn host_port(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = after_scheme.split(['/', '?']).next().unwrap_or(after_scheme);
-    authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host)
-        .to_owned()
-}
-
-fn through_proxy(url: &str, port: u16) -> String {
-    url.replacen(&host_port(url), &format!("127.0.0.1:{port}"), 1)
-}
+use tests::{
+    AppOptions, Backends, TestApp, assert_problem, eventually,
+    proxy::{ToggleProxy, host_port, through_proxy},
+    spawn_app_with,
+};
 
 async fn ready_status(app: &TestApp) -> u16 {
     app.client

@@ -5,14 +5,17 @@
 
 mod probe;
 
-use std::{future::Future, time::Duration};
+use std::{
+    future::Future,
+    time::{Duration, Instant},
+};
 
-use apalis::prelude::{AbortError, BackendExt, BoxDynError, Data, Monitor, WorkerBuilder};
+use apalis::prelude::{AbortError, BackendExt, BoxDynError, Data, WorkerBuilder, WorkerError};
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
-use domain::Settings;
 use sea_orm::DatabaseConnection;
 use serde::{Serialize, de::DeserializeOwned};
+use tokio::{sync::watch, task::JoinHandle};
 
 pub use probe::{MAX_HOLD_MS as PROBE_MAX_HOLD_MS, Probe, QUEUED as PROBE_QUEUED};
 
@@ -22,7 +25,7 @@ use crate::queue::QueueClient;
 #[derive(Debug, Clone)]
 pub struct JobContext {
     pub db: DatabaseConnection,
-    pub settings: Settings,
+    pub settings: domain::Settings,
     /// This replica's name, recorded with effects for tracing.
     pub instance: String,
 }
@@ -69,43 +72,90 @@ async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<(), BoxDynError
     }
 }
 
-/// Registers one worker per job type. Adding a job type means one line here.
-pub fn register_all(monitor: Monitor, queue: &QueueClient, ctx: &JobContext, settings: &Settings) -> Monitor {
-    register::<Probe>(monitor, queue, ctx, settings)
+/// Starts a supervised worker for every job type. Adding a job type means
+/// one line here.
+pub fn spawn_all(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+    vec![spawn::<Probe>(queue, ctx, stop)]
 }
 
-fn register<J: Job>(monitor: Monitor, queue: &QueueClient, ctx: &JobContext, settings: &Settings) -> Monitor {
+/// Runs the worker of `J` until `stop` turns true. A worker whose queue
+/// fails (Redis or the database gone) ends with an error in apalis; it is
+/// rebuilt here after a pause that grows from 1 s to 30 s, so an outage
+/// delays jobs but never stops them.
+fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<bool>) -> JoinHandle<()> {
+    let (queue, ctx, mut stop) = (queue.clone(), ctx.clone(), stop.clone());
+    tokio::spawn(async move {
+        let mut pause = MIN_RESTART_PAUSE;
+        loop {
+            let started = Instant::now();
+            let result = run_worker::<J>(&queue, &ctx, stop.clone()).await;
+            if *stop.borrow() {
+                return;
+            }
+            if started.elapsed() > MAX_RESTART_PAUSE * 2 {
+                pause = MIN_RESTART_PAUSE;
+            }
+            tracing::warn!(queue = J::QUEUE, error = ?result.err(), pause_s = pause.as_secs(), "worker stopped; restarting");
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+            pause = (pause * 2).min(MAX_RESTART_PAUSE);
+        }
+    })
+}
+
+const MIN_RESTART_PAUSE: Duration = Duration::from_secs(1);
+const MAX_RESTART_PAUSE: Duration = Duration::from_secs(30);
+
+/// One run of `J`'s worker until it fails or `stop` turns true; on stop it
+/// fetches nothing more and returns once its jobs in flight are done.
+async fn run_worker<J: Job>(
+    queue: &QueueClient,
+    ctx: &JobContext,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), WorkerError> {
     let name = format!("{}@{}", J::QUEUE, ctx.instance);
     let queue_name = queue.queue_name::<J>();
-    let poll = Duration::from_millis(settings.queue_poll_interval_ms);
-    let heartbeat = Duration::from_secs(settings.worker_heartbeat_secs);
-    let ctx = ctx.clone();
-    match queue.clone() {
-        QueueClient::Sqlite(pool) => monitor.register(move |_restarts| {
+    let poll = Duration::from_millis(ctx.settings.queue_poll_interval_ms);
+    let heartbeat = Duration::from_secs(ctx.settings.worker_heartbeat_secs);
+    let stopped = async move {
+        let _ = stop.wait_for(|stopped| *stopped).await;
+        Ok::<(), WorkerError>(())
+    };
+    match queue {
+        QueueClient::Sqlite(pool) => {
             let config = apalis_sqlite::Config::default()
                 .queue(&queue_name)
                 .heartbeat_interval(heartbeat)
-                .missed_heartbeats(3);
-            let storage = SqliteStorage::<J>::new(&pool)
+                .missed_heartbeats(MISSED_HEARTBEATS);
+            let storage = SqliteStorage::<J>::new(pool)
                 .with_config(config)
                 .poll_with_interval(poll);
-            WorkerBuilder::new(name.clone())
+            WorkerBuilder::new(name)
                 .backend(storage)
                 .data(ctx.clone())
                 .build(handle::<J>)
-        }),
-        QueueClient::Redis { conn, .. } => monitor.register(move |_restarts| {
+                .run_until(stopped)
+                .await
+        }
+        QueueClient::Redis { conn, .. } => {
             let config = apalis_redis::Config::default()
                 .queue(&queue_name)
                 .heartbeat_interval(heartbeat)
-                .missed_heartbeats(3);
+                .missed_heartbeats(MISSED_HEARTBEATS);
             let storage = RedisStorage::<J>::new(conn.clone())
                 .with_config(config)
                 .poll_with_interval(poll);
-            WorkerBuilder::new(name.clone())
+            WorkerBuilder::new(name)
                 .backend(storage)
                 .data(ctx.clone())
                 .build(handle::<J>)
-        }),
+                .run_until(stopped)
+                .await
+        }
     }
 }
+
+/// Heartbeats a worker may miss before its jobs are handed to another.
+const MISSED_HEARTBEATS: usize = 3;
