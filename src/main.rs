@@ -207,6 +207,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
             let user = domain::users::create(
                 &db,
+                &domain::audit::AuditContext::default(),
                 NewUser {
                     email,
                     name,

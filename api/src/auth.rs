@@ -5,15 +5,21 @@
 //! account behind a token is loaded on each request, so a disabled account
 //! is refused at once rather than at token expiry.
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use std::marker::PhantomData;
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use chrono::Utc;
-use domain::{Secret, users::Principal};
-use futures::future::LocalBoxFuture;
+use domain::{Secret, actor::Actor, audit::AuditContext, permissions::Scope};
+use futures::{
+    FutureExt,
+    channel::oneshot,
+    future::{LocalBoxFuture, Shared},
+};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{error::ApiError, state::AppState};
+use crate::{edge::RequestId, error::ApiError, state::AppState};
 
 pub const ISSUER: &str = "estateflow";
 pub const AUDIENCE: &str = "estateflow-api";
@@ -94,10 +100,10 @@ impl TokenKeys {
     }
 }
 
-/// The authenticated caller. Add it to a handler's arguments to require a
-/// valid token of an active account.
+/// The authenticated caller: a valid token of an active account. Use
+/// [`Authorized`] instead wherever a permission is needed.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub Principal);
+pub struct Authenticated(pub Actor);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
@@ -106,36 +112,113 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
+        let (done, gate) = oneshot::channel::<()>();
+        req.extensions_mut().insert(AuthGate(gate.shared()));
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
-            let token = token?;
-            let claims = state.tokens.verify(&token)?;
-            let principal = domain::users::principal(&state.db, claims.sub)
-                .await?
-                .ok_or_else(|| ApiError::Unauthorized("the account is disabled or no longer exists".to_owned()))?;
-            Ok(Authenticated(principal))
+            let result = async {
+                let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+                let claims = state.tokens.verify(&token?)?;
+                let actor = domain::actor::load_user(&state.db, claims.sub)
+                    .await?
+                    .ok_or_else(|| ApiError::Unauthorized("the account is disabled or no longer exists".to_owned()))?;
+                Ok(Authenticated(actor))
+            }
+            .await;
+            let _ = done.send(());
+            result
         })
     }
 }
 
-/// The caller, who must hold the `admin` role. Replaced by permission
-/// extractors when roles get permissions.
-#[derive(Debug, Clone)]
-pub struct Admin(pub Principal);
+/// Resolves when the request's authentication has been decided. Extractors
+/// run concurrently; body extractors wait for this before reporting a bad
+/// body, so an unauthorised caller learns 401/403, not what its body lacks.
+#[derive(Clone)]
+pub struct AuthGate(pub Shared<oneshot::Receiver<()>>);
 
-impl FromRequest for Admin {
+impl std::fmt::Debug for AuthGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthGate")
+    }
+}
+
+impl AuthGate {
+    /// Waits for the authentication of `req`, if it has any.
+    pub async fn passed(gate: Option<AuthGate>) {
+        if let Some(AuthGate(gate)) = gate {
+            let _ = gate.await;
+        }
+    }
+}
+
+/// A permission an endpoint needs, as a type: `Authorized<perm::UsersRead>`.
+pub trait Permission {
+    const NAME: &'static str;
+}
+
+/// The permission types, one per catalog entry that an endpoint checks.
+pub mod perm {
+    macro_rules! permissions {
+        ($($ty:ident => $name:literal),* $(,)?) => {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                #[derive(Debug)]
+                pub struct $ty;
+                impl super::Permission for $ty {
+                    const NAME: &'static str = $name;
+                }
+            )*
+        };
+    }
+
+    permissions! {
+        UsersRead => "users:read",
+        UsersWrite => "users:write",
+        RolesRead => "roles:read",
+        RolesWrite => "roles:write",
+        AuditLogRead => "audit_log:read",
+        QueuesWrite => "queues:write",
+    }
+}
+
+/// A caller holding permission `P`, with the scope it holds it in; scope
+/// filtering then happens in the query. Missing permission: 403.
+#[derive(Debug)]
+pub struct Authorized<P> {
+    pub actor: Actor,
+    pub scope: Scope,
+    request_id: Option<String>,
+    address: Option<String>,
+    permission: PhantomData<P>,
+}
+
+impl<P> Authorized<P> {
+    /// Who changes what, for the audit log.
+    pub fn audit(&self) -> AuditContext {
+        AuditContext::new(&self.actor, self.request_id.clone(), self.address.clone())
+    }
+}
+
+impl<P: Permission + 'static> FromRequest for Authorized<P> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let authenticated = Authenticated::from_request(req, payload);
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
+        let address = req.peer_addr().map(|a| a.ip().to_string());
         Box::pin(async move {
-            let Authenticated(principal) = authenticated.await?;
-            if principal.has_role("admin") {
-                Ok(Admin(principal))
-            } else {
-                Err(ApiError::Forbidden("this action needs the admin role".to_owned()))
-            }
+            let Authenticated(actor) = authenticated.await?;
+            let scope = actor
+                .scope(P::NAME)
+                .ok_or_else(|| ApiError::Forbidden(format!("this action needs the {} permission", P::NAME)))?;
+            Ok(Authorized {
+                actor,
+                scope,
+                request_id,
+                address,
+                permission: PhantomData,
+            })
         })
     }
 }

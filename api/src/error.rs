@@ -48,6 +48,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    /// A business rule with its own stable code refused the change (409).
+    #[error("{detail}")]
+    Rule { code: &'static str, detail: String },
     #[error("not ready: {} unavailable", .0.join(", "))]
     Unavailable(Vec<&'static str>),
     /// Our fault; the detail is logged, never sent.
@@ -86,6 +89,7 @@ impl ApiError {
             Self::RouteNotFound => (S::NOT_FOUND, "route_not_found", "Route not found"),
             Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             Self::Conflict(_) => (S::CONFLICT, "conflict", "Conflict"),
+            Self::Rule { code, .. } => (S::CONFLICT, *code, "Refused by a business rule"),
             Self::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable"),
             Self::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
         };
@@ -159,6 +163,7 @@ impl From<DomainError> for ApiError {
             DomainError::Validation(errors) => Self::Validation(errors),
             DomainError::NotFound(what) => Self::NotFound(what),
             DomainError::Conflict(detail) => Self::Conflict(detail),
+            DomainError::Rule { code, detail } => Self::Rule { code, detail },
             DomainError::Database(e) => Self::Internal(e.to_string()),
             DomainError::Internal(e) => Self::Internal(e),
         }

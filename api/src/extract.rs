@@ -4,7 +4,7 @@
 //! and path parameters are 400, bodies over the limit are 413.
 
 use actix_web::{
-    FromRequest, HttpRequest,
+    FromRequest, HttpMessage, HttpRequest,
     dev::Payload,
     error::{PathError, QueryPayloadError},
     http::{StatusCode, header},
@@ -14,7 +14,7 @@ use domain::FieldError;
 use futures::{TryFutureExt, future::LocalBoxFuture};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::{auth::AuthGate, error::ApiError};
 
 /// Extractor settings for the whole app: limits and error mapping.
 pub fn configure(cfg: &mut web::ServiceConfig, body_limit: usize) {
@@ -223,15 +223,23 @@ fn extract_body<T: DeserializeOwned + 'static>(
 ) -> LocalBoxFuture<'static, Result<T, ApiError>> {
     let req = req.clone();
     let mut payload = payload.take();
+    let gate = req.extensions().get::<AuthGate>().cloned();
     Box::pin(async move {
-        let body = read_body(&req, &mut payload).await?;
-        if let Some(empty) = empty.filter(|_| body.is_empty()) {
-            return Ok(empty());
+        let parsed = async {
+            let body = read_body(&req, &mut payload).await?;
+            if let Some(empty) = empty.filter(|_| body.is_empty()) {
+                return Ok(empty());
+            }
+            match body_kind(&req, form)? {
+                BodyKind::Json => parse_json(&body),
+                BodyKind::Form => parse_form(&body),
+            }
         }
-        match body_kind(&req, form)? {
-            BodyKind::Json => parse_json(&body),
-            BodyKind::Form => parse_form(&body),
+        .await;
+        if parsed.is_err() {
+            AuthGate::passed(gate).await;
         }
+        parsed
     })
 }
 

@@ -9,7 +9,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{health, me, probes, token};
+use crate::routes::{audit, health, me, probes, roles, token, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,12 +27,26 @@ use crate::routes::{health, me, probes, token};
         me::get_me,
         probes::create_queue_probe,
         probes::get_queue_probe,
+        roles::list_permissions,
+        roles::list_roles,
+        roles::get_role,
+        roles::create_role,
+        roles::update_role,
+        roles::delete_role,
+        users::list_users,
+        users::get_user,
+        users::create_user,
+        users::update_user,
+        users::update_user_roles,
+        audit::list_audit_log,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness, readiness, metrics"),
         (name = "auth", description = "Tokens and the caller's identity"),
+        (name = "access", description = "Roles, permissions and the audit log"),
+        (name = "organisation", description = "Staff accounts, teams and regions"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )
 )]

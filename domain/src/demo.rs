@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionSe
 use uuid::Uuid;
 
 use crate::{
+    audit::AuditContext,
     error::DomainError,
     secret::Secret,
     system,
@@ -90,6 +91,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
     let mut add = async |local: &str, name: &str, role: &'static str, team_id: Option<Uuid>| {
         let user = users::create(
             db,
+            &AuditContext::default(),
             NewUser {
                 email: email(local),
                 name: name.to_owned(),

@@ -30,6 +30,10 @@ pub enum DomainError {
     /// The change collides with existing data (a unique value, a state).
     #[error("{0}")]
     Conflict(String),
+    /// The change would break a business rule that has its own stable code
+    /// (e.g. `last_administrator`).
+    #[error("{detail}")]
+    Rule { code: &'static str, detail: String },
     #[error(transparent)]
     Database(DbErr),
     /// Anything else that is our fault, not the caller's.

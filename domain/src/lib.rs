@@ -1,9 +1,14 @@
 //! Business rules and the services that apply them through sea-orm. Both the
 //! HTTP API and the workers call into this crate, so a rule is written once.
 
+pub mod actor;
+pub mod audit;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod page;
+pub mod permissions;
+pub mod roles;
 pub mod secret;
 pub mod settings;
 pub mod system;

@@ -2,17 +2,23 @@
 //! hashes, role assignment, and the first administrator of a new database.
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
-use chrono::Utc;
-use entities::{roles, user_roles, users};
+use chrono::{DateTime, Utc};
+use entities::{roles, teams, user_roles, users};
 use rand::{Rng, distr::Alphanumeric};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
+    Set, TransactionSession, TransactionTrait,
+    sea_query::{Condition, Expr, ExprTrait, Func},
 };
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
+    actor::Actor,
+    audit::{self, AuditContext},
     error::{DomainError, FieldError},
+    page::{Page, PageRequest},
+    permissions::Scope,
     secret::Secret,
     settings::Settings,
 };
@@ -66,8 +72,13 @@ pub fn verify_password(password: &Secret, stored_hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Creates an account with its roles in one transaction.
-pub async fn create(db: &(impl ConnectionTrait + TransactionTrait), new: NewUser) -> Result<users::Model, DomainError> {
+/// Creates an account with its roles in one transaction, audited under `ctx`
+/// (the default context is the system itself: first start, CLI, demo).
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    new: NewUser,
+) -> Result<users::Model, DomainError> {
     let mut errors = Vec::new();
     let email = normalise_email(&new.email);
     if email.is_none() {
@@ -88,15 +99,8 @@ pub async fn create(db: &(impl ConnectionTrait + TransactionTrait), new: NewUser
     if !["zh-CN", "en"].contains(&new.locale.as_str()) {
         errors.push(FieldError::new("/locale", "must be zh-CN or en"));
     }
-    let roles = roles::Entity::find()
-        .filter(roles::Column::Name.is_in(new.roles.clone()))
-        .all(db)
-        .await?;
-    for wanted in &new.roles {
-        if !roles.iter().any(|r| &r.name == wanted) {
-            errors.push(FieldError::new("/roles", format!("unknown role {wanted:?}")));
-        }
-    }
+    let roles = find_roles(db, &new.roles, &mut errors).await?;
+    check_team(db, new.team_id, &mut errors).await?;
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
     };
@@ -135,8 +139,301 @@ pub async fn create(db: &(impl ConnectionTrait + TransactionTrait), new: NewUser
         .insert(&txn)
         .await?;
     }
+    let created = view(&txn, user.clone()).await?;
+    audit::record(&txn, ctx, "create", "user", user.id, None, Some(&audit_json(&created))).await?;
     txn.commit().await?;
     Ok(user)
+}
+
+async fn find_roles(
+    db: &impl ConnectionTrait,
+    names: &[String],
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<roles::Model>, DomainError> {
+    let found = roles::Entity::find()
+        .filter(roles::Column::Name.is_in(names.to_vec()))
+        .all(db)
+        .await?;
+    for (i, wanted) in names.iter().enumerate() {
+        if !found.iter().any(|r| &r.name == wanted) {
+            errors.push(FieldError::new(
+                format!("/roles/{i}"),
+                format!("unknown role {wanted:?}"),
+            ));
+        }
+    }
+    Ok(found)
+}
+
+async fn check_team(
+    db: &impl ConnectionTrait,
+    team_id: Option<Uuid>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), DomainError> {
+    if let Some(team_id) = team_id
+        && teams::Entity::find_by_id(team_id).one(db).await?.is_none()
+    {
+        errors.push(FieldError::new("/team_id", "no such team"));
+    }
+    Ok(())
+}
+
+/// An account as the API shows it: never the password hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub locale: String,
+    pub status: users::UserStatus,
+    pub roles: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+async fn view(db: &impl ConnectionTrait, user: users::Model) -> Result<UserView, DomainError> {
+    let mut roles: Vec<String> = roles::Entity::find()
+        .inner_join(user_roles::Entity)
+        .filter(user_roles::Column::UserId.eq(user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    roles.sort_unstable();
+    Ok(UserView {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        phone: user.phone,
+        team_id: user.team_id,
+        locale: user.locale,
+        status: user.status,
+        roles,
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+    })
+}
+
+fn audit_json(view: &UserView) -> serde_json::Value {
+    serde_json::json!({
+        "email": view.email, "name": view.name, "phone": view.phone, "team_id": view.team_id,
+        "locale": view.locale, "status": view.status, "roles": view.roles,
+    })
+}
+
+/// What to look for among accounts.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub team_id: Option<Uuid>,
+    pub status: Option<users::UserStatus>,
+    pub role: Option<String>,
+    /// Part of the name or e-mail.
+    pub q: Option<String>,
+}
+
+/// Accounts within `scope` of the caller, matching `filter`, a page at a time.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    filter: UserFilter,
+    page: PageRequest,
+) -> Result<Page<UserView>, DomainError> {
+    use users::Column as C;
+    let mut query = users::Entity::find().filter(actor.reach(scope, C::Id, Some(C::TeamId)));
+    if let Some(team) = filter.team_id {
+        query = query.filter(C::TeamId.eq(team));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(C::Status.eq(status));
+    }
+    if let Some(role) = filter.role {
+        let holders = user_roles::Entity::find()
+            .select_only()
+            .column(user_roles::Column::UserId)
+            .inner_join(roles::Entity)
+            .filter(roles::Column::Name.eq(role))
+            .into_query();
+        query = query.filter(C::Id.in_subquery(holders));
+    }
+    if let Some(q) = filter.q.filter(|q| !q.trim().is_empty()) {
+        let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
+        query = query.filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(C::Name))).like(pattern.clone()))
+                .add(C::Email.like(pattern)),
+        );
+    }
+    let page = page.fetch(db, query, C::Id, |u| u.id).await?;
+    let mut views = Vec::with_capacity(page.items.len());
+    for user in page.items {
+        views.push(view(db, user).await?);
+    }
+    Ok(Page {
+        items: views,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// One account within `scope` of the caller; outside it, "not found".
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<UserView, DomainError> {
+    use users::Column as C;
+    let user = users::Entity::find_by_id(id)
+        .filter(actor.reach(scope, C::Id, Some(C::TeamId)))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+    view(db, user).await
+}
+
+/// A change to an account; `None` leaves a field as it is. `team_id` and
+/// `status` need `users:write` on all records.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub locale: Option<String>,
+    pub team_id: Option<Option<Uuid>>,
+    pub status: Option<users::UserStatus>,
+}
+
+pub async fn update(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    changes: UserChanges,
+) -> Result<UserView, DomainError> {
+    let mut errors = Vec::new();
+    if scope != Scope::All {
+        for (given, pointer) in [
+            (changes.team_id.is_some(), "/team_id"),
+            (changes.status.is_some(), "/status"),
+        ] {
+            if given {
+                errors.push(FieldError::new(
+                    pointer,
+                    "may only be changed with users:write on all records",
+                ));
+            }
+        }
+    }
+    if changes
+        .name
+        .as_ref()
+        .is_some_and(|n| n.trim().is_empty() || n.chars().count() > 200)
+    {
+        errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+    }
+    if changes
+        .locale
+        .as_ref()
+        .is_some_and(|l| !["zh-CN", "en"].contains(&l.as_str()))
+    {
+        errors.push(FieldError::new("/locale", "must be zh-CN or en"));
+    }
+    if changes
+        .phone
+        .as_ref()
+        .is_some_and(|p| p.as_ref().is_some_and(|p| p.chars().count() > 32))
+    {
+        errors.push(FieldError::new("/phone", "must be at most 32 characters"));
+    }
+    check_team(db, changes.team_id.flatten(), &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = db.begin().await?;
+    let user = users::Entity::find_by_id(id)
+        .filter(actor.reach(scope, users::Column::Id, Some(users::Column::TeamId)))
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+    let before = view(&txn, user.clone()).await?;
+    let mut active: users::ActiveModel = user.into();
+    if let Some(name) = changes.name {
+        active.name = Set(name.trim().to_owned());
+    }
+    if let Some(phone) = changes.phone {
+        active.phone = Set(phone);
+    }
+    if let Some(locale) = changes.locale {
+        active.locale = Set(locale);
+    }
+    if let Some(team_id) = changes.team_id {
+        active.team_id = Set(team_id);
+    }
+    if let Some(status) = changes.status {
+        active.status = Set(status);
+    }
+    active.updated_at = Set(Utc::now());
+    let user = active.update(&txn).await?;
+    crate::roles::ensure_an_administrator_remains(&txn).await?;
+    let after = view(&txn, user).await?;
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "user",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Replaces the account's roles.
+pub async fn set_roles(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    id: Uuid,
+    role_names: Vec<String>,
+) -> Result<UserView, DomainError> {
+    let mut errors = Vec::new();
+    let found = find_roles(db, &role_names, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = db.begin().await?;
+    let user = users::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+    let before = view(&txn, user.clone()).await?;
+    user_roles::Entity::delete_many()
+        .filter(user_roles::Column::UserId.eq(id))
+        .exec(&txn)
+        .await?;
+    let now = Utc::now();
+    for role in found {
+        user_roles::ActiveModel {
+            user_id: Set(id),
+            role_id: Set(role.id),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    crate::roles::ensure_an_administrator_remains(&txn).await?;
+    let after = view(&txn, user).await?;
+    audit::record(
+        &txn,
+        ctx,
+        "set_roles",
+        "user",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// A signed-in account with the names of its roles.
@@ -235,6 +532,7 @@ pub async fn ensure_first_admin(
     };
     let created = create(
         db,
+        &AuditContext::default(),
         NewUser {
             email: email.clone(),
             name: "Administrator".to_owned(),

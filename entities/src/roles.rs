@@ -19,6 +19,14 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::user_roles::Entity")]
     UserRoles,
+    #[sea_orm(has_many = "super::role_permissions::Entity")]
+    RolePermissions,
+}
+
+impl Related<super::role_permissions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RolePermissions.def()
+    }
 }
 
 impl Related<super::user_roles::Entity> for Entity {

@@ -5,10 +5,14 @@
 pub use sea_orm_migration::{MigrationStatus, prelude::*};
 
 mod m20261127_000001_foundation;
+mod m20261127_000002_identity;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
-pub const SOURCES: &[&str] = &[include_str!("m20261127_000001_foundation.rs")];
+pub const SOURCES: &[&str] = &[
+    include_str!("m20261127_000001_foundation.rs"),
+    include_str!("m20261127_000002_identity.rs"),
+];
 
 /// All migrations in the order they apply.
 #[derive(Debug)]
@@ -17,6 +21,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261127_000001_foundation::Migration),
+            Box::new(m20261127_000002_identity::Migration),
+        ]
     }
 }

@@ -1,10 +1,13 @@
 //! Route handlers, one module per resource. Handlers stay thin: extract,
 //! call `domain`, respond.
 
+pub mod audit;
 pub mod health;
 pub mod me;
 pub mod probes;
+pub mod roles;
 pub mod token;
+pub mod users;
 
 use actix_web::web;
 
@@ -19,6 +22,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/openapi.json").get(crate::openapi::openapi_json))
                 .service(web::resource("/auth/token").post(token::create_token))
                 .service(web::resource("/me").get(me::get_me))
+                .service(web::resource("/permissions").get(roles::list_permissions))
+                .service(web::resource("/roles").get(roles::list_roles).post(roles::create_role))
+                .service(
+                    web::resource("/roles/{id}")
+                        .get(roles::get_role)
+                        .patch(roles::update_role)
+                        .delete(roles::delete_role),
+                )
+                .service(web::resource("/users").get(users::list_users).post(users::create_user))
+                .service(
+                    web::resource("/users/{id}")
+                        .get(users::get_user)
+                        .patch(users::update_user),
+                )
+                .service(web::resource("/users/{id}/roles").put(users::update_user_roles))
+                .service(web::resource("/audit-log").get(audit::list_audit_log))
                 .service(web::resource("/admin/queue-probes").post(probes::create_queue_probe))
                 .service(web::resource("/admin/queue-probes/{id}").get(probes::get_queue_probe)),
         );

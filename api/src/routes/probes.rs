@@ -11,7 +11,7 @@ use uuid::Uuid;
 use worker::jobs::{PROBE_MAX_HOLD_MS, PROBE_QUEUED, Probe};
 
 use crate::{
-    auth::Admin,
+    auth::{Authorized, perm},
     error::{ApiError, Problem},
     extract::OptionalJson,
     state::AppState,
@@ -59,12 +59,12 @@ fn href(id: Uuid) -> String {
         (status = 202, description = "Queued; poll the Location", body = QueueProbe),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks queues:write", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "hold_ms out of range or unknown fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The queue is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_queue_probe(
-    _admin: Admin,
+    _caller: Authorized<perm::QueuesWrite>,
     state: web::Data<AppState>,
     OptionalJson(body): OptionalJson<NewQueueProbe>,
 ) -> Result<HttpResponse, ApiError> {
@@ -99,12 +99,12 @@ pub async fn create_queue_probe(
         (status = 200, description = "The probe", body = QueueProbe),
         (status = 400, description = "Bad id or query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks queues:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such probe", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "wait_ms out of range", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_queue_probe(
-    _admin: Admin,
+    _caller: Authorized<perm::QueuesWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     query: web::Query<ProbeQuery>,

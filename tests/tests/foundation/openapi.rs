@@ -36,9 +36,16 @@ async fn every_operation_has_an_id_a_tag_and_problem_json_errors() {
             let id = operation["operationId"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            let verbs: &[&str] = match method.as_str() {
+                "get" => &["get_", "list_"],
+                "post" => &["create_"],
+                "patch" | "put" => &["update_"],
+                "delete" => &["delete_"],
+                other => panic!("unexpected method {other}"),
+            };
             assert!(
-                id.starts_with(method.as_str()) || id.starts_with("create_"),
-                "{id} is not verb_resource"
+                verbs.iter().any(|v| id.starts_with(v)),
+                "{method} {path}: {id} is not verb_resource"
             );
             assert!(
                 operation["tags"].as_array().is_some_and(|t| !t.is_empty()),

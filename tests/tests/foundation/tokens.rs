@@ -9,6 +9,7 @@ const TOKEN_PATH: &str = "/api/v1/auth/token";
 async fn create_user(app: &TestApp, email: &str, role: &str) -> users::Model {
     domain::users::create(
         &app.db,
+        &domain::audit::AuditContext::default(),
         NewUser {
             email: email.to_owned(),
             name: "Test User".to_owned(),

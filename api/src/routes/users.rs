@@ -1,0 +1,290 @@
+//! Staff accounts (`/api/v1/users`): lists and lookups are limited to the
+//! caller's `users:read` scope in the query itself (outside it: 404);
+//! changes need `users:write`, and only on all records may they move a user
+//! between teams, disable one or change roles.
+
+use actix_web::{HttpResponse, http::header, web};
+use chrono::{DateTime, Utc};
+use domain::{
+    Secret,
+    page::PageRequest,
+    permissions::Scope,
+    users::{NewUser, UserChanges, UserFilter, UserView},
+};
+use entities::users::UserStatus;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Authorized, perm},
+    error::{ApiError, Problem},
+    extract::ApiJson,
+    state::AppState,
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub team_id: Option<Uuid>,
+    /// `zh-CN` or `en`.
+    pub locale: String,
+    /// `active` or `disabled`.
+    #[schema(value_type = String, example = "active")]
+    pub status: UserStatus,
+    pub roles: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<UserView> for User {
+    fn from(v: UserView) -> Self {
+        Self {
+            id: v.id,
+            email: v.email,
+            name: v.name,
+            phone: v.phone,
+            team_id: v.team_id,
+            locale: v.locale,
+            status: v.status,
+            roles: v.roles,
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<User>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// 1 to 100, default 50.
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    pub team_id: Option<Uuid>,
+    /// `active` or `disabled`.
+    #[param(value_type = Option<String>)]
+    pub status: Option<UserStatus>,
+    /// Holders of this role.
+    pub role: Option<String>,
+    /// Part of the name or e-mail.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "li.na@example.com", "name": "李娜 Li Na", "password": "a-long-password", "roles": ["consultant"], "team_id": null, "locale": "zh-CN"}))]
+pub struct NewUserBody {
+    pub email: String,
+    pub name: String,
+    /// At least 10 characters; stored as an argon2id hash only.
+    #[schema(value_type = String, format = Password)]
+    pub password: Secret,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub team_id: Option<Uuid>,
+    pub phone: Option<String>,
+    /// `zh-CN` (default) or `en`.
+    pub locale: Option<String>,
+}
+
+/// Only the fields given change; `null` clears `phone` or `team_id`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "李娜", "phone": "+86 138 0000 0000"}))]
+pub struct UserPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    pub locale: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
+    pub team_id: Option<Option<Uuid>>,
+    #[schema(value_type = Option<String>, example = "disabled")]
+    pub status: Option<UserStatus>,
+}
+
+/// Tells "absent" (outer `None`, via `default`) from `null` (`Some(None)`).
+fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserRoles {
+    /// Role names; replaces the user's roles as a whole.
+    #[schema(example = json!(["consultant"]))]
+    pub roles: Vec<String>,
+}
+
+fn user_location(id: Uuid) -> (header::HeaderName, String) {
+    (header::LOCATION, format!("/api/v1/users/{id}"))
+}
+
+/// Staff accounts within the caller's scope.
+#[utoipa::path(get, path = "/api/v1/users", tag = "organisation", operation_id = "list_users",
+    security(("bearer" = [])),
+    params(UserQuery),
+    responses(
+        (status = 200, description = "A page of users, oldest first", body = UserList),
+        (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_users(
+    caller: Authorized<perm::UsersRead>,
+    state: web::Data<AppState>,
+    query: web::Query<UserQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let filter = UserFilter {
+        team_id: query.team_id,
+        status: query.status,
+        role: query.role,
+        q: query.q,
+    };
+    let page = domain::users::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    Ok(HttpResponse::Ok().json(UserList {
+        items: page.items.into_iter().map(User::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// One staff account; outside the caller's scope it is 404.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation", operation_id = "get_user",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user", body = User),
+        (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user within the caller's scope", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_user(
+    caller: Authorized<perm::UsersRead>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let user = domain::users::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(User::from(user)))
+}
+
+/// Create a staff account.
+#[utoipa::path(post, path = "/api/v1/users", tag = "organisation", operation_id = "create_user",
+    security(("bearer" = [])),
+    request_body = NewUserBody,
+    responses(
+        (status = 201, description = "Created", body = User),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:write on all records", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The e-mail is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown role or team", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_user(
+    caller: Authorized<perm::UsersWrite>,
+    state: web::Data<AppState>,
+    ApiJson(body): ApiJson<NewUserBody>,
+) -> Result<HttpResponse, ApiError> {
+    require_all(&caller, "creating accounts")?;
+    let new = NewUser {
+        email: body.email,
+        name: body.name,
+        password: body.password,
+        roles: body.roles,
+        team_id: body.team_id,
+        phone: body.phone,
+        locale: body.locale.unwrap_or_else(|| "zh-CN".to_owned()),
+    };
+    let user = domain::users::create(&state.db, &caller.audit(), new).await?;
+    let view = domain::users::get(&state.db, &caller.actor, Scope::All, user.id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(user_location(user.id))
+        .json(User::from(view)))
+}
+
+/// Change a staff account.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation", operation_id = "update_user",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = UserPatch,
+    responses(
+        (status = 200, description = "Changed", body = User),
+        (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user within the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`last_administrator`: disabling the last administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or fields the caller may not change", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_user(
+    caller: Authorized<perm::UsersWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    ApiJson(body): ApiJson<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let changes = UserChanges {
+        name: body.name,
+        phone: body.phone,
+        locale: body.locale,
+        team_id: body.team_id,
+        status: body.status,
+    };
+    let user = domain::users::update(
+        &state.db,
+        &caller.audit(),
+        &caller.actor,
+        caller.scope,
+        id.into_inner(),
+        changes,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(User::from(user)))
+}
+
+/// Replace a staff account's roles.
+#[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "organisation", operation_id = "update_user_roles",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = UserRoles,
+    responses(
+        (status = 200, description = "The user with its new roles", body = User),
+        (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:write on all records", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`last_administrator`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_user_roles(
+    caller: Authorized<perm::UsersWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    ApiJson(body): ApiJson<UserRoles>,
+) -> Result<HttpResponse, ApiError> {
+    require_all(&caller, "changing roles")?;
+    let user = domain::users::set_roles(&state.db, &caller.audit(), id.into_inner(), body.roles).await?;
+    Ok(HttpResponse::Ok().json(User::from(user)))
+}
+
+fn require_all<P>(caller: &Authorized<P>, what: &str) -> Result<(), ApiError> {
+    if caller.scope == Scope::All {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!("{what} needs users:write on all records")))
+    }
+}

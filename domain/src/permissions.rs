@@ -1,0 +1,183 @@
+//! The permission catalog and record scopes. A permission is
+//! `resource:action`; a role grants it with a scope saying which records it
+//! reaches: `own` (the caller's), `team` (the caller's teams, and the teams
+//! the caller manages) or `all`. Holding a permission through several roles
+//! gives the widest scope.
+
+use std::{collections::BTreeMap, fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+/// Which records a grant reaches; ordered from narrowest to widest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Own,
+    Team,
+    All,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Own => "own",
+            Scope::Team => "team",
+            Scope::All => "all",
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Scope {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "own" => Ok(Scope::Own),
+            "team" => Ok(Scope::Team),
+            "all" => Ok(Scope::All),
+            other => Err(format!("unknown scope {other:?}: use own, team or all")),
+        }
+    }
+}
+
+/// One entry of the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PermissionInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// Every permission the service checks. Adding an endpoint that needs a new
+/// permission means adding it here (and granting it in a migration).
+pub const CATALOG: &[PermissionInfo] = &[
+    PermissionInfo {
+        name: "users:read",
+        description: "Read staff accounts",
+    },
+    PermissionInfo {
+        name: "users:write",
+        description: "Create, change and disable staff accounts and their roles",
+    },
+    PermissionInfo {
+        name: "roles:read",
+        description: "Read roles and the permission catalog",
+    },
+    PermissionInfo {
+        name: "roles:write",
+        description: "Create, change and delete roles and their grants",
+    },
+    PermissionInfo {
+        name: "regions:read",
+        description: "Read regions",
+    },
+    PermissionInfo {
+        name: "regions:write",
+        description: "Create, rename and delete regions",
+    },
+    PermissionInfo {
+        name: "teams:read",
+        description: "Read teams",
+    },
+    PermissionInfo {
+        name: "teams:write",
+        description: "Create, change and delete teams",
+    },
+    PermissionInfo {
+        name: "api_clients:read",
+        description: "Read partner API clients",
+    },
+    PermissionInfo {
+        name: "api_clients:write",
+        description: "Create, change, disable API clients and rotate their secrets",
+    },
+    PermissionInfo {
+        name: "audit_log:read",
+        description: "Read the audit log",
+    },
+    PermissionInfo {
+        name: "queues:read",
+        description: "Read job queues, workers and timers",
+    },
+    PermissionInfo {
+        name: "queues:write",
+        description: "Retry, delete, run, pause and resume jobs and queues",
+    },
+];
+
+/// Whether `name` is in the catalog.
+pub fn is_known(name: &str) -> bool {
+    CATALOG.iter().any(|p| p.name == name)
+}
+
+/// What a caller may do: each permission with its widest scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Grants(BTreeMap<String, Scope>);
+
+impl Grants {
+    /// Merges grants from several roles, keeping the widest scope of each.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, Scope)>) -> Self {
+        let mut grants = BTreeMap::new();
+        for (permission, scope) in pairs {
+            grants
+                .entry(permission)
+                .and_modify(|s: &mut Scope| *s = (*s).max(scope))
+                .or_insert(scope);
+        }
+        Grants(grants)
+    }
+
+    /// The scope of `permission`, if granted.
+    pub fn scope(&self, permission: &str) -> Option<Scope> {
+        self.0.get(permission).copied()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Scope)> {
+        self.0.iter().map(|(p, s)| (p.as_str(), *s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_widest_scope_of_several_roles_wins() {
+        let grants = Grants::from_pairs([
+            ("users:read".to_owned(), Scope::Own),
+            ("users:read".to_owned(), Scope::All),
+            ("users:read".to_owned(), Scope::Team),
+            ("teams:read".to_owned(), Scope::Team),
+        ]);
+        assert_eq!(grants.scope("users:read"), Some(Scope::All));
+        assert_eq!(grants.scope("teams:read"), Some(Scope::Team));
+        assert_eq!(grants.scope("roles:write"), None);
+    }
+
+    #[test]
+    fn scopes_parse_and_order() {
+        assert_eq!("team".parse::<Scope>(), Ok(Scope::Team));
+        assert!("everything".parse::<Scope>().is_err());
+        assert!(Scope::Own < Scope::Team && Scope::Team < Scope::All);
+    }
+
+    #[test]
+    fn catalog_names_are_unique_and_resource_action_shaped() {
+        let mut names: Vec<_> = CATALOG.iter().map(|p| p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CATALOG.len());
+        for name in names {
+            let (resource, action) = name.split_once(':').expect("resource:action");
+            assert!(
+                !resource.is_empty() && !action.is_empty() && !action.contains(':'),
+                "{name}"
+            );
+        }
+    }
+}

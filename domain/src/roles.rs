@@ -1,0 +1,296 @@
+//! Roles and their grants. The regulation's roles are built in: they can be
+//! re-granted but not renamed or deleted. No change may leave the service
+//! without an active administrator (an active user who can manage both
+//! accounts and roles everywhere): such a change is refused as a whole.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use entities::{role_permissions, roles, user_roles, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    Set, TransactionSession, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, AuditContext},
+    error::{DomainError, FieldError},
+    permissions::{self, Scope},
+};
+
+/// A role with its grants, as shown to administrators.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleView {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub grants: Vec<Grant>,
+}
+
+/// One permission held with a scope.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub struct Grant {
+    pub permission: String,
+    pub scope: Scope,
+}
+
+/// Fields of a new role or a change to one; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct RoleInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub grants: Option<Vec<Grant>>,
+}
+
+/// The permissions that make an administrator.
+const ADMINISTRATOR: [&str; 2] = ["users:write", "roles:write"];
+
+fn check(input: &RoleInput, creating: bool) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    match &input.name {
+        Some(name) => {
+            let valid = (2..=64).contains(&name.len())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && name.as_bytes()[0].is_ascii_lowercase();
+            if !valid {
+                errors.push(FieldError::new(
+                    "/name",
+                    "must be 2 to 64 of a-z, 0-9 and _, starting with a letter",
+                ));
+            }
+        }
+        None if creating => errors.push(FieldError::new("/name", "is required")),
+        None => {}
+    }
+    if input.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
+        errors.push(FieldError::new("/description", "must be at most 500 characters"));
+    }
+    if let Some(grants) = &input.grants {
+        let mut seen = BTreeSet::new();
+        for (i, grant) in grants.iter().enumerate() {
+            if !permissions::is_known(&grant.permission) {
+                errors.push(FieldError::new(
+                    format!("/grants/{i}/permission"),
+                    format!("unknown permission {:?}; see GET /api/v1/permissions", grant.permission),
+                ));
+            } else if !seen.insert(grant.permission.as_str()) {
+                errors.push(FieldError::new(format!("/grants/{i}/permission"), "is granted twice"));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errors))
+    }
+}
+
+async fn view(db: &impl ConnectionTrait, role: roles::Model) -> Result<RoleView, DomainError> {
+    let grants = grants_of(db, role.id).await?;
+    Ok(RoleView {
+        id: role.id,
+        name: role.name,
+        description: role.description,
+        builtin: role.builtin,
+        grants,
+    })
+}
+
+async fn grants_of(db: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<Grant>, DomainError> {
+    let rows = role_permissions::Entity::find()
+        .filter(role_permissions::Column::RoleId.eq(role_id))
+        .order_by_asc(role_permissions::Column::Permission)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            r.scope.parse().ok().map(|scope| Grant {
+                permission: r.permission,
+                scope,
+            })
+        })
+        .collect())
+}
+
+fn audit_json(view: &RoleView) -> serde_json::Value {
+    json!({"name": view.name, "description": view.description, "grants": view.grants})
+}
+
+/// Every role, by name.
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DomainError> {
+    let mut views = Vec::new();
+    for role in roles::Entity::find().order_by_asc(roles::Column::Name).all(db).await? {
+        views.push(view(db, role).await?);
+    }
+    Ok(views)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {
+    let role = roles::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("role"))?;
+    view(db, role).await
+}
+
+pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleInput) -> Result<RoleView, DomainError> {
+    check(&input, true)?;
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let role = roles::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(input.name.clone().unwrap_or_default()),
+        description: Set(input.description.clone().unwrap_or_default()),
+        builtin: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match DomainError::from(e) {
+        DomainError::Conflict(_) => DomainError::Conflict("a role with this name exists".to_owned()),
+        other => other,
+    })?;
+    replace_grants(&txn, role.id, input.grants.as_deref().unwrap_or_default()).await?;
+    let created = view(&txn, role).await?;
+    audit::record(
+        &txn,
+        ctx,
+        "create",
+        "role",
+        created.id,
+        None,
+        Some(&audit_json(&created)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+    input: RoleInput,
+) -> Result<RoleView, DomainError> {
+    check(&input, false)?;
+    let txn = db.begin().await?;
+    let role = roles::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("role"))?;
+    let before = view(&txn, role.clone()).await?;
+    if role.builtin && input.name.as_ref().is_some_and(|n| *n != role.name) {
+        return Err(DomainError::Rule {
+            code: "builtin_role",
+            detail: format!("the built-in role {} cannot be renamed", role.name),
+        });
+    }
+    let mut active: roles::ActiveModel = role.into();
+    if let Some(name) = input.name {
+        active.name = Set(name);
+    }
+    if let Some(description) = input.description {
+        active.description = Set(description);
+    }
+    active.updated_at = Set(Utc::now());
+    let role = active.update(&txn).await?;
+    if let Some(grants) = &input.grants {
+        replace_grants(&txn, id, grants).await?;
+    }
+    ensure_an_administrator_remains(&txn).await?;
+    let after = view(&txn, role).await?;
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "role",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(db: &impl TransactionTrait, ctx: &AuditContext, id: Uuid) -> Result<(), DomainError> {
+    let txn = db.begin().await?;
+    let role = roles::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("role"))?;
+    if role.builtin {
+        return Err(DomainError::Rule {
+            code: "builtin_role",
+            detail: format!("the built-in role {} cannot be deleted", role.name),
+        });
+    }
+    let before = view(&txn, role).await?;
+    roles::Entity::delete_by_id(id).exec(&txn).await?;
+    ensure_an_administrator_remains(&txn).await?;
+    audit::record(&txn, ctx, "delete", "role", id, Some(&audit_json(&before)), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn replace_grants(db: &impl ConnectionTrait, role_id: Uuid, grants: &[Grant]) -> Result<(), DomainError> {
+    role_permissions::Entity::delete_many()
+        .filter(role_permissions::Column::RoleId.eq(role_id))
+        .exec(db)
+        .await?;
+    for grant in grants {
+        role_permissions::ActiveModel {
+            role_id: Set(role_id),
+            permission: Set(grant.permission.clone()),
+            scope: Set(grant.scope.as_str().to_owned()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Refuses (with `last_administrator`) a state in which no active user holds
+/// every administrator permission with scope `all`. Call inside the
+/// transaction of the change, after applying it.
+pub async fn ensure_an_administrator_remains(db: &impl ConnectionTrait) -> Result<(), DomainError> {
+    let mut holders: Option<BTreeSet<Uuid>> = None;
+    for permission in ADMINISTRATOR {
+        let users: BTreeSet<Uuid> = user_roles::Entity::find()
+            .select_only()
+            .column(user_roles::Column::UserId)
+            .inner_join(users::Entity)
+            .join(sea_orm::JoinType::InnerJoin, user_roles::Relation::Role.def())
+            .join(sea_orm::JoinType::InnerJoin, roles::Relation::RolePermissions.def())
+            .filter(users::Column::Status.eq(users::UserStatus::Active))
+            .filter(role_permissions::Column::Permission.eq(permission))
+            .filter(role_permissions::Column::Scope.eq(Scope::All.as_str()))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        holders = Some(match holders {
+            None => users,
+            Some(previous) => previous.intersection(&users).copied().collect(),
+        });
+    }
+    if holders.is_some_and(|h| !h.is_empty()) {
+        Ok(())
+    } else {
+        Err(DomainError::Rule {
+            code: "last_administrator",
+            detail: "this change would leave no active administrator (a user with users:write and roles:write \
+                     on all records)"
+                .to_owned(),
+        })
+    }
+}

@@ -1,0 +1,105 @@
+use serde_json::json;
+use tests::{client::expect_json, spawn_app};
+
+use crate::list;
+
+#[tokio::test]
+async fn every_write_leaves_one_audit_entry_with_its_actor_and_diff_and_no_secrets() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let admin_id = list(&app, "/api/v1/me", &admin).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let created = app
+        .post_json(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({"email": "li.na@example.com", "name": "Li", "password": "li-na-password-1", "roles": ["consultant"]}),
+        )
+        .await;
+    let user = expect_json(created, 201).await;
+    let user_id = user["id"].as_str().expect("id").to_owned();
+    let renamed = app
+        .client
+        .patch(app.url(&format!("/api/v1/users/{user_id}")))
+        .header("x-request-id", "rename-42")
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Li Na", "phone": "13800000000"}))
+        .send()
+        .await
+        .expect("request");
+    expect_json(renamed, 200).await;
+    let roles = app
+        .client
+        .put(app.url(&format!("/api/v1/users/{user_id}/roles")))
+        .bearer_auth(&admin)
+        .json(&json!({"roles": ["consultant", "support"]}))
+        .send()
+        .await
+        .expect("request");
+    expect_json(roles, 200).await;
+
+    let log = list(
+        &app,
+        &format!("/api/v1/audit-log?entity=user&entity_id={user_id}"),
+        &admin,
+    )
+    .await;
+    let entries = log["items"].as_array().expect("items");
+    let actions: Vec<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["create", "update", "set_roles"]);
+    for entry in entries {
+        assert_eq!(entry["actor_user_id"], admin_id.as_str(), "{entry}");
+        assert!(entry["address"].is_string(), "{entry}");
+    }
+    assert_eq!(entries[1]["request_id"], "rename-42");
+    assert_eq!(
+        entries[1]["changes"],
+        json!({"name": {"before": "Li", "after": "Li Na"}, "phone": {"before": null, "after": "13800000000"}})
+    );
+    assert_eq!(
+        entries[2]["changes"]["roles"]["after"],
+        json!(["consultant", "support"])
+    );
+    let text = log.to_string();
+    assert!(
+        !text.contains("li-na-password-1") && !text.contains("argon2"),
+        "secrets in the log: {text}"
+    );
+
+    let by_actor = list(
+        &app,
+        &format!("/api/v1/audit-log?actor_user_id={admin_id}&action=update"),
+        &admin,
+    )
+    .await;
+    assert_eq!(by_actor["items"].as_array().expect("items").len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_write_leaves_no_audit_entry() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let admin_id = list(&app, "/api/v1/me", &admin).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let refused = app
+        .client
+        .patch(app.url(&format!("/api/v1/users/{admin_id}")))
+        .bearer_auth(&admin)
+        .json(&json!({"status": "disabled"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), 409);
+    let log = list(
+        &app,
+        &format!("/api/v1/audit-log?entity=user&entity_id={admin_id}&action=update"),
+        &admin,
+    )
+    .await;
+    assert_eq!(log["items"], json!([]));
+}
