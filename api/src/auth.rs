@@ -1,9 +1,11 @@
 //! Access tokens and the extractor that authenticates a request.
 //!
-//! Tokens are HS256 JWTs with `sub`, `iss`, `aud`, `iat`, `nbf`, `exp` and
-//! `jti`; validation pins the algorithm and requires every one of them. The
-//! account behind a token is loaded on each request, so a disabled account
-//! is refused at once rather than at token expiry.
+//! Tokens are HS256 JWTs with `sub`, `typ` (`user` or `client`), `iss`,
+//! `aud`, `iat`, `nbf`, `exp` and `jti`; validation pins the algorithm and
+//! requires every one of them. The account or client behind a token is
+//! loaded on each request, so disabling it, or revoking one of its
+//! permissions, is refused at once rather than at token expiry. API clients
+//! are rate-limited here, per client and minute.
 
 use std::marker::PhantomData;
 
@@ -24,10 +26,19 @@ use crate::{edge::RequestId, error::ApiError, state::AppState};
 pub const ISSUER: &str = "estateflow";
 pub const AUDIENCE: &str = "estateflow-api";
 
+/// Whom a token speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Subject {
+    User,
+    Client,
+}
+
 /// The claims of an access token.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: Uuid,
+    pub typ: Subject,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
@@ -71,15 +82,16 @@ impl TokenKeys {
     }
 
     /// A new access token for `user_id` and its lifetime in seconds.
-    pub fn issue(&self, user_id: Uuid) -> Result<(String, u64), ApiError> {
-        self.issue_at(user_id, Utc::now().timestamp())
+    pub fn issue(&self, subject: Subject, id: Uuid) -> Result<(String, u64), ApiError> {
+        self.issue_at(subject, id, Utc::now().timestamp())
     }
 
     /// A token as if issued at `now` (Unix seconds): tests use it for
     /// expired and not-yet-valid tokens.
-    pub fn issue_at(&self, user_id: Uuid, now: i64) -> Result<(String, u64), ApiError> {
+    pub fn issue_at(&self, subject: Subject, id: Uuid, now: i64) -> Result<(String, u64), ApiError> {
         let claims = Claims {
-            sub: user_id,
+            sub: id,
+            typ: subject,
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             iat: now,
@@ -118,9 +130,16 @@ impl FromRequest for Authenticated {
             let result = async {
                 let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
                 let claims = state.tokens.verify(&token?)?;
-                let actor = domain::actor::load_user(&state.db, claims.sub)
-                    .await?
-                    .ok_or_else(|| ApiError::Unauthorized("the account is disabled or no longer exists".to_owned()))?;
+                let actor = match claims.typ {
+                    Subject::User => domain::actor::load_user(&state.db, claims.sub).await?,
+                    Subject::Client => domain::actor::load_client(&state.db, claims.sub).await?,
+                }
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("the account or client is disabled or no longer exists".to_owned())
+                })?;
+                if let Some(limit) = actor.rate_limit_per_minute {
+                    state.rate_limits.check(actor.id, limit)?;
+                }
                 Ok(Authenticated(actor))
             }
             .await;
@@ -177,6 +196,8 @@ pub mod perm {
         RolesRead => "roles:read",
         RolesWrite => "roles:write",
         AuditLogRead => "audit_log:read",
+        ApiClientsRead => "api_clients:read",
+        ApiClientsWrite => "api_clients:write",
         QueuesWrite => "queues:write",
     }
 }
@@ -242,4 +263,4 @@ fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
 }
 
 /// Accepted values of `grant_type` at the token endpoint so far.
-pub const GRANT_TYPES: &[&str] = &["password"];
+pub const GRANT_TYPES: &[&str] = &["password", "refresh_token", "client_credentials"];

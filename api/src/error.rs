@@ -36,6 +36,8 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     InvalidGrant(String),
+    #[error("{0}")]
+    InvalidClient(String),
     #[error("grant_type must be one of: {0}")]
     UnsupportedGrantType(String),
     #[error("{0}")]
@@ -51,6 +53,9 @@ pub enum ApiError {
     /// A business rule with its own stable code refused the change (409).
     #[error("{detail}")]
     Rule { code: &'static str, detail: String },
+    /// Too many requests; try again after `retry_after` seconds.
+    #[error("{detail}")]
+    RateLimited { retry_after: u64, detail: String },
     #[error("not ready: {} unavailable", .0.join(", "))]
     Unavailable(Vec<&'static str>),
     /// Our fault; the detail is logged, never sent.
@@ -83,6 +88,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large"),
             Self::Unauthorized(_) => (S::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             Self::InvalidGrant(_) => (S::BAD_REQUEST, "invalid_grant", "Invalid grant"),
+            Self::InvalidClient(_) => (S::UNAUTHORIZED, "invalid_client", "Invalid client"),
             Self::UnsupportedGrantType(_) => (S::BAD_REQUEST, "unsupported_grant_type", "Unsupported grant type"),
             Self::Forbidden(_) => (S::FORBIDDEN, "forbidden", "Forbidden"),
             Self::NotFound(_) => (S::NOT_FOUND, "not_found", "Not found"),
@@ -90,6 +96,7 @@ impl ApiError {
             Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             Self::Conflict(_) => (S::CONFLICT, "conflict", "Conflict"),
             Self::Rule { code, .. } => (S::CONFLICT, *code, "Refused by a business rule"),
+            Self::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
             Self::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable"),
             Self::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
         };
@@ -142,6 +149,9 @@ impl ApiError {
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if let Self::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"estateflow\""));
+        }
+        if let Self::RateLimited { retry_after, .. } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         response.body(serde_json::to_vec(&problem).unwrap_or_default())
     }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
+pub mod rate_limit;
 pub mod routes;
 pub mod state;
 
@@ -62,6 +63,7 @@ impl Application {
             settings: settings.clone(),
             tokens: TokenKeys::new(&jwt_secret, settings.access_token_ttl_secs),
             metrics: HttpMetrics::new()?,
+            rate_limits: Default::default(),
         });
         let openapi = web::Data::new(OpenApiJson(openapi::openapi_pretty_json()));
         let body_limit = settings.body_limit_bytes;

@@ -9,7 +9,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{audit, health, me, probes, roles, token, users};
+use crate::routes::{api_clients, audit, health, me, probes, roles, token, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,7 @@ use crate::routes::{audit, health, me, probes, roles, token, users};
         health::readyz,
         health::metrics,
         token::create_token,
+        token::create_revocation,
         me::get_me,
         probes::create_queue_probe,
         probes::get_queue_probe,
@@ -39,6 +40,11 @@ use crate::routes::{audit, health, me, probes, roles, token, users};
         users::update_user,
         users::update_user_roles,
         audit::list_audit_log,
+        api_clients::list_api_clients,
+        api_clients::get_api_client,
+        api_clients::create_api_client,
+        api_clients::update_api_client,
+        api_clients::create_api_client_secret,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),

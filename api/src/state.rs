@@ -4,7 +4,7 @@ use domain::Settings;
 use sea_orm::DatabaseConnection;
 use worker::QueueClient;
 
-use crate::{auth::TokenKeys, metrics::HttpMetrics};
+use crate::{auth::TokenKeys, metrics::HttpMetrics, rate_limit::RateLimits};
 
 #[derive(Debug)]
 pub struct AppState {
@@ -13,4 +13,5 @@ pub struct AppState {
     pub settings: Settings,
     pub tokens: TokenKeys,
     pub metrics: HttpMetrics,
+    pub rate_limits: RateLimits,
 }

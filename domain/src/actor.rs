@@ -35,6 +35,8 @@ pub struct Actor {
     pub team_ids: Vec<Uuid>,
     pub roles: Vec<String>,
     pub grants: Grants,
+    /// API clients' request budget per minute.
+    pub rate_limit_per_minute: Option<u32>,
 }
 
 impl Actor {
@@ -118,5 +120,30 @@ pub async fn load_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Optio
         team_ids,
         roles: role_names,
         grants,
+        rate_limit_per_minute: None,
+    }))
+}
+
+/// The active API client `id` as a caller: its scopes, each with scope `own`.
+pub async fn load_client(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Actor>, DomainError> {
+    let Some(client) = entities::api_clients::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    if client.status != "active" {
+        return Ok(None);
+    }
+    let grants = Grants::from_pairs(
+        crate::api_clients::scopes_of(&client.scopes)
+            .into_iter()
+            .map(|p| (p, Scope::Own)),
+    );
+    Ok(Some(Actor {
+        kind: ActorKind::Client,
+        id: client.id,
+        name: client.name,
+        team_ids: Vec::new(),
+        roles: vec!["partner".to_owned()],
+        grants,
+        rate_limit_per_minute: Some(u32::try_from(client.rate_limit_per_minute.max(1)).unwrap_or(1)),
     }))
 }

@@ -2,7 +2,9 @@
 //! HTTP API and the workers call into this crate, so a rule is written once.
 
 pub mod actor;
+pub mod api_clients;
 pub mod audit;
+pub mod credentials;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -10,6 +12,7 @@ pub mod page;
 pub mod permissions;
 pub mod roles;
 pub mod secret;
+pub mod sessions;
 pub mod settings;
 pub mod system;
 pub mod users;

@@ -76,6 +76,14 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Lifetime of an access token, in seconds.
     pub access_token_ttl_secs: u64,
+    /// Lifetime of a refresh token, in seconds (each use replaces it).
+    pub refresh_token_ttl_secs: u64,
+    /// Failed sign-ins per account within the window before further tries get 429.
+    pub login_max_failures_per_account: u64,
+    /// Failed sign-ins per client address within the window before further tries get 429.
+    pub login_max_failures_per_address: u64,
+    /// The window over which failed sign-ins count, in seconds.
+    pub login_failure_window_secs: u64,
     /// First administrator created on a database without users.
     #[serde(deserialize_with = "lenient_optional_string")]
     pub admin_email: Option<String>,
@@ -107,6 +115,10 @@ impl Default for Settings {
             log: "info".to_owned(),
             log_format: LogFormat::Text,
             access_token_ttl_secs: 900,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 20,
+            login_failure_window_secs: 900,
             admin_email: None,
             admin_password: None,
             body_limit_bytes: 1024 * 1024,

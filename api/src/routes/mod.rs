@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource. Handlers stay thin: extract,
 //! call `domain`, respond.
 
+pub mod api_clients;
 pub mod audit;
 pub mod health;
 pub mod me;
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .service(web::resource("/openapi.json").get(crate::openapi::openapi_json))
                 .service(web::resource("/auth/token").post(token::create_token))
+                .service(web::resource("/auth/revoke").post(token::create_revocation))
                 .service(web::resource("/me").get(me::get_me))
                 .service(web::resource("/permissions").get(roles::list_permissions))
                 .service(web::resource("/roles").get(roles::list_roles).post(roles::create_role))
@@ -38,6 +40,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/users/{id}/roles").put(users::update_user_roles))
                 .service(web::resource("/audit-log").get(audit::list_audit_log))
+                .service(
+                    web::resource("/api-clients")
+                        .get(api_clients::list_api_clients)
+                        .post(api_clients::create_api_client),
+                )
+                .service(
+                    web::resource("/api-clients/{id}")
+                        .get(api_clients::get_api_client)
+                        .patch(api_clients::update_api_client),
+                )
+                .service(web::resource("/api-clients/{id}/secret").post(api_clients::create_api_client_secret))
                 .service(web::resource("/admin/queue-probes").post(probes::create_queue_probe))
                 .service(web::resource("/admin/queue-probes/{id}").get(probes::get_queue_probe)),
         );

@@ -106,11 +106,17 @@ async fn requests_without_a_valid_token_are_401() {
         .expect("query")
         .expect("admin");
     let now = chrono::Utc::now().timestamp();
-    let (valid, _) = keys.issue_at(admin.user.id, now).expect("sign");
-    let (expired, _) = keys.issue_at(admin.user.id, now - 3600).expect("sign");
-    let (not_yet_valid, _) = keys.issue_at(admin.user.id, now + 3600).expect("sign");
+    let (valid, _) = keys
+        .issue_at(api::auth::Subject::User, admin.user.id, now)
+        .expect("sign");
+    let (expired, _) = keys
+        .issue_at(api::auth::Subject::User, admin.user.id, now - 3600)
+        .expect("sign");
+    let (not_yet_valid, _) = keys
+        .issue_at(api::auth::Subject::User, admin.user.id, now + 3600)
+        .expect("sign");
     let other_keys = api::auth::TokenKeys::new(&Secret::new("another-secret-another-secret-0123456789"), 900);
-    let (forged, _) = other_keys.issue(admin.user.id).expect("sign");
+    let (forged, _) = other_keys.issue(api::auth::Subject::User, admin.user.id).expect("sign");
     let alg_none = {
         let claims = valid.split('.').nth(1).expect("claims part");
         format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{claims}.")

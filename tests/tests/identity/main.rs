@@ -4,6 +4,7 @@
 mod audit;
 mod roles;
 mod scopes;
+mod tokens;
 
 use chrono::Utc;
 use domain::{Secret, audit::AuditContext, users::NewUser};
