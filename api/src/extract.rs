@@ -34,6 +34,14 @@ fn path_error(err: PathError) -> ApiError {
     }
 }
 
+/// For `PATCH` fields that may be cleared: tells "absent" (`None`, with
+/// `#[serde(default)]`) from `null` (`Some(None)`).
+pub fn present<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 /// A JSON body (`application/json` or `application/*+json`).
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);

@@ -9,7 +9,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{api_clients, audit, health, me, probes, roles, token, users};
+use crate::routes::{api_clients, audit, health, me, org, probes, roles, token, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,6 +45,16 @@ use crate::routes::{api_clients, audit, health, me, probes, roles, token, users}
         api_clients::create_api_client,
         api_clients::update_api_client,
         api_clients::create_api_client_secret,
+        org::list_regions,
+        org::get_region,
+        org::create_region,
+        org::update_region,
+        org::delete_region,
+        org::list_teams,
+        org::get_team,
+        org::create_team,
+        org::update_team,
+        org::delete_team,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),

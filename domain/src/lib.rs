@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod org;
 pub mod page;
 pub mod permissions;
 pub mod roles;

@@ -5,6 +5,7 @@ pub mod api_clients;
 pub mod audit;
 pub mod health;
 pub mod me;
+pub mod org;
 pub mod probes;
 pub mod roles;
 pub mod token;
@@ -40,6 +41,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/users/{id}/roles").put(users::update_user_roles))
                 .service(web::resource("/audit-log").get(audit::list_audit_log))
+                .service(
+                    web::resource("/regions")
+                        .get(org::list_regions)
+                        .post(org::create_region),
+                )
+                .service(
+                    web::resource("/regions/{id}")
+                        .get(org::get_region)
+                        .patch(org::update_region)
+                        .delete(org::delete_region),
+                )
+                .service(web::resource("/teams").get(org::list_teams).post(org::create_team))
+                .service(
+                    web::resource("/teams/{id}")
+                        .get(org::get_team)
+                        .patch(org::update_team)
+                        .delete(org::delete_team),
+                )
                 .service(
                     web::resource("/api-clients")
                         .get(api_clients::list_api_clients)

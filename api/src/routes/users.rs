@@ -12,7 +12,7 @@ use domain::{
     users::{NewUser, UserChanges, UserFilter, UserView},
 };
 use entities::users::UserStatus;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -104,20 +104,15 @@ pub struct NewUserBody {
 #[schema(example = json!({"name": "李娜", "phone": "+86 138 0000 0000"}))]
 pub struct UserPatch {
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     pub locale: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<Uuid>)]
     pub team_id: Option<Option<Uuid>>,
     #[schema(value_type = Option<String>, example = "disabled")]
     pub status: Option<UserStatus>,
-}
-
-/// Tells "absent" (outer `None`, via `default`) from `null` (`Some(None)`).
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
