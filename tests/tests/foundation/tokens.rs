@@ -117,6 +117,14 @@ async fn requests_without_a_valid_token_are_401() {
         .expect("sign");
     let other_keys = api::auth::TokenKeys::new(&Secret::new("another-secret-another-secret-0123456789"), 900);
     let (forged, _) = other_keys.issue(api::auth::Subject::User, admin.user.id).expect("sign");
+    let wrong_audience = {
+        let claims = serde_json::json!({
+            "sub": admin.user.id, "typ": "user", "iss": "estateflow", "aud": "another-service",
+            "iat": now, "nbf": now, "exp": now + 600, "jti": uuid::Uuid::new_v4(),
+        });
+        let key = jsonwebtoken::EncodingKey::from_secret(secret.expose().as_bytes());
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("sign")
+    };
     let alg_none = {
         let claims = valid.split('.').nth(1).expect("claims part");
         format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{claims}.")
@@ -139,6 +147,7 @@ async fn requests_without_a_valid_token_are_401() {
         Some(format!("Bearer {expired}")),
         Some(format!("Bearer {not_yet_valid}")),
         Some(format!("Bearer {alg_none}")),
+        Some(format!("Bearer {wrong_audience}")),
     ];
     for header in cases {
         let mut request = app.client.get(app.url("/api/v1/me"));
