@@ -26,20 +26,34 @@ impl Api {
 
     /// `GET path`, with a bearer token when given.
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
-        let mut request = self.client.get(self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.expect("GET request")
+        self.send(self.client.get(self.url(path)), token).await
     }
 
     /// `POST path` with a JSON body, with a bearer token when given.
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        let mut request = self.client.post(self.url(path)).json(body);
+        self.send(self.client.post(self.url(path)).json(body), token).await
+    }
+
+    /// `PATCH path` with a JSON body and a bearer token.
+    pub async fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(self.client.patch(self.url(path)).json(body), token).await
+    }
+
+    /// `PUT path` with a JSON body and a bearer token.
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(self.client.put(self.url(path)).json(body), token).await
+    }
+
+    /// `DELETE path` with a bearer token.
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.send(self.client.delete(self.url(path)), token).await
+    }
+
+    async fn send(&self, mut request: reqwest::RequestBuilder, token: Option<&str>) -> Response {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        request.send().await.expect("POST request")
+        request.send().await.expect("request")
     }
 
     /// `POST path` with this raw body and content type.

@@ -32,13 +32,12 @@ async fn every_write_leaves_one_audit_entry_with_its_actor_and_diff_and_no_secre
         .expect("request");
     expect_json(renamed, 200).await;
     let roles = app
-        .client
-        .put(app.url(&format!("/api/v1/users/{user_id}/roles")))
-        .bearer_auth(&admin)
-        .json(&json!({"roles": ["consultant", "support"]}))
-        .send()
-        .await
-        .expect("request");
+        .put_json(
+            &format!("/api/v1/users/{user_id}/roles"),
+            Some(&admin),
+            &json!({"roles": ["consultant", "support"]}),
+        )
+        .await;
     expect_json(roles, 200).await;
 
     let log = list(
@@ -87,13 +86,12 @@ async fn a_refused_write_leaves_no_audit_entry() {
         .expect("id")
         .to_owned();
     let refused = app
-        .client
-        .patch(app.url(&format!("/api/v1/users/{admin_id}")))
-        .bearer_auth(&admin)
-        .json(&json!({"status": "disabled"}))
-        .send()
-        .await
-        .expect("request");
+        .patch_json(
+            &format!("/api/v1/users/{admin_id}"),
+            Some(&admin),
+            &json!({"status": "disabled"}),
+        )
+        .await;
     assert_eq!(refused.status(), 409);
     let log = list(
         &app,

@@ -49,43 +49,28 @@ async fn a_director_builds_regions_and_teams_and_every_change_is_audited() {
     assert_eq!(pointers, ["/name", "/region_id", "/manager_id"]);
 
     let cleared = app
-        .client
-        .patch(app.url(&format!("/api/v1/teams/{team_id}")))
-        .bearer_auth(&director)
-        .json(&json!({"manager_id": null}))
-        .send()
-        .await
-        .expect("request");
+        .patch_json(
+            &format!("/api/v1/teams/{team_id}"),
+            Some(&director),
+            &json!({"manager_id": null}),
+        )
+        .await;
     assert_eq!(expect_json(cleared, 200).await["manager_id"], json!(null));
 
     let refused = app
-        .client
-        .delete(app.url(&format!("/api/v1/regions/{region_id}")))
-        .bearer_auth(&director)
-        .send()
+        .delete(&format!("/api/v1/regions/{region_id}"), Some(&director))
         .await;
-    assert_problem(refused.expect("request"), 409, "not_empty").await;
+    assert_problem(refused, 409, "not_empty").await;
     let occupied = app
-        .client
-        .delete(app.url(&format!("/api/v1/teams/{}", org.team_a)))
-        .bearer_auth(&director)
-        .send()
+        .delete(&format!("/api/v1/teams/{}", org.team_a), Some(&director))
         .await;
-    assert_problem(occupied.expect("request"), 409, "not_empty").await;
+    assert_problem(occupied, 409, "not_empty").await;
+    let removed = app.delete(&format!("/api/v1/teams/{team_id}"), Some(&director)).await;
+    assert_eq!(removed.status(), 204);
     let removed = app
-        .client
-        .delete(app.url(&format!("/api/v1/teams/{team_id}")))
-        .bearer_auth(&director)
-        .send()
+        .delete(&format!("/api/v1/regions/{region_id}"), Some(&director))
         .await;
-    assert_eq!(removed.expect("request").status(), 204);
-    let removed = app
-        .client
-        .delete(app.url(&format!("/api/v1/regions/{region_id}")))
-        .bearer_auth(&director)
-        .send()
-        .await;
-    assert_eq!(removed.expect("request").status(), 204);
+    assert_eq!(removed.status(), 204);
 
     let admin = app.admin_token().await;
     let log = list(
@@ -136,9 +121,11 @@ async fn managers_and_consultants_see_only_their_teams_and_cannot_change_them() 
     );
     assert_problem(app.get("/api/v1/regions", Some(&consultant)).await, 403, "forbidden").await;
     let rename = app
-        .client
-        .patch(app.url(&format!("/api/v1/teams/{}", org.team_a)))
-        .bearer_auth(&manager)
-        .json(&json!({"name": "x"}));
-    assert_problem(rename.send().await.expect("request"), 403, "forbidden").await;
+        .patch_json(
+            &format!("/api/v1/teams/{}", org.team_a),
+            Some(&manager),
+            &json!({"name": "x"}),
+        )
+        .await;
+    assert_problem(rename, 403, "forbidden").await;
 }

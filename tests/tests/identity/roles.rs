@@ -57,21 +57,14 @@ async fn a_role_is_created_changed_and_deleted() {
     assert_problem(duplicate, 409, "conflict").await;
 
     let changed = app
-        .client
-        .patch(app.url(&location))
-        .bearer_auth(&admin)
-        .json(&json!({"grants": [{"permission": "users:read", "scope": "all"}]}))
-        .send()
-        .await
-        .expect("request");
+        .patch_json(
+            &location,
+            Some(&admin),
+            &json!({"grants": [{"permission": "users:read", "scope": "all"}]}),
+        )
+        .await;
     assert_eq!(expect_json(changed, 200).await["grants"][0]["scope"], "all");
-    let deleted = app
-        .client
-        .delete(app.url(&location))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("request");
+    let deleted = app.delete(&location, Some(&admin)).await;
     assert_eq!(deleted.status(), 204);
     assert_problem(app.get(&location, Some(&admin)).await, 404, "not_found").await;
 }
@@ -126,31 +119,31 @@ async fn the_last_administrator_cannot_be_removed_disabled_or_stripped() {
     let admin_role_path = format!("/api/v1/roles/{}", admin_role["id"].as_str().expect("id"));
 
     let disable = app
-        .client
-        .patch(app.url(&format!("/api/v1/users/{admin_id}")))
-        .bearer_auth(&admin)
-        .json(&json!({"status": "disabled"}));
-    assert_problem(disable.send().await.expect("request"), 409, "last_administrator").await;
+        .patch_json(
+            &format!("/api/v1/users/{admin_id}"),
+            Some(&admin),
+            &json!({"status": "disabled"}),
+        )
+        .await;
+    assert_problem(disable, 409, "last_administrator").await;
     let strip_roles = app
-        .client
-        .put(app.url(&format!("/api/v1/users/{admin_id}/roles")))
-        .bearer_auth(&admin)
-        .json(&json!({"roles": ["director"]}));
-    assert_problem(strip_roles.send().await.expect("request"), 409, "last_administrator").await;
+        .put_json(
+            &format!("/api/v1/users/{admin_id}/roles"),
+            Some(&admin),
+            &json!({"roles": ["director"]}),
+        )
+        .await;
+    assert_problem(strip_roles, 409, "last_administrator").await;
     let strip_grants = app
-        .client
-        .patch(app.url(&admin_role_path))
-        .bearer_auth(&admin)
-        .json(&json!({"grants": []}));
-    assert_problem(strip_grants.send().await.expect("request"), 409, "last_administrator").await;
-    let delete = app.client.delete(app.url(&admin_role_path)).bearer_auth(&admin);
-    assert_problem(delete.send().await.expect("request"), 409, "builtin_role").await;
+        .patch_json(&admin_role_path, Some(&admin), &json!({"grants": []}))
+        .await;
+    assert_problem(strip_grants, 409, "last_administrator").await;
+    let delete = app.delete(&admin_role_path, Some(&admin)).await;
+    assert_problem(delete, 409, "builtin_role").await;
     let rename = app
-        .client
-        .patch(app.url(&admin_role_path))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "root"}));
-    assert_problem(rename.send().await.expect("request"), 409, "builtin_role").await;
+        .patch_json(&admin_role_path, Some(&admin), &json!({"name": "root"}))
+        .await;
+    assert_problem(rename, 409, "builtin_role").await;
 
     // Nothing changed: the administrator still works.
     let after = list(&app, "/api/v1/me", &admin).await;
@@ -170,12 +163,11 @@ async fn the_last_administrator_cannot_be_removed_disabled_or_stripped() {
         .await;
     expect_json(second, 201).await;
     let step_down = app
-        .client
-        .put(app.url(&format!("/api/v1/users/{admin_id}/roles")))
-        .bearer_auth(&admin)
-        .json(&json!({"roles": ["director"]}));
-    assert_eq!(
-        expect_json(step_down.send().await.expect("request"), 200).await["roles"],
-        json!(["director"])
-    );
+        .put_json(
+            &format!("/api/v1/users/{admin_id}/roles"),
+            Some(&admin),
+            &json!({"roles": ["director"]}),
+        )
+        .await;
+    assert_eq!(expect_json(step_down, 200).await["roles"], json!(["director"]));
 }

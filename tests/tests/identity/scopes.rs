@@ -108,15 +108,9 @@ async fn a_permission_revoked_from_a_role_stops_working_on_the_next_request() {
         .iter()
         .find(|r| r["name"] == "manager")
         .expect("manager role");
-    let response = app
-        .client
-        .patch(app.url(&format!("/api/v1/roles/{}", role["id"].as_str().expect("id"))))
-        .bearer_auth(&admin)
-        .json(&json!({"grants": [{"permission": "teams:read", "scope": "team"}]}))
-        .send()
-        .await
-        .expect("request");
-    expect_json(response, 200).await;
+    let path = format!("/api/v1/roles/{}", role["id"].as_str().expect("id"));
+    let grants = json!({"grants": [{"permission": "teams:read", "scope": "team"}]});
+    expect_json(app.patch_json(&path, Some(&admin), &grants).await, 200).await;
     assert_problem(app.get("/api/v1/users", Some(&manager)).await, 403, "forbidden").await;
 }
 
@@ -128,13 +122,12 @@ async fn disabling_a_user_takes_effect_on_their_next_request() {
     let a1 = app.token("a1@example.com", PASSWORD).await;
     assert_eq!(app.get("/api/v1/me", Some(&a1)).await.status(), 200);
     let response = app
-        .client
-        .patch(app.url(&format!("/api/v1/users/{}", org.consultant_a1)))
-        .bearer_auth(&admin)
-        .json(&json!({"status": "disabled"}))
-        .send()
-        .await
-        .expect("request");
+        .patch_json(
+            &format!("/api/v1/users/{}", org.consultant_a1),
+            Some(&admin),
+            &json!({"status": "disabled"}),
+        )
+        .await;
     assert_eq!(expect_json(response, 200).await["status"], "disabled");
     assert_problem(app.get("/api/v1/me", Some(&a1)).await, 401, "unauthorized").await;
 }
@@ -171,15 +164,7 @@ async fn a_manager_with_team_write_access_cannot_move_or_disable_users_or_reach_
     let grants = json!({"grants": [{"permission": "users:read", "scope": "team"}, {"permission": "users:write", "scope": "team"}]});
     let patch = |path: String, token: String, body: serde_json::Value| {
         let app = &app;
-        async move {
-            app.client
-                .patch(app.url(&path))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .expect("request")
-        }
+        async move { app.patch_json(&path, Some(&token), &body).await }
     };
     expect_json(
         patch(
@@ -212,13 +197,12 @@ async fn a_manager_with_team_write_access_cannot_move_or_disable_users_or_reach_
     .await;
     assert_problem(outside, 404, "not_found").await;
     let roles = app
-        .client
-        .put(app.url(&format!("/api/v1/users/{}/roles", org.consultant_a1)))
-        .bearer_auth(&manager)
-        .json(&json!({"roles": ["admin"]}))
-        .send()
-        .await
-        .expect("request");
+        .put_json(
+            &format!("/api/v1/users/{}/roles", org.consultant_a1),
+            Some(&manager),
+            &json!({"roles": ["admin"]}),
+        )
+        .await;
     assert_problem(roles, 403, "forbidden").await;
     let unknown_field = patch(
         format!("/api/v1/users/{}", org.consultant_a1),

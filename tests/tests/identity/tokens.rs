@@ -150,13 +150,12 @@ async fn a_partner_client_gets_a_scoped_token_and_a_rotated_or_disabled_client_i
     assert_eq!(client_token(&app, &rotated).await.status(), 200);
 
     let disabled = app
-        .client
-        .patch(app.url(&format!("/api/v1/api-clients/{id}")))
-        .bearer_auth(&admin)
-        .json(&json!({"status": "disabled"}))
-        .send()
-        .await
-        .expect("request");
+        .patch_json(
+            &format!("/api/v1/api-clients/{id}"),
+            Some(&admin),
+            &json!({"status": "disabled"}),
+        )
+        .await;
     expect_json(disabled, 200).await;
     assert_problem(client_token(&app, &rotated).await, 401, "invalid_client").await;
     // A token issued before the client was disabled stops working at once.
