@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, http::header, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::jobs::{PROBE_MAX_HOLD_MS, PROBE_QUEUED, Probe};
+use worker::jobs::{PROBE_MAX_HOLD_MS, PROBE_QUEUED, PROBE_RUNNING, Probe};
 
 use crate::{
     auth::{Authorized, perm},
@@ -23,7 +23,7 @@ pub const MAX_WAIT_MS: u64 = 10_000;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueProbe {
     pub id: Uuid,
-    /// `queued` until a worker has handled it, then `handled`.
+    /// `queued`, then `running` while a worker holds it (with `hold_ms`), then `handled`.
     pub status: &'static str,
     /// The worker replica that handled it.
     pub handled_by: Option<String>,
@@ -122,9 +122,14 @@ pub async fn get_queue_probe(
         let value = domain::system::get(&state.db, &Probe::effect_key(id))
             .await?
             .ok_or(ApiError::NotFound("queue probe"))?;
-        let handled_by = (value != PROBE_QUEUED).then_some(value);
+        let (status, handled_by) = if value == PROBE_QUEUED {
+            ("queued", None)
+        } else if value.starts_with(PROBE_RUNNING) {
+            ("running", None)
+        } else {
+            ("handled", Some(value))
+        };
         if handled_by.is_some() || tokio::time::Instant::now() >= deadline {
-            let status = if handled_by.is_some() { "handled" } else { "queued" };
             return Ok(HttpResponse::Ok().json(QueueProbe {
                 id,
                 status,

@@ -19,11 +19,18 @@ async fn the_served_openapi_document_is_3_1_and_matches_the_committed_snapshot()
     let served = response.text().await.expect("text");
     let doc: Value = serde_json::from_str(&served).expect("valid JSON");
     assert_eq!(doc["openapi"], "3.1.0");
-    assert_eq!(
-        served,
-        committed_snapshot(),
-        "docs/openapi.json is out of date: run `cargo run -- openapi > docs/openapi.json` and commit it"
-    );
+    let committed = committed_snapshot();
+    if served != committed {
+        let line = served
+            .lines()
+            .zip(committed.lines())
+            .position(|(a, b)| a != b)
+            .map_or(0, |i| i + 1);
+        panic!(
+            "docs/openapi.json is out of date (first difference at line {line}): \
+             run `cargo run -- openapi > docs/openapi.json` and commit it"
+        );
+    }
 }
 
 #[tokio::test]

@@ -152,8 +152,10 @@ async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
     let api = process.api();
     let token = api.token(OPS_EMAIL, OPS_PASSWORD).await;
     let probe = api.push_probe(&token, 2000).await;
-    // Long enough for a worker (100 ms polling) to have taken the job.
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    tests::eventually(Duration::from_secs(20), "a worker to take the job", || async {
+        (api.probe(&token, &probe, 0).await["status"] == "running").then_some(())
+    })
+    .await;
     process.terminate();
     let status = process.wait(Duration::from_secs(20)).await;
     assert!(status.success(), "exit status {status}\n{}", process.lines().join("\n"));

@@ -28,19 +28,30 @@ impl Probe {
 
 /// The value of a probe that no worker has handled yet.
 pub const QUEUED: &str = "";
+/// The prefix of the value of a probe a worker is holding (`running:<instance>`).
+pub const RUNNING: &str = "running:";
 
 impl Job for Probe {
     const QUEUE: &'static str = "estateflow.system.probe";
 
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
-        if self.hold_ms > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(self.hold_ms.min(MAX_HOLD_MS))).await;
-        }
         let key = Self::effect_key(self.id);
-        let first = domain::system::compare_and_set(&ctx.db, &key, QUEUED, &ctx.instance).await?;
-        if !first && domain::system::get(&ctx.db, &key).await?.is_none() {
+        let Some(state) = domain::system::get(&ctx.db, &key).await? else {
             tracing::warn!(probe = %self.id, "probe was never registered; nothing to do");
+            return Ok(());
+        };
+        // Handled already (a redelivery): the effect stands.
+        if !(state == QUEUED || state.starts_with(RUNNING)) {
+            return Ok(());
         }
+        let mut from = state;
+        if self.hold_ms > 0 {
+            let running = format!("{RUNNING}{}", ctx.instance);
+            domain::system::compare_and_set(&ctx.db, &key, &from, &running).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(self.hold_ms.min(MAX_HOLD_MS))).await;
+            from = running;
+        }
+        let first = domain::system::compare_and_set(&ctx.db, &key, &from, &ctx.instance).await?;
         tracing::info!(probe = %self.id, first, "probe handled");
         Ok(())
     }
