@@ -177,8 +177,9 @@ async fn sigterm_lets_an_in_flight_request_finish_before_exiting() {
     let api = process.api();
     let token = api.token(OPS_EMAIL, OPS_PASSWORD).await;
     let probe = api.push_probe(&token, 0).await;
-    let in_flight = tokio::spawn(async move { api.probe(&token, &probe, 2000).await });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let in_flight = tokio::spawn(async move { api.probe(&token, &probe, 4000).await });
+    // Ample time for the request to reach the server, well within its 4 s wait.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     process.terminate();
     let answered = in_flight.await.expect("the in-flight request was answered with 200");
     assert_eq!(answered["status"], "queued");
