@@ -9,7 +9,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{api_clients, audit, health, me, org, probes, roles, token, users};
+use crate::routes::{api_clients, audit, customers, health, me, org, probes, roles, token, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -55,6 +55,11 @@ use crate::routes::{api_clients, audit, health, me, org, probes, roles, token, u
         org::create_team,
         org::update_team,
         org::delete_team,
+        customers::create_customer,
+        customers::list_customers,
+        customers::get_customer,
+        customers::update_customer,
+        customers::delete_customer,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -63,6 +68,7 @@ use crate::routes::{api_clients, audit, health, me, org, probes, roles, token, u
         (name = "auth", description = "Tokens and the caller's identity"),
         (name = "access", description = "Roles, permissions and the audit log"),
         (name = "organisation", description = "Staff accounts, teams and regions"),
+        (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )
 )]

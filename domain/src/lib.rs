@@ -5,6 +5,7 @@ pub mod actor;
 pub mod api_clients;
 pub mod audit;
 pub mod credentials;
+pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -101,6 +101,18 @@ pub const CATALOG: &[PermissionInfo] = &[
         description: "Read the audit log",
     },
     PermissionInfo {
+        name: "customers:read",
+        description: "Read customers (leads) and their progress",
+    },
+    PermissionInfo {
+        name: "customers:write",
+        description: "Create customers (push leads) and change them",
+    },
+    PermissionInfo {
+        name: "customers:delete",
+        description: "Delete customers",
+    },
+    PermissionInfo {
         name: "queues:read",
         description: "Read job queues, workers and timers",
     },

@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod audit_log;
+pub mod customers;
 pub mod login_failures;
 pub mod prelude;
 pub mod refresh_tokens;

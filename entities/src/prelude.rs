@@ -2,6 +2,7 @@
 
 pub use crate::api_clients::Entity as ApiClients;
 pub use crate::audit_log::Entity as AuditLog;
+pub use crate::customers::Entity as Customers;
 pub use crate::login_failures::Entity as LoginFailures;
 pub use crate::refresh_tokens::Entity as RefreshTokens;
 pub use crate::regions::Entity as Regions;

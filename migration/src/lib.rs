@@ -6,12 +6,14 @@ pub use sea_orm_migration::{MigrationStatus, prelude::*};
 
 mod m20261127_000001_foundation;
 mod m20261127_000002_identity;
+mod m20261127_000003_customers;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
 pub const SOURCES: &[&str] = &[
     include_str!("m20261127_000001_foundation.rs"),
     include_str!("m20261127_000002_identity.rs"),
+    include_str!("m20261127_000003_customers.rs"),
 ];
 
 /// All migrations in the order they apply.
@@ -24,6 +26,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_identity::Migration),
+            Box::new(m20261127_000003_customers::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod customers;
 pub mod health;
 pub mod me;
 pub mod org;
@@ -41,6 +42,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/users/{id}/roles").put(users::update_user_roles))
                 .service(web::resource("/audit-log").get(audit::list_audit_log))
+                .service(
+                    web::resource("/customers")
+                        .get(customers::list_customers)
+                        .post(customers::create_customer),
+                )
+                .service(
+                    web::resource("/customers/{id}")
+                        .get(customers::get_customer)
+                        .patch(customers::update_customer)
+                        .delete(customers::delete_customer),
+                )
                 .service(
                     web::resource("/regions")
                         .get(org::list_regions)

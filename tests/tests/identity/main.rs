@@ -2,6 +2,7 @@
 //! guard, field restrictions, pagination and the audit log.
 
 mod audit;
+mod customers;
 mod org;
 mod roles;
 mod scopes;

@@ -1,0 +1,35 @@
+//! Customers (客户), from lead to handed-over buyer.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "customers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat_id: Option<String>,
+    /// website, social_media, partner_platform, store_walk_in, outdoor_exhibition, cross_industry.
+    pub channel: String,
+    /// new, contacted, needs_assessed, active, negotiating, subscribed, contracted, handed_over, lost.
+    pub status: String,
+    pub lost_reason: Option<String>,
+    pub key_account: bool,
+    /// The consultant who owns the customer.
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    /// The partner API client that pushed the lead.
+    pub source_client_id: Option<Uuid>,
+    /// The partner's own id for the lead, unique per partner.
+    pub external_id: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
