@@ -141,6 +141,15 @@ async fn a_partner_client_reads_the_leads_it_pushed_and_nothing_else() {
     assert_eq!(lead["external_id"], "L-1");
     let other: Value = expect_json(push(&app, &agency, "L-1", "赵女士").await, 201).await;
 
+    let me = list(&app, "/api/v1/me", &portal).await;
+    assert_eq!(
+        (me["kind"].as_str(), me["name"].as_str()),
+        (Some("client"), Some("Listing portal"))
+    );
+    assert_eq!(
+        me["permissions"],
+        json!([{"permission": "customers:read", "scope": "own"}, {"permission": "customers:write", "scope": "own"}])
+    );
     let mine = list(&app, "/api/v1/customers", &portal).await;
     assert_eq!(ids(&mine), [lead["id"].as_str().expect("id").to_owned()]);
     assert_eq!(
