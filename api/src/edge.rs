@@ -58,7 +58,7 @@ pub async fn edge(
             return Err(ApiError::from_status(err.as_response_error().status_code()).into());
         }
     };
-    let mut response = as_problem(response, &path, &request_id, &span);
+    let mut response = as_problem(response, &path, &request_id, &span).await;
     response.headers_mut().insert(
         REQUEST_ID,
         HeaderValue::from_str(&request_id).unwrap_or(HeaderValue::from_static("invalid")),
@@ -82,7 +82,7 @@ pub async fn edge(
 
 /// Renders our errors with the request's context, and wraps any other error
 /// response (router 404/405, actix extractors) in the same envelope.
-fn as_problem(
+async fn as_problem(
     response: ServiceResponse<BoxBody>,
     path: &str,
     request_id: &str,
@@ -105,7 +105,7 @@ fn as_problem(
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
             if is_problem {
-                return response;
+                return with_context(response, path, request_id).await;
             }
             if let Some(err) = response.response().error() {
                 span.in_scope(|| tracing::warn!(error = %err, status = status.as_u16(), "error response from a framework component"));
@@ -119,6 +119,25 @@ fn as_problem(
     };
     let (request, _) = response.into_parts();
     ServiceResponse::new(request, rendered)
+}
+
+/// A problem body rendered elsewhere (an idempotent replay, a stored
+/// answer) gets this request's path and id.
+async fn with_context(response: ServiceResponse<BoxBody>, path: &str, request_id: &str) -> ServiceResponse<BoxBody> {
+    let (request, response) = response.into_parts();
+    let (head, body) = response.into_parts();
+    let Ok(bytes) = actix_web::body::to_bytes(body).await else {
+        return ServiceResponse::new(request, head.set_body(BoxBody::new(())));
+    };
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut problem)) => {
+            problem.insert("instance".to_owned(), path.into());
+            problem.insert("request_id".to_owned(), request_id.into());
+            serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec())
+        }
+        _ => bytes.to_vec(),
+    };
+    ServiceResponse::new(request, head.set_body(BoxBody::new(body)))
 }
 
 /// The fallback for paths no route matches.

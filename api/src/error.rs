@@ -53,6 +53,12 @@ pub enum ApiError {
     /// A business rule with its own stable code refused the change (409).
     #[error("{detail}")]
     Rule { code: &'static str, detail: String },
+    #[error("the Idempotency-Key header must be 1 to 255 printable ASCII characters")]
+    InvalidIdempotencyKey,
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyKeyReused,
+    #[error("the first request with this Idempotency-Key is still running; retry shortly")]
+    IdempotencyKeyInUse,
     /// Too many requests; try again after `retry_after` seconds.
     #[error("{detail}")]
     RateLimited { retry_after: u64, detail: String },
@@ -96,6 +102,13 @@ impl ApiError {
             Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             Self::Conflict(_) => (S::CONFLICT, "conflict", "Conflict"),
             Self::Rule { code, .. } => (S::CONFLICT, *code, "Refused by a business rule"),
+            Self::InvalidIdempotencyKey => (S::BAD_REQUEST, "invalid_idempotency_key", "Invalid Idempotency-Key"),
+            Self::IdempotencyKeyReused => (
+                S::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency-Key reused",
+            ),
+            Self::IdempotencyKeyInUse => (S::CONFLICT, "idempotency_key_in_use", "Idempotency-Key in use"),
             Self::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
             Self::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable"),
             Self::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),

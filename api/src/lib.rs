@@ -6,6 +6,7 @@ pub mod auth;
 pub mod edge;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod rate_limit;
@@ -72,6 +73,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(openapi.clone())
                 .configure(|cfg| extract::configure(cfg, body_limit))
+                .wrap(from_fn(idempotency::idempotency))
                 .wrap(from_fn(edge::edge))
                 .configure(routes::configure)
                 .service(web::resource("/docs").get(docs_redirect))

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod org;
 pub mod page;
 pub mod permissions;

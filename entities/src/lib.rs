@@ -4,6 +4,7 @@
 pub mod api_clients;
 pub mod audit_log;
 pub mod customers;
+pub mod idempotency_keys;
 pub mod login_failures;
 pub mod prelude;
 pub mod refresh_tokens;

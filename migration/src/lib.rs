@@ -7,6 +7,7 @@ pub use sea_orm_migration::{MigrationStatus, prelude::*};
 mod m20261127_000001_foundation;
 mod m20261127_000002_identity;
 mod m20261127_000003_customers;
+mod m20261127_000004_idempotency;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -14,6 +15,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261127_000001_foundation.rs"),
     include_str!("m20261127_000002_identity.rs"),
     include_str!("m20261127_000003_customers.rs"),
+    include_str!("m20261127_000004_idempotency.rs"),
 ];
 
 /// All migrations in the order they apply.
@@ -27,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_identity::Migration),
             Box::new(m20261127_000003_customers::Migration),
+            Box::new(m20261127_000004_idempotency::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod customers;
+mod idempotency;
 mod org;
 mod roles;
 mod scopes;
