@@ -53,6 +53,8 @@ pub enum ApiError {
     /// A business rule with its own stable code refused the change (409).
     #[error("{detail}")]
     Rule { code: &'static str, detail: String },
+    #[error("the record has changed since you read it: read it again (new ETag) and reapply your change")]
+    PreconditionFailed,
     #[error("the Idempotency-Key header must be 1 to 255 printable ASCII characters")]
     InvalidIdempotencyKey,
     #[error("this Idempotency-Key was used with a different request")]
@@ -102,6 +104,7 @@ impl ApiError {
             Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             Self::Conflict(_) => (S::CONFLICT, "conflict", "Conflict"),
             Self::Rule { code, .. } => (S::CONFLICT, *code, "Refused by a business rule"),
+            Self::PreconditionFailed => (S::PRECONDITION_FAILED, "precondition_failed", "Precondition failed"),
             Self::InvalidIdempotencyKey => (S::BAD_REQUEST, "invalid_idempotency_key", "Invalid Idempotency-Key"),
             Self::IdempotencyKeyReused => (
                 S::UNPROCESSABLE_ENTITY,
@@ -187,6 +190,7 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => Self::NotFound(what),
             DomainError::Conflict(detail) => Self::Conflict(detail),
             DomainError::Rule { code, detail } => Self::Rule { code, detail },
+            DomainError::PreconditionFailed => Self::PreconditionFailed,
             DomainError::Database(e) => Self::Internal(e.to_string()),
             DomainError::Internal(e) => Self::Internal(e),
         }

@@ -42,6 +42,30 @@ pub fn present<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
+/// The `If-Match` header, if sent: the ETag a change expects the record to have.
+#[derive(Debug, Clone, Default)]
+pub struct IfMatch(pub Option<String>);
+
+impl IfMatch {
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        std::future::ready(Ok(IfMatch(value)))
+    }
+}
+
 /// A JSON body (`application/json` or `application/*+json`).
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);

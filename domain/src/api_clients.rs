@@ -122,7 +122,7 @@ pub async fn create(
     check(&input, true)?;
     let secret = credentials::generate(SECRET_LEN);
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let client = api_clients::ActiveModel {
         id: Set(Uuid::now_v7()),
         client_id: Set(format!("efc_{}", credentials::generate(20).to_lowercase())),
@@ -176,7 +176,7 @@ pub async fn update(
     input: ClientInput,
 ) -> Result<ClientView, DomainError> {
     check(&input, false)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let client = api_clients::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -217,7 +217,7 @@ pub async fn rotate_secret(
     ctx: &AuditContext,
     id: Uuid,
 ) -> Result<(ClientView, String), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let client = api_clients::Entity::find_by_id(id)
         .one(&txn)
         .await?

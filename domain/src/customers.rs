@@ -21,6 +21,7 @@ use crate::{
     error::{DomainError, FieldError},
     page::{Page, PageRequest},
     permissions::Scope,
+    version,
 };
 
 /// Where leads come from (渠道).
@@ -203,7 +204,7 @@ pub async fn create(
         return Ok(Created::Existing(existing.into()));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let inserted = customers::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(input.name.unwrap_or_default().trim().to_owned()),
@@ -333,6 +334,7 @@ pub async fn update(
     scope: Scope,
     id: Uuid,
     input: CustomerInput,
+    if_match: Option<&str>,
 ) -> Result<CustomerView, DomainError> {
     let mut errors = Vec::new();
     check(&input, false, &mut errors);
@@ -348,9 +350,10 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
     let mut active: customers::ActiveModel = customer.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());
@@ -389,10 +392,12 @@ pub async fn delete(
     actor: &Actor,
     scope: Scope,
     id: Uuid,
+    if_match: Option<&str>,
 ) -> Result<(), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer);
+    version::check_if_match(if_match, &version::etag_of(&before))?;
     customers::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, ctx, "delete", "customer", id, Some(&audit_json(&before)), None).await?;
     txn.commit().await?;

@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use migration::{MigrationStatus, Migrator, MigratorTrait};
 pub use sea_orm::DatabaseConnection;
-use sea_orm::{ConnectOptions, Database, DbErr, sqlx::sqlite::SqliteJournalMode};
+use sea_orm::{
+    ConnectOptions, Database, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sqlx::sqlite::SqliteJournalMode,
+};
 
 use crate::settings::Settings;
 
@@ -24,6 +27,19 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 .foreign_keys(true)
         });
     Database::connect(options).await
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`): a transaction that reads first and upgrades
+/// later fails with "database is locked" whenever another connection (the
+/// queue's, say) wrote in between, whatever the busy timeout. Elsewhere it is
+/// an ordinary transaction.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Applies every pending migration.

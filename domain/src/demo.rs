@@ -63,7 +63,7 @@ fn email(local: &str) -> String {
 
 /// Loads the demo organisation unless it was loaded before; `None` if it was.
 pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Option<DemoSummary>, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let db = &txn;
     if !system::insert_if_absent(db, DEMO_MARKER, &Utc::now().to_rfc3339()).await? {
         return Ok(None);

@@ -34,6 +34,9 @@ pub enum DomainError {
     /// (e.g. `last_administrator`).
     #[error("{detail}")]
     Rule { code: &'static str, detail: String },
+    /// `If-Match` named another version than the record has now.
+    #[error("the record has changed since it was read")]
+    PreconditionFailed,
     #[error(transparent)]
     Database(DbErr),
     /// Anything else that is our fault, not the caller's.

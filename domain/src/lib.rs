@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod settings;
 pub mod system;
 pub mod users;
+pub mod version;
 
 pub use error::{DomainError, FieldError};
 pub use secret::Secret;

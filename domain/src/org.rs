@@ -115,7 +115,7 @@ pub async fn save_region(
     let mut errors = Vec::new();
     check_name(name.as_deref(), id.is_none(), &mut errors);
     done(errors)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let (before, saved) = match id {
         None => {
@@ -157,7 +157,7 @@ pub async fn save_region(
 }
 
 pub async fn delete_region(db: &impl TransactionTrait, ctx: &AuditContext, id: Uuid) -> Result<(), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let region = regions::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -248,7 +248,7 @@ pub async fn save_team(
     id: Option<Uuid>,
     input: TeamInput,
 ) -> Result<TeamView, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut errors = Vec::new();
     check_name(input.name.as_deref(), id.is_none(), &mut errors);
     match input.region_id {
@@ -313,7 +313,7 @@ pub async fn save_team(
 }
 
 pub async fn delete_team(db: &impl TransactionTrait, ctx: &AuditContext, id: Uuid) -> Result<(), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let team = teams::Entity::find_by_id(id)
         .one(&txn)
         .await?

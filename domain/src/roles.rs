@@ -142,7 +142,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, Domain
 
 pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleInput) -> Result<RoleView, DomainError> {
     check(&input, true)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let role = roles::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -181,7 +181,7 @@ pub async fn update(
     input: RoleInput,
 ) -> Result<RoleView, DomainError> {
     check(&input, false)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let role = roles::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -222,7 +222,7 @@ pub async fn update(
 }
 
 pub async fn delete(db: &impl TransactionTrait, ctx: &AuditContext, id: Uuid) -> Result<(), DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let role = roles::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -63,7 +63,7 @@ pub async fn refresh(
     settings: &Settings,
     token: &str,
 ) -> Result<Result<(Uuid, String), Refused>, DomainError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let Some(row) = refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::TokenHash.eq(credentials::digest(token)))
         .one(&txn)

@@ -115,7 +115,7 @@ pub async fn create(
 
     let password_hash = hash_password(&new.password)?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = users::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email),
@@ -307,6 +307,7 @@ pub async fn update(
     scope: Scope,
     id: Uuid,
     changes: UserChanges,
+    if_match: Option<&str>,
 ) -> Result<UserView, DomainError> {
     let mut errors = Vec::new();
     if scope != Scope::All {
@@ -347,13 +348,14 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = users::Entity::find_by_id(id)
         .filter(actor.reach(scope, users::Column::Id, Some(users::Column::TeamId)))
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("user"))?;
     let before = view(&txn, user.clone()).await?;
+    crate::version::check_if_match(if_match, &crate::version::etag_of(&before))?;
     let mut active: users::ActiveModel = user.into();
     if let Some(name) = changes.name {
         active.name = Set(name.trim().to_owned());
@@ -400,7 +402,7 @@ pub async fn set_roles(
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = users::Entity::find_by_id(id)
         .one(&txn)
         .await?

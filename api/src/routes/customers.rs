@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
-    extract::ApiJson,
+    extract::{ApiJson, IfMatch},
     state::AppState,
 };
 
@@ -117,6 +117,10 @@ pub struct CustomerQuery {
     pub q: Option<String>,
 }
 
+fn etag(view: &CustomerView) -> (header::HeaderName, String) {
+    (header::ETAG, domain::version::etag_of(view))
+}
+
 fn location(id: Uuid) -> (header::HeaderName, String) {
     (header::LOCATION, format!("/api/v1/customers/{id}"))
 }
@@ -195,7 +199,7 @@ pub async fn list_customers(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Customer id")),
     responses(
-        (status = 200, description = "The customer", body = Customer),
+        (status = 200, description = "The customer; `ETag` names its version", body = Customer),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
@@ -207,17 +211,23 @@ pub async fn get_customer(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = domain::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(Customer::from(customer)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&customer))
+        .json(Customer::from(customer)))
 }
 
 /// Change a customer's contact fields or key-account flag.
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", operation_id = "update_customer",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Customer id")),
+    params(
+        ("id" = Uuid, Path, description = "Customer id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the customer still has this ETag"),
+    ),
     request_body = CustomerPatch,
     responses(
-        (status = 200, description = "Changed", body = Customer),
+        (status = 200, description = "Changed; `ETag` names the new version", body = Customer),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
@@ -227,6 +237,7 @@ pub async fn update_customer(
     caller: Authorized<perm::CustomersWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<CustomerPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let input = CustomerInput {
@@ -244,9 +255,12 @@ pub async fn update_customer(
         caller.scope,
         id.into_inner(),
         input,
+        if_match.as_deref(),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(Customer::from(customer)))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&customer))
+        .json(Customer::from(customer)))
 }
 
 /// Delete a customer.
@@ -255,6 +269,7 @@ pub async fn update_customer(
     params(("id" = Uuid, Path, description = "Customer id")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:delete", body = Problem, content_type = "application/problem+json"),
@@ -264,7 +279,9 @@ pub async fn delete_customer(
     caller: Authorized<perm::CustomersDelete>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    domain::customers::delete(&state.db, &caller.audit(), &caller.actor, caller.scope, id.into_inner()).await?;
+    let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
+    domain::customers::delete(db, &audit, actor, caller.scope, id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
-    extract::ApiJson,
+    extract::{ApiJson, IfMatch},
     state::AppState,
 };
 
@@ -175,7 +175,9 @@ pub async fn get_user(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let user = domain::users::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(User::from(user)))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, domain::version::etag_of(&user)))
+        .json(User::from(user)))
 }
 
 /// Create a staff account.
@@ -215,7 +217,10 @@ pub async fn create_user(
 /// Change a staff account.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation", operation_id = "update_user",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "User id")),
+    params(
+        ("id" = Uuid, Path, description = "User id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the user still has this ETag"),
+    ),
     request_body = UserPatch,
     responses(
         (status = 200, description = "Changed", body = User),
@@ -224,12 +229,14 @@ pub async fn create_user(
         (status = 403, description = "Lacks users:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user within the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`last_administrator`: disabling the last administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or fields the caller may not change", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_user(
     caller: Authorized<perm::UsersWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = UserChanges {
@@ -246,9 +253,12 @@ pub async fn update_user(
         caller.scope,
         id.into_inner(),
         changes,
+        if_match.as_deref(),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(User::from(user)))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, domain::version::etag_of(&user)))
+        .json(User::from(user)))
 }
 
 /// Replace a staff account's roles.

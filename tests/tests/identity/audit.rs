@@ -101,3 +101,41 @@ async fn a_refused_write_leaves_no_audit_entry() {
     .await;
     assert_eq!(log["items"], json!([]));
 }
+
+#[tokio::test]
+async fn concurrent_changes_all_succeed_and_are_each_audited() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let body =
+            json!({"email": format!("c{i}@example.com"), "name": format!("C{i}"), "password": "concurrent-pass-1"});
+        ids.push(
+            expect_json(app.post_json("/api/v1/users", Some(&admin), &body).await, 201).await["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    // Read-then-write transactions racing each other (and the queue's own writes).
+    let changes = ids
+        .iter()
+        .flat_map(|id| (0..3).map(move |round| (id.clone(), round)))
+        .map(|(id, round)| {
+            let (app, admin) = (&app, &admin);
+            async move {
+                app.patch_json(
+                    &format!("/api/v1/users/{id}"),
+                    Some(admin),
+                    &json!({"name": format!("Round {round}")}),
+                )
+                .await
+                .status()
+                .as_u16()
+            }
+        });
+    let statuses = futures::future::join_all(changes).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let log = list(&app, "/api/v1/audit-log?entity=user&action=update&limit=100", &admin).await;
+    assert_eq!(log["items"].as_array().expect("items").len(), 24);
+}

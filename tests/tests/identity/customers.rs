@@ -210,3 +210,57 @@ async fn the_same_lead_pushed_twice_by_a_partner_is_one_lead() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_change_based_on_a_stale_version_is_412_and_changes_nothing() {
+    let app = spawn_app().await;
+    org(&app).await;
+    let a1 = app.token("a1@example.com", PASSWORD).await;
+    let id = new_customer(&app, &a1, "周先生").await;
+    let path = format!("/api/v1/customers/{id}");
+    let read = app.get(&path, Some(&a1)).await;
+    let first_etag = read.headers()["etag"].to_str().expect("ascii").to_owned();
+
+    let patch = |etag: String, body: Value| {
+        let (app, path, a1) = (&app, &path, &a1);
+        async move {
+            app.client
+                .patch(app.url(path))
+                .bearer_auth(a1)
+                .header("if-match", etag)
+                .json(&body)
+                .send()
+                .await
+                .expect("request")
+        }
+    };
+    let changed = patch(first_etag.clone(), json!({"name": "周先生 (VIP)"})).await;
+    let second_etag = changed.headers()["etag"].to_str().expect("ascii").to_owned();
+    assert_ne!(second_etag, first_etag);
+    expect_json(changed, 200).await;
+
+    // Someone else still holds the first version.
+    assert_problem(
+        patch(first_etag.clone(), json!({"name": "overwritten"})).await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    let stale_delete = app
+        .client
+        .delete(app.url(&path))
+        .bearer_auth(&a1)
+        .header("if-match", first_etag)
+        .send()
+        .await;
+    assert_problem(stale_delete.expect("request"), 412, "precondition_failed").await;
+    let now = app.get(&path, Some(&a1)).await;
+    assert_eq!(now.headers()["etag"].to_str().expect("ascii"), second_etag);
+    assert_eq!(expect_json(now, 200).await["name"], "周先生 (VIP)");
+    // Without If-Match the change applies (last writer wins, by choice of the client).
+    expect_json(
+        app.patch_json(&path, Some(&a1), &json!({"key_account": true})).await,
+        200,
+    )
+    .await;
+}
