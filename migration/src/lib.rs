@@ -18,6 +18,29 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261127_000004_idempotency.rs"),
 ];
 
+/// Grants `(role, permission, scope)` to built-in roles, found by name.
+/// Shared by the migrations that introduce permissions.
+pub(crate) async fn seed_grants(manager: &SchemaManager<'_>, grants: &[(&str, &str, &str)]) -> Result<(), DbErr> {
+    for (role, permission, scope) in grants {
+        let insert = Query::insert()
+            .into_table(Alias::new("role_permissions"))
+            .columns([Alias::new("role_id"), Alias::new("permission"), Alias::new("scope")])
+            .select_from(
+                Query::select()
+                    .column(Alias::new("id"))
+                    .expr(Expr::val(*permission))
+                    .expr(Expr::val(*scope))
+                    .from(Alias::new("roles"))
+                    .and_where(Expr::col(Alias::new("name")).eq(*role))
+                    .to_owned(),
+            )
+            .map_err(|e| DbErr::Migration(e.to_string()))?
+            .to_owned();
+        manager.exec_stmt(insert).await?;
+    }
+    Ok(())
+}
+
 /// All migrations in the order they apply.
 #[derive(Debug)]
 pub struct Migrator;

@@ -171,27 +171,7 @@ impl MigrationTrait for Migration {
         }
 
         // Grants of the built-in roles, looked up by name.
-        for (role, permission, scope) in GRANTS {
-            let insert = Query::insert()
-                .into_table(RolePermissions::Table)
-                .columns([
-                    RolePermissions::RoleId,
-                    RolePermissions::Permission,
-                    RolePermissions::Scope,
-                ])
-                .select_from(
-                    Query::select()
-                        .column(Roles::Id)
-                        .expr(Expr::val(*permission))
-                        .expr(Expr::val(*scope))
-                        .from(Roles::Table)
-                        .and_where(Expr::col(Roles::Name).eq(*role))
-                        .to_owned(),
-                )
-                .map_err(|e| DbErr::Migration(e.to_string()))?
-                .to_owned();
-            manager.exec_stmt(insert).await?;
-        }
+        crate::seed_grants(manager, GRANTS).await?;
         Ok(())
     }
 
@@ -213,7 +193,6 @@ impl MigrationTrait for Migration {
 enum Roles {
     Table,
     Id,
-    Name,
 }
 
 #[derive(DeriveIden)]

@@ -69,27 +69,7 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        for (role, permission, scope) in GRANTS {
-            let insert = Query::insert()
-                .into_table(RolePermissions::Table)
-                .columns([
-                    RolePermissions::RoleId,
-                    RolePermissions::Permission,
-                    RolePermissions::Scope,
-                ])
-                .select_from(
-                    Query::select()
-                        .column(Roles::Id)
-                        .expr(Expr::val(*permission))
-                        .expr(Expr::val(*scope))
-                        .from(Roles::Table)
-                        .and_where(Expr::col(Roles::Name).eq(*role))
-                        .to_owned(),
-                )
-                .map_err(|e| DbErr::Migration(e.to_string()))?
-                .to_owned();
-            manager.exec_stmt(insert).await?;
-        }
+        crate::seed_grants(manager, GRANTS).await?;
         Ok(())
     }
 
@@ -127,16 +107,7 @@ enum Customers {
 }
 
 #[derive(DeriveIden)]
-enum Roles {
-    Table,
-    Id,
-    Name,
-}
-
-#[derive(DeriveIden)]
 enum RolePermissions {
     Table,
-    RoleId,
     Permission,
-    Scope,
 }
