@@ -194,16 +194,40 @@ pub struct UserView {
 }
 
 async fn view(db: &impl ConnectionTrait, user: users::Model) -> Result<UserView, DomainError> {
-    let mut roles: Vec<String> = roles::Entity::find()
-        .inner_join(user_roles::Entity)
-        .filter(user_roles::Column::UserId.eq(user.id))
+    let mut views = views(db, vec![user]).await?;
+    views
+        .pop()
+        .ok_or_else(|| DomainError::Internal("user view lost".to_owned()))
+}
+
+/// Views of several users with their role names, in two queries.
+async fn views(db: &impl ConnectionTrait, users: Vec<users::Model>) -> Result<Vec<UserView>, DomainError> {
+    let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+    let pairs: Vec<(Uuid, String)> = user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::UserId)
+        .column(roles::Column::Name)
+        .inner_join(roles::Entity)
+        .filter(user_roles::Column::UserId.is_in(ids))
+        .into_tuple()
         .all(db)
-        .await?
+        .await?;
+    Ok(users
         .into_iter()
-        .map(|r| r.name)
-        .collect();
-    roles.sort_unstable();
-    Ok(UserView {
+        .map(|user| {
+            let mut roles: Vec<String> = pairs
+                .iter()
+                .filter(|(id, _)| *id == user.id)
+                .map(|(_, name)| name.clone())
+                .collect();
+            roles.sort_unstable();
+            view_of(user, roles)
+        })
+        .collect())
+}
+
+fn view_of(user: users::Model, roles: Vec<String>) -> UserView {
+    UserView {
         id: user.id,
         email: user.email,
         name: user.name,
@@ -214,7 +238,7 @@ async fn view(db: &impl ConnectionTrait, user: users::Model) -> Result<UserView,
         roles,
         created_at: user.created_at,
         updated_at: user.updated_at,
-    })
+    }
 }
 
 fn audit_json(view: &UserView) -> serde_json::Value {
@@ -268,12 +292,8 @@ pub async fn list(
         );
     }
     let page = page.fetch(db, query, C::Id, |u| u.id).await?;
-    let mut views = Vec::with_capacity(page.items.len());
-    for user in page.items {
-        views.push(view(db, user).await?);
-    }
     Ok(Page {
-        items: views,
+        items: views(db, page.items).await?,
         next_cursor: page.next_cursor,
     })
 }
