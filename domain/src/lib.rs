@@ -7,6 +7,7 @@ pub mod audit;
 pub mod credentials;
 pub mod customers;
 pub mod db;
+pub mod deal_stages;
 pub mod demo;
 pub mod error;
 pub mod idempotency;

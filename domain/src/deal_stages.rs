@@ -1,0 +1,212 @@
+//! The deal's stage machine (谈判与签约 → 售后): negotiating → subscribed
+//! (认购: the unit is taken) → contracted → loan_processing →
+//! title_transfer → handover_ready → handed_over → closed; a deal not yet
+//! handed over may be cancelled (the unit is released). A purchase paid in
+//! full skips the loan stage. Pure rules: the services apply them.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Negotiating,
+    Subscribed,
+    Contracted,
+    LoanProcessing,
+    TitleTransfer,
+    HandoverReady,
+    HandedOver,
+    Closed,
+    Cancelled,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 9] = [
+        Stage::Negotiating,
+        Stage::Subscribed,
+        Stage::Contracted,
+        Stage::LoanProcessing,
+        Stage::TitleTransfer,
+        Stage::HandoverReady,
+        Stage::HandedOver,
+        Stage::Closed,
+        Stage::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Negotiating => "negotiating",
+            Stage::Subscribed => "subscribed",
+            Stage::Contracted => "contracted",
+            Stage::LoanProcessing => "loan_processing",
+            Stage::TitleTransfer => "title_transfer",
+            Stage::HandoverReady => "handover_ready",
+            Stage::HandedOver => "handed_over",
+            Stage::Closed => "closed",
+            Stage::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the deal holds its unit (from subscription until it ends).
+    pub fn holds_unit(self) -> bool {
+        !matches!(self, Stage::Negotiating | Stage::Cancelled)
+    }
+
+    /// No move leaves this stage.
+    pub fn is_final(self) -> bool {
+        matches!(self, Stage::Closed | Stage::Cancelled)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Stage::ALL
+            .into_iter()
+            .find(|stage| stage.as_str() == s)
+            .ok_or_else(|| format!("unknown stage {s:?}"))
+    }
+}
+
+/// How the buyer pays; a full payment needs no loan stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Full,
+    Mortgage,
+    ProvidentFund,
+    Instalments,
+}
+
+impl PaymentMethod {
+    fn needs_loan(self) -> bool {
+        matches!(self, PaymentMethod::Mortgage | PaymentMethod::ProvidentFund)
+    }
+}
+
+/// The stages a deal may move to from `from`.
+pub fn allowed(from: Stage, payment: PaymentMethod) -> Vec<Stage> {
+    use Stage::*;
+    let mut next = match from {
+        Negotiating => vec![Subscribed],
+        Subscribed => vec![Contracted],
+        Contracted if payment.needs_loan() => vec![LoanProcessing],
+        Contracted => vec![TitleTransfer],
+        LoanProcessing => vec![TitleTransfer],
+        TitleTransfer => vec![HandoverReady],
+        HandoverReady => vec![HandedOver],
+        HandedOver => vec![Closed],
+        Closed | Cancelled => vec![],
+    };
+    if !from.is_final() && from != HandedOver {
+        next.push(Cancelled);
+    }
+    next
+}
+
+/// A move the machine does not allow, with the moves it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IllegalMove {
+    pub from: Stage,
+    pub to: Stage,
+    pub allowed: Vec<Stage>,
+}
+
+/// Checks the move `from` → `to`.
+pub fn check_move(from: Stage, to: Stage, payment: PaymentMethod) -> Result<(), IllegalMove> {
+    let allowed = allowed(from, payment);
+    if allowed.contains(&to) {
+        Ok(())
+    } else {
+        Err(IllegalMove { from, to, allowed })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PaymentMethod::*, Stage::*, *};
+
+    #[test]
+    fn the_regular_path_of_a_mortgaged_purchase_is_allowed_step_by_step() {
+        let path = [
+            Negotiating,
+            Subscribed,
+            Contracted,
+            LoanProcessing,
+            TitleTransfer,
+            HandoverReady,
+            HandedOver,
+            Closed,
+        ];
+        for pair in path.windows(2) {
+            assert_eq!(
+                check_move(pair[0], pair[1], Mortgage),
+                Ok(()),
+                "{} -> {}",
+                pair[0],
+                pair[1]
+            );
+        }
+    }
+
+    #[test]
+    fn a_full_payment_skips_the_loan_and_a_mortgage_may_not() {
+        assert_eq!(check_move(Contracted, TitleTransfer, Full), Ok(()));
+        assert!(check_move(Contracted, LoanProcessing, Full).is_err());
+        assert!(check_move(Contracted, TitleTransfer, ProvidentFund).is_err());
+        assert_eq!(check_move(Contracted, TitleTransfer, Instalments), Ok(()));
+    }
+
+    #[test]
+    fn illegal_moves_list_the_allowed_ones() {
+        let cases = [
+            (Negotiating, Contracted, vec![Subscribed, Cancelled]),
+            (Subscribed, HandedOver, vec![Contracted, Cancelled]),
+            (HandedOver, Cancelled, vec![Closed]),
+            (Closed, Negotiating, vec![]),
+            (Cancelled, Subscribed, vec![]),
+            (HandoverReady, HandoverReady, vec![HandedOver, Cancelled]),
+        ];
+        for (from, to, allowed) in cases {
+            assert_eq!(
+                check_move(from, to, Mortgage),
+                Err(IllegalMove { from, to, allowed }),
+                "{from} -> {to}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_deal_holds_its_unit_from_subscription_until_it_ends_or_is_cancelled() {
+        let holding: Vec<Stage> = Stage::ALL.into_iter().filter(|s| s.holds_unit()).collect();
+        assert_eq!(
+            holding,
+            [
+                Subscribed,
+                Contracted,
+                LoanProcessing,
+                TitleTransfer,
+                HandoverReady,
+                HandedOver,
+                Closed
+            ]
+        );
+    }
+
+    #[test]
+    fn stages_round_trip_through_their_names() {
+        for stage in Stage::ALL {
+            assert_eq!(stage.as_str().parse::<Stage>(), Ok(stage));
+        }
+        assert!("signed".parse::<Stage>().is_err());
+    }
+}
