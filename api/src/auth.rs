@@ -220,6 +220,21 @@ pub struct Authorized<P> {
     permission: PhantomData<P>,
 }
 
+impl<P: Permission> Authorized<P> {
+    /// Refuses (403) unless the permission is held on all records: for
+    /// changes that reach beyond any one team, such as creating accounts.
+    pub fn require_all_records(&self) -> Result<(), ApiError> {
+        if self.scope == Scope::All {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this change needs {} on all records",
+                P::NAME
+            )))
+        }
+    }
+}
+
 impl<P> Authorized<P> {
     /// Who changes what, for the audit log.
     pub fn audit(&self) -> AuditContext {
@@ -251,7 +266,7 @@ impl<P: Permission + 'static> FromRequest for Authorized<P> {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+pub(crate) fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -132,7 +132,7 @@ async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Byte
 fn limit_of(req: &HttpRequest) -> usize {
     req.app_data::<web::Data<crate::state::AppState>>()
         .map(|s| s.settings.body_limit_bytes)
-        .unwrap_or(262_144)
+        .unwrap_or_else(|| domain::Settings::default().body_limit_bytes)
 }
 
 /// Turns a serde_json error into our error: syntax is the client's JSON,

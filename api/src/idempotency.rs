@@ -43,12 +43,9 @@ pub async fn idempotency(
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
     // Keys belong to the caller; an unauthenticated request is refused by its handler anyway.
-    let principal = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .and_then(|token| state.tokens.verify(token.trim()).ok())
+    let principal = crate::auth::bearer_token(req.request())
+        .ok()
+        .and_then(|token| state.tokens.verify(&token).ok())
         .map(|claims| format!("{:?}:{}", claims.typ, claims.sub).to_lowercase());
     let Some(principal) = principal else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);

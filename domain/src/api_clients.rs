@@ -103,7 +103,9 @@ fn check(input: &ClientInput, creating: bool) -> Result<(), DomainError> {
             format!("must be between 1 and {MAX_RATE_LIMIT}"),
         ));
     }
-    if input.status.as_ref().is_some_and(|s| s != "active" && s != "disabled") {
+    if creating && input.status.is_some() {
+        errors.push(FieldError::new("/status", "a new client is always active"));
+    } else if input.status.as_ref().is_some_and(|s| s != "active" && s != "disabled") {
         errors.push(FieldError::new("/status", "must be active or disabled"));
     }
     if errors.is_empty() {

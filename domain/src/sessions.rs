@@ -13,13 +13,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{credentials, error::DomainError, settings::Settings};
+use crate::{credentials, error::DomainError, secret::Secret, settings::Settings};
 
 /// Letters and digits in a refresh token (~285 bits).
 const REFRESH_TOKEN_LEN: usize = 48;
 
 /// Starts a new family for `user_id`; returns the refresh token to hand out.
-pub async fn start(db: &impl ConnectionTrait, settings: &Settings, user_id: Uuid) -> Result<String, DomainError> {
+async fn start(db: &impl ConnectionTrait, settings: &Settings, user_id: Uuid) -> Result<String, DomainError> {
     issue(db, settings, user_id, Uuid::now_v7()).await
 }
 
@@ -55,6 +55,44 @@ pub enum Refused {
     Revoked,
     /// A spent token came back: its family is now revoked.
     Reused,
+    /// The account is disabled or gone.
+    AccountInactive,
+}
+
+/// The outcome of a password sign-in.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Signed in: the user and the first refresh token of a new family.
+    Signed { user_id: Uuid, refresh_token: String },
+    /// Too many recent failures for the account or the address.
+    Throttled { retry_after: u64 },
+    /// Wrong e-mail or password, or a disabled account (recorded as a failure).
+    Refused,
+}
+
+/// Signs a user in with e-mail and password from `address`, throttling
+/// repeated failures per account and per address.
+pub async fn sign_in(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    email: &str,
+    password: &Secret,
+    address: &str,
+) -> Result<SignIn, DomainError> {
+    let email = email.trim().to_lowercase();
+    if let Some(retry_after) = throttled_for(db, settings, &email, address).await? {
+        return Ok(SignIn::Throttled { retry_after });
+    }
+    let Some(actor) = crate::users::authenticate(db, &email, password).await? else {
+        record_failure(db, &email, address).await?;
+        return Ok(SignIn::Refused);
+    };
+    clear_failures(db, &email).await?;
+    let refresh_token = start(db, settings, actor.id).await?;
+    Ok(SignIn::Signed {
+        user_id: actor.id,
+        refresh_token,
+    })
 }
 
 /// Spends `token` and returns its user and the next token of the family.
@@ -82,6 +120,10 @@ pub async fn refresh(
     }
     if row.expires_at <= now {
         return Ok(Err(Refused::Expired));
+    }
+    // The account may have been disabled since the token was issued.
+    if crate::actor::load_user(&txn, row.user_id).await?.is_none() {
+        return Ok(Err(Refused::AccountInactive));
     }
     // Spend it; of two concurrent uses, only one finds it unspent.
     let spent = refresh_tokens::Entity::update_many()
@@ -125,7 +167,7 @@ async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<(),
 
 /// Seconds until another sign-in may be tried for this account and address,
 /// or `None` if it may be tried now.
-pub async fn throttled_for(
+async fn throttled_for(
     db: &impl ConnectionTrait,
     settings: &Settings,
     email: &str,
@@ -165,7 +207,7 @@ pub async fn throttled_for(
 }
 
 /// Records a failed sign-in.
-pub async fn record_failure(db: &impl ConnectionTrait, email: &str, address: &str) -> Result<(), DomainError> {
+async fn record_failure(db: &impl ConnectionTrait, email: &str, address: &str) -> Result<(), DomainError> {
     login_failures::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email.chars().take(320).collect()),
@@ -178,7 +220,7 @@ pub async fn record_failure(db: &impl ConnectionTrait, email: &str, address: &st
 }
 
 /// A successful sign-in clears the account's failures.
-pub async fn clear_failures(db: &impl ConnectionTrait, email: &str) -> Result<(), DomainError> {
+async fn clear_failures(db: &impl ConnectionTrait, email: &str) -> Result<(), DomainError> {
     login_failures::Entity::delete_many()
         .filter(login_failures::Column::Email.eq(email))
         .exec(db)

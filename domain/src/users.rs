@@ -458,31 +458,19 @@ pub async fn set_roles(
     Ok(after)
 }
 
-/// A signed-in account with the names of its roles.
-#[derive(Debug, Clone)]
-pub struct Principal {
-    pub user: users::Model,
-    pub roles: Vec<String>,
-}
-
-impl Principal {
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
-    }
-}
-
 /// A PHC hash of a random password, verified against when the e-mail is
 /// unknown so that a missing account takes as long as a wrong password.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0m8Mf3rIgC8Qv3x2bPqEoN8pD0d3w1t8vXn1iQyqzZg";
 
-/// The active account with this e-mail and password, or `None`: the caller
-/// cannot tell a wrong password from an unknown or disabled account.
+/// The active account with this e-mail and password, as a caller, or
+/// `None`: the caller cannot tell a wrong password from an unknown or
+/// disabled account.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     email: &str,
     password: &Secret,
-) -> Result<Option<Principal>, DomainError> {
+) -> Result<Option<Actor>, DomainError> {
     let Some(email) = normalise_email(email) else {
         verify_password(password, DUMMY_HASH);
         return Ok(None);
@@ -498,27 +486,7 @@ pub async fn authenticate(
     if !verify_password(password, &user.password_hash) || user.status != users::UserStatus::Active {
         return Ok(None);
     }
-    principal(db, user.id).await
-}
-
-/// The account behind a token, if it still exists and is active: checked on
-/// every request so that disabling a user takes effect at once.
-pub async fn principal(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<Principal>, DomainError> {
-    let Some(user) = users::Entity::find_by_id(user_id).one(db).await? else {
-        return Ok(None);
-    };
-    if user.status != users::UserStatus::Active {
-        return Ok(None);
-    }
-    let roles = roles::Entity::find()
-        .inner_join(user_roles::Entity)
-        .filter(user_roles::Column::UserId.eq(user.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
-    Ok(Some(Principal { user, roles }))
+    crate::actor::load_user(db, user.id).await
 }
 
 /// What happened when the service looked for a first administrator.

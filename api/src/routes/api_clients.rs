@@ -142,12 +142,6 @@ pub async fn create_api_client(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<ApiClientBody>,
 ) -> Result<HttpResponse, ApiError> {
-    if body.status.is_some() {
-        return Err(ApiError::Validation(vec![domain::FieldError::new(
-            "/status",
-            "a new client is always active",
-        )]));
-    }
     let (client, secret) = domain::api_clients::create(&state.db, &caller.audit(), body.into()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/api-clients/{}", client.id)))

@@ -5,10 +5,7 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
-use domain::{
-    org::{RegionView, TeamInput, TeamView},
-    permissions::Scope,
-};
+use domain::org::{RegionView, TeamInput, TeamView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -107,16 +104,6 @@ pub struct TeamQuery {
     pub region_id: Option<Uuid>,
 }
 
-fn require_all<P>(caller: &Authorized<P>) -> Result<(), ApiError> {
-    if caller.scope == Scope::All {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "this change needs the permission on all records".to_owned(),
-        ))
-    }
-}
-
 /// Every region.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "organisation", operation_id = "list_regions",
     security(("bearer" = [])),
@@ -173,7 +160,7 @@ pub async fn create_region(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<RegionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_all(&caller)?;
+    caller.require_all_records()?;
     let region = domain::org::save_region(&state.db, &caller.audit(), None, body.name).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/regions/{}", region.id)))
@@ -200,7 +187,7 @@ pub async fn update_region(
     id: web::Path<Uuid>,
     ApiJson(body): ApiJson<RegionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_all(&caller)?;
+    caller.require_all_records()?;
     let region = domain::org::save_region(&state.db, &caller.audit(), Some(id.into_inner()), body.name).await?;
     Ok(HttpResponse::Ok().json(Region::from(region)))
 }
@@ -222,7 +209,7 @@ pub async fn delete_region(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_all(&caller)?;
+    caller.require_all_records()?;
     domain::org::delete_region(&state.db, &caller.audit(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -287,7 +274,7 @@ pub async fn create_team(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<TeamBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_all(&caller)?;
+    caller.require_all_records()?;
     let team = domain::org::save_team(&state.db, &caller.audit(), None, body.into()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/teams/{}", team.id)))
@@ -314,7 +301,7 @@ pub async fn update_team(
     id: web::Path<Uuid>,
     ApiJson(body): ApiJson<TeamBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_all(&caller)?;
+    caller.require_all_records()?;
     let team = domain::org::save_team(&state.db, &caller.audit(), Some(id.into_inner()), body.into()).await?;
     Ok(HttpResponse::Ok().json(Team::from(team)))
 }
@@ -336,7 +323,7 @@ pub async fn delete_team(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_all(&caller)?;
+    caller.require_all_records()?;
     domain::org::delete_team(&state.db, &caller.audit(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

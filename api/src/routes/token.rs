@@ -6,7 +6,10 @@
 //! failed sign-ins of an account or from an address are answered 429.
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
-use domain::{FieldError, Secret, sessions};
+use domain::{
+    FieldError, Secret,
+    sessions::{self, SignIn},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -103,23 +106,23 @@ async fn password_grant(req: &HttpRequest, state: &AppState, request: TokenReque
             ("password", request.password.as_ref().map(Secret::expose)),
         ],
     )?;
-    let email = email.trim().to_lowercase();
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    if let Some(retry_after) = sessions::throttled_for(&state.db, &state.settings, &email, &address).await? {
-        return Err(ApiError::RateLimited {
-            retry_after,
-            detail: "too many failed sign-ins for this account or from this address".to_owned(),
-        });
-    }
-    let Some(principal) = domain::users::authenticate(&state.db, &email, &Secret::new(password)).await? else {
-        sessions::record_failure(&state.db, &email, &address).await?;
-        return Err(ApiError::InvalidGrant(
-            "the e-mail or password is wrong, or the account is disabled".to_owned(),
-        ));
-    };
-    sessions::clear_failures(&state.db, &email).await?;
-    let (access_token, expires_in) = state.tokens.issue(Subject::User, principal.user.id)?;
-    let refresh_token = sessions::start(&state.db, &state.settings, principal.user.id).await?;
+    let (user_id, refresh_token) =
+        match sessions::sign_in(&state.db, &state.settings, &email, &Secret::new(password), &address).await? {
+            SignIn::Signed { user_id, refresh_token } => (user_id, refresh_token),
+            SignIn::Throttled { retry_after } => {
+                return Err(ApiError::RateLimited {
+                    retry_after,
+                    detail: "too many failed sign-ins for this account or from this address".to_owned(),
+                });
+            }
+            SignIn::Refused => {
+                return Err(ApiError::InvalidGrant(
+                    "the e-mail or password is wrong, or the account is disabled".to_owned(),
+                ));
+            }
+        };
+    let (access_token, expires_in) = state.tokens.issue(Subject::User, user_id)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -138,16 +141,10 @@ async fn refresh_grant(state: &AppState, request: TokenRequest) -> Result<TokenR
         Err(refused) => {
             tracing::warn!(?refused, "refresh token refused");
             return Err(ApiError::InvalidGrant(
-                "the refresh token is unknown, expired, revoked or spent".to_owned(),
+                "the refresh token is unknown, expired, revoked or spent, or its account is disabled".to_owned(),
             ));
         }
     };
-    // The account may have been disabled since the token was issued.
-    if domain::actor::load_user(&state.db, user_id).await?.is_none() {
-        return Err(ApiError::InvalidGrant(
-            "the account is disabled or no longer exists".to_owned(),
-        ));
-    }
     let (access_token, expires_in) = state.tokens.issue(Subject::User, user_id)?;
     Ok(TokenResponse {
         access_token,

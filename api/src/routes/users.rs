@@ -197,7 +197,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<NewUserBody>,
 ) -> Result<HttpResponse, ApiError> {
-    require_all(&caller, "creating accounts")?;
+    caller.require_all_records()?;
     let new = NewUser {
         email: body.email,
         name: body.name,
@@ -281,15 +281,7 @@ pub async fn update_user_roles(
     id: web::Path<Uuid>,
     ApiJson(body): ApiJson<UserRoles>,
 ) -> Result<HttpResponse, ApiError> {
-    require_all(&caller, "changing roles")?;
+    caller.require_all_records()?;
     let user = domain::users::set_roles(&state.db, &caller.audit(), id.into_inner(), body.roles).await?;
     Ok(HttpResponse::Ok().json(User::from(user)))
-}
-
-fn require_all<P>(caller: &Authorized<P>, what: &str) -> Result<(), ApiError> {
-    if caller.scope == Scope::All {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!("{what} needs users:write on all records")))
-    }
 }

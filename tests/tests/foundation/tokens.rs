@@ -106,20 +106,18 @@ async fn requests_without_a_valid_token_are_401() {
         .expect("query")
         .expect("admin");
     let now = chrono::Utc::now().timestamp();
-    let (valid, _) = keys
-        .issue_at(api::auth::Subject::User, admin.user.id, now)
-        .expect("sign");
+    let (valid, _) = keys.issue_at(api::auth::Subject::User, admin.id, now).expect("sign");
     let (expired, _) = keys
-        .issue_at(api::auth::Subject::User, admin.user.id, now - 3600)
+        .issue_at(api::auth::Subject::User, admin.id, now - 3600)
         .expect("sign");
     let (not_yet_valid, _) = keys
-        .issue_at(api::auth::Subject::User, admin.user.id, now + 3600)
+        .issue_at(api::auth::Subject::User, admin.id, now + 3600)
         .expect("sign");
     let other_keys = api::auth::TokenKeys::new(&Secret::new("another-secret-another-secret-0123456789"), 900);
-    let (forged, _) = other_keys.issue(api::auth::Subject::User, admin.user.id).expect("sign");
+    let (forged, _) = other_keys.issue(api::auth::Subject::User, admin.id).expect("sign");
     let wrong_audience = {
         let claims = serde_json::json!({
-            "sub": admin.user.id, "typ": "user", "iss": "estateflow", "aud": "another-service",
+            "sub": admin.id, "typ": "user", "iss": "estateflow", "aud": "another-service",
             "iat": now, "nbf": now, "exp": now + 600, "jti": uuid::Uuid::new_v4(),
         });
         let key = jsonwebtoken::EncodingKey::from_secret(secret.expose().as_bytes());
