@@ -206,6 +206,20 @@ pub mod perm {
         ApiClientsRead => "api_clients:read",
         ApiClientsWrite => "api_clients:write",
         QueuesWrite => "queues:write",
+        CustomersAssign => "customers:assign",
+        UnitsRead => "units:read",
+        UnitsWrite => "units:write",
+        DealsRead => "deals:read",
+        DealsWrite => "deals:write",
+        ComplaintsRead => "complaints:read",
+        ComplaintsWrite => "complaints:write",
+        TargetsRead => "targets:read",
+        TargetsWrite => "targets:write",
+        TrainingsRead => "trainings:read",
+        TrainingsWrite => "trainings:write",
+        CustomerEventsRead => "customer_events:read",
+        CustomerEventsWrite => "customer_events:write",
+        KpisRead => "kpis:read",
     }
 }
 

@@ -53,6 +53,9 @@ pub enum ApiError {
     /// A business rule with its own stable code refused the change (409).
     #[error("{detail}")]
     Rule { code: &'static str, detail: String },
+    /// The state machine refused the move; `allowed` lists the moves it allows (409).
+    #[error("{detail}")]
+    IllegalTransition { detail: String, allowed: Vec<String> },
     #[error("the record has changed since you read it: read it again (new ETag) and reapply your change")]
     PreconditionFailed,
     #[error("the Idempotency-Key header must be 1 to 255 printable ASCII characters")]
@@ -104,6 +107,7 @@ impl ApiError {
             Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             Self::Conflict(_) => (S::CONFLICT, "conflict", "Conflict"),
             Self::Rule { code, .. } => (S::CONFLICT, *code, "Refused by a business rule"),
+            Self::IllegalTransition { .. } => (S::CONFLICT, "illegal_transition", "Illegal transition"),
             Self::PreconditionFailed => (S::PRECONDITION_FAILED, "precondition_failed", "Precondition failed"),
             Self::InvalidIdempotencyKey => (S::BAD_REQUEST, "invalid_idempotency_key", "Invalid Idempotency-Key"),
             Self::IdempotencyKeyReused => (
@@ -155,6 +159,10 @@ impl ApiError {
                 Self::Validation(errors) => errors.iter().map(ProblemField::from).collect(),
                 _ => Vec::new(),
             },
+            allowed: match self {
+                Self::IllegalTransition { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
         }
     }
 
@@ -190,6 +198,20 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => Self::NotFound(what),
             DomainError::Conflict(detail) => Self::Conflict(detail),
             DomainError::Rule { code, detail } => Self::Rule { code, detail },
+            DomainError::IllegalTransition {
+                what,
+                from,
+                to,
+                allowed,
+            } => {
+                let detail = format!("a {what} cannot move from {from} to {to}");
+                let detail = if allowed.is_empty() {
+                    format!("{detail}: no move is allowed from there")
+                } else {
+                    format!("{detail}: allowed are {}", allowed.join(", "))
+                };
+                Self::IllegalTransition { detail, allowed }
+            }
             DomainError::PreconditionFailed => Self::PreconditionFailed,
             DomainError::Database(e) => Self::Internal(e.to_string()),
             DomainError::Internal(e) => Self::Internal(e),
@@ -230,6 +252,9 @@ pub struct Problem {
     pub request_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<ProblemField>,
+    /// For `illegal_transition`: the moves allowed from the record's current state.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub allowed: Option<Vec<String>>,
 }
 
 /// One rejected field: a JSON pointer into the request and what is wrong.

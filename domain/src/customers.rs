@@ -148,6 +148,17 @@ fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// The digits of a phone number, by which possible duplicates are found
+/// (a leading +86 country code is dropped).
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let digits = match digits.strip_prefix("86") {
+        Some(rest) if phone.trim_start().starts_with('+') || digits.len() == 13 => rest.to_owned(),
+        _ => digits,
+    };
+    (!digits.is_empty()).then_some(digits)
+}
+
 /// A new customer, or the one the partner pushed before under the same `external_id`.
 #[derive(Debug, Clone)]
 pub enum Created {
@@ -204,6 +215,7 @@ pub async fn create(
         return Ok(Created::Existing(existing.into()));
     }
     let now = Utc::now();
+    let phone_key = input.phone.clone().flatten().as_deref().and_then(phone_key);
     let txn = crate::db::begin_write(db).await?;
     let inserted = customers::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -222,6 +234,13 @@ pub async fn create(
         source_client_id: Set(actor.client_id()),
         external_id: Set(input.external_id.clone()),
         created_by: Set(actor.user_id()),
+        phone_key: Set(phone_key),
+        assigned_at: Set(owner_id.map(|_| now)),
+        first_response_at: Set(None),
+        needs_assessed_at: Set(None),
+        last_follow_up_at: Set(None),
+        lost_at: Set(None),
+        merged_into_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -359,6 +378,7 @@ pub async fn update(
         active.name = Set(name.trim().to_owned());
     }
     if let Some(phone) = input.phone {
+        active.phone_key = Set(phone.as_deref().and_then(phone_key));
         active.phone = Set(phone.map(|p| p.trim().to_owned()));
     }
     if let Some(email) = input.email {

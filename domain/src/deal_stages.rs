@@ -121,6 +121,17 @@ pub struct IllegalMove {
     pub allowed: Vec<Stage>,
 }
 
+impl From<IllegalMove> for crate::DomainError {
+    fn from(m: IllegalMove) -> Self {
+        Self::IllegalTransition {
+            what: "deal",
+            from: m.from.to_string(),
+            to: m.to.to_string(),
+            allowed: m.allowed.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
 /// Checks the move `from` → `to`.
 pub fn check_move(from: Stage, to: Stage, payment: PaymentMethod) -> Result<(), IllegalMove> {
     let allowed = allowed(from, payment);

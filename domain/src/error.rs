@@ -34,6 +34,16 @@ pub enum DomainError {
     /// (e.g. `last_administrator`).
     #[error("{detail}")]
     Rule { code: &'static str, detail: String },
+    /// A move the state machine of `what` (a deal's stage, a customer's
+    /// status) does not allow from where the record is; `allowed` lists the
+    /// moves it does allow.
+    #[error("a {what} cannot move from {from} to {to}")]
+    IllegalTransition {
+        what: &'static str,
+        from: String,
+        to: String,
+        allowed: Vec<String>,
+    },
     /// `If-Match` named another version than the record has now.
     #[error("the record has changed since it was read")]
     PreconditionFailed,

@@ -19,6 +19,7 @@ pub mod secret;
 pub mod sessions;
 pub mod settings;
 pub mod system;
+pub mod timeline;
 pub mod users;
 pub mod version;
 

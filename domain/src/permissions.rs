@@ -113,6 +113,62 @@ pub const CATALOG: &[PermissionInfo] = &[
         description: "Delete customers",
     },
     PermissionInfo {
+        name: "customers:assign",
+        description: "Assign and reassign customers to consultants, pause consultants' lead intake",
+    },
+    PermissionInfo {
+        name: "units:read",
+        description: "Read units (listings)",
+    },
+    PermissionInfo {
+        name: "units:write",
+        description: "Create and change units",
+    },
+    PermissionInfo {
+        name: "deals:read",
+        description: "Read deals, their stages and after-sales records",
+    },
+    PermissionInfo {
+        name: "deals:write",
+        description: "Create deals, move their stages, record inspection, handover and visits",
+    },
+    PermissionInfo {
+        name: "complaints:read",
+        description: "Read complaints",
+    },
+    PermissionInfo {
+        name: "complaints:write",
+        description: "Record and resolve complaints",
+    },
+    PermissionInfo {
+        name: "targets:read",
+        description: "Read sales targets",
+    },
+    PermissionInfo {
+        name: "targets:write",
+        description: "Set sales targets for regions and teams",
+    },
+    PermissionInfo {
+        name: "trainings:read",
+        description: "Read trainings and their attendance",
+    },
+    PermissionInfo {
+        name: "trainings:write",
+        description: "Record trainings, attendance and exam results",
+    },
+    PermissionInfo {
+        name: "customer_events:read",
+        description: "Read customer events and invitations",
+    },
+    PermissionInfo {
+        name: "customer_events:write",
+        description: "Organise customer events, invite customers, record attendance",
+    },
+    PermissionInfo {
+        name: "kpis:read",
+        description: "Read performance figures",
+    },
+    PermissionInfo {
         name: "queues:read",
         description: "Read job queues, workers and timers",
     },

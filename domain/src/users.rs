@@ -125,6 +125,8 @@ pub async fn create(
         locale: Set(new.locale),
         status: Set(users::UserStatus::Active),
         password_hash: Set(password_hash),
+        lead_intake_paused: Set(false),
+        last_lead_assigned_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -25,6 +25,17 @@ pub struct Model {
     /// The partner's own id for the lead, unique per partner.
     pub external_id: Option<String>,
     pub created_by: Option<Uuid>,
+    /// The phone's digits, for spotting possible duplicates.
+    pub phone_key: Option<String>,
+    pub assigned_at: Option<DateTimeUtc>,
+    /// When a follow-up first reached the customer (初次接触).
+    pub first_response_at: Option<DateTimeUtc>,
+    /// When the needs were first assessed (需求分析).
+    pub needs_assessed_at: Option<DateTimeUtc>,
+    pub last_follow_up_at: Option<DateTimeUtc>,
+    pub lost_at: Option<DateTimeUtc>,
+    /// Set when this record was merged into another; it is then hidden from lists.
+    pub merged_into_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -15,6 +15,9 @@ pub struct Model {
     pub locale: String,
     pub status: UserStatus,
     pub password_hash: String,
+    /// A paused consultant gets no round-robin leads.
+    pub lead_intake_paused: bool,
+    pub last_lead_assigned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,6 +8,7 @@ mod m20261127_000001_foundation;
 mod m20261127_000002_identity;
 mod m20261127_000003_customers;
 mod m20261127_000004_idempotency;
+mod m20261127_000005_sales;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -16,6 +17,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261127_000002_identity.rs"),
     include_str!("m20261127_000003_customers.rs"),
     include_str!("m20261127_000004_idempotency.rs"),
+    include_str!("m20261127_000005_sales.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -53,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_identity::Migration),
             Box::new(m20261127_000003_customers::Migration),
             Box::new(m20261127_000004_idempotency::Migration),
+            Box::new(m20261127_000005_sales::Migration),
         ]
     }
 }

@@ -1,0 +1,29 @@
+//! Complaints (投诉): received, handled, resolved.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "complaints")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub deal_id: Option<Uuid>,
+    pub consultant_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub handler_id: Option<Uuid>,
+    pub severity: String,
+    pub summary: String,
+    pub status: String,
+    pub received_at: DateTimeUtc,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub resolution: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,32 @@
+//! Deals: one customer buying one unit, through the stage machine.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "deals")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub unit_id: Uuid,
+    pub consultant_id: Uuid,
+    pub team_id: Option<Uuid>,
+    pub support_id: Option<Uuid>,
+    pub agreed_price_fen: i64,
+    pub payment_method: String,
+    pub planned_handover_on: Option<Date>,
+    pub stage: String,
+    pub subscribed_at: Option<DateTimeUtc>,
+    pub contracted_at: Option<DateTimeUtc>,
+    pub handed_over_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub cancelled_at: Option<DateTimeUtc>,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+//! Follow-ups (跟进回访): each contact with a customer.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "follow_ups")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub kind: String,
+    pub occurred_at: DateTimeUtc,
+    pub reached: bool,
+    pub notes: Option<String>,
+    pub next_step: Option<String>,
+    pub next_follow_up_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+//! Units (房源) on sale. Area in hundredths of a square metre, price in fen.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "units")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub project: String,
+    pub building: String,
+    pub number: String,
+    pub layout: String,
+    pub area_sqm_centi: i32,
+    pub list_price_fen: i64,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,106 @@
+//! A small organisation for tests that need staff: two teams, a manager and
+//! two consultants in team A, a consultant in team B, and a director; and
+//! helpers for reading lists.
+
+use crate::{TestApp, client::expect_json};
+use chrono::Utc;
+use domain::{Secret, audit::AuditContext, users::NewUser};
+use entities::{regions, teams};
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "staff-password-1";
+
+/// A small organisation: two teams, a manager and two consultants in team
+/// A, a consultant in team B, and a director.
+#[derive(Debug)]
+pub struct Org {
+    pub team_a: Uuid,
+    pub team_b: Uuid,
+    pub manager_a: Uuid,
+    pub consultant_a1: Uuid,
+    pub consultant_a2: Uuid,
+    pub consultant_b: Uuid,
+    pub director: Uuid,
+}
+
+pub async fn create_team(app: &TestApp, region: Uuid, name: &str, manager: Option<Uuid>) -> Uuid {
+    let now = Utc::now();
+    teams::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        region_id: Set(region),
+        name: Set(name.to_owned()),
+        manager_id: Set(manager),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .expect("team")
+    .id
+}
+
+pub async fn create_user(app: &TestApp, email: &str, role: &str, team_id: Option<Uuid>) -> Uuid {
+    let new = NewUser {
+        email: email.to_owned(),
+        name: email.split('@').next().unwrap_or(email).to_owned(),
+        password: Secret::new(PASSWORD),
+        roles: vec![role.to_owned()],
+        team_id,
+        phone: None,
+        locale: "en".to_owned(),
+    };
+    domain::users::create(&app.db, &AuditContext::default(), new)
+        .await
+        .expect("user")
+        .id
+}
+
+pub async fn org(app: &TestApp) -> Org {
+    let now = Utc::now();
+    let region = regions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set("East".to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .expect("region")
+    .id;
+    let team_b = create_team(app, region, "B", None).await;
+    let team_a = create_team(app, region, "A", None).await;
+    let manager_a = create_user(app, "manager.a@example.com", "manager", Some(team_a)).await;
+    teams::ActiveModel {
+        id: Set(team_a),
+        manager_id: Set(Some(manager_a)),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .expect("manager of team A");
+    Org {
+        team_a,
+        team_b,
+        manager_a,
+        consultant_a1: create_user(app, "a1@example.com", "consultant", Some(team_a)).await,
+        consultant_a2: create_user(app, "a2@example.com", "consultant", Some(team_a)).await,
+        consultant_b: create_user(app, "b1@example.com", "consultant", Some(team_b)).await,
+        director: create_user(app, "director@example.com", "director", None).await,
+    }
+}
+
+/// The ids in a list response.
+pub fn ids(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+pub async fn list(app: &TestApp, path: &str, token: &str) -> Value {
+    expect_json(app.get(path, Some(token)).await, 200).await
+}

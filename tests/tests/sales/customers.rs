@@ -1,0 +1,2 @@
+//! Leads: status workflow, duplicates and merging, assignment, follow-ups,
+//! needs and the timeline.

@@ -1,0 +1,5 @@
+//! Tests of the sales record: customers through their whole life, deals
+//! and their stages, after-sales, complaints, targets, trainings, customer
+//! events, figures and bulk import and export.
+
+mod customers;
