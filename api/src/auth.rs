@@ -250,6 +250,18 @@ impl<P: Permission> Authorized<P> {
 }
 
 impl<P> Authorized<P> {
+    /// Refuses (403) partner clients: for the sales team's own work, such as
+    /// recording contacts, even where a partner holds the permission.
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.actor.kind == domain::actor::ActorKind::Client {
+            Err(ApiError::Forbidden(
+                "this is recorded by the sales team, not by partner clients".to_owned(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Who changes what, for the audit log.
     pub fn audit(&self) -> AuditContext {
         AuditContext::new(&self.actor, self.request_id.clone(), self.address.clone())

@@ -9,7 +9,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{api_clients, audit, customers, health, me, org, probes, roles, token, users};
+use crate::routes::{api_clients, audit, customers, follow_ups, health, me, org, probes, roles, token, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -58,6 +58,17 @@ use crate::routes::{api_clients, audit, customers, health, me, org, probes, role
         customers::create_customer,
         customers::list_customers,
         customers::get_customer,
+        customers::change_customer_status,
+        customers::assign_customer,
+        customers::reassign_customer,
+        customers::update_lead_intake,
+        customers::merge_customer,
+        customers::get_customer_timeline,
+        follow_ups::create_follow_up,
+        follow_ups::list_follow_ups,
+        follow_ups::create_needs,
+        follow_ups::list_needs,
+        follow_ups::update_recommendation,
         customers::update_customer,
         customers::delete_customer,
     ),

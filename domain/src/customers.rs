@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use entities::{customers, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
     TransactionTrait,
     sea_query::{Condition, Expr, ExprTrait, Func},
 };
@@ -21,7 +21,7 @@ use crate::{
     error::{DomainError, FieldError},
     page::{Page, PageRequest},
     permissions::Scope,
-    version,
+    timeline, version,
 };
 
 /// Where leads come from (渠道).
@@ -49,6 +49,12 @@ pub struct CustomerView {
     pub team_id: Option<Uuid>,
     pub source_client_id: Option<Uuid>,
     pub external_id: Option<String>,
+    pub assigned_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub needs_assessed_at: Option<DateTime<Utc>>,
+    pub last_follow_up_at: Option<DateTime<Utc>>,
+    pub lost_at: Option<DateTime<Utc>>,
+    pub merged_into_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -69,6 +75,12 @@ impl From<customers::Model> for CustomerView {
             team_id: m.team_id,
             source_client_id: m.source_client_id,
             external_id: m.external_id,
+            assigned_at: m.assigned_at,
+            first_response_at: m.first_response_at,
+            needs_assessed_at: m.needs_assessed_at,
+            last_follow_up_at: m.last_follow_up_at,
+            lost_at: m.lost_at,
+            merged_into_id: m.merged_into_id,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -162,8 +174,50 @@ pub fn phone_key(phone: &str) -> Option<String> {
 /// A new customer, or the one the partner pushed before under the same `external_id`.
 #[derive(Debug, Clone)]
 pub enum Created {
-    New(CustomerView),
+    /// Created; `possible_duplicates` are other customers with the same phone number.
+    New {
+        customer: CustomerView,
+        possible_duplicates: Vec<Duplicate>,
+    },
     Existing(CustomerView),
+}
+
+/// Another customer on file with the same phone number: its id and owner
+/// only, so that a consultant learns of a colleague's customer without
+/// reading it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Duplicate {
+    pub id: Uuid,
+    pub owner_id: Option<Uuid>,
+}
+
+/// Customers (not merged away) with this phone key; a partner learns only of its own leads.
+async fn same_phone(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    key: &str,
+    except: Option<Uuid>,
+) -> Result<Vec<Duplicate>, DomainError> {
+    use customers::Column as C;
+    let mut query = customers::Entity::find()
+        .filter(C::PhoneKey.eq(key))
+        .filter(C::MergedIntoId.is_null());
+    if actor.kind == ActorKind::Client {
+        query = query.filter(C::SourceClientId.eq(actor.id));
+    }
+    if let Some(id) = except {
+        query = query.filter(C::Id.ne(id));
+    }
+    Ok(query
+        .limit(20)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| Duplicate {
+            id: c.id,
+            owner_id: c.owner_id,
+        })
+        .collect())
 }
 
 pub async fn create(
@@ -215,7 +269,7 @@ pub async fn create(
         return Ok(Created::Existing(existing.into()));
     }
     let now = Utc::now();
-    let phone_key = input.phone.clone().flatten().as_deref().and_then(phone_key);
+    let key = input.phone.clone().flatten().as_deref().and_then(phone_key);
     let txn = crate::db::begin_write(db).await?;
     let inserted = customers::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -234,7 +288,7 @@ pub async fn create(
         source_client_id: Set(actor.client_id()),
         external_id: Set(input.external_id.clone()),
         created_by: Set(actor.user_id()),
-        phone_key: Set(phone_key),
+        phone_key: Set(key.clone()),
         assigned_at: Set(owner_id.map(|_| now)),
         first_response_at: Set(None),
         needs_assessed_at: Set(None),
@@ -258,8 +312,29 @@ pub async fn create(
     };
     let view = CustomerView::from(customer);
     audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&audit_json(&view))).await?;
+    let event = |kind, data| timeline::Event {
+        customer_id: view.id,
+        kind,
+        occurred_at: now,
+        subject_id: None,
+        data,
+    };
+    let created = json!({"channel": view.channel, "external_id": view.external_id});
+    timeline::record(&txn, Some(actor), event("created", created)).await?;
+    if let Some(owner) = view.owner_id {
+        let assigned = json!({"consultant_id": owner, "team_id": view.team_id, "strategy": "named",
+                               "reason": "recorded by the consultant's side"});
+        timeline::record(&txn, Some(actor), event("assigned", assigned)).await?;
+    }
+    let possible_duplicates = match &key {
+        Some(key) => same_phone(&txn, actor, key, Some(view.id)).await?,
+        None => Vec::new(),
+    };
     txn.commit().await?;
-    Ok(Created::New(view))
+    Ok(Created::New {
+        customer: view,
+        possible_duplicates,
+    })
 }
 
 async fn find_pushed(
@@ -294,7 +369,9 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<CustomerView>, DomainError> {
     use customers::Column as C;
-    let mut query = customers::Entity::find().filter(reach(actor, scope));
+    let mut query = customers::Entity::find()
+        .filter(reach(actor, scope))
+        .filter(C::MergedIntoId.is_null());
     if let Some(status) = filter.status {
         query = query.filter(C::Status.eq(status));
     }
@@ -322,7 +399,7 @@ pub async fn list(
     Ok(page.fetch(db, query, C::Id, |c| c.id).await?.map(CustomerView::from))
 }
 
-async fn find(
+pub(crate) async fn find(
     db: &impl ConnectionTrait,
     actor: &Actor,
     scope: Scope,
@@ -422,4 +499,256 @@ pub async fn delete(
     audit::record(&txn, ctx, "delete", "customer", id, Some(&audit_json(&before)), None).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Customer statuses from lead to buyer, in the order a sale moves through
+/// them; `lost` stands apart.
+pub const STATUSES: &[&str] = &[
+    "new",
+    "contacted",
+    "needs_assessed",
+    "active",
+    "negotiating",
+    "subscribed",
+    "contracted",
+    "handed_over",
+    "lost",
+];
+
+/// The statuses a person may set by hand from `from`. The others follow
+/// from the record: a follow-up that reaches the customer makes a new lead
+/// `contacted`, a needs assessment `needs_assessed`, deals the rest. A
+/// customer with a live deal (subscribed or later) is not lost until the
+/// deal is cancelled.
+pub fn manual_moves(from: &str) -> Vec<&'static str> {
+    match from {
+        "new" => vec!["lost"],
+        "contacted" | "needs_assessed" => vec!["active", "lost"],
+        "active" | "negotiating" => vec!["lost"],
+        "lost" => vec!["active"],
+        _ => vec![],
+    }
+}
+
+/// A status set by hand, with its reason (required for `lost`).
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+/// Moves a customer to `lost` (with a reason, for churn analysis) or back
+/// to `active`.
+pub async fn change_status(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    change: StatusChange,
+    if_match: Option<&str>,
+) -> Result<CustomerView, DomainError> {
+    let StatusChange { to, reason } = change;
+    let to = to.as_str();
+    let mut errors = Vec::new();
+    if !STATUSES.contains(&to) {
+        errors.push(FieldError::new(
+            "/status",
+            format!("must be one of {}", STATUSES.join(", ")),
+        ));
+    }
+    let reason = reason.map(|r| r.trim().to_owned());
+    match &reason {
+        Some(r) if r.is_empty() || r.chars().count() > 500 => {
+            errors.push(FieldError::new("/reason", "must be 1 to 500 characters"));
+        }
+        None if to == "lost" => errors.push(FieldError::new("/reason", "is required when a customer is lost")),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let customer = find(&txn, actor, scope, id).await?;
+    let before = CustomerView::from(customer.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    let allowed = manual_moves(&customer.status);
+    if !allowed.contains(&to) {
+        return Err(DomainError::IllegalTransition {
+            what: "customer",
+            from: customer.status,
+            to: to.to_owned(),
+            allowed: allowed.into_iter().map(str::to_owned).collect(),
+        });
+    }
+    let now = Utc::now();
+    let mut active: customers::ActiveModel = customer.into();
+    active.status = Set(to.to_owned());
+    if to == "lost" {
+        active.lost_reason = Set(reason.clone());
+        active.lost_at = Set(Some(now));
+    } else {
+        active.lost_reason = Set(None);
+        active.lost_at = Set(None);
+    }
+    active.updated_at = Set(now);
+    let after = CustomerView::from(active.update(&txn).await?);
+    let data = json!({"from": before.status, "to": to, "reason": reason});
+    let event = timeline::Event {
+        customer_id: id,
+        kind: "status_changed",
+        occurred_at: now,
+        subject_id: None,
+        data,
+    };
+    timeline::record(&txn, Some(actor), event).await?;
+    let (b, a) = (audit_json(&before), audit_json(&after));
+    audit::record(&txn, ctx, "update", "customer", id, Some(&b), Some(&a)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves a customer forward to `to` if it is still at one of `from`, as
+/// the record advances (a first contact, a needs assessment). Returns
+/// whether it moved.
+pub(crate) async fn advance(db: &impl ConnectionTrait, id: Uuid, from: &[&str], to: &str) -> Result<bool, DomainError> {
+    use customers::Column as C;
+    let result = customers::Entity::update_many()
+        .col_expr(C::Status, Expr::value(to))
+        .filter(C::Id.eq(id))
+        .filter(C::Status.is_in(from.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+fn rank(status: &str) -> usize {
+    STATUSES.iter().position(|s| *s == status).unwrap_or(0)
+}
+
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(Ord::min(a, b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Merges `duplicate_id` into `id`: every follow-up, assessment, deal,
+/// visit, complaint, invitation and timeline entry of the duplicate moves
+/// to the survivor, which also takes contact fields it lacks; the duplicate
+/// stays as a tombstone naming the survivor (`merged_into_id`) and leaves
+/// the lists.
+pub async fn merge(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    duplicate_id: Uuid,
+) -> Result<CustomerView, DomainError> {
+    use entities::{complaints, deals, event_invitations, follow_ups, needs_assessments, visits};
+    if id == duplicate_id {
+        return Err(DomainError::invalid("/duplicate_id", "must be another customer"));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let survivor = find(&txn, actor, scope, id).await?;
+    let duplicate = match find(&txn, actor, scope, duplicate_id).await {
+        Err(DomainError::NotFound(_)) => {
+            return Err(DomainError::invalid(
+                "/duplicate_id",
+                "no such customer within your reach",
+            ));
+        }
+        other => other?,
+    };
+    for (c, pointer) in [(&survivor, None), (&duplicate, Some("/duplicate_id"))] {
+        if c.merged_into_id.is_some() {
+            let detail = "was already merged into another customer";
+            return Err(match pointer {
+                Some(p) => DomainError::invalid(p, detail),
+                None => DomainError::Rule {
+                    code: "customer_merged",
+                    detail: format!("this customer {detail}"),
+                },
+            });
+        }
+    }
+    macro_rules! move_rows {
+        ($($entity:ident),*) => {$(
+            $entity::Entity::update_many()
+                .col_expr($entity::Column::CustomerId, Expr::value(id))
+                .filter($entity::Column::CustomerId.eq(duplicate_id))
+                .exec(&txn)
+                .await?;
+        )*};
+    }
+    // An event both were invited to keeps the survivor's invitation.
+    let survivor_events: Vec<Uuid> = event_invitations::Entity::find()
+        .select_only()
+        .column(event_invitations::Column::EventId)
+        .filter(event_invitations::Column::CustomerId.eq(id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    event_invitations::Entity::delete_many()
+        .filter(event_invitations::Column::CustomerId.eq(duplicate_id))
+        .filter(event_invitations::Column::EventId.is_in(survivor_events))
+        .exec(&txn)
+        .await?;
+    move_rows!(
+        follow_ups,
+        needs_assessments,
+        deals,
+        visits,
+        complaints,
+        event_invitations
+    );
+    timeline::move_all(&txn, duplicate_id, id).await?;
+
+    let now = Utc::now();
+    let before = CustomerView::from(survivor.clone());
+    let mut active: customers::ActiveModel = survivor.clone().into();
+    if survivor.phone.is_none() {
+        active.phone = Set(duplicate.phone.clone());
+        active.phone_key = Set(duplicate.phone_key.clone());
+    }
+    if survivor.email.is_none() {
+        active.email = Set(duplicate.email.clone());
+    }
+    if survivor.wechat_id.is_none() {
+        active.wechat_id = Set(duplicate.wechat_id.clone());
+    }
+    active.key_account = Set(survivor.key_account || duplicate.key_account);
+    if survivor.status == "lost" || (duplicate.status != "lost" && rank(&duplicate.status) > rank(&survivor.status)) {
+        active.status = Set(duplicate.status.clone());
+        active.lost_reason = Set(duplicate.lost_reason.clone());
+        active.lost_at = Set(duplicate.lost_at);
+    }
+    active.first_response_at = Set(earliest(survivor.first_response_at, duplicate.first_response_at));
+    active.needs_assessed_at = Set(earliest(survivor.needs_assessed_at, duplicate.needs_assessed_at));
+    active.last_follow_up_at = Set(Ord::max(survivor.last_follow_up_at, duplicate.last_follow_up_at));
+    active.updated_at = Set(now);
+    let after = CustomerView::from(active.update(&txn).await?);
+
+    let mut tombstone: customers::ActiveModel = duplicate.clone().into();
+    tombstone.merged_into_id = Set(Some(id));
+    tombstone.updated_at = Set(now);
+    tombstone.update(&txn).await?;
+
+    let data = json!({"duplicate_id": duplicate_id, "duplicate_name": duplicate.name,
+                      "duplicate_owner_id": duplicate.owner_id});
+    let event = timeline::Event {
+        customer_id: id,
+        kind: "merged",
+        occurred_at: now,
+        subject_id: Some(duplicate_id),
+        data,
+    };
+    timeline::record(&txn, Some(actor), event).await?;
+    let (b, a) = (audit_json(&before), audit_json(&after));
+    audit::record(&txn, ctx, "merge", "customer", id, Some(&b), Some(&a)).await?;
+    let gone = json!({"merged_into_id": id});
+    audit::record(&txn, ctx, "merge", "customer", duplicate_id, None, Some(&gone)).await?;
+    txn.commit().await?;
+    Ok(after)
 }

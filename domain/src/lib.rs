@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod api_clients;
+pub mod assignment;
 pub mod audit;
 pub mod credentials;
 pub mod customers;
@@ -10,7 +11,9 @@ pub mod db;
 pub mod deal_stages;
 pub mod demo;
 pub mod error;
+pub mod follow_ups;
 pub mod idempotency;
+pub mod needs;
 pub mod org;
 pub mod page;
 pub mod permissions;

@@ -7,7 +7,7 @@ use chrono::Utc;
 use domain::{Secret, audit::AuditContext, users::NewUser};
 use entities::{regions, teams};
 use sea_orm::{ActiveModelTrait, Set};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "staff-password-1";
@@ -103,4 +103,47 @@ pub fn ids(list: &Value) -> Vec<String> {
 
 pub async fn list(app: &TestApp, path: &str, token: &str) -> Value {
     expect_json(app.get(path, Some(token)).await, 200).await
+}
+
+/// A token of a new partner API client that may read and push leads.
+pub async fn partner_token(app: &TestApp, admin: &str, name: &str) -> String {
+    let body = json!({"name": name, "scopes": ["customers:read", "customers:write"]});
+    let client = expect_json(app.post_json("/api/v1/api-clients", Some(admin), &body).await, 201).await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client["client_id"].as_str().expect("client_id")),
+        ("client_secret", client["client_secret"].as_str().expect("secret")),
+    ];
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&form)
+        .send()
+        .await
+        .expect("request");
+    expect_json(response, 200).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+/// A unit on sale, written straight to the database (for tests of other resources).
+pub async fn create_unit(app: &TestApp, number: &str) -> Uuid {
+    let now = Utc::now();
+    entities::units::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        project: Set("Riverside".to_owned()),
+        building: Set("3".to_owned()),
+        number: Set(number.to_owned()),
+        layout: Set("3室2厅".to_owned()),
+        area_sqm_centi: Set(10_250),
+        list_price_fen: Set(420_000_000),
+        status: Set("available".to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .expect("unit")
+    .id
 }

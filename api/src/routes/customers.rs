@@ -6,7 +6,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    customers::{Created, CustomerFilter, CustomerInput, CustomerView},
+    assignment::{AssignmentInput, Kind},
+    customers::{Created, CustomerFilter, CustomerInput, CustomerView, StatusChange},
     page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
@@ -38,8 +39,28 @@ pub struct Customer {
     pub team_id: Option<Uuid>,
     /// The partner's own id for a lead it pushed.
     pub external_id: Option<String>,
+    /// When the current consultant got the customer.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// When a follow-up first reached the customer (初次接触).
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When the needs were first assessed (需求分析).
+    pub needs_assessed_at: Option<DateTime<Utc>>,
+    pub last_follow_up_at: Option<DateTime<Utc>>,
+    pub lost_at: Option<DateTime<Utc>>,
+    /// Set when this record was merged into another customer.
+    pub merged_into_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// On creation only: other customers with the same phone number (their id and owner).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub possible_duplicates: Option<Vec<PossibleDuplicate>>,
+}
+
+/// Another customer with the same phone number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PossibleDuplicate {
+    pub id: Uuid,
+    pub owner_id: Option<Uuid>,
 }
 
 impl From<CustomerView> for Customer {
@@ -57,8 +78,15 @@ impl From<CustomerView> for Customer {
             owner_id: v.owner_id,
             team_id: v.team_id,
             external_id: v.external_id,
+            assigned_at: v.assigned_at,
+            first_response_at: v.first_response_at,
+            needs_assessed_at: v.needs_assessed_at,
+            last_follow_up_at: v.last_follow_up_at,
+            lost_at: v.lost_at,
+            merged_into_id: v.merged_into_id,
             created_at: v.created_at,
             updated_at: v.updated_at,
+            possible_duplicates: None,
         }
     }
 }
@@ -126,7 +154,9 @@ fn location(id: Uuid) -> (header::HeaderName, String) {
 }
 
 /// Push a lead or record a new customer. A partner pushing the same
-/// `external_id` again gets its earlier lead back (200), unchanged.
+/// `external_id` again gets its earlier lead back (200), unchanged. Other
+/// customers with the same phone number are listed in `possible_duplicates`
+/// (merge them with `POST /customers/{id}/merge`).
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", operation_id = "create_customer",
     security(("bearer" = [])),
     request_body = NewCustomerBody,
@@ -154,9 +184,27 @@ pub async fn create_customer(
         owner_id: body.owner_id,
     };
     match domain::customers::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await? {
-        Created::New(c) => Ok(HttpResponse::Created()
-            .insert_header(location(c.id))
-            .json(Customer::from(c))),
+        Created::New {
+            customer,
+            possible_duplicates,
+        } => {
+            let id = customer.id;
+            let tag = etag(&customer);
+            let mut body = Customer::from(customer);
+            body.possible_duplicates = Some(
+                possible_duplicates
+                    .into_iter()
+                    .map(|d| PossibleDuplicate {
+                        id: d.id,
+                        owner_id: d.owner_id,
+                    })
+                    .collect(),
+            );
+            Ok(HttpResponse::Created()
+                .insert_header(location(id))
+                .insert_header(tag)
+                .json(body))
+        }
         Created::Existing(c) => Ok(HttpResponse::Ok().insert_header(location(c.id)).json(Customer::from(c))),
     }
 }
@@ -284,4 +332,268 @@ pub async fn delete_customer(
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     domain::customers::delete(db, &audit, actor, caller.scope, id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A status set by hand: `lost` (with the reason, for churn analysis) or `active`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "lost", "reason": "bought a resale flat elsewhere"}))]
+pub struct StatusBody {
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// Set a customer's status by hand. Only `lost` (reason required) and
+/// `active` are set this way; the rest follow from follow-ups, needs and
+/// deals. A move the workflow does not allow is 409 `illegal_transition`
+/// with the allowed moves in `allowed`.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/status", tag = "customers", operation_id = "change_customer_status",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Customer id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the customer still has this ETag"),
+    ),
+    request_body = StatusBody,
+    responses(
+        (status = 200, description = "Changed", body = Customer),
+        (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks customers:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition`, with `allowed`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown status or missing reason", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_customer_status(
+    caller: Authorized<perm::CustomersWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> Result<HttpResponse, ApiError> {
+    let change = StatusChange {
+        to: body.status,
+        reason: body.reason,
+    };
+    let (db, audit, actor, scope) = (&state.db, caller.audit(), &caller.actor, caller.scope);
+    let customer =
+        domain::customers::change_status(db, &audit, actor, scope, id.into_inner(), change, if_match.as_deref())
+            .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&customer))
+        .json(Customer::from(customer)))
+}
+
+/// To whom a lead goes: a named consultant, or round-robin in a team.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"team_id": "0192f1c4-7d1e-7a51-9a43-3e0d5c1f2a10", "reason": "walk-in at the Pudong store"}))]
+pub struct AssignmentBody {
+    /// A named consultant.
+    pub consultant_id: Option<Uuid>,
+    /// Round-robin among the team's active, unpaused consultants.
+    pub team_id: Option<Uuid>,
+    /// Why; required to reassign.
+    pub reason: Option<String>,
+}
+
+async fn assign(
+    caller: Authorized<perm::CustomersAssign>,
+    state: web::Data<AppState>,
+    id: Uuid,
+    kind: Kind,
+    body: AssignmentBody,
+) -> Result<HttpResponse, ApiError> {
+    let input = AssignmentInput {
+        consultant_id: body.consultant_id,
+        team_id: body.team_id,
+        reason: body.reason,
+    };
+    let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
+    let customer = domain::assignment::assign(db, &audit, actor, caller.scope, id, kind, input).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&customer))
+        .json(Customer::from(customer)))
+}
+
+/// Assign a lead that has no consultant yet: to a named consultant, or to
+/// the next in turn among a team's active, unpaused consultants. The
+/// decision and its reason go on the timeline.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/assignment", tag = "customers", operation_id = "assign_customer",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Customer id")),
+    request_body = AssignmentBody,
+    responses(
+        (status = 200, description = "Assigned", body = Customer),
+        (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks customers:assign", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_assigned` (use reassignment) or `no_available_consultant`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Neither or both of consultant_id and team_id, or one outside the caller's teams", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn assign_customer(
+    caller: Authorized<perm::CustomersAssign>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    ApiJson(body): ApiJson<AssignmentBody>,
+) -> Result<HttpResponse, ApiError> {
+    assign(caller, state, id.into_inner(), Kind::Assign, body).await
+}
+
+/// Give a customer to another consultant (named, or next in turn in a
+/// team), with the reason; recorded on the timeline.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/reassignment", tag = "customers", operation_id = "reassign_customer",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Customer id")),
+    request_body = AssignmentBody,
+    responses(
+        (status = 200, description = "Reassigned", body = Customer),
+        (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks customers:assign", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_assigned` (use assignment) or `no_available_consultant`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing reason, neither or both targets, or one outside the caller's teams", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn reassign_customer(
+    caller: Authorized<perm::CustomersAssign>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    ApiJson(body): ApiJson<AssignmentBody>,
+) -> Result<HttpResponse, ApiError> {
+    assign(caller, state, id.into_inner(), Kind::Reassign, body).await
+}
+
+/// Whether a consultant takes round-robin leads.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"paused": true}))]
+pub struct LeadIntakeBody {
+    pub paused: bool,
+}
+
+/// Pause or resume a consultant's round-robin leads (holidays, training).
+#[utoipa::path(put, path = "/api/v1/users/{id}/lead-intake", tag = "customers", operation_id = "update_lead_intake",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = LeadIntakeBody,
+    responses(
+        (status = 200, description = "Set", body = LeadIntakeBody),
+        (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks customers:assign", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user within the caller's teams", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_lead_intake(
+    caller: Authorized<perm::CustomersAssign>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    ApiJson(body): ApiJson<LeadIntakeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
+    let intake = domain::assignment::set_intake(db, &audit, actor, caller.scope, id.into_inner(), body.paused).await?;
+    Ok(HttpResponse::Ok().json(LeadIntakeBody { paused: intake.paused }))
+}
+
+/// The duplicate to fold into this customer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"duplicate_id": "0192f1c4-7d1e-7a51-9a43-3e0d5c1f2a10"}))]
+pub struct MergeBody {
+    pub duplicate_id: Uuid,
+}
+
+/// Merge a duplicate into this customer, keeping all history: the
+/// duplicate's follow-ups, needs, deals, visits, complaints, invitations
+/// and timeline move here, contact fields this record lacks are taken from
+/// it, and the duplicate remains only as a pointer (`merged_into_id`).
+#[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", operation_id = "merge_customer",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The customer that stays")),
+    request_body = MergeBody,
+    responses(
+        (status = 200, description = "Merged: the surviving customer", body = Customer),
+        (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks customers:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`customer_merged`: this record was itself merged away", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The duplicate is this customer, unknown, outside reach or already merged", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn merge_customer(
+    caller: Authorized<perm::CustomersWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    ApiJson(body): ApiJson<MergeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
+    let customer =
+        domain::customers::merge(db, &audit, actor, caller.scope, id.into_inner(), body.duplicate_id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&customer))
+        .json(Customer::from(customer)))
+}
+
+/// One event in a customer's life.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub id: Uuid,
+    /// created, assigned, reassigned, status_changed, follow_up, needs_assessed, deal_created,
+    /// deal_stage_changed, inspection_issue, handover_completed, visit, complaint_received,
+    /// complaint_resolved, event_invited, event_attended, merged.
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The staff member who recorded it.
+    pub actor_user_id: Option<Uuid>,
+    /// The partner client that recorded it.
+    pub actor_client_id: Option<Uuid>,
+    /// The record the event is about (follow-up, deal, complaint, consultant, …).
+    pub subject_id: Option<Uuid>,
+    /// What happened, by kind.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Timeline {
+    pub customer_id: Uuid,
+    /// Every event, in the order it happened.
+    pub items: Vec<TimelineEntry>,
+}
+
+/// A customer's whole timeline, in the order things happened.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", operation_id = "get_customer_timeline",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Customer id")),
+    responses(
+        (status = 200, description = "Every event of the customer", body = Timeline),
+        (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_customer_timeline(
+    caller: Authorized<perm::CustomersRead>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    domain::customers::get(&state.db, &caller.actor, caller.scope, id).await?;
+    let entries = domain::timeline::of_customer(&state.db, id).await?;
+    Ok(HttpResponse::Ok().json(Timeline {
+        customer_id: id,
+        items: entries
+            .into_iter()
+            .map(|e| TimelineEntry {
+                id: e.id,
+                kind: e.kind,
+                occurred_at: e.occurred_at,
+                actor_user_id: e.actor_user_id,
+                actor_client_id: e.actor_client_id,
+                subject_id: e.subject_id,
+                data: e.data,
+            })
+            .collect(),
+    }))
 }

@@ -4,6 +4,7 @@
 pub mod api_clients;
 pub mod audit;
 pub mod customers;
+pub mod follow_ups;
 pub mod health;
 pub mod me;
 pub mod org;
@@ -53,6 +54,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .patch(customers::update_customer)
                         .delete(customers::delete_customer),
                 )
+                .service(web::resource("/customers/{id}/status").post(customers::change_customer_status))
+                .service(web::resource("/customers/{id}/assignment").post(customers::assign_customer))
+                .service(web::resource("/customers/{id}/reassignment").post(customers::reassign_customer))
+                .service(web::resource("/customers/{id}/merge").post(customers::merge_customer))
+                .service(web::resource("/customers/{id}/timeline").get(customers::get_customer_timeline))
+                .service(
+                    web::resource("/customers/{id}/follow-ups")
+                        .get(follow_ups::list_follow_ups)
+                        .post(follow_ups::create_follow_up),
+                )
+                .service(
+                    web::resource("/customers/{id}/needs")
+                        .get(follow_ups::list_needs)
+                        .post(follow_ups::create_needs),
+                )
+                .service(
+                    web::resource("/customers/{id}/needs/{needs_id}/recommendations/{unit_id}")
+                        .put(follow_ups::update_recommendation),
+                )
+                .service(web::resource("/users/{id}/lead-intake").put(customers::update_lead_intake))
                 .service(
                     web::resource("/regions")
                         .get(org::list_regions)

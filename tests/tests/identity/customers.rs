@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 use tests::{TestApp, assert_problem, client::expect_json, spawn_app};
 
 use crate::{PASSWORD, ids, list, org};
+use tests::org::partner_token;
 
 async fn new_customer(app: &TestApp, token: &str, name: &str) -> String {
     let body = json!({"name": name, "phone": "13800138000", "channel": "store_walk_in"});
@@ -98,27 +99,6 @@ async fn a_consultant_cannot_give_a_customer_to_someone_else_or_set_protected_fi
     assert_eq!(created["owner_id"], org.consultant_a1.to_string());
     assert_eq!(created["team_id"], org.team_a.to_string());
     assert_eq!(created["status"], "new");
-}
-
-async fn partner_token(app: &TestApp, admin: &str, name: &str) -> String {
-    let body = json!({"name": name, "scopes": ["customers:read", "customers:write"]});
-    let client = expect_json(app.post_json("/api/v1/api-clients", Some(admin), &body).await, 201).await;
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", client["client_id"].as_str().expect("client_id")),
-        ("client_secret", client["client_secret"].as_str().expect("secret")),
-    ];
-    let response = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .form(&form)
-        .send()
-        .await
-        .expect("request");
-    expect_json(response, 200).await["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
 }
 
 async fn push(app: &TestApp, token: &str, external_id: &str, name: &str) -> reqwest::Response {
