@@ -347,7 +347,7 @@ pub struct StatusBody {
 /// `active` are set this way; the rest follow from follow-ups, needs and
 /// deals. A move the workflow does not allow is 409 `illegal_transition`
 /// with the allowed moves in `allowed`.
-#[utoipa::path(post, path = "/api/v1/customers/{id}/status", tag = "customers", operation_id = "change_customer_status",
+#[utoipa::path(post, path = "/api/v1/customers/{id}/status", tag = "customers", operation_id = "create_customer_status_change",
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Customer id"),
@@ -364,7 +364,7 @@ pub struct StatusBody {
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown status or missing reason", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn change_customer_status(
+pub async fn create_customer_status_change(
     caller: Authorized<perm::CustomersWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -419,7 +419,7 @@ async fn assign(
 /// Assign a lead that has no consultant yet: to a named consultant, or to
 /// the next in turn among a team's active, unpaused consultants. The
 /// decision and its reason go on the timeline.
-#[utoipa::path(post, path = "/api/v1/customers/{id}/assignment", tag = "customers", operation_id = "assign_customer",
+#[utoipa::path(post, path = "/api/v1/customers/{id}/assignment", tag = "customers", operation_id = "create_customer_assignment",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Customer id")),
     request_body = AssignmentBody,
@@ -432,7 +432,7 @@ async fn assign(
         (status = 409, description = "`already_assigned` (use reassignment) or `no_available_consultant`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Neither or both of consultant_id and team_id, or one outside the caller's teams", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn assign_customer(
+pub async fn create_customer_assignment(
     caller: Authorized<perm::CustomersAssign>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -443,7 +443,7 @@ pub async fn assign_customer(
 
 /// Give a customer to another consultant (named, or next in turn in a
 /// team), with the reason; recorded on the timeline.
-#[utoipa::path(post, path = "/api/v1/customers/{id}/reassignment", tag = "customers", operation_id = "reassign_customer",
+#[utoipa::path(post, path = "/api/v1/customers/{id}/reassignment", tag = "customers", operation_id = "create_customer_reassignment",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Customer id")),
     request_body = AssignmentBody,
@@ -456,7 +456,7 @@ pub async fn assign_customer(
         (status = 409, description = "`not_assigned` (use assignment) or `no_available_consultant`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing reason, neither or both targets, or one outside the caller's teams", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn reassign_customer(
+pub async fn create_customer_reassignment(
     caller: Authorized<perm::CustomersAssign>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -508,7 +508,7 @@ pub struct MergeBody {
 /// duplicate's follow-ups, needs, deals, visits, complaints, invitations
 /// and timeline move here, contact fields this record lacks are taken from
 /// it, and the duplicate remains only as a pointer (`merged_into_id`).
-#[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", operation_id = "merge_customer",
+#[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", operation_id = "create_customer_merge",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The customer that stays")),
     request_body = MergeBody,
@@ -521,7 +521,7 @@ pub struct MergeBody {
         (status = 409, description = "`customer_merged`: this record was itself merged away", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The duplicate is this customer, unknown, outside reach or already merged", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn merge_customer(
+pub async fn create_customer_merge(
     caller: Authorized<perm::CustomersWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,

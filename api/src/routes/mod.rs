@@ -54,10 +54,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .patch(customers::update_customer)
                         .delete(customers::delete_customer),
                 )
-                .service(web::resource("/customers/{id}/status").post(customers::change_customer_status))
-                .service(web::resource("/customers/{id}/assignment").post(customers::assign_customer))
-                .service(web::resource("/customers/{id}/reassignment").post(customers::reassign_customer))
-                .service(web::resource("/customers/{id}/merge").post(customers::merge_customer))
+                .service(web::resource("/customers/{id}/status").post(customers::create_customer_status_change))
+                .service(web::resource("/customers/{id}/assignment").post(customers::create_customer_assignment))
+                .service(web::resource("/customers/{id}/reassignment").post(customers::create_customer_reassignment))
+                .service(web::resource("/customers/{id}/merge").post(customers::create_customer_merge))
                 .service(web::resource("/customers/{id}/timeline").get(customers::get_customer_timeline))
                 .service(
                     web::resource("/customers/{id}/follow-ups")
