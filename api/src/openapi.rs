@@ -9,7 +9,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{api_clients, audit, customers, follow_ups, health, me, org, probes, roles, token, users};
+use crate::routes::{api_clients, audit, customers, follow_ups, health, kpis, me, org, probes, roles, token, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -71,6 +71,8 @@ use crate::routes::{api_clients, audit, customers, follow_ups, health, me, org, 
         follow_ups::update_recommendation,
         customers::update_customer,
         customers::delete_customer,
+        kpis::list_consultant_kpis,
+        kpis::list_team_kpis,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -80,6 +82,7 @@ use crate::routes::{api_clients, audit, customers, follow_ups, health, me, org, 
         (name = "access", description = "Roles, permissions and the audit log"),
         (name = "organisation", description = "Staff accounts, teams and regions"),
         (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
+        (name = "figures", description = "Performance figures (KPIs) by month"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )
 )]

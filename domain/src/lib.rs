@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod follow_ups;
 pub mod idempotency;
+pub mod kpis;
 pub mod needs;
 pub mod org;
 pub mod page;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod customers;
 pub mod follow_ups;
 pub mod health;
+pub mod kpis;
 pub mod me;
 pub mod org;
 pub mod probes;
@@ -73,6 +74,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::resource("/customers/{id}/needs/{needs_id}/recommendations/{unit_id}")
                         .put(follow_ups::update_recommendation),
                 )
+                .service(web::resource("/kpis/consultants").get(kpis::list_consultant_kpis))
+                .service(web::resource("/kpis/teams").get(kpis::list_team_kpis))
                 .service(web::resource("/users/{id}/lead-intake").put(customers::update_lead_intake))
                 .service(
                     web::resource("/regions")

@@ -3,3 +3,4 @@
 //! events, figures and bulk import and export.
 
 mod customers;
+mod kpis;

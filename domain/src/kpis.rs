@@ -1,0 +1,505 @@
+//! Performance figures (绩效考核) for a calendar month in the business time
+//! zone, each computed by one SQL aggregation over the sales record and
+//! limited to the people and teams in the caller's scope:
+//!
+//! - consultants: units and amount sold (deals subscribed in the month and
+//!   not cancelled), new leads, post-handover visits and the share rated 4
+//!   or 5 (satisfaction rate), complaints received and the complaint rate
+//!   (complaints ÷ the consultant's open customers in the month);
+//! - teams: the same sums, target achievement (units and amount sold from
+//!   the start of the target's period to the end of the month, against the
+//!   quarterly target, or the annual one when no quarterly target is set),
+//!   training coverage (members who attended a training held in the month ÷
+//!   members), exam pass rate (passed ÷ examined), and the average time to
+//!   resolve the complaints resolved in the month.
+
+use std::{collections::HashMap, fmt, str::FromStr};
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use entities::{roles, teams, user_roles, users};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    Value,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{actor::Actor, error::DomainError, permissions::Scope};
+
+/// A calendar month, `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl FromStr for Month {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let error = || format!("{s:?} is not a month: use YYYY-MM");
+        let (year, month) = s.split_once('-').ok_or_else(error)?;
+        if year.len() != 4 || month.len() != 2 {
+            return Err(error());
+        }
+        let year: i32 = year.parse().map_err(|_| error())?;
+        let month: u32 = month.parse().map_err(|_| error())?;
+        if !(1..=12).contains(&month) || !(2000..=2100).contains(&year) {
+            return Err(error());
+        }
+        Ok(Self { year, month })
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl Month {
+    /// The month `at` falls in, in time zone `tz`.
+    pub fn of(at: DateTime<Utc>, tz: Tz) -> Self {
+        let local = at.with_timezone(&tz);
+        Self {
+            year: local.year(),
+            month: local.month(),
+        }
+    }
+
+    pub fn quarter(self) -> u32 {
+        (self.month - 1) / 3 + 1
+    }
+
+    fn next(self) -> Self {
+        if self.month == 12 {
+            Self {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Self {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// The first instant of the month in `tz`.
+    pub fn start(self, tz: Tz) -> DateTime<Utc> {
+        local_midnight(self.year, self.month, tz)
+    }
+
+    /// The first instant after the month in `tz`.
+    pub fn end(self, tz: Tz) -> DateTime<Utc> {
+        self.next().start(tz)
+    }
+}
+
+/// Midnight at the start of the first day of a month in `tz`, as UTC.
+pub fn local_midnight(year: i32, month: u32, tz: Tz) -> DateTime<Utc> {
+    let day = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsultantFigures {
+    pub user_id: Uuid,
+    pub name: String,
+    pub team_id: Option<Uuid>,
+    pub units_sold: i64,
+    pub amount_sold_fen: i64,
+    pub new_leads: i64,
+    pub visits: i64,
+    pub good_visits: i64,
+    pub satisfaction_rate: Option<f64>,
+    pub complaints: i64,
+    pub open_customers: i64,
+    pub complaint_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetProgress {
+    /// `2026-Q4` or `2026`.
+    pub period: String,
+    pub units: i64,
+    pub amount_fen: i64,
+    pub units_to_date: i64,
+    pub amount_to_date_fen: i64,
+    pub units_rate: Option<f64>,
+    pub amount_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamFigures {
+    pub team_id: Uuid,
+    pub name: String,
+    pub region_id: Uuid,
+    pub members: i64,
+    pub units_sold: i64,
+    pub amount_sold_fen: i64,
+    pub new_leads: i64,
+    pub visits: i64,
+    pub good_visits: i64,
+    pub satisfaction_rate: Option<f64>,
+    pub complaints: i64,
+    pub complaint_rate: Option<f64>,
+    pub target: Option<TargetProgress>,
+    pub trained_members: i64,
+    pub training_coverage: Option<f64>,
+    pub examined: i64,
+    pub passed: i64,
+    pub exam_pass_rate: Option<f64>,
+    pub complaints_resolved: i64,
+    pub average_resolution_hours: Option<f64>,
+}
+
+fn rate(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| ((part as f64 / whole as f64) * 10_000.0).round() / 10_000.0)
+}
+
+/// Runs an aggregation written with `?` placeholders and `{ids}` for the
+/// list of keys; each row is a key and two integers.
+async fn grouped(
+    db: &impl ConnectionTrait,
+    template: &str,
+    mut values: Vec<Value>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (i64, i64)>, DomainError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = template.replace("{ids}", &marks);
+    values.extend(ids.iter().map(|id| Value::from(*id)));
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            let mut n = 0;
+            sql.chars()
+                .map(|c| {
+                    if c == '?' {
+                        n += 1;
+                        format!("${n}")
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        }
+        _ => sql,
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let key: Uuid = row.try_get("", "k")?;
+        let a: Option<i64> = row.try_get("", "a")?;
+        let b: Option<i64> = row.try_get("", "b")?;
+        out.insert(key, (a.unwrap_or(0), b.unwrap_or(0)));
+    }
+    Ok(out)
+}
+
+fn range(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
+    vec![Value::from(from), Value::from(to)]
+}
+
+/// Seconds between two timestamp columns, in the backend's dialect.
+fn seconds_between(db: &impl ConnectionTrait, from: &str, to: &str) -> String {
+    match db.get_database_backend() {
+        DbBackend::Postgres => format!("EXTRACT(EPOCH FROM ({to} - {from}))"),
+        _ => format!("((julianday({to}) - julianday({from})) * 86400)"),
+    }
+}
+
+/// The figures of every consultant in the caller's scope (optionally one team's) for `month`.
+pub async fn consultants(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    month: Month,
+    tz: Tz,
+    team: Option<Uuid>,
+) -> Result<Vec<ConsultantFigures>, DomainError> {
+    let (from, to) = (month.start(tz), month.end(tz));
+    let mut query = users::Entity::find()
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .filter(
+            users::Column::Id.in_subquery(
+                user_roles::Entity::find()
+                    .select_only()
+                    .column(user_roles::Column::UserId)
+                    .inner_join(roles::Entity)
+                    .filter(roles::Column::Name.eq("consultant"))
+                    .into_query(),
+            ),
+        )
+        .order_by_asc(users::Column::Name);
+    query = match scope {
+        Scope::All => query,
+        Scope::Team => query.filter(users::Column::TeamId.is_in(actor.team_ids.clone())),
+        Scope::Own => query.filter(users::Column::Id.eq(actor.id)),
+    };
+    if let Some(team) = team {
+        query = query.filter(users::Column::TeamId.eq(team));
+    }
+    let people = query.all(db).await?;
+    let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
+    let deals = grouped(
+        db,
+        "SELECT consultant_id AS k, COUNT(*) AS a, CAST(COALESCE(SUM(agreed_price_fen), 0) AS BIGINT) AS b \
+         FROM deals WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled' \
+         AND consultant_id IN ({ids}) GROUP BY consultant_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let leads = grouped(
+        db,
+        "SELECT owner_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
+         WHERE created_at >= ? AND created_at < ? AND merged_into_id IS NULL AND owner_id IN ({ids}) \
+         GROUP BY owner_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let visits = grouped(
+        db,
+        "SELECT consultant_id AS k, COUNT(*) AS a, \
+         CAST(SUM(CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END) AS BIGINT) AS b FROM visits \
+         WHERE visited_at >= ? AND visited_at < ? AND consultant_id IN ({ids}) GROUP BY consultant_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let complaints = grouped(
+        db,
+        "SELECT consultant_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM complaints \
+         WHERE received_at >= ? AND received_at < ? AND consultant_id IN ({ids}) GROUP BY consultant_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let open = grouped(
+        db,
+        "SELECT owner_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
+         WHERE created_at < ? AND (lost_at IS NULL OR lost_at >= ?) AND merged_into_id IS NULL \
+         AND owner_id IN ({ids}) GROUP BY owner_id",
+        vec![Value::from(to), Value::from(from)],
+        &ids,
+    )
+    .await?;
+    let get = |m: &HashMap<Uuid, (i64, i64)>, id: &Uuid| m.get(id).copied().unwrap_or((0, 0));
+    Ok(people
+        .into_iter()
+        .map(|u| {
+            let (units, amount) = get(&deals, &u.id);
+            let (visits, good) = get(&visits, &u.id);
+            let complaints = get(&complaints, &u.id).0;
+            let open = get(&open, &u.id).0;
+            ConsultantFigures {
+                user_id: u.id,
+                name: u.name,
+                team_id: u.team_id,
+                units_sold: units,
+                amount_sold_fen: amount,
+                new_leads: get(&leads, &u.id).0,
+                visits,
+                good_visits: good,
+                satisfaction_rate: rate(good, visits),
+                complaints,
+                open_customers: open,
+                complaint_rate: rate(complaints, open),
+            }
+        })
+        .collect())
+}
+
+/// The figures of every team in the caller's scope for `month`.
+pub async fn teams(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    month: Month,
+    tz: Tz,
+) -> Result<Vec<TeamFigures>, DomainError> {
+    let (from, to) = (month.start(tz), month.end(tz));
+    let mut query = teams::Entity::find().order_by_asc(teams::Column::Name);
+    if scope != Scope::All {
+        query = query.filter(teams::Column::Id.is_in(actor.team_ids.clone()));
+    }
+    let list = query.all(db).await?;
+    let ids: Vec<Uuid> = list.iter().map(|t| t.id).collect();
+    let deals_sql = "SELECT team_id AS k, COUNT(*) AS a, CAST(COALESCE(SUM(agreed_price_fen), 0) AS BIGINT) AS b \
+         FROM deals WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled' \
+         AND team_id IN ({ids}) GROUP BY team_id";
+    let deals = grouped(db, deals_sql, range(from, to), &ids).await?;
+    let leads = grouped(
+        db,
+        "SELECT team_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
+         WHERE created_at >= ? AND created_at < ? AND merged_into_id IS NULL AND team_id IN ({ids}) \
+         GROUP BY team_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let visits = grouped(
+        db,
+        "SELECT team_id AS k, COUNT(*) AS a, CAST(SUM(CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END) AS BIGINT) AS b \
+         FROM visits WHERE visited_at >= ? AND visited_at < ? AND team_id IN ({ids}) GROUP BY team_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let complaints = grouped(
+        db,
+        "SELECT team_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM complaints \
+         WHERE received_at >= ? AND received_at < ? AND team_id IN ({ids}) GROUP BY team_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let open = grouped(
+        db,
+        "SELECT team_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
+         WHERE created_at < ? AND (lost_at IS NULL OR lost_at >= ?) AND merged_into_id IS NULL \
+         AND team_id IN ({ids}) GROUP BY team_id",
+        vec![Value::from(to), Value::from(from)],
+        &ids,
+    )
+    .await?;
+    let resolution = format!(
+        "SELECT team_id AS k, COUNT(*) AS a, CAST(COALESCE(SUM({}), 0) AS BIGINT) AS b FROM complaints \
+         WHERE resolved_at >= ? AND resolved_at < ? AND team_id IN ({{ids}}) GROUP BY team_id",
+        seconds_between(db, "received_at", "resolved_at")
+    );
+    let resolved = grouped(db, &resolution, range(from, to), &ids).await?;
+    let members = grouped(
+        db,
+        "SELECT team_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM users \
+         WHERE status = 'active' AND team_id IN ({ids}) GROUP BY team_id",
+        Vec::new(),
+        &ids,
+    )
+    .await?;
+    let trained = grouped(
+        db,
+        "SELECT u.team_id AS k, COUNT(DISTINCT a.user_id) AS a, CAST(0 AS BIGINT) AS b \
+         FROM training_attendees a JOIN trainings t ON t.id = a.training_id JOIN users u ON u.id = a.user_id \
+         WHERE a.attended = TRUE AND t.held_at >= ? AND t.held_at < ? AND u.status = 'active' \
+         AND u.team_id IN ({ids}) GROUP BY u.team_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let exams = grouped(
+        db,
+        "SELECT u.team_id AS k, CAST(SUM(CASE WHEN a.exam_passed IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS a, \
+         CAST(SUM(CASE WHEN a.exam_passed = TRUE THEN 1 ELSE 0 END) AS BIGINT) AS b \
+         FROM training_attendees a JOIN trainings t ON t.id = a.training_id JOIN users u ON u.id = a.user_id \
+         WHERE t.held_at >= ? AND t.held_at < ? AND u.team_id IN ({ids}) GROUP BY u.team_id",
+        range(from, to),
+        &ids,
+    )
+    .await?;
+    let quarter = format!("{}-Q{}", month.year, month.quarter());
+    let year = month.year.to_string();
+    let targets = entities::targets::Entity::find()
+        .filter(entities::targets::Column::TeamId.is_in(ids.clone()))
+        .filter(entities::targets::Column::Period.is_in([quarter.clone(), year.clone()]))
+        .all(db)
+        .await?;
+    let quarter_start = local_midnight(month.year, (month.quarter() - 1) * 3 + 1, tz);
+    let year_start = local_midnight(month.year, 1, tz);
+    let quarter_to_date = grouped(db, deals_sql, range(quarter_start, to), &ids).await?;
+    let year_to_date = grouped(db, deals_sql, range(year_start, to), &ids).await?;
+
+    let get = |m: &HashMap<Uuid, (i64, i64)>, id: &Uuid| m.get(id).copied().unwrap_or((0, 0));
+    Ok(list
+        .into_iter()
+        .map(|t| {
+            let (units, amount) = get(&deals, &t.id);
+            let (visits, good) = get(&visits, &t.id);
+            let complaints = get(&complaints, &t.id).0;
+            let members = get(&members, &t.id).0;
+            let trained = get(&trained, &t.id).0;
+            let (examined, passed) = get(&exams, &t.id);
+            let (resolved, seconds) = get(&resolved, &t.id);
+            let team_target = |period: &str| targets.iter().find(|x| x.team_id == Some(t.id) && x.period == period);
+            let target = team_target(&quarter)
+                .map(|x| (x, get(&quarter_to_date, &t.id)))
+                .or_else(|| team_target(&year).map(|x| (x, get(&year_to_date, &t.id))))
+                .map(|(x, (units_to_date, amount_to_date))| TargetProgress {
+                    period: x.period.clone(),
+                    units: i64::from(x.units),
+                    amount_fen: x.amount_fen,
+                    units_to_date,
+                    amount_to_date_fen: amount_to_date,
+                    units_rate: rate(units_to_date, i64::from(x.units)),
+                    amount_rate: rate(amount_to_date, x.amount_fen),
+                });
+            TeamFigures {
+                team_id: t.id,
+                name: t.name,
+                region_id: t.region_id,
+                members,
+                units_sold: units,
+                amount_sold_fen: amount,
+                new_leads: get(&leads, &t.id).0,
+                visits,
+                good_visits: good,
+                satisfaction_rate: rate(good, visits),
+                complaints,
+                complaint_rate: rate(complaints, get(&open, &t.id).0),
+                target,
+                trained_members: trained,
+                training_coverage: rate(trained, members),
+                examined,
+                passed,
+                exam_pass_rate: rate(passed, examined),
+                complaints_resolved: resolved,
+                average_resolution_hours: (resolved > 0)
+                    .then(|| ((seconds as f64 / resolved as f64 / 3600.0) * 100.0).round() / 100.0),
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_parse_strictly() {
+        assert_eq!("2026-11".parse::<Month>(), Ok(Month { year: 2026, month: 11 }));
+        for bad in ["2026-13", "2026-00", "26-11", "2026-1", "2026/11", "november", ""] {
+            assert!(bad.parse::<Month>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_month_runs_from_local_midnight_to_local_midnight() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let november = Month { year: 2026, month: 11 };
+        assert_eq!(november.start(tz).to_rfc3339(), "2026-10-31T16:00:00+00:00");
+        assert_eq!(november.end(tz).to_rfc3339(), "2026-11-30T16:00:00+00:00");
+        let december = Month { year: 2026, month: 12 };
+        assert_eq!(december.end(tz).to_rfc3339(), "2026-12-31T16:00:00+00:00");
+        assert_eq!(december.quarter(), 4);
+        // 23:30 on 30 November in Shanghai is still November there.
+        let late = Utc.with_ymd_and_hms(2026, 11, 30, 15, 30, 0).single().expect("time");
+        assert_eq!(Month::of(late, tz), november);
+    }
+
+    #[test]
+    fn rates_are_rounded_and_undefined_without_a_base() {
+        assert_eq!(rate(1, 3), Some(0.3333));
+        assert_eq!(rate(0, 0), None);
+    }
+}
