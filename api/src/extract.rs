@@ -129,6 +129,35 @@ async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Byte
     })
 }
 
+/// Path of the CSV import, the one endpoint with a larger body limit.
+pub const IMPORT_PATH: &str = "/api/v1/customers/import";
+
+/// The largest body accepted on `path`.
+pub fn body_limit_for(path: &str, settings: &domain::Settings) -> usize {
+    if path == IMPORT_PATH {
+        settings.import_limit_bytes
+    } else {
+        settings.body_limit_bytes
+    }
+}
+
+/// Reads a request body of at most `limit` bytes (413 beyond).
+pub async fn read_limited<E: std::fmt::Display>(
+    payload: &mut (impl futures::Stream<Item = Result<web::Bytes, E>> + Unpin),
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
+    use futures::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 fn limit_of(req: &HttpRequest) -> usize {
     req.app_data::<web::Data<crate::state::AppState>>()
         .map(|s| s.settings.body_limit_bytes)

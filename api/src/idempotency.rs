@@ -6,11 +6,11 @@
 //! endpoints are exempt (a replayed token would be a spent token).
 
 use actix_web::{
-    Error, FromRequest, HttpResponse,
+    Error, HttpResponse,
     body::{BoxBody, MessageBody},
     dev::{Payload, ServiceRequest, ServiceResponse},
     http::{
-        Method, StatusCode,
+        Method,
         header::{self, HeaderName, HeaderValue},
     },
     middleware::Next,
@@ -51,26 +51,14 @@ pub async fn idempotency(
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
     };
 
+    let limit = crate::extract::body_limit_for(req.path(), &state.settings);
     let body = {
-        let (http_req, payload) = req.parts_mut();
-        web::Bytes::from_request(http_req, payload).await
+        let (_, payload) = req.parts_mut();
+        crate::extract::read_limited(payload, limit).await
     };
     let body = match body {
         Ok(body) => body,
-        Err(e) if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Ok(refuse(
-                req,
-                ApiError::PayloadTooLarge {
-                    limit: state.settings.body_limit_bytes,
-                },
-            ));
-        }
-        Err(e) => {
-            return Ok(refuse(
-                req,
-                ApiError::BadRequest(format!("could not read the request body: {e}")),
-            ));
-        }
+        Err(e) => return Ok(refuse(req, e)),
     };
     let path = req
         .uri()

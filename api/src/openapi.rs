@@ -9,7 +9,9 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{api_clients, audit, customers, follow_ups, health, kpis, me, org, probes, roles, token, users};
+use crate::routes::{
+    api_clients, audit, customer_csv, customers, follow_ups, health, kpis, me, org, probes, roles, token, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -71,6 +73,8 @@ use crate::routes::{api_clients, audit, customers, follow_ups, health, kpis, me,
         follow_ups::update_recommendation,
         customers::update_customer,
         customers::delete_customer,
+        customer_csv::create_customer_import,
+        customer_csv::get_customer_export,
         kpis::list_consultant_kpis,
         kpis::list_team_kpis,
     ),

@@ -87,7 +87,7 @@ impl From<customers::Model> for CustomerView {
     }
 }
 
-fn audit_json(v: &CustomerView) -> serde_json::Value {
+pub(crate) fn audit_json(v: &CustomerView) -> serde_json::Value {
     json!({"name": v.name, "phone": v.phone, "email": v.email, "wechat_id": v.wechat_id, "channel": v.channel,
            "status": v.status, "key_account": v.key_account, "owner_id": v.owner_id, "team_id": v.team_id,
            "external_id": v.external_id})
@@ -118,7 +118,7 @@ pub struct CustomerInput {
     pub owner_id: Option<Uuid>,
 }
 
-fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) {
+pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) {
     match &input.name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
             errors.push(FieldError::new("/name", "must be 1 to 200 characters"));

@@ -6,6 +6,7 @@ pub mod api_clients;
 pub mod assignment;
 pub mod audit;
 pub mod credentials;
+pub mod customer_csv;
 pub mod customers;
 pub mod db;
 pub mod deal_stages;

@@ -91,6 +91,8 @@ pub struct Settings {
     pub admin_password: Option<Secret>,
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub body_limit_bytes: usize,
+    /// Largest CSV accepted by `POST /customers/import`, in bytes.
+    pub import_limit_bytes: usize,
     /// How long a stopping process waits for in-flight requests and jobs.
     pub shutdown_timeout_secs: u64,
     /// How often an idle worker asks the queue for new jobs.
@@ -122,6 +124,7 @@ impl Default for Settings {
             admin_email: None,
             admin_password: None,
             body_limit_bytes: 1024 * 1024,
+            import_limit_bytes: 16 * 1024 * 1024,
             shutdown_timeout_secs: 30,
             queue_poll_interval_ms: 100,
             worker_heartbeat_secs: 10,
@@ -255,12 +258,13 @@ impl Settings {
             ));
         }
         if self.body_limit_bytes == 0
+            || self.import_limit_bytes == 0
             || self.access_token_ttl_secs == 0
             || self.queue_poll_interval_ms == 0
             || self.worker_heartbeat_secs == 0
         {
             return Err(SettingsError::Invalid(
-                "ESTATEFLOW_BODY_LIMIT_BYTES, ESTATEFLOW_ACCESS_TOKEN_TTL_SECS, \
+                "ESTATEFLOW_BODY_LIMIT_BYTES, ESTATEFLOW_IMPORT_LIMIT_BYTES, ESTATEFLOW_ACCESS_TOKEN_TTL_SECS, \
                  ESTATEFLOW_QUEUE_POLL_INTERVAL_MS and ESTATEFLOW_WORKER_HEARTBEAT_SECS \
                  must be greater than 0"
                     .to_owned(),

@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod customer_csv;
 pub mod customers;
 pub mod follow_ups;
 pub mod health;
@@ -49,6 +50,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .get(customers::list_customers)
                         .post(customers::create_customer),
                 )
+                .service(web::resource("/customers/import").post(customer_csv::create_customer_import))
+                .service(web::resource("/customers/export").get(customer_csv::get_customer_export))
                 .service(
                     web::resource("/customers/{id}")
                         .get(customers::get_customer)

@@ -2,5 +2,6 @@
 //! and their stages, after-sales, complaints, targets, trainings, customer
 //! events, figures and bulk import and export.
 
+mod bulk;
 mod customers;
 mod kpis;

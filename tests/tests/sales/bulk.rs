@@ -1,0 +1,177 @@
+//! CSV import (10,000 rows in one request, answered row by row) and the
+//! streamed export within the caller's scope.
+
+use std::{collections::HashSet, time::Instant};
+
+use serde_json::{Value, json};
+use tests::{
+    TestApp, assert_problem,
+    client::expect_json,
+    org::{PASSWORD, ids, list, org, partner_token},
+    spawn_app,
+};
+
+async fn import(app: &TestApp, token: &str, csv: String) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/customers/import"))
+        .bearer_auth(token)
+        .header("Content-Type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn export(app: &TestApp, token: &str) -> Vec<Vec<String>> {
+    let response = app
+        .client
+        .get(app.url("/api/v1/customers/export"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/csv"))
+    );
+    let text = response.text().await.expect("body");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.headers().expect("header").get(0), Some("id"));
+    reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn ten_thousand_rows_import_in_one_request_and_the_export_returns_them() {
+    let app = spawn_app().await;
+    org(&app).await;
+    let a1 = app.token("a1@example.com", PASSWORD).await;
+    let b1 = app.token("b1@example.com", PASSWORD).await;
+    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let mut csv = String::from("name,phone,email,channel,key_account\n");
+    for n in 0..9_990 {
+        csv.push_str(&format!("客户{n},139{n:08},c{n}@example.com,website,false\n"));
+    }
+    for n in 0..5 {
+        // The same phone as row n+1, written differently.
+        csv.push_str(&format!(
+            "again {n},+86 139-{:04}-{:04},,website,\n",
+            n / 10_000,
+            n % 10_000
+        ));
+    }
+    csv.push_str(",13700000001,,website,\n");
+    csv.push_str("bad mail,13700000002,not-an-email,website,\n");
+    csv.push_str("bad channel,13700000003,,carrier_pigeon,\n");
+    csv.push_str("bad flag,13700000004,,website,perhaps\n");
+    csv.push_str("\"=cmd|' /C calc'!A0\",13700000005,,website,\n");
+    let started = Instant::now();
+    let report = expect_json(import(&app, &a1, csv).await, 200).await;
+    eprintln!("imported 10,000 rows in {:?}", started.elapsed());
+    assert_eq!(report["rows"], 10_000);
+    assert_eq!(report["created"], 9_991);
+    assert_eq!(report["duplicates"], 5);
+    assert_eq!(report["invalid"], 4);
+    let results = report["results"].as_array().expect("results");
+    assert_eq!(results[0]["row"], 1);
+    assert_eq!(results[0]["status"], "created");
+    assert_eq!(results[9_990]["status"], "duplicate");
+    assert_eq!(results[9_990]["customer_id"], results[0]["customer_id"]);
+    for (row, pointer) in [
+        (9_995, "name"),
+        (9_996, "email"),
+        (9_997, "channel"),
+        (9_998, "key_account"),
+    ] {
+        assert_eq!(results[row]["status"], "invalid", "{row}");
+        assert!(
+            results[row]["reason"].as_str().is_some_and(|r| r.contains(pointer)),
+            "{}",
+            results[row]
+        );
+    }
+
+    let started = Instant::now();
+    let rows = export(&app, &a1).await;
+    eprintln!("exported {} rows in {:?}", rows.len(), started.elapsed());
+    assert_eq!(rows.len(), 9_991);
+    let created: HashSet<&str> = results
+        .iter()
+        .filter(|r| r["status"] == "created")
+        .filter_map(|r| r["customer_id"].as_str())
+        .collect();
+    let exported: HashSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(created, exported);
+    assert!(
+        rows.iter().any(|r| r[1] == "'=cmd|' /C calc'!A0"),
+        "formula cells are defused"
+    );
+    assert_eq!(export(&app, &manager).await.len(), 9_991);
+    assert!(export(&app, &b1).await.is_empty());
+    // Every created customer has its timeline.
+    let first = results[0]["customer_id"].as_str().expect("id");
+    let timeline = list(&app, &format!("/api/v1/customers/{first}/timeline"), &a1).await;
+    assert_eq!(timeline["items"][0]["kind"], "created");
+}
+
+#[tokio::test]
+async fn a_bad_file_is_refused_whole_and_creates_nothing() {
+    let app = spawn_app().await;
+    let org = org(&app).await;
+    let a1 = app.token("a1@example.com", PASSWORD).await;
+    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    for csv in ["name,shoe_size\nx,42\n", "phone\n13800138000\n", ""] {
+        let problem = assert_problem(import(&app, &a1, csv.to_owned()).await, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["pointer"], "/csv", "{csv:?}");
+    }
+    let mut too_long = String::from("name\n");
+    for n in 0..10_001 {
+        too_long.push_str(&format!("c{n}\n"));
+    }
+    assert_problem(import(&app, &a1, too_long).await, 422, "validation_failed").await;
+    let json_body = app
+        .post_json("/api/v1/customers/import", Some(&a1), &json!([{"name": "x"}]))
+        .await;
+    assert_problem(json_body, 415, "unsupported_media_type").await;
+    assert!(ids(&list(&app, "/api/v1/customers", &a1).await).is_empty());
+
+    // Owners: a consultant may only import for themselves; the manager within the team.
+    let csv = "name,owner_email\nmine,\ntheirs,b1@example.com\nunknown,nobody@example.com\n".to_owned();
+    let report = expect_json(import(&app, &a1, csv).await, 200).await;
+    let statuses: Vec<&str> = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["created", "invalid", "invalid"]);
+    let csv = "name,owner_email\nfor a2,a2@example.com\nfor b1,b1@example.com\n".to_owned();
+    let report = expect_json(import(&app, &manager, csv).await, 200).await;
+    assert_eq!(report["results"][0]["status"], "created");
+    assert_eq!(report["results"][1]["status"], "invalid");
+    let created = report["results"][0]["customer_id"].as_str().expect("id");
+    let customer: Value = list(&app, &format!("/api/v1/customers/{created}"), &manager).await;
+    assert_eq!(customer["owner_id"], org.consultant_a2.to_string());
+    assert_eq!(customer["team_id"], org.team_a.to_string());
+}
+
+#[tokio::test]
+async fn a_partner_importing_the_same_leads_twice_gets_duplicates_the_second_time() {
+    let app = spawn_app().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let partner = partner_token(&app, &admin, "Portal").await;
+    let csv = "name,external_id\n张先生,P-1\n李女士,P-2\n".to_owned();
+    let first = expect_json(import(&app, &partner, csv.clone()).await, 200).await;
+    assert_eq!(first["created"], 2);
+    let second = expect_json(import(&app, &partner, csv).await, 200).await;
+    assert_eq!(second["duplicates"], 2);
+    assert_eq!(second["results"][1]["customer_id"], first["results"][1]["customer_id"]);
+    let leads = list(&app, "/api/v1/customers", &partner).await;
+    assert_eq!(ids(&leads).len(), 2);
+    assert_eq!(leads["items"][0]["channel"], "partner_platform");
+}
