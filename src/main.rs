@@ -268,6 +268,12 @@ async fn first_start(settings: &Settings, db: &domain::db::DatabaseConnection, d
         for (email, role) in &summary.users {
             println!("  {role:<17} {email}");
         }
+        let sales = &summary.sales;
+        println!(
+            "  and its sales record: {} units, {} customers at every stage, {} deals, {} complaints, \
+             targets, trainings and an open day",
+            sales.units, sales.customers, sales.deals, sales.complaints
+        );
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ pub struct DemoSummary {
     pub regions: usize,
     pub teams: usize,
     pub users: Vec<(String, &'static str)>,
+    pub sales: crate::demo_sales::SalesSummary,
 }
 
 struct DemoTeam {
@@ -73,7 +74,9 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         regions: 0,
         teams: 0,
         users: Vec::new(),
+        sales: crate::demo_sales::SalesSummary::default(),
     };
+    let mut sellers = Vec::new();
     let mut region_ids = Vec::new();
     for name in REGIONS {
         let region = regions::ActiveModel {
@@ -107,8 +110,10 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         Ok::<_, DomainError>(user)
     };
 
-    add("director", "孙总 Director Sun", "director", None).await?;
-    add("customer.manager", "何丽 He Li", "customer_manager", None).await?;
+    let director = add("director", "孙总 Director Sun", "director", None).await?.id;
+    let customer_manager = add("customer.manager", "何丽 He Li", "customer_manager", None)
+        .await?
+        .id;
     add("support", "马超 Ma Chao", "support", None).await?;
     for team in &TEAMS {
         let region_id = region_ids
@@ -136,10 +141,17 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         .update(db)
         .await?;
         for (local, name) in team.consultants {
-            add(local, name, "consultant", Some(team_id)).await?;
+            let consultant = add(local, name, "consultant", Some(team_id)).await?;
+            sellers.push(crate::demo_sales::Seller {
+                id: consultant.id,
+                team_id,
+                manager_id: manager.id,
+                region_id,
+            });
         }
     }
     summary.teams = TEAMS.len();
+    summary.sales = crate::demo_sales::load(db, &sellers, director, customer_manager).await?;
     txn.commit().await?;
     Ok(Some(summary))
 }

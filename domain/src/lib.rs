@@ -11,6 +11,7 @@ pub mod customers;
 pub mod db;
 pub mod deal_stages;
 pub mod demo;
+pub mod demo_sales;
 pub mod error;
 pub mod follow_ups;
 pub mod idempotency;
