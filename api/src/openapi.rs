@@ -9,7 +9,10 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{api_clients, audit, customers, health, me, org, probes, roles, token, users};
+use crate::routes::{
+    api_clients, audit, complaints, customer_events, customers, health, me, org, probes, roles, targets, token,
+    trainings, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +63,29 @@ use crate::routes::{api_clients, audit, customers, health, me, org, probes, role
         customers::get_customer,
         customers::update_customer,
         customers::delete_customer,
+        complaints::create_complaint,
+        complaints::list_complaints,
+        complaints::get_complaint,
+        complaints::update_complaint,
+        targets::create_target,
+        targets::list_targets,
+        targets::get_target,
+        targets::update_target,
+        targets::delete_target,
+        trainings::create_training,
+        trainings::list_trainings,
+        trainings::get_training,
+        trainings::update_training,
+        trainings::update_training_attendee,
+        trainings::delete_training_attendee,
+        customer_events::create_customer_event,
+        customer_events::list_customer_events,
+        customer_events::get_customer_event,
+        customer_events::update_customer_event,
+        customer_events::create_event_invitation,
+        customer_events::list_event_invitations,
+        customer_events::get_event_invitation,
+        customer_events::update_event_invitation,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -69,6 +95,10 @@ use crate::routes::{api_clients, audit, customers, health, me, org, probes, role
         (name = "access", description = "Roles, permissions and the audit log"),
         (name = "organisation", description = "Staff accounts, teams and regions"),
         (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
+        (name = "complaints", description = "Customer complaints: received, routed to the manager when major, resolved"),
+        (name = "targets", description = "Yearly and quarterly sales targets for regions and teams, set by the director"),
+        (name = "trainings", description = "Trainings, their attendees and exam results"),
+        (name = "customer-events", description = "Open days and themed events, invitations and attendance"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )
 )]

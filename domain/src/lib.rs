@@ -4,7 +4,9 @@
 pub mod actor;
 pub mod api_clients;
 pub mod audit;
+pub mod complaints;
 pub mod credentials;
+pub mod customer_events;
 pub mod customers;
 pub mod db;
 pub mod deal_stages;
@@ -19,7 +21,9 @@ pub mod secret;
 pub mod sessions;
 pub mod settings;
 pub mod system;
+pub mod targets;
 pub mod timeline;
+pub mod trainings;
 pub mod users;
 pub mod version;
 

@@ -2,4 +2,8 @@
 //! and their stages, after-sales, complaints, targets, trainings, customer
 //! events, figures and bulk import and export.
 
+mod complaints;
+mod customer_events;
 mod customers;
+mod targets;
+mod trainings;
