@@ -393,9 +393,8 @@ pub async fn invite(
         },
     )
     .await?;
-    let entity_id = format!("{event_id}/{customer_id}");
-    let after = json!({"attended": false});
-    audit::record(&txn, ctx, "create", "event_invitation", &entity_id, None, Some(&after)).await?;
+    let after = json!({"invitation": {"customer_id": customer_id, "attended": false}});
+    audit::record(&txn, ctx, "invite", "customer_event", event_id, None, Some(&after)).await?;
     txn.commit().await?;
     Ok(Invited::New(invitation))
 }
@@ -471,15 +470,14 @@ pub async fn set_attended(
         .await?;
     }
     if attended != was {
-        let entity_id = format!("{event_id}/{customer_id}");
         audit::record(
             &txn,
             ctx,
-            "update",
-            "event_invitation",
-            &entity_id,
-            Some(&json!({"attended": was})),
-            Some(&json!({"attended": attended})),
+            "record_attendance",
+            "customer_event",
+            event_id,
+            Some(&json!({"invitation": {"customer_id": customer_id, "attended": was}})),
+            Some(&json!({"invitation": {"customer_id": customer_id, "attended": attended}})),
         )
         .await?;
     }

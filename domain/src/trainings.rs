@@ -397,6 +397,11 @@ pub async fn update(
     Ok(after)
 }
 
+/// An attendee as the training's audit entries show it.
+fn attendee_json(m: &training_attendees::Model) -> serde_json::Value {
+    json!({"attendee": {"user_id": m.user_id, "attended": m.attended, "exam_passed": m.exam_passed}})
+}
+
 /// Whether an attendee came and passed the exam.
 #[derive(Debug, Clone, Copy)]
 pub struct Mark {
@@ -454,7 +459,6 @@ pub async fn set_attendee(
         .filter(A::UserId.eq(user_id))
         .one(&txn)
         .await?;
-    let entity_id = format!("{training_id}/{user_id}");
     let result = match existing {
         None => {
             let added = training_attendees::ActiveModel {
@@ -466,24 +470,24 @@ pub async fn set_attendee(
             }
             .insert(&txn)
             .await?;
-            let after = json!({"attended": added.attended, "exam_passed": added.exam_passed});
-            audit::record(&txn, ctx, "create", "training_attendee", &entity_id, None, Some(&after)).await?;
+            let after = attendee_json(&added);
+            audit::record(&txn, ctx, "add_attendee", "training", training_id, None, Some(&after)).await?;
             Attendance::Added(added.into())
         }
         Some(row) => {
-            let before = json!({"attended": row.attended, "exam_passed": row.exam_passed});
+            let before = attendee_json(&row);
             let mut active: training_attendees::ActiveModel = row.into();
             active.attended = Set(attended);
             active.exam_passed = Set(exam_passed);
             active.updated_at = Set(now);
             let changed = active.update(&txn).await?;
-            let after = json!({"attended": changed.attended, "exam_passed": changed.exam_passed});
+            let after = attendee_json(&changed);
             audit::record(
                 &txn,
                 ctx,
-                "update",
-                "training_attendee",
-                &entity_id,
+                "update_attendee",
+                "training",
+                training_id,
                 Some(&before),
                 Some(&after),
             )
@@ -513,19 +517,18 @@ pub async fn remove_attendee(
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("attendee"))?;
-    let before = json!({"attended": row.attended, "exam_passed": row.exam_passed});
+    let before = attendee_json(&row);
     training_attendees::Entity::delete_many()
         .filter(A::TrainingId.eq(training_id))
         .filter(A::UserId.eq(user_id))
         .exec(&txn)
         .await?;
-    let entity_id = format!("{training_id}/{user_id}");
     audit::record(
         &txn,
         ctx,
-        "delete",
-        "training_attendee",
-        &entity_id,
+        "remove_attendee",
+        "training",
+        training_id,
         Some(&before),
         None,
     )

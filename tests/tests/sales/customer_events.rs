@@ -95,6 +95,17 @@ async fn inviting_a_customer_twice_yields_one_invitation_and_attendance_is_count
         (Some(1), Some(1))
     );
     assert_eq!(timeline_count(&app, &customer, "event_attended").await, 1);
+    let log = list(
+        &app,
+        "/api/v1/audit-log?entity=customer_event",
+        &app.admin_token().await,
+    )
+    .await;
+    assert_eq!(
+        log["items"].as_array().expect("items").len(),
+        3,
+        "create, invite, attendance once: {log}"
+    );
 }
 
 #[tokio::test]

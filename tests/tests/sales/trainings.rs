@@ -77,6 +77,14 @@ async fn training_attendance_and_exam_results_round_trip() {
     assert_problem(app.delete(&a3, Some(&manager)).await, 404, "not_found").await;
     let read = expect_json(app.get(&path, Some(&manager)).await, 200).await;
     assert_eq!(read["attendees"].as_array().expect("attendees").len(), 2);
+    let log = list(&app, "/api/v1/audit-log?entity=training", &app.admin_token().await).await;
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions.len(), 5, "create, two updates, add and remove: {actions:?}");
     assert_problem(
         app.put_json(
             &format!("{path}/attendees/{}", Uuid::now_v7()),
