@@ -4,11 +4,14 @@
 //! timeline. Events are department-wide: `team` and `all` read every event,
 //! `own` only the events the caller organised.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entities::{customer_events, customers, event_invitations};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
-    TransactionTrait, sea_query::Condition,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
+    sea_query::{Condition, Expr, Func},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -129,22 +132,39 @@ fn check(input: &EventInput, creating: bool, errors: &mut Vec<FieldError>) {
     }
 }
 
-async fn counts(db: &impl ConnectionTrait, event_id: Uuid) -> Result<(u64, u64), DomainError> {
+/// Invited and attended counts of `events`, in two queries whatever their number.
+async fn counts(db: &impl ConnectionTrait, events: &[Uuid]) -> Result<HashMap<Uuid, (u64, u64)>, DomainError> {
     use event_invitations::Column as I;
-    let invited = event_invitations::Entity::find()
-        .filter(I::EventId.eq(event_id))
-        .count(db)
-        .await?;
-    let attended = event_invitations::Entity::find()
-        .filter(I::EventId.eq(event_id))
-        .filter(I::Attended.eq(true))
-        .count(db)
-        .await?;
-    Ok((invited, attended))
+    let mut counts: HashMap<Uuid, (u64, u64)> = HashMap::new();
+    if events.is_empty() {
+        return Ok(counts);
+    }
+    for attended_only in [false, true] {
+        let mut query = event_invitations::Entity::find()
+            .select_only()
+            .column(I::EventId)
+            .column_as(Expr::expr(Func::count(Expr::col(I::CustomerId))), "n")
+            .filter(I::EventId.is_in(events.to_vec()))
+            .group_by(I::EventId);
+        if attended_only {
+            query = query.filter(I::Attended.eq(true));
+        }
+        let rows: Vec<(Uuid, i64)> = query.into_tuple().all(db).await?;
+        for (event, n) in rows {
+            let entry = counts.entry(event).or_default();
+            let n = u64::try_from(n).unwrap_or(0);
+            if attended_only {
+                entry.1 = n;
+            } else {
+                entry.0 = n;
+            }
+        }
+    }
+    Ok(counts)
 }
 
 async fn view(db: &impl ConnectionTrait, event: customer_events::Model) -> Result<EventView, DomainError> {
-    let (invited, attended) = counts(db, event.id).await?;
+    let (invited, attended) = counts(db, &[event.id]).await?.remove(&event.id).unwrap_or_default();
     Ok(EventView::of(event, invited, attended))
 }
 
@@ -223,14 +243,12 @@ pub async fn list(
         query = query.filter(C::StartsAt.lt(to));
     }
     let page = page.fetch(db, query, C::Id, |e| e.id).await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for event in page.items {
-        items.push(view(db, event).await?);
-    }
-    Ok(Page {
-        items,
-        next_cursor: page.next_cursor,
-    })
+    let ids: Vec<Uuid> = page.items.iter().map(|e| e.id).collect();
+    let counts = counts(db, &ids).await?;
+    Ok(page.map(|event| {
+        let (invited, attended) = counts.get(&event.id).copied().unwrap_or_default();
+        EventView::of(event, invited, attended)
+    }))
 }
 
 async fn find(

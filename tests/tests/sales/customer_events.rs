@@ -95,6 +95,16 @@ async fn inviting_a_customer_twice_yields_one_invitation_and_attendance_is_count
         (Some(1), Some(1))
     );
     assert_eq!(timeline_count(&app, &customer, "event_attended").await, 1);
+    let other = new_event(&app, &cm, "2026-11-16T10:00:00+08:00").await;
+    let listed = list(&app, "/api/v1/customer-events", &a1).await;
+    let counts: Vec<(Value, Value)> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| (e["invited_count"].clone(), e["attended_count"].clone()))
+        .collect();
+    assert_eq!(counts, [(json!(1), json!(1)), (json!(0), json!(0))]);
+    assert_eq!(ids(&listed), [id.clone(), other["id"].as_str().expect("id").to_owned()]);
     let log = list(
         &app,
         "/api/v1/audit-log?entity=customer_event",
@@ -103,8 +113,8 @@ async fn inviting_a_customer_twice_yields_one_invitation_and_attendance_is_count
     .await;
     assert_eq!(
         log["items"].as_array().expect("items").len(),
-        3,
-        "create, invite, attendance once: {log}"
+        4,
+        "two creations, one invitation, attendance once: {log}"
     );
 }
 

@@ -51,7 +51,12 @@ async fn a_consultant_or_manager_cannot_set_targets_while_the_director_can_and_m
     let body = json!({"period": "2027", "team_id": org.team_a, "units": 1, "amount_fen": 1});
     expect_json(app.post_json("/api/v1/targets", Some(&director), &body).await, 201).await;
 
-    assert_eq!(ids(&list(&app, "/api/v1/targets", &director).await).len(), 4);
+    let first = list(&app, "/api/v1/targets?limit=3", &director).await;
+    assert_eq!(ids(&first).len(), 3);
+    let cursor = first["next_cursor"].as_str().expect("a next page");
+    let rest = list(&app, &format!("/api/v1/targets?limit=3&cursor={cursor}"), &director).await;
+    assert_eq!(ids(&rest).len(), 1);
+    assert_eq!(rest["next_cursor"], serde_json::Value::Null);
     assert_eq!(
         ids(&list(&app, "/api/v1/targets?year=2026", &director).await),
         vec![id_a.clone(), id_b.clone(), id_annual.clone()]
