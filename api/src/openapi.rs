@@ -10,7 +10,8 @@ use utoipa::{
 };
 
 use crate::routes::{
-    api_clients, audit, customer_csv, customers, follow_ups, health, kpis, me, org, probes, roles, token, users,
+    api_clients, audit, complaints, customer_csv, customer_events, customers, follow_ups, health, kpis, me, org,
+    probes, roles, targets, token, trainings, users,
 };
 
 #[derive(OpenApi)]
@@ -77,6 +78,29 @@ use crate::routes::{
         customer_csv::get_customer_export,
         kpis::list_consultant_kpis,
         kpis::list_team_kpis,
+        complaints::create_complaint,
+        complaints::list_complaints,
+        complaints::get_complaint,
+        complaints::update_complaint,
+        targets::create_target,
+        targets::list_targets,
+        targets::get_target,
+        targets::update_target,
+        targets::delete_target,
+        trainings::create_training,
+        trainings::list_trainings,
+        trainings::get_training,
+        trainings::update_training,
+        trainings::update_training_attendee,
+        trainings::delete_training_attendee,
+        customer_events::create_customer_event,
+        customer_events::list_customer_events,
+        customer_events::get_customer_event,
+        customer_events::update_customer_event,
+        customer_events::create_event_invitation,
+        customer_events::list_event_invitations,
+        customer_events::get_event_invitation,
+        customer_events::update_event_invitation,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -87,6 +111,10 @@ use crate::routes::{
         (name = "organisation", description = "Staff accounts, teams and regions"),
         (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
         (name = "figures", description = "Performance figures (KPIs) by month"),
+        (name = "complaints", description = "Customer complaints: received, routed to the manager when major, resolved"),
+        (name = "targets", description = "Yearly and quarterly sales targets for regions and teams, set by the director"),
+        (name = "trainings", description = "Trainings, their attendees and exam results"),
+        (name = "customer-events", description = "Open days and themed events, invitations and attendance"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )
 )]

@@ -198,16 +198,16 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             name: Set(format!(
                 "{}{}",
                 SURNAMES[n % SURNAMES.len()],
-                if n % 2 == 0 { "先生" } else { "女士" }
+                if n.is_multiple_of(2) { "先生" } else { "女士" }
             )),
             phone: Set(Some(phone.clone())),
             phone_key: Set(Some(phone)),
             email: Set(None),
-            wechat_id: Set((n % 3 == 0).then(|| format!("wx_demo_{n}"))),
+            wechat_id: Set(n.is_multiple_of(3).then(|| format!("wx_demo_{n}"))),
             channel: Set(CHANNELS[n % CHANNELS.len()].to_owned()),
             status: Set(status.to_owned()),
             lost_reason: Set(lost.then(|| LOST_REASONS[n % LOST_REASONS.len()].to_owned())),
-            key_account: Set(n % 11 == 0),
+            key_account: Set(n.is_multiple_of(11)),
             owner_id: Set(Some(seller.id)),
             team_id: Set(Some(seller.team_id)),
             source_client_id: Set(None),
@@ -272,7 +272,9 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 layout: Set(Some("3室2厅".to_owned())),
                 area_min_sqm: Set(Some(85)),
                 area_max_sqm: Set(Some(130)),
-                purpose: Set(Some(if n % 4 == 0 { "investment" } else { "own_use" }.to_owned())),
+                purpose: Set(Some(
+                    if n.is_multiple_of(4) { "investment" } else { "own_use" }.to_owned(),
+                )),
                 notes: Set(Some("Two children; near a good school".to_owned())),
                 recommendations: Set(json!(recommended)),
                 assessed_at: Set(needs_at),
@@ -346,7 +348,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             team_id: Set(Some(seller.team_id)),
             support_id: Set(None),
             agreed_price_fen: Set(price),
-            payment_method: Set(if n % 3 == 0 { "full" } else { "mortgage" }.to_owned()),
+            payment_method: Set(if n.is_multiple_of(3) { "full" } else { "mortgage" }.to_owned()),
             planned_handover_on: Set(Some(planned)),
             stage: Set(path[reached].to_owned()),
             subscribed_at: Set(stamp(1)),
@@ -513,8 +515,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         received: DateTime<Utc>,
         n: usize,
     ) -> Result<(), DomainError> {
-        let major = n % 2 == 0;
-        let resolved = (n % 4 != 0).then(|| received + Duration::hours(20 + self.dice.next(60) as i64));
+        let major = n.is_multiple_of(2);
+        let resolved = (!n.is_multiple_of(4)).then(|| received + Duration::hours(20 + self.dice.next(60) as i64));
         let resolved = resolved.filter(|at| *at < self.now);
         let id = Uuid::now_v7();
         complaints::ActiveModel {

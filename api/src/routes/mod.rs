@@ -3,7 +3,9 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod complaints;
 pub mod customer_csv;
+pub mod customer_events;
 pub mod customers;
 pub mod follow_ups;
 pub mod health;
@@ -12,7 +14,9 @@ pub mod me;
 pub mod org;
 pub mod probes;
 pub mod roles;
+pub mod targets;
 pub mod token;
+pub mod trainings;
 pub mod users;
 
 use actix_web::web;
@@ -80,6 +84,62 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/kpis/consultants").get(kpis::list_consultant_kpis))
                 .service(web::resource("/kpis/teams").get(kpis::list_team_kpis))
                 .service(web::resource("/users/{id}/lead-intake").put(customers::update_lead_intake))
+                .service(
+                    web::resource("/complaints")
+                        .get(complaints::list_complaints)
+                        .post(complaints::create_complaint),
+                )
+                .service(
+                    web::resource("/complaints/{id}")
+                        .get(complaints::get_complaint)
+                        .patch(complaints::update_complaint),
+                )
+                .service(
+                    web::resource("/targets")
+                        .get(targets::list_targets)
+                        .post(targets::create_target),
+                )
+                .service(
+                    web::resource("/targets/{id}")
+                        .get(targets::get_target)
+                        .patch(targets::update_target)
+                        .delete(targets::delete_target),
+                )
+                .service(
+                    web::resource("/trainings")
+                        .get(trainings::list_trainings)
+                        .post(trainings::create_training),
+                )
+                .service(
+                    web::resource("/trainings/{id}")
+                        .get(trainings::get_training)
+                        .patch(trainings::update_training),
+                )
+                .service(
+                    web::resource("/trainings/{id}/attendees/{user_id}")
+                        .put(trainings::update_training_attendee)
+                        .delete(trainings::delete_training_attendee),
+                )
+                .service(
+                    web::resource("/customer-events")
+                        .get(customer_events::list_customer_events)
+                        .post(customer_events::create_customer_event),
+                )
+                .service(
+                    web::resource("/customer-events/{id}")
+                        .get(customer_events::get_customer_event)
+                        .patch(customer_events::update_customer_event),
+                )
+                .service(
+                    web::resource("/customer-events/{id}/invitations")
+                        .get(customer_events::list_event_invitations)
+                        .post(customer_events::create_event_invitation),
+                )
+                .service(
+                    web::resource("/customer-events/{id}/invitations/{customer_id}")
+                        .get(customer_events::get_event_invitation)
+                        .put(customer_events::update_event_invitation),
+                )
                 .service(
                     web::resource("/regions")
                         .get(org::list_regions)

@@ -3,5 +3,9 @@
 //! events, figures and bulk import and export.
 
 mod bulk;
+mod complaints;
+mod customer_events;
 mod customers;
 mod kpis;
+mod targets;
+mod trainings;
