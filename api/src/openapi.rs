@@ -9,7 +9,9 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::routes::{api_clients, audit, customers, health, me, org, probes, roles, token, users};
+use crate::routes::{
+    after_sales, api_clients, audit, customers, deals, health, me, org, probes, roles, token, units, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +62,24 @@ use crate::routes::{api_clients, audit, customers, health, me, org, probes, role
         customers::get_customer,
         customers::update_customer,
         customers::delete_customer,
+        units::create_unit,
+        units::list_units,
+        units::get_unit,
+        units::update_unit,
+        deals::create_deal,
+        deals::list_deals,
+        deals::get_deal,
+        deals::update_deal,
+        deals::create_deal_transition,
+        after_sales::create_inspection_issue,
+        after_sales::list_inspection_issues,
+        after_sales::update_inspection_issue,
+        after_sales::get_handover_checklist,
+        after_sales::update_handover_checklist_item,
+        after_sales::create_handover,
+        after_sales::get_handover,
+        after_sales::create_visit,
+        after_sales::list_visits,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -69,6 +89,9 @@ use crate::routes::{api_clients, audit, customers, health, me, org, probes, role
         (name = "access", description = "Roles, permissions and the audit log"),
         (name = "organisation", description = "Staff accounts, teams and regions"),
         (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
+        (name = "units", description = "Units (房源) for sale"),
+        (name = "deals", description = "Deals from negotiation to closing, and their stage machine"),
+        (name = "after-sales", description = "Inspection issues, handover checklist, handover and post-handover visits"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )
 )]

@@ -2,12 +2,14 @@
 //! HTTP API and the workers call into this crate, so a rule is written once.
 
 pub mod actor;
+pub mod after_sales;
 pub mod api_clients;
 pub mod audit;
 pub mod credentials;
 pub mod customers;
 pub mod db;
 pub mod deal_stages;
+pub mod deals;
 pub mod demo;
 pub mod error;
 pub mod idempotency;
@@ -20,6 +22,7 @@ pub mod sessions;
 pub mod settings;
 pub mod system;
 pub mod timeline;
+pub mod units;
 pub mod users;
 pub mod version;
 
