@@ -402,7 +402,6 @@ pub async fn hand_over(
     let txn = crate::db::begin_write(db).await?;
     let deal = deals::find(&txn, actor, scope, deal_id, true).await?;
     let moved = deals::apply_move(&txn, ctx, actor, deal, Stage::HandedOver, at, None).await?;
-    handovers::Entity::delete_by_id(moved.id).exec(&txn).await?;
     let handover = HandoverView::from(
         handovers::ActiveModel {
             deal_id: Set(moved.id),

@@ -469,6 +469,21 @@ pub(crate) async fn apply_move(
 ) -> Result<deals::Model, DomainError> {
     let from = stage_of(&deal)?;
     deal_stages::check_move(from, to, payment_of(&deal)?)?;
+    let last = [
+        deal.subscribed_at,
+        deal.contracted_at,
+        deal.handed_over_at,
+        deal.closed_at,
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    if let Some(last) = last.filter(|last| at < *last) {
+        return Err(DomainError::invalid(
+            "/at",
+            format!("must not be before the deal's previous move ({})", last.to_rfc3339()),
+        ));
+    }
     if to == Stage::HandedOver {
         check_ready_for_handover(txn, deal.id).await?;
     }

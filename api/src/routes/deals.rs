@@ -117,7 +117,7 @@ pub struct DealPatchBody {
 pub struct TransitionBody {
     /// The stage to move to.
     pub to: String,
-    /// When it happened (RFC 3339); now if left out; not in the future.
+    /// When it happened (RFC 3339); now if left out; neither in the future nor before the previous move.
     pub at: Option<DateTime<Utc>>,
     /// Why; required to cancel.
     pub reason: Option<String>,
@@ -282,7 +282,7 @@ pub async fn update_deal(
         (status = 403, description = "Lacks deals:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such deal within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`illegal_transition` (with `allowed`), `unit_unavailable`, `open_inspection_issues` or `handover_checklist_incomplete`; nothing changed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown stage, a time in the future, or no reason for a cancellation", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown stage, a time in the future or before the previous move, or no reason for a cancellation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_deal_transition(
     caller: Authorized<perm::DealsWrite>,

@@ -187,7 +187,8 @@ async fn a_handover_with_an_incomplete_checklist_is_refused_and_changes_nothing(
     .await;
     assert_eq!(ticked["note"], "水 123 电 456");
     assert!(ticked["updated_at"].is_string());
-    let body = json!({"recipient": "王先生", "at": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339()});
+    let at = chrono::Utc::now();
+    let body = json!({"recipient": "王先生", "at": at.to_rfc3339()});
     let done = expect_json(
         app.post_json(&format!("/api/v1/deals/{deal}/handover"), Some(&staff.a1), &body)
             .await,
@@ -195,6 +196,12 @@ async fn a_handover_with_an_incomplete_checklist_is_refused_and_changes_nothing(
     )
     .await;
     assert_eq!(done["deal"]["stage"], "handed_over");
+    let stamped = done["deal"]["handed_over_at"].as_str().expect("stamp");
+    let stamped = chrono::DateTime::parse_from_rfc3339(stamped).expect("rfc3339");
+    assert!(
+        (stamped.timestamp_micros() - at.timestamp_micros()).abs() < 1000,
+        "{stamped} vs {at}"
+    );
 }
 
 #[tokio::test]

@@ -504,6 +504,22 @@ async fn bad_deal_input_is_refused_with_a_documented_code_and_nothing_is_created
         "negotiating"
     );
     assert_eq!(unit_status(&app, &staff.a1, &unit).await, "available");
+
+    // A move may not be dated before the previous one.
+    advance(&app, &staff.a1, &id, &["subscribed"]).await;
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    let backdated = json!({"to": "contracted", "at": yesterday});
+    let problem = assert_problem(
+        app.post_json(&path, Some(&staff.a1), &backdated).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["pointer"], "/at");
+    assert_eq!(
+        get_json(&app, &format!("/api/v1/deals/{id}"), &staff.a1).await["stage"],
+        "subscribed"
+    );
 }
 
 #[tokio::test]
