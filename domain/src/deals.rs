@@ -263,7 +263,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    sync_customer(&txn, deal.customer_id, now).await?;
+    sync_customer(&txn, ctx, deal.customer_id, now).await?;
     timeline::record(
         &txn,
         Some(actor),
@@ -522,7 +522,7 @@ pub(crate) async fn apply_move(
     }
     active.updated_at = Set(now);
     let moved = active.update(txn).await?;
-    sync_customer(txn, moved.customer_id, now).await?;
+    sync_customer(txn, ctx, moved.customer_id, now).await?;
     timeline::record(
         txn,
         Some(actor),
@@ -613,8 +613,13 @@ fn customer_status(stage: Stage) -> Option<(u8, &'static str)> {
 }
 
 /// Sets the customer's status from their live deals: the furthest one
-/// counts; with none left, the customer is `active` again.
-async fn sync_customer(txn: &impl ConnectionTrait, customer_id: Uuid, now: DateTime<Utc>) -> Result<(), DomainError> {
+/// counts; with none left, the customer is `active` again. A change is audited.
+async fn sync_customer(
+    txn: &impl ConnectionTrait,
+    ctx: &AuditContext,
+    customer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
     let stages: Vec<String> = deals::Entity::find()
         .select_only()
         .column(deals::Column::Stage)
@@ -628,14 +633,29 @@ async fn sync_customer(txn: &impl ConnectionTrait, customer_id: Uuid, now: DateT
         .filter_map(customer_status)
         .max_by_key(|(rank, _)| *rank)
         .map_or("active", |(_, status)| status);
+    let Some(before) = customers::Entity::find_by_id(customer_id)
+        .one(txn)
+        .await?
+        .filter(|c| c.status != status)
+    else {
+        return Ok(());
+    };
     customers::Entity::update_many()
         .col_expr(customers::Column::Status, Expr::value(status))
         .col_expr(customers::Column::UpdatedAt, Expr::value(now))
         .filter(customers::Column::Id.eq(customer_id))
-        .filter(customers::Column::Status.ne(status))
         .exec(txn)
         .await?;
-    Ok(())
+    audit::record(
+        txn,
+        ctx,
+        "update",
+        "customer",
+        customer_id,
+        Some(&json!({"status": before.status})),
+        Some(&json!({"status": status})),
+    )
+    .await
 }
 
 #[cfg(test)]

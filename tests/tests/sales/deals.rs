@@ -73,6 +73,15 @@ async fn a_mortgaged_deal_goes_through_every_stage_and_the_unit_and_customer_fol
     let admin = app.admin_token().await;
     let log = get_json(&app, &format!("/api/v1/audit-log?entity=deal&entity_id={id}"), &admin).await;
     assert_eq!(log["items"].as_array().expect("items").len(), 8);
+    let path = format!("/api/v1/audit-log?entity=customer&entity_id={customer}&action=update");
+    let log = get_json(&app, &path, &admin).await;
+    let statuses: Vec<&str> = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["changes"]["status"]["after"].as_str())
+        .collect();
+    assert_eq!(statuses, ["negotiating", "subscribed", "contracted", "handed_over"]);
 }
 
 #[tokio::test]
