@@ -152,6 +152,7 @@ pub async fn report_issue(
     Ok(issue)
 }
 
+/// The inspection issues of a deal within reach, oldest first.
 pub async fn list_issues(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -440,6 +441,7 @@ pub async fn hand_over(
     Ok((handover, moved.into()))
 }
 
+/// The recorded handover of a deal within reach.
 pub async fn handover(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -570,6 +572,7 @@ pub async fn record_visit(
     Ok(visit)
 }
 
+/// The visits of a deal within reach, oldest first.
 pub async fn list_visits(
     db: &impl ConnectionTrait,
     actor: &Actor,

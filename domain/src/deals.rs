@@ -108,6 +108,7 @@ fn audit_json(v: &DealView) -> serde_json::Value {
            "cancel_reason": v.cancel_reason})
 }
 
+/// A payment method by its API name.
 pub fn parse_payment(text: &str) -> Option<PaymentMethod> {
     match text {
         "full" => Some(PaymentMethod::Full),
@@ -293,6 +294,7 @@ pub struct DealFilter {
     pub team_id: Option<Uuid>,
 }
 
+/// Deals within the caller's reach matching `filter`, a page at a time.
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,

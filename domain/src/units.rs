@@ -144,6 +144,7 @@ fn check(input: &UnitInput, creating: bool, errors: &mut Vec<FieldError>) -> Opt
     area
 }
 
+/// Adds a unit; the same project, building and number twice is a conflict.
 pub async fn create(
     db: &(impl ConnectionTrait + TransactionTrait),
     ctx: &AuditContext,
@@ -231,6 +232,7 @@ pub async fn list(
     Ok(page.fetch(db, query, C::Id, |u| u.id).await?.map(UnitView::from))
 }
 
+/// One unit by id.
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<UnitView, DomainError> {
     units::Entity::find_by_id(id)
         .one(db)
