@@ -622,6 +622,15 @@ async fn sync_customer(
     customer_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
+    // The customer's row is locked first, so that two deals of one customer
+    // moving at once each see the other's stage once it is committed.
+    let Some(before) = customers::Entity::find_by_id(customer_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
     let stages: Vec<String> = deals::Entity::find()
         .select_only()
         .column(deals::Column::Stage)
@@ -635,13 +644,9 @@ async fn sync_customer(
         .filter_map(customer_status)
         .max_by_key(|(rank, _)| *rank)
         .map_or("active", |(_, status)| status);
-    let Some(before) = customers::Entity::find_by_id(customer_id)
-        .one(txn)
-        .await?
-        .filter(|c| c.status != status)
-    else {
+    if before.status == status {
         return Ok(());
-    };
+    }
     customers::Entity::update_many()
         .col_expr(customers::Column::Status, Expr::value(status))
         .col_expr(customers::Column::UpdatedAt, Expr::value(now))
