@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use tests::{TestApp, assert_problem, client::expect_json, spawn_app};
 
 use crate::{
-    advance, complete_checklist, customer_status, get_json, id_of, ids, move_deal, new_customer, new_deal, new_unit,
-    patch_if_match, staff, timeline, timeline_kinds,
+    PASSWORD, advance, complete_checklist, create_user, customer_status, get_json, id_of, ids, move_deal, new_customer,
+    new_deal, new_unit, patch_if_match, staff, timeline, timeline_kinds,
 };
 
 async fn unit_status(app: &TestApp, token: &str, unit: &str) -> Value {
@@ -560,4 +560,45 @@ async fn retrying_a_deal_creation_with_the_same_idempotency_key_returns_the_same
         .filter(|k| *k == "deal_created")
         .count();
     assert_eq!(created, 1);
+}
+
+#[tokio::test]
+async fn support_staff_work_the_deals_they_support_and_no_others() {
+    let app = spawn_app().await;
+    let staff = staff(&app).await;
+    let support = create_user(&app, "support@example.com", "support", None).await;
+    let support_token = app.token("support@example.com", PASSWORD).await;
+    let customer = new_customer(&app, &staff.a1, "王先生").await;
+    let unit = new_unit(&app, &staff.manager, "1502").await;
+    let body = json!({"customer_id": customer, "unit_id": unit, "agreed_price_fen": 350_000_000,
+                      "payment_method": "mortgage", "planned_handover_on": "2027-06-30", "support_id": support});
+    let supported = id_of(&expect_json(app.post_json("/api/v1/deals", Some(&staff.a1), &body).await, 201).await);
+    let other_unit = new_unit(&app, &staff.manager, "1503").await;
+    let other = id_of(&new_deal(&app, &staff.a1, &customer, &other_unit, "full").await);
+
+    assert_eq!(
+        ids(&get_json(&app, "/api/v1/deals", &support_token).await),
+        std::slice::from_ref(&supported)
+    );
+    assert_problem(
+        app.get(&format!("/api/v1/deals/{other}"), Some(&support_token)).await,
+        404,
+        "not_found",
+    )
+    .await;
+    advance(
+        &app,
+        &support_token,
+        &supported,
+        &["subscribed", "contracted", "loan_processing"],
+    )
+    .await;
+    // Support cannot open deals for customers it does not reach.
+    let problem = assert_problem(
+        app.post_json("/api/v1/deals", Some(&support_token), &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["pointer"], "/customer_id");
 }
