@@ -10,8 +10,8 @@ use utoipa::{
 };
 
 use crate::routes::{
-    api_clients, audit, complaints, customer_csv, customer_events, customers, follow_ups, health, kpis, me, org,
-    probes, roles, targets, token, trainings, users,
+    after_sales, api_clients, audit, complaints, customer_csv, customer_events, customers, deals, follow_ups, health,
+    kpis, me, org, probes, roles, targets, token, trainings, units, users,
 };
 
 #[derive(OpenApi)]
@@ -101,6 +101,24 @@ use crate::routes::{
         customer_events::list_event_invitations,
         customer_events::get_event_invitation,
         customer_events::update_event_invitation,
+        units::create_unit,
+        units::list_units,
+        units::get_unit,
+        units::update_unit,
+        deals::create_deal,
+        deals::list_deals,
+        deals::get_deal,
+        deals::update_deal,
+        deals::create_deal_transition,
+        after_sales::create_inspection_issue,
+        after_sales::list_inspection_issues,
+        after_sales::update_inspection_issue,
+        after_sales::get_handover_checklist,
+        after_sales::update_handover_checklist_item,
+        after_sales::create_handover,
+        after_sales::get_handover,
+        after_sales::create_visit,
+        after_sales::list_visits,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -115,6 +133,9 @@ use crate::routes::{
         (name = "targets", description = "Yearly and quarterly sales targets for regions and teams, set by the director"),
         (name = "trainings", description = "Trainings, their attendees and exam results"),
         (name = "customer-events", description = "Open days and themed events, invitations and attendance"),
+        (name = "units", description = "Units (房源) for sale"),
+        (name = "deals", description = "Deals from negotiation to closing, and their stage machine"),
+        (name = "after-sales", description = "Inspection issues, handover checklist, handover and post-handover visits"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )
 )]

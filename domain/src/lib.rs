@@ -2,6 +2,7 @@
 //! HTTP API and the workers call into this crate, so a rule is written once.
 
 pub mod actor;
+pub mod after_sales;
 pub mod api_clients;
 pub mod assignment;
 pub mod audit;
@@ -12,6 +13,7 @@ pub mod customer_events;
 pub mod customers;
 pub mod db;
 pub mod deal_stages;
+pub mod deals;
 pub mod demo;
 pub mod demo_sales;
 pub mod error;
@@ -30,6 +32,7 @@ pub mod system;
 pub mod targets;
 pub mod timeline;
 pub mod trainings;
+pub mod units;
 pub mod users;
 pub mod version;
 

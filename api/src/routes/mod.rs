@@ -1,12 +1,14 @@
 //! Route handlers, one module per resource. Handlers stay thin: extract,
 //! call `domain`, respond.
 
+pub mod after_sales;
 pub mod api_clients;
 pub mod audit;
 pub mod complaints;
 pub mod customer_csv;
 pub mod customer_events;
 pub mod customers;
+pub mod deals;
 pub mod follow_ups;
 pub mod health;
 pub mod kpis;
@@ -17,6 +19,7 @@ pub mod roles;
 pub mod targets;
 pub mod token;
 pub mod trainings;
+pub mod units;
 pub mod users;
 
 use actix_web::web;
@@ -53,6 +56,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::resource("/customers")
                         .get(customers::list_customers)
                         .post(customers::create_customer),
+                )
+                .service(web::resource("/units").get(units::list_units).post(units::create_unit))
+                .service(
+                    web::resource("/units/{id}")
+                        .get(units::get_unit)
+                        .patch(units::update_unit),
+                )
+                .service(web::resource("/deals").get(deals::list_deals).post(deals::create_deal))
+                .service(
+                    web::resource("/deals/{id}")
+                        .get(deals::get_deal)
+                        .patch(deals::update_deal),
+                )
+                .service(web::resource("/deals/{id}/transitions").post(deals::create_deal_transition))
+                .service(
+                    web::resource("/deals/{id}/inspection-issues")
+                        .get(after_sales::list_inspection_issues)
+                        .post(after_sales::create_inspection_issue),
+                )
+                .service(
+                    web::resource("/deals/{id}/inspection-issues/{issue_id}")
+                        .patch(after_sales::update_inspection_issue),
+                )
+                .service(web::resource("/deals/{id}/handover-checklist").get(after_sales::get_handover_checklist))
+                .service(
+                    web::resource("/deals/{id}/handover-checklist/{item}")
+                        .put(after_sales::update_handover_checklist_item),
+                )
+                .service(
+                    web::resource("/deals/{id}/handover")
+                        .get(after_sales::get_handover)
+                        .post(after_sales::create_handover),
+                )
+                .service(
+                    web::resource("/deals/{id}/visits")
+                        .get(after_sales::list_visits)
+                        .post(after_sales::create_visit),
                 )
                 .service(web::resource("/customers/import").post(customer_csv::create_customer_import))
                 .service(web::resource("/customers/export").get(customer_csv::get_customer_export))

@@ -91,7 +91,13 @@ async fn a_major_complaint_goes_to_the_teams_manager_who_sees_it_while_another_t
 
     assert_eq!(
         timeline_kinds(&app, &customer).await,
-        ["created", "assigned", "complaint_received", "complaint_routed", "complaint_received"]
+        [
+            "created",
+            "assigned",
+            "complaint_received",
+            "complaint_routed",
+            "complaint_received"
+        ]
     );
 }
 
