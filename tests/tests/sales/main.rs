@@ -9,6 +9,7 @@ mod customer_events;
 mod customers;
 mod deals;
 mod kpis;
+mod life;
 mod targets;
 mod trainings;
 mod units;
