@@ -114,7 +114,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
     let customer_manager = add("customer.manager", "何丽 He Li", "customer_manager", None)
         .await?
         .id;
-    add("support", "马超 Ma Chao", "support", None).await?;
+    let support = add("support", "马超 Ma Chao", "support", None).await?.id;
     for team in &TEAMS {
         let region_id = region_ids
             .iter()
@@ -151,7 +151,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         }
     }
     summary.teams = TEAMS.len();
-    summary.sales = crate::demo_sales::load(db, &sellers, director, customer_manager).await?;
+    summary.sales = crate::demo_sales::load(db, &sellers, director, customer_manager, support).await?;
     txn.commit().await?;
     Ok(Some(summary))
 }

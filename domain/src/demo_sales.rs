@@ -81,6 +81,8 @@ const STORIES: [&str; 12] = [
 struct Writer<'a, C> {
     db: &'a C,
     now: DateTime<Utc>,
+    /// Works the paperwork of every contracted deal.
+    support: Uuid,
     dice: Dice,
     summary: SalesSummary,
 }
@@ -346,7 +348,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             unit_id: Set(unit.id),
             consultant_id: Set(seller.id),
             team_id: Set(Some(seller.team_id)),
-            support_id: Set(None),
+            support_id: Set((reached >= 2).then_some(self.support)),
             agreed_price_fen: Set(price),
             payment_method: Set(if n.is_multiple_of(3) { "full" } else { "mortgage" }.to_owned()),
             planned_handover_on: Set(Some(planned)),
@@ -382,6 +384,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             let data = json!({"deal_id": id, "from": path[i - 1], "to": path[i], "unit_id": unit.id,
                               "agreed_price_fen": price});
             self.timeline(customer, "deal_stage_changed", at(i), Some(seller.id), Some(id), data)
+                .await?;
+        }
+        if (2..=5).contains(&reached) && n.is_multiple_of(2) && at(2) + Duration::days(1) < self.now {
+            self.complaint(seller, customer, Some(id), at(2) + Duration::days(1), n / 2)
                 .await?;
         }
         if reached >= 5 {
@@ -515,7 +521,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         received: DateTime<Utc>,
         n: usize,
     ) -> Result<(), DomainError> {
-        let major = n.is_multiple_of(2);
+        let major = n.is_multiple_of(3);
         let resolved = (!n.is_multiple_of(4)).then(|| received + Duration::hours(20 + self.dice.next(60) as i64));
         let resolved = resolved.filter(|at| *at < self.now);
         let id = Uuid::now_v7();
@@ -574,11 +580,13 @@ pub async fn load(
     sellers: &[Seller],
     director: Uuid,
     customer_manager: Uuid,
+    support: Uuid,
 ) -> Result<SalesSummary, DomainError> {
     let now = Utc::now();
     let mut w = Writer {
         db,
         now,
+        support,
         dice: Dice(0x5eed_2026_1127),
         summary: SalesSummary::default(),
     };
@@ -589,13 +597,26 @@ pub async fn load(
         for (i, story) in STORIES.iter().enumerate() {
             n += 1;
             // Later stories began earlier, so that their history fits.
-            let age = match *story {
-                "new" => 0,
-                "contacted" => 2,
-                "needs_assessed" => 6,
-                "active" | "lost" => 20 + i as i64,
-                "negotiating" => 15,
-                _ => 30 + 9 * i as i64,
+            // A deal's stages are six days apart; the offset spreads the
+            // subscriptions over this month and the ones before.
+            let stage = [
+                "negotiating",
+                "subscribed",
+                "contracted",
+                "loan_processing",
+                "title_transfer",
+                "handover_ready",
+                "handed_over",
+                "closed",
+            ]
+            .iter()
+            .position(|s| s == story);
+            let age = match (*story, stage) {
+                ("new", _) => 0,
+                ("contacted", _) => 2,
+                ("needs_assessed", _) => 6,
+                (_, Some(k)) => 7 + 6 * k as i64 + w.dice.next(30) as i64,
+                _ => 20 + i as i64,
             };
             let with_deal = !matches!(*story, "new" | "contacted" | "needs_assessed" | "active" | "lost");
             let unit = if with_deal { free.next() } else { None };
