@@ -521,7 +521,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         received: DateTime<Utc>,
         n: usize,
     ) -> Result<(), DomainError> {
-        let major = n.is_multiple_of(3);
+        let major = self.dice.next(3) == 0;
         let resolved = (!n.is_multiple_of(4)).then(|| received + Duration::hours(20 + self.dice.next(60) as i64));
         let resolved = resolved.filter(|at| *at < self.now);
         let id = Uuid::now_v7();
