@@ -220,6 +220,16 @@ pub mod perm {
         CustomerEventsRead => "customer_events:read",
         CustomerEventsWrite => "customer_events:write",
         KpisRead => "kpis:read",
+        QueuesRead => "queues:read",
+        SlaPoliciesRead => "sla_policies:read",
+        SlaPoliciesWrite => "sla_policies:write",
+        SlaBreachesRead => "sla_breaches:read",
+        WebhooksRead => "webhooks:read",
+        WebhooksWrite => "webhooks:write",
+        AwardRulesRead => "award_rules:read",
+        AwardRulesWrite => "award_rules:write",
+        AwardsRead => "awards:read",
+        AwardsWrite => "awards:write",
     }
 }
 

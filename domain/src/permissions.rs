@@ -169,6 +169,42 @@ pub const CATALOG: &[PermissionInfo] = &[
         description: "Read performance figures",
     },
     PermissionInfo {
+        name: "sla_policies:read",
+        description: "Read SLA policies",
+    },
+    PermissionInfo {
+        name: "sla_policies:write",
+        description: "Change SLA policies (each change is a new version)",
+    },
+    PermissionInfo {
+        name: "sla_breaches:read",
+        description: "Read SLA breaches",
+    },
+    PermissionInfo {
+        name: "webhooks:read",
+        description: "Read webhook subscriptions and their delivery log",
+    },
+    PermissionInfo {
+        name: "webhooks:write",
+        description: "Subscribe to webhook events, change subscriptions, re-deliver",
+    },
+    PermissionInfo {
+        name: "award_rules:read",
+        description: "Read the Sales Star award rules",
+    },
+    PermissionInfo {
+        name: "award_rules:write",
+        description: "Change the Sales Star award rules",
+    },
+    PermissionInfo {
+        name: "awards:read",
+        description: "Read Sales Star award runs and their rankings",
+    },
+    PermissionInfo {
+        name: "awards:write",
+        description: "Run the Sales Star award on demand",
+    },
+    PermissionInfo {
         name: "queues:read",
         description: "Read job queues, workers and timers",
     },
