@@ -11,7 +11,7 @@ use utoipa::{
 
 use crate::routes::{
     after_sales, api_clients, audit, complaints, customer_csv, customer_events, customers, deals, follow_ups, health,
-    kpis, me, org, probes, roles, targets, token, trainings, units, users,
+    kpis, me, notifications, org, probes, roles, sla, targets, token, trainings, units, users,
 };
 
 #[derive(OpenApi)]
@@ -76,6 +76,13 @@ use crate::routes::{
         customers::delete_customer,
         customer_csv::create_customer_import,
         customer_csv::get_customer_export,
+        sla::list_sla_policies,
+        sla::get_sla_policy,
+        sla::update_sla_policy,
+        sla::list_sla_breaches,
+        sla::list_timers,
+        notifications::list_notifications,
+        notifications::create_notification_read,
         kpis::list_consultant_kpis,
         kpis::list_team_kpis,
         complaints::create_complaint,
@@ -136,6 +143,8 @@ use crate::routes::{
         (name = "units", description = "Units (房源) for sale"),
         (name = "deals", description = "Deals from negotiation to closing, and their stage machine"),
         (name = "after-sales", description = "Inspection issues, handover checklist, handover and post-handover visits"),
+        (name = "sla", description = "SLA policies and breaches"),
+        (name = "notifications", description = "Each user's reminders, breaches, tasks and digests"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )
 )]

@@ -542,6 +542,7 @@ pub async fn record_visit(
         .insert(&txn)
         .await?,
     );
+    crate::sla::on_visit(&txn, deal.id).await?;
     timeline::record(
         &txn,
         Some(actor),

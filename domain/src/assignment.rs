@@ -155,6 +155,17 @@ pub async fn assign(
         data: data.clone(),
     };
     timeline::record(&txn, Some(actor), event).await?;
+    if let Some(client) = after.source_client_id {
+        let payload = json!({"customer_id": id, "consultant_id": consultant.id, "team_id": consultant.team_id,
+                             "reassigned": kind == Kind::Reassign});
+        let event = crate::events::Event {
+            name: "customer.assigned",
+            client_id: Some(client),
+            subject_id: Some(id),
+            payload,
+        };
+        crate::events::emit(&txn, event).await?;
+    }
     let before_json = json!({"owner_id": before.owner_id, "team_id": before.team_id});
     audit::record(&txn, ctx, kind_name, "customer", id, Some(&before_json), Some(&data)).await?;
     txn.commit().await?;
@@ -164,7 +175,7 @@ pub async fn assign(
 /// The team's consultant whose turn it is: active, not paused, holding the
 /// `consultant` role, and the longest without a new lead (never first; ties
 /// by id). The team row is locked so that concurrent assignments take turns.
-async fn next_in_turn(
+pub(crate) async fn next_in_turn(
     db: &impl ConnectionTrait,
     team: Uuid,
     current_owner: Option<Uuid>,

@@ -181,6 +181,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     let view = ComplaintView::from(complaint);
+    crate::sla::on_complaint_received(&txn, view.id, view.customer_id, received_at).await?;
     timeline::record(
         &txn,
         Some(actor),
@@ -381,6 +382,11 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     let after = ComplaintView::from(active.update(&txn).await?);
+    if after.status == "resolved" {
+        crate::sla::on_complaint_resolved(&txn, after.id).await?;
+    } else {
+        crate::sla::on_complaint_received(&txn, after.id, after.customer_id, now).await?;
+    }
     let event = if after.status == "resolved" {
         timeline::Event {
             customer_id: after.customer_id,

@@ -368,6 +368,12 @@ pub async fn import(
     for chunk in timeline.chunks(1000) {
         timeline_entries::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
+    let created: Vec<Uuid> = results
+        .iter()
+        .filter(|r| r.status == "created")
+        .filter_map(|r| r.customer_id)
+        .collect();
+    crate::sla::on_leads_arrived(&txn, &created, now).await?;
     results.sort_by_key(|r| r.row);
     let count = |status: &str| results.iter().filter(|r| r.status == status).count();
     let report = ImportReport {

@@ -321,6 +321,17 @@ pub async fn create(
     };
     let created = json!({"channel": view.channel, "external_id": view.external_id});
     timeline::record(&txn, Some(actor), event("created", created)).await?;
+    crate::sla::on_lead_arrived(&txn, view.id, now).await?;
+    if let Some(client) = view.source_client_id {
+        let payload = json!({"customer_id": view.id, "external_id": view.external_id, "status": view.status});
+        let event = crate::events::Event {
+            name: "customer.created",
+            client_id: Some(client),
+            subject_id: Some(view.id),
+            payload,
+        };
+        crate::events::emit(&txn, event).await?;
+    }
     if let Some(owner) = view.owner_id {
         let assigned = json!({"consultant_id": owner, "team_id": view.team_id, "strategy": "named",
                                "reason": "recorded by the consultant's side"});
@@ -593,6 +604,11 @@ pub async fn change_status(
     }
     active.updated_at = Set(now);
     let after = CustomerView::from(active.update(&txn).await?);
+    if to == "lost" {
+        crate::sla::on_customer_closed(&txn, id).await?;
+    } else if before.status == "lost" {
+        crate::sla::on_customer_reopened(&txn, id).await?;
+    }
     let data = json!({"from": before.status, "to": to, "reason": reason});
     let event = timeline::Event {
         customer_id: id,
@@ -734,6 +750,7 @@ pub async fn merge(
     tombstone.merged_into_id = Set(Some(id));
     tombstone.updated_at = Set(now);
     tombstone.update(&txn).await?;
+    crate::sla::on_customer_closed(&txn, duplicate_id).await?;
 
     let data = json!({"duplicate_id": duplicate_id, "duplicate_name": duplicate.name,
                       "duplicate_owner_id": duplicate.owner_id});

@@ -393,7 +393,12 @@ pub async fn update(
         active.support_id = Set(support);
     }
     active.updated_at = Set(Utc::now());
-    let after = DealView::from(active.update(&txn).await?);
+    let updated = active.update(&txn).await?;
+    let planned_changed = before.planned_handover_on != updated.planned_handover_on;
+    if planned_changed && stage_of(&updated)?.holds_unit() && updated.handed_over_at.is_none() {
+        crate::sla::on_handover_planned(&txn, updated.id, updated.customer_id, updated.planned_handover_on).await?;
+    }
+    let after = DealView::from(updated);
     audit::record(
         &txn,
         ctx,
@@ -525,6 +530,24 @@ pub(crate) async fn apply_move(
     active.updated_at = Set(now);
     let moved = active.update(txn).await?;
     sync_customer(txn, ctx, moved.customer_id, now).await?;
+    match to {
+        Stage::Subscribed => {
+            crate::sla::on_handover_planned(txn, moved.id, moved.customer_id, moved.planned_handover_on).await?;
+        }
+        Stage::HandedOver => {
+            crate::sla::on_handed_over(txn, moved.id, moved.customer_id, at).await?;
+            deal_event(txn, &moved, "handover.completed", json!({"handed_over_at": at})).await?;
+        }
+        Stage::Cancelled => crate::sla::on_deal_cancelled(txn, moved.id).await?,
+        _ => {}
+    }
+    deal_event(
+        txn,
+        &moved,
+        "deal.stage_changed",
+        json!({"from": from.as_str(), "to": to.as_str()}),
+    )
+    .await?;
     timeline::record(
         txn,
         Some(actor),
@@ -661,6 +684,37 @@ async fn sync_customer(
         customer_id,
         Some(&json!({"status": before.status})),
         Some(&json!({"status": status})),
+    )
+    .await
+}
+
+/// Tells the partner that pushed the deal's customer about the deal.
+pub(crate) async fn deal_event(
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    name: &'static str,
+    extra: serde_json::Value,
+) -> Result<(), DomainError> {
+    let client = entities::customers::Entity::find_by_id(deal.customer_id)
+        .one(db)
+        .await?
+        .and_then(|c| c.source_client_id);
+    let Some(client) = client else {
+        return Ok(());
+    };
+    let mut payload = json!({"deal_id": deal.id, "customer_id": deal.customer_id, "stage": deal.stage,
+                             "unit_id": deal.unit_id, "agreed_price_fen": deal.agreed_price_fen});
+    if let (Some(payload), Some(extra)) = (payload.as_object_mut(), extra.as_object()) {
+        payload.extend(extra.clone());
+    }
+    crate::events::emit(
+        db,
+        crate::events::Event {
+            name,
+            client_id: Some(client),
+            subject_id: Some(deal.id),
+            payload,
+        },
     )
     .await
 }

@@ -151,6 +151,7 @@ pub async fn create(
     if input.reached {
         advance(&txn, customer_id, &["new"], "contacted").await?;
     }
+    crate::sla::on_follow_up(&txn, customer_id, occurred_at, input.reached, &customer.status).await?;
     let view = FollowUpView::from(follow_up);
     let data = json!({"kind": view.kind, "reached": view.reached, "notes": view.notes, "next_step": view.next_step,
                       "first_response": first_response});

@@ -227,6 +227,7 @@ pub async fn create(
         active.update(&txn).await?;
     }
     advance(&txn, customer_id, &["new", "contacted"], "needs_assessed").await?;
+    crate::sla::on_needs_assessed(&txn, customer_id).await?;
     let view = NeedsView::from(needs);
     let data = json!({"budget_min_fen": view.budget_min_fen, "budget_max_fen": view.budget_max_fen,
                       "districts": view.districts, "layout": view.layout, "purpose": view.purpose,

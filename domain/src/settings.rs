@@ -102,6 +102,16 @@ pub struct Settings {
     pub worker_heartbeat_secs: u64,
     /// Longest a readiness check waits for a dependency before calling it down.
     pub readiness_timeout_ms: u64,
+    /// How often the timer pump looks for due timers.
+    pub timer_pump_interval_ms: u64,
+    /// Most timers the pump claims at once.
+    pub timer_pump_batch: u64,
+    /// The pump claims no more while this many timers wait in the queue
+    /// (back-pressure: apalis-redis fails beyond about 8,000 due jobs).
+    pub timer_max_backlog: u64,
+    /// A timer claimed this long ago without firing (its job lost with a
+    /// crashed worker or a flushed Redis) is claimed again.
+    pub timer_requeue_secs: u64,
 }
 
 impl Default for Settings {
@@ -129,6 +139,10 @@ impl Default for Settings {
             queue_poll_interval_ms: 100,
             worker_heartbeat_secs: 10,
             readiness_timeout_ms: 1000,
+            timer_pump_interval_ms: 250,
+            timer_pump_batch: 500,
+            timer_max_backlog: 2000,
+            timer_requeue_secs: 30,
         }
     }
 }
@@ -168,6 +182,19 @@ pub enum SettingsError {
     Source(#[from] Box<figment::Error>),
 }
 
+/// The business time zone of this process, once its settings are loaded.
+static BUSINESS_TIMEZONE: std::sync::OnceLock<chrono_tz::Tz> = std::sync::OnceLock::new();
+
+/// The business time zone, for rules deep in the services that count in
+/// local days (a planned handover date's midnight); the default before
+/// settings are loaded.
+pub fn business_timezone() -> chrono_tz::Tz {
+    BUSINESS_TIMEZONE
+        .get()
+        .copied()
+        .unwrap_or_else(|| Settings::default().timezone)
+}
+
 impl Settings {
     /// Reads the settings from file, environment and `overrides` (the command
     /// line's flags, only those given), then checks them.
@@ -194,6 +221,7 @@ impl Settings {
             .map_err(Box::new)?;
         settings.treat_empty_as_unset();
         settings.validate()?;
+        let _ = BUSINESS_TIMEZONE.set(settings.timezone);
         Ok(settings)
     }
 
@@ -262,10 +290,14 @@ impl Settings {
             || self.access_token_ttl_secs == 0
             || self.queue_poll_interval_ms == 0
             || self.worker_heartbeat_secs == 0
+            || self.timer_pump_interval_ms == 0
+            || self.timer_pump_batch == 0
+            || self.timer_max_backlog == 0
+            || self.timer_requeue_secs == 0
         {
             return Err(SettingsError::Invalid(
                 "ESTATEFLOW_BODY_LIMIT_BYTES, ESTATEFLOW_IMPORT_LIMIT_BYTES, ESTATEFLOW_ACCESS_TOKEN_TTL_SECS, \
-                 ESTATEFLOW_QUEUE_POLL_INTERVAL_MS and ESTATEFLOW_WORKER_HEARTBEAT_SECS \
+                 ESTATEFLOW_QUEUE_POLL_INTERVAL_MS, ESTATEFLOW_WORKER_HEARTBEAT_SECS and ESTATEFLOW_TIMER_* \
                  must be greater than 0"
                     .to_owned(),
             ));

@@ -3,6 +3,7 @@
 //! runs them until a shutdown signal lets in-flight jobs finish.
 
 pub mod jobs;
+pub mod pump;
 pub mod queue;
 
 use std::{future::Future, time::Duration};
@@ -50,7 +51,12 @@ impl Workers {
     ) -> Result<(), WorkersError> {
         tracing::info!(instance = %self.ctx.instance, "workers started");
         let (stop, stopped) = watch::channel(false);
-        let workers = jobs::spawn_all(&self.queue, &self.ctx, &stopped);
+        let mut workers = jobs::spawn_all(&self.queue, &self.ctx, &stopped);
+        workers.push(tokio::spawn(pump::run(
+            self.queue.clone(),
+            self.ctx.clone(),
+            stopped.clone(),
+        )));
         shutdown.await;
         tracing::info!("workers stopping: finishing in-flight jobs");
         let _ = stop.send(true);

@@ -13,9 +13,11 @@ pub mod follow_ups;
 pub mod health;
 pub mod kpis;
 pub mod me;
+pub mod notifications;
 pub mod org;
 pub mod probes;
 pub mod roles;
+pub mod sla;
 pub mod targets;
 pub mod token;
 pub mod trainings;
@@ -209,6 +211,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .patch(api_clients::update_api_client),
                 )
                 .service(web::resource("/api-clients/{id}/secret").post(api_clients::create_api_client_secret))
+                .service(web::resource("/sla-policies").get(sla::list_sla_policies))
+                .service(
+                    web::resource("/sla-policies/{kind}")
+                        .get(sla::get_sla_policy)
+                        .put(sla::update_sla_policy),
+                )
+                .service(web::resource("/sla-breaches").get(sla::list_sla_breaches))
+                .service(web::resource("/timers").get(sla::list_timers))
+                .service(web::resource("/notifications").get(notifications::list_notifications))
+                .service(web::resource("/notifications/{id}/read").post(notifications::create_notification_read))
                 .service(web::resource("/admin/queue-probes").post(probes::create_queue_probe))
                 .service(web::resource("/admin/queue-probes/{id}").get(probes::get_queue_probe)),
         );

@@ -4,6 +4,8 @@
 //! when they run, and a row that has gone is a warning, not a failure.
 
 mod probe;
+mod timers;
+mod webhook;
 
 use std::{
     future::Future,
@@ -18,6 +20,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use tokio::{sync::watch, task::JoinHandle};
 
 pub use probe::{MAX_HOLD_MS as PROBE_MAX_HOLD_MS, Probe, QUEUED as PROBE_QUEUED, RUNNING as PROBE_RUNNING};
+pub use timers::{PeriodicRun, SlaTimer, WebhookDelivery};
 
 use crate::queue::QueueClient;
 
@@ -75,7 +78,12 @@ async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<(), BoxDynError
 /// Starts a supervised worker for every job type. Adding a job type means
 /// one line here.
 pub fn spawn_all(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-    vec![spawn::<Probe>(queue, ctx, stop)]
+    vec![
+        spawn::<Probe>(queue, ctx, stop),
+        spawn::<SlaTimer>(queue, ctx, stop),
+        spawn::<PeriodicRun>(queue, ctx, stop),
+        spawn::<WebhookDelivery>(queue, ctx, stop),
+    ]
 }
 
 /// Runs the worker of `J` until `stop` turns true. A worker whose queue

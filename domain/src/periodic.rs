@@ -1,0 +1,302 @@
+//! Periodic work in the business time zone: the monthly KPI snapshot, each
+//! manager's daily and weekly digest, and the quarterly Sales Star. Each
+//! period's run is a timer keyed by (job, period), so N workers produce one
+//! run; the timer of the period that began last is ensured whenever the
+//! pump starts and every minute, so a period missed while everything was
+//! down runs when the workers return. A run schedules the next period's.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use entities::{customers, kpi_snapshots, sla_breaches, teams};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    actor::{Actor, ActorKind},
+    error::DomainError,
+    kpis::{self, Month},
+    notifications::{self, Notice},
+    permissions::{Grants, Scope},
+    timers::{self, NewTimer},
+};
+
+/// The timer kind of periodic runs.
+pub const KIND: &str = "periodic";
+
+/// The periodic jobs.
+pub const JOBS: &[Job] = &[Job::KpiSnapshot, Job::DigestDaily, Job::DigestWeekly, Job::SalesStar];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// At the start of a month: the previous month's figures, kept.
+    KpiSnapshot,
+    /// At midnight: yesterday's digest for each manager.
+    DigestDaily,
+    /// Monday at midnight: last week's digest for each manager.
+    DigestWeekly,
+    /// At the start of a quarter: the previous quarter's Sales Star.
+    SalesStar,
+}
+
+impl Job {
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::KpiSnapshot => "kpi_snapshot",
+            Job::DigestDaily => "digest_daily",
+            Job::DigestWeekly => "digest_weekly",
+            Job::SalesStar => "sales_star",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        JOBS.iter().copied().find(|j| j.name() == name)
+    }
+
+    /// The start of the period in progress at `now` (local midnight) and
+    /// the label of the period the run at that start covers (the one just ended).
+    pub fn latest(self, now: DateTime<Utc>, tz: Tz) -> (DateTime<Utc>, String) {
+        let today = now.with_timezone(&tz).date_naive();
+        let start = match self {
+            Job::KpiSnapshot => first_of(today.year(), today.month()),
+            Job::DigestDaily => today,
+            Job::DigestWeekly => today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
+            Job::SalesStar => first_of(today.year(), (today.month() - 1) / 3 * 3 + 1),
+        };
+        (local(start, tz), self.label(start))
+    }
+
+    /// The start after `start`.
+    fn next(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            Job::KpiSnapshot => add_months(start, 1),
+            Job::DigestDaily => start + Duration::days(1),
+            Job::DigestWeekly => start + Duration::days(7),
+            Job::SalesStar => add_months(start, 3),
+        }
+    }
+
+    /// The label of the period that ends at `start`.
+    fn label(self, start: NaiveDate) -> String {
+        let before = start - Duration::days(1);
+        match self {
+            Job::KpiSnapshot => format!("{:04}-{:02}", before.year(), before.month()),
+            Job::DigestDaily => before.to_string(),
+            Job::DigestWeekly => {
+                let week = before.iso_week();
+                format!("{}-W{:02}", week.year(), week.week())
+            }
+            Job::SalesStar => format!("{}-Q{}", before.year(), (before.month() - 1) / 3 + 1),
+        }
+    }
+}
+
+fn first_of(year: i32, month: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default()
+}
+
+fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    let total = date.year() * 12 + date.month0() as i32 + months as i32;
+    first_of(total.div_euclid(12), total.rem_euclid(12) as u32 + 1)
+}
+
+fn local(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+fn timer(job: Job, due_at: DateTime<Utc>, label: &str) -> NewTimer {
+    NewTimer {
+        kind: KIND,
+        phase: "run",
+        dedupe_key: format!("{KIND}:{}:{label}", job.name()),
+        subject_id: None,
+        customer_id: None,
+        due_at,
+        policy_version: None,
+    }
+}
+
+/// Makes sure the run of the period that began last exists for every job.
+pub async fn ensure(db: &impl ConnectionTrait, now: DateTime<Utc>, tz: Tz) -> Result<(), DomainError> {
+    for job in JOBS {
+        let (start, label) = job.latest(now, tz);
+        timers::schedule(db, timer(*job, start, &label)).await?;
+    }
+    Ok(())
+}
+
+/// The actor periodic runs read figures as: everything, nobody's team.
+fn system() -> Actor {
+    Actor {
+        kind: ActorKind::User,
+        id: Uuid::nil(),
+        name: "system".to_owned(),
+        team_ids: Vec::new(),
+        roles: Vec::new(),
+        grants: Grants::default(),
+        rate_limit_per_minute: None,
+    }
+}
+
+/// Runs one periodic timer, once, and schedules the next period's.
+pub async fn fire(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    instance: &str,
+    tz: Tz,
+) -> Result<Option<&'static str>, DomainError> {
+    let txn = crate::db::begin_write(db).await?;
+    let Some(timer) = timers::get(&txn, id).await? else {
+        return Ok(None);
+    };
+    let mut parts = timer.dedupe_key.splitn(3, ':').skip(1);
+    let (Some(job), Some(label)) = (parts.next().and_then(Job::from_name), parts.next()) else {
+        return Err(DomainError::Internal(format!("periodic timer {id} has a bad key")));
+    };
+    if !timers::finish(&txn, id, instance, "ran").await? {
+        return Ok(None);
+    }
+    let start = timer.due_at.with_timezone(&tz).date_naive();
+    let next = job.next(start);
+    timers::schedule(&txn, timer_for(job, next, tz)).await?;
+    let from = local(previous_start(job, start), tz);
+    let to = timer.due_at;
+    match job {
+        Job::KpiSnapshot => snapshot(&txn, label, tz).await?,
+        Job::DigestDaily | Job::DigestWeekly => digest(&txn, job, label, from, to).await?,
+        Job::SalesStar => {
+            if let Some(run) = crate::awards::claim_scheduled_run(&txn, label).await? {
+                txn.commit().await?;
+                crate::awards::compute_run(db, run, tz).await?;
+                return Ok(Some("ran"));
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(Some("ran"))
+}
+
+fn timer_for(job: Job, start: NaiveDate, tz: Tz) -> NewTimer {
+    timer(job, local(start, tz), &job.label(start))
+}
+
+/// The start of the period that ends at `start`.
+fn previous_start(job: Job, start: NaiveDate) -> NaiveDate {
+    match job {
+        Job::KpiSnapshot => add_months(start, 11).with_year(start.year() - 1).unwrap_or(start),
+        Job::DigestDaily => start - Duration::days(1),
+        Job::DigestWeekly => start - Duration::days(7),
+        Job::SalesStar => add_months(start, 9).with_year(start.year() - 1).unwrap_or(start),
+    }
+}
+
+/// Keeps the month's figures as they stand when it ends.
+async fn snapshot(db: &impl ConnectionTrait, label: &str, tz: Tz) -> Result<(), DomainError> {
+    let month: Month = label.parse().map_err(DomainError::Internal)?;
+    let actor = system();
+    let consultants = kpis::consultants(db, &actor, Scope::All, month, tz, None).await?;
+    let teams = kpis::teams(db, &actor, Scope::All, month, tz).await?;
+    let row = kpi_snapshots::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        month: Set(label.to_owned()),
+        consultants: Set(json!(consultants)),
+        teams: Set(json!(teams)),
+        created_at: Set(Utc::now()),
+    };
+    kpi_snapshots::Entity::insert(row)
+        .on_conflict_do_nothing_on([kpi_snapshots::Column::Month])
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Each manager's digest of the period: new leads and missed deadlines in
+/// the team.
+async fn digest(
+    db: &impl ConnectionTrait,
+    job: Job,
+    label: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    for team in teams::Entity::find()
+        .filter(teams::Column::ManagerId.is_not_null())
+        .all(db)
+        .await?
+    {
+        let Some(manager) = team.manager_id else { continue };
+        let leads = customers::Entity::find()
+            .filter(customers::Column::TeamId.eq(team.id))
+            .filter(customers::Column::CreatedAt.gte(from))
+            .filter(customers::Column::CreatedAt.lt(to))
+            .count(db)
+            .await?;
+        let breaches = sla_breaches::Entity::find()
+            .filter(sla_breaches::Column::TeamId.eq(team.id))
+            .filter(sla_breaches::Column::BreachedAt.gte(from))
+            .filter(sla_breaches::Column::BreachedAt.lt(to))
+            .count(db)
+            .await?;
+        let kind = if job == Job::DigestDaily {
+            "digest_daily"
+        } else {
+            "digest_weekly"
+        };
+        notifications::notify(
+            db,
+            Notice {
+                user_id: manager,
+                kind,
+                title: format!(
+                    "{} digest {label}: {leads} new leads, {breaches} missed deadlines",
+                    team.name
+                ),
+                body: Some(format!("From {from} to {to}")),
+                subject_type: Some("team"),
+                subject_id: Some(team.id),
+                dedupe_key: format!("{kind}:{label}:{manager}:{}", team.id),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_job_finds_the_period_that_began_last_in_the_business_time_zone() {
+        let tz = chrono_tz::Asia::Shanghai;
+        // 00:30 on Thursday 1 October 2026 in Shanghai.
+        let now = Utc.with_ymd_and_hms(2026, 9, 30, 16, 30, 0).single().expect("time");
+        let (start, label) = Job::SalesStar.latest(now, tz);
+        assert_eq!(
+            (start.to_rfc3339().as_str(), label.as_str()),
+            ("2026-09-30T16:00:00+00:00", "2026-Q3")
+        );
+        assert_eq!(Job::KpiSnapshot.latest(now, tz).1, "2026-09");
+        assert_eq!(Job::DigestDaily.latest(now, tz).1, "2026-09-30");
+        let (monday, week) = Job::DigestWeekly.latest(now, tz);
+        assert_eq!(
+            (monday.to_rfc3339().as_str(), week.as_str()),
+            ("2026-09-27T16:00:00+00:00", "2026-W39")
+        );
+    }
+
+    #[test]
+    fn the_next_period_follows_across_years() {
+        let december = first_of(2026, 10);
+        assert_eq!(Job::SalesStar.next(december), first_of(2027, 1));
+        assert_eq!(Job::SalesStar.label(first_of(2027, 1)), "2026-Q4");
+        assert_eq!(Job::KpiSnapshot.next(first_of(2026, 12)), first_of(2027, 1));
+        assert_eq!(previous_start(Job::KpiSnapshot, first_of(2027, 1)), first_of(2026, 12));
+        assert_eq!(previous_start(Job::SalesStar, first_of(2027, 1)), first_of(2026, 10));
+    }
+}

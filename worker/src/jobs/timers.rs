@@ -1,0 +1,56 @@
+//! The jobs the timer pump queues: one per queue family, each carrying
+//! only the timer's id. The handler fires the timer through the domain,
+//! which re-checks the record and records the effect once.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Job, JobContext, JobError};
+
+/// SLA deadlines, reminders, tasks and probe timers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SlaTimer {
+    pub timer_id: Uuid,
+}
+
+/// Periodic runs: KPI snapshot, digests, Sales Star.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeriodicRun {
+    pub timer_id: Uuid,
+}
+
+/// One attempt at a webhook delivery.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub timer_id: Uuid,
+}
+
+async fn fire(ctx: &JobContext, timer_id: Uuid) -> Result<(), JobError> {
+    let outcome = domain::engine::fire(&ctx.db, timer_id, &ctx.instance, ctx.settings.timezone).await?;
+    tracing::debug!(timer = %timer_id, ?outcome, "timer fired");
+    Ok(())
+}
+
+impl Job for SlaTimer {
+    const QUEUE: &'static str = "estateflow.sla";
+
+    async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
+        fire(ctx, self.timer_id).await
+    }
+}
+
+impl Job for PeriodicRun {
+    const QUEUE: &'static str = "estateflow.periodic";
+
+    async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
+        fire(ctx, self.timer_id).await
+    }
+}
+
+impl Job for WebhookDelivery {
+    const QUEUE: &'static str = "estateflow.webhooks";
+
+    async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
+        super::webhook::deliver(ctx, self.timer_id).await
+    }
+}
