@@ -17,7 +17,7 @@ use crate::{
     audit::{self, AuditContext},
     credentials,
     error::{DomainError, FieldError},
-    permissions,
+    permissions, version,
 };
 
 /// Letters and digits in a client secret (~238 bits).
@@ -171,11 +171,13 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<ClientView, Doma
         .ok_or(DomainError::NotFound("API client"))
 }
 
+/// Changes a client; with `if_match`, only if the client still has that ETag.
 pub async fn update(
     db: &impl TransactionTrait,
     ctx: &AuditContext,
     id: Uuid,
     input: ClientInput,
+    if_match: Option<&str>,
 ) -> Result<ClientView, DomainError> {
     check(&input, false)?;
     let txn = crate::db::begin_write(db).await?;
@@ -184,6 +186,7 @@ pub async fn update(
         .await?
         .ok_or(DomainError::NotFound("API client"))?;
     let before = ClientView::from(client.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
     let mut active: api_clients::ActiveModel = client.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());

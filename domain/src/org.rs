@@ -18,6 +18,7 @@ use crate::{
     audit::{self, AuditContext},
     error::{DomainError, FieldError},
     permissions::Scope,
+    version,
 };
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,12 +106,14 @@ pub async fn get_region(db: &impl ConnectionTrait, id: Uuid) -> Result<RegionVie
         .ok_or(DomainError::NotFound("region"))
 }
 
-/// Creates a region, or renames one when `id` is given.
+/// Creates a region, or renames one when `id` is given (with `if_match`,
+/// only if the region still has that ETag).
 pub async fn save_region(
     db: &impl TransactionTrait,
     ctx: &AuditContext,
     id: Option<Uuid>,
     name: Option<String>,
+    if_match: Option<&str>,
 ) -> Result<RegionView, DomainError> {
     let mut errors = Vec::new();
     check_name(name.as_deref(), id.is_none(), &mut errors);
@@ -132,6 +135,7 @@ pub async fn save_region(
                 .one(&txn)
                 .await?
                 .ok_or(DomainError::NotFound("region"))?;
+            version::check_if_match(if_match, &version::etag_of(&RegionView::from(region.clone())))?;
             let before = json!({"name": region.name});
             let mut active: regions::ActiveModel = region.into();
             if let Some(name) = name {
@@ -156,12 +160,19 @@ pub async fn save_region(
     Ok(saved.into())
 }
 
-pub async fn delete_region(db: &impl TransactionTrait, ctx: &AuditContext, id: Uuid) -> Result<(), DomainError> {
+/// Deletes a region without teams; with `if_match`, only if it still has that ETag.
+pub async fn delete_region(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+    if_match: Option<&str>,
+) -> Result<(), DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let region = regions::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("region"))?;
+    version::check_if_match(if_match, &version::etag_of(&RegionView::from(region.clone())))?;
     if teams::Entity::find()
         .filter(teams::Column::RegionId.eq(id))
         .count(&txn)
@@ -241,12 +252,14 @@ fn team_json(team: &teams::Model) -> serde_json::Value {
     json!({"region_id": team.region_id, "name": team.name, "manager_id": team.manager_id})
 }
 
-/// Creates a team, or changes one when `id` is given.
+/// Creates a team, or changes one when `id` is given (with `if_match`, only
+/// if the team still has that ETag).
 pub async fn save_team(
     db: &impl TransactionTrait,
     ctx: &AuditContext,
     id: Option<Uuid>,
     input: TeamInput,
+    if_match: Option<&str>,
 ) -> Result<TeamView, DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let mut errors = Vec::new();
@@ -282,6 +295,7 @@ pub async fn save_team(
                 .one(&txn)
                 .await?
                 .ok_or(DomainError::NotFound("team"))?;
+            version::check_if_match(if_match, &version::etag_of(&TeamView::from(team.clone())))?;
             let before = team_json(&team);
             let mut active: teams::ActiveModel = team.into();
             if let Some(region) = input.region_id {
@@ -312,12 +326,19 @@ pub async fn save_team(
     Ok(saved.into())
 }
 
-pub async fn delete_team(db: &impl TransactionTrait, ctx: &AuditContext, id: Uuid) -> Result<(), DomainError> {
+/// Deletes a team without members; with `if_match`, only if it still has that ETag.
+pub async fn delete_team(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+    if_match: Option<&str>,
+) -> Result<(), DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let team = teams::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("team"))?;
+    version::check_if_match(if_match, &version::etag_of(&TeamView::from(team.clone())))?;
     if users::Entity::find()
         .filter(users::Column::TeamId.eq(id))
         .count(&txn)

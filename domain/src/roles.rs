@@ -19,6 +19,7 @@ use crate::{
     audit::{self, AuditContext},
     error::{DomainError, FieldError},
     permissions::{self, Scope},
+    version,
 };
 
 /// A role with its grants, as shown to administrators.
@@ -191,11 +192,13 @@ pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleI
     Ok(created)
 }
 
+/// Changes a role; with `if_match`, only if the role still has that ETag.
 pub async fn update(
     db: &impl TransactionTrait,
     ctx: &AuditContext,
     id: Uuid,
     input: RoleInput,
+    if_match: Option<&str>,
 ) -> Result<RoleView, DomainError> {
     check(&input, false)?;
     let txn = crate::db::begin_write(db).await?;
@@ -204,6 +207,7 @@ pub async fn update(
         .await?
         .ok_or(DomainError::NotFound("role"))?;
     let before = view(&txn, role.clone()).await?;
+    version::check_if_match(if_match, &version::etag_of(&before))?;
     if role.builtin && input.name.as_ref().is_some_and(|n| *n != role.name) {
         return Err(DomainError::Rule {
             code: "builtin_role",
@@ -238,19 +242,26 @@ pub async fn update(
     Ok(after)
 }
 
-pub async fn delete(db: &impl TransactionTrait, ctx: &AuditContext, id: Uuid) -> Result<(), DomainError> {
+/// Deletes a role (not a built-in one); with `if_match`, only if the role still has that ETag.
+pub async fn delete(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+    if_match: Option<&str>,
+) -> Result<(), DomainError> {
     let txn = crate::db::begin_write(db).await?;
     let role = roles::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("role"))?;
+    let before = view(&txn, role.clone()).await?;
+    version::check_if_match(if_match, &version::etag_of(&before))?;
     if role.builtin {
         return Err(DomainError::Rule {
             code: "builtin_role",
             detail: format!("the built-in role {} cannot be deleted", role.name),
         });
     }
-    let before = view(&txn, role).await?;
     roles::Entity::delete_by_id(id).exec(&txn).await?;
     ensure_an_administrator_remains(&txn).await?;
     audit::record(&txn, ctx, "delete", "role", id, Some(&audit_json(&before)), None).await?;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
-    extract::ApiJson,
+    extract::{ApiJson, IfMatch},
     state::AppState,
 };
 
@@ -85,6 +85,10 @@ impl From<ApiClientBody> for ClientInput {
     }
 }
 
+fn etag(view: &ClientView) -> (header::HeaderName, String) {
+    (header::ETAG, domain::version::etag_of(view))
+}
+
 /// Every API client.
 #[utoipa::path(get, path = "/api/v1/api-clients", tag = "access", operation_id = "list_api_clients",
     security(("bearer" = [])),
@@ -110,7 +114,7 @@ pub async fn list_api_clients(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "API client id (not client_id)")),
     responses(
-        (status = 200, description = "The client", body = ApiClient),
+        (status = 200, description = "The client; `ETag` names its version", body = ApiClient),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks api_clients:read", body = Problem, content_type = "application/problem+json"),
@@ -121,9 +125,10 @@ pub async fn get_api_client(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(ApiClient::from(
-        domain::api_clients::get(&state.db, id.into_inner()).await?,
-    )))
+    let client = domain::api_clients::get(&state.db, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&client))
+        .json(ApiClient::from(client)))
 }
 
 /// Create an API client; the answer holds its secret, once.
@@ -155,24 +160,32 @@ pub async fn create_api_client(
 /// Change, disable or re-enable an API client.
 #[utoipa::path(patch, path = "/api/v1/api-clients/{id}", tag = "access", operation_id = "update_api_client",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "API client id")),
+    params(
+        ("id" = Uuid, Path, description = "API client id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the client still has this ETag"),
+    ),
     request_body = ApiClientBody,
     responses(
-        (status = 200, description = "Changed", body = ApiClient),
+        (status = 200, description = "Changed; `ETag` names the new version", body = ApiClient),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks api_clients:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_api_client(
     caller: Authorized<perm::ApiClientsWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<ApiClientBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = domain::api_clients::update(&state.db, &caller.audit(), id.into_inner(), body.into()).await?;
-    Ok(HttpResponse::Ok().json(ApiClient::from(client)))
+    let (db, audit) = (&state.db, caller.audit());
+    let client = domain::api_clients::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&client))
+        .json(ApiClient::from(client)))
 }
 
 /// Replace an API client's secret; the old one stops working at once.

@@ -44,6 +44,8 @@ pub struct AuditEntryList {
 pub struct AuditQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     /// e.g. `user`, `role`.
     pub entity: Option<String>,
     pub entity_id: Option<String>,
@@ -62,11 +64,11 @@ pub struct AuditQuery {
     security(("bearer" = [])),
     params(AuditQuery),
     responses(
-        (status = 200, description = "A page of entries", body = AuditEntryList),
+        (status = 200, description = "A page of entries, oldest first (newest first with `sort=-created_at`)", body = AuditEntryList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks audit_log:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_audit_log(
     _caller: Authorized<perm::AuditLogRead>,
@@ -74,7 +76,7 @@ pub async fn list_audit_log(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = AuditFilter {
         entity: q.entity,
         entity_id: q.entity_id,

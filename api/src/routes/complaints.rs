@@ -103,6 +103,8 @@ pub struct ComplaintPatch {
 pub struct ComplaintQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     /// open, resolved.
     pub status: Option<String>,
     /// minor, major.
@@ -152,11 +154,11 @@ pub async fn create_complaint(
     security(("bearer" = [])),
     params(ComplaintQuery),
     responses(
-        (status = 200, description = "A page of complaints, oldest first", body = ComplaintList),
+        (status = 200, description = "A page of complaints, oldest first (newest first with `sort=-created_at`)", body = ComplaintList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks complaints:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown status or severity, limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown status or severity, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_complaints(
     caller: Authorized<perm::ComplaintsRead>,
@@ -164,7 +166,7 @@ pub async fn list_complaints(
     query: web::Query<ComplaintQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = ComplaintFilter {
         status: q.status,
         severity: q.severity,

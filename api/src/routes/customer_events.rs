@@ -140,6 +140,8 @@ pub struct InvitationPatch {
 pub struct CustomerEventQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     /// open_day, themed.
     pub kind: Option<String>,
     /// Starting at or after (RFC 3339).
@@ -193,11 +195,11 @@ pub async fn create_customer_event(
     security(("bearer" = [])),
     params(CustomerEventQuery),
     responses(
-        (status = 200, description = "A page of events, oldest first", body = CustomerEventList),
+        (status = 200, description = "A page of events, oldest first (newest first with `sort=-created_at`)", body = CustomerEventList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customer_events:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown kind, limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_customer_events(
     caller: Authorized<perm::CustomerEventsRead>,
@@ -205,7 +207,7 @@ pub async fn list_customer_events(
     query: web::Query<CustomerEventQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = EventFilter {
         kind: q.kind,
         from: q.from.map(|t| t.with_timezone(&Utc)),

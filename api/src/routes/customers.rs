@@ -135,6 +135,8 @@ pub struct CustomerPatch {
 pub struct CustomerQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     pub status: Option<String>,
     pub channel: Option<String>,
     pub owner_id: Option<Uuid>,
@@ -214,11 +216,11 @@ pub async fn create_customer(
     security(("bearer" = [])),
     params(CustomerQuery),
     responses(
-        (status = 200, description = "A page of customers, oldest first", body = CustomerList),
+        (status = 200, description = "A page of customers, oldest first (newest first with `sort=-created_at`)", body = CustomerList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_customers(
     caller: Authorized<perm::CustomersRead>,
@@ -226,7 +228,7 @@ pub async fn list_customers(
     query: web::Query<CustomerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = CustomerFilter {
         status: q.status,
         channel: q.channel,

@@ -128,6 +128,8 @@ pub struct TransitionBody {
 pub struct DealQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     pub stage: Option<String>,
     pub customer_id: Option<Uuid>,
     pub unit_id: Option<Uuid>,
@@ -176,11 +178,11 @@ pub async fn create_deal(
     security(("bearer" = [])),
     params(DealQuery),
     responses(
-        (status = 200, description = "A page of deals, oldest first", body = DealList),
+        (status = 200, description = "A page of deals, oldest first (newest first with `sort=-created_at`)", body = DealList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks deals:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "limit out of range, a foreign cursor or an unknown stage", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "limit out of range, a foreign cursor, an unknown stage or sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_deals(
     caller: Authorized<perm::DealsRead>,
@@ -188,7 +190,7 @@ pub async fn list_deals(
     query: web::Query<DealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = DealFilter {
         stage: q.stage,
         customer_id: q.customer_id,

@@ -80,6 +80,8 @@ pub struct NewFollowUpBody {
 pub struct PageQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
 }
 
 /// Record a contact with the customer. The first one that reaches the
@@ -128,12 +130,12 @@ pub async fn create_follow_up(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Customer id"), PageQuery),
     responses(
-        (status = 200, description = "A page of follow-ups", body = FollowUpList),
+        (status = 200, description = "A page of follow-ups, oldest first (newest first with `sort=-created_at`)", body = FollowUpList),
         (status = 400, description = "Bad id or query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_follow_ups(
     caller: Authorized<perm::CustomersRead>,
@@ -141,7 +143,7 @@ pub async fn list_follow_ups(
     id: web::Path<Uuid>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let page = domain::follow_ups::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(FollowUpList {
         items: page.items.into_iter().map(FollowUp::from).collect(),
@@ -292,12 +294,12 @@ pub async fn create_needs(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Customer id"), PageQuery),
     responses(
-        (status = 200, description = "A page of assessments", body = NeedsList),
+        (status = 200, description = "A page of assessments, oldest first (newest first with `sort=-created_at`)", body = NeedsList),
         (status = 400, description = "Bad id or query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_needs(
     caller: Authorized<perm::CustomersRead>,
@@ -305,7 +307,7 @@ pub async fn list_needs(
     id: web::Path<Uuid>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let page = domain::needs::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(NeedsList {
         items: page.items.into_iter().map(Needs::from).collect(),

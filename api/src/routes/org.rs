@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
-    extract::ApiJson,
+    extract::{ApiJson, IfMatch},
     state::AppState,
 };
 
@@ -104,6 +104,10 @@ pub struct TeamQuery {
     pub region_id: Option<Uuid>,
 }
 
+fn etag<T: Serialize>(view: &T) -> (header::HeaderName, String) {
+    (header::ETAG, domain::version::etag_of(view))
+}
+
 /// Every region.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "organisation", operation_id = "list_regions",
     security(("bearer" = [])),
@@ -129,7 +133,7 @@ pub async fn list_regions(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Region id")),
     responses(
-        (status = 200, description = "The region", body = Region),
+        (status = 200, description = "The region; `ETag` names its version", body = Region),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks regions:read", body = Problem, content_type = "application/problem+json"),
@@ -140,7 +144,10 @@ pub async fn get_region(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(Region::from(domain::org::get_region(&state.db, id.into_inner()).await?)))
+    let region = domain::org::get_region(&state.db, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&region))
+        .json(Region::from(region)))
 }
 
 /// Create a region.
@@ -161,7 +168,7 @@ pub async fn create_region(
     ApiJson(body): ApiJson<RegionBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let region = domain::org::save_region(&state.db, &caller.audit(), None, body.name).await?;
+    let region = domain::org::save_region(&state.db, &caller.audit(), None, body.name, None).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/regions/{}", region.id)))
         .json(Region::from(region)))
@@ -170,32 +177,43 @@ pub async fn create_region(
 /// Rename a region.
 #[utoipa::path(patch, path = "/api/v1/regions/{id}", tag = "organisation", operation_id = "update_region",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Region id")),
+    params(
+        ("id" = Uuid, Path, description = "Region id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the region still has this ETag"),
+    ),
     request_body = RegionBody,
     responses(
-        (status = 200, description = "Changed", body = Region),
+        (status = 200, description = "Changed; `ETag` names the new version", body = Region),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks regions:write on all records", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The name is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid name", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_region(
     caller: Authorized<perm::RegionsWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<RegionBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let region = domain::org::save_region(&state.db, &caller.audit(), Some(id.into_inner()), body.name).await?;
-    Ok(HttpResponse::Ok().json(Region::from(region)))
+    let (db, audit, id) = (&state.db, caller.audit(), Some(id.into_inner()));
+    let region = domain::org::save_region(db, &audit, id, body.name, if_match.as_deref()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(&region))
+        .json(Region::from(region)))
 }
 
 /// Delete a region without teams.
 #[utoipa::path(delete, path = "/api/v1/regions/{id}", tag = "organisation", operation_id = "delete_region",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Region id")),
+    params(
+        ("id" = Uuid, Path, description = "Region id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the region still has this ETag"),
+    ),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
@@ -203,14 +221,16 @@ pub async fn update_region(
         (status = 403, description = "Lacks regions:write on all records", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such region", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_empty`: the region has teams", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_region(
     caller: Authorized<perm::RegionsWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    domain::org::delete_region(&state.db, &caller.audit(), id.into_inner()).await?;
+    domain::org::delete_region(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -242,7 +262,7 @@ pub async fn list_teams(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id")),
     responses(
-        (status = 200, description = "The team", body = Team),
+        (status = 200, description = "The team; `ETag` names its version", body = Team),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks teams:read", body = Problem, content_type = "application/problem+json"),
@@ -254,7 +274,7 @@ pub async fn get_team(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let team = domain::org::get_team(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(Team::from(team)))
+    Ok(HttpResponse::Ok().insert_header(etag(&team)).json(Team::from(team)))
 }
 
 /// Create a team.
@@ -275,7 +295,7 @@ pub async fn create_team(
     ApiJson(body): ApiJson<TeamBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let team = domain::org::save_team(&state.db, &caller.audit(), None, body.into()).await?;
+    let team = domain::org::save_team(&state.db, &caller.audit(), None, body.into(), None).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/teams/{}", team.id)))
         .json(Team::from(team)))
@@ -284,32 +304,41 @@ pub async fn create_team(
 /// Change a team: name, region, manager.
 #[utoipa::path(patch, path = "/api/v1/teams/{id}", tag = "organisation", operation_id = "update_team",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Team id")),
+    params(
+        ("id" = Uuid, Path, description = "Team id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the team still has this ETag"),
+    ),
     request_body = TeamBody,
     responses(
-        (status = 200, description = "Changed", body = Team),
+        (status = 200, description = "Changed; `ETag` names the new version", body = Team),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks teams:write on all records", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such team", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The region has a team of this name", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown region or manager", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_team(
     caller: Authorized<perm::TeamsWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<TeamBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let team = domain::org::save_team(&state.db, &caller.audit(), Some(id.into_inner()), body.into()).await?;
-    Ok(HttpResponse::Ok().json(Team::from(team)))
+    let (db, audit, id) = (&state.db, caller.audit(), Some(id.into_inner()));
+    let team = domain::org::save_team(db, &audit, id, body.into(), if_match.as_deref()).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(&team)).json(Team::from(team)))
 }
 
 /// Delete a team without members.
 #[utoipa::path(delete, path = "/api/v1/teams/{id}", tag = "organisation", operation_id = "delete_team",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Team id")),
+    params(
+        ("id" = Uuid, Path, description = "Team id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the team still has this ETag"),
+    ),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
@@ -317,13 +346,15 @@ pub async fn update_team(
         (status = 403, description = "Lacks teams:write on all records", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such team", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_empty`: the team has members", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_team(
     caller: Authorized<perm::TeamsWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    domain::org::delete_team(&state.db, &caller.audit(), id.into_inner()).await?;
+    domain::org::delete_team(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,7 +2,7 @@
 //! `/api/v1/permissions`). Built-in roles can be re-granted but not renamed
 //! or deleted; no change may leave the service without an administrator.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, http::header, web};
 use domain::{
     permissions::{CATALOG, Scope},
     roles::{Grant, RoleInput, RoleView},
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
-    extract::ApiJson,
+    extract::{ApiJson, IfMatch},
     state::AppState,
 };
 
@@ -109,6 +109,10 @@ impl From<RoleBody> for RoleInput {
     }
 }
 
+fn etag(view: &RoleView) -> (header::HeaderName, String) {
+    (header::ETAG, domain::version::etag_of(view))
+}
+
 /// The permission catalog.
 #[utoipa::path(get, path = "/api/v1/permissions", tag = "access", operation_id = "list_permissions",
     security(("bearer" = [])),
@@ -153,7 +157,7 @@ pub async fn list_roles(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Role id")),
     responses(
-        (status = 200, description = "The role", body = Role),
+        (status = 200, description = "The role; `ETag` names its version", body = Role),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks roles:read", body = Problem, content_type = "application/problem+json"),
@@ -164,7 +168,8 @@ pub async fn get_role(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(Role::from(domain::roles::get(&state.db, id.into_inner()).await?)))
+    let role = domain::roles::get(&state.db, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(&role)).json(Role::from(role)))
 }
 
 /// Create a role.
@@ -186,38 +191,47 @@ pub async fn create_role(
 ) -> Result<HttpResponse, ApiError> {
     let role = domain::roles::create(&state.db, &caller.audit(), body.into()).await?;
     Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/roles/{}", role.id)))
+        .insert_header((header::LOCATION, format!("/api/v1/roles/{}", role.id)))
         .json(Role::from(role)))
 }
 
 /// Change a role's name, description or grants.
 #[utoipa::path(patch, path = "/api/v1/roles/{id}", tag = "access", operation_id = "update_role",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Role id")),
+    params(
+        ("id" = Uuid, Path, description = "Role id"),
+        ("If-Match" = Option<String>, Header, description = "Apply only if the role still has this ETag"),
+    ),
     request_body = RoleBody,
     responses(
-        (status = 200, description = "Changed", body = Role),
+        (status = 200, description = "Changed; `ETag` names the new version", body = Role),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks roles:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`builtin_role` (renaming a built-in role), `last_administrator`, or a duplicate name", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_role(
     caller: Authorized<perm::RolesWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let role = domain::roles::update(&state.db, &caller.audit(), id.into_inner(), body.into()).await?;
-    Ok(HttpResponse::Ok().json(Role::from(role)))
+    let (db, audit) = (&state.db, caller.audit());
+    let role = domain::roles::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(&role)).json(Role::from(role)))
 }
 
 /// Delete a role (not a built-in one); its holders lose it.
 #[utoipa::path(delete, path = "/api/v1/roles/{id}", tag = "access", operation_id = "delete_role",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Role id")),
+    params(
+        ("id" = Uuid, Path, description = "Role id"),
+        ("If-Match" = Option<String>, Header, description = "Delete only if the role still has this ETag"),
+    ),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
@@ -225,12 +239,14 @@ pub async fn update_role(
         (status = 403, description = "Lacks roles:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`builtin_role` or `last_administrator`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn delete_role(
     caller: Authorized<perm::RolesWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    domain::roles::delete(&state.db, &caller.audit(), id.into_inner()).await?;
+    domain::roles::delete(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -88,6 +88,8 @@ pub struct TargetPatch {
 pub struct TargetQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     /// Exactly this period (`2026` or `2026-Q1`).
     pub period: Option<String>,
     /// The year and its quarters.
@@ -138,11 +140,11 @@ pub async fn create_target(
     security(("bearer" = [])),
     params(TargetQuery),
     responses(
-        (status = 200, description = "A page of targets, oldest first", body = TargetList),
+        (status = 200, description = "A page of targets, oldest first (newest first with `sort=-created_at`)", body = TargetList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks targets:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad period or year, limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad period or year, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_targets(
     caller: Authorized<perm::TargetsRead>,
@@ -150,7 +152,7 @@ pub async fn list_targets(
     query: web::Query<TargetQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = TargetFilter {
         period: q.period,
         year: q.year,

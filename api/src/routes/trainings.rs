@@ -128,6 +128,8 @@ pub struct AttendeeBody {
 pub struct TrainingQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     pub team_id: Option<Uuid>,
     /// Held at or after (RFC 3339).
     pub from: Option<DateTime<FixedOffset>>,
@@ -175,11 +177,11 @@ pub async fn create_training(
     security(("bearer" = [])),
     params(TrainingQuery),
     responses(
-        (status = 200, description = "A page of trainings, oldest first", body = TrainingList),
+        (status = 200, description = "A page of trainings, oldest first (newest first with `sort=-created_at`)", body = TrainingList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks trainings:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`to` before `from`, limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`to` before `from`, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_trainings(
     caller: Authorized<perm::TrainingsRead>,
@@ -187,7 +189,7 @@ pub async fn list_trainings(
     query: web::Query<TrainingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = TrainingFilter {
         team_id: q.team_id,
         from: q.from.map(|t| t.with_timezone(&Utc)),

@@ -97,6 +97,8 @@ pub struct UnitPatch {
 pub struct UnitQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     /// available, reserved, subscribed, sold.
     pub status: Option<String>,
     pub project: Option<String>,
@@ -150,11 +152,11 @@ pub async fn create_unit(
     security(("bearer" = [])),
     params(UnitQuery),
     responses(
-        (status = 200, description = "A page of units, oldest first", body = UnitList),
+        (status = 200, description = "A page of units, oldest first (newest first with `sort=-created_at`)", body = UnitList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks units:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "limit out of range, a foreign cursor or an unknown status", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "limit out of range, a foreign cursor, an unknown status or sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_units(
     _caller: Authorized<perm::UnitsRead>,
@@ -162,7 +164,7 @@ pub async fn list_units(
     query: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = UnitFilter {
         status: q.status,
         project: q.project,

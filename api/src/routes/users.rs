@@ -71,6 +71,8 @@ pub struct UserQuery {
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    pub sort: Option<String>,
     pub team_id: Option<Uuid>,
     /// `active` or `disabled`.
     #[param(value_type = Option<String>)]
@@ -132,11 +134,11 @@ fn user_location(id: Uuid) -> (header::HeaderName, String) {
     security(("bearer" = [])),
     params(UserQuery),
     responses(
-        (status = 200, description = "A page of users, oldest first", body = UserList),
+        (status = 200, description = "A page of users, oldest first (newest first with `sort=-created_at`)", body = UserList),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks users:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "limit out of range or a foreign cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_users(
     caller: Authorized<perm::UsersRead>,
@@ -144,7 +146,7 @@ pub async fn list_users(
     query: web::Query<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let filter = UserFilter {
         team_id: query.team_id,
         status: query.status,

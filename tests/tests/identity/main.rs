@@ -8,5 +8,6 @@ mod org;
 mod roles;
 mod scopes;
 mod tokens;
+mod versions;
 
 pub use tests::org::{Org, PASSWORD, create_team, create_user, ids, list, org};

@@ -10,6 +10,7 @@ mod customers;
 mod deals;
 mod kpis;
 mod life;
+mod sorting;
 mod targets;
 mod trainings;
 mod units;
