@@ -12,7 +12,7 @@ use domain::timers::Claimed;
 use tokio::sync::watch;
 
 use crate::{
-    jobs::{JobContext, PeriodicRun, SlaTimer, WebhookDelivery},
+    jobs::{JobContext, PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery},
     queue::QueueClient,
 };
 
@@ -62,7 +62,22 @@ async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain
     let requeue = chrono::Duration::seconds(settings.timer_requeue_secs as i64);
     let claimed = domain::timers::claim_due(&ctx.db, Utc::now(), room, requeue).await?;
     let mut failed = Vec::new();
-    for timer in &claimed {
+    let (sla, other): (Vec<&Claimed>, Vec<&Claimed>) = claimed
+        .iter()
+        .partition(|t| !matches!(t.kind.as_str(), "webhook_delivery" | "periodic"));
+    for chunk in sla.chunks(TIMERS_PER_JOB) {
+        let timer_ids: Vec<_> = chunk.iter().map(|t| t.id).collect();
+        if let Err(e) = queue
+            .push(SlaTimer {
+                timer_ids: timer_ids.clone(),
+            })
+            .await
+        {
+            tracing::warn!(timers = timer_ids.len(), error = %e, "could not queue due timers; they go back");
+            failed.extend(timer_ids);
+        }
+    }
+    for timer in other {
         if let Err(e) = push(queue, timer).await {
             tracing::warn!(timer = %timer.id, error = %e, "could not queue a due timer; it goes back");
             failed.push(timer.id);
@@ -78,7 +93,6 @@ async fn push(queue: &QueueClient, timer: &Claimed) -> Result<(), crate::QueueEr
     let timer_id = timer.id;
     match timer.kind.as_str() {
         "webhook_delivery" => queue.push(WebhookDelivery { timer_id }).await,
-        domain::periodic::KIND => queue.push(PeriodicRun { timer_id }).await,
-        _ => queue.push(SlaTimer { timer_id }).await,
+        _ => queue.push(PeriodicRun { timer_id }).await,
     }
 }

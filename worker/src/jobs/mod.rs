@@ -20,7 +20,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use tokio::{sync::watch, task::JoinHandle};
 
 pub use probe::{MAX_HOLD_MS as PROBE_MAX_HOLD_MS, Probe, QUEUED as PROBE_QUEUED, RUNNING as PROBE_RUNNING};
-pub use timers::{PeriodicRun, SlaTimer, WebhookDelivery};
+pub use timers::{PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery};
 
 use crate::queue::QueueClient;
 

@@ -7,11 +7,16 @@ use uuid::Uuid;
 
 use super::{Job, JobContext, JobError};
 
-/// SLA deadlines, reminders, tasks and probe timers.
+/// SLA deadlines, reminders, tasks and probe timers, a few per job (the
+/// pump groups timers claimed together, so a burst costs fewer queue round
+/// trips); each timer fires on its own.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SlaTimer {
-    pub timer_id: Uuid,
+    pub timer_ids: Vec<Uuid>,
 }
+
+/// Most timers in one `SlaTimer` job.
+pub const TIMERS_PER_JOB: usize = 50;
 
 /// Periodic runs: KPI snapshot, digests, Sales Star.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,7 +40,16 @@ impl Job for SlaTimer {
     const QUEUE: &'static str = "estateflow.sla";
 
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
-        fire(ctx, self.timer_id).await
+        // Every timer gets its turn; a transient failure of one retries the
+        // job, whose timers already fired are then skipped.
+        let mut failure = None;
+        for id in self.timer_ids {
+            if let Err(e) = fire(ctx, id).await {
+                tracing::warn!(timer = %id, error = %e, "timer failed");
+                failure.get_or_insert(e);
+            }
+        }
+        failure.map_or(Ok(()), Err)
     }
 }
 
