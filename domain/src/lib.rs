@@ -6,6 +6,7 @@ pub mod after_sales;
 pub mod api_clients;
 pub mod assignment;
 pub mod audit;
+pub mod awards;
 pub mod complaints;
 pub mod credentials;
 pub mod customer_csv;
