@@ -57,7 +57,7 @@ async fn compute(app: &TestApp, run: &Value) {
         .expect("computed");
 }
 
-fn standing<'a>(run: &'a Value, user: Uuid) -> &'a Value {
+fn standing(run: &Value, user: Uuid) -> &Value {
     run["results"]["standings"]
         .as_array()
         .expect("standings")
