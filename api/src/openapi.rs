@@ -10,8 +10,8 @@ use utoipa::{
 };
 
 use crate::routes::{
-    after_sales, api_clients, audit, complaints, customer_csv, customer_events, customers, deals, follow_ups, health,
-    kpis, me, notifications, org, probes, roles, sla, targets, token, trainings, units, users,
+    after_sales, api_clients, audit, awards, complaints, customer_csv, customer_events, customers, deals, follow_ups,
+    health, kpis, me, notifications, org, probes, roles, sla, targets, token, trainings, units, users,
 };
 
 #[derive(OpenApi)]
@@ -94,6 +94,11 @@ use crate::routes::{
         targets::get_target,
         targets::update_target,
         targets::delete_target,
+        awards::get_award_rules,
+        awards::update_award_rules,
+        awards::create_award_run,
+        awards::list_award_runs,
+        awards::get_award_run,
         trainings::create_training,
         trainings::list_trainings,
         trainings::get_training,
@@ -137,6 +142,7 @@ use crate::routes::{
         (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
         (name = "figures", description = "Performance figures (KPIs) by month"),
         (name = "complaints", description = "Customer complaints: received, routed to the manager when major, resolved"),
+        (name = "awards", description = "The quarterly Sales Star (销售之星): its versioned rules and its runs, each ranking explained"),
         (name = "targets", description = "Yearly and quarterly sales targets for regions and teams, set by the director"),
         (name = "trainings", description = "Trainings, their attendees and exam results"),
         (name = "customer-events", description = "Open days and themed events, invitations and attendance"),

@@ -19,8 +19,8 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use entities::{roles, teams, user_roles, users};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
-    Value,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    Statement, Value,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -227,8 +227,31 @@ pub async fn consultants(
     tz: Tz,
     team: Option<Uuid>,
 ) -> Result<Vec<ConsultantFigures>, DomainError> {
-    let (from, to) = (month.start(tz), month.end(tz));
-    let mut query = users::Entity::find()
+    let mut query = consultant_accounts();
+    query = match scope {
+        Scope::All => query,
+        Scope::Team => query.filter(users::Column::TeamId.is_in(actor.team_ids.clone())),
+        Scope::Own => query.filter(users::Column::Id.eq(actor.id)),
+    };
+    if let Some(team) = team {
+        query = query.filter(users::Column::TeamId.eq(team));
+    }
+    consultant_figures(db, query, month.start(tz), month.end(tz)).await
+}
+
+/// The figures of every active consultant over `[from, to)`, whoever asks: for
+/// department-wide rankings such as the quarterly Sales Star.
+pub async fn all_consultants_between(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ConsultantFigures>, DomainError> {
+    consultant_figures(db, consultant_accounts(), from, to).await
+}
+
+/// Active accounts holding the consultant role, by name.
+fn consultant_accounts() -> Select<users::Entity> {
+    users::Entity::find()
         .filter(users::Column::Status.eq(users::UserStatus::Active))
         .filter(
             users::Column::Id.in_subquery(
@@ -240,16 +263,17 @@ pub async fn consultants(
                     .into_query(),
             ),
         )
-        .order_by_asc(users::Column::Name);
-    query = match scope {
-        Scope::All => query,
-        Scope::Team => query.filter(users::Column::TeamId.is_in(actor.team_ids.clone())),
-        Scope::Own => query.filter(users::Column::Id.eq(actor.id)),
-    };
-    if let Some(team) = team {
-        query = query.filter(users::Column::TeamId.eq(team));
-    }
-    let people = query.all(db).await?;
+        .order_by_asc(users::Column::Name)
+}
+
+/// The figures over `[from, to)` of the consultants `people` selects.
+async fn consultant_figures(
+    db: &impl ConnectionTrait,
+    people: Select<users::Entity>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ConsultantFigures>, DomainError> {
+    let people = people.all(db).await?;
     let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
     let deals = grouped(
         db,

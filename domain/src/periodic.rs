@@ -170,10 +170,11 @@ pub async fn fire(
         Job::KpiSnapshot => snapshot(&txn, label, tz).await?,
         Job::DigestDaily | Job::DigestWeekly => digest(&txn, job, label, from, to).await?,
         Job::SalesStar => {
-            if let Some(run) = crate::awards::claim_scheduled_run(&txn, label).await? {
-                txn.commit().await?;
-                crate::awards::compute_run(db, run, tz).await?;
-                return Ok(Some("ran"));
+            let quarter = label.parse().map_err(|e| DomainError::Internal(format!("{e}")))?;
+            // One scheduled run per quarter, whoever claims it first; a
+            // timer of its own computes it.
+            if let Some(run) = crate::awards::claim_scheduled_run(&txn, quarter).await? {
+                crate::awards::schedule_computation(&txn, run.id).await?;
             }
         }
     }

@@ -4,6 +4,7 @@
 pub mod after_sales;
 pub mod api_clients;
 pub mod audit;
+pub mod awards;
 pub mod complaints;
 pub mod customer_csv;
 pub mod customer_events;
@@ -125,6 +126,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/kpis/consultants").get(kpis::list_consultant_kpis))
                 .service(web::resource("/kpis/teams").get(kpis::list_team_kpis))
+                .service(
+                    web::resource("/award-rules")
+                        .get(awards::get_award_rules)
+                        .put(awards::update_award_rules),
+                )
+                .service(
+                    web::resource("/awards/runs")
+                        .get(awards::list_award_runs)
+                        .post(awards::create_award_run),
+                )
+                .service(web::resource("/awards/runs/{id}").get(awards::get_award_run))
                 .service(web::resource("/users/{id}/lead-intake").put(customers::update_lead_intake))
                 .service(
                     web::resource("/complaints")

@@ -15,11 +15,11 @@ use tests::{
 };
 use uuid::Uuid;
 
-fn at(s: &str) -> DateTime<Utc> {
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
 }
 
-async fn customer(app: &TestApp, owner: Uuid, team: Uuid, created: &str) -> Uuid {
+pub(crate) async fn customer(app: &TestApp, owner: Uuid, team: Uuid, created: &str) -> Uuid {
     let created = at(created);
     customers::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -39,7 +39,7 @@ async fn customer(app: &TestApp, owner: Uuid, team: Uuid, created: &str) -> Uuid
     .id
 }
 
-async fn deal(
+pub(crate) async fn deal(
     app: &TestApp,
     (consultant, team, customer): (Uuid, Uuid, Uuid),
     price: i64,
@@ -66,7 +66,12 @@ async fn deal(
     .expect("deal");
 }
 
-async fn visit(app: &TestApp, (consultant, team, customer): (Uuid, Uuid, Uuid), satisfaction: i16, when: &str) {
+pub(crate) async fn visit(
+    app: &TestApp,
+    (consultant, team, customer): (Uuid, Uuid, Uuid),
+    satisfaction: i16,
+    when: &str,
+) {
     visits::ActiveModel {
         id: Set(Uuid::now_v7()),
         deal_id: Set(Uuid::now_v7()),

@@ -3,6 +3,7 @@
 //! events, figures and bulk import and export.
 
 mod after_sales;
+mod awards;
 mod bulk;
 mod complaints;
 mod customer_events;
