@@ -775,3 +775,52 @@ impl QueueClient {
         Ok(all)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_parse_from_their_names_only() {
+        for state in JobState::ALL {
+            assert_eq!(state.as_str().parse::<JobState>(), Ok(state));
+        }
+        assert_eq!("Dead".parse::<JobState>(), Err(()));
+        assert_eq!("failed".parse::<JobState>(), Err(()));
+    }
+
+    #[test]
+    fn actions_apply_to_the_states_an_operator_can_change() {
+        let cases = [
+            (JobAction::Retry, [false, false, false, false, true]),
+            (JobAction::RunNow, [true, false, false, false, false]),
+            (JobAction::Delete, [true, true, false, true, true]),
+        ];
+        for (action, expected) in cases {
+            let actual = JobState::ALL.map(|state| action.applies_to(state));
+            assert_eq!(actual, expected, "{action:?}");
+        }
+    }
+
+    #[test]
+    fn search_matches_the_id_or_the_payload_ignoring_case() {
+        assert!(matches(None, "01ABC", "{}"));
+        assert!(matches(Some("abc"), "01ABC", "{}"));
+        assert!(matches(Some("HOLD_MS"), "01ABC", r#"{"hold_ms":0}"#));
+        assert!(!matches(Some("fail"), "01ABC", r#"{"hold_ms":0}"#));
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+
+    #[test]
+    fn only_our_queues_are_known() {
+        assert_eq!(
+            known_queue("estateflow.system.probe").ok(),
+            Some("estateflow.system.probe")
+        );
+        assert!(matches!(known_queue("estateflow"), Err(InspectError::UnknownQueue)));
+    }
+}
