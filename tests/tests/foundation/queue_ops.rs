@@ -233,6 +233,16 @@ async fn dead_jobs_are_retried_and_deleted_singly_and_in_bulk() {
     wait_for_count(&app, &token, "dead", 3).await;
     // Held still, so that retried jobs stay pending to be counted.
     pause(&app, &token).await;
+    // The workers run in this process, so their job metrics are served too.
+    let metrics = app.get("/metrics", None).await.text().await.expect("metrics");
+    for family in [
+        "estateflow_jobs_processed_total{",
+        "estateflow_jobs_failed_total{",
+        "estateflow_job_duration_seconds_bucket{",
+    ] {
+        assert!(metrics.contains(family), "{family} in {metrics}");
+    }
+    assert!(metrics.contains(r#"kind="permanent""#), "{metrics}");
 
     let dead = jobs(&app, &token, "state=dead").await;
     assert_eq!(dead.len(), 3);
