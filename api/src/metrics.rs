@@ -1,7 +1,12 @@
 //! Prometheus metrics of the HTTP layer: requests by method, route template
-//! and status, and a latency histogram. Served as text at `/metrics`.
+//! and status, and a latency histogram. Served as text at `/metrics`, with
+//! the queue depths read at scrape time and the job metrics of workers
+//! running in this process.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder, core::Collector,
+    proto::MetricFamily,
+};
 
 #[derive(Debug, Clone)]
 pub struct HttpMetrics {
@@ -53,10 +58,28 @@ impl HttpMetrics {
         &self.registry
     }
 
-    /// Everything registered, in the Prometheus text format.
-    pub fn render(&self) -> Result<String, prometheus::Error> {
+    /// Everything registered and `extra`, in the Prometheus text format.
+    pub fn render(&self, extra: Vec<MetricFamily>) -> Result<String, prometheus::Error> {
+        let mut families = self.registry.gather();
+        families.extend(extra);
         let mut buffer = Vec::new();
-        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        TextEncoder::new().encode(&families, &mut buffer)?;
         String::from_utf8(buffer).map_err(|e| prometheus::Error::Msg(e.to_string()))
     }
+}
+
+/// `estateflow_queue_jobs{queue, state}` from counts taken now.
+pub fn queue_depths(counts: &[(&str, worker::inspect::QueueCounts)]) -> Result<Vec<MetricFamily>, prometheus::Error> {
+    let gauge = IntGaugeVec::new(
+        Opts::new("queue_jobs", "Jobs in each queue by state, counted at scrape time").namespace("estateflow"),
+        &["queue", "state"],
+    )?;
+    for (queue, counts) in counts {
+        for state in worker::inspect::JobState::ALL {
+            gauge
+                .with_label_values(&[*queue, state.as_str()])
+                .set(i64::try_from(counts.get(state)).unwrap_or(i64::MAX));
+        }
+    }
+    Ok(gauge.collect())
 }

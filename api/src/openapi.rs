@@ -11,7 +11,7 @@ use utoipa::{
 
 use crate::routes::{
     after_sales, api_clients, audit, awards, complaints, customer_csv, customer_events, customers, deals, follow_ups,
-    health, kpis, me, notifications, org, probes, roles, sla, targets, token, trainings, units, users,
+    health, kpis, me, notifications, org, probes, queues, roles, sla, targets, token, trainings, units, users,
 };
 
 #[derive(OpenApi)]
@@ -31,6 +31,18 @@ use crate::routes::{
         me::get_me,
         probes::create_queue_probe,
         probes::get_queue_probe,
+        queues::list_queues,
+        queues::get_queue,
+        queues::list_queue_jobs,
+        queues::create_queue_job_retry,
+        queues::create_queue_job_run,
+        queues::delete_queue_job,
+        queues::create_queue_job_retries,
+        queues::create_queue_job_runs,
+        queues::create_queue_job_deletions,
+        queues::create_queue_pause,
+        queues::create_queue_resume,
+        queues::list_workers,
         roles::list_permissions,
         roles::list_roles,
         roles::get_role,

@@ -170,7 +170,7 @@ pub async fn fire(
         Job::KpiSnapshot => snapshot(&txn, label, tz).await?,
         Job::DigestDaily | Job::DigestWeekly => digest(&txn, job, label, from, to).await?,
         Job::SalesStar => {
-            let quarter = label.parse().map_err(|e| DomainError::Internal(format!("{e}")))?;
+            let quarter = label.parse().map_err(DomainError::Internal)?;
             // One scheduled run per quarter, whoever claims it first; a
             // timer of its own computes it.
             if let Some(run) = crate::awards::claim_scheduled_run(&txn, quarter).await? {

@@ -2,7 +2,9 @@
 //! connection for either deployment mode ([`queue`]), and [`Workers`], which
 //! runs them until a shutdown signal lets in-flight jobs finish.
 
+pub mod inspect;
 pub mod jobs;
+pub mod metrics;
 pub mod pump;
 pub mod queue;
 

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use apalis::prelude::TaskSink;
+use apalis::prelude::{TaskBuilder, TaskSink};
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
 use domain::{Settings, settings::QueueBackend};
@@ -125,6 +125,29 @@ impl QueueClient {
                 let mut storage = RedisStorage::<J>::new(conn.clone())
                     .with_config(apalis_redis::Config::default().queue(self.queue_name::<J>()));
                 storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
+            }
+        }
+    }
+
+    /// Enqueues one job to become due after `delay` (whole seconds).
+    pub async fn push_after<J: Job>(&self, job: J, delay: Duration) -> Result<(), QueueError> {
+        let task = TaskBuilder::new(job).run_after(delay).build();
+        match self {
+            Self::Sqlite(pool) => {
+                let mut storage = SqliteStorage::<J>::new(pool)
+                    .with_config(apalis_sqlite::Config::default().queue(self.queue_name::<J>()));
+                storage
+                    .push_task(task)
+                    .await
+                    .map_err(|e| QueueError::Push(e.to_string()))
+            }
+            Self::Redis { conn, .. } => {
+                let mut storage = RedisStorage::<J>::new(conn.clone())
+                    .with_config(apalis_redis::Config::default().queue(self.queue_name::<J>()));
+                storage
+                    .push_task(task)
+                    .await
+                    .map_err(|e| QueueError::Push(e.to_string()))
             }
         }
     }

@@ -69,7 +69,18 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 #[utoipa::path(get, path = "/metrics", tag = "health", operation_id = "get_metrics",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let body = state.metrics.render().map_err(|e| ApiError::Internal(e.to_string()))?;
+    // A queue that does not answer leaves its depths out rather than failing the scrape.
+    let mut counts = Vec::new();
+    for queue in worker::jobs::QUEUES {
+        match state.queue.counts(queue).await {
+            Ok(c) => counts.push((*queue, c)),
+            Err(e) => tracing::warn!(queue, error = %e, "metrics: queue depths unavailable"),
+        }
+    }
+    let internal = |e: prometheus::Error| ApiError::Internal(e.to_string());
+    let mut extra = crate::metrics::queue_depths(&counts).map_err(internal)?;
+    extra.extend(worker::metrics::gather());
+    let body = state.metrics.render(extra).map_err(internal)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body))

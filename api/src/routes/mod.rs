@@ -17,6 +17,7 @@ pub mod me;
 pub mod notifications;
 pub mod org;
 pub mod probes;
+pub mod queues;
 pub mod roles;
 pub mod sla;
 pub mod targets;
@@ -234,6 +235,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/notifications").get(notifications::list_notifications))
                 .service(web::resource("/notifications/{id}/read").post(notifications::create_notification_read))
                 .service(web::resource("/admin/queue-probes").post(probes::create_queue_probe))
-                .service(web::resource("/admin/queue-probes/{id}").get(probes::get_queue_probe)),
+                .service(web::resource("/admin/queue-probes/{id}").get(probes::get_queue_probe))
+                .service(web::resource("/admin/queues").get(queues::list_queues))
+                .service(web::resource("/admin/queues/{queue}").get(queues::get_queue))
+                .service(web::resource("/admin/queues/{queue}/jobs").get(queues::list_queue_jobs))
+                .service(web::resource("/admin/queues/{queue}/jobs/{job_id}").delete(queues::delete_queue_job))
+                .service(
+                    web::resource("/admin/queues/{queue}/jobs/{job_id}/retry").post(queues::create_queue_job_retry),
+                )
+                .service(
+                    web::resource("/admin/queues/{queue}/jobs/{job_id}/run-now").post(queues::create_queue_job_run),
+                )
+                .service(web::resource("/admin/queues/{queue}/job-retries").post(queues::create_queue_job_retries))
+                .service(web::resource("/admin/queues/{queue}/job-runs").post(queues::create_queue_job_runs))
+                .service(web::resource("/admin/queues/{queue}/job-deletions").post(queues::create_queue_job_deletions))
+                .service(web::resource("/admin/queues/{queue}/pause").post(queues::create_queue_pause))
+                .service(web::resource("/admin/queues/{queue}/resume").post(queues::create_queue_resume))
+                .service(web::resource("/admin/workers").get(queues::list_workers)),
         );
 }

@@ -77,10 +77,18 @@ pub async fn create_queue_probe(
     }
     let id = Uuid::now_v7();
     domain::system::insert_if_absent(&state.db, &Probe::effect_key(id), PROBE_QUEUED).await?;
-    state.queue.push(Probe { id, hold_ms }).await.map_err(|e| {
-        tracing::warn!(error = %e, "queue probe could not be queued");
-        ApiError::Unavailable(vec!["queue"])
-    })?;
+    state
+        .queue
+        .push(Probe {
+            id,
+            hold_ms,
+            fail: false,
+        })
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "queue probe could not be queued");
+            ApiError::Unavailable(vec!["queue"])
+        })?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, href(id)))
         .json(QueueProbe {

@@ -6,5 +6,6 @@ mod health;
 mod openapi;
 mod process;
 mod queue;
+mod queue_ops;
 mod readiness;
 mod tokens;

@@ -22,7 +22,11 @@ use tokio::{sync::watch, task::JoinHandle};
 pub use probe::{MAX_HOLD_MS as PROBE_MAX_HOLD_MS, Probe, QUEUED as PROBE_QUEUED, RUNNING as PROBE_RUNNING};
 pub use timers::{PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery};
 
-use crate::queue::QueueClient;
+use crate::{inspect, queue::QueueClient};
+
+/// The stable names of every queue, for inspection and metrics. A new job
+/// type adds its `Job::QUEUE` here.
+pub const QUEUES: &[&str] = &[Probe::QUEUE, SlaTimer::QUEUE, PeriodicRun::QUEUE, WebhookDelivery::QUEUE];
 
 /// What every handler may use.
 #[derive(Debug, Clone)]
@@ -62,7 +66,15 @@ impl From<domain::DomainError> for JobError {
 }
 
 async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
-    match job.run(&ctx).await {
+    let started = Instant::now();
+    let result = job.run(&ctx).await;
+    let failure = match &result {
+        Ok(()) => None,
+        Err(JobError::Permanent(_)) => Some("permanent"),
+        Err(JobError::Transient(_)) => Some("transient"),
+    };
+    crate::metrics::observe(J::QUEUE, started.elapsed().as_secs_f64(), failure);
+    match result {
         Ok(()) => Ok(()),
         Err(JobError::Permanent(reason)) => {
             tracing::error!(queue = J::QUEUE, %reason, "job failed permanently");
@@ -89,16 +101,34 @@ pub fn spawn_all(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
 /// Runs the worker of `J` until `stop` turns true. A worker whose queue
 /// fails (Redis or the database gone) ends with an error in apalis; it is
 /// rebuilt here after a pause that grows from 1 s to 30 s, so an outage
-/// delays jobs but never stops them.
+/// delays jobs but never stops them. While operators pause the queue the
+/// worker is stopped (its jobs in flight finish) and it starts again on
+/// resume; the flag is read every [`PAUSE_CHECK`].
 fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<bool>) -> JoinHandle<()> {
     let (queue, ctx, mut stop) = (queue.clone(), ctx.clone(), stop.clone());
     tokio::spawn(async move {
         let mut pause = MIN_RESTART_PAUSE;
+        // apalis refuses a worker name seen within its heartbeat threshold,
+        // so every run after the first has a name of its own.
+        let mut run = 0_u32;
         loop {
+            if !wait_while_paused::<J>(&ctx, &mut stop).await {
+                return;
+            }
+            let name = match run {
+                0 => format!("{}@{}", J::QUEUE, ctx.instance),
+                n => format!("{}@{}.{n}", J::QUEUE, ctx.instance),
+            };
+            run += 1;
             let started = Instant::now();
-            let result = run_worker::<J>(&queue, &ctx, stop.clone()).await;
+            let until = stopped_or_paused::<J>(ctx.db.clone(), stop.clone());
+            let result = run_worker::<J>(&queue, &ctx, name, until).await;
             if *stop.borrow() {
                 return;
+            }
+            if paused::<J>(&ctx).await {
+                tracing::info!(queue = J::QUEUE, "queue paused; worker stopped");
+                continue;
             }
             if started.elapsed() > MAX_RESTART_PAUSE * 2 {
                 pause = MIN_RESTART_PAUSE;
@@ -113,22 +143,65 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
     })
 }
 
+/// How often a worker reads its queue's pause flag.
+const PAUSE_CHECK: Duration = Duration::from_secs(1);
+
+async fn paused<J: Job>(ctx: &JobContext) -> bool {
+    inspect::is_paused(&ctx.db, J::QUEUE).await.unwrap_or_else(|e| {
+        tracing::warn!(queue = J::QUEUE, error = %e, "pause flag unreadable; assuming not paused");
+        false
+    })
+}
+
+/// Waits until `J`'s queue is not paused; false when `stop` came first.
+async fn wait_while_paused<J: Job>(ctx: &JobContext, stop: &mut watch::Receiver<bool>) -> bool {
+    loop {
+        if *stop.borrow() {
+            return false;
+        }
+        if !paused::<J>(ctx).await {
+            return true;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(PAUSE_CHECK) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return false,
+        }
+    }
+}
+
+/// Resolves when `stop` turns true or `J`'s queue is paused.
+async fn stopped_or_paused<J: Job>(db: DatabaseConnection, mut stop: watch::Receiver<bool>) {
+    let paused = async {
+        loop {
+            tokio::time::sleep(PAUSE_CHECK).await;
+            if inspect::is_paused(&db, J::QUEUE).await.unwrap_or(false) {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        () = paused => {}
+        _ = stop.wait_for(|stopped| *stopped) => {}
+    }
+}
+
 const MIN_RESTART_PAUSE: Duration = Duration::from_secs(1);
 const MAX_RESTART_PAUSE: Duration = Duration::from_secs(30);
 
-/// One run of `J`'s worker until it fails or `stop` turns true; on stop it
-/// fetches nothing more and returns once its jobs in flight are done.
+/// One run of `J`'s worker under `name` until it fails or `until`
+/// resolves; then it fetches nothing more and returns once its jobs in
+/// flight are done.
 async fn run_worker<J: Job>(
     queue: &QueueClient,
     ctx: &JobContext,
-    mut stop: watch::Receiver<bool>,
+    name: String,
+    until: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), WorkerError> {
-    let name = format!("{}@{}", J::QUEUE, ctx.instance);
     let queue_name = queue.queue_name::<J>();
     let poll = Duration::from_millis(ctx.settings.queue_poll_interval_ms);
     let heartbeat = Duration::from_secs(ctx.settings.worker_heartbeat_secs);
     let stopped = async move {
-        let _ = stop.wait_for(|stopped| *stopped).await;
+        until.await;
         Ok::<(), WorkerError>(())
     };
     match queue {

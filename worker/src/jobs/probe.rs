@@ -14,6 +14,9 @@ pub struct Probe {
     /// draining on shutdown and recovery after a crash.
     #[serde(default)]
     pub hold_ms: u64,
+    /// Fail permanently instead, to exercise dead jobs and their retry.
+    #[serde(default)]
+    pub fail: bool,
 }
 
 /// Longest hold accepted.
@@ -35,6 +38,9 @@ impl Job for Probe {
     const QUEUE: &'static str = "estateflow.system.probe";
 
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
+        if self.fail {
+            return Err(JobError::Permanent(format!("probe {} asked to fail", self.id)));
+        }
         let key = Self::effect_key(self.id);
         let Some(state) = domain::system::get(&ctx.db, &key).await? else {
             tracing::warn!(probe = %self.id, "probe was never registered; nothing to do");

@@ -1,0 +1,67 @@
+//! Prometheus metrics of the job handlers: jobs processed and failed by
+//! queue, and how long they ran. One registry per process; the API's
+//! `/metrics` includes it when the workers run in the same process
+//! (`estateflow serve`).
+
+use std::sync::LazyLock;
+
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, proto::MetricFamily};
+
+struct JobMetrics {
+    registry: Registry,
+    processed: IntCounterVec,
+    failed: IntCounterVec,
+    duration: HistogramVec,
+}
+
+fn build() -> Result<JobMetrics, prometheus::Error> {
+    let registry = Registry::new_custom(Some("estateflow".to_owned()), None)?;
+    let processed = IntCounterVec::new(
+        Opts::new("jobs_processed_total", "Jobs whose handler ran, by queue"),
+        &["queue"],
+    )?;
+    let failed = IntCounterVec::new(
+        Opts::new(
+            "jobs_failed_total",
+            "Jobs whose handler failed, by queue and kind (transient or permanent)",
+        ),
+        &["queue", "kind"],
+    )?;
+    let duration = HistogramVec::new(
+        HistogramOpts::new("job_duration_seconds", "How long job handlers ran, by queue").buckets(vec![
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+        ]),
+        &["queue"],
+    )?;
+    registry.register(Box::new(processed.clone()))?;
+    registry.register(Box::new(failed.clone()))?;
+    registry.register(Box::new(duration.clone()))?;
+    Ok(JobMetrics {
+        registry,
+        processed,
+        failed,
+        duration,
+    })
+}
+
+static METRICS: LazyLock<Option<JobMetrics>> = LazyLock::new(|| {
+    build()
+        .map_err(|e| tracing::error!(error = %e, "job metrics unavailable"))
+        .ok()
+});
+
+/// Records one run of a handler of `queue`; `failure` is `transient` or `permanent`.
+pub(crate) fn observe(queue: &str, seconds: f64, failure: Option<&str>) {
+    if let Some(metrics) = METRICS.as_ref() {
+        metrics.processed.with_label_values(&[queue]).inc();
+        metrics.duration.with_label_values(&[queue]).observe(seconds);
+        if let Some(kind) = failure {
+            metrics.failed.with_label_values(&[queue, kind]).inc();
+        }
+    }
+}
+
+/// Everything recorded in this process, for a `/metrics` endpoint.
+pub fn gather() -> Vec<MetricFamily> {
+    METRICS.as_ref().map(|m| m.registry.gather()).unwrap_or_default()
+}
