@@ -1,7 +1,8 @@
 //! Runs a due timer by its kind: SLA deadlines, periodic runs and probes.
 //! (Webhook deliveries need HTTP and run in the worker.)
 
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use entities::timers as timer_rows;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{error::DomainError, sla, timers};
@@ -31,9 +32,49 @@ pub async fn fire(
                 Err(DomainError::Database(e)) => return Err(DomainError::Database(e)),
                 Err(e) => tracing::warn!(run = %run, error = %e, "award run failed"),
             }
-            Ok(timers::finish(db, id, instance, "computed").await?.then_some("computed"))
+            Ok(timers::finish(db, id, instance, "computed")
+                .await?
+                .then_some("computed"))
         }
         kind if sla::KINDS.contains(&kind) => sla::fire(db, id, instance).await,
         other => Err(DomainError::Internal(format!("timer {id} has unknown kind {other}"))),
     }
+}
+
+/// Fires several timers claimed together: probes (which do nothing but
+/// fire) in one statement, every other timer on its own. The first error is
+/// returned after every timer had its turn.
+pub async fn fire_all(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ids: &[Uuid],
+    instance: &str,
+    tz: chrono_tz::Tz,
+) -> Result<(), DomainError> {
+    use timer_rows::Column as C;
+    timer_rows::Entity::update_many()
+        .col_expr(C::State, Expr::value(timers::FIRED))
+        .col_expr(C::FiredAt, Expr::value(chrono::Utc::now()))
+        .col_expr(C::FiredBy, Expr::value(instance))
+        .col_expr(C::Outcome, Expr::value("fired"))
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(C::Kind.eq(PROBE))
+        .filter(C::State.is_in([timers::PENDING, timers::QUEUED]))
+        .exec(db)
+        .await?;
+    let others: Vec<Uuid> = timer_rows::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(C::Kind.ne(PROBE))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut failure = None;
+    for id in &others {
+        if let Err(e) = fire(db, *id, instance, tz).await {
+            tracing::warn!(timer = %id, error = %e, "timer failed");
+            failure.get_or_insert(e);
+        }
+    }
+    failure.map_or(Ok(()), Err)
 }

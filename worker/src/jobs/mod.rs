@@ -26,7 +26,12 @@ use crate::{inspect, queue::QueueClient};
 
 /// The stable names of every queue, for inspection and metrics. A new job
 /// type adds its `Job::QUEUE` here.
-pub const QUEUES: &[&str] = &[Probe::QUEUE, SlaTimer::QUEUE, PeriodicRun::QUEUE, WebhookDelivery::QUEUE];
+pub const QUEUES: &[&str] = &[
+    Probe::QUEUE,
+    SlaTimer::QUEUE,
+    PeriodicRun::QUEUE,
+    WebhookDelivery::QUEUE,
+];
 
 /// What every handler may use.
 #[derive(Debug, Clone)]

@@ -42,14 +42,8 @@ impl Job for SlaTimer {
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
         // Every timer gets its turn; a transient failure of one retries the
         // job, whose timers already fired are then skipped.
-        let mut failure = None;
-        for id in self.timer_ids {
-            if let Err(e) = fire(ctx, id).await {
-                tracing::warn!(timer = %id, error = %e, "timer failed");
-                failure.get_or_insert(e);
-            }
-        }
-        failure.map_or(Ok(()), Err)
+        let (db, tz) = (&ctx.db, ctx.settings.timezone);
+        Ok(domain::engine::fire_all(db, &self.timer_ids, &ctx.instance, tz).await?)
     }
 }
 

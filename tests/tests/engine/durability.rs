@@ -1,0 +1,261 @@
+//! What must survive: several worker processes sharing the timers, a worker
+//! killed mid-job, a Redis emptied under pending timers, and a burst of
+//! 100,000 timers due at once.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use domain::timers::NewTimer;
+use entities::{award_runs, timers};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use tests::{
+    Backends, JWT_SECRET, TestApp, TestData, eventually,
+    process::{ServiceProcess, run_once},
+};
+use uuid::Uuid;
+use worker::{
+    QueueClient,
+    jobs::{PROBE_QUEUED, Probe},
+};
+
+use crate::{count, quick_app};
+
+const BIN: &str = env!("CARGO_BIN_EXE_estateflow-under-test");
+
+pub fn probe_timers(n: usize, due_in: chrono::Duration) -> Vec<NewTimer> {
+    let due_at = Utc::now() + due_in;
+    (0..n)
+        .map(|_| NewTimer {
+            kind: domain::engine::PROBE,
+            phase: "run",
+            dedupe_key: format!("probe:{}", Uuid::now_v7()),
+            subject_id: None,
+            customer_id: None,
+            due_at,
+            policy_version: None,
+        })
+        .collect()
+}
+
+/// The environment of a worker process on the test's database and queue.
+fn worker_env(data: &TestData, backends: &Backends) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("ESTATEFLOW_BIND", "127.0.0.1:0".to_owned()),
+        ("ESTATEFLOW_DATABASE_URL", data.database_url()),
+        ("ESTATEFLOW_JWT_SECRET", JWT_SECRET.to_owned()),
+        ("ESTATEFLOW_TIMER_PUMP_INTERVAL_MS", "100".to_owned()),
+        ("ESTATEFLOW_QUEUE_POLL_INTERVAL_MS", "50".to_owned()),
+        ("ESTATEFLOW_WORKER_HEARTBEAT_SECS", "2".to_owned()),
+        ("ESTATEFLOW_TIMER_REQUEUE_SECS", "10".to_owned()),
+        ("ESTATEFLOW_LOG", "warn".to_owned()),
+    ];
+    if let (Some(redis), Some((_, namespace))) = (&backends.redis, &data.redis) {
+        env.push(("ESTATEFLOW_REDIS_URL", redis.clone()));
+        env.push(("ESTATEFLOW_REDIS_NAMESPACE", namespace.clone()));
+    }
+    env
+}
+
+struct Replicas {
+    data: Option<TestData>,
+    db: sea_orm::DatabaseConnection,
+    queue: QueueClient,
+    workers: Vec<ServiceProcess>,
+    dir: std::path::PathBuf,
+}
+
+/// Two `estateflow worker` processes on one freshly migrated database and queue.
+async fn two_workers() -> Replicas {
+    let backends = Backends::from_env();
+    let data = TestData::create(backends).await;
+    let dir = std::env::temp_dir().join(format!("estateflow-engine-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let env = worker_env(&data, backends);
+    let (status, output) = run_once(BIN, &["migrate"], &env, &dir, "").await;
+    assert!(status.success(), "{output}");
+    let settings = domain::Settings {
+        database_url: domain::secret::ConnectionUrl::new(data.database_url()),
+        redis_url: backends.redis.clone().map(domain::secret::ConnectionUrl::new),
+        redis_namespace: data.redis.as_ref().map(|(_, ns)| ns.clone()).unwrap_or_default(),
+        ..domain::Settings::default()
+    };
+    let db = domain::db::connect(&settings).await.expect("database");
+    let queue = QueueClient::connect(&settings, &db).await.expect("queue");
+    queue.setup().await.expect("queue setup");
+    let mut workers = Vec::new();
+    for _ in 0..2 {
+        workers.push(ServiceProcess::start(BIN, &["worker"], &env, &dir, false).await);
+    }
+    Replicas {
+        data: Some(data),
+        db,
+        queue,
+        workers,
+        dir,
+    }
+}
+
+impl Replicas {
+    async fn stop(mut self) {
+        for worker in &mut self.workers {
+            worker.kill().await;
+        }
+        if let Some(data) = self.data.take() {
+            data.remove().await;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    fn output(&self) -> String {
+        self.workers
+            .iter()
+            .map(|w| w.lines().join("\n"))
+            .collect::<Vec<_>>()
+            .join("\n----\n")
+    }
+}
+
+async fn count_state(db: &sea_orm::DatabaseConnection, state: &str) -> u64 {
+    timers::Entity::find()
+        .filter(timers::Column::Kind.eq(domain::engine::PROBE))
+        .filter(timers::Column::State.eq(state))
+        .count(db)
+        .await
+        .expect("count")
+}
+
+async fn fired_count(db: &sea_orm::DatabaseConnection) -> u64 {
+    count_state(db, "fired").await
+}
+
+#[tokio::test]
+async fn two_worker_processes_fire_every_timer_once_and_compute_the_quarterly_award_once() {
+    let replicas = two_workers().await;
+    let n = 2_000;
+    domain::timers::schedule_many(&replicas.db, probe_timers(n, chrono::Duration::seconds(1)))
+        .await
+        .expect("timers");
+    eventually(Duration::from_secs(90), "every timer fired", || async {
+        (fired_count(&replicas.db).await == n as u64).then_some(())
+    })
+    .await;
+    let by: Vec<(Option<String>, i32)> = timers::Entity::find()
+        .select_only()
+        .column(timers::Column::FiredBy)
+        .column(timers::Column::Attempts)
+        .filter(timers::Column::Kind.eq(domain::engine::PROBE))
+        .into_tuple()
+        .all(&replicas.db)
+        .await
+        .expect("timers");
+    let mut instances: Vec<String> = by.iter().filter_map(|(i, _)| i.clone()).collect();
+    instances.sort();
+    instances.dedup();
+    assert_eq!(instances.len(), 2, "both replicas fired timers: {instances:?}");
+    assert_eq!(
+        count_state(&replicas.db, "queued").await + count_state(&replicas.db, "pending").await,
+        0
+    );
+
+    // Both replicas ensured the Sales Star of the quarter just ended: one run, published.
+    let run = eventually(Duration::from_secs(30), "the scheduled award published", || async {
+        let runs = award_runs::Entity::find()
+            .filter(award_runs::Column::Trigger.eq("scheduled"))
+            .all(&replicas.db)
+            .await
+            .expect("runs");
+        (runs.len() == 1 && runs[0].status == "published").then(|| runs[0].clone())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let runs = award_runs::Entity::find().count(&replicas.db).await.expect("count");
+    assert_eq!(runs, 1, "{run:?}\n{}", replicas.output());
+    replicas.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_is_killed_completes_on_the_other_worker_once() {
+    let replicas = two_workers().await;
+    let id = Uuid::now_v7();
+    let key = Probe::effect_key(id);
+    domain::system::insert_if_absent(&replicas.db, &key, PROBE_QUEUED)
+        .await
+        .expect("register");
+    replicas
+        .queue
+        .push(Probe {
+            id,
+            hold_ms: 4_000,
+            fail: false,
+        })
+        .await
+        .expect("push");
+    let holder = eventually(Duration::from_secs(20), "a worker holding the job", || async {
+        let state = domain::system::get(&replicas.db, &key).await.expect("state")?;
+        state.strip_prefix(worker::jobs::PROBE_RUNNING).map(str::to_owned)
+    })
+    .await;
+    // The instance name is <host>-<pid>-<suffix>.
+    let pid: u32 = holder
+        .split('-')
+        .rev()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .expect("pid in instance");
+    let mut replicas = replicas;
+    let victim = replicas
+        .workers
+        .iter()
+        .position(|w| w.pid() == pid)
+        .expect("the holder is one of ours");
+    let killed_at = Instant::now();
+    replicas.workers[victim].kill().await;
+    let done = eventually(Duration::from_secs(30), "the job completed elsewhere", || async {
+        let state = domain::system::get(&replicas.db, &key).await.expect("state")?;
+        (state != PROBE_QUEUED && !state.starts_with(worker::jobs::PROBE_RUNNING)).then_some(state)
+    })
+    .await;
+    eprintln!("completed {:?} after the kill", killed_at.elapsed());
+    assert_ne!(done, holder, "{}", replicas.output());
+    replicas.stop().await;
+}
+
+async fn delete_namespace(app: &TestApp) {
+    let (Some(redis), Some(ns)) = (
+        Backends::from_env().redis.clone(),
+        Some(app.settings.redis_namespace.clone()),
+    ) else {
+        return;
+    };
+    let client = redis::Client::open(redis).expect("redis");
+    let mut conn = client.get_multiplexed_async_connection().await.expect("connect");
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{ns}:*"))
+        .query_async(&mut conn)
+        .await
+        .expect("keys");
+    if !keys.is_empty() {
+        let _: () = redis::cmd("DEL").arg(keys).query_async(&mut conn).await.expect("del");
+    }
+}
+
+#[tokio::test]
+async fn timers_pending_or_queued_when_redis_is_emptied_all_still_fire() {
+    let app = quick_app().await;
+    if app.settings.redis_url.is_none() {
+        eprintln!("embedded mode: no Redis to empty; the database alone holds the timers");
+    }
+    domain::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::zero()))
+        .await
+        .expect("due");
+    domain::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::seconds(2)))
+        .await
+        .expect("pending");
+    // Some are queued now; the queue loses them all.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    delete_namespace(&app).await;
+    eventually(Duration::from_secs(40), "every timer fired", || async {
+        (count(&app, domain::engine::PROBE, "fired").await == 600).then_some(())
+    })
+    .await;
+}
