@@ -12,6 +12,7 @@ use utoipa::{
 use crate::routes::{
     after_sales, api_clients, audit, awards, complaints, customer_csv, customer_events, customers, deals, follow_ups,
     health, kpis, me, notifications, org, probes, queues, roles, sla, targets, token, trainings, units, users,
+    webhooks,
 };
 
 #[derive(OpenApi)]
@@ -60,6 +61,15 @@ use crate::routes::{
         api_clients::create_api_client,
         api_clients::update_api_client,
         api_clients::create_api_client_secret,
+        webhooks::list_webhooks,
+        webhooks::create_webhook,
+        webhooks::get_webhook,
+        webhooks::update_webhook,
+        webhooks::delete_webhook,
+        webhooks::create_webhook_secret,
+        webhooks::list_webhook_deliveries,
+        webhooks::get_webhook_delivery,
+        webhooks::create_webhook_redelivery,
         org::list_regions,
         org::get_region,
         org::create_region,
@@ -162,6 +172,7 @@ use crate::routes::{
         (name = "deals", description = "Deals from negotiation to closing, and their stage machine"),
         (name = "after-sales", description = "Inspection issues, handover checklist, handover and post-handover visits"),
         (name = "sla", description = "SLA policies and breaches"),
+        (name = "webhooks", description = "Partners' webhook subscriptions, signed deliveries and their log (see docs/api/webhooks.md)"),
         (name = "notifications", description = "Each user's reminders, breaches, tasks and digests"),
         (name = "operations", description = "Queue and worker operations (administrators)"),
     )

@@ -112,6 +112,9 @@ pub struct Settings {
     /// A timer claimed this long ago without firing (its job lost with a
     /// crashed worker or a flushed Redis) is claimed again.
     pub timer_requeue_secs: u64,
+    /// First pause before a failed webhook delivery is retried; each further
+    /// retry waits twice as long (at most 6 hours), for up to 3 days.
+    pub webhook_retry_base_secs: u64,
 }
 
 impl Default for Settings {
@@ -143,6 +146,7 @@ impl Default for Settings {
             timer_pump_batch: 500,
             timer_max_backlog: 2000,
             timer_requeue_secs: 30,
+            webhook_retry_base_secs: 30,
         }
     }
 }
@@ -294,11 +298,12 @@ impl Settings {
             || self.timer_pump_batch == 0
             || self.timer_max_backlog == 0
             || self.timer_requeue_secs == 0
+            || self.webhook_retry_base_secs == 0
         {
             return Err(SettingsError::Invalid(
                 "ESTATEFLOW_BODY_LIMIT_BYTES, ESTATEFLOW_IMPORT_LIMIT_BYTES, ESTATEFLOW_ACCESS_TOKEN_TTL_SECS, \
-                 ESTATEFLOW_QUEUE_POLL_INTERVAL_MS, ESTATEFLOW_WORKER_HEARTBEAT_SECS and ESTATEFLOW_TIMER_* \
-                 must be greater than 0"
+                 ESTATEFLOW_QUEUE_POLL_INTERVAL_MS, ESTATEFLOW_WORKER_HEARTBEAT_SECS, ESTATEFLOW_TIMER_* and \
+                 ESTATEFLOW_WEBHOOK_RETRY_BASE_SECS must be greater than 0"
                     .to_owned(),
             ));
         }

@@ -25,6 +25,7 @@ pub mod token;
 pub mod trainings;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -224,6 +225,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .patch(api_clients::update_api_client),
                 )
                 .service(web::resource("/api-clients/{id}/secret").post(api_clients::create_api_client_secret))
+                .service(
+                    web::resource("/webhooks")
+                        .get(webhooks::list_webhooks)
+                        .post(webhooks::create_webhook),
+                )
+                .service(
+                    web::resource("/webhooks/{id}")
+                        .get(webhooks::get_webhook)
+                        .patch(webhooks::update_webhook)
+                        .delete(webhooks::delete_webhook),
+                )
+                .service(web::resource("/webhooks/{id}/secret").post(webhooks::create_webhook_secret))
+                .service(web::resource("/webhooks/{id}/deliveries").get(webhooks::list_webhook_deliveries))
+                .service(web::resource("/webhooks/{id}/deliveries/{delivery_id}").get(webhooks::get_webhook_delivery))
+                .service(
+                    web::resource("/webhooks/{id}/deliveries/{delivery_id}/redeliver")
+                        .post(webhooks::create_webhook_redelivery),
+                )
                 .service(web::resource("/sla-policies").get(sla::list_sla_policies))
                 .service(
                     web::resource("/sla-policies/{kind}")

@@ -1,0 +1,391 @@
+//! Partner webhooks end to end: subscriptions through the API, deliveries
+//! sent by the real workers to a receiver in the test, signed, retried with
+//! backoff and logged.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use tests::{
+    AppOptions, TestApp,
+    client::expect_json,
+    eventually,
+    org::{PASSWORD, org, partner_token},
+    spawn_app_with,
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    headers: HashMap<String, String>,
+    body: String,
+}
+
+/// An HTTP receiver on 127.0.0.1 that answers 500 to its first `failures` requests, then 200.
+#[derive(Debug, Clone)]
+struct Receiver {
+    url: String,
+    requests: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    async fn start(failures: usize) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the receiver");
+        let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let Some(request) = read_request(&mut stream).await else {
+                        return;
+                    };
+                    let count = {
+                        let mut seen = seen.lock().expect("lock");
+                        seen.push(request);
+                        seen.len()
+                    };
+                    let status = if count <= failures {
+                        "500 Internal Server Error"
+                    } else {
+                        "200 OK"
+                    };
+                    let answer =
+                        format!("HTTP/1.1 {status}\r\nContent-Length: 7\r\nConnection: close\r\n\r\nanswer{count}");
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        Receiver { url, requests }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.requests.lock().expect("lock").clone()
+    }
+}
+
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let headers: HashMap<String, String> = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
+    Some(Received { headers, body })
+}
+
+/// Retries after 1 s, 2 s, …; the pump looks often.
+async fn app() -> TestApp {
+    spawn_app_with(AppOptions {
+        customise: |s| {
+            s.webhook_retry_base_secs = 1;
+            s.timer_pump_interval_ms = 100;
+        },
+        ..AppOptions::default()
+    })
+    .await
+}
+
+/// A token of a new partner client with `scopes`, and the client's row id.
+async fn partner(app: &TestApp, admin: &str, name: &str, scopes: &[&str]) -> (String, String) {
+    let body = json!({"name": name, "scopes": scopes});
+    let client = expect_json(app.post_json("/api/v1/api-clients", Some(admin), &body).await, 201).await;
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client["client_id"].as_str().expect("client_id")),
+        ("client_secret", client["client_secret"].as_str().expect("secret")),
+    ];
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&form)
+        .send()
+        .await
+        .expect("request");
+    let token = expect_json(response, 200).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    (token, client["id"].as_str().expect("id").to_owned())
+}
+
+const PARTNER_SCOPES: &[&str] = &["customers:read", "customers:write", "webhooks:read", "webhooks:write"];
+
+async fn subscribe(app: &TestApp, token: &str, url: &str, events: &[&str]) -> Value {
+    let body = json!({"url": url, "events": events});
+    expect_json(app.post_json("/api/v1/webhooks", Some(token), &body).await, 201).await
+}
+
+/// Checks `X-EstateFlow-Signature: t=<unix>,v1=<hex>` against the body, independently of the service's code.
+fn assert_signed(request: &Received, secret: &str) {
+    let header = request.headers.get("x-estateflow-signature").expect("signature header");
+    let (t, v1) = header.split_once(",v1=").expect("t=…,v1=…");
+    let t = t.strip_prefix("t=").expect("t=");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(format!("{t}.{}", request.body).as_bytes());
+    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(v1, expected, "signature of {}", request.body);
+    let sent: i64 = t.parse().expect("unix seconds");
+    assert!((chrono::Utc::now().timestamp() - sent).abs() < 300);
+}
+
+async fn push_lead(app: &TestApp, token: &str, external_id: &str) -> Value {
+    let body = json!({"name": "王先生", "phone": "13800138000", "external_id": external_id});
+    expect_json(app.post_json("/api/v1/customers", Some(token), &body).await, 201).await
+}
+
+async fn deliveries(app: &TestApp, token: &str, webhook: &Value) -> Vec<Value> {
+    let path = format!("/api/v1/webhooks/{}/deliveries", webhook["id"].as_str().expect("id"));
+    let list = expect_json(app.get(&path, Some(token)).await, 200).await;
+    list["items"].as_array().expect("items").clone()
+}
+
+#[tokio::test]
+async fn a_receiver_that_fails_twice_gets_the_event_three_times_signed_and_logged() {
+    let app = app().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let (token, _) = partner(&app, &admin, "Portal", PARTNER_SCOPES).await;
+    let (other, _) = partner(&app, &admin, "Other portal", PARTNER_SCOPES).await;
+    let receiver = Receiver::start(2).await;
+    let bystander = Receiver::start(0).await;
+    let webhook = subscribe(&app, &token, &receiver.url, &["customer.created"]).await;
+    let secret = webhook["secret"].as_str().expect("secret").to_owned();
+    assert!(secret.starts_with("whsec_") && secret.len() == 70, "{secret}");
+    let other_webhook = subscribe(&app, &other, &bystander.url, &["customer.created"]).await;
+
+    let lead = push_lead(&app, &token, "lead-1").await;
+    let received = eventually(Duration::from_secs(30), "three attempts", || {
+        let got = receiver.received();
+        async move { (got.len() >= 3).then_some(got) }
+    })
+    .await;
+    assert_eq!(received.len(), 3);
+    let bodies: Vec<Value> = received
+        .iter()
+        .map(|r| serde_json::from_str(&r.body).expect("JSON body"))
+        .collect();
+    for (request, body) in received.iter().zip(&bodies) {
+        assert_signed(request, &secret);
+        assert_eq!(request.headers["content-type"], "application/json");
+        assert_eq!(request.headers["x-estateflow-event"], "customer.created");
+        assert_eq!(body["event"], "customer.created");
+        assert_eq!(body["id"], bodies[0]["id"], "the same event id on every attempt");
+        assert_eq!(body["data"]["customer_id"], lead["id"]);
+        assert_eq!(body["data"]["external_id"], "lead-1");
+        assert!(body["created_at"].is_string());
+    }
+    let delivery_id = received[0].headers["x-estateflow-delivery"].clone();
+    assert!(
+        received
+            .iter()
+            .all(|r| r.headers["x-estateflow-delivery"] == delivery_id)
+    );
+
+    let path = format!(
+        "/api/v1/webhooks/{}/deliveries/{delivery_id}",
+        webhook["id"].as_str().expect("id")
+    );
+    let log = eventually(Duration::from_secs(10), "the delivery to succeed", || {
+        let (app, path, token) = (&app, path.clone(), token.clone());
+        async move {
+            let log = expect_json(app.get(&path, Some(&token)).await, 200).await;
+            (log["status"] == "succeeded").then_some(log)
+        }
+    })
+    .await;
+    assert_eq!(log["event_id"], bodies[0]["id"]);
+    assert_eq!(log["attempts"], 3);
+    assert_eq!(log["last_status_code"], 200);
+    assert!(log["delivered_at"].is_string());
+    let codes: Vec<&Value> = log["attempt_log"]
+        .as_array()
+        .expect("log")
+        .iter()
+        .map(|a| &a["status_code"])
+        .collect();
+    assert_eq!(codes, [&json!(500), &json!(500), &json!(200)]);
+    assert_eq!(log["attempt_log"][2]["response"], "answer3");
+
+    // The other partner's subscription got nothing of this partner's events.
+    assert!(bystander.received().is_empty());
+    assert!(deliveries(&app, &other, &other_webhook).await.is_empty());
+    assert_eq!(deliveries(&app, &token, &webhook).await.len(), 1);
+
+    // A delivery can be sent again by hand, even after it succeeded.
+    let redeliver = format!("{path}/redeliver");
+    let accepted = expect_json(app.post_json(&redeliver, Some(&token), &json!({})).await, 202).await;
+    assert_eq!(accepted["id"], delivery_id.as_str());
+    let again = eventually(Duration::from_secs(15), "the redelivery", || {
+        let got = receiver.received();
+        async move { (got.len() >= 4).then_some(got) }
+    })
+    .await;
+    assert_signed(&again[3], &secret);
+    assert_eq!(again[3].body, received[0].body, "the same event, signed again");
+    let log = eventually(Duration::from_secs(10), "the redelivery to be logged", || {
+        let (app, path, token) = (&app, path.clone(), token.clone());
+        async move {
+            let log = expect_json(app.get(&path, Some(&token)).await, 200).await;
+            (log["attempts"] == 4 && log["status"] == "succeeded").then_some(log)
+        }
+    })
+    .await;
+    assert_eq!(log["attempt_log"].as_array().expect("log").len(), 4);
+    // The other partner cannot see or redeliver it.
+    assert_eq!(app.get(&path, Some(&other)).await.status(), 404);
+    assert_eq!(app.post_json(&redeliver, Some(&other), &json!({})).await.status(), 404);
+}
+
+#[tokio::test]
+async fn subscriptions_are_validated_scoped_and_never_show_their_secret() {
+    let app = app().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let (token, client) = partner(&app, &admin, "Portal", PARTNER_SCOPES).await;
+    let (other, _) = partner(&app, &admin, "Other portal", PARTNER_SCOPES).await;
+    let no_scopes = partner_token(&app, &admin, "Leads only").await;
+
+    let bad = |body: Value| {
+        let (app, token) = (&app, token.clone());
+        async move { app.post_json("/api/v1/webhooks", Some(&token), &body).await }
+    };
+    for body in [
+        json!({"url": "ftp://partner.example.com/", "events": ["customer.created"]}),
+        json!({"url": "not a url", "events": ["customer.created"]}),
+        json!({"url": format!("https://x.example/{}", "a".repeat(2000)), "events": ["customer.created"]}),
+        json!({"url": "https://partner.example.com/", "events": ["customer.exploded"]}),
+        json!({"url": "https://partner.example.com/", "events": []}),
+    ] {
+        let answer = expect_json(bad(body.clone()).await, 422).await;
+        assert_eq!(answer["code"], "validation_failed", "{body}");
+    }
+    let hook = json!({"url": "https://partner.example.com/hook", "events": ["customer.created"]});
+    assert_eq!(
+        app.post_json("/api/v1/webhooks", Some(&no_scopes), &hook)
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(app.get("/api/v1/webhooks", Some(&no_scopes)).await.status(), 403);
+
+    let created = subscribe(&app, &token, "https://partner.example.com/hook", &["customer.created"]).await;
+    assert_eq!(created["client_id"], client.as_str());
+    let path = format!("/api/v1/webhooks/{}", created["id"].as_str().expect("id"));
+    let got = app.get(&path, Some(&token)).await;
+    let etag = got.headers()["etag"].to_str().expect("etag").to_owned();
+    let got = expect_json(got, 200).await;
+    assert!(got.get("secret").is_none());
+    let listed = expect_json(app.get("/api/v1/webhooks", Some(&token)).await, 200).await;
+    assert_eq!(listed["items"].as_array().expect("items").len(), 1);
+    assert!(listed["items"][0].get("secret").is_none());
+    assert_eq!(app.get(&path, Some(&other)).await.status(), 404);
+    let others = expect_json(app.get("/api/v1/webhooks", Some(&other)).await, 200).await;
+    assert!(others["items"].as_array().expect("items").is_empty());
+
+    // Changes honour If-Match; a rotated secret differs.
+    let patch = json!({"events": ["customer.created", "deal.stage_changed"], "active": false});
+    let response = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&token)
+        .header("If-Match", "\"stale\"")
+        .json(&patch)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 412);
+    let response = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&token)
+        .header("If-Match", etag)
+        .json(&patch)
+        .send()
+        .await
+        .expect("request");
+    let changed = expect_json(response, 200).await;
+    assert_eq!(changed["active"], false);
+    assert_eq!(changed["events"], json!(["customer.created", "deal.stage_changed"]));
+    let rotated = expect_json(
+        app.post_json(&format!("{path}/secret"), Some(&token), &json!({})).await,
+        200,
+    )
+    .await;
+    assert_ne!(rotated["secret"], created["secret"]);
+
+    // Administrators name the client they subscribe.
+    let for_admin = expect_json(app.post_json("/api/v1/webhooks", Some(&admin), &hook).await, 422).await;
+    assert_eq!(for_admin["code"], "validation_failed");
+    let body = json!({"url": "https://partner.example.com/hook", "events": ["award.published"], "client_id": client});
+    expect_json(app.post_json("/api/v1/webhooks", Some(&admin), &body).await, 201).await;
+    let body = json!({"url": "https://partner.example.com/hook", "events": ["award.published"], "client_id": client});
+    assert_eq!(
+        app.post_json("/api/v1/webhooks", Some(&other), &body).await.status(),
+        422
+    );
+
+    assert_eq!(app.delete(&path, Some(&other)).await.status(), 404);
+    assert_eq!(app.delete(&path, Some(&token)).await.status(), 204);
+    assert_eq!(app.get(&path, Some(&token)).await.status(), 404);
+}
+
+#[tokio::test]
+async fn customers_recorded_by_staff_are_not_announced_to_partners() {
+    let app = app().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let consultant = app.token("a1@example.com", PASSWORD).await;
+    let (token, _) = partner(&app, &admin, "Portal", PARTNER_SCOPES).await;
+    let receiver = Receiver::start(0).await;
+    let webhook = subscribe(&app, &token, &receiver.url, &["customer.created", "customer.assigned"]).await;
+    let body = json!({"name": "李女士", "phone": "13900139000"});
+    expect_json(app.post_json("/api/v1/customers", Some(&consultant), &body).await, 201).await;
+    // Deliveries are written with the change itself: none means none will come.
+    assert!(deliveries(&app, &token, &webhook).await.is_empty());
+
+    // An inactive subscription gets nothing either.
+    let path = format!("/api/v1/webhooks/{}", webhook["id"].as_str().expect("id"));
+    expect_json(
+        app.patch_json(&path, Some(&token), &json!({"active": false})).await,
+        200,
+    )
+    .await;
+    push_lead(&app, &token, "lead-2").await;
+    assert!(deliveries(&app, &token, &webhook).await.is_empty());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(receiver.received().is_empty());
+}
