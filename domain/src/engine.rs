@@ -10,16 +10,40 @@ use crate::{error::DomainError, sla, timers};
 /// A timer kind that only proves the timer path end to end.
 pub const PROBE: &str = "probe";
 
-/// Fires timer `id`; the outcome, or `None` if it was no longer open.
+/// A timer that fired: what kind, what it did, how late.
+#[derive(Debug, Clone)]
+pub struct Fired {
+    pub kind: String,
+    pub outcome: &'static str,
+    /// Fire time minus due time.
+    pub lag: chrono::Duration,
+}
+
+/// Fires timer `id`; what it did, or `None` if it was no longer open.
 pub async fn fire(
     db: &(impl ConnectionTrait + TransactionTrait),
     id: Uuid,
     instance: &str,
     tz: chrono_tz::Tz,
-) -> Result<Option<&'static str>, DomainError> {
+) -> Result<Option<Fired>, DomainError> {
     let Some(timer) = timers::get(db, id).await? else {
         return Ok(None);
     };
+    let outcome = run(db, &timer, instance, tz).await?;
+    Ok(outcome.map(|outcome| Fired {
+        kind: timer.kind.clone(),
+        outcome,
+        lag: chrono::Utc::now() - timer.due_at,
+    }))
+}
+
+async fn run(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    timer: &timer_rows::Model,
+    instance: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Option<&'static str>, DomainError> {
+    let id = timer.id;
     match timer.kind.as_str() {
         PROBE => Ok(timers::finish(db, id, instance, "fired").await?.then_some("fired")),
         crate::periodic::KIND => crate::periodic::fire(db, id, instance, tz).await,
@@ -49,7 +73,7 @@ pub async fn fire_all(
     ids: &[Uuid],
     instance: &str,
     tz: chrono_tz::Tz,
-) -> Result<(), DomainError> {
+) -> Result<Vec<Fired>, DomainError> {
     use timer_rows::Column as C;
     timer_rows::Entity::update_many()
         .col_expr(C::State, Expr::value(timers::FIRED))
@@ -70,11 +94,16 @@ pub async fn fire_all(
         .all(db)
         .await?;
     let mut failure = None;
+    let mut fired = Vec::new();
     for id in &others {
-        if let Err(e) = fire(db, *id, instance, tz).await {
-            tracing::warn!(timer = %id, error = %e, "timer failed");
-            failure.get_or_insert(e);
+        match fire(db, *id, instance, tz).await {
+            Ok(Some(f)) => fired.push(f),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(timer = %id, error = %e, "timer failed");
+                failure.get_or_insert(e);
+            }
         }
     }
-    failure.map_or(Ok(()), Err)
+    failure.map_or(Ok(fired), Err)
 }

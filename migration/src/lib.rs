@@ -45,6 +45,21 @@ pub(crate) async fn seed_grants(manager: &SchemaManager<'_>, grants: &[(&str, &s
     Ok(())
 }
 
+/// Creates the index `name` on `columns` of `table`.
+pub(crate) async fn create_index<T: IntoIden + Copy + 'static, C: IntoIden + Copy + 'static>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    columns: &[C],
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for column in columns {
+        index.col(*column);
+    }
+    manager.create_index(index.to_owned()).await
+}
+
 /// All migrations in the order they apply.
 #[derive(Debug)]
 pub struct Migrator;

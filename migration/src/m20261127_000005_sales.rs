@@ -151,7 +151,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_timeline_customer",
             TimelineEntries::Table,
@@ -176,7 +176,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_follow_ups_customer",
             FollowUps::Table,
@@ -206,7 +206,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_needs_customer",
             NeedsAssessments::Table,
@@ -238,7 +238,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_units_status", Units::Table, &[Units::Status]).await?;
+        crate::create_index(manager, "idx_units_status", Units::Table, &[Units::Status]).await?;
 
         manager
             .create_table(
@@ -265,16 +265,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_deals_customer", Deals::Table, &[Deals::CustomerId]).await?;
-        index(manager, "idx_deals_unit", Deals::Table, &[Deals::UnitId]).await?;
-        index(
+        crate::create_index(manager, "idx_deals_customer", Deals::Table, &[Deals::CustomerId]).await?;
+        crate::create_index(manager, "idx_deals_unit", Deals::Table, &[Deals::UnitId]).await?;
+        crate::create_index(
             manager,
             "idx_deals_consultant",
             Deals::Table,
             &[Deals::ConsultantId, Deals::SubscribedAt],
         )
         .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_deals_team",
             Deals::Table,
@@ -299,7 +299,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_inspection_issues_deal",
             InspectionIssues::Table,
@@ -357,8 +357,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_visits_deal", Visits::Table, &[Visits::DealId]).await?;
-        index(
+        crate::create_index(manager, "idx_visits_deal", Visits::Table, &[Visits::DealId]).await?;
+        crate::create_index(
             manager,
             "idx_visits_consultant",
             Visits::Table,
@@ -388,21 +388,21 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_complaints_customer",
             Complaints::Table,
             &[Complaints::CustomerId],
         )
         .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_complaints_consultant",
             Complaints::Table,
             &[Complaints::ConsultantId, Complaints::ReceivedAt],
         )
         .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_complaints_team",
             Complaints::Table,
@@ -445,7 +445,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_trainings_held_at", Trainings::Table, &[Trainings::HeldAt]).await?;
+        crate::create_index(manager, "idx_trainings_held_at", Trainings::Table, &[Trainings::HeldAt]).await?;
         manager
             .create_table(
                 Table::create()
@@ -463,7 +463,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_training_attendees_user",
             TrainingAttendees::Table,
@@ -504,7 +504,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_event_invitations_customer",
             EventInvitations::Table,
@@ -592,20 +592,6 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-async fn index<T: IntoIden + Copy + 'static, C: IntoIden + Copy + 'static>(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: T,
-    columns: &[C],
-) -> Result<(), DbErr> {
-    let mut index = Index::create();
-    index.name(name).table(table);
-    for column in columns {
-        index.col(*column);
-    }
-    manager.create_index(index.to_owned()).await
 }
 
 #[derive(DeriveIden)]

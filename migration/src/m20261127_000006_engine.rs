@@ -133,14 +133,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_timers_due",
             Timers::Table,
             &[Timers::State, Timers::DueAt],
         )
         .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_timers_subject",
             Timers::Table,
@@ -166,21 +166,21 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_sla_breaches_kind",
             SlaBreaches::Table,
             &[SlaBreaches::Kind, SlaBreaches::DueAt],
         )
         .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_sla_breaches_consultant",
             SlaBreaches::Table,
             &[SlaBreaches::ConsultantId, SlaBreaches::DueAt],
         )
         .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_sla_breaches_team",
             SlaBreaches::Table,
@@ -206,7 +206,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_notifications_user",
             Notifications::Table,
@@ -229,7 +229,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "idx_webhooks_client", Webhooks::Table, &[Webhooks::ClientId]).await?;
+        crate::create_index(manager, "idx_webhooks_client", Webhooks::Table, &[Webhooks::ClientId]).await?;
         manager
             .create_table(
                 Table::create()
@@ -257,7 +257,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
+        crate::create_index(
             manager,
             "idx_webhook_deliveries_client",
             WebhookDeliveries::Table,
@@ -388,20 +388,6 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-async fn index<T: IntoIden + Copy + 'static, C: IntoIden + Copy + 'static>(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: T,
-    columns: &[C],
-) -> Result<(), DbErr> {
-    let mut index = Index::create();
-    index.name(name).table(table);
-    for column in columns {
-        index.col(*column);
-    }
-    manager.create_index(index.to_owned()).await
 }
 
 #[derive(DeriveIden, Clone, Copy)]

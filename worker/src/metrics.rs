@@ -12,6 +12,8 @@ struct JobMetrics {
     processed: IntCounterVec,
     failed: IntCounterVec,
     duration: HistogramVec,
+    timer_lag: HistogramVec,
+    breaches: IntCounterVec,
 }
 
 fn build() -> Result<JobMetrics, prometheus::Error> {
@@ -33,6 +35,17 @@ fn build() -> Result<JobMetrics, prometheus::Error> {
         ]),
         &["queue"],
     )?;
+    let timer_lag = HistogramVec::new(
+        HistogramOpts::new("timer_lag_seconds", "Fire time minus due time of timers, by kind")
+            .buckets(vec![0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0]),
+        &["kind"],
+    )?;
+    let breaches = IntCounterVec::new(
+        Opts::new("sla_breaches_total", "SLA breaches recorded, by kind"),
+        &["kind"],
+    )?;
+    registry.register(Box::new(timer_lag.clone()))?;
+    registry.register(Box::new(breaches.clone()))?;
     registry.register(Box::new(processed.clone()))?;
     registry.register(Box::new(failed.clone()))?;
     registry.register(Box::new(duration.clone()))?;
@@ -41,6 +54,8 @@ fn build() -> Result<JobMetrics, prometheus::Error> {
         processed,
         failed,
         duration,
+        timer_lag,
+        breaches,
     })
 }
 
@@ -57,6 +72,19 @@ pub(crate) fn observe(queue: &str, seconds: f64, failure: Option<&str>) {
         metrics.duration.with_label_values(&[queue]).observe(seconds);
         if let Some(kind) = failure {
             metrics.failed.with_label_values(&[queue, kind]).inc();
+        }
+    }
+}
+
+/// Records a timer that fired `lag_seconds` after its due time with `outcome`.
+pub(crate) fn observe_timer(kind: &str, outcome: &str, lag_seconds: f64) {
+    if let Some(metrics) = METRICS.as_ref() {
+        metrics
+            .timer_lag
+            .with_label_values(&[kind])
+            .observe(lag_seconds.max(0.0));
+        if outcome == "breached" {
+            metrics.breaches.with_label_values(&[kind]).inc();
         }
     }
 }

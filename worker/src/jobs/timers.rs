@@ -31,9 +31,17 @@ pub struct WebhookDelivery {
 }
 
 async fn fire(ctx: &JobContext, timer_id: Uuid) -> Result<(), JobError> {
-    let outcome = domain::engine::fire(&ctx.db, timer_id, &ctx.instance, ctx.settings.timezone).await?;
-    tracing::debug!(timer = %timer_id, ?outcome, "timer fired");
+    let fired = domain::engine::fire(&ctx.db, timer_id, &ctx.instance, ctx.settings.timezone).await?;
+    if let Some(fired) = &fired {
+        observe(fired);
+    }
+    tracing::debug!(timer = %timer_id, ?fired, "timer fired");
     Ok(())
+}
+
+fn observe(fired: &domain::engine::Fired) {
+    let lag = fired.lag.num_milliseconds() as f64 / 1000.0;
+    crate::metrics::observe_timer(&fired.kind, fired.outcome, lag);
 }
 
 impl Job for SlaTimer {
@@ -43,7 +51,10 @@ impl Job for SlaTimer {
         // Every timer gets its turn; a transient failure of one retries the
         // job, whose timers already fired are then skipped.
         let (db, tz) = (&ctx.db, ctx.settings.timezone);
-        Ok(domain::engine::fire_all(db, &self.timer_ids, &ctx.instance, tz).await?)
+        for fired in domain::engine::fire_all(db, &self.timer_ids, &ctx.instance, tz).await? {
+            observe(&fired);
+        }
+        Ok(())
     }
 }
 
