@@ -168,7 +168,10 @@ async fn lead_deadlines_fire_within_two_seconds_and_not_when_the_work_was_done_i
     assert_eq!(breached, 2);
     // The metrics count them (the registry is per process, so at least these).
     let metrics = app.get("/metrics", None).await.text().await.expect("metrics");
-    assert!(metrics.contains("estateflow_sla_breaches_total{kind=\"first_response\"}"), "{metrics}");
+    assert!(
+        metrics.contains("estateflow_sla_breaches_total{kind=\"first_response\"}"),
+        "{metrics}"
+    );
     assert!(metrics.contains("estateflow_timer_lag_seconds_bucket{kind=\"first_response\""));
     let on_time_timeline = expect_json(
         app.get(&format!("/api/v1/customers/{on_time}/timeline"), Some(&a1))
