@@ -239,3 +239,131 @@ async fn an_unresolved_complaint_is_escalated_to_the_manager_at_its_deadline_and
         "the resolved complaint's timers completed without firing"
     );
 }
+
+#[tokio::test]
+async fn the_weekly_follow_up_breaches_only_when_no_later_follow_up_came() {
+    let app = quick_app().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    set_policy(
+        &app,
+        &admin,
+        "follow_up",
+        json!({"duration_secs": 2, "warning_percent": 0}),
+    )
+    .await;
+    let a1 = app.token("a1@example.com", PASSWORD).await;
+    let quiet = new_customer(&app, &a1, "一次跟进").await;
+    let busy = new_customer(&app, &a1, "持续跟进").await;
+    let follow_up = |customer: Uuid| {
+        let (app, a1) = (&app, &a1);
+        async move {
+            let path = format!("/api/v1/customers/{customer}/follow-ups");
+            expect_json(app.post_json(&path, Some(a1), &json!({"kind": "wechat"})).await, 201).await
+        }
+    };
+    follow_up(quiet).await;
+    follow_up(busy).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    follow_up(busy).await;
+    let breach = fired(&app, quiet, "follow_up", "deadline").await;
+    assert_eq!(breach.outcome.as_deref(), Some("breached"));
+    assert_on_time(&breach);
+    // The busy customer's first clock was completed by the second follow-up.
+    let busy_timers: Vec<_> = timers_of(&app, busy)
+        .await
+        .into_iter()
+        .filter(|t| t.kind == "follow_up")
+        .collect();
+    assert_eq!(busy_timers.len(), 2);
+    assert!(busy_timers.iter().any(|t| t.state == "completed"));
+    let second = fired(&app, busy, "follow_up", "deadline").await;
+    assert!(second.due_at > breach.due_at, "the later follow-up restarted the clock");
+}
+
+#[tokio::test]
+async fn the_post_handover_visit_is_a_task_at_handover_then_a_reminder_then_a_breach_unless_a_visit_came() {
+    let app = quick_app().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    set_policy(
+        &app,
+        &admin,
+        "visit",
+        json!({"duration_secs": 2, "warning_percent": 50}),
+    )
+    .await;
+    let a1 = app.token("a1@example.com", PASSWORD).await;
+    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let mut deals = Vec::new();
+    for number in ["801", "802"] {
+        let customer = new_customer(&app, &a1, number).await;
+        let unit = json!({"project": "江景", "building": "8", "number": number, "layout": "3室2厅",
+                          "area_sqm": "96.00", "list_price_fen": 480_000_000});
+        let unit = expect_json(app.post_json("/api/v1/units", Some(&manager), &unit).await, 201).await;
+        let deal = json!({"customer_id": customer, "unit_id": unit["id"], "agreed_price_fen": 470_000_000,
+                          "payment_method": "full", "planned_handover_on": "2027-01-31"});
+        let deal = expect_json(app.post_json("/api/v1/deals", Some(&a1), &deal).await, 201).await;
+        let id = deal["id"].as_str().expect("id").to_owned();
+        for to in ["subscribed", "contracted", "title_transfer", "handover_ready"] {
+            let path = format!("/api/v1/deals/{id}/transitions");
+            expect_json(app.post_json(&path, Some(&a1), &json!({"to": to})).await, 200).await;
+        }
+        let checklist = expect_json(
+            app.get(&format!("/api/v1/deals/{id}/handover-checklist"), Some(&a1))
+                .await,
+            200,
+        )
+        .await;
+        for item in checklist["items"].as_array().expect("items") {
+            let path = format!(
+                "/api/v1/deals/{id}/handover-checklist/{}",
+                item["item"].as_str().expect("item")
+            );
+            expect_json(app.put_json(&path, Some(&a1), &json!({"done": true})).await, 200).await;
+        }
+        let handover = json!({"recipient": "买方本人"});
+        expect_json(
+            app.post_json(&format!("/api/v1/deals/{id}/handover"), Some(&a1), &handover)
+                .await,
+            201,
+        )
+        .await;
+        deals.push(Uuid::parse_str(&id).expect("uuid"));
+    }
+    // The second deal gets its visit in time.
+    let visit = json!({"satisfaction": 4});
+    expect_json(
+        app.post_json(&format!("/api/v1/deals/{}/visits", deals[1]), Some(&a1), &visit)
+            .await,
+        201,
+    )
+    .await;
+
+    let task = fired(&app, deals[0], "visit", "task").await;
+    assert_eq!(task.outcome.as_deref(), Some("task_created"));
+    let reminder = fired(&app, deals[0], "visit", "warning").await;
+    assert_eq!(reminder.outcome.as_deref(), Some("reminded"));
+    let breach = fired(&app, deals[0], "visit", "deadline").await;
+    assert_eq!(breach.outcome.as_deref(), Some("breached"));
+    for timer in [&task, &reminder, &breach] {
+        assert_on_time(timer);
+    }
+    // The second deal's visit came before its task fired: one task only.
+    assert_eq!(
+        kinds_of(&app, "/api/v1/notifications?kind=visit_task", &a1).await.len(),
+        1
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let visited = timers_of(&app, deals[1]).await;
+    assert!(
+        visited
+            .iter()
+            .filter(|t| t.kind == "visit")
+            .all(|t| t.state == "completed"),
+        "{visited:?}"
+    );
+    let breaches = expect_json(app.get("/api/v1/sla-breaches?kind=visit", Some(&manager)).await, 200).await;
+    assert_eq!(breaches["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(breaches["items"][0]["subject_id"], deals[0].to_string());
+}
