@@ -120,6 +120,78 @@ pub struct ConsultantFigures {
     pub complaints: i64,
     pub open_customers: i64,
     pub complaint_rate: Option<f64>,
+    /// Per kind of deadline falling due in the period: how many, how many missed.
+    pub sla: Vec<SlaCompliance>,
+}
+
+/// SLA compliance of one kind of deadline over a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaCompliance {
+    pub kind: String,
+    /// Deadlines due in the period that were met or missed (not those still running).
+    pub deadlines: i64,
+    pub breached: i64,
+    /// (deadlines − breached) ÷ deadlines; null without deadlines.
+    pub compliance: Option<f64>,
+}
+
+/// The deadline kinds whose compliance the figures report.
+const SLA_KINDS: &[&str] = &[
+    "first_response",
+    "needs_assessment",
+    "follow_up",
+    "visit",
+    "complaint_resolution",
+];
+
+/// SLA compliance per kind over `[from, to)` for the people or teams `ids`,
+/// `by` naming the column of customers and breaches that holds them
+/// (`owner_id`/`consultant_id` or `team_id`/`team_id`).
+async fn sla_compliance(
+    db: &impl ConnectionTrait,
+    (customer_column, breach_column): (&str, &str),
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<SlaCompliance>>, DomainError> {
+    let mut out: HashMap<Uuid, Vec<SlaCompliance>> = HashMap::new();
+    for kind in SLA_KINDS {
+        let values = || vec![Value::from(*kind), Value::from(from), Value::from(to)];
+        let due = grouped(
+            db,
+            &format!(
+                "SELECT c.{customer_column} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM timers t \
+                 JOIN customers c ON c.id = t.customer_id WHERE t.kind = ? AND t.phase = 'deadline' \
+                 AND t.due_at >= ? AND t.due_at < ? AND t.state IN ('fired', 'completed') \
+                 AND c.{customer_column} IN ({{ids}}) GROUP BY c.{customer_column}"
+            ),
+            values(),
+            ids,
+        )
+        .await?;
+        let breached = grouped(
+            db,
+            &format!(
+                "SELECT {breach_column} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM sla_breaches \
+                 WHERE kind = ? AND due_at >= ? AND due_at < ? AND {breach_column} IN ({{ids}}) \
+                 GROUP BY {breach_column}"
+            ),
+            values(),
+            ids,
+        )
+        .await?;
+        for id in ids {
+            let deadlines = due.get(id).map_or(0, |d| d.0);
+            let missed = breached.get(id).map_or(0, |b| b.0).min(deadlines);
+            out.entry(*id).or_default().push(SlaCompliance {
+                kind: (*kind).to_owned(),
+                deadlines,
+                breached: missed,
+                compliance: rate(deadlines - missed, deadlines),
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -156,6 +228,7 @@ pub struct TeamFigures {
     pub exam_pass_rate: Option<f64>,
     pub complaints_resolved: i64,
     pub average_resolution_hours: Option<f64>,
+    pub sla: Vec<SlaCompliance>,
 }
 
 fn rate(part: i64, whole: i64) -> Option<f64> {
@@ -319,6 +392,7 @@ async fn consultant_figures(
         &ids,
     )
     .await?;
+    let mut sla = sla_compliance(db, ("owner_id", "consultant_id"), from, to, &ids).await?;
     let get = |m: &HashMap<Uuid, (i64, i64)>, id: &Uuid| m.get(id).copied().unwrap_or((0, 0));
     Ok(people
         .into_iter()
@@ -340,6 +414,7 @@ async fn consultant_figures(
                 complaints,
                 open_customers: open,
                 complaint_rate: rate(complaints, open),
+                sla: sla.remove(&u.id).unwrap_or_default(),
             }
         })
         .collect())
@@ -444,6 +519,7 @@ pub async fn teams(
     let quarter_to_date = grouped(db, deals_sql, range(quarter_start, to), &ids).await?;
     let year_to_date = grouped(db, deals_sql, range(year_start, to), &ids).await?;
 
+    let mut sla = sla_compliance(db, ("team_id", "team_id"), from, to, &ids).await?;
     let get = |m: &HashMap<Uuid, (i64, i64)>, id: &Uuid| m.get(id).copied().unwrap_or((0, 0));
     Ok(list
         .into_iter()
@@ -490,6 +566,7 @@ pub async fn teams(
                 complaints_resolved: resolved,
                 average_resolution_hours: (resolved > 0)
                     .then(|| ((seconds as f64 / resolved as f64 / 3600.0) * 100.0).round() / 100.0),
+                sla: sla.remove(&t.id).unwrap_or_default(),
             }
         })
         .collect())

@@ -52,6 +52,32 @@ pub struct ConsultantKpi {
     pub open_customers: i64,
     /// complaints ÷ open_customers (投诉率); null without customers.
     pub complaint_rate: Option<f64>,
+    /// SLA compliance per kind of deadline due in the month.
+    pub sla: Vec<SlaKpi>,
+}
+
+/// How one kind of deadline went in the month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaKpi {
+    /// first_response, needs_assessment, follow_up, visit, complaint_resolution.
+    pub kind: String,
+    /// Deadlines due in the month that were met or missed.
+    pub deadlines: i64,
+    pub breached: i64,
+    /// (deadlines − breached) ÷ deadlines; null without deadlines.
+    pub compliance: Option<f64>,
+}
+
+fn sla_of(items: Vec<domain::kpis::SlaCompliance>) -> Vec<SlaKpi> {
+    items
+        .into_iter()
+        .map(|c| SlaKpi {
+            kind: c.kind,
+            deadlines: c.deadlines,
+            breached: c.breached,
+            compliance: c.compliance,
+        })
+        .collect()
 }
 
 impl From<ConsultantFigures> for ConsultantKpi {
@@ -69,6 +95,7 @@ impl From<ConsultantFigures> for ConsultantKpi {
             complaints: f.complaints,
             open_customers: f.open_customers,
             complaint_rate: f.complaint_rate,
+            sla: sla_of(f.sla),
         }
     }
 }
@@ -132,6 +159,8 @@ pub struct TeamKpi {
     pub complaints_resolved: i64,
     /// Their average time from received to resolved, in hours (平均解决时长).
     pub average_resolution_hours: Option<f64>,
+    /// SLA compliance per kind of deadline due in the month.
+    pub sla: Vec<SlaKpi>,
 }
 
 impl From<TeamFigures> for TeamKpi {
@@ -157,6 +186,7 @@ impl From<TeamFigures> for TeamKpi {
             exam_pass_rate: f.exam_pass_rate,
             complaints_resolved: f.complaints_resolved,
             average_resolution_hours: f.average_resolution_hours,
+            sla: sla_of(f.sla),
         }
     }
 }

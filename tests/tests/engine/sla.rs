@@ -166,6 +166,31 @@ async fn lead_deadlines_fire_within_two_seconds_and_not_when_the_work_was_done_i
         .filter(|e| e["kind"] == "sla_breached")
         .count();
     assert_eq!(breached, 2);
+    // The month's figures: a1's first responses, one met and one missed.
+    let month = domain::kpis::Month::of(chrono::Utc::now(), app.settings.timezone);
+    let figures = expect_json(
+        app.get(&format!("/api/v1/kpis/consultants?month={month}"), Some(&manager))
+            .await,
+        200,
+    )
+    .await;
+    let mine = figures["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["user_id"] == org.consultant_a1.to_string())
+        .expect("a1's row");
+    let first = mine["sla"]
+        .as_array()
+        .expect("sla")
+        .iter()
+        .find(|k| k["kind"] == "first_response")
+        .expect("first_response");
+    assert_eq!(
+        (first["deadlines"].as_i64(), first["breached"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(first["compliance"], 0.5);
     // The metrics count them (the registry is per process, so at least these).
     let metrics = app.get("/metrics", None).await.text().await.expect("metrics");
     assert!(
