@@ -392,3 +392,51 @@ async fn the_post_handover_visit_is_a_task_at_handover_then_a_reminder_then_a_br
     assert_eq!(breaches["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(breaches["items"][0]["subject_id"], deals[0].to_string());
 }
+
+#[tokio::test]
+async fn the_inspection_task_falls_due_before_the_planned_handover_and_a_cancelled_deal_has_none() {
+    let app = quick_app().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let tz = app.settings.timezone;
+    // Planned handover the day after tomorrow (local): the task is due 2 s from now.
+    let now = chrono::Utc::now();
+    let tomorrow = now.with_timezone(&tz).date_naive() + chrono::Duration::days(2);
+    let midnight = chrono::TimeZone::from_local_datetime(&tz, &tomorrow.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .expect("midnight")
+        .with_timezone(&chrono::Utc);
+    let ahead = (midnight - now).num_seconds() - 2;
+    set_policy(&app, &admin, "inspection", json!({"duration_secs": ahead})).await;
+    let a1 = app.token("a1@example.com", PASSWORD).await;
+    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let mut deals = Vec::new();
+    for number in ["1101", "1102"] {
+        let customer = new_customer(&app, &a1, number).await;
+        let unit = json!({"project": "江景", "building": "11", "number": number, "layout": "2室1厅",
+                          "area_sqm": "78.00", "list_price_fen": 380_000_000});
+        let unit = expect_json(app.post_json("/api/v1/units", Some(&manager), &unit).await, 201).await;
+        let deal = json!({"customer_id": customer, "unit_id": unit["id"], "agreed_price_fen": 370_000_000,
+                          "payment_method": "mortgage", "planned_handover_on": tomorrow.to_string()});
+        let deal = expect_json(app.post_json("/api/v1/deals", Some(&a1), &deal).await, 201).await;
+        let id = deal["id"].as_str().expect("id").to_owned();
+        let path = format!("/api/v1/deals/{id}/transitions");
+        expect_json(app.post_json(&path, Some(&a1), &json!({"to": "subscribed"})).await, 200).await;
+        deals.push(Uuid::parse_str(&id).expect("uuid"));
+    }
+    let cancel = json!({"to": "cancelled", "reason": "loan refused"});
+    let path = format!("/api/v1/deals/{}/transitions", deals[1]);
+    expect_json(app.post_json(&path, Some(&a1), &cancel).await, 200).await;
+
+    let task = fired(&app, deals[0], "inspection", "task").await;
+    assert_eq!(task.outcome.as_deref(), Some("task_created"));
+    assert_on_time(&task);
+    assert_eq!(
+        kinds_of(&app, "/api/v1/notifications?kind=inspection_task", &a1)
+            .await
+            .len(),
+        1
+    );
+    let cancelled = timers_of(&app, deals[1]).await;
+    assert!(cancelled.iter().all(|t| t.state == "cancelled"), "{cancelled:?}");
+}
