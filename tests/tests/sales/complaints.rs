@@ -26,6 +26,10 @@ async fn complain(app: &TestApp, token: &str, customer: &str, severity: &str) ->
     expect_json(app.post_json("/api/v1/complaints", Some(token), &body).await, 201).await
 }
 
+/// The kinds of the customer's timeline entries in the order they were
+/// recorded, without the deadline breaches the workers add on their own
+/// time (these complaints were received weeks ago, so their resolution
+/// deadline has passed).
 async fn timeline_kinds(app: &TestApp, customer: &str) -> Vec<String> {
     let customer = Uuid::parse_str(customer).expect("uuid");
     let mut entries = timeline_entries::Entity::find()
@@ -34,7 +38,11 @@ async fn timeline_kinds(app: &TestApp, customer: &str) -> Vec<String> {
         .await
         .expect("timeline");
     entries.sort_by_key(|e| e.id);
-    entries.into_iter().map(|e| e.kind).collect()
+    entries
+        .into_iter()
+        .map(|e| e.kind)
+        .filter(|kind| kind != "sla_breached")
+        .collect()
 }
 
 #[tokio::test]
