@@ -396,7 +396,7 @@ pub async fn hand_over(
     let mut errors = Vec::new();
     text(Some(&input.recipient), "/recipient", 200, &mut errors);
     text(input.notes.as_deref(), "/notes", 4000, &mut errors);
-    let at = deals::past_time(input.at, "/at", &mut errors);
+    let at = crate::input::reported_time(input.at, "/at", &mut errors);
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
@@ -511,7 +511,7 @@ pub async fn record_visit(
         errors.push(FieldError::new("/satisfaction", "must be an integer from 1 to 5"));
     }
     text(input.feedback.as_deref(), "/feedback", 4000, &mut errors);
-    let visited_at = deals::past_time(input.visited_at, "/visited_at", &mut errors);
+    let visited_at = crate::input::reported_time(input.visited_at, "/visited_at", &mut errors);
     let (Some(satisfaction), true) = (satisfaction, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
     };

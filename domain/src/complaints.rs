@@ -131,9 +131,7 @@ pub async fn create(
         ));
     }
     check_summary(&input.summary, "/summary", &mut errors);
-    if input.received_at.is_some_and(|t| t > now) {
-        errors.push(FieldError::new("/received_at", "must not be in the future"));
-    }
+    crate::input::reported_time(input.received_at, "/received_at", &mut errors);
     let txn = crate::db::begin_write(db).await?;
     let customer = customers::Entity::find_by_id(input.customer_id)
         .filter(crate::customers::reach(actor, scope))
@@ -329,9 +327,7 @@ pub async fn update(
                 None => errors.push(FieldError::new("/resolution", "is required to resolve a complaint")),
                 Some(r) => check_summary(r, "/resolution", &mut errors),
             }
-            if change.resolved_at.is_some_and(|t| t > now) {
-                errors.push(FieldError::new("/resolved_at", "must not be in the future"));
-            }
+            crate::input::reported_time(change.resolved_at, "/resolved_at", &mut errors);
         }
         "open" => {
             for (given, pointer) in [

@@ -7,7 +7,7 @@
 //! the deals they are consultant or support on, `team` adds their teams'
 //! deals, `all` every one.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entities::{customers, deals, handover_checklist_items, inspection_issues, units, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
@@ -42,7 +42,6 @@ pub const CHECKLIST_ITEMS: &[&str] = &[
 ];
 
 /// How far ahead of our clock a client's "now" may be.
-const CLOCK_SKEW: Duration = Duration::seconds(60);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DealView {
@@ -157,19 +156,6 @@ pub(crate) async fn find(
         query = query.lock_exclusive();
     }
     query.one(db).await?.ok_or(DomainError::NotFound("deal"))
-}
-
-/// A time sent by a client for something that has happened.
-pub(crate) fn past_time(at: Option<DateTime<Utc>>, pointer: &str, errors: &mut Vec<FieldError>) -> DateTime<Utc> {
-    let now = Utc::now();
-    match at {
-        Some(at) if at > now + CLOCK_SKEW => {
-            errors.push(FieldError::new(pointer, "must not be in the future"));
-            now
-        }
-        Some(at) => at,
-        None => now,
-    }
 }
 
 /// The fields of a new deal.
@@ -441,7 +427,7 @@ pub async fn transition(
             None
         }
     };
-    let at = past_time(request.at, "/at", &mut errors);
+    let at = crate::input::reported_time(request.at, "/at", &mut errors);
     let reason = request.reason.map(|r| r.trim().to_owned());
     match &reason {
         Some(r) if r.is_empty() || r.chars().count() > 2000 => {

@@ -3,7 +3,7 @@
 //! time (初次接触) and makes a new lead `contacted`; every one moves the
 //! last-follow-up time that the weekly follow-up deadline counts from.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entities::{customers, follow_ups};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
@@ -17,6 +17,7 @@ use crate::{
     audit::{self, AuditContext},
     customers::{advance, find},
     error::{DomainError, FieldError},
+    input::{CLOCK_SKEW, optional_text, reported_time},
     page::{Page, PageRequest},
     permissions::Scope,
     timeline,
@@ -24,9 +25,6 @@ use crate::{
 
 /// How the customer was contacted.
 pub const KINDS: &[&str] = &["call", "visit", "wechat", "email", "showing", "material_sent"];
-
-/// How far ahead of the server clock a reported time may be (clock skew).
-pub const CLOCK_SKEW: Duration = Duration::minutes(5);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FollowUpView {
@@ -71,22 +69,6 @@ pub struct NewFollowUp {
     pub next_follow_up_at: Option<DateTime<Utc>>,
 }
 
-/// Checks a text field's length, trimming it.
-pub(crate) fn text(value: Option<String>, pointer: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-        errors.push(FieldError::new(pointer, format!("must be at most {max} characters")));
-    }
-    value
-}
-
-/// Checks that `at` (something that happened) is not in the future.
-pub(crate) fn past(at: DateTime<Utc>, pointer: &str, now: DateTime<Utc>, errors: &mut Vec<FieldError>) {
-    if at > now + CLOCK_SKEW {
-        errors.push(FieldError::new(pointer, "is in the future"));
-    }
-}
-
 pub async fn create(
     db: &(impl ConnectionTrait + TransactionTrait),
     ctx: &AuditContext,
@@ -96,14 +78,13 @@ pub async fn create(
     input: NewFollowUp,
 ) -> Result<FollowUpView, DomainError> {
     let now = Utc::now();
-    let occurred_at = input.occurred_at.unwrap_or(now);
     let mut errors = Vec::new();
+    let occurred_at = reported_time(input.occurred_at, "/occurred_at", &mut errors);
     if !KINDS.contains(&input.kind.as_str()) {
         errors.push(FieldError::new("/kind", format!("must be one of {}", KINDS.join(", "))));
     }
-    past(occurred_at, "/occurred_at", now, &mut errors);
-    let notes = text(input.notes, "/notes", 4000, &mut errors);
-    let next_step = text(input.next_step, "/next_step", 500, &mut errors);
+    let notes = optional_text(input.notes, "/notes", 4000, &mut errors);
+    let next_step = optional_text(input.next_step, "/next_step", 500, &mut errors);
     if input.next_follow_up_at.is_some_and(|next| next <= occurred_at) {
         errors.push(FieldError::new("/next_follow_up_at", "must be after occurred_at"));
     }

@@ -22,6 +22,7 @@ pub mod error;
 pub mod events;
 pub mod follow_ups;
 pub mod idempotency;
+pub mod input;
 pub mod kpis;
 pub mod needs;
 pub mod notifications;

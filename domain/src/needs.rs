@@ -18,7 +18,7 @@ use crate::{
     audit::{self, AuditContext},
     customers::{advance, find},
     error::{DomainError, FieldError},
-    follow_ups::{past, text},
+    input::{CLOCK_SKEW, optional_text, reported_time},
     page::{Page, PageRequest},
     permissions::Scope,
     timeline,
@@ -121,8 +121,8 @@ pub async fn create(
     input: NewNeeds,
 ) -> Result<NeedsView, DomainError> {
     let now = Utc::now();
-    let assessed_at = input.assessed_at.unwrap_or(now);
     let mut errors = Vec::new();
+    let assessed_at = reported_time(input.assessed_at, "/assessed_at", &mut errors);
     let budget_ok = |v: i64| (0..=100_000_000_000_000).contains(&v);
     check_range(
         input.budget_min_fen,
@@ -149,15 +149,14 @@ pub async fn create(
             errors.push(FieldError::new(format!("/districts/{i}"), "must be 1 to 40 characters"));
         }
     }
-    let layout = text(input.layout, "/layout", 40, &mut errors);
+    let layout = optional_text(input.layout, "/layout", 40, &mut errors);
     if input.purpose.as_ref().is_some_and(|p| !PURPOSES.contains(&p.as_str())) {
         errors.push(FieldError::new(
             "/purpose",
             format!("must be one of {}", PURPOSES.join(", ")),
         ));
     }
-    let notes = text(input.notes, "/notes", 4000, &mut errors);
-    past(assessed_at, "/assessed_at", now, &mut errors);
+    let notes = optional_text(input.notes, "/notes", 4000, &mut errors);
     if input.recommendations.len() > 50 {
         errors.push(FieldError::new("/recommendations", "at most 50 units"));
     }
@@ -193,7 +192,7 @@ pub async fn create(
     }
     let txn = crate::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, customer_id).await?;
-    if assessed_at < customer.created_at - crate::follow_ups::CLOCK_SKEW {
+    if assessed_at < customer.created_at - CLOCK_SKEW {
         return Err(DomainError::invalid(
             "/assessed_at",
             "is before the customer was recorded",

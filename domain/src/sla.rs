@@ -715,6 +715,12 @@ pub async fn breaches(
     page: crate::page::PageRequest,
 ) -> Result<crate::page::Page<BreachView>, DomainError> {
     use sla_breaches::Column as C;
+    if filter.kind.as_deref().is_some_and(|k| !KINDS.contains(&k)) {
+        return Err(DomainError::invalid(
+            "/kind",
+            format!("must be one of {}", KINDS.join(", ")),
+        ));
+    }
     let mut query = sla_breaches::Entity::find().filter(actor.reach(scope, C::ConsultantId, Some(C::TeamId)));
     if let Some(kind) = filter.kind {
         query = query.filter(C::Kind.eq(kind));

@@ -11,8 +11,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entities::timers;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    Statement, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Set, Statement, sea_query::Expr,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -271,18 +270,4 @@ pub async fn list(
         query = query.filter(C::DueAt.gte(after));
     }
     Ok(page.fetch(db, query, C::Id, |t| t.id).await?.map(TimerView::from))
-}
-
-/// Bumps a timer's due time (for retries that a handler schedules itself).
-pub async fn reschedule(db: &impl ConnectionTrait, id: Uuid, due_at: DateTime<Utc>) -> Result<(), DomainError> {
-    let timer = timers::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("timer"))?;
-    let mut active: timers::ActiveModel = timer.into();
-    active.state = Set(PENDING.to_owned());
-    active.due_at = Set(due_at);
-    active.queued_at = Set(None);
-    active.update(db).await?;
-    Ok(())
 }
