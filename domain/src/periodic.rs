@@ -68,6 +68,25 @@ impl Job {
         (local(start, tz), self.label(start))
     }
 
+    /// The start at which the run of the period `label` happens: the day
+    /// after that period ends (the inverse of [`Job::label`]).
+    fn start_after(self, label: &str) -> Option<NaiveDate> {
+        let first_day = match self {
+            Job::KpiSnapshot => NaiveDate::parse_from_str(&format!("{label}-01"), "%Y-%m-%d").ok()?,
+            Job::DigestDaily => NaiveDate::parse_from_str(label, "%Y-%m-%d").ok()?,
+            Job::DigestWeekly => {
+                let (year, week) = label.split_once("-W")?;
+                NaiveDate::from_isoywd_opt(year.parse().ok()?, week.parse().ok()?, chrono::Weekday::Mon)?
+            }
+            Job::SalesStar => {
+                let (year, quarter) = label.split_once("-Q")?;
+                let quarter: u32 = quarter.parse().ok().filter(|q| (1..=4).contains(q))?;
+                NaiveDate::from_ymd_opt(year.parse().ok()?, (quarter - 1) * 3 + 1, 1)?
+            }
+        };
+        Some(self.next(first_day))
+    }
+
     /// The start after `start`.
     fn next(self, start: NaiveDate) -> NaiveDate {
         match self {
@@ -154,18 +173,22 @@ pub async fn fire(
     let Some(timer) = timers::get(&txn, id).await? else {
         return Ok(None);
     };
+    // The key names the period; the due time only says when to run it.
     let mut parts = timer.dedupe_key.splitn(3, ':').skip(1);
-    let (Some(job), Some(label)) = (parts.next().and_then(Job::from_name), parts.next()) else {
+    let parsed = parts
+        .next()
+        .and_then(Job::from_name)
+        .and_then(|job| parts.next().map(|label| (job, label)))
+        .and_then(|(job, label)| job.start_after(label).map(|start| (job, label, start)));
+    let Some((job, label, start)) = parsed else {
         return Err(DomainError::Internal(format!("periodic timer {id} has a bad key")));
     };
     if !timers::finish(&txn, id, instance, "ran").await? {
         return Ok(None);
     }
-    let start = timer.due_at.with_timezone(&tz).date_naive();
-    let next = job.next(start);
-    timers::schedule(&txn, timer_for(job, next, tz)).await?;
+    timers::schedule(&txn, timer_for(job, job.next(start), tz)).await?;
     let from = local(previous_start(job, start), tz);
-    let to = timer.due_at;
+    let to = local(start, tz);
     match job {
         Job::KpiSnapshot => snapshot(&txn, label, tz).await?,
         Job::DigestDaily | Job::DigestWeekly => digest(&txn, job, label, from, to).await?,
@@ -289,6 +312,28 @@ mod tests {
             (monday.to_rfc3339().as_str(), week.as_str()),
             ("2026-09-27T16:00:00+00:00", "2026-W39")
         );
+    }
+
+    #[test]
+    fn a_label_names_the_start_its_run_happens_at() {
+        for start in [
+            first_of(2027, 1),
+            first_of(2026, 4),
+            NaiveDate::from_ymd_opt(2026, 3, 1).expect("day"),
+        ] {
+            for job in JOBS {
+                // Digests start on any day (weekly: a Monday); the others on the first of a period.
+                let start = match job {
+                    Job::DigestWeekly => start - Duration::days(i64::from(start.weekday().num_days_from_monday())),
+                    Job::SalesStar => first_of(start.year(), (start.month() - 1) / 3 * 3 + 1),
+                    _ => start,
+                };
+                assert_eq!(job.start_after(&job.label(start)), Some(start), "{job:?} {start}");
+            }
+        }
+        assert_eq!(Job::SalesStar.start_after("2026-Q5"), None);
+        assert_eq!(Job::DigestWeekly.start_after("2026-W60"), None);
+        assert_eq!(Job::KpiSnapshot.start_after("2026-13"), None);
     }
 
     #[test]

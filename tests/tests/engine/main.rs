@@ -4,6 +4,7 @@
 //! 100,000 timers has a test binary of its own: tests/tests/burst.)
 
 mod durability;
+mod periodic;
 mod sla;
 
 use chrono::{DateTime, Utc};
