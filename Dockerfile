@@ -16,7 +16,8 @@ USER estateflow:estateflow
 WORKDIR /var/lib/estateflow
 ENV ESTATEFLOW_BIND=0.0.0.0:8080 \
     ESTATEFLOW_LOG_FORMAT=json
-EXPOSE 8080
+# 8080: the API (serve, api); 9090: a worker's probes and metrics (ESTATEFLOW_WORKER_BIND).
+EXPOSE 8080 9090
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
     CMD curl -fsS http://127.0.0.1:8080/healthz >/dev/null || exit 1
 ENTRYPOINT ["estateflow"]

@@ -182,7 +182,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Serve { demo } => {
             first_start(&settings, &db, demo).await?;
             let app = api::Application::build(&settings, db.clone(), queue.clone()).await?;
-            let workers = Workers::build(&settings, db, queue);
+            let workers = Workers::build(&settings, db, queue)?;
             print_banner(&settings, app.port());
             run_services(Some(app), Some(workers)).await
         }
@@ -192,7 +192,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             print_banner(&settings, app.port());
             run_services(Some(app), None).await
         }
-        Command::Worker => run_services(None, Some(Workers::build(&settings, db, queue))).await,
+        Command::Worker => {
+            let workers = Workers::build(&settings, db.clone(), queue.clone())?;
+            let probes = if settings.worker_bind.trim().is_empty() {
+                None
+            } else {
+                let app = api::Application::build_probes(&settings, db, queue, &settings.worker_bind).await?;
+                print_worker_banner(&settings.worker_bind, app.port());
+                Some(app)
+            };
+            run_services(probes, Some(workers)).await
+        }
         Command::Admin {
             command:
                 AdminCommand::CreateUser {
@@ -278,20 +288,33 @@ async fn first_start(settings: &Settings, db: &domain::db::DatabaseConnection, d
     Ok(())
 }
 
-fn print_banner(settings: &Settings, port: u16) {
-    let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
+/// `http://host:port` of a listener bound to `bind`, as a browser on this machine reaches it.
+fn base_url(bind: &str, port: u16) -> String {
+    let host = bind.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host);
     let host = if host == "0.0.0.0" || host == "[::]" {
         "127.0.0.1"
     } else {
         host
     };
-    let base = format!("http://{host}:{port}");
+    format!("http://{host}:{port}")
+}
+
+fn print_banner(settings: &Settings, port: u16) {
+    let base = base_url(&settings.bind, port);
     println!("EstateFlow is listening on {base}");
     println!("  API docs (Swagger UI): {base}/docs/");
     println!("  OpenAPI document:      {base}/api/v1/openapi.json");
     println!("  Health / readiness:    {base}/healthz  {base}/readyz");
     println!("  Metrics:               {base}/metrics");
     println!("  Admin console:         not built yet (see the project's issues)");
+}
+
+/// A worker process serves only its probes.
+fn print_worker_banner(bind: &str, port: u16) {
+    let base = base_url(bind, port);
+    println!("EstateFlow worker is listening on {base}");
+    println!("  Health / readiness:    {base}/healthz  {base}/readyz");
+    println!("  Metrics:               {base}/metrics");
 }
 
 fn read_password() -> anyhow::Result<Secret> {

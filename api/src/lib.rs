@@ -51,21 +51,8 @@ pub enum BuildError {
 impl Application {
     /// Binds `settings.bind` (port 0 picks a free port) and prepares the server.
     pub async fn build(settings: &Settings, db: DatabaseConnection, queue: QueueClient) -> Result<Self, BuildError> {
-        let bind_error = |source| BuildError::Bind {
-            bind: settings.bind.clone(),
-            source,
-        };
-        let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
-        let port = listener.local_addr().map_err(bind_error)?.port();
-        let jwt_secret = domain::system::jwt_secret(&db, settings).await?;
-        let state = web::Data::new(AppState {
-            db,
-            queue,
-            settings: settings.clone(),
-            tokens: TokenKeys::new(&jwt_secret, settings.access_token_ttl_secs),
-            metrics: HttpMetrics::new()?,
-            rate_limits: Default::default(),
-        });
+        let (listener, port) = listen(&settings.bind)?;
+        let state = state(settings, db, queue).await?;
         let openapi = web::Data::new(OpenApiJson(openapi::openapi_pretty_json()));
         let body_limit = settings.body_limit_bytes;
         let server = HttpServer::new(move || {
@@ -88,7 +75,32 @@ impl Application {
                 .default_service(web::to(edge::route_not_found))
         })
         .listen(listener)
-        .map_err(bind_error)?
+        .map_err(|source| bind_error(&settings.bind, source))?
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_timeout_secs)
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The HTTP face of a worker process: only `/healthz`, `/readyz` and
+    /// `/metrics` (with this process's job metrics), on `bind`.
+    pub async fn build_probes(
+        settings: &Settings,
+        db: DatabaseConnection,
+        queue: QueueClient,
+        bind: &str,
+    ) -> Result<Self, BuildError> {
+        let (listener, port) = listen(bind)?;
+        let state = state(settings, db, queue).await?;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(routes::configure_probes)
+                .default_service(web::to(edge::route_not_found))
+        })
+        .workers(1)
+        .listen(listener)
+        .map_err(|source| bind_error(bind, source))?
         .disable_signals()
         .shutdown_timeout(settings.shutdown_timeout_secs)
         .run();
@@ -109,6 +121,37 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Binds `bind`; port 0 picks a free port.
+fn listen(bind: &str) -> Result<(TcpListener, u16), BuildError> {
+    let listener = TcpListener::bind(bind).map_err(|e| bind_error(bind, e))?;
+    let port = listener.local_addr().map_err(|e| bind_error(bind, e))?.port();
+    Ok((listener, port))
+}
+
+fn bind_error(bind: &str, source: std::io::Error) -> BuildError {
+    BuildError::Bind {
+        bind: bind.to_owned(),
+        source,
+    }
+}
+
+/// The state every handler shares.
+async fn state(
+    settings: &Settings,
+    db: DatabaseConnection,
+    queue: QueueClient,
+) -> Result<web::Data<AppState>, BuildError> {
+    let jwt_secret = domain::system::jwt_secret(&db, settings).await?;
+    Ok(web::Data::new(AppState {
+        db,
+        queue,
+        settings: settings.clone(),
+        tokens: TokenKeys::new(&jwt_secret, settings.access_token_ttl_secs),
+        metrics: HttpMetrics::new()?,
+        rate_limits: Default::default(),
+    }))
 }
 
 async fn docs_redirect() -> HttpResponse {

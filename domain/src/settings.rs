@@ -115,6 +115,17 @@ pub struct Settings {
     /// First pause before a failed webhook delivery is retried; each further
     /// retry waits twice as long (at most 6 hours), for up to 3 days.
     pub webhook_retry_base_secs: u64,
+    /// Also deliver webhooks to loopback, private, link-local and other
+    /// special-purpose addresses (development, receivers inside your own
+    /// network). Off: public internet addresses only.
+    pub webhook_allow_private_networks: bool,
+    /// A PEM file of certificate authorities trusted for webhook receivers
+    /// besides the system's (a receiver behind a private CA).
+    #[serde(deserialize_with = "lenient_optional_string")]
+    pub webhook_ca_file: Option<String>,
+    /// Where `estateflow worker` serves `/healthz`, `/readyz` and `/metrics`
+    /// (port 0 picks a free one); empty: no HTTP at all.
+    pub worker_bind: String,
 }
 
 impl Default for Settings {
@@ -147,6 +158,9 @@ impl Default for Settings {
             timer_max_backlog: 2000,
             timer_requeue_secs: 30,
             webhook_retry_base_secs: 30,
+            webhook_allow_private_networks: false,
+            webhook_ca_file: None,
+            worker_bind: "127.0.0.1:9090".to_owned(),
         }
     }
 }
@@ -243,6 +257,9 @@ impl Settings {
         }
         if self.admin_email.as_ref().is_some_and(|e| e.trim().is_empty()) {
             self.admin_email = None;
+        }
+        if self.webhook_ca_file.as_ref().is_some_and(|f| f.trim().is_empty()) {
+            self.webhook_ca_file = None;
         }
     }
 

@@ -6,6 +6,8 @@
 //! success cancels the guard; a failure moves it to the backoff after the
 //! attempt, until 3 days after the event, when the delivery is `dead`.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Duration, Utc};
 use entities::{timers as timer_rows, webhook_attempts, webhook_deliveries, webhooks};
 use hmac::{Hmac, Mac};
@@ -98,6 +100,92 @@ fn audit_json(view: &WebhookView) -> Value {
     json!({"client_id": view.client_id, "url": view.url, "events": view.events, "active": view.active})
 }
 
+/// Which receivers deliveries may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Destinations {
+    /// Public internet addresses only (the default): never loopback,
+    /// private, link-local (cloud metadata), shared or other special-purpose
+    /// addresses, so a subscription cannot make the service call inside its
+    /// own network.
+    #[default]
+    Public,
+    /// Any address: development, or receivers inside a private network
+    /// (`ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`).
+    Any,
+}
+
+impl Destinations {
+    pub fn of(settings: &crate::Settings) -> Self {
+        if settings.webhook_allow_private_networks {
+            Self::Any
+        } else {
+            Self::Public
+        }
+    }
+
+    /// Whether a receiver at `ip` may be called.
+    pub fn permits(self, ip: IpAddr) -> bool {
+        self == Self::Any || is_public(ip)
+    }
+
+    /// Why `url`'s host may not be called, judged by its name or literal
+    /// address; names are resolved and judged again when a delivery is sent.
+    pub fn refuses(self, url: &url::Url) -> Option<String> {
+        if self == Self::Any {
+            return None;
+        }
+        let private = match url.host()? {
+            url::Host::Ipv4(ip) => !is_public(IpAddr::V4(ip)),
+            url::Host::Ipv6(ip) => !is_public(IpAddr::V6(ip)),
+            url::Host::Domain(name) => {
+                let name = name.trim_end_matches('.').to_ascii_lowercase();
+                name == "localhost" || name.ends_with(".localhost")
+            }
+        };
+        private.then(|| PRIVATE_DESTINATION.to_owned())
+    }
+}
+
+/// Why a receiver on a private or special-purpose address is refused.
+pub const PRIVATE_DESTINATION: &str = "points to a private or special-purpose address; receivers must be on \
+     the public internet unless ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS is set";
+
+/// Whether `ip` is an ordinary public internet address.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            let special = v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)) // shared address space, RFC 6598
+                || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+                || (a == 198 && (b == 18 || b == 19)) // benchmarking
+                || a >= 240; // reserved
+            !special
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let [first, second, ..] = v6.segments();
+                let special = v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || v6.is_unique_local()
+                    || v6.is_unicast_link_local()
+                    || (first == 0x2001 && second == 0x0db8) // documentation
+                    || (first == 0x0064 && second == 0xff9b); // NAT64, may lead anywhere
+                !special
+            }
+        },
+    }
+}
+
 /// A new subscription or a change to one; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct WebhookInput {
@@ -106,13 +194,15 @@ pub struct WebhookInput {
     pub active: Option<bool>,
     /// The partner the subscription is for: administrators only, required for them.
     pub client_id: Option<Uuid>,
+    /// Where the deployment lets the URL point.
+    pub destinations: Destinations,
 }
 
 fn check(input: &WebhookInput, creating: bool) -> Vec<FieldError> {
     let mut errors = Vec::new();
     match &input.url {
         Some(url) => {
-            if let Err(detail) = check_url(url) {
+            if let Err(detail) = check_url(url, input.destinations) {
                 errors.push(FieldError::new("/url", detail));
             }
         }
@@ -137,8 +227,9 @@ fn check(input: &WebhookInput, creating: bool) -> Vec<FieldError> {
     errors
 }
 
-/// An absolute http(s) URL with a host, no credentials, at most 2000 characters.
-fn check_url(raw: &str) -> Result<(), String> {
+/// An absolute http(s) URL with a host the destinations permit, no
+/// credentials, at most 2000 characters.
+fn check_url(raw: &str, destinations: Destinations) -> Result<(), String> {
     if raw.len() > MAX_URL_LEN {
         return Err(format!("must be at most {MAX_URL_LEN} characters"));
     }
@@ -152,7 +243,7 @@ fn check_url(raw: &str) -> Result<(), String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not carry credentials; verify the signature instead".to_owned());
     }
-    Ok(())
+    destinations.refuses(&url).map_or(Ok(()), Err)
 }
 
 /// A new signing secret: `whsec_` and 32 random bytes in hex.
@@ -849,17 +940,54 @@ mod tests {
 
     #[test]
     fn urls_must_be_absolute_http_without_credentials() {
-        assert!(check_url("https://partner.example.com/hooks").is_ok());
-        assert!(check_url("http://127.0.0.1:8081/hook").is_ok());
+        assert!(check_url("https://partner.example.com/hooks", Destinations::Public).is_ok());
+        assert!(check_url("http://127.0.0.1:8081/hook", Destinations::Any).is_ok());
         for bad in [
             "ftp://x.example/",
             "not a url",
             "https://user:pw@x.example/",
             "/relative",
         ] {
-            assert!(check_url(bad).is_err(), "{bad}");
+            assert!(check_url(bad, Destinations::Any).is_err(), "{bad}");
         }
-        assert!(check_url(&format!("https://x.example/{}", "a".repeat(MAX_URL_LEN))).is_err());
+        let long = format!("https://x.example/{}", "a".repeat(MAX_URL_LEN));
+        assert!(check_url(&long, Destinations::Any).is_err());
+    }
+
+    #[test]
+    fn public_destinations_refuse_private_and_special_addresses() {
+        for private in [
+            "http://127.0.0.1:8081/hook",
+            "http://10.1.2.3/",
+            "http://172.16.0.1/",
+            "http://192.168.1.1/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://100.64.0.1/",
+            "http://0.0.0.0/",
+            "http://[::1]/",
+            "http://[fd00::1]/",
+            "http://[fe80::1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://localhost:8080/",
+            "http://api.localhost/",
+        ] {
+            assert_eq!(
+                check_url(private, Destinations::Public),
+                Err(PRIVATE_DESTINATION.to_owned()),
+                "{private}"
+            );
+            assert!(check_url(private, Destinations::Any).is_ok(), "{private}");
+        }
+        for public in [
+            "https://203.0.114.7/",
+            "https://[2606:4700::1111]/",
+            "https://partner.example.com/",
+        ] {
+            assert!(check_url(public, Destinations::Public).is_ok(), "{public}");
+        }
+        assert!(is_public("8.8.8.8".parse().expect("ip")));
+        assert!(!is_public("198.18.0.1".parse().expect("ip")));
+        assert!(!is_public("64:ff9b::a00:1".parse().expect("ip")));
     }
 
     #[test]

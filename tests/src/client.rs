@@ -13,6 +13,7 @@ pub struct Api {
 impl Api {
     /// A client of the service at `base` (`http://127.0.0.1:PORT`); redirects are not followed.
     pub fn new(base: String) -> Api {
+        worker::install_crypto();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

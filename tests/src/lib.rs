@@ -131,6 +131,8 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         admin_password: Some(Secret::new(ADMIN_PASSWORD)),
         shutdown_timeout_secs: 5,
         worker_heartbeat_secs: 2,
+        // Receivers in the tests listen on 127.0.0.1.
+        webhook_allow_private_networks: true,
         ..Settings::default()
     };
     (options.customise)(&mut settings);
@@ -174,7 +176,7 @@ async fn start(
         let _ = app.run_until_stopped().await;
     })];
     if workers {
-        let workers = Workers::build(&settings, db.clone(), queue.clone());
+        let workers = Workers::build(&settings, db.clone(), queue.clone()).expect("build the workers");
         let mut stop_rx = stop_rx.clone();
         tasks.push(tokio::spawn(async move {
             let _ = workers

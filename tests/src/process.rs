@@ -18,7 +18,7 @@ use tokio::{
 pub struct ServiceProcess {
     child: Child,
     output: Arc<Mutex<Vec<String>>>,
-    /// The HTTP port, once the banner has been printed.
+    /// The HTTP port (the API's, or a worker's probes), once the banner has been printed.
     pub port: Option<u16>,
 }
 
@@ -71,6 +71,7 @@ impl ServiceProcess {
         loop {
             let port = self.lines().iter().find_map(|line| {
                 line.strip_prefix("EstateFlow is listening on http://")
+                    .or_else(|| line.strip_prefix("EstateFlow worker is listening on http://"))
                     .and_then(|rest| rest.rsplit(':').next())
                     .and_then(|port| port.trim().parse().ok())
             });

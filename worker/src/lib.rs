@@ -14,7 +14,7 @@ use domain::Settings;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-pub use jobs::{Job, JobContext, JobError};
+pub use jobs::{Job, JobContext, JobError, WebhookSender};
 pub use queue::{QueueClient, QueueError};
 
 /// All workers of one process, ready to run.
@@ -26,18 +26,20 @@ pub struct Workers {
 }
 
 impl Workers {
-    /// Prepares a worker for every job type on the configured queue backend.
-    pub fn build(settings: &Settings, db: DatabaseConnection, queue: QueueClient) -> Self {
+    /// Prepares a worker for every job type on the configured queue
+    /// backend; fails on webhook TLS settings that cannot be used.
+    pub fn build(settings: &Settings, db: DatabaseConnection, queue: QueueClient) -> Result<Self, WorkersError> {
         let ctx = JobContext {
             db,
             settings: settings.clone(),
             instance: instance_name(),
+            webhooks: WebhookSender::new(settings).map_err(WorkersError)?,
         };
-        Self {
+        Ok(Self {
             queue,
             ctx,
             shutdown_timeout: Duration::from_secs(settings.shutdown_timeout_secs),
-        }
+        })
     }
 
     /// The unique name of this replica; worker names are `<queue>@<instance>`.
@@ -74,6 +76,14 @@ impl Workers {
             ))),
         }
     }
+}
+
+/// Installs the process-wide TLS crypto provider, rustls with ring (sqlx
+/// builds it already); reqwest is built without a default one, so call this
+/// before building any HTTP client.
+pub fn install_crypto() {
+    // An error only means a provider is already installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The workers ended with an error.

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
     page::PageRequest,
-    webhooks::{AttemptView, DeliveryDetail, DeliveryView, WebhookInput, WebhookView},
+    webhooks::{AttemptView, DeliveryDetail, DeliveryView, Destinations, WebhookInput, WebhookView},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -69,7 +69,8 @@ pub struct WebhookList {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://partner.example.com/estateflow/hooks", "events": ["customer.created", "customer.assigned"]}))]
 pub struct NewWebhookBody {
-    /// http or https, at most 2000 characters.
+    /// http or https, at most 2000 characters, on a public address (see
+    /// `ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS`).
     pub url: String,
     /// Events from the catalog (see docs/api/webhooks.md).
     pub events: Vec<String>,
@@ -256,6 +257,7 @@ pub async fn create_webhook(
         events: Some(body.events),
         active: body.active,
         client_id: body.client_id,
+        destinations: Destinations::of(&state.settings),
     };
     let (webhook, secret) =
         domain::webhooks::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
@@ -320,6 +322,7 @@ pub async fn update_webhook(
         events: body.events,
         active: body.active,
         client_id: None,
+        destinations: Destinations::of(&state.settings),
     };
     let (actor, scope, audit) = (&caller.actor, caller.scope, caller.audit());
     let webhook = domain::webhooks::update(

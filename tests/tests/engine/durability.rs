@@ -41,6 +41,7 @@ pub fn probe_timers(n: usize, due_in: chrono::Duration) -> Vec<NewTimer> {
 fn worker_env(data: &TestData, backends: &Backends) -> Vec<(&'static str, String)> {
     let mut env = vec![
         ("ESTATEFLOW_BIND", "127.0.0.1:0".to_owned()),
+        ("ESTATEFLOW_WORKER_BIND", "127.0.0.1:0".to_owned()),
         ("ESTATEFLOW_DATABASE_URL", data.database_url()),
         ("ESTATEFLOW_JWT_SECRET", JWT_SECRET.to_owned()),
         ("ESTATEFLOW_TIMER_PUMP_INTERVAL_MS", "100".to_owned()),
@@ -84,7 +85,7 @@ async fn two_workers() -> Replicas {
     queue.setup().await.expect("queue setup");
     let mut workers = Vec::new();
     for _ in 0..2 {
-        workers.push(ServiceProcess::start(BIN, &["worker"], &env, &dir, false).await);
+        workers.push(ServiceProcess::start(BIN, &["worker"], &env, &dir, true).await);
     }
     Replicas {
         data: Some(data),
@@ -155,6 +156,25 @@ async fn two_worker_processes_fire_every_timer_once_and_compute_the_quarterly_aw
     assert_eq!(
         count_state(&replicas.db, "queued").await + count_state(&replicas.db, "pending").await,
         0
+    );
+    // Each worker process shows its own share on its /metrics.
+    let mut scraped = String::new();
+    for worker in &replicas.workers {
+        let api = worker.api();
+        assert_eq!(api.get("/readyz", None).await.status(), 200);
+        let metrics = api.get("/metrics", None).await.text().await.expect("metrics");
+        let processed = metrics
+            .lines()
+            .find(|l| l.starts_with("estateflow_jobs_processed_total{queue=\"estateflow.sla\"}"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok());
+        assert!(processed.is_some_and(|n| n > 0), "{metrics}");
+        scraped.push_str(&metrics);
+    }
+    // The periodic runs, wherever they ran, measured their lag.
+    assert!(
+        scraped.contains("estateflow_timer_lag_seconds_bucket{kind=\"periodic\""),
+        "{scraped}"
     );
 
     // Both replicas ensured the Sales Star of the quarter just ended: one run, published.

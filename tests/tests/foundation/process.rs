@@ -260,7 +260,11 @@ async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
     assert!(status.success(), "{output}");
     let mut api_a = ServiceProcess::start(BIN, &["api"], &env, &dir.0, true).await;
     let mut api_b = ServiceProcess::start(BIN, &["api"], &env, &dir.0, true).await;
-    let mut worker = ServiceProcess::start(BIN, &["worker"], &env, &dir.0, false).await;
+    env.push(("ESTATEFLOW_WORKER_BIND", "127.0.0.1:0".to_owned()));
+    let mut worker = ServiceProcess::start(BIN, &["worker"], &env, &dir.0, true).await;
+    // The worker serves only its probes.
+    assert_eq!(worker.api().get("/readyz", None).await.status(), 200);
+    assert_eq!(worker.api().get("/api/v1/me", None).await.status(), 404);
 
     // A token from one replica works on the other: they share the secret.
     let token = api_a.api().token(OPS_EMAIL, OPS_PASSWORD).await;

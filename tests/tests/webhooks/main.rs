@@ -19,8 +19,15 @@ use tests::{
     spawn_app_with,
 };
 use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
+    io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt},
     net::TcpListener,
+};
+use tokio_rustls::{
+    TlsAcceptor,
+    rustls::{
+        ServerConfig,
+        pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject},
+    },
 };
 
 /// One request the receiver got.
@@ -39,31 +46,44 @@ struct Receiver {
 
 impl Receiver {
     async fn start(failures: usize) -> Receiver {
+        Self::listen(failures, None).await
+    }
+
+    /// The same over TLS, as `https://localhost:PORT/hook`, with the
+    /// certificate of tests/fixtures/tls (issued by its own test CA).
+    async fn start_tls(failures: usize) -> Receiver {
+        worker::install_crypto();
+        let certificate = CertificateDer::from_pem_file(fixture("receiver.pem")).expect("receiver certificate");
+        let key = PrivateKeyDer::from_pem_file(fixture("receiver.key")).expect("receiver key");
+        let config = ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(vec![certificate], key)
+            .expect("TLS server config");
+        Self::listen(failures, Some(TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn listen(failures: usize, tls: Option<TlsAcceptor>) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the receiver");
-        let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+        let port = listener.local_addr().expect("address").port();
+        let url = match tls {
+            Some(_) => format!("https://localhost:{port}/hook"),
+            None => format!("http://127.0.0.1:{port}/hook"),
+        };
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
         tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
+            while let Ok((stream, _)) = listener.accept().await {
                 let seen = seen.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let Some(request) = read_request(&mut stream).await else {
-                        return;
-                    };
-                    let count = {
-                        let mut seen = seen.lock().expect("lock");
-                        seen.push(request);
-                        seen.len()
-                    };
-                    let status = if count <= failures {
-                        "500 Internal Server Error"
-                    } else {
-                        "200 OK"
-                    };
-                    let answer =
-                        format!("HTTP/1.1 {status}\r\nContent-Length: 7\r\nConnection: close\r\n\r\nanswer{count}");
-                    let _ = stream.write_all(answer.as_bytes()).await;
-                    let _ = stream.shutdown().await;
+                    match tls {
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                answer(stream, &seen, failures).await;
+                            }
+                        }
+                        None => answer(stream, &seen, failures).await,
+                    }
                 });
             }
         });
@@ -75,7 +95,31 @@ impl Receiver {
     }
 }
 
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/tls/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Reads one request, records it, and answers 500 while `failures` last, then 200.
+async fn answer<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, seen: &Mutex<Vec<Received>>, failures: usize) {
+    let Some(request) = read_request(&mut stream).await else {
+        return;
+    };
+    let count = {
+        let mut seen = seen.lock().expect("lock");
+        seen.push(request);
+        seen.len()
+    };
+    let status = if count <= failures {
+        "500 Internal Server Error"
+    } else {
+        "200 OK"
+    };
+    let answer = format!("HTTP/1.1 {status}\r\nContent-Length: 7\r\nConnection: close\r\n\r\nanswer{count}");
+    let _ = stream.write_all(answer.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Received> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -388,4 +432,106 @@ async fn customers_recorded_by_staff_are_not_announced_to_partners() {
     assert!(deliveries(&app, &token, &webhook).await.is_empty());
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(receiver.received().is_empty());
+}
+
+/// An app whose workers trust the test CA of tests/fixtures/tls for webhook receivers.
+async fn app_trusting_the_test_ca() -> TestApp {
+    spawn_app_with(AppOptions {
+        customise: |s| {
+            s.webhook_retry_base_secs = 1;
+            s.timer_pump_interval_ms = 100;
+            s.webhook_ca_file = Some(fixture("ca.pem"));
+        },
+        ..AppOptions::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_https_receiver_gets_the_event_only_when_its_certificate_is_trusted() {
+    // Trusted through ESTATEFLOW_WEBHOOK_CA_FILE: delivered over TLS, signed.
+    let app = app_trusting_the_test_ca().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let (token, _) = partner(&app, &admin, "Portal", PARTNER_SCOPES).await;
+    let receiver = Receiver::start_tls(0).await;
+    assert!(receiver.url.starts_with("https://localhost:"), "{}", receiver.url);
+    let webhook = subscribe(&app, &token, &receiver.url, &["customer.created"]).await;
+    let secret = webhook["secret"].as_str().expect("secret").to_owned();
+    push_lead(&app, &token, "tls-lead").await;
+    let delivered = eventually(Duration::from_secs(20), "the https delivery to succeed", || {
+        let (app, token, webhook) = (&app, token.clone(), webhook.clone());
+        async move {
+            let list = deliveries(app, &token, &webhook).await;
+            list.first().filter(|d| d["status"] == "succeeded").cloned()
+        }
+    })
+    .await;
+    assert_eq!(delivered["last_status_code"], 200);
+    let received = receiver.received();
+    assert_eq!(received.len(), 1);
+    assert_signed(&received[0], &secret);
+
+    // Not trusted (the system's authorities only): nothing reaches the
+    // receiver and the log says why.
+    let untrusting = self::app().await;
+    org(&untrusting).await;
+    let admin = untrusting.admin_token().await;
+    let (token, _) = partner(&untrusting, &admin, "Portal", PARTNER_SCOPES).await;
+    let stranger = Receiver::start_tls(0).await;
+    let webhook = subscribe(&untrusting, &token, &stranger.url, &["customer.created"]).await;
+    push_lead(&untrusting, &token, "tls-lead").await;
+    let failed = eventually(Duration::from_secs(20), "the https delivery to fail", || {
+        let (app, token, webhook) = (&untrusting, token.clone(), webhook.clone());
+        async move {
+            let list = deliveries(app, &token, &webhook).await;
+            list.first().filter(|d| d["status"] == "failed").cloned()
+        }
+    })
+    .await;
+    let error = failed["last_error"].as_str().expect("an error is logged");
+    assert!(error.contains("certificate"), "{error}");
+    assert_eq!(failed["last_status_code"], Value::Null);
+    assert!(stranger.received().is_empty());
+}
+
+#[tokio::test]
+async fn receivers_on_private_addresses_are_refused_unless_allowed() {
+    let app = spawn_app_with(AppOptions {
+        customise: |s| s.webhook_allow_private_networks = false,
+        ..AppOptions::default()
+    })
+    .await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let (token, _) = partner(&app, &admin, "Portal", PARTNER_SCOPES).await;
+    for url in [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://10.0.0.8/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "https://[::1]/hook",
+        "http://[::ffff:192.168.1.1]/hook",
+    ] {
+        let body = json!({"url": url, "events": ["customer.created"]});
+        let response = app.post_json("/api/v1/webhooks", Some(&token), &body).await;
+        let problem = expect_json(response, 422).await;
+        assert_eq!(problem["errors"][0]["pointer"], "/url", "{url}: {problem}");
+        let detail = problem["errors"][0]["detail"].as_str().expect("detail");
+        assert!(detail.contains("ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS"), "{detail}");
+    }
+    let public = subscribe(
+        &app,
+        &token,
+        "https://hooks.partner.example/estateflow",
+        &["customer.created"],
+    )
+    .await;
+    let path = format!("/api/v1/webhooks/{}", public["id"].as_str().expect("id"));
+    let response = app
+        .patch_json(&path, Some(&token), &json!({"url": "http://192.168.0.10/hook"}))
+        .await;
+    expect_json(response, 422).await;
+    let unchanged = expect_json(app.get(&path, Some(&token)).await, 200).await;
+    assert_eq!(unchanged["url"], "https://hooks.partner.example/estateflow");
 }

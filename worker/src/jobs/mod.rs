@@ -21,6 +21,7 @@ use tokio::{sync::watch, task::JoinHandle};
 
 pub use probe::{MAX_HOLD_MS as PROBE_MAX_HOLD_MS, Probe, QUEUED as PROBE_QUEUED, RUNNING as PROBE_RUNNING};
 pub use timers::{PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery};
+pub use webhook::Sender as WebhookSender;
 
 use crate::{inspect, queue::QueueClient};
 
@@ -40,6 +41,8 @@ pub struct JobContext {
     pub settings: domain::Settings,
     /// This replica's name, recorded with effects for tracing.
     pub instance: String,
+    /// Sends webhook deliveries.
+    pub webhooks: WebhookSender,
 }
 
 /// A unit of background work.

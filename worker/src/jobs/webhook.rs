@@ -1,12 +1,14 @@
 //! Webhook delivery attempts: claim the attempt's timer (scheduling the
 //! next one as a guard, see `domain::webhooks`), POST the signed event, then
 //! record what the receiver answered. Only the call that claims the timer
-//! sends, so a redelivered job sends nothing.
+//! sends, so a redelivered job sends nothing. Receivers are reached over
+//! http or https, on public addresses only unless the settings allow
+//! private networks (names are judged by what they resolve to).
 
-use std::{sync::OnceLock, time::Instant};
+use std::{net::SocketAddr, time::Instant};
 
 use chrono::Utc;
-use domain::webhooks::{self, Attempt, Outcome};
+use domain::webhooks::{self, Attempt, Destinations, Outcome};
 use uuid::Uuid;
 
 use super::{JobContext, JobError};
@@ -18,79 +20,153 @@ pub async fn deliver(ctx: &JobContext, timer_id: Uuid) -> Result<(), JobError> {
         return Ok(());
     };
     let started = Instant::now();
-    let mut outcome = send(&attempt).await;
+    let mut outcome = ctx.webhooks.send(&attempt).await;
     outcome.duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let status = webhooks::record_attempt(&ctx.db, &attempt, outcome, base).await?;
     tracing::info!(delivery = %attempt.delivery_id, attempt = attempt.number, %status, "webhook attempt");
     Ok(())
 }
 
-fn client() -> Result<&'static reqwest::Client, String> {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(client) = CLIENT.get() {
-        return Ok(client);
-    }
-    let timeout = std::time::Duration::from_secs(webhooks::REQUEST_TIMEOUT_SECS.unsigned_abs());
-    let built = reqwest::Client::builder()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("EstateFlow-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("could not build the HTTP client: {e}"))?;
-    Ok(CLIENT.get_or_init(|| built))
+/// The HTTP client of deliveries, built once per process from the settings.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    client: reqwest::Client,
+    destinations: Destinations,
 }
 
-/// POSTs the attempt; any answer or failure becomes an [`Outcome`].
-async fn send(attempt: &Attempt) -> Outcome {
-    let failed = |error: String| Outcome {
-        error: Some(error),
-        ..Outcome::default()
-    };
-    let client = match client() {
-        Ok(client) => client,
-        Err(error) => return failed(error),
-    };
-    let timestamp = Utc::now().timestamp();
-    let signature = webhooks::signature(&attempt.secret, timestamp, attempt.body.as_bytes());
-    let request = client
-        .post(&attempt.url)
-        .header("Content-Type", "application/json")
-        .header("X-EstateFlow-Event", &attempt.event)
-        .header("X-EstateFlow-Delivery", attempt.delivery_id.to_string())
-        .header("X-EstateFlow-Signature", signature)
-        .body(attempt.body.clone());
-    let mut response = match request.send().await {
-        Ok(response) => response,
-        Err(e) => return failed(describe(&e)),
-    };
-    let status = i32::from(response.status().as_u16());
-    let mut body = Vec::new();
-    let mut error = None;
-    while body.len() < webhooks::MAX_RESPONSE_BYTES {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => break,
-            Err(e) => {
-                error = Some(format!("reading the answer: {}", describe(&e)));
-                break;
+impl Sender {
+    /// Fails on a CA file that cannot be read or holds no certificate.
+    pub fn new(settings: &domain::Settings) -> Result<Self, String> {
+        crate::install_crypto();
+        let destinations = Destinations::of(settings);
+        let timeout = std::time::Duration::from_secs(webhooks::REQUEST_TIMEOUT_SECS.unsigned_abs());
+        let mut builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("EstateFlow-Webhooks/", env!("CARGO_PKG_VERSION")));
+        if destinations == Destinations::Public {
+            builder = builder.dns_resolver(PublicAddresses);
+        }
+        if let Some(file) = &settings.webhook_ca_file {
+            let pem = std::fs::read(file).map_err(|e| format!("cannot read ESTATEFLOW_WEBHOOK_CA_FILE {file}: {e}"))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("ESTATEFLOW_WEBHOOK_CA_FILE {file} is not PEM: {e}"))?;
+            if certificates.is_empty() {
+                return Err(format!("ESTATEFLOW_WEBHOOK_CA_FILE {file} holds no certificate"));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
             }
         }
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
+        Ok(Self { client, destinations })
     }
-    body.truncate(webhooks::MAX_RESPONSE_BYTES);
-    Outcome {
-        status_code: Some(status),
-        error: error.or_else(|| (!(200..300).contains(&status)).then(|| format!("the receiver answered {status}"))),
-        response: Some(String::from_utf8_lossy(&body).into_owned()),
-        duration_ms: 0,
+
+    /// POSTs the attempt; any answer or failure becomes an [`Outcome`].
+    async fn send(&self, attempt: &Attempt) -> Outcome {
+        let failed = |error: String| Outcome {
+            error: Some(error),
+            ..Outcome::default()
+        };
+        let refused = url::Url::parse(&attempt.url)
+            .map_err(|e| format!("bad URL: {e}"))
+            .and_then(|url| self.destinations.refuses(&url).map_or(Ok(()), Err));
+        if let Err(reason) = refused {
+            return failed(format!("not sent: the URL {reason}"));
+        }
+        let client = &self.client;
+        let timestamp = Utc::now().timestamp();
+        let signature = webhooks::signature(&attempt.secret, timestamp, attempt.body.as_bytes());
+        let request = client
+            .post(&attempt.url)
+            .header("Content-Type", "application/json")
+            .header("X-EstateFlow-Event", &attempt.event)
+            .header("X-EstateFlow-Delivery", attempt.delivery_id.to_string())
+            .header("X-EstateFlow-Signature", signature)
+            .body(attempt.body.clone());
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return failed(describe(&e)),
+        };
+        let status = i32::from(response.status().as_u16());
+        let mut body = Vec::new();
+        let mut error = None;
+        while body.len() < webhooks::MAX_RESPONSE_BYTES {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => {
+                    error = Some(format!("reading the answer: {}", describe(&e)));
+                    break;
+                }
+            }
+        }
+        body.truncate(webhooks::MAX_RESPONSE_BYTES);
+        Outcome {
+            status_code: Some(status),
+            error: error.or_else(|| (!(200..300).contains(&status)).then(|| format!("the receiver answered {status}"))),
+            response: Some(String::from_utf8_lossy(&body).into_owned()),
+            duration_ms: 0,
+        }
     }
 }
 
+/// Resolves names to their public addresses only, so that a receiver's
+/// name cannot lead a delivery into the service's own network.
+#[derive(Debug)]
+struct PublicAddresses;
+
+impl reqwest::dns::Resolve for PublicAddresses {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let public: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|addr| webhooks::is_public(addr.ip()))
+                .collect();
+            if public.is_empty() {
+                return Err(format!("{host} {}", webhooks::PRIVATE_DESTINATION).into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The error with its causes (the TLS or DNS reason is in a source).
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        format!("no answer within {} s", webhooks::REQUEST_TIMEOUT_SECS)
-    } else if e.is_connect() {
-        format!("could not connect: {e}")
+        return format!("no answer within {} s", webhooks::REQUEST_TIMEOUT_SECS);
+    }
+    let mut text = if e.is_connect() {
+        "could not connect".to_owned()
     } else {
         e.to_string()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::dns::Resolve;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn names_that_resolve_only_to_private_addresses_lead_nowhere() {
+        let name = "localhost".parse().expect("a name");
+        let Err(error) = PublicAddresses.resolve(name).await else {
+            panic!("localhost resolved to a public address");
+        };
+        assert!(error.to_string().contains("private"), "{error}");
     }
 }
