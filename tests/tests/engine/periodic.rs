@@ -1,13 +1,13 @@
-//! Periodic runs: the monthly KPI snapshot and each manager's daily and
-//! weekly digests run at the start of their period (business time zone),
-//! once, and schedule the next period's. Waiting for a real midnight is not
+//! Periodic runs: the monthly KPI snapshot, each manager's daily and weekly
+//! digests and the quarterly Sales Star run at the start of their period
+//! (business time zone), once, and schedule the next period's. Waiting for a real midnight is not
 //! possible in a test, so the test moves the next period's due time to a
 //! second from now, as the deadline tests shorten their policies.
 
 use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
-use entities::{kpi_snapshots, notifications, timers};
+use entities::{award_runs, kpi_snapshots, notifications, timers};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
 use tests::{
@@ -32,7 +32,7 @@ async fn timer(app: &tests::TestApp, key: &str) -> Option<timers::Model> {
 }
 
 #[tokio::test]
-async fn the_kpi_snapshot_and_the_digests_run_at_their_period_start_once_and_schedule_the_next() {
+async fn the_kpi_snapshot_digests_and_sales_star_run_at_their_period_start_once_and_schedule_the_next() {
     let app = quick_app().await;
     let org = org(&app).await;
     let tz = app.settings.timezone;
@@ -51,6 +51,12 @@ async fn the_kpi_snapshot_and_the_digests_run_at_their_period_start_once_and_sch
     let week = format!("{}-W{:02}", today.iso_week().year(), today.iso_week().week());
     let next_month = NaiveDate::from_ymd_opt(today.year() + i32::from(today.month() == 12), today.month() % 12 + 1, 1)
         .expect("first of next month");
+    let quarter = format!("{}-Q{}", today.year(), today.month0() / 3 + 1);
+    let first_of = |year: i32, month: u32| NaiveDate::from_ymd_opt(year, month, 1).expect("first of a month");
+    let next_quarter = match today.month0() / 3 {
+        3 => first_of(today.year() + 1, 1),
+        q => first_of(today.year(), q * 3 + 4),
+    };
     let next_monday = today + chrono::Days::new(u64::from(7 - today.weekday().num_days_from_monday()));
     let tomorrow = today + chrono::Days::new(1);
     // The runs of the periods in progress wait for their start, scheduled
@@ -59,6 +65,7 @@ async fn the_kpi_snapshot_and_the_digests_run_at_their_period_start_once_and_sch
         (key("kpi_snapshot", &month), midnight(next_month)),
         (key("digest_daily", &today.to_string()), midnight(tomorrow)),
         (key("digest_weekly", &week), midnight(next_monday)),
+        (key("sales_star", &quarter), midnight(next_quarter)),
     ];
     for (key, start) in &pending {
         let timer = eventually(Duration::from_secs(10), &format!("{key} scheduled"), || async {
@@ -99,6 +106,18 @@ async fn the_kpi_snapshot_and_the_digests_run_at_their_period_start_once_and_sch
     assert_eq!(snapshots.len(), 1);
     let consultants = snapshots[0].consultants.to_string();
     assert!(consultants.contains(&org.consultant_a1.to_string()), "{consultants}");
+
+    // This quarter's Sales Star: one scheduled run, computed and published.
+    let run = eventually(Duration::from_secs(10), "the quarter's award published", || async {
+        let runs = award_runs::Entity::find()
+            .filter(award_runs::Column::Period.eq(&quarter))
+            .all(&app.db)
+            .await
+            .expect("runs");
+        (runs.len() == 1 && runs[0].status == "published").then(|| runs[0].clone())
+    })
+    .await;
+    assert_eq!(run.trigger, "scheduled");
 
     // The manager got today's and this week's digest, counting the new lead.
     let manager = app.token("manager.a@example.com", PASSWORD).await;

@@ -447,6 +447,15 @@ async fn app_trusting_the_test_ca() -> TestApp {
     .await
 }
 
+/// The subscription's first delivery, once it has `status`.
+async fn first_delivery_in(app: &TestApp, token: &str, webhook: &Value, status: &str) -> Value {
+    eventually(Duration::from_secs(20), &format!("a delivery {status}"), || async {
+        let list = deliveries(app, token, webhook).await;
+        list.first().filter(|d| d["status"] == status).cloned()
+    })
+    .await
+}
+
 #[tokio::test]
 async fn an_https_receiver_gets_the_event_only_when_its_certificate_is_trusted() {
     // Trusted through ESTATEFLOW_WEBHOOK_CA_FILE: delivered over TLS, signed.
@@ -459,14 +468,7 @@ async fn an_https_receiver_gets_the_event_only_when_its_certificate_is_trusted()
     let webhook = subscribe(&app, &token, &receiver.url, &["customer.created"]).await;
     let secret = webhook["secret"].as_str().expect("secret").to_owned();
     push_lead(&app, &token, "tls-lead").await;
-    let delivered = eventually(Duration::from_secs(20), "the https delivery to succeed", || {
-        let (app, token, webhook) = (&app, token.clone(), webhook.clone());
-        async move {
-            let list = deliveries(app, &token, &webhook).await;
-            list.first().filter(|d| d["status"] == "succeeded").cloned()
-        }
-    })
-    .await;
+    let delivered = first_delivery_in(&app, &token, &webhook, "succeeded").await;
     assert_eq!(delivered["last_status_code"], 200);
     let received = receiver.received();
     assert_eq!(received.len(), 1);
@@ -481,14 +483,7 @@ async fn an_https_receiver_gets_the_event_only_when_its_certificate_is_trusted()
     let stranger = Receiver::start_tls(0).await;
     let webhook = subscribe(&untrusting, &token, &stranger.url, &["customer.created"]).await;
     push_lead(&untrusting, &token, "tls-lead").await;
-    let failed = eventually(Duration::from_secs(20), "the https delivery to fail", || {
-        let (app, token, webhook) = (&untrusting, token.clone(), webhook.clone());
-        async move {
-            let list = deliveries(app, &token, &webhook).await;
-            list.first().filter(|d| d["status"] == "failed").cloned()
-        }
-    })
-    .await;
+    let failed = first_delivery_in(&untrusting, &token, &webhook, "failed").await;
     let error = failed["last_error"].as_str().expect("an error is logged");
     assert!(error.contains("certificate"), "{error}");
     assert_eq!(failed["last_status_code"], Value::Null);
