@@ -19,8 +19,8 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use entities::{roles, teams, user_roles, users};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
-    Statement, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait, Select, Statement, Value,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -170,7 +170,11 @@ impl GroupBy {
     }
 }
 
-/// SLA compliance per kind over `[from, to)` for the consultants or teams `ids`.
+/// SLA compliance per kind over `[from, to)` for the consultants or teams
+/// `ids`, in one query: the deadlines due in the period that were met or
+/// missed (timers, counted for the customer's owner or team) beside the
+/// breaches recorded for them (counted for the consultant or team the breach
+/// names), summed per key and kind.
 async fn sla_compliance(
     db: &impl ConnectionTrait,
     by: GroupBy,
@@ -178,42 +182,44 @@ async fn sla_compliance(
     to: DateTime<Utc>,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<SlaCompliance>>, DomainError> {
-    let (customer_column, breach_column) = (by.customers(), by.records());
-    let mut out: HashMap<Uuid, Vec<SlaCompliance>> = HashMap::new();
-    for kind in SLA_KINDS {
-        let values = || vec![Value::from(*kind), Value::from(from), Value::from(to)];
-        let due = grouped(
-            db,
-            &format!("c.{customer_column}"),
-            "SELECT {key} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM timers t \
-             JOIN customers c ON c.id = t.customer_id WHERE t.kind = ? AND t.phase = 'deadline' \
-             AND t.due_at >= ? AND t.due_at < ? AND t.state IN ('fired', 'completed') \
-             AND {key} IN ({ids}) GROUP BY {key}",
-            values(),
-            ids,
-        )
-        .await?;
-        let breached = grouped(
-            db,
-            breach_column,
-            "SELECT {key} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM sla_breaches \
-             WHERE kind = ? AND due_at >= ? AND due_at < ? AND {key} IN ({ids}) GROUP BY {key}",
-            values(),
-            ids,
-        )
-        .await?;
-        for id in ids {
-            let deadlines = due.get(id).map_or(0, |d| d.0);
-            let missed = breached.get(id).map_or(0, |b| b.0).min(deadlines);
-            out.entry(*id).or_default().push(SlaCompliance {
-                kind: (*kind).to_owned(),
-                deadlines,
-                breached: missed,
-                compliance: rate(deadlines - missed, deadlines),
-            });
-        }
+    let (customers, records) = (by.customers(), by.records());
+    let sql = format!(
+        "SELECT {{key}} AS k, x.kind AS kind, CAST(SUM(x.due) AS BIGINT) AS a, CAST(SUM(x.missed) AS BIGINT) AS b \
+         FROM (SELECT c.{customers} AS k, t.kind AS kind, 1 AS due, 0 AS missed FROM timers t \
+         JOIN customers c ON c.id = t.customer_id WHERE t.phase = 'deadline' \
+         AND t.state IN ('fired', 'completed') AND t.due_at >= ? AND t.due_at < ? \
+         UNION ALL SELECT {records}, kind, 0, 1 FROM sla_breaches WHERE due_at >= ? AND due_at < ?) x \
+         WHERE {{key}} IN ({{ids}}) GROUP BY {{key}}, x.kind"
+    );
+    let values = [range(from, to), range(from, to)].concat();
+    let mut counts: HashMap<(Uuid, String), (i64, i64)> = HashMap::new();
+    for row in rows(db, "x.k", &sql, values, ids).await? {
+        let key: Uuid = row.try_get("", "k")?;
+        let kind: String = row.try_get("", "kind")?;
+        let due: Option<i64> = row.try_get("", "a")?;
+        let missed: Option<i64> = row.try_get("", "b")?;
+        counts.insert((key, kind), (due.unwrap_or(0), missed.unwrap_or(0)));
     }
-    Ok(out)
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let per_kind = SLA_KINDS
+                .iter()
+                .map(|kind| {
+                    let kind = (*kind).to_owned();
+                    let (deadlines, missed) = counts.get(&(*id, kind.clone())).copied().unwrap_or((0, 0));
+                    let missed = missed.min(deadlines);
+                    SlaCompliance {
+                        kind,
+                        deadlines,
+                        breached: missed,
+                        compliance: rate(deadlines - missed, deadlines),
+                    }
+                })
+                .collect();
+            (*id, per_kind)
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -257,18 +263,17 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| ((part as f64 / whole as f64) * 10_000.0).round() / 10_000.0)
 }
 
-/// Runs an aggregation written with `?` placeholders, `{key}` for the column
-/// it groups by and `{ids}` for the list of keys; each row is a key and two
-/// integers.
-async fn grouped(
+/// Runs a query written with `?` placeholders, `{key}` for the column it
+/// groups by and `{ids}` for the list of keys (bound after `values`).
+async fn rows(
     db: &impl ConnectionTrait,
     key: &str,
     template: &str,
     mut values: Vec<Value>,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, (i64, i64)>, DomainError> {
+) -> Result<Vec<QueryResult>, DomainError> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
     let sql = template.replace("{key}", key).replace("{ids}", &marks);
@@ -290,11 +295,21 @@ async fn grouped(
         }
         _ => sql,
     };
-    let rows = db
+    Ok(db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
+        .await?)
+}
+
+/// Runs an aggregation (see [`rows`]) whose rows are a key and two integers.
+async fn grouped(
+    db: &impl ConnectionTrait,
+    key: &str,
+    template: &str,
+    values: Vec<Value>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (i64, i64)>, DomainError> {
     let mut out = HashMap::new();
-    for row in rows {
+    for row in rows(db, key, template, values, ids).await? {
         let key: Uuid = row.try_get("", "k")?;
         let a: Option<i64> = row.try_get("", "a")?;
         let b: Option<i64> = row.try_get("", "b")?;
