@@ -5,6 +5,7 @@
 //! rating. Everything is reached through the deal and its `deals:*` scope.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use entities::{handover_checklist_items, handovers, inspection_issues, visits};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
@@ -384,7 +385,8 @@ pub struct NewHandover {
 
 /// Records the handover and moves the deal to `handed_over`, in one
 /// transaction; refused like the move itself (open issues, incomplete
-/// checklist, a deal not `handover_ready`).
+/// checklist, a deal not `handover_ready`). `tz`, the business time zone,
+/// goes to the stage move.
 pub async fn hand_over(
     db: &(impl ConnectionTrait + TransactionTrait),
     ctx: &AuditContext,
@@ -392,6 +394,7 @@ pub async fn hand_over(
     scope: Scope,
     deal_id: Uuid,
     input: NewHandover,
+    tz: Tz,
 ) -> Result<(HandoverView, DealView), DomainError> {
     let mut errors = Vec::new();
     text(Some(&input.recipient), "/recipient", 200, &mut errors);
@@ -402,7 +405,7 @@ pub async fn hand_over(
     }
     let txn = crate::db::begin_write(db).await?;
     let deal = deals::find(&txn, actor, scope, deal_id, true).await?;
-    let moved = deals::apply_move(&txn, ctx, actor, deal, Stage::HandedOver, at, None).await?;
+    let moved = deals::apply_move(&txn, ctx, actor, deal, Stage::HandedOver, at, None, tz).await?;
     let handover = HandoverView::from(
         handovers::ActiveModel {
             deal_id: Set(moved.id),

@@ -8,6 +8,7 @@
 //! deals, `all` every one.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use entities::{customers, deals, handover_checklist_items, inspection_issues, units, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
@@ -323,7 +324,9 @@ pub struct DealPatch {
     pub support_id: Option<Option<Uuid>>,
 }
 
-/// Changes the terms of a deal that is neither closed nor cancelled.
+/// Changes the terms of a deal that is neither closed nor cancelled; a new
+/// planned handover date moves the inspection task, counted in `tz`.
+#[allow(clippy::too_many_arguments)]
 pub async fn update(
     db: &(impl ConnectionTrait + TransactionTrait),
     ctx: &AuditContext,
@@ -332,6 +335,7 @@ pub async fn update(
     id: Uuid,
     patch: DealPatch,
     if_match: Option<&str>,
+    tz: Tz,
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
     if patch.agreed_price_fen.is_some_and(|p| p <= 0) {
@@ -382,7 +386,7 @@ pub async fn update(
     let updated = active.update(&txn).await?;
     let planned_changed = before.planned_handover_on != updated.planned_handover_on;
     if planned_changed && stage_of(&updated)?.holds_unit() && updated.handed_over_at.is_none() {
-        crate::sla::on_handover_planned(&txn, updated.id, updated.customer_id, updated.planned_handover_on).await?;
+        crate::sla::on_handover_planned(&txn, updated.id, updated.customer_id, updated.planned_handover_on, tz).await?;
     }
     let after = DealView::from(updated);
     audit::record(
@@ -407,7 +411,8 @@ pub struct Move {
     pub reason: Option<String>,
 }
 
-/// Moves a deal to another stage (`POST /deals/{id}/transitions`).
+/// Moves a deal to another stage (`POST /deals/{id}/transitions`); `tz` is
+/// the business time zone, in which planned handover dates are counted.
 pub async fn transition(
     db: &(impl ConnectionTrait + TransactionTrait),
     ctx: &AuditContext,
@@ -415,6 +420,7 @@ pub async fn transition(
     scope: Scope,
     id: Uuid,
     request: Move,
+    tz: Tz,
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
     let to = match request.to.parse::<Stage>() {
@@ -443,14 +449,16 @@ pub async fn transition(
     };
     let txn = crate::db::begin_write(db).await?;
     let deal = find(&txn, actor, scope, id, true).await?;
-    let moved = apply_move(&txn, ctx, actor, deal, to, at, reason).await?;
+    let moved = apply_move(&txn, ctx, actor, deal, to, at, reason, tz).await?;
     txn.commit().await?;
     Ok(moved.into())
 }
 
 /// Moves `deal` (read and locked in `txn`) to `to` at `at`: checks the stage
 /// machine and the rules of the target stage, takes or releases the unit,
-/// keeps the customer's status in step and records the move.
+/// keeps the customer's status in step and records the move. `tz` is the
+/// business time zone, in which planned handover dates are counted.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn apply_move(
     txn: &impl ConnectionTrait,
     ctx: &AuditContext,
@@ -459,6 +467,7 @@ pub(crate) async fn apply_move(
     to: Stage,
     at: DateTime<Utc>,
     reason: Option<String>,
+    tz: Tz,
 ) -> Result<deals::Model, DomainError> {
     let from = stage_of(&deal)?;
     deal_stages::check_move(from, to, payment_of(&deal)?)?;
@@ -518,7 +527,7 @@ pub(crate) async fn apply_move(
     sync_customer(txn, ctx, moved.customer_id, now).await?;
     match to {
         Stage::Subscribed => {
-            crate::sla::on_handover_planned(txn, moved.id, moved.customer_id, moved.planned_handover_on).await?;
+            crate::sla::on_handover_planned(txn, moved.id, moved.customer_id, moved.planned_handover_on, tz).await?;
         }
         Stage::HandedOver => {
             crate::sla::on_handed_over(txn, moved.id, moved.customer_id, at).await?;

@@ -19,8 +19,8 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use entities::{roles, teams, user_roles, users};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
-    Statement, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait, Select, Statement, Value,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -144,54 +144,82 @@ const SLA_KINDS: &[&str] = &[
     "complaint_resolution",
 ];
 
-/// SLA compliance per kind over `[from, to)` for the people or teams `ids`,
-/// `by` naming the column of customers and breaches that holds them
-/// (`owner_id`/`consultant_id` or `team_id`/`team_id`).
+/// Whom figures are grouped by: a consultant or a team. The same sums serve
+/// both, only the column holding the key differs from table to table.
+#[derive(Debug, Clone, Copy)]
+enum GroupBy {
+    Consultant,
+    Team,
+}
+
+impl GroupBy {
+    /// The key's column in `customers`: a consultant is the customer's owner.
+    fn customers(self) -> &'static str {
+        match self {
+            Self::Consultant => "owner_id",
+            Self::Team => "team_id",
+        }
+    }
+
+    /// The key's column in `deals`, `visits`, `complaints` and `sla_breaches`.
+    fn records(self) -> &'static str {
+        match self {
+            Self::Consultant => "consultant_id",
+            Self::Team => "team_id",
+        }
+    }
+}
+
+/// SLA compliance per kind over `[from, to)` for the consultants or teams
+/// `ids`, in one query: the deadlines due in the period that were met or
+/// missed (timers, counted for the customer's owner or team) beside the
+/// breaches recorded for them (counted for the consultant or team the breach
+/// names), summed per key and kind.
 async fn sla_compliance(
     db: &impl ConnectionTrait,
-    (customer_column, breach_column): (&str, &str),
+    by: GroupBy,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<SlaCompliance>>, DomainError> {
-    let mut out: HashMap<Uuid, Vec<SlaCompliance>> = HashMap::new();
-    for kind in SLA_KINDS {
-        let values = || vec![Value::from(*kind), Value::from(from), Value::from(to)];
-        let due = grouped(
-            db,
-            &format!(
-                "SELECT c.{customer_column} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM timers t \
-                 JOIN customers c ON c.id = t.customer_id WHERE t.kind = ? AND t.phase = 'deadline' \
-                 AND t.due_at >= ? AND t.due_at < ? AND t.state IN ('fired', 'completed') \
-                 AND c.{customer_column} IN ({{ids}}) GROUP BY c.{customer_column}"
-            ),
-            values(),
-            ids,
-        )
-        .await?;
-        let breached = grouped(
-            db,
-            &format!(
-                "SELECT {breach_column} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM sla_breaches \
-                 WHERE kind = ? AND due_at >= ? AND due_at < ? AND {breach_column} IN ({{ids}}) \
-                 GROUP BY {breach_column}"
-            ),
-            values(),
-            ids,
-        )
-        .await?;
-        for id in ids {
-            let deadlines = due.get(id).map_or(0, |d| d.0);
-            let missed = breached.get(id).map_or(0, |b| b.0).min(deadlines);
-            out.entry(*id).or_default().push(SlaCompliance {
-                kind: (*kind).to_owned(),
-                deadlines,
-                breached: missed,
-                compliance: rate(deadlines - missed, deadlines),
-            });
-        }
+    let (customers, records) = (by.customers(), by.records());
+    let sql = format!(
+        "SELECT {{key}} AS k, x.kind AS kind, CAST(SUM(x.due) AS BIGINT) AS a, CAST(SUM(x.missed) AS BIGINT) AS b \
+         FROM (SELECT c.{customers} AS k, t.kind AS kind, 1 AS due, 0 AS missed FROM timers t \
+         JOIN customers c ON c.id = t.customer_id WHERE t.phase = 'deadline' \
+         AND t.state IN ('fired', 'completed') AND t.due_at >= ? AND t.due_at < ? \
+         UNION ALL SELECT {records}, kind, 0, 1 FROM sla_breaches WHERE due_at >= ? AND due_at < ?) x \
+         WHERE {{key}} IN ({{ids}}) GROUP BY {{key}}, x.kind"
+    );
+    let values = [range(from, to), range(from, to)].concat();
+    let mut counts: HashMap<(Uuid, String), (i64, i64)> = HashMap::new();
+    for row in rows(db, "x.k", &sql, values, ids).await? {
+        let key: Uuid = row.try_get("", "k")?;
+        let kind: String = row.try_get("", "kind")?;
+        let due: Option<i64> = row.try_get("", "a")?;
+        let missed: Option<i64> = row.try_get("", "b")?;
+        counts.insert((key, kind), (due.unwrap_or(0), missed.unwrap_or(0)));
     }
-    Ok(out)
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let per_kind = SLA_KINDS
+                .iter()
+                .map(|kind| {
+                    let kind = (*kind).to_owned();
+                    let (deadlines, missed) = counts.get(&(*id, kind.clone())).copied().unwrap_or((0, 0));
+                    let missed = missed.min(deadlines);
+                    SlaCompliance {
+                        kind,
+                        deadlines,
+                        breached: missed,
+                        compliance: rate(deadlines - missed, deadlines),
+                    }
+                })
+                .collect();
+            (*id, per_kind)
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -235,19 +263,20 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| ((part as f64 / whole as f64) * 10_000.0).round() / 10_000.0)
 }
 
-/// Runs an aggregation written with `?` placeholders and `{ids}` for the
-/// list of keys; each row is a key and two integers.
-async fn grouped(
+/// Runs a query written with `?` placeholders, `{key}` for the column it
+/// groups by and `{ids}` for the list of keys (bound after `values`).
+async fn rows(
     db: &impl ConnectionTrait,
+    key: &str,
     template: &str,
     mut values: Vec<Value>,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, (i64, i64)>, DomainError> {
+) -> Result<Vec<QueryResult>, DomainError> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
-    let sql = template.replace("{ids}", &marks);
+    let sql = template.replace("{key}", key).replace("{ids}", &marks);
     values.extend(ids.iter().map(|id| Value::from(*id)));
     let backend = db.get_database_backend();
     let sql = match backend {
@@ -266,17 +295,32 @@ async fn grouped(
         }
         _ => sql,
     };
-    let rows = db
+    Ok(db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
+        .await?)
+}
+
+/// Runs an aggregation (see [`rows`]) whose rows are a key and two integers.
+async fn grouped(
+    db: &impl ConnectionTrait,
+    key: &str,
+    template: &str,
+    values: Vec<Value>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (i64, i64)>, DomainError> {
     let mut out = HashMap::new();
-    for row in rows {
+    for row in rows(db, key, template, values, ids).await? {
         let key: Uuid = row.try_get("", "k")?;
         let a: Option<i64> = row.try_get("", "a")?;
         let b: Option<i64> = row.try_get("", "b")?;
         out.insert(key, (a.unwrap_or(0), b.unwrap_or(0)));
     }
     Ok(out)
+}
+
+/// The pair of `m` for `id`; zeros if the aggregation found no rows for it.
+fn get(m: &HashMap<Uuid, (i64, i64)>, id: &Uuid) -> (i64, i64) {
+    m.get(id).copied().unwrap_or((0, 0))
 }
 
 fn range(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
@@ -348,74 +392,123 @@ async fn consultant_figures(
 ) -> Result<Vec<ConsultantFigures>, DomainError> {
     let people = people.all(db).await?;
     let ids: Vec<Uuid> = people.iter().map(|u| u.id).collect();
-    let deals = grouped(
-        db,
-        "SELECT consultant_id AS k, COUNT(*) AS a, CAST(COALESCE(SUM(agreed_price_fen), 0) AS BIGINT) AS b \
-         FROM deals WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled' \
-         AND consultant_id IN ({ids}) GROUP BY consultant_id",
-        range(from, to),
-        &ids,
-    )
-    .await?;
-    let leads = grouped(
-        db,
-        "SELECT owner_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
-         WHERE created_at >= ? AND created_at < ? AND merged_into_id IS NULL AND owner_id IN ({ids}) \
-         GROUP BY owner_id",
-        range(from, to),
-        &ids,
-    )
-    .await?;
-    let visits = grouped(
-        db,
-        "SELECT consultant_id AS k, COUNT(*) AS a, \
-         CAST(SUM(CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END) AS BIGINT) AS b FROM visits \
-         WHERE visited_at >= ? AND visited_at < ? AND consultant_id IN ({ids}) GROUP BY consultant_id",
-        range(from, to),
-        &ids,
-    )
-    .await?;
-    let complaints = grouped(
-        db,
-        "SELECT consultant_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM complaints \
-         WHERE received_at >= ? AND received_at < ? AND consultant_id IN ({ids}) GROUP BY consultant_id",
-        range(from, to),
-        &ids,
-    )
-    .await?;
-    let open = grouped(
-        db,
-        "SELECT owner_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
-         WHERE created_at < ? AND (lost_at IS NULL OR lost_at >= ?) AND merged_into_id IS NULL \
-         AND owner_id IN ({ids}) GROUP BY owner_id",
-        vec![Value::from(to), Value::from(from)],
-        &ids,
-    )
-    .await?;
-    let mut sla = sla_compliance(db, ("owner_id", "consultant_id"), from, to, &ids).await?;
-    let get = |m: &HashMap<Uuid, (i64, i64)>, id: &Uuid| m.get(id).copied().unwrap_or((0, 0));
+    let mut shared = shared_figures(db, GroupBy::Consultant, from, to, &ids).await?;
     Ok(people
         .into_iter()
         .map(|u| {
-            let (units, amount) = get(&deals, &u.id);
-            let (visits, good) = get(&visits, &u.id);
-            let complaints = get(&complaints, &u.id).0;
-            let open = get(&open, &u.id).0;
+            let s = shared.remove(&u.id).unwrap_or_default();
             ConsultantFigures {
                 user_id: u.id,
                 name: u.name,
                 team_id: u.team_id,
-                units_sold: units,
-                amount_sold_fen: amount,
-                new_leads: get(&leads, &u.id).0,
-                visits,
-                good_visits: good,
-                satisfaction_rate: rate(good, visits),
-                complaints,
-                open_customers: open,
-                complaint_rate: rate(complaints, open),
-                sla: sla.remove(&u.id).unwrap_or_default(),
+                units_sold: s.units_sold,
+                amount_sold_fen: s.amount_sold_fen,
+                new_leads: s.new_leads,
+                visits: s.visits,
+                good_visits: s.good_visits,
+                satisfaction_rate: s.satisfaction_rate(),
+                complaints: s.complaints,
+                open_customers: s.open_customers,
+                complaint_rate: s.complaint_rate(),
+                sla: s.sla,
             }
+        })
+        .collect())
+}
+
+/// What consultants and teams are both measured on, for one of them.
+#[derive(Debug, Default)]
+struct Shared {
+    units_sold: i64,
+    amount_sold_fen: i64,
+    new_leads: i64,
+    visits: i64,
+    good_visits: i64,
+    complaints: i64,
+    open_customers: i64,
+    sla: Vec<SlaCompliance>,
+}
+
+impl Shared {
+    fn satisfaction_rate(&self) -> Option<f64> {
+        rate(self.good_visits, self.visits)
+    }
+
+    /// Complaints ÷ open customers.
+    fn complaint_rate(&self) -> Option<f64> {
+        rate(self.complaints, self.open_customers)
+    }
+}
+
+/// Units and amount sold: deals subscribed in `[?, ?)` and not cancelled.
+const SOLD: &str = "SELECT {key} AS k, COUNT(*) AS a, CAST(COALESCE(SUM(agreed_price_fen), 0) AS BIGINT) AS b \
+     FROM deals WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled' \
+     AND {key} IN ({ids}) GROUP BY {key}";
+
+/// The shared figures over `[from, to)` of the consultants or teams `ids`, one per id.
+async fn shared_figures(
+    db: &impl ConnectionTrait,
+    by: GroupBy,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Shared>, DomainError> {
+    let (records, customers) = (by.records(), by.customers());
+    let sold = grouped(db, records, SOLD, range(from, to), ids).await?;
+    let leads = grouped(
+        db,
+        customers,
+        "SELECT {key} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
+         WHERE created_at >= ? AND created_at < ? AND merged_into_id IS NULL AND {key} IN ({ids}) GROUP BY {key}",
+        range(from, to),
+        ids,
+    )
+    .await?;
+    let visits = grouped(
+        db,
+        records,
+        "SELECT {key} AS k, COUNT(*) AS a, CAST(SUM(CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END) AS BIGINT) AS b \
+         FROM visits WHERE visited_at >= ? AND visited_at < ? AND {key} IN ({ids}) GROUP BY {key}",
+        range(from, to),
+        ids,
+    )
+    .await?;
+    let complaints = grouped(
+        db,
+        records,
+        "SELECT {key} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM complaints \
+         WHERE received_at >= ? AND received_at < ? AND {key} IN ({ids}) GROUP BY {key}",
+        range(from, to),
+        ids,
+    )
+    .await?;
+    let open = grouped(
+        db,
+        customers,
+        "SELECT {key} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
+         WHERE created_at < ? AND (lost_at IS NULL OR lost_at >= ?) AND merged_into_id IS NULL \
+         AND {key} IN ({ids}) GROUP BY {key}",
+        vec![Value::from(to), Value::from(from)],
+        ids,
+    )
+    .await?;
+    let mut sla = sla_compliance(db, by, from, to, ids).await?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let (units_sold, amount_sold_fen) = get(&sold, id);
+            let (visits, good_visits) = get(&visits, id);
+            let figures = Shared {
+                units_sold,
+                amount_sold_fen,
+                new_leads: get(&leads, id).0,
+                visits,
+                good_visits,
+                complaints: get(&complaints, id).0,
+                open_customers: get(&open, id).0,
+                sla: sla.remove(id).unwrap_or_default(),
+            };
+            (*id, figures)
         })
         .collect())
 }
@@ -435,74 +528,40 @@ pub async fn teams(
     }
     let list = query.all(db).await?;
     let ids: Vec<Uuid> = list.iter().map(|t| t.id).collect();
-    let deals_sql = "SELECT team_id AS k, COUNT(*) AS a, CAST(COALESCE(SUM(agreed_price_fen), 0) AS BIGINT) AS b \
-         FROM deals WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled' \
-         AND team_id IN ({ids}) GROUP BY team_id";
-    let deals = grouped(db, deals_sql, range(from, to), &ids).await?;
-    let leads = grouped(
-        db,
-        "SELECT team_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
-         WHERE created_at >= ? AND created_at < ? AND merged_into_id IS NULL AND team_id IN ({ids}) \
-         GROUP BY team_id",
-        range(from, to),
-        &ids,
-    )
-    .await?;
-    let visits = grouped(
-        db,
-        "SELECT team_id AS k, COUNT(*) AS a, CAST(SUM(CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END) AS BIGINT) AS b \
-         FROM visits WHERE visited_at >= ? AND visited_at < ? AND team_id IN ({ids}) GROUP BY team_id",
-        range(from, to),
-        &ids,
-    )
-    .await?;
-    let complaints = grouped(
-        db,
-        "SELECT team_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM complaints \
-         WHERE received_at >= ? AND received_at < ? AND team_id IN ({ids}) GROUP BY team_id",
-        range(from, to),
-        &ids,
-    )
-    .await?;
-    let open = grouped(
-        db,
-        "SELECT team_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM customers \
-         WHERE created_at < ? AND (lost_at IS NULL OR lost_at >= ?) AND merged_into_id IS NULL \
-         AND team_id IN ({ids}) GROUP BY team_id",
-        vec![Value::from(to), Value::from(from)],
-        &ids,
-    )
-    .await?;
+    let mut shared = shared_figures(db, GroupBy::Team, from, to, &ids).await?;
     let resolution = format!(
-        "SELECT team_id AS k, COUNT(*) AS a, CAST(COALESCE(SUM({}), 0) AS BIGINT) AS b FROM complaints \
-         WHERE resolved_at >= ? AND resolved_at < ? AND team_id IN ({{ids}}) GROUP BY team_id",
+        "SELECT {{key}} AS k, COUNT(*) AS a, CAST(COALESCE(SUM({}), 0) AS BIGINT) AS b FROM complaints \
+         WHERE resolved_at >= ? AND resolved_at < ? AND {{key}} IN ({{ids}}) GROUP BY {{key}}",
         seconds_between(db, "received_at", "resolved_at")
     );
-    let resolved = grouped(db, &resolution, range(from, to), &ids).await?;
+    let resolved = grouped(db, "team_id", &resolution, range(from, to), &ids).await?;
     let members = grouped(
         db,
-        "SELECT team_id AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM users \
-         WHERE status = 'active' AND team_id IN ({ids}) GROUP BY team_id",
+        "team_id",
+        "SELECT {key} AS k, COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM users \
+         WHERE status = 'active' AND {key} IN ({ids}) GROUP BY {key}",
         Vec::new(),
         &ids,
     )
     .await?;
     let trained = grouped(
         db,
-        "SELECT u.team_id AS k, COUNT(DISTINCT a.user_id) AS a, CAST(0 AS BIGINT) AS b \
+        "u.team_id",
+        "SELECT {key} AS k, COUNT(DISTINCT a.user_id) AS a, CAST(0 AS BIGINT) AS b \
          FROM training_attendees a JOIN trainings t ON t.id = a.training_id JOIN users u ON u.id = a.user_id \
          WHERE a.attended = TRUE AND t.held_at >= ? AND t.held_at < ? AND u.status = 'active' \
-         AND u.team_id IN ({ids}) GROUP BY u.team_id",
+         AND {key} IN ({ids}) GROUP BY {key}",
         range(from, to),
         &ids,
     )
     .await?;
     let exams = grouped(
         db,
-        "SELECT u.team_id AS k, CAST(SUM(CASE WHEN a.exam_passed IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS a, \
+        "u.team_id",
+        "SELECT {key} AS k, CAST(SUM(CASE WHEN a.exam_passed IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS a, \
          CAST(SUM(CASE WHEN a.exam_passed = TRUE THEN 1 ELSE 0 END) AS BIGINT) AS b \
          FROM training_attendees a JOIN trainings t ON t.id = a.training_id JOIN users u ON u.id = a.user_id \
-         WHERE t.held_at >= ? AND t.held_at < ? AND u.team_id IN ({ids}) GROUP BY u.team_id",
+         WHERE t.held_at >= ? AND t.held_at < ? AND {key} IN ({ids}) GROUP BY {key}",
         range(from, to),
         &ids,
     )
@@ -516,17 +575,12 @@ pub async fn teams(
         .await?;
     let quarter_start = local_midnight(month.year, (month.quarter() - 1) * 3 + 1, tz);
     let year_start = local_midnight(month.year, 1, tz);
-    let quarter_to_date = grouped(db, deals_sql, range(quarter_start, to), &ids).await?;
-    let year_to_date = grouped(db, deals_sql, range(year_start, to), &ids).await?;
-
-    let mut sla = sla_compliance(db, ("team_id", "team_id"), from, to, &ids).await?;
-    let get = |m: &HashMap<Uuid, (i64, i64)>, id: &Uuid| m.get(id).copied().unwrap_or((0, 0));
+    let quarter_to_date = grouped(db, "team_id", SOLD, range(quarter_start, to), &ids).await?;
+    let year_to_date = grouped(db, "team_id", SOLD, range(year_start, to), &ids).await?;
     Ok(list
         .into_iter()
         .map(|t| {
-            let (units, amount) = get(&deals, &t.id);
-            let (visits, good) = get(&visits, &t.id);
-            let complaints = get(&complaints, &t.id).0;
+            let s = shared.remove(&t.id).unwrap_or_default();
             let members = get(&members, &t.id).0;
             let trained = get(&trained, &t.id).0;
             let (examined, passed) = get(&exams, &t.id);
@@ -549,14 +603,14 @@ pub async fn teams(
                 name: t.name,
                 region_id: t.region_id,
                 members,
-                units_sold: units,
-                amount_sold_fen: amount,
-                new_leads: get(&leads, &t.id).0,
-                visits,
-                good_visits: good,
-                satisfaction_rate: rate(good, visits),
-                complaints,
-                complaint_rate: rate(complaints, get(&open, &t.id).0),
+                units_sold: s.units_sold,
+                amount_sold_fen: s.amount_sold_fen,
+                new_leads: s.new_leads,
+                visits: s.visits,
+                good_visits: s.good_visits,
+                satisfaction_rate: s.satisfaction_rate(),
+                complaints: s.complaints,
+                complaint_rate: s.complaint_rate(),
                 target,
                 trained_members: trained,
                 training_coverage: rate(trained, members),
@@ -566,7 +620,7 @@ pub async fn teams(
                 complaints_resolved: resolved,
                 average_resolution_hours: (resolved > 0)
                     .then(|| ((seconds as f64 / resolved as f64 / 3600.0) * 100.0).round() / 100.0),
-                sla: sla.remove(&t.id).unwrap_or_default(),
+                sla: s.sla,
             }
         })
         .collect())

@@ -200,19 +200,6 @@ pub enum SettingsError {
     Source(#[from] Box<figment::Error>),
 }
 
-/// The business time zone of this process, once its settings are loaded.
-static BUSINESS_TIMEZONE: std::sync::OnceLock<chrono_tz::Tz> = std::sync::OnceLock::new();
-
-/// The business time zone, for rules deep in the services that count in
-/// local days (a planned handover date's midnight); the default before
-/// settings are loaded.
-pub fn business_timezone() -> chrono_tz::Tz {
-    BUSINESS_TIMEZONE
-        .get()
-        .copied()
-        .unwrap_or_else(|| Settings::default().timezone)
-}
-
 impl Settings {
     /// Reads the settings from file, environment and `overrides` (the command
     /// line's flags, only those given), then checks them.
@@ -239,7 +226,6 @@ impl Settings {
             .map_err(Box::new)?;
         settings.treat_empty_as_unset();
         settings.validate()?;
-        let _ = BUSINESS_TIMEZONE.set(settings.timezone);
         Ok(settings)
     }
 

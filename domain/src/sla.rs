@@ -9,6 +9,7 @@
 //! breach exactly once.
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use entities::{complaints, customers, deals, sla_breaches, sla_policies, teams, timers as timer_rows, visits};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
@@ -297,14 +298,14 @@ pub async fn on_customer_reopened(db: &impl ConnectionTrait, customer: Uuid) -> 
 
 /// A deal was subscribed (or its planned handover date changed): the
 /// pre-handover inspection task falls due the policy's duration before
-/// the planned handover (midnight, business time zone).
+/// the planned handover (midnight in the business time zone `tz`).
 pub async fn on_handover_planned(
     db: &impl ConnectionTrait,
     deal: Uuid,
     customer: Uuid,
     planned: Option<chrono::NaiveDate>,
+    tz: Tz,
 ) -> Result<(), DomainError> {
-    let tz = crate::settings::business_timezone();
     timers::close(db, deal, &[INSPECTION], timers::CANCELLED).await?;
     let Some(planned) = planned else {
         return Ok(());

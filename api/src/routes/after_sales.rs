@@ -378,7 +378,8 @@ pub async fn create_handover(
         at: body.at,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let (handover, deal) = domain::after_sales::hand_over(db, &audit, actor, caller.scope, deal_id, input).await?;
+    let tz = state.settings.timezone;
+    let (handover, deal) = domain::after_sales::hand_over(db, &audit, actor, caller.scope, deal_id, input, tz).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/deals/{deal_id}/handover")))
         .json(HandoverResult {

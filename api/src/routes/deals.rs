@@ -265,6 +265,7 @@ pub async fn update_deal(
         id.into_inner(),
         patch,
         if_match.as_deref(),
+        state.settings.timezone,
     )
     .await?;
     Ok(HttpResponse::Ok().insert_header(etag(&deal)).json(Deal::from(deal)))
@@ -298,6 +299,7 @@ pub async fn create_deal_transition(
         reason: body.reason,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let deal = domain::deals::transition(db, &audit, actor, caller.scope, id.into_inner(), request).await?;
+    let tz = state.settings.timezone;
+    let deal = domain::deals::transition(db, &audit, actor, caller.scope, id.into_inner(), request, tz).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&deal)).json(Deal::from(deal)))
 }

@@ -191,6 +191,43 @@ async fn lead_deadlines_fire_within_two_seconds_and_not_when_the_work_was_done_i
         (Some(2), Some(1))
     );
     assert_eq!(first["compliance"], 0.5);
+    // Every kind is reported, in the same order, for consultants and teams.
+    let sla_of = |row: &Value| -> Vec<(String, Option<i64>, Option<i64>)> {
+        row["sla"]
+            .as_array()
+            .expect("sla")
+            .iter()
+            .map(|k| {
+                (
+                    k["kind"].as_str().expect("kind").to_owned(),
+                    k["deadlines"].as_i64(),
+                    k["breached"].as_i64(),
+                )
+            })
+            .collect()
+    };
+    let expected = |kind: &str, deadlines: i64, breached: i64| (kind.to_owned(), Some(deadlines), Some(breached));
+    let lead_figures = vec![
+        expected("first_response", 2, 1),
+        expected("needs_assessment", 2, 1),
+        expected("follow_up", 0, 0),
+        expected("visit", 0, 0),
+        expected("complaint_resolution", 0, 0),
+    ];
+    assert_eq!(sla_of(mine), lead_figures);
+    let teams = expect_json(
+        app.get(&format!("/api/v1/kpis/teams?month={month}"), Some(&manager))
+            .await,
+        200,
+    )
+    .await;
+    let team = teams["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["team_id"] == org.team_a.to_string())
+        .expect("team A's row");
+    assert_eq!(sla_of(team), lead_figures);
     // The metrics count them (the registry is per process, so at least these).
     let metrics = app.get("/metrics", None).await.text().await.expect("metrics");
     assert!(
