@@ -40,6 +40,19 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The actor periodic runs read figures as: no one in particular, in no team.
+    pub fn system() -> Actor {
+        Actor {
+            kind: ActorKind::User,
+            id: Uuid::nil(),
+            name: "system".to_owned(),
+            team_ids: Vec::new(),
+            roles: Vec::new(),
+            grants: Grants::default(),
+            rate_limit_per_minute: None,
+        }
+    }
+
     /// The scope with which the caller holds `permission`, if at all.
     pub fn scope(&self, permission: &str) -> Option<Scope> {
         self.grants.scope(permission)

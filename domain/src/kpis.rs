@@ -22,7 +22,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
     QueryTrait, Select, Statement, Value,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{actor::Actor, error::DomainError, permissions::Scope};
@@ -106,7 +106,7 @@ pub fn local_midnight(year: i32, month: u32, tz: Tz) -> DateTime<Utc> {
         .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConsultantFigures {
     pub user_id: Uuid,
     pub name: String,
@@ -125,7 +125,7 @@ pub struct ConsultantFigures {
 }
 
 /// SLA compliance of one kind of deadline over a period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SlaCompliance {
     pub kind: String,
     /// Deadlines due in the period that were met or missed (not those still running).
@@ -222,7 +222,7 @@ async fn sla_compliance(
         .collect())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetProgress {
     /// `2026-Q4` or `2026`.
     pub period: String,
@@ -234,7 +234,7 @@ pub struct TargetProgress {
     pub amount_rate: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TeamFigures {
     pub team_id: Uuid,
     pub name: String,

@@ -23,6 +23,7 @@ pub mod events;
 pub mod follow_ups;
 pub mod idempotency;
 pub mod input;
+pub mod kpi_snapshots;
 pub mod kpis;
 pub mod needs;
 pub mod notifications;

@@ -7,19 +7,15 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use entities::{customers, kpi_snapshots, sla_breaches, teams};
+use entities::{customers, sla_breaches, teams};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    actor::{Actor, ActorKind},
     error::DomainError,
-    kpis::{self, Month},
     notifications::{self, Notice},
-    permissions::{Grants, Scope},
     timers::{self, NewTimer},
 };
 
@@ -149,19 +145,6 @@ pub async fn ensure(db: &impl ConnectionTrait, now: DateTime<Utc>, tz: Tz) -> Re
     Ok(())
 }
 
-/// The actor periodic runs read figures as: everything, nobody's team.
-fn system() -> Actor {
-    Actor {
-        kind: ActorKind::User,
-        id: Uuid::nil(),
-        name: "system".to_owned(),
-        team_ids: Vec::new(),
-        roles: Vec::new(),
-        grants: Grants::default(),
-        rate_limit_per_minute: None,
-    }
-}
-
 /// Runs one periodic timer, once, and schedules the next period's.
 pub async fn fire(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -190,7 +173,10 @@ pub async fn fire(
     let from = local(previous_start(job, start), tz);
     let to = local(start, tz);
     match job {
-        Job::KpiSnapshot => snapshot(&txn, label, tz).await?,
+        Job::KpiSnapshot => {
+            let month = label.parse().map_err(DomainError::Internal)?;
+            crate::kpi_snapshots::take(&txn, month, tz).await?;
+        }
         Job::DigestDaily | Job::DigestWeekly => digest(&txn, job, label, from, to).await?,
         Job::SalesStar => {
             let quarter = label.parse().map_err(DomainError::Internal)?;
@@ -217,26 +203,6 @@ fn previous_start(job: Job, start: NaiveDate) -> NaiveDate {
         Job::DigestWeekly => start - Duration::days(7),
         Job::SalesStar => add_months(start, 9).with_year(start.year() - 1).unwrap_or(start),
     }
-}
-
-/// Keeps the month's figures as they stand when it ends.
-async fn snapshot(db: &impl ConnectionTrait, label: &str, tz: Tz) -> Result<(), DomainError> {
-    let month: Month = label.parse().map_err(DomainError::Internal)?;
-    let actor = system();
-    let consultants = kpis::consultants(db, &actor, Scope::All, month, tz, None).await?;
-    let teams = kpis::teams(db, &actor, Scope::All, month, tz).await?;
-    let row = kpi_snapshots::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        month: Set(label.to_owned()),
-        consultants: Set(json!(consultants)),
-        teams: Set(json!(teams)),
-        created_at: Set(Utc::now()),
-    };
-    kpi_snapshots::Entity::insert(row)
-        .on_conflict_do_nothing_on([kpi_snapshots::Column::Month])
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Each manager's digest of the period: new leads and missed deadlines in

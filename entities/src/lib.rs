@@ -15,6 +15,7 @@ pub mod handover_checklist_items;
 pub mod handovers;
 pub mod idempotency_keys;
 pub mod inspection_issues;
+pub mod kpi_snapshot_rows;
 pub mod kpi_snapshots;
 pub mod login_failures;
 pub mod needs_assessments;

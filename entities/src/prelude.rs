@@ -13,6 +13,7 @@ pub use crate::follow_ups::Entity as FollowUps;
 pub use crate::handover_checklist_items::Entity as HandoverChecklistItems;
 pub use crate::handovers::Entity as Handovers;
 pub use crate::inspection_issues::Entity as InspectionIssues;
+pub use crate::kpi_snapshot_rows::Entity as KpiSnapshotRows;
 pub use crate::kpi_snapshots::Entity as KpiSnapshots;
 pub use crate::login_failures::Entity as LoginFailures;
 pub use crate::needs_assessments::Entity as NeedsAssessments;

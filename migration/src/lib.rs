@@ -10,6 +10,7 @@ mod m20261127_000003_customers;
 mod m20261127_000004_idempotency;
 mod m20261127_000005_sales;
 mod m20261127_000006_engine;
+mod m20261127_000007_kpi_snapshot_rows;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -20,6 +21,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261127_000004_idempotency.rs"),
     include_str!("m20261127_000005_sales.rs"),
     include_str!("m20261127_000006_engine.rs"),
+    include_str!("m20261127_000007_kpi_snapshot_rows.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -74,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_idempotency::Migration),
             Box::new(m20261127_000005_sales::Migration),
             Box::new(m20261127_000006_engine::Migration),
+            Box::new(m20261127_000007_kpi_snapshot_rows::Migration),
         ]
     }
 }

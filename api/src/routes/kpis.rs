@@ -26,6 +26,10 @@ pub struct KpiQuery {
     pub month: Option<String>,
     /// Consultants of one team only.
     pub team_id: Option<Uuid>,
+    /// `true`: the figures as they stood when the month ended (its KPI
+    /// snapshot, taken at the start of the next month; 404 before that),
+    /// not computed now from the record as it is.
+    pub snapshot: Option<bool>,
 }
 
 /// One consultant's month.
@@ -200,6 +204,8 @@ pub struct KpiReport<T> {
     pub timezone: String,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// When the month's snapshot was taken, for `snapshot=true`; null for figures computed now.
+    pub taken_at: Option<DateTime<Utc>>,
     pub items: Vec<T>,
 }
 
@@ -210,15 +216,23 @@ fn month_of(query: &KpiQuery, state: &AppState) -> Result<Month, ApiError> {
     }
 }
 
-fn report<T>(month: Month, state: &AppState, items: Vec<T>) -> KpiReport<T> {
+fn report<T>(month: Month, state: &AppState, taken_at: Option<DateTime<Utc>>, items: Vec<T>) -> KpiReport<T> {
     let tz = state.settings.timezone;
     KpiReport {
         month: month.to_string(),
         timezone: tz.name().to_owned(),
         from: month.start(tz),
         to: month.end(tz),
+        taken_at,
         items,
     }
+}
+
+/// The month's snapshot, or 404 `not_found` when it has not been taken.
+fn taken<T>(snapshot: Option<(DateTime<Utc>, Vec<T>)>) -> Result<(Option<DateTime<Utc>>, Vec<T>), ApiError> {
+    snapshot
+        .map(|(at, rows)| (Some(at), rows))
+        .ok_or_else(|| DomainError::NotFound("KPI snapshot").into())
 }
 
 /// Each consultant's figures for a month (consultants in the caller's scope).
@@ -230,6 +244,7 @@ fn report<T>(month: Month, state: &AppState, items: Vec<T>) -> KpiReport<T> {
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks kpis:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`snapshot=true` and the month's snapshot has not been taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`month` is not YYYY-MM", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_consultant_kpis(
@@ -238,10 +253,17 @@ pub async fn list_consultant_kpis(
     query: web::Query<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let month = month_of(&query, &state)?;
-    let tz = state.settings.timezone;
-    let rows = domain::kpis::consultants(&state.db, &caller.actor, caller.scope, month, tz, query.team_id).await?;
+    let (db, actor, scope, tz) = (&state.db, &caller.actor, caller.scope, state.settings.timezone);
+    let (taken_at, rows) = if query.snapshot == Some(true) {
+        taken(domain::kpi_snapshots::consultants(db, actor, scope, month, query.team_id).await?)?
+    } else {
+        (
+            None,
+            domain::kpis::consultants(db, actor, scope, month, tz, query.team_id).await?,
+        )
+    };
     let items = rows.into_iter().map(ConsultantKpi::from).collect();
-    Ok(HttpResponse::Ok().json(report(month, &state, items)))
+    Ok(HttpResponse::Ok().json(report(month, &state, taken_at, items)))
 }
 
 /// Each team's figures for a month (teams in the caller's scope).
@@ -253,6 +275,7 @@ pub async fn list_consultant_kpis(
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks kpis:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`snapshot=true` and the month's snapshot has not been taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`month` is not YYYY-MM", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_team_kpis(
@@ -261,7 +284,12 @@ pub async fn list_team_kpis(
     query: web::Query<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let month = month_of(&query, &state)?;
-    let rows = domain::kpis::teams(&state.db, &caller.actor, caller.scope, month, state.settings.timezone).await?;
+    let (db, actor, scope, tz) = (&state.db, &caller.actor, caller.scope, state.settings.timezone);
+    let (taken_at, rows) = if query.snapshot == Some(true) {
+        taken(domain::kpi_snapshots::teams(db, actor, scope, month).await?)?
+    } else {
+        (None, domain::kpis::teams(db, actor, scope, month, tz).await?)
+    };
     let items = rows.into_iter().map(TeamKpi::from).collect();
-    Ok(HttpResponse::Ok().json(report(month, &state, items)))
+    Ok(HttpResponse::Ok().json(report(month, &state, taken_at, items)))
 }

@@ -106,6 +106,44 @@ async fn the_kpi_snapshot_digests_and_sales_star_run_at_their_period_start_once_
     assert_eq!(snapshots.len(), 1);
     let consultants = snapshots[0].consultants.to_string();
     assert!(consultants.contains(&org.consultant_a1.to_string()), "{consultants}");
+    // Read back within each caller's scope, and frozen: a lead recorded
+    // after the snapshot changes the live figures only.
+    expect_json(app.post_json("/api/v1/customers", Some(&consultant), &body).await, 201).await;
+    let snapshot = format!("/api/v1/kpis/consultants?month={month}&snapshot=true");
+    let own = expect_json(app.get(&snapshot, Some(&consultant)).await, 200).await;
+    assert!(own["taken_at"].is_string(), "{own}");
+    assert_eq!(own["items"].as_array().map(Vec::len), Some(1), "{own}");
+    assert_eq!(own["items"][0]["user_id"], org.consultant_a1.to_string());
+    assert_eq!(own["items"][0]["new_leads"], 1);
+    let live = format!("/api/v1/kpis/consultants?month={month}");
+    let live = expect_json(app.get(&live, Some(&consultant)).await, 200).await;
+    assert_eq!(
+        (live["items"][0]["new_leads"].clone(), live["taken_at"].clone()),
+        (json!(2), json!(null))
+    );
+    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let team = expect_json(app.get(&snapshot, Some(&manager)).await, 200).await;
+    let mut people: Vec<&str> = team["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["user_id"].as_str())
+        .collect();
+    people.sort_unstable();
+    let mut expected = [org.consultant_a1.to_string(), org.consultant_a2.to_string()];
+    expected.sort_unstable();
+    assert_eq!(people, expected, "team A's consultants only");
+    let teams = format!("/api/v1/kpis/teams?month={month}&snapshot=true");
+    let teams = expect_json(app.get(&teams, Some(&manager)).await, 200).await;
+    assert_eq!(teams["items"].as_array().map(Vec::len), Some(1), "{teams}");
+    assert_eq!(teams["items"][0]["team_id"], org.team_a.to_string());
+    let director = app.token("director@example.com", PASSWORD).await;
+    let everyone = expect_json(app.get(&snapshot, Some(&director)).await, 200).await;
+    assert_eq!(everyone["items"].as_array().map(Vec::len), Some(3), "{everyone}");
+    let never = app
+        .get("/api/v1/kpis/teams?month=2020-01&snapshot=true", Some(&director))
+        .await;
+    assert_eq!(expect_json(never, 404).await["code"], "not_found");
 
     // This quarter's Sales Star: one scheduled run, computed and published.
     let run = eventually(Duration::from_secs(10), "the quarter's award published", || async {
@@ -120,7 +158,6 @@ async fn the_kpi_snapshot_digests_and_sales_star_run_at_their_period_start_once_
     assert_eq!(run.trigger, "scheduled");
 
     // The manager got today's and this week's digest, counting the new lead.
-    let manager = app.token("manager.a@example.com", PASSWORD).await;
     let list = expect_json(app.get("/api/v1/notifications", Some(&manager)).await, 200).await;
     let titles: Vec<&str> = list["items"]
         .as_array()
