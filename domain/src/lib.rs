@@ -29,6 +29,7 @@ pub mod needs;
 pub mod notifications;
 pub mod org;
 pub mod page;
+pub mod passwords;
 pub mod periodic;
 pub mod permissions;
 pub mod roles;

@@ -1,7 +1,6 @@
 //! Staff accounts: creation with validated input and argon2id password
 //! hashes, role assignment, and the first administrator of a new database.
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use chrono::{DateTime, Utc};
 use entities::{roles, teams, user_roles, users};
 use rand::{Rng, distr::Alphanumeric};
@@ -52,26 +51,6 @@ pub fn normalise_email(raw: &str) -> Option<String> {
     plausible.then_some(email)
 }
 
-pub fn hash_password(password: &Secret) -> Result<String, DomainError> {
-    let salt_bytes: [u8; 16] = rand::rng().random();
-    let salt = SaltString::encode_b64(&salt_bytes)
-        .map_err(|e| DomainError::Internal(format!("password salt encoding failed: {e}")))?;
-    Argon2::default()
-        .hash_password(password.expose().as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
-}
-
-pub fn verify_password(password: &Secret, stored_hash: &str) -> bool {
-    PasswordHash::new(stored_hash)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.expose().as_bytes(), &hash)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
 /// Creates an account with its roles in one transaction, audited under `ctx`
 /// (the default context is the system itself: first start, CLI, demo).
 pub async fn create(
@@ -113,7 +92,7 @@ pub async fn create(
         return Err(DomainError::Conflict(format!("a user with e-mail {email} exists")));
     }
 
-    let password_hash = hash_password(&new.password)?;
+    let password_hash = crate::passwords::hash(&new.password).await?;
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
     let user = users::ActiveModel {
@@ -474,7 +453,7 @@ pub async fn authenticate(
     password: &Secret,
 ) -> Result<Option<Actor>, DomainError> {
     let Some(email) = normalise_email(email) else {
-        verify_password(password, DUMMY_HASH);
+        crate::passwords::verify(password, DUMMY_HASH).await;
         return Ok(None);
     };
     let user = users::Entity::find()
@@ -482,10 +461,10 @@ pub async fn authenticate(
         .one(db)
         .await?;
     let Some(user) = user else {
-        verify_password(password, DUMMY_HASH);
+        crate::passwords::verify(password, DUMMY_HASH).await;
         return Ok(None);
     };
-    if !verify_password(password, &user.password_hash) || user.status != users::UserStatus::Active {
+    if !crate::passwords::verify(password, &user.password_hash).await || user.status != users::UserStatus::Active {
         return Ok(None);
     }
     crate::actor::load_user(db, user.id).await
@@ -577,14 +556,5 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(normalise_email(raw).as_deref(), expected, "{raw}");
         }
-    }
-
-    #[test]
-    fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
-        let hash = hash_password(&Secret::new("correct horse battery")).expect("hash");
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password(&Secret::new("correct horse battery"), &hash));
-        assert!(!verify_password(&Secret::new("wrong horse battery"), &hash));
-        assert!(!verify_password(&Secret::new("x"), "not a hash"));
     }
 }
