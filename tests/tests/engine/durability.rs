@@ -1,6 +1,6 @@
 //! What must survive: several worker processes sharing the timers, a worker
-//! killed mid-job, a Redis emptied under pending timers, and a burst of
-//! 100,000 timers due at once.
+//! killed mid-job, a Redis emptied, or killed and restarted empty, under
+//! pending timers. (The burst of 100,000 timers: tests/tests/burst.)
 
 use std::time::{Duration, Instant};
 
@@ -278,4 +278,102 @@ async fn timers_pending_or_queued_when_redis_is_emptied_all_still_fire() {
         (count(&app, domain::engine::PROBE, "fired").await == 600).then_some(())
     })
     .await;
+}
+
+/// A Redis of the test's own on a free port, to kill and restart.
+struct OwnRedis {
+    port: u16,
+    child: tokio::process::Child,
+}
+
+impl OwnRedis {
+    async fn start(port: u16) -> OwnRedis {
+        let child = tokio::process::Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server (CI installs it)");
+        let url = format!("redis://127.0.0.1:{port}");
+        eventually(Duration::from_secs(10), "redis-server to answer", || async {
+            let client = redis::Client::open(url.as_str()).ok()?;
+            let mut conn = client.get_multiplexed_async_connection().await.ok()?;
+            redis::cmd("PING").query_async::<String>(&mut conn).await.ok()
+        })
+        .await;
+        OwnRedis { port, child }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+#[tokio::test]
+async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_still_fire() {
+    let from_env = Backends::from_env();
+    if from_env.redis.is_none() {
+        eprintln!("embedded mode: no Redis to restart; the database alone holds the timers");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut redis = OwnRedis::start(port).await;
+    let app = tests::spawn_app_with(tests::AppOptions {
+        backends: Backends {
+            postgres: from_env.postgres.clone(),
+            redis: Some(redis.url()),
+        },
+        customise: crate::quick,
+        ..tests::AppOptions::default()
+    })
+    .await;
+    // The timer jobs wait in Redis: their queue is paused.
+    let admin = app.admin_token().await;
+    let pause = |action: &'static str| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            let path = format!("/api/v1/admin/queues/estateflow.sla/{action}");
+            let response = app.post_json(&path, Some(&admin), &serde_json::json!({})).await;
+            assert!(response.status().is_success(), "{action}: {}", response.status());
+        }
+    };
+    pause("pause").await;
+    domain::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::zero()))
+        .await
+        .expect("due");
+    domain::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::seconds(3)))
+        .await
+        .expect("pending");
+    eventually(Duration::from_secs(10), "the due timers queued in Redis", || async {
+        (count(&app, domain::engine::PROBE, "queued").await == 300).then_some(())
+    })
+    .await;
+    // Redis dies with whatever it held and comes back empty.
+    redis.child.kill().await.expect("kill redis-server");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let restarted = OwnRedis::start(port).await;
+    pause("resume").await;
+    eventually(Duration::from_secs(60), "every timer fired", || async {
+        (count(&app, domain::engine::PROBE, "fired").await == 600).then_some(())
+    })
+    .await;
+    // And the queue keeps taking work.
+    let probe = app.push_probe(&admin, 0).await;
+    eventually(Duration::from_secs(40), "a new job handled", || async {
+        (app.probe(&admin, &probe, 5_000).await["status"] == "handled").then_some(())
+    })
+    .await;
+    drop(restarted);
 }
