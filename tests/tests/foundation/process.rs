@@ -286,3 +286,22 @@ async fn api_and_worker_processes_run_side_by_side_in_production_mode() {
     }
     data.remove().await;
 }
+
+#[tokio::test]
+async fn serve_starts_on_a_machine_without_system_certificate_authorities() {
+    let dir = TempDir::new();
+    let mut env = vec![bind_any()];
+    // rustls-native-certs reads only these when they are set: no system store at all.
+    env.push(("SSL_CERT_FILE", "/nonexistent/ca-certificates.crt".to_owned()));
+    env.push(("SSL_CERT_DIR", "/nonexistent/certs".to_owned()));
+    let mut process = ServiceProcess::start(BIN, &["serve"], &env, &dir.0, true).await;
+    assert_eq!(process.api().get("/readyz", None).await.status(), 200);
+    let lines = process.lines();
+    assert!(
+        lines.iter().any(|l| l.contains("trusting Mozilla's built in")),
+        "webhooks fell back to the built-in authorities:\n{}",
+        lines.join("\n")
+    );
+    process.terminate();
+    assert!(process.wait(Duration::from_secs(20)).await.success());
+}

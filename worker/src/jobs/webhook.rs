@@ -9,6 +9,7 @@ use std::{net::SocketAddr, time::Instant};
 
 use chrono::Utc;
 use domain::webhooks::{self, Attempt, Destinations, Outcome};
+use rustls::pki_types::{CertificateDer, pem::PemObject};
 use uuid::Uuid;
 
 use super::{JobContext, JobError};
@@ -35,32 +36,46 @@ pub struct Sender {
 }
 
 impl Sender {
+    /// Trusts the system's certificate authorities, or Mozilla's built in
+    /// where the system has none, and those of `ESTATEFLOW_WEBHOOK_CA_FILE`.
     /// Fails on a CA file that cannot be read or holds no certificate.
     pub fn new(settings: &domain::Settings) -> Result<Self, String> {
         crate::install_crypto();
         let destinations = Destinations::of(settings);
-        let timeout = std::time::Duration::from_secs(webhooks::REQUEST_TIMEOUT_SECS.unsigned_abs());
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("EstateFlow-Webhooks/", env!("CARGO_PKG_VERSION")));
-        if destinations == Destinations::Public {
-            builder = builder.dns_resolver(PublicAddresses);
-        }
-        if let Some(file) = &settings.webhook_ca_file {
-            let pem = std::fs::read(file).map_err(|e| format!("cannot read ESTATEFLOW_WEBHOOK_CA_FILE {file}: {e}"))?;
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("ESTATEFLOW_WEBHOOK_CA_FILE {file} is not PEM: {e}"))?;
-            if certificates.is_empty() {
-                return Err(format!("ESTATEFLOW_WEBHOOK_CA_FILE {file} holds no certificate"));
+        let base = || {
+            let timeout = std::time::Duration::from_secs(webhooks::REQUEST_TIMEOUT_SECS.unsigned_abs());
+            let builder = reqwest::Client::builder()
+                .timeout(timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("EstateFlow-Webhooks/", env!("CARGO_PKG_VERSION")));
+            match destinations {
+                Destinations::Public => builder.dns_resolver(PublicAddresses),
+                Destinations::Any => builder,
             }
-            for certificate in certificates {
-                builder = builder.add_root_certificate(certificate);
-            }
+        };
+        let extra = match &settings.webhook_ca_file {
+            Some(file) => Some(read_authorities(file)?),
+            None => None,
+        };
+        let mut system = base();
+        for certificate in extra.iter().flatten() {
+            let certificate = reqwest::Certificate::from_der(certificate)
+                .map_err(|e| format!("a certificate of ESTATEFLOW_WEBHOOK_CA_FILE is unusable: {e}"))?;
+            system = system.add_root_certificate(certificate);
         }
-        let client = builder
-            .build()
-            .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
+        let client = match system.build() {
+            Ok(client) => client,
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "webhooks: no usable system certificate authorities; trusting Mozilla's built in"
+                );
+                base()
+                    .tls_backend_preconfigured(bundled_authorities(extra.unwrap_or_default())?)
+                    .build()
+                    .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?
+            }
+        };
         Ok(Self { client, destinations })
     }
 
@@ -111,6 +126,36 @@ impl Sender {
             duration_ms: 0,
         }
     }
+}
+
+/// The certificates of a PEM file, at least one.
+fn read_authorities(file: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    let pem = std::fs::read(file).map_err(|e| format!("cannot read ESTATEFLOW_WEBHOOK_CA_FILE {file}: {e}"))?;
+    let certificates = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("ESTATEFLOW_WEBHOOK_CA_FILE {file} is not PEM: {e}"))?;
+    if certificates.is_empty() {
+        return Err(format!("ESTATEFLOW_WEBHOOK_CA_FILE {file} holds no certificate"));
+    }
+    Ok(certificates)
+}
+
+/// TLS trusting Mozilla's root authorities (compiled in) and `extra`.
+fn bundled_authorities(extra: Vec<CertificateDer<'static>>) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for certificate in extra {
+        roots
+            .add(certificate)
+            .map_err(|e| format!("a certificate of ESTATEFLOW_WEBHOOK_CA_FILE is unusable: {e}"))?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS configuration: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 /// Resolves names to their public addresses only, so that a receiver's
