@@ -530,3 +530,38 @@ async fn receivers_on_private_addresses_are_refused_unless_allowed() {
     let unchanged = expect_json(app.get(&path, Some(&token)).await, 200).await;
     assert_eq!(unchanged["url"], "https://hooks.partner.example/estateflow");
 }
+
+#[tokio::test]
+async fn a_partner_hears_when_its_lead_misses_the_first_response_deadline() {
+    let app = app().await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let policy = json!({"duration_secs": 2, "warning_percent": 0});
+    let response = app
+        .put_json("/api/v1/sla-policies/first_response", Some(&admin), &policy)
+        .await;
+    expect_json(response, 200).await;
+    let (token, _) = partner(&app, &admin, "Portal", PARTNER_SCOPES).await;
+    let receiver = Receiver::start(0).await;
+    let webhook = subscribe(&app, &token, &receiver.url, &["lead.sla_breached"]).await;
+    let secret = webhook["secret"].as_str().expect("secret").to_owned();
+    let lead = push_lead(&app, &token, "late-lead").await;
+
+    let received = eventually(Duration::from_secs(15), "the breach announced", || {
+        let got = receiver.received();
+        async move { (!got.is_empty()).then_some(got) }
+    })
+    .await;
+    assert_signed(&received[0], &secret);
+    assert_eq!(received[0].headers["x-estateflow-event"], "lead.sla_breached");
+    let body: Value = serde_json::from_str(&received[0].body).expect("JSON body");
+    assert_eq!(body["data"]["kind"], "first_response");
+    assert_eq!(body["data"]["customer_id"], lead["id"]);
+    assert!(
+        body["data"]["due_at"].is_string() && body["data"]["breached_at"].is_string(),
+        "{body}"
+    );
+    // Once: the deadline is recorded once, so is the event.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(receiver.received().len(), 1);
+}
