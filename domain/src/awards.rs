@@ -10,7 +10,7 @@
 
 use std::{cmp::Ordering, fmt, str::FromStr};
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entities::{award_rules, award_runs, users};
 use sea_orm::{
@@ -41,16 +41,8 @@ impl FromStr for Quarter {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let error = || format!("{s:?} is not a quarter: use YYYY-Qn, e.g. 2026-Q3");
-        let (year, quarter) = s.split_once("-Q").ok_or_else(error)?;
-        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) || quarter.len() != 1 {
-            return Err(error());
-        }
-        let year: i32 = year.parse().map_err(|_| error())?;
-        let quarter: u32 = quarter.parse().map_err(|_| error())?;
-        if !(1..=4).contains(&quarter) || !(2000..=2100).contains(&year) {
-            return Err(error());
-        }
+        let (year, quarter) = kpis::year_and_part(s, "-Q", 1, 1..=4)
+            .ok_or_else(|| format!("{s:?} is not a quarter: use YYYY-Qn, e.g. 2026-Q3"))?;
         Ok(Self { year, quarter })
     }
 }
@@ -62,13 +54,22 @@ impl fmt::Display for Quarter {
 }
 
 impl Quarter {
+    /// The quarter of `day`.
+    pub fn of_day(day: NaiveDate) -> Self {
+        Self {
+            year: day.year(),
+            quarter: day.month0() / 3 + 1,
+        }
+    }
+
+    /// Its first day.
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.first_month(), 1).unwrap_or_default()
+    }
+
     /// The quarter `at` falls in, in time zone `tz`.
     pub fn of(at: DateTime<Utc>, tz: Tz) -> Self {
-        let local = at.with_timezone(&tz);
-        Self {
-            year: local.year(),
-            quarter: (local.month() - 1) / 3 + 1,
-        }
+        Self::of_day(at.with_timezone(&tz).date_naive())
     }
 
     pub fn previous(self) -> Self {
@@ -91,7 +92,7 @@ impl Quarter {
 
     /// The first instant of the quarter in `tz`.
     pub fn start(self, tz: Tz) -> DateTime<Utc> {
-        kpis::local_midnight(self.year, self.first_month(), tz)
+        kpis::start_of_day(self.first_day(), tz)
     }
 
     /// The first instant after the quarter in `tz`.

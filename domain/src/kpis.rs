@@ -38,16 +38,8 @@ impl FromStr for Month {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let error = || format!("{s:?} is not a month: use YYYY-MM");
-        let (year, month) = s.split_once('-').ok_or_else(error)?;
-        if year.len() != 4 || month.len() != 2 {
-            return Err(error());
-        }
-        let year: i32 = year.parse().map_err(|_| error())?;
-        let month: u32 = month.parse().map_err(|_| error())?;
-        if !(1..=12).contains(&month) || !(2000..=2100).contains(&year) {
-            return Err(error());
-        }
+        let (year, month) =
+            year_and_part(s, "-", 2, 1..=12).ok_or_else(|| format!("{s:?} is not a month: use YYYY-MM"))?;
         Ok(Self { year, month })
     }
 }
@@ -59,13 +51,22 @@ impl fmt::Display for Month {
 }
 
 impl Month {
+    /// The month of `day`.
+    pub fn of_day(day: NaiveDate) -> Self {
+        Self {
+            year: day.year(),
+            month: day.month(),
+        }
+    }
+
+    /// Its first day.
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
+
     /// The month `at` falls in, in time zone `tz`.
     pub fn of(at: DateTime<Utc>, tz: Tz) -> Self {
-        let local = at.with_timezone(&tz);
-        Self {
-            year: local.year(),
-            month: local.month(),
-        }
+        Self::of_day(at.with_timezone(&tz).date_naive())
     }
 
     pub fn quarter(self) -> u32 {
@@ -88,7 +89,7 @@ impl Month {
 
     /// The first instant of the month in `tz`.
     pub fn start(self, tz: Tz) -> DateTime<Utc> {
-        local_midnight(self.year, self.month, tz)
+        start_of_day(self.first_day(), tz)
     }
 
     /// The first instant after the month in `tz`.
@@ -99,11 +100,33 @@ impl Month {
 
 /// Midnight at the start of the first day of a month in `tz`, as UTC.
 pub fn local_midnight(year: i32, month: u32, tz: Tz) -> DateTime<Utc> {
-    let day = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    start_of_day(NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default(), tz)
+}
+
+/// Midnight at the start of `day` in `tz`, as UTC (the earlier one where
+/// clocks go back; the day's first instant where midnight does not exist).
+pub fn start_of_day(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
     tz.from_local_datetime(&midnight)
         .earliest()
         .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// `YYYY<separator>N`: a year from 2000 to 2100 and a part of `digits`
+/// digits within `range` (months, quarters), or `None`.
+pub(crate) fn year_and_part(
+    s: &str,
+    separator: &str,
+    digits: usize,
+    range: std::ops::RangeInclusive<u32>,
+) -> Option<(i32, u32)> {
+    let (year, part) = s.split_once(separator)?;
+    let numeric = |t: &str, len: usize| t.len() == len && t.bytes().all(|b| b.is_ascii_digit());
+    if !numeric(year, 4) || !numeric(part, digits) {
+        return None;
+    }
+    let (year, part): (i32, u32) = (year.parse().ok()?, part.parse().ok()?);
+    ((2000..=2100).contains(&year) && range.contains(&part)).then_some((year, part))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

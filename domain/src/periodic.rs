@@ -5,16 +5,20 @@
 //! pump starts and every minute, so a period missed while everything was
 //! down runs when the workers return. A run schedules the next period's.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entities::{customers, sla_breaches, teams};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::{
+    awards::Quarter,
     error::DomainError,
+    kpis::{Month, start_of_day},
     notifications::{self, Notice},
     timers::{self, NewTimer},
 };
@@ -56,29 +60,25 @@ impl Job {
     pub fn latest(self, now: DateTime<Utc>, tz: Tz) -> (DateTime<Utc>, String) {
         let today = now.with_timezone(&tz).date_naive();
         let start = match self {
-            Job::KpiSnapshot => first_of(today.year(), today.month()),
+            Job::KpiSnapshot => Month::of_day(today).first_day(),
             Job::DigestDaily => today,
             Job::DigestWeekly => today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
-            Job::SalesStar => first_of(today.year(), (today.month() - 1) / 3 * 3 + 1),
+            Job::SalesStar => Quarter::of_day(today).first_day(),
         };
-        (local(start, tz), self.label(start))
+        (start_of_day(start, tz), self.label(start))
     }
 
     /// The start at which the run of the period `label` happens: the day
     /// after that period ends (the inverse of [`Job::label`]).
     fn start_after(self, label: &str) -> Option<NaiveDate> {
         let first_day = match self {
-            Job::KpiSnapshot => NaiveDate::parse_from_str(&format!("{label}-01"), "%Y-%m-%d").ok()?,
+            Job::KpiSnapshot => label.parse::<Month>().ok()?.first_day(),
             Job::DigestDaily => NaiveDate::parse_from_str(label, "%Y-%m-%d").ok()?,
             Job::DigestWeekly => {
                 let (year, week) = label.split_once("-W")?;
                 NaiveDate::from_isoywd_opt(year.parse().ok()?, week.parse().ok()?, chrono::Weekday::Mon)?
             }
-            Job::SalesStar => {
-                let (year, quarter) = label.split_once("-Q")?;
-                let quarter: u32 = quarter.parse().ok().filter(|q| (1..=4).contains(q))?;
-                NaiveDate::from_ymd_opt(year.parse().ok()?, (quarter - 1) * 3 + 1, 1)?
-            }
+            Job::SalesStar => label.parse::<Quarter>().ok()?.first_day(),
         };
         Some(self.next(first_day))
     }
@@ -86,10 +86,10 @@ impl Job {
     /// The start after `start`.
     fn next(self, start: NaiveDate) -> NaiveDate {
         match self {
-            Job::KpiSnapshot => add_months(start, 1),
+            Job::KpiSnapshot => months_after(start, 1),
             Job::DigestDaily => start + Duration::days(1),
             Job::DigestWeekly => start + Duration::days(7),
-            Job::SalesStar => add_months(start, 3),
+            Job::SalesStar => months_after(start, 3),
         }
     }
 
@@ -97,31 +97,23 @@ impl Job {
     fn label(self, start: NaiveDate) -> String {
         let before = start - Duration::days(1);
         match self {
-            Job::KpiSnapshot => format!("{:04}-{:02}", before.year(), before.month()),
+            Job::KpiSnapshot => Month::of_day(before).to_string(),
             Job::DigestDaily => before.to_string(),
             Job::DigestWeekly => {
                 let week = before.iso_week();
                 format!("{}-W{:02}", week.year(), week.week())
             }
-            Job::SalesStar => format!("{}-Q{}", before.year(), (before.month() - 1) / 3 + 1),
+            Job::SalesStar => Quarter::of_day(before).to_string(),
         }
     }
 }
 
-fn first_of(year: i32, month: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default()
+fn months_after(day: NaiveDate, months: u32) -> NaiveDate {
+    day.checked_add_months(Months::new(months)).unwrap_or(day)
 }
 
-fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    let total = date.year() * 12 + date.month0() as i32 + months as i32;
-    first_of(total.div_euclid(12), total.rem_euclid(12) as u32 + 1)
-}
-
-fn local(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let midnight = day.and_time(NaiveTime::MIN);
-    tz.from_local_datetime(&midnight)
-        .earliest()
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+fn months_before(day: NaiveDate, months: u32) -> NaiveDate {
+    day.checked_sub_months(Months::new(months)).unwrap_or(day)
 }
 
 fn timer(job: Job, due_at: DateTime<Utc>, label: &str) -> NewTimer {
@@ -170,8 +162,8 @@ pub async fn fire(
         return Ok(None);
     }
     timers::schedule(&txn, timer_for(job, job.next(start), tz)).await?;
-    let from = local(previous_start(job, start), tz);
-    let to = local(start, tz);
+    let from = start_of_day(previous_start(job, start), tz);
+    let to = start_of_day(start, tz);
     match job {
         Job::KpiSnapshot => {
             let month = label.parse().map_err(DomainError::Internal)?;
@@ -192,17 +184,22 @@ pub async fn fire(
 }
 
 fn timer_for(job: Job, start: NaiveDate, tz: Tz) -> NewTimer {
-    timer(job, local(start, tz), &job.label(start))
+    timer(job, start_of_day(start, tz), &job.label(start))
 }
 
 /// The start of the period that ends at `start`.
 fn previous_start(job: Job, start: NaiveDate) -> NaiveDate {
     match job {
-        Job::KpiSnapshot => add_months(start, 11).with_year(start.year() - 1).unwrap_or(start),
+        Job::KpiSnapshot => months_before(start, 1),
         Job::DigestDaily => start - Duration::days(1),
         Job::DigestWeekly => start - Duration::days(7),
-        Job::SalesStar => add_months(start, 9).with_year(start.year() - 1).unwrap_or(start),
+        Job::SalesStar => months_before(start, 3),
     }
+}
+
+/// Counts grouped by team, without the rows of no team.
+fn per_team(rows: Vec<(Option<Uuid>, i64)>) -> HashMap<Uuid, i64> {
+    rows.into_iter().filter_map(|(team, n)| team.map(|t| (t, n))).collect()
 }
 
 /// Each manager's digest of the period: new leads and missed deadlines in
@@ -214,29 +211,39 @@ async fn digest(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(), DomainError> {
+    let leads: HashMap<Uuid, i64> = per_team(
+        customers::Entity::find()
+            .select_only()
+            .column(customers::Column::TeamId)
+            .column_as(customers::Column::Id.count(), "n")
+            .filter(customers::Column::CreatedAt.gte(from))
+            .filter(customers::Column::CreatedAt.lt(to))
+            .group_by(customers::Column::TeamId)
+            .into_tuple()
+            .all(db)
+            .await?,
+    );
+    let breaches: HashMap<Uuid, i64> = per_team(
+        sla_breaches::Entity::find()
+            .select_only()
+            .column(sla_breaches::Column::TeamId)
+            .column_as(sla_breaches::Column::Id.count(), "n")
+            .filter(sla_breaches::Column::BreachedAt.gte(from))
+            .filter(sla_breaches::Column::BreachedAt.lt(to))
+            .group_by(sla_breaches::Column::TeamId)
+            .into_tuple()
+            .all(db)
+            .await?,
+    );
+    let kind = job.name();
     for team in teams::Entity::find()
         .filter(teams::Column::ManagerId.is_not_null())
         .all(db)
         .await?
     {
         let Some(manager) = team.manager_id else { continue };
-        let leads = customers::Entity::find()
-            .filter(customers::Column::TeamId.eq(team.id))
-            .filter(customers::Column::CreatedAt.gte(from))
-            .filter(customers::Column::CreatedAt.lt(to))
-            .count(db)
-            .await?;
-        let breaches = sla_breaches::Entity::find()
-            .filter(sla_breaches::Column::TeamId.eq(team.id))
-            .filter(sla_breaches::Column::BreachedAt.gte(from))
-            .filter(sla_breaches::Column::BreachedAt.lt(to))
-            .count(db)
-            .await?;
-        let kind = if job == Job::DigestDaily {
-            "digest_daily"
-        } else {
-            "digest_weekly"
-        };
+        let leads = leads.get(&team.id).copied().unwrap_or(0);
+        let breaches = breaches.get(&team.id).copied().unwrap_or(0);
         notifications::notify(
             db,
             Notice {
@@ -259,7 +266,13 @@ async fn digest(
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
     use super::*;
+
+    fn first_of(year: i32, month: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, 1).expect("a first day")
+    }
 
     #[test]
     fn each_job_finds_the_period_that_began_last_in_the_business_time_zone() {

@@ -8,7 +8,7 @@
 //! timer falls due, re-checks the record, and records the reminder, task or
 //! breach exactly once.
 
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use entities::{complaints, customers, deals, sla_breaches, sla_policies, teams, timers as timer_rows, visits};
 use sea_orm::{
@@ -311,11 +311,7 @@ pub async fn on_handover_planned(
         return Ok(());
     };
     let policy = current(db, INSPECTION).await?;
-    let midnight = planned.and_time(NaiveTime::MIN);
-    let handover = tz
-        .from_local_datetime(&midnight)
-        .earliest()
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc));
+    let handover = crate::kpis::start_of_day(planned, tz);
     let due_at = (handover - policy.duration()).max(Utc::now());
     let timer = NewTimer {
         kind: INSPECTION,

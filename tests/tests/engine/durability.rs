@@ -133,9 +133,14 @@ async fn fired_count(db: &sea_orm::DatabaseConnection) -> u64 {
 async fn two_worker_processes_fire_every_timer_once_and_compute_the_quarterly_award_once() {
     let replicas = two_workers().await;
     let n = 2_000;
-    domain::timers::schedule_many(&replicas.db, probe_timers(n, chrono::Duration::seconds(1)))
-        .await
-        .expect("timers");
+    // Due over two seconds, so that both pumps claim and both workers
+    // poll while they fall due (at once, one replica may drain them all).
+    for step in 0..20 {
+        let due_in = chrono::Duration::milliseconds(1_000 + step * 100);
+        domain::timers::schedule_many(&replicas.db, probe_timers(n / 20, due_in))
+            .await
+            .expect("timers");
+    }
     eventually(Duration::from_secs(90), "every timer fired", || async {
         (fired_count(&replicas.db).await == n as u64).then_some(())
     })
@@ -152,7 +157,12 @@ async fn two_worker_processes_fire_every_timer_once_and_compute_the_quarterly_aw
     let mut instances: Vec<String> = by.iter().filter_map(|(i, _)| i.clone()).collect();
     instances.sort();
     instances.dedup();
-    assert_eq!(instances.len(), 2, "both replicas fired timers: {instances:?}");
+    assert_eq!(
+        instances.len(),
+        2,
+        "both replicas fired timers: {instances:?}\n{}",
+        replicas.output()
+    );
     assert_eq!(
         count_state(&replicas.db, "queued").await + count_state(&replicas.db, "pending").await,
         0
