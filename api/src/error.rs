@@ -212,6 +212,7 @@ impl From<DomainError> for ApiError {
                 };
                 Self::IllegalTransition { detail, allowed }
             }
+            DomainError::Forbidden(detail) => Self::Forbidden(detail),
             DomainError::PreconditionFailed => Self::PreconditionFailed,
             DomainError::Database(e) => Self::Internal(e.to_string()),
             DomainError::Internal(e) => Self::Internal(e),

@@ -44,6 +44,11 @@ pub enum DomainError {
         to: String,
         allowed: Vec<String>,
     },
+    /// The caller holds the permission the endpoint needs, but not enough to
+    /// make this change (e.g. granting more than it holds); the detail says
+    /// what it lacks.
+    #[error("{0}")]
+    Forbidden(String),
     /// `If-Match` named another version than the record has now.
     #[error("the record has changed since it was read")]
     PreconditionFailed,

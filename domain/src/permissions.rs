@@ -219,6 +219,37 @@ pub fn is_known(name: &str) -> bool {
     CATALOG.iter().any(|p| p.name == name)
 }
 
+/// The permissions that, each held with scope `all`, make an administrator:
+/// whoever holds them manages every account and every role.
+pub const ADMINISTRATOR: [&str; 2] = ["users:write", "roles:write"];
+
+/// A grant that a caller's own grants do not cover: a permission it does
+/// not hold, or holds with a narrower scope. Displayed in the client's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncovered {
+    pub permission: String,
+    pub scope: Scope,
+    /// The scope the caller holds the permission with, if at all.
+    pub held: Option<Scope>,
+}
+
+impl fmt::Display for Uncovered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            permission,
+            scope,
+            held,
+        } = self;
+        match held {
+            None => write!(f, "{permission} with scope {scope}, and you do not hold {permission}"),
+            Some(held) => write!(
+                f,
+                "{permission} with scope {scope}, and you hold {permission} only with scope {held}"
+            ),
+        }
+    }
+}
+
 /// What a caller may do: each permission with its widest scope.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Grants(BTreeMap<String, Scope>);
@@ -244,6 +275,25 @@ impl Grants {
     pub fn iter(&self) -> impl Iterator<Item = (&str, Scope)> {
         self.0.iter().map(|(p, s)| (p.as_str(), *s))
     }
+
+    /// Whether these grants make an administrator (see [`ADMINISTRATOR`]).
+    pub fn is_administrator(&self) -> bool {
+        ADMINISTRATOR.iter().all(|p| self.scope(p) == Some(Scope::All))
+    }
+
+    /// The first of `wanted` that these grants do not cover, if any: what a
+    /// caller may not grant, or a role it may not hand out, because it would
+    /// reach further than the caller itself.
+    pub fn first_uncovered<'a>(&self, wanted: impl IntoIterator<Item = (&'a str, Scope)>) -> Option<Uncovered> {
+        wanted.into_iter().find_map(|(permission, scope)| {
+            let held = self.scope(permission);
+            (held < Some(scope)).then(|| Uncovered {
+                permission: permission.to_owned(),
+                scope,
+                held,
+            })
+        })
+    }
 }
 
 #[cfg(test)]
@@ -261,6 +311,78 @@ mod tests {
         assert_eq!(grants.scope("users:read"), Some(Scope::All));
         assert_eq!(grants.scope("teams:read"), Some(Scope::Team));
         assert_eq!(grants.scope("roles:write"), None);
+    }
+
+    #[test]
+    fn grants_cover_the_same_permissions_with_equal_or_narrower_scopes_only() {
+        let caller = Grants::from_pairs([
+            ("users:read".to_owned(), Scope::Team),
+            ("roles:write".to_owned(), Scope::All),
+        ]);
+        let uncovered = |permission: &str, scope, held| {
+            Some(Uncovered {
+                permission: permission.to_owned(),
+                scope,
+                held,
+            })
+        };
+        let cases: [(&[(&str, Scope)], Option<Uncovered>); 7] = [
+            (&[], None),
+            (&[("users:read", Scope::Own)], None),
+            (&[("users:read", Scope::Team)], None),
+            (&[("users:read", Scope::Team), ("roles:write", Scope::All)], None),
+            (
+                &[("users:read", Scope::All)],
+                uncovered("users:read", Scope::All, Some(Scope::Team)),
+            ),
+            (
+                &[("users:write", Scope::Own)],
+                uncovered("users:write", Scope::Own, None),
+            ),
+            (
+                &[
+                    ("roles:write", Scope::Own),
+                    ("kpis:read", Scope::Own),
+                    ("users:write", Scope::All),
+                ],
+                uncovered("kpis:read", Scope::Own, None),
+            ),
+        ];
+        for (wanted, expected) in cases {
+            assert_eq!(caller.first_uncovered(wanted.iter().copied()), expected, "{wanted:?}");
+        }
+    }
+
+    #[test]
+    fn uncovered_grants_say_what_the_caller_lacks() {
+        let wider = Uncovered {
+            permission: "users:read".to_owned(),
+            scope: Scope::All,
+            held: Some(Scope::Team),
+        };
+        assert_eq!(
+            wider.to_string(),
+            "users:read with scope all, and you hold users:read only with scope team"
+        );
+        let missing = Uncovered { held: None, ..wider };
+        assert_eq!(
+            missing.to_string(),
+            "users:read with scope all, and you do not hold users:read"
+        );
+    }
+
+    #[test]
+    fn administrators_hold_users_and_roles_write_on_all_records() {
+        let grants = |pairs: &[(&str, Scope)]| Grants::from_pairs(pairs.iter().map(|(p, s)| ((*p).to_owned(), *s)));
+        let cases: [(&[(&str, Scope)], bool); 4] = [
+            (&[("users:write", Scope::All), ("roles:write", Scope::All)], true),
+            (&[("users:write", Scope::All), ("roles:write", Scope::Team)], false),
+            (&[("roles:write", Scope::All), ("roles:read", Scope::All)], false),
+            (&[], false),
+        ];
+        for (pairs, expected) in cases {
+            assert_eq!(grants(pairs).is_administrator(), expected, "{pairs:?}");
+        }
     }
 
     #[test]

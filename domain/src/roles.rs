@@ -2,6 +2,14 @@
 //! re-granted but not renamed or deleted. No change may leave the service
 //! without an active administrator (an active user who can manage both
 //! accounts and roles everywhere): such a change is refused as a whole.
+//!
+//! Who may grant what: an administrator manages every role and every
+//! assignment. Anyone else holding `roles:write` or `users:write` is a
+//! delegate: it grants, and assigns or removes roles that grant, only what it
+//! holds itself with no wider scope; it never changes a role it holds; and it
+//! leaves the grants of built-in roles and the `admin` role to
+//! administrators. The caller's grants are read inside the transaction of the
+//! change, so a grant revoked a moment earlier counts.
 
 use std::collections::BTreeSet;
 
@@ -16,11 +24,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
+    actor,
     audit::{self, AuditContext},
     error::{DomainError, FieldError},
-    permissions::{self, Scope},
+    permissions::{self, ADMINISTRATOR, Grants, Scope},
     version,
 };
+
+/// The built-in role of administrators.
+pub const ADMIN_ROLE: &str = "admin";
 
 /// A role with its grants, as shown to administrators.
 #[derive(Debug, Clone, Serialize)]
@@ -47,8 +59,121 @@ pub struct RoleInput {
     pub grants: Option<Vec<Grant>>,
 }
 
-/// The permissions that make an administrator.
-const ADMINISTRATOR: [&str; 2] = ["users:write", "roles:write"];
+/// How far a caller's say over roles and their holders reaches.
+#[derive(Debug)]
+enum Authority {
+    /// The service itself (first start, the CLI, the demo) or an administrator.
+    Full,
+    /// Anyone else: only what its own grants cover, and no role it holds.
+    Delegate { grants: Grants, roles: Vec<String> },
+}
+
+impl Authority {
+    /// The authority of the caller behind `ctx`, read in `db` (the change's
+    /// transaction). A context without a user or client is the service itself.
+    async fn of(db: &impl ConnectionTrait, ctx: &AuditContext) -> Result<Authority, DomainError> {
+        let caller = match (ctx.actor_user_id, ctx.actor_client_id) {
+            (Some(user), _) => actor::load_user(db, user).await?,
+            (None, Some(client)) => actor::load_client(db, client).await?,
+            (None, None) => return Ok(Authority::Full),
+        };
+        let caller =
+            caller.ok_or_else(|| DomainError::Forbidden("your account or client is no longer active".to_owned()))?;
+        Ok(if caller.grants.is_administrator() {
+            Authority::Full
+        } else {
+            Authority::Delegate {
+                grants: caller.grants,
+                roles: caller.roles,
+            }
+        })
+    }
+
+    /// Refuses granting anything the caller's own grants do not cover.
+    fn may_grant(&self, grants: &[Grant]) -> Result<(), DomainError> {
+        let Authority::Delegate { grants: own, .. } = self else {
+            return Ok(());
+        };
+        match own.first_uncovered(grants.iter().map(|g| (g.permission.as_str(), g.scope))) {
+            None => Ok(()),
+            Some(uncovered) => Err(DomainError::Forbidden(format!(
+                "you can grant only what you hold, with no wider scope: this would grant {uncovered}"
+            ))),
+        }
+    }
+
+    /// Refuses assigning or removing (`verb`) a role that grants anything the
+    /// caller's own grants do not cover.
+    fn may_hand_out(&self, role: &RoleView, verb: &str) -> Result<(), DomainError> {
+        let Authority::Delegate { grants: own, .. } = self else {
+            return Ok(());
+        };
+        match own.first_uncovered(role.grants.iter().map(|g| (g.permission.as_str(), g.scope))) {
+            None => Ok(()),
+            Some(uncovered) => Err(DomainError::Forbidden(format!(
+                "you cannot {verb} the role {}: it grants {uncovered}",
+                role.name
+            ))),
+        }
+    }
+
+    /// Refuses any change to `role` (its name, description or grants, or
+    /// its deletion) that the caller may not make: to a role it holds, to the
+    /// `admin` role, to the grants of a built-in role, to a role granting more
+    /// than the caller holds, or to grants (`new_grants`) beyond its own.
+    fn may_change(&self, role: &RoleView, new_grants: Option<&[Grant]>) -> Result<(), DomainError> {
+        let Authority::Delegate { roles, .. } = self else {
+            return Ok(());
+        };
+        if roles.contains(&role.name) {
+            return Err(DomainError::Forbidden(format!(
+                "you cannot change the role {}: you hold it yourself",
+                role.name
+            )));
+        }
+        if role.name == ADMIN_ROLE {
+            return Err(only_administrators(format!("the {ADMIN_ROLE} role")));
+        }
+        let regranted =
+            new_grants.is_some_and(|new| new.iter().collect::<BTreeSet<_>>() != role.grants.iter().collect());
+        if role.builtin && regranted {
+            return Err(only_administrators(format!(
+                "the grants of the built-in role {}",
+                role.name
+            )));
+        }
+        self.may_hand_out(role, "change")?;
+        new_grants.map_or(Ok(()), |new| self.may_grant(new))
+    }
+}
+
+fn only_administrators(what: String) -> DomainError {
+    DomainError::Forbidden(format!(
+        "only an administrator ({} with scope all) may change {what}",
+        ADMINISTRATOR.join(" and ")
+    ))
+}
+
+/// Refuses (403) role assignments the caller behind `ctx` may not make:
+/// assigning or removing a role that grants more than the caller holds. Call
+/// inside the transaction of the change, with the roles it adds and removes.
+pub(crate) async fn check_assignment(
+    db: &impl ConnectionTrait,
+    ctx: &AuditContext,
+    added: &[roles::Model],
+    removed: &[roles::Model],
+) -> Result<(), DomainError> {
+    let authority = Authority::of(db, ctx).await?;
+    if matches!(authority, Authority::Full) {
+        return Ok(());
+    }
+    for (roles, verb) in [(added, "assign"), (removed, "remove")] {
+        for role in roles {
+            authority.may_hand_out(&view(db, role.clone()).await?, verb)?;
+        }
+    }
+    Ok(())
+}
 
 fn check(input: &RoleInput, creating: bool) -> Result<(), DomainError> {
     let mut errors = Vec::new();
@@ -161,6 +286,9 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, Domain
 pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleInput) -> Result<RoleView, DomainError> {
     check(&input, true)?;
     let txn = crate::db::begin_write(db).await?;
+    Authority::of(&txn, ctx)
+        .await?
+        .may_grant(input.grants.as_deref().unwrap_or_default())?;
     let now = Utc::now();
     let role = roles::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -208,6 +336,9 @@ pub async fn update(
         .ok_or(DomainError::NotFound("role"))?;
     let before = view(&txn, role.clone()).await?;
     version::check_if_match(if_match, &version::etag_of(&before))?;
+    Authority::of(&txn, ctx)
+        .await?
+        .may_change(&before, input.grants.as_deref())?;
     if role.builtin && input.name.as_ref().is_some_and(|n| *n != role.name) {
         return Err(DomainError::Rule {
             code: "builtin_role",
@@ -256,6 +387,7 @@ pub async fn delete(
         .ok_or(DomainError::NotFound("role"))?;
     let before = view(&txn, role.clone()).await?;
     version::check_if_match(if_match, &version::etag_of(&before))?;
+    Authority::of(&txn, ctx).await?.may_change(&before, None)?;
     if role.builtin {
         return Err(DomainError::Rule {
             code: "builtin_role",

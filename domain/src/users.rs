@@ -95,6 +95,7 @@ pub async fn create(
     let password_hash = crate::passwords::hash(&new.password).await?;
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
+    crate::roles::check_assignment(&txn, ctx, &roles, &[]).await?;
     let user = users::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email),
@@ -391,7 +392,8 @@ pub async fn update(
     Ok(after)
 }
 
-/// Replaces the account's roles.
+/// Replaces the account's roles. The caller behind `ctx` may add and remove
+/// only roles that grant no more than it holds (`roles::check_assignment`).
 pub async fn set_roles(
     db: &(impl ConnectionTrait + TransactionTrait),
     ctx: &AuditContext,
@@ -409,6 +411,15 @@ pub async fn set_roles(
         .await?
         .ok_or(DomainError::NotFound("user"))?;
     let before = view(&txn, user.clone()).await?;
+    let held = roles::Entity::find()
+        .inner_join(user_roles::Entity)
+        .filter(user_roles::Column::UserId.eq(id))
+        .all(&txn)
+        .await?;
+    let holds = |list: &[roles::Model], role: &roles::Model| list.iter().any(|r| r.id == role.id);
+    let added: Vec<roles::Model> = found.iter().filter(|r| !holds(&held, r)).cloned().collect();
+    let removed: Vec<roles::Model> = held.iter().filter(|r| !holds(&found, r)).cloned().collect();
+    crate::roles::check_assignment(&txn, ctx, &added, &removed).await?;
     user_roles::Entity::delete_many()
         .filter(user_roles::Column::UserId.eq(id))
         .exec(&txn)
@@ -508,7 +519,7 @@ pub async fn ensure_first_admin(
             email: email.clone(),
             name: "Administrator".to_owned(),
             password: password.clone(),
-            roles: vec!["admin".to_owned()],
+            roles: vec![crate::roles::ADMIN_ROLE.to_owned()],
             team_id: None,
             phone: None,
             locale: "zh-CN".to_owned(),

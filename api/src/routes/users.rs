@@ -190,7 +190,7 @@ pub async fn get_user(
         (status = 201, description = "Created", body = User),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks users:write on all records", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:write on all records, or a role grants more than the caller holds", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The e-mail is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, unknown role or team", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -263,7 +263,8 @@ pub async fn update_user(
         .json(User::from(user)))
 }
 
-/// Replace a staff account's roles.
+/// Replace a staff account's roles (only roles no wider than the caller's
+/// own grants are added or removed, unless the caller is an administrator).
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "organisation", operation_id = "update_user_roles",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "User id")),
@@ -272,7 +273,7 @@ pub async fn update_user(
         (status = 200, description = "The user with its new roles", body = User),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks users:write on all records", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks users:write on all records, or an added or removed role grants more than the caller holds", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`last_administrator`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),

@@ -1,0 +1,4 @@
+//! Tests of the hardening issue: what an attacker or a careless client
+//! tried, and what the service must now refuse or survive.
+
+mod escalation;
