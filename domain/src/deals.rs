@@ -9,10 +9,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entities::{customers, deals, handover_checklist_items, inspection_issues, units, users};
+use entities::{customers, deals, handover_checklist_items, inspection_issues, roles, units, user_roles, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect,
+    RelationTrait, Set, TransactionSession, TransactionTrait,
     sea_query::{Condition, Expr},
 };
 use serde::Serialize;
@@ -159,6 +159,26 @@ pub(crate) async fn find(
     query.one(db).await?.ok_or(DomainError::NotFound("deal"))
 }
 
+/// Adds an error on `/support_id` unless `user` is support staff: an active
+/// user holding the `support` role.
+async fn check_support(db: &impl ConnectionTrait, user: Uuid, errors: &mut Vec<FieldError>) -> Result<(), DomainError> {
+    let holds = user_roles::Entity::find()
+        .inner_join(users::Entity)
+        .join(JoinType::InnerJoin, user_roles::Relation::Role.def())
+        .filter(user_roles::Column::UserId.eq(user))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .filter(roles::Column::Name.eq(crate::roles::SUPPORT_ROLE))
+        .count(db)
+        .await?;
+    if holds == 0 {
+        errors.push(FieldError::new(
+            "/support_id",
+            format!("must be an active user with the {} role", crate::roles::SUPPORT_ROLE),
+        ));
+    }
+    Ok(())
+}
+
 /// The fields of a new deal.
 #[derive(Debug, Clone)]
 pub struct NewDeal {
@@ -220,10 +240,8 @@ pub async fn create(
             }
         }
     }
-    if let Some(support) = input.support_id
-        && users::Entity::find_by_id(support).one(&txn).await?.is_none()
-    {
-        errors.push(FieldError::new("/support_id", "no such user"));
+    if let Some(support) = input.support_id {
+        check_support(&txn, support, &mut errors).await?;
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
@@ -352,10 +370,8 @@ pub async fn update(
         ));
     }
     let txn = crate::db::begin_write(db).await?;
-    if let Some(Some(support)) = patch.support_id
-        && users::Entity::find_by_id(support).one(&txn).await?.is_none()
-    {
-        errors.push(FieldError::new("/support_id", "no such user"));
+    if let Some(Some(support)) = patch.support_id {
+        check_support(&txn, support, &mut errors).await?;
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));

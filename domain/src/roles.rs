@@ -34,6 +34,11 @@ use crate::{
 /// The built-in role of administrators.
 pub const ADMIN_ROLE: &str = "admin";
 
+/// The built-in role of support staff (loan, title-transfer and handover
+/// paperwork): the only mark of who may be a deal's support, since none of
+/// its permissions is its alone.
+pub const SUPPORT_ROLE: &str = "support";
+
 /// A role with its grants, as shown to administrators.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleView {

@@ -150,7 +150,7 @@ fn etag(view: &DealView) -> (header::HeaderName, String) {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks deals:write", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields; a customer outside the caller's reach is `/customer_id`, an unknown unit `/unit_id`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields; a customer outside the caller's reach is `/customer_id`, an unknown unit `/unit_id`, a support who is not an active user with the support role `/support_id`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_deal(
     caller: Authorized<perm::DealsWrite>,
@@ -241,7 +241,7 @@ pub async fn get_deal(
         (status = 404, description = "No such deal within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`conflict`: the deal is closed or cancelled", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields; a support who is not an active user with the support role is `/support_id`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_deal(
     caller: Authorized<perm::DealsWrite>,

@@ -280,18 +280,19 @@ async fn a_deal_changes_with_the_current_etag_only_and_not_once_finished() {
     let customer = new_customer(&app, &staff.a1, "王先生").await;
     let unit = new_unit(&app, &staff.manager, "1502").await;
     let id = id_of(&new_deal(&app, &staff.a1, &customer, &unit, "mortgage").await);
+    let support = create_user(&app, "support@example.com", "support", None).await;
     let path = format!("/api/v1/deals/{id}");
     let response = app.get(&path, Some(&staff.a1)).await;
     let etag = response.headers()["etag"].to_str().expect("ascii").to_owned();
     let change = json!({"agreed_price_fen": 348_000_000, "payment_method": "provident_fund",
-                        "planned_handover_on": "2027-09-30", "support_id": staff.org.consultant_a2});
+                        "planned_handover_on": "2027-09-30", "support_id": support});
     let response = patch_if_match(&app, &path, &staff.a1, &etag, &change).await;
     assert_ne!(response.headers()["etag"].to_str().expect("ascii"), etag);
     let changed = expect_json(response, 200).await;
     assert_eq!(changed["agreed_price_fen"], 348_000_000);
     assert_eq!(changed["payment_method"], "provident_fund");
     assert_eq!(changed["planned_handover_on"], "2027-09-30");
-    assert_eq!(changed["support_id"], staff.org.consultant_a2.to_string());
+    assert_eq!(changed["support_id"], support.to_string());
 
     let stale = json!({"agreed_price_fen": 1});
     assert_problem(
