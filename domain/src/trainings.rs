@@ -141,6 +141,13 @@ pub fn write_reach(actor: &Actor, scope: Scope) -> Condition {
     }
 }
 
+/// The users a caller puts on a training's attendance with `trainings:write`
+/// at `scope`: itself with `own`, its teams' members with `team`, anyone with
+/// `all` (the same reach as for reading accounts).
+fn attendee_reach(actor: &Actor, scope: Scope) -> Condition {
+    actor.reach(scope, users::Column::Id, Some(users::Column::TeamId))
+}
+
 /// A training's own fields, for a new one or a change (only those given change).
 #[derive(Debug, Clone, Default)]
 pub struct TrainingInput {
@@ -219,6 +226,7 @@ pub async fn create(
     if !attendee_ids.is_empty() && attendee_ids.len() <= MAX_ATTENDEES {
         let known: Vec<Uuid> = users::Entity::find()
             .filter(users::Column::Id.is_in(attendee_ids.clone()))
+            .filter(attendee_reach(actor, scope))
             .all(&txn)
             .await?
             .into_iter()
@@ -226,7 +234,10 @@ pub async fn create(
             .collect();
         for (i, id) in input.attendee_ids.iter().enumerate() {
             if !known.contains(id) {
-                errors.push(FieldError::new(format!("/attendee_ids/{i}"), "no such user"));
+                errors.push(FieldError::new(
+                    format!("/attendee_ids/{i}"),
+                    "no such user within your reach",
+                ));
             }
         }
     }
@@ -419,6 +430,7 @@ pub enum Attendance {
 
 /// Adds `user_id` to a training or changes whether they attended and passed.
 /// Attendance and exam results are only recorded once the training has been held.
+/// A user outside the caller's reach is "not found", as everywhere.
 pub async fn set_attendee(
     db: &(impl ConnectionTrait + TransactionTrait),
     ctx: &AuditContext,
@@ -432,7 +444,12 @@ pub async fn set_attendee(
     let Mark { attended, exam_passed } = mark;
     let txn = crate::db::begin_write(db).await?;
     let training = find(&txn, write_reach(actor, scope), training_id).await?;
-    if users::Entity::find_by_id(user_id).one(&txn).await?.is_none() {
+    if users::Entity::find_by_id(user_id)
+        .filter(attendee_reach(actor, scope))
+        .one(&txn)
+        .await?
+        .is_none()
+    {
         return Err(DomainError::NotFound("user"));
     }
     let now = Utc::now();

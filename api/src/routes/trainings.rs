@@ -150,7 +150,7 @@ fn etag(view: &TrainingView) -> (header::HeaderName, String) {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks trainings:write", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, a team not the caller's, unknown attendees", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, a team not the caller's, attendees unknown or outside the caller's reach", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_training(
     caller: Authorized<perm::TrainingsWrite>,
@@ -285,7 +285,7 @@ pub async fn update_training(
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks trainings:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such training the caller may change, or no such user", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such training the caller may change, or no such user within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Attendance before the training, or an exam result without attendance", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_training_attendee(

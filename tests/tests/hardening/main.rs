@@ -3,3 +3,4 @@
 
 mod deal_support;
 mod escalation;
+mod training_reach;
