@@ -103,8 +103,8 @@ pub async fn teams(
     month: Month,
 ) -> Result<Option<(DateTime<Utc>, Vec<TeamFigures>)>, DomainError> {
     let mut query = rows::Entity::find().filter(rows::Column::Subject.eq(TEAM));
-    if scope != Scope::All {
-        query = query.filter(rows::Column::SubjectId.is_in(actor.team_ids.clone()));
+    if let Some(ids) = kpis::team_reach(actor, scope)? {
+        query = query.filter(rows::Column::SubjectId.is_in(ids));
     }
     read(db, month, query).await
 }

@@ -536,6 +536,21 @@ async fn shared_figures(
         .collect())
 }
 
+/// The teams whose totals a caller reads with `kpis:read` at `scope`: its
+/// teams with `team`, every team with `all` (`None`). With `own` a caller
+/// reads its own row only (docs/workflows.md), never a team's totals: 403.
+pub fn team_reach(actor: &Actor, scope: Scope) -> Result<Option<Vec<Uuid>>, DomainError> {
+    match scope {
+        Scope::All => Ok(None),
+        Scope::Team => Ok(Some(actor.team_ids.clone())),
+        Scope::Own => Err(DomainError::Forbidden(
+            "team figures need kpis:read with scope team or all; you hold kpis:read with scope own: read your \
+             own row at /api/v1/kpis/consultants"
+                .to_owned(),
+        )),
+    }
+}
+
 /// The figures of every team in the caller's scope for `month`.
 pub async fn teams(
     db: &impl ConnectionTrait,
@@ -546,8 +561,8 @@ pub async fn teams(
 ) -> Result<Vec<TeamFigures>, DomainError> {
     let (from, to) = (month.start(tz), month.end(tz));
     let mut query = teams::Entity::find().order_by_asc(teams::Column::Name);
-    if scope != Scope::All {
-        query = query.filter(teams::Column::Id.is_in(actor.team_ids.clone()));
+    if let Some(ids) = team_reach(actor, scope)? {
+        query = query.filter(teams::Column::Id.is_in(ids));
     }
     let list = query.all(db).await?;
     let ids: Vec<Uuid> = list.iter().map(|t| t.id).collect();

@@ -266,7 +266,8 @@ pub async fn list_consultant_kpis(
     Ok(HttpResponse::Ok().json(report(month, &state, taken_at, items)))
 }
 
-/// Each team's figures for a month (teams in the caller's scope).
+/// Each team's figures for a month (teams in the caller's scope; with scope
+/// `own`, 403: a consultant reads its own row at `/kpis/consultants`).
 #[utoipa::path(get, path = "/api/v1/kpis/teams", tag = "figures", operation_id = "list_team_kpis",
     security(("bearer" = [])),
     params(KpiQuery),
@@ -274,7 +275,7 @@ pub async fn list_consultant_kpis(
         (status = 200, description = "One row per team", body = KpiReport<TeamKpi>),
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks kpis:read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks kpis:read, or holds it with scope own only (team totals need team or all)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`snapshot=true` and the month's snapshot has not been taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`month` is not YYYY-MM", body = Problem, content_type = "application/problem+json"),
     ))]

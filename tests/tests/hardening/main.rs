@@ -3,4 +3,5 @@
 
 mod deal_support;
 mod escalation;
+mod team_kpis;
 mod training_reach;
