@@ -326,7 +326,9 @@ mod tests {
                 held,
             })
         };
-        let cases: [(&[(&str, Scope)], Option<Uncovered>); 7] = [
+        /// Wanted grants, and the first of them the caller lacks.
+        type Case<'a> = (&'a [(&'a str, Scope)], Option<Uncovered>);
+        let cases: [Case; 7] = [
             (&[], None),
             (&[("users:read", Scope::Own)], None),
             (&[("users:read", Scope::Team)], None),
