@@ -65,31 +65,28 @@ pub const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2200, 12, 31).expect(
 /// The message for a date or time outside [`EARLIEST_DATE`]..=[`LATEST_DATE`].
 pub const DATE_WINDOW_RULE: &str = "must be between 1900-01-01 and 2200-12-31";
 
-/// A date or a time whose calendar day can be checked against the window.
-pub trait Dated {
-    fn day(&self) -> NaiveDate;
+/// A date, a time, or an optional one, that can be held to the window.
+pub trait InDateWindow {
+    /// Whether it lies between [`EARLIEST_DATE`] and [`LATEST_DATE`] (a
+    /// time by its day in UTC); absent counts as inside.
+    fn in_date_window(&self) -> bool;
 }
 
-impl Dated for NaiveDate {
-    fn day(&self) -> NaiveDate {
-        *self
+impl InDateWindow for NaiveDate {
+    fn in_date_window(&self) -> bool {
+        (EARLIEST_DATE..=LATEST_DATE).contains(self)
     }
 }
 
-impl<Tz: TimeZone> Dated for DateTime<Tz> {
-    fn day(&self) -> NaiveDate {
-        self.naive_utc().date()
+impl<Tz: TimeZone> InDateWindow for DateTime<Tz> {
+    fn in_date_window(&self) -> bool {
+        self.naive_utc().date().in_date_window()
     }
 }
 
-/// Whether a caller's date or time lies in the window; `Err` carries
-/// [`DATE_WINDOW_RULE`].
-pub fn date_in_window(value: &impl Dated) -> Result<(), &'static str> {
-    let day = value.day();
-    if (EARLIEST_DATE..=LATEST_DATE).contains(&day) {
-        Ok(())
-    } else {
-        Err(DATE_WINDOW_RULE)
+impl<T: InDateWindow> InDateWindow for Option<T> {
+    fn in_date_window(&self) -> bool {
+        self.as_ref().is_none_or(T::in_date_window)
     }
 }
 
@@ -156,13 +153,15 @@ mod tests {
             (day(9999, 12, 31), false),
         ];
         for (date, accepted) in cases {
-            assert_eq!(date_in_window(&date).is_ok(), accepted, "{date}");
+            assert_eq!(date.in_date_window(), accepted, "{date}");
+            assert_eq!(Some(date).in_date_window(), accepted, "{date}");
         }
+        assert!(None::<NaiveDate>.in_date_window());
         let late = Utc.with_ymd_and_hms(2200, 12, 31, 23, 59, 59).single().expect("time");
-        assert!(date_in_window(&late).is_ok());
+        assert!(late.in_date_window());
         let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
         let early_local = offset.with_ymd_and_hms(1900, 1, 1, 7, 0, 0).single().expect("time");
-        assert!(date_in_window(&early_local).is_err(), "1899-12-31 in UTC");
+        assert!(!early_local.in_date_window(), "1899-12-31 in UTC");
     }
 
     #[test]
