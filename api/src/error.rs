@@ -237,7 +237,7 @@ impl From<sea_orm::DbErr> for ApiError {
     "code": "validation_failed",
     "instance": "/api/v1/auth/token",
     "request_id": "0192f1c4-7d1e-7a51-9a43-3e0d5c1f2a10",
-    "errors": [{"pointer": "/password", "detail": "missing field"}]
+    "errors": [{"pointer": "/password", "detail": "is required"}]
 }))]
 pub struct Problem {
     /// `urn:estateflow:problem:<code>`.

@@ -61,6 +61,7 @@ impl Application {
                 .app_data(openapi.clone())
                 .configure(|cfg| extract::configure(cfg, body_limit))
                 .wrap(from_fn(idempotency::idempotency))
+                .wrap(from_fn(extract::screen_path))
                 .wrap(from_fn(edge::edge))
                 .configure(routes::configure)
                 .service(web::resource("/docs").get(docs_redirect))

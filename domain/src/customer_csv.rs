@@ -87,6 +87,23 @@ fn invalid(row: usize, reason: impl Into<String>) -> RowResult {
     }
 }
 
+/// One line as one CSV record, or why it is not one.
+fn record_of(line: &[u8]) -> Result<csv::StringRecord, String> {
+    if line.iter().filter(|b| **b == b'"').count() % 2 == 1 {
+        return Err("has a quote that is not closed".to_owned());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line);
+    match reader.records().next() {
+        Some(Ok(record)) => Ok(record),
+        Some(Err(e)) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => Err("is not UTF-8 text".to_owned()),
+        Some(Err(e)) => Err(format!("is not a CSV row: {e}")),
+        None => Err("is empty".to_owned()),
+    }
+}
+
 fn duplicate(row: usize, of: Uuid, reason: &str) -> RowResult {
     RowResult {
         row,
@@ -97,18 +114,25 @@ fn duplicate(row: usize, of: Uuid, reason: &str) -> RowResult {
 }
 
 /// Reads the CSV: the header must name known columns, including `name`.
+///
+/// One line is one row (blank lines are skipped): no column of an import
+/// may hold a line break, so a quote left open is that row's fault and
+/// cannot swallow the rows after it. A row with more or fewer cells than
+/// the header, an unclosed quote or a control character in a cell is
+/// reported invalid; the other rows are unaffected.
 fn parse(body: &[u8]) -> Result<(Vec<Row>, Vec<RowResult>), DomainError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::Headers)
-        .from_reader(body);
-    let headers = reader
-        .headers()
-        .map_err(|e| DomainError::invalid("/csv", format!("the header line is not CSV: {e}")))?
-        .clone();
+    let mut lines = body
+        .split(|b| *b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .filter(|line| !line.is_empty());
+    let header = lines
+        .next()
+        .ok_or_else(|| DomainError::invalid("/csv", "the header line is missing"))?;
+    let headers =
+        record_of(header).map_err(|reason| DomainError::invalid("/csv", format!("the header line {reason}")))?;
     let names: Vec<String> = headers
         .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
         .collect();
     if let Some(unknown) = names.iter().find(|n| !IMPORT_COLUMNS.contains(&n.as_str())) {
         return Err(DomainError::invalid(
@@ -125,7 +149,7 @@ fn parse(body: &[u8]) -> Result<(Vec<Row>, Vec<RowResult>), DomainError> {
     }
     let mut rows = Vec::new();
     let mut results = Vec::new();
-    for (i, record) in reader.records().enumerate() {
+    for (i, line) in lines.enumerate() {
         let number = i + 1;
         if number > MAX_ROWS {
             return Err(DomainError::invalid(
@@ -133,13 +157,32 @@ fn parse(body: &[u8]) -> Result<(Vec<Row>, Vec<RowResult>), DomainError> {
                 format!("at most {MAX_ROWS} rows in one import"),
             ));
         }
-        let record = match record {
+        let record = match record_of(line) {
             Ok(r) => r,
-            Err(e) => {
-                results.push(invalid(number, format!("not a CSV row: {e}")));
+            Err(reason) => {
+                results.push(invalid(number, reason));
                 continue;
             }
         };
+        if record.len() != names.len() {
+            results.push(invalid(
+                number,
+                format!(
+                    "has {} cells but the header line has {} columns",
+                    record.len(),
+                    names.len()
+                ),
+            ));
+            continue;
+        }
+        if let Some(reason) = names
+            .iter()
+            .zip(record.iter())
+            .find_map(|(name, value)| crate::input::text_problem(value).map(|problem| format!("{name} {problem}")))
+        {
+            results.push(invalid(number, reason));
+            continue;
+        }
         let key_account = match cell(&record, column("key_account")).as_deref() {
             None | Some("false" | "0" | "no") => Some(false),
             Some("true" | "1" | "yes") => Some(true),
@@ -523,7 +566,46 @@ mod tests {
     fn an_unknown_column_or_a_missing_name_column_refuses_the_whole_file() {
         assert!(parse(b"name,phone,shoe_size\nx,1,2\n").is_err());
         assert!(parse(b"phone\n13800138000\n").is_err());
+        assert!(parse(b"").is_err());
         let (rows, results) = parse(b"\xEF\xBB\xBFName,Phone\nA,138\n").expect("parses");
         assert_eq!((rows.len(), results.len()), (1, 0));
+    }
+
+    #[test]
+    fn malformed_rows_are_invalid_one_by_one_and_the_others_are_read() {
+        let csv = "name,phone\r\n\
+                   ok one,138\r\n\
+                   too,many,cells\n\
+                   too few\n\
+                   \"open quote,139\n\
+                   \n\
+                   \"Wang, Li\",\"13\"\"9\"\n\
+                   nul\0,140\n\
+                   ok two,141\n";
+        let (rows, results) = parse(csv.as_bytes()).expect("parses");
+        let read: Vec<(usize, Option<String>)> = rows.iter().map(|r| (r.number, r.input.name.clone())).collect();
+        assert_eq!(
+            read,
+            [
+                (1, Some("ok one".to_owned())),
+                (5, Some("Wang, Li".to_owned())),
+                (7, Some("ok two".to_owned()))
+            ]
+        );
+        let reasons: Vec<(usize, &str)> = results
+            .iter()
+            .map(|r| (r.row, r.reason.as_deref().unwrap_or_default()))
+            .collect();
+        assert_eq!(reasons[0], (2, "has 3 cells but the header line has 2 columns"));
+        assert_eq!(reasons[1], (3, "has 1 cells but the header line has 2 columns"));
+        assert_eq!(reasons[2], (4, "has a quote that is not closed"));
+        assert_eq!(reasons[3].0, 6);
+        assert!(
+            reasons[3].1.starts_with("name must not contain control characters"),
+            "{reasons:?}"
+        );
+        assert_eq!(reasons.len(), 4);
+        let (_, results) = parse(b"name\n\xff\n").expect("parses");
+        assert_eq!(results[0].reason.as_deref(), Some("is not UTF-8 text"));
     }
 }

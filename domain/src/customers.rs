@@ -399,7 +399,7 @@ pub async fn list(
         query = query.filter(C::ExternalId.eq(external_id));
     }
     if let Some(q) = filter.q.filter(|q| !q.trim().is_empty()) {
-        let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
+        let pattern = crate::input::contains(&q.trim().to_lowercase());
         query = query.filter(
             Condition::any()
                 .add(Expr::expr(Func::lower(Expr::col(C::Name))).like(pattern.clone()))

@@ -238,11 +238,7 @@ fn sqlite_sql(template: &str, state: JobState) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(template.replace("$cond", sqlite_condition(state)).replace("$now", "?2"))
 }
 
-fn like_pattern(q: &str) -> String {
-    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
+/// Search by id or payload; the pattern comes from `domain::input::like_contains`.
 const SQLITE_SEARCH: &str = "(?3 IS NULL OR id LIKE ?3 ESCAPE '\\' OR CAST(job AS TEXT) LIKE ?3 ESCAPE '\\')";
 
 async fn sqlite_counts(pool: &SqlitePool, queue: &str) -> Result<QueueCounts, InspectError> {
@@ -280,7 +276,7 @@ async fn sqlite_list(
     let rows = sqlx::query(sql)
         .bind(queue)
         .bind(now())
-        .bind(q.map(like_pattern))
+        .bind(q.map(domain::input::like_contains))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(pool)
@@ -368,7 +364,7 @@ async fn sqlite_bulk_action(
     let result = sqlx::query(sql)
         .bind(queue)
         .bind(now())
-        .bind(q.map(like_pattern))
+        .bind(q.map(domain::input::like_contains))
         .bind(i64::try_from(MAX_BULK).unwrap_or(i64::MAX))
         .execute(pool)
         .await?;
@@ -808,11 +804,6 @@ mod tests {
         assert!(matches(Some("abc"), "01ABC", "{}"));
         assert!(matches(Some("HOLD_MS"), "01ABC", r#"{"hold_ms":0}"#));
         assert!(!matches(Some("fail"), "01ABC", r#"{"hold_ms":0}"#));
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
     }
 
     #[test]

@@ -150,6 +150,7 @@ pub struct NewHandoverBody {
     pub recipient: String,
     pub notes: Option<String>,
     /// When (RFC 3339); now if left out; not in the future.
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub at: Option<DateTime<Utc>>,
 }
 
@@ -195,6 +196,7 @@ pub struct VisitList {
 #[schema(example = json!({"satisfaction": 5, "feedback": "很满意"}))]
 pub struct NewVisitBody {
     /// When (RFC 3339); now if left out; not in the future nor before the handover.
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub visited_at: Option<DateTime<Utc>>,
     /// An integer from 1 to 5.
     pub satisfaction: i64,

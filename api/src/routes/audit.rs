@@ -54,8 +54,10 @@ pub struct AuditQuery {
     /// e.g. `create`, `update`, `delete`, `set_roles`.
     pub action: Option<String>,
     /// From this time on (RFC 3339).
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub since: Option<DateTime<Utc>>,
     /// Before this time (RFC 3339).
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub until: Option<DateTime<Utc>>,
 }
 
@@ -73,7 +75,7 @@ pub struct AuditQuery {
 pub async fn list_audit_log(
     _caller: Authorized<perm::AuditLogRead>,
     state: web::Data<AppState>,
-    query: web::Query<AuditQuery>,
+    query: crate::extract::ApiQuery<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;

@@ -330,7 +330,7 @@ pub async fn create_award_run(
 pub async fn list_award_runs(
     _caller: Authorized<perm::AwardsRead>,
     state: web::Data<AppState>,
-    query: web::Query<AwardRunQuery>,
+    query: crate::extract::ApiQuery<AwardRunQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;

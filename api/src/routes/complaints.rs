@@ -84,6 +84,7 @@ pub struct NewComplaintBody {
     /// minor, major.
     pub severity: String,
     pub summary: String,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub received_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -95,6 +96,7 @@ pub struct ComplaintPatch {
     /// resolved, open.
     pub status: String,
     pub resolution: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub resolved_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -163,7 +165,7 @@ pub async fn create_complaint(
 pub async fn list_complaints(
     caller: Authorized<perm::ComplaintsRead>,
     state: web::Data<AppState>,
-    query: web::Query<ComplaintQuery>,
+    query: crate::extract::ApiQuery<ComplaintQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;

@@ -140,7 +140,7 @@ pub struct ExportQuery {
 pub async fn get_customer_export(
     caller: Authorized<perm::CustomersRead>,
     state: web::Data<AppState>,
-    query: web::Query<ExportQuery>,
+    query: crate::extract::ApiQuery<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let filter = CustomerFilter {

@@ -102,6 +102,7 @@ pub struct NewCustomerEventBody {
     pub title: String,
     /// open_day, themed.
     pub kind: String,
+    #[serde(deserialize_with = "crate::extract::in_window")]
     pub starts_at: DateTime<FixedOffset>,
     pub location: Option<String>,
 }
@@ -113,6 +114,7 @@ pub struct NewCustomerEventBody {
 pub struct CustomerEventPatch {
     pub title: Option<String>,
     pub kind: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub starts_at: Option<DateTime<FixedOffset>>,
     #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<String>)]
@@ -145,8 +147,10 @@ pub struct CustomerEventQuery {
     /// open_day, themed.
     pub kind: Option<String>,
     /// Starting at or after (RFC 3339).
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub from: Option<DateTime<FixedOffset>>,
     /// Starting before (RFC 3339).
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub to: Option<DateTime<FixedOffset>>,
 }
 
@@ -204,7 +208,7 @@ pub async fn create_customer_event(
 pub async fn list_customer_events(
     caller: Authorized<perm::CustomerEventsRead>,
     state: web::Data<AppState>,
-    query: web::Query<CustomerEventQuery>,
+    query: crate::extract::ApiQuery<CustomerEventQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
@@ -354,7 +358,7 @@ pub async fn list_event_invitations(
     caller: Authorized<perm::CustomerEventsRead>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: web::Query<InvitationQuery>,
+    query: crate::extract::ApiQuery<InvitationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;

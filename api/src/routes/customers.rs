@@ -225,7 +225,7 @@ pub async fn create_customer(
 pub async fn list_customers(
     caller: Authorized<perm::CustomersRead>,
     state: web::Data<AppState>,
-    query: web::Query<CustomerQuery>,
+    query: crate::extract::ApiQuery<CustomerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;

@@ -92,6 +92,7 @@ pub struct NewDealBody {
     /// full, mortgage, provident_fund, instalments.
     pub payment_method: String,
     /// YYYY-MM-DD.
+    #[serde(deserialize_with = "crate::extract::in_window")]
     pub planned_handover_on: NaiveDate,
     pub consultant_id: Option<Uuid>,
     pub support_id: Option<Uuid>,
@@ -104,6 +105,7 @@ pub struct NewDealBody {
 pub struct DealPatchBody {
     pub agreed_price_fen: Option<i64>,
     pub payment_method: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub planned_handover_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<Uuid>)]
@@ -118,6 +120,7 @@ pub struct TransitionBody {
     /// The stage to move to.
     pub to: String,
     /// When it happened (RFC 3339); now if left out; neither in the future nor before the previous move.
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub at: Option<DateTime<Utc>>,
     /// Why; required to cancel.
     pub reason: Option<String>,
@@ -187,7 +190,7 @@ pub async fn create_deal(
 pub async fn list_deals(
     caller: Authorized<perm::DealsRead>,
     state: web::Data<AppState>,
-    query: web::Query<DealQuery>,
+    query: crate::extract::ApiQuery<DealQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;

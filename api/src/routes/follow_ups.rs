@@ -67,11 +67,13 @@ pub struct FollowUpList {
     "next_follow_up_at": "2026-11-29T10:00:00+08:00"}))]
 pub struct NewFollowUpBody {
     pub kind: String,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub occurred_at: Option<DateTime<Utc>>,
     /// Default true.
     pub reached: Option<bool>,
     pub notes: Option<String>,
     pub next_step: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub next_follow_up_at: Option<DateTime<Utc>>,
 }
 
@@ -141,7 +143,7 @@ pub async fn list_follow_ups(
     caller: Authorized<perm::CustomersRead>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: web::Query<PageQuery>,
+    query: crate::extract::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let page = domain::follow_ups::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
@@ -237,6 +239,7 @@ pub struct NewNeedsBody {
     #[serde(default)]
     pub recommendations: Vec<UnitRecommendation>,
     /// When the assessment was made; now if not given.
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub assessed_at: Option<DateTime<Utc>>,
 }
 
@@ -305,7 +308,7 @@ pub async fn list_needs(
     caller: Authorized<perm::CustomersRead>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: web::Query<PageQuery>,
+    query: crate::extract::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let page = domain::needs::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;

@@ -250,7 +250,7 @@ fn taken<T>(snapshot: Option<(DateTime<Utc>, Vec<T>)>) -> Result<(Option<DateTim
 pub async fn list_consultant_kpis(
     caller: Authorized<perm::KpisRead>,
     state: web::Data<AppState>,
-    query: web::Query<KpiQuery>,
+    query: crate::extract::ApiQuery<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let month = month_of(&query, &state)?;
     let (db, actor, scope, tz) = (&state.db, &caller.actor, caller.scope, state.settings.timezone);
@@ -282,7 +282,7 @@ pub async fn list_consultant_kpis(
 pub async fn list_team_kpis(
     caller: Authorized<perm::KpisRead>,
     state: web::Data<AppState>,
-    query: web::Query<KpiQuery>,
+    query: crate::extract::ApiQuery<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let month = month_of(&query, &state)?;
     let (db, actor, scope, tz) = (&state.db, &caller.actor, caller.scope, state.settings.timezone);

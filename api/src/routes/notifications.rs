@@ -80,7 +80,7 @@ fn staff_only(caller: &Authenticated) -> Result<uuid::Uuid, ApiError> {
 pub async fn list_notifications(
     caller: Authenticated,
     state: web::Data<AppState>,
-    query: web::Query<NotificationQuery>,
+    query: crate::extract::ApiQuery<NotificationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let user = staff_only(&caller)?;
     let q = query.into_inner();

@@ -247,7 +247,7 @@ pub async fn delete_region(
 pub async fn list_teams(
     caller: Authorized<perm::TeamsRead>,
     state: web::Data<AppState>,
-    query: web::Query<TeamQuery>,
+    query: crate::extract::ApiQuery<TeamQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let items = domain::org::list_teams(&state.db, &caller.actor, caller.scope, query.region_id)
         .await?

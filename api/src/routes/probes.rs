@@ -115,7 +115,7 @@ pub async fn get_queue_probe(
     _caller: Authorized<perm::QueuesWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: web::Query<ProbeQuery>,
+    query: crate::extract::ApiQuery<ProbeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let wait_ms = query.wait_ms.unwrap_or(0);
     if wait_ms > MAX_WAIT_MS {

@@ -255,7 +255,7 @@ pub async fn list_queue_jobs(
     _caller: Authorized<perm::QueuesRead>,
     state: web::Data<AppState>,
     queue: web::Path<String>,
-    query: web::Query<JobQuery>,
+    query: crate::extract::ApiQuery<JobQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let job_state = parse_state(query.state.as_deref(), Some(JobState::Pending))?;

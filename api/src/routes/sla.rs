@@ -200,8 +200,10 @@ pub struct BreachQuery {
     pub team_id: Option<Uuid>,
     pub consultant_id: Option<Uuid>,
     /// Deadlines from this instant (inclusive).
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub from: Option<DateTime<Utc>>,
     /// Deadlines before this instant.
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub to: Option<DateTime<Utc>>,
 }
 
@@ -219,7 +221,7 @@ pub struct BreachQuery {
 pub async fn list_sla_breaches(
     caller: Authorized<perm::SlaBreachesRead>,
     state: web::Data<AppState>,
-    query: web::Query<BreachQuery>,
+    query: crate::extract::ApiQuery<BreachQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
@@ -299,7 +301,9 @@ pub struct TimerQuery {
     pub state: Option<String>,
     pub subject_id: Option<Uuid>,
     pub customer_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub due_before: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub due_after: Option<DateTime<Utc>>,
 }
 
@@ -317,7 +321,7 @@ pub struct TimerQuery {
 pub async fn list_timers(
     _caller: Authorized<perm::QueuesRead>,
     state: web::Data<AppState>,
-    query: web::Query<TimerQuery>,
+    query: crate::extract::ApiQuery<TimerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;

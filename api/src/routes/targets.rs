@@ -149,7 +149,7 @@ pub async fn create_target(
 pub async fn list_targets(
     caller: Authorized<perm::TargetsRead>,
     state: web::Data<AppState>,
-    query: web::Query<TargetQuery>,
+    query: crate::extract::ApiQuery<TargetQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;

@@ -92,6 +92,7 @@ pub struct NewTrainingBody {
     pub title: String,
     pub topic: Option<String>,
     pub team_id: Option<Uuid>,
+    #[serde(deserialize_with = "crate::extract::in_window")]
     pub held_at: DateTime<FixedOffset>,
     pub trainer: Option<String>,
     #[serde(default)]
@@ -110,6 +111,7 @@ pub struct TrainingPatch {
     #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<String>)]
     pub trainer: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub held_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -132,8 +134,10 @@ pub struct TrainingQuery {
     pub sort: Option<String>,
     pub team_id: Option<Uuid>,
     /// Held at or after (RFC 3339).
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub from: Option<DateTime<FixedOffset>>,
     /// Held before (RFC 3339).
+    #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub to: Option<DateTime<FixedOffset>>,
 }
 
@@ -186,7 +190,7 @@ pub async fn create_training(
 pub async fn list_trainings(
     caller: Authorized<perm::TrainingsRead>,
     state: web::Data<AppState>,
-    query: web::Query<TrainingQuery>,
+    query: crate::extract::ApiQuery<TrainingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;

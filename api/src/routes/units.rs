@@ -161,7 +161,7 @@ pub async fn create_unit(
 pub async fn list_units(
     _caller: Authorized<perm::UnitsRead>,
     state: web::Data<AppState>,
-    query: web::Query<UnitQuery>,
+    query: crate::extract::ApiQuery<UnitQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;

@@ -143,7 +143,7 @@ fn user_location(id: Uuid) -> (header::HeaderName, String) {
 pub async fn list_users(
     caller: Authorized<perm::UsersRead>,
     state: web::Data<AppState>,
-    query: web::Query<UserQuery>,
+    query: crate::extract::ApiQuery<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;

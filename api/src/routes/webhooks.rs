@@ -225,7 +225,7 @@ fn etag(view: &WebhookView) -> (header::HeaderName, String) {
 pub async fn list_webhooks(
     caller: Authorized<perm::WebhooksRead>,
     state: web::Data<AppState>,
-    query: web::Query<WebhookQuery>,
+    query: crate::extract::ApiQuery<WebhookQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
@@ -402,7 +402,7 @@ pub async fn list_webhook_deliveries(
     caller: Authorized<perm::WebhooksRead>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: web::Query<DeliveryQuery>,
+    query: crate::extract::ApiQuery<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;

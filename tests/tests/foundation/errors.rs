@@ -61,13 +61,7 @@ async fn a_field_of_the_wrong_type_is_a_422_pointing_at_it() {
         .await;
     let body = assert_problem(response, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["pointer"], "/email");
-    assert!(
-        body["errors"][0]["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("expected a string"),
-        "{body}"
-    );
+    assert_eq!(body["errors"][0]["detail"], "must be a string", "{body}");
 }
 
 #[tokio::test]
