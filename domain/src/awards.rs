@@ -26,6 +26,7 @@ use crate::{
     audit::{self, AuditContext},
     error::{DomainError, FieldError},
     kpis::{self, ConsultantFigures},
+    money::{self, Floor},
     page::{Page, PageRequest},
 };
 
@@ -262,12 +263,7 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
             "the shares must add up to at most 100 percent",
         ));
     }
-    if input.bonus_pool_fen < 0 {
-        errors.push(FieldError::new(
-            "/bonus_pool_fen",
-            "must be a whole number of fen of at least 0",
-        ));
-    }
+    money::check(input.bonus_pool_fen, Floor::Zero, "/bonus_pool_fen", &mut errors);
     errors
 }
 

@@ -123,6 +123,8 @@ pub struct AwardRulesBody {
     #[serde(default)]
     pub eligibility: AwardEligibility,
     pub tiers: Vec<AwardTier>,
+    /// The quarter's bonus pool in fen, from 0 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 0, maximum = 1000000000000i64)]
     pub bonus_pool_fen: i64,
 }
 
