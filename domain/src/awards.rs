@@ -26,6 +26,7 @@ use crate::{
     audit::{self, AuditContext},
     error::{DomainError, FieldError},
     kpis::{self, ConsultantFigures},
+    money::{self, Floor},
     page::{Page, PageRequest},
 };
 
@@ -262,12 +263,7 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
             "the shares must add up to at most 100 percent",
         ));
     }
-    if input.bonus_pool_fen < 0 {
-        errors.push(FieldError::new(
-            "/bonus_pool_fen",
-            "must be a whole number of fen of at least 0",
-        ));
-    }
+    money::check(input.bonus_pool_fen, Floor::Zero, "/bonus_pool_fen", &mut errors);
     errors
 }
 
@@ -573,6 +569,58 @@ pub const STATUS_QUEUED: &str = "queued";
 pub const STATUS_PUBLISHED: &str = "published";
 pub const STATUS_FAILED: &str = "failed";
 
+/// Why a run failed, as callers are told: a stable code (kept in the run's
+/// `error` column) and a message in their terms. The cause itself, which
+/// may be database or library text, goes to the logs with the run's id and
+/// never to callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunFailure {
+    /// The database could not be read or written; the worker tries again.
+    RecordUnavailable,
+    /// Anything else; also every run failed before codes were kept.
+    ComputationFailed,
+}
+
+impl RunFailure {
+    /// What made `error` fail a run.
+    pub fn of(error: &DomainError) -> Self {
+        match error {
+            DomainError::Database(_) => Self::RecordUnavailable,
+            _ => Self::ComputationFailed,
+        }
+    }
+
+    /// The failure a run's stored `error` names; text stored before codes
+    /// were kept (a raw cause) reads as [`Self::ComputationFailed`], so it
+    /// is never shown.
+    pub fn from_stored(stored: &str) -> Self {
+        match stored {
+            "record_unavailable" => Self::RecordUnavailable,
+            _ => Self::ComputationFailed,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::RecordUnavailable => "record_unavailable",
+            Self::ComputationFailed => "computation_failed",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::RecordUnavailable => {
+                "the sales record could not be read at the time; the run is computed again automatically"
+            }
+            Self::ComputationFailed => {
+                "the ranking could not be computed; request a new run of the quarter, and if it fails again \
+                 ask an administrator to look for this run's id in the service logs"
+            }
+        }
+    }
+}
+
 /// A run as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunView {
@@ -582,7 +630,8 @@ pub struct RunView {
     pub status: String,
     pub rules_version: Option<i32>,
     pub results: Option<serde_json::Value>,
-    pub error: Option<String>,
+    /// Why it failed, when it did.
+    pub error: Option<RunFailure>,
     pub requested_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
@@ -597,7 +646,7 @@ impl From<award_runs::Model> for RunView {
             status: m.status,
             rules_version: m.rules_version,
             results: m.results,
-            error: m.error,
+            error: m.error.as_deref().map(RunFailure::from_stored),
             requested_by: m.requested_by,
             created_at: m.created_at,
             published_at: m.published_at,
@@ -766,7 +815,8 @@ async fn results_of(
 /// quarter in business time zone `tz`, stores the results and publishes it.
 /// Idempotent: a published run is returned as it is. A run that has gone
 /// is `NotFound`. When the computation fails the run is stored as `failed`
-/// with the error and the error is returned; computing it again retries.
+/// with the [`RunFailure`] callers see, the cause is logged with the run's
+/// id, and the error is returned; computing it again retries.
 pub async fn compute_run(
     db: &(impl ConnectionTrait + TransactionTrait),
     run_id: Uuid,
@@ -776,10 +826,11 @@ pub async fn compute_run(
         Ok(run) => Ok(run),
         Err(gone @ DomainError::NotFound("award run")) => Err(gone),
         Err(error) => {
-            tracing::warn!(run_id = %run_id, error = %error, "award run failed");
+            let failure = RunFailure::of(&error);
+            tracing::warn!(run_id = %run_id, failure = failure.code(), error = %error, "award run failed");
             award_runs::Entity::update_many()
                 .col_expr(award_runs::Column::Status, Expr::value(STATUS_FAILED))
-                .col_expr(award_runs::Column::Error, Expr::value(error.to_string()))
+                .col_expr(award_runs::Column::Error, Expr::value(failure.code()))
                 .filter(award_runs::Column::Id.eq(run_id))
                 .filter(award_runs::Column::Status.ne(STATUS_PUBLISHED))
                 .exec(db)
@@ -1184,5 +1235,29 @@ mod tests {
                 "/bonus_pool_fen"
             ]
         );
+    }
+
+    #[test]
+    fn a_failed_run_tells_callers_a_code_and_a_message_and_never_the_cause() {
+        let raw = "integer overflow";
+        for (case, error, code) in [
+            (
+                "database",
+                DomainError::Database(sea_orm::DbErr::Custom(raw.to_owned())),
+                "record_unavailable",
+            ),
+            ("internal", DomainError::Internal(raw.to_owned()), "computation_failed"),
+            ("no rules", DomainError::NotFound("award rules"), "computation_failed"),
+        ] {
+            let failure = RunFailure::of(&error);
+            assert_eq!(failure.code(), code, "{case}");
+            // Stored as its code, read back as the same failure.
+            assert_eq!(RunFailure::from_stored(failure.code()), failure, "{case}");
+            assert!(!failure.message().contains(raw), "{case}");
+        }
+        // Raw text stored before codes were kept is not shown.
+        let legacy = RunFailure::from_stored("error returned from database: integer overflow");
+        assert_eq!(legacy, RunFailure::ComputationFailed);
+        assert_eq!(serde_json::to_value(legacy).expect("json"), json!("computation_failed"));
     }
 }

@@ -24,6 +24,7 @@ use crate::{
     audit::{self, AuditContext},
     deal_stages::{self, PaymentMethod, Stage},
     error::{DomainError, FieldError},
+    money::{self, Floor},
     page::{Page, PageRequest},
     permissions::Scope,
     timeline, version,
@@ -202,9 +203,7 @@ pub async fn create(
     input: NewDeal,
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
-    if input.agreed_price_fen <= 0 {
-        errors.push(FieldError::new("/agreed_price_fen", "must be a positive amount in fen"));
-    }
+    money::check(input.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
     if parse_payment(&input.payment_method).is_none() {
         errors.push(FieldError::new(
             "/payment_method",
@@ -356,9 +355,7 @@ pub async fn update(
     tz: Tz,
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
-    if patch.agreed_price_fen.is_some_and(|p| p <= 0) {
-        errors.push(FieldError::new("/agreed_price_fen", "must be a positive amount in fen"));
-    }
+    money::check_optional(patch.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
     if patch
         .payment_method
         .as_deref()

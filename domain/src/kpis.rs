@@ -25,7 +25,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{actor::Actor, error::DomainError, permissions::Scope};
+use crate::{actor::Actor, error::DomainError, money, permissions::Scope};
 
 /// A calendar month, `YYYY-MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -463,10 +463,32 @@ impl Shared {
     }
 }
 
-/// Units and amount sold: deals subscribed in `[?, ?)` and not cancelled.
-const SOLD: &str = "SELECT {key} AS k, COUNT(*) AS a, CAST(COALESCE(SUM(agreed_price_fen), 0) AS BIGINT) AS b \
-     FROM deals WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled' \
-     AND {key} IN ({ids}) GROUP BY {key}";
+/// Units and amount sold over `[from, to)` per consultant or team (`key`):
+/// deals subscribed then and not cancelled. The amount is summed in parts
+/// ([`money::SUM_PARTS`]) so that no price, however absurd, can make the
+/// sum fail; it saturates instead ([`money::join_sum`]).
+async fn sold(
+    db: &impl ConnectionTrait,
+    key: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (i64, i64)>, DomainError> {
+    let sql = format!(
+        "SELECT {{key}} AS k, COUNT(*) AS a, {} FROM deals \
+         WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled' \
+         AND {{key}} IN ({{ids}}) GROUP BY {{key}}",
+        money::SUM_PARTS.replace("{amount}", "agreed_price_fen")
+    );
+    let mut out = HashMap::new();
+    for row in rows(db, key, &sql, range(from, to), ids).await? {
+        let key: Uuid = row.try_get("", "k")?;
+        let units: i64 = row.try_get("", "a")?;
+        let (hi, lo): (i64, i64) = (row.try_get("", "hi")?, row.try_get("", "lo")?);
+        out.insert(key, (units, money::join_sum(hi, lo)));
+    }
+    Ok(out)
+}
 
 /// The shared figures over `[from, to)` of the consultants or teams `ids`, one per id.
 async fn shared_figures(
@@ -477,7 +499,7 @@ async fn shared_figures(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Shared>, DomainError> {
     let (records, customers) = (by.records(), by.customers());
-    let sold = grouped(db, records, SOLD, range(from, to), ids).await?;
+    let sold = sold(db, records, from, to, ids).await?;
     let leads = grouped(
         db,
         customers,
@@ -613,8 +635,8 @@ pub async fn teams(
         .await?;
     let quarter_start = local_midnight(month.year, (month.quarter() - 1) * 3 + 1, tz);
     let year_start = local_midnight(month.year, 1, tz);
-    let quarter_to_date = grouped(db, "team_id", SOLD, range(quarter_start, to), &ids).await?;
-    let year_to_date = grouped(db, "team_id", SOLD, range(year_start, to), &ids).await?;
+    let quarter_to_date = sold(db, "team_id", quarter_start, to, &ids).await?;
+    let year_to_date = sold(db, "team_id", year_start, to, &ids).await?;
     Ok(list
         .into_iter()
         .map(|t| {

@@ -25,6 +25,7 @@ pub mod idempotency;
 pub mod input;
 pub mod kpi_snapshots;
 pub mod kpis;
+pub mod money;
 pub mod needs;
 pub mod notifications;
 pub mod org;

@@ -19,6 +19,7 @@ use crate::{
     customers::{advance, find},
     error::{DomainError, FieldError},
     input::{CLOCK_SKEW, optional_text, reported_time},
+    money::{self, Floor},
     page::{Page, PageRequest},
     permissions::Scope,
     timeline,
@@ -89,17 +90,19 @@ pub struct NewNeeds {
     pub assessed_at: Option<DateTime<Utc>>,
 }
 
+/// Checks both ends of a range with `check` (a value, its pointer, the
+/// errors), and that the minimum is not above the maximum.
 fn check_range<T: PartialOrd + Copy>(
     min: Option<T>,
     max: Option<T>,
     pointer: &str,
-    valid: impl Fn(T) -> bool,
+    check: impl Fn(T, &str, &mut Vec<FieldError>),
     what: &str,
     errors: &mut Vec<FieldError>,
 ) {
     for (value, end) in [(min, "min"), (max, "max")] {
-        if value.is_some_and(|v| !valid(v)) {
-            errors.push(FieldError::new(format!("/{pointer}_{end}{what}"), "is out of range"));
+        if let Some(value) = value {
+            check(value, &format!("/{pointer}_{end}{what}"), errors);
         }
     }
     if let (Some(min), Some(max)) = (min, max)
@@ -123,16 +126,20 @@ pub async fn create(
     let now = Utc::now();
     let mut errors = Vec::new();
     let assessed_at = reported_time(input.assessed_at, "/assessed_at", &mut errors);
-    let budget_ok = |v: i64| (0..=100_000_000_000_000).contains(&v);
+    let budget = |v: i64, at: &str, errors: &mut Vec<FieldError>| money::check(v, Floor::Zero, at, errors);
     check_range(
         input.budget_min_fen,
         input.budget_max_fen,
         "budget",
-        budget_ok,
+        budget,
         "_fen",
         &mut errors,
     );
-    let area_ok = |v: i32| (1..=100_000).contains(&v);
+    let area_ok = |v: i32, at: &str, errors: &mut Vec<FieldError>| {
+        if !(1..=100_000).contains(&v) {
+            errors.push(FieldError::new(at, "is out of range"));
+        }
+    };
     check_range(
         input.area_min_sqm,
         input.area_max_sqm,

@@ -20,6 +20,7 @@ use crate::{
     actor::Actor,
     audit::{self, AuditContext},
     error::{DomainError, FieldError},
+    money::{self, Floor},
     page::{Page, PageRequest},
     permissions::Scope,
     version,
@@ -133,12 +134,7 @@ fn check_figures(units: Option<i64>, amount_fen: Option<i64>, errors: &mut Vec<F
     if units.is_some_and(|u| !(0..=i64::from(i32::MAX)).contains(&u)) {
         errors.push(FieldError::new("/units", "must be a whole number of at least 0"));
     }
-    if amount_fen.is_some_and(|a| a < 0) {
-        errors.push(FieldError::new(
-            "/amount_fen",
-            "must be a whole number of fen of at least 0",
-        ));
-    }
+    money::check_optional(amount_fen, Floor::Zero, "/amount_fen", errors);
 }
 
 fn subject(region_id: Option<Uuid>, team_id: Option<Uuid>) -> String {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::{
     audit::{self, AuditContext},
     error::{DomainError, FieldError},
+    money::{self, Floor},
     page::{Page, PageRequest},
     version,
 };
@@ -129,9 +130,9 @@ fn check(input: &UnitInput, creating: bool, errors: &mut Vec<FieldError>) -> Opt
         }
     };
     match input.list_price_fen {
-        Some(p) if p <= 0 => errors.push(FieldError::new("/list_price_fen", "must be a positive amount in fen")),
+        Some(price) => money::check(price, Floor::OneFen, "/list_price_fen", errors),
         None if creating => errors.push(FieldError::new("/list_price_fen", "is required")),
-        _ => {}
+        None => {}
     }
     if let Some(status) = &input.status
         && !MANUAL_STATUSES.contains(&status.as_str())

@@ -13,6 +13,8 @@ pub struct Model {
     pub status: String,
     pub rules_version: Option<i32>,
     pub results: Option<Json>,
+    /// A failed run's stable failure code (`domain::awards::RunFailure`);
+    /// rows failed before codes were kept may hold raw text, never shown.
     pub error: Option<String>,
     pub requested_by: Option<Uuid>,
     pub created_at: DateTimeUtc,

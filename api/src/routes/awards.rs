@@ -123,13 +123,15 @@ pub struct AwardRulesBody {
     #[serde(default)]
     pub eligibility: AwardEligibility,
     pub tiers: Vec<AwardTier>,
+    /// The quarter's bonus pool in fen, from 0 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 0, maximum = 1000000000000i64)]
     pub bonus_pool_fen: i64,
 }
 
 /// A Sales Star run: the ranking of one quarter.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0193a0c4-7d1e-7a51-9a43-3e0d5c1f2a10", "period": "2026-Q3", "trigger": "manual",
-    "status": "published", "rules_version": 1, "error": null,
+    "status": "published", "rules_version": 1, "error": null, "error_code": null,
     "requested_by": "0193a0c4-4444-7000-8000-000000000004", "created_at": "2026-10-01T01:00:00Z",
     "published_at": "2026-10-01T01:00:02Z", "href": "/api/v1/awards/runs/0193a0c4-7d1e-7a51-9a43-3e0d5c1f2a10",
     "results": {"period": "2026-Q3", "timezone": "Asia/Shanghai", "from": "2026-06-30T16:00:00Z",
@@ -160,8 +162,13 @@ pub struct AwardRun {
     /// consultants by rank first. Left out of lists.
     #[schema(value_type = Option<Object>)]
     pub results: Option<serde_json::Value>,
-    /// Why the computation failed.
+    /// Why the computation failed, in words; null unless `failed`.
+    #[schema(example = "the sales record could not be read at the time; the run is computed again automatically")]
     pub error: Option<String>,
+    /// The failure's stable code; null unless `failed`. `record_unavailable`: the database could not be read,
+    /// the run is computed again automatically; `computation_failed`: anything else, request a new run.
+    #[schema(example = "record_unavailable")]
+    pub error_code: Option<String>,
     /// Who asked for it; null for a scheduled run.
     pub requested_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -183,7 +190,8 @@ impl From<RunView> for AwardRun {
             status: r.status,
             rules_version: r.rules_version,
             results: r.results,
-            error: r.error,
+            error: r.error.map(|f| f.message().to_owned()),
+            error_code: r.error.map(|f| f.code().to_owned()),
             requested_by: r.requested_by,
             created_at: r.created_at,
             published_at: r.published_at,

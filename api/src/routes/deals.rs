@@ -87,7 +87,8 @@ pub struct DealList {
 pub struct NewDealBody {
     pub customer_id: Uuid,
     pub unit_id: Uuid,
-    /// Positive, in fen.
+    /// In fen, from 1 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 1, maximum = 1000000000000i64)]
     pub agreed_price_fen: i64,
     /// full, mortgage, provident_fund, instalments.
     pub payment_method: String,
@@ -103,6 +104,8 @@ pub struct NewDealBody {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"agreed_price_fen": 348000000, "payment_method": "provident_fund"}))]
 pub struct DealPatchBody {
+    /// In fen, from 1 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 1, maximum = 1000000000000i64)]
     pub agreed_price_fen: Option<i64>,
     pub payment_method: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::in_window")]

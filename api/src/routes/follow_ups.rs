@@ -227,7 +227,11 @@ pub struct NeedsList {
     "districts": ["浦东", "闵行"], "layout": "3室2厅", "area_min_sqm": 90, "area_max_sqm": 120,
     "purpose": "own_use", "recommendations": [{"unit_id": "0192f1c4-7d1e-7a51-9a43-3e0d5c1f2a10", "reaction": "interested"}]}))]
 pub struct NewNeedsBody {
+    /// In fen, from 0 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 0, maximum = 1000000000000i64)]
     pub budget_min_fen: Option<i64>,
+    /// In fen, from 0 to 1000000000000 (¥10,000,000,000); not below the minimum.
+    #[schema(minimum = 0, maximum = 1000000000000i64)]
     pub budget_max_fen: Option<i64>,
     #[serde(default)]
     pub districts: Vec<String>,

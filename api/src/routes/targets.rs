@@ -71,6 +71,8 @@ pub struct NewTargetBody {
     pub region_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub units: i64,
+    /// In fen, from 0 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 0, maximum = 1000000000000i64)]
     pub amount_fen: i64,
 }
 
@@ -80,6 +82,8 @@ pub struct NewTargetBody {
 #[schema(example = json!({"units": 30}))]
 pub struct TargetPatch {
     pub units: Option<i64>,
+    /// In fen, from 0 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 0, maximum = 1000000000000i64)]
     pub amount_fen: Option<i64>,
 }
 

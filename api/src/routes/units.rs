@@ -75,7 +75,8 @@ pub struct NewUnitBody {
     pub layout: String,
     /// Square metres as a decimal string with at most 2 decimals.
     pub area_sqm: String,
-    /// Positive, in fen.
+    /// In fen, from 1 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 1, maximum = 1000000000000i64)]
     pub list_price_fen: i64,
     /// available (default) or reserved.
     pub status: Option<String>,
@@ -88,6 +89,8 @@ pub struct NewUnitBody {
 pub struct UnitPatch {
     pub layout: Option<String>,
     pub area_sqm: Option<String>,
+    /// In fen, from 1 to 1000000000000 (¥10,000,000,000).
+    #[schema(minimum = 1, maximum = 1000000000000i64)]
     pub list_price_fen: Option<i64>,
     pub status: Option<String>,
 }

@@ -5,5 +5,6 @@
 mod deal_support;
 mod escalation;
 mod input;
+mod money;
 mod team_kpis;
 mod training_reach;
