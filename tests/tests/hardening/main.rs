@@ -2,3 +2,4 @@
 //! tried against the released service.
 
 mod throttling;
+mod unauthorized;
