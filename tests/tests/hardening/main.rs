@@ -1,5 +1,6 @@
 //! Tests of the hardening issue: what an attacker or a careless client
 //! tried against the released service.
 
+mod queue_at_start;
 mod throttling;
 mod unauthorized;
