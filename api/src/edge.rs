@@ -1,7 +1,8 @@
 //! The middleware every request passes: it takes or makes the request id
-//! (echoed in `X-Request-Id`), opens the request's tracing span, records
-//! metrics by route template, logs internal errors with the request id, and
-//! makes sure every error response is problem+json with a stable code.
+//! (echoed in `X-Request-Id`), opens the request's tracing span, refuses
+//! over-long request heads, records metrics by route template, logs errors
+//! with the request id, makes sure every error response is problem+json with
+//! a stable code, and sets the security headers of every response.
 
 use std::time::Instant;
 
@@ -9,7 +10,7 @@ use actix_web::{
     Error, HttpMessage, HttpResponse,
     body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
-    http::header::{self, HeaderName, HeaderValue},
+    http::header::{self, HeaderMap, HeaderName, HeaderValue},
     middleware::Next,
     web,
 };
@@ -22,6 +23,24 @@ use crate::{
 };
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Longest path and query we serve. actix-http refuses longer than 64 KiB
+/// itself, with a bare 400 and no hook to render it; below that this limit
+/// answers 414 problem+json first.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most header bytes (names and values) we serve. actix-http refuses a
+/// request head over 128 KiB or with more than 96 headers itself, with a bare
+/// 431; below that this limit answers 431 problem+json first.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Swagger UI at `/docs/` loads its scripts, styles and the OpenAPI document
+/// from this origin only and runs no inline script; its styles set inline
+/// `style` attributes and it shows images of responses as `data:`/`blob:`.
+const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+/// Everything else is data, never a page: it may load nothing and be framed nowhere.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// The id of the current request, available to handlers as an extension.
 #[derive(Debug, Clone)]
@@ -48,14 +67,18 @@ pub async fn edge(
     let path = req.path().to_owned();
     let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
 
-    let response = match next.call(req).instrument(span.clone()).await {
-        Ok(response) => response.map_into_boxed_body(),
-        // Handlers and extractors answer with a response; an `Err` here comes
-        // from the framework itself and has no request left to attach to.
-        Err(err) if err.as_error::<ApiError>().is_some() => return Err(err),
-        Err(err) => {
-            span.in_scope(|| tracing::warn!(error = %err, "framework error"));
-            return Err(ApiError::from_status(err.as_response_error().status_code()).into());
+    let response = if let Some(refusal) = head_too_large(&req) {
+        req.into_response(HttpResponse::from_error(refusal))
+    } else {
+        match next.call(req).instrument(span.clone()).await {
+            Ok(response) => response.map_into_boxed_body(),
+            // Handlers and extractors answer with a response; an `Err` here comes
+            // from the framework itself and has no request left to attach to.
+            Err(err) if err.as_error::<ApiError>().is_some() => return Err(err),
+            Err(err) => {
+                span.in_scope(|| tracing::warn!(error = %err, "framework error"));
+                return Err(ApiError::from_status(err.as_response_error().status_code()).into());
+            }
         }
     };
     let mut response = as_problem(response, &path, &request_id, &span).await;
@@ -63,6 +86,7 @@ pub async fn edge(
         REQUEST_ID,
         HeaderValue::from_str(&request_id).unwrap_or(HeaderValue::from_static("invalid")),
     );
+    secure(response.headers_mut(), &path);
 
     let status = response.status().as_u16();
     let route = response
@@ -78,6 +102,46 @@ pub async fn edge(
         tracing::info!(status, route = %route, elapsed_ms = started.elapsed().as_millis() as u64, "request finished");
     });
     Ok(response)
+}
+
+/// Our limits on the request head (see [`MAX_URI_BYTES`], [`MAX_HEADER_BYTES`]).
+fn head_too_large(req: &ServiceRequest) -> Option<ApiError> {
+    let uri = req.uri();
+    let uri_bytes = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+    if uri_bytes > MAX_URI_BYTES {
+        return Some(ApiError::UriTooLong { limit: MAX_URI_BYTES });
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    (header_bytes > MAX_HEADER_BYTES).then_some(ApiError::HeadersTooLarge {
+        limit: MAX_HEADER_BYTES,
+    })
+}
+
+/// The public documents (Swagger UI and the OpenAPI document) may be cached
+/// and get the page policy; every other answer is data that may hold
+/// personal details, so it is never stored (`no-store`, unless the handler
+/// chose otherwise).
+fn is_public_document(path: &str) -> bool {
+    path == "/docs" || path.starts_with("/docs/") || path == "/api/v1/openapi.json"
+}
+
+/// The security headers of every response.
+fn secure(headers: &mut HeaderMap, path: &str) {
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let docs = path == "/docs" || path.starts_with("/docs/");
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(if docs { DOCS_CSP } else { API_CSP }),
+    );
+    if !is_public_document(path) && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 /// Renders our errors with the request's context, and wraps any other error

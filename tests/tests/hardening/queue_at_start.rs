@@ -76,7 +76,10 @@ async fn api_and_worker_start_without_redis_report_not_ready_and_become_ready_wh
         not_ready["detail"].as_str().unwrap_or_default().contains("queue"),
         "{not_ready}"
     );
-    assert_eq!(worker.api().get("/healthz", None).await.status(), 200);
+    let worker_health = worker.api().get("/healthz", None).await;
+    assert_eq!(worker_health.status(), 200);
+    // A worker's probes carry the security headers too.
+    assert_eq!(worker_health.headers()["x-content-type-options"], "nosniff");
     assert_eq!(worker.api().get("/readyz", None).await.status(), 503);
     // Reading works without the queue.
     let token = client.token(OPS_EMAIL, OPS_PASSWORD).await;
