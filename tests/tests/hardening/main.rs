@@ -2,6 +2,7 @@
 //! tried against the released service.
 
 mod headers;
+mod logs;
 mod queue_at_start;
 mod throttling;
 mod unauthorized;
