@@ -22,7 +22,7 @@ fn free_port() -> u16 {
 
 /// A redis-server of the test's own on `port`.
 async fn start_redis(port: u16) -> tokio::process::Child {
-    let child = tokio::process::Command::new("redis-server")
+    tokio::process::Command::new("redis-server")
         .args([
             "--bind",
             "127.0.0.1",
@@ -36,8 +36,7 @@ async fn start_redis(port: u16) -> tokio::process::Child {
         .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .expect("redis-server (CI installs it)");
-    child
+        .expect("redis-server (CI installs it)")
 }
 
 #[tokio::test]
