@@ -104,11 +104,53 @@ impl TokenKeys {
             .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))
     }
 
-    /// The claims of a valid token; any defect is 401.
+    /// The claims of a valid token; any defect is 401 saying what is wrong
+    /// in the client's terms.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|e| ApiError::Unauthorized(format!("invalid access token: {e}")))
+        let mut claims =
+            jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, &self.decoding, &self.validation)
+                .map_err(|e| ApiError::Unauthorized(token_defect(e.kind())))?
+                .claims;
+        Ok(Claims {
+            sub: claim(&mut claims, "sub")?,
+            typ: claim(&mut claims, "typ")?,
+            iss: claim(&mut claims, "iss")?,
+            aud: claim(&mut claims, "aud")?,
+            iat: claim(&mut claims, "iat")?,
+            nbf: claim(&mut claims, "nbf")?,
+            exp: claim(&mut claims, "exp")?,
+            jti: claim(&mut claims, "jti")?,
+        })
+    }
+}
+
+/// One claim of a token whose signature and times have been checked; claim
+/// by claim, so a 401 can name the one that is missing or wrong.
+fn claim<T: serde::de::DeserializeOwned>(
+    claims: &mut serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<T, ApiError> {
+    let value = claims
+        .remove(name)
+        .ok_or_else(|| ApiError::Unauthorized(format!("the token lacks the claim {name}")))?;
+    serde_json::from_value(value).map_err(|_| ApiError::Unauthorized(format!("the token's claim {name} is not valid")))
+}
+
+/// What is wrong with a token, in the client's terms.
+fn token_defect(kind: &jsonwebtoken::errors::ErrorKind) -> String {
+    use jsonwebtoken::errors::ErrorKind as K;
+    match kind {
+        K::InvalidSignature => "the token's signature is not valid".to_owned(),
+        K::ExpiredSignature => "the token has expired".to_owned(),
+        K::ImmatureSignature => "the token is not valid yet".to_owned(),
+        K::InvalidIssuer => "the token was not issued by this API".to_owned(),
+        K::InvalidAudience | K::InvalidSubject => "the token is not meant for this API".to_owned(),
+        K::InvalidAlgorithm | K::InvalidAlgorithmName | K::UnsupportedAlgorithm | K::MissingAlgorithm => {
+            "the token is not signed with HS256".to_owned()
+        }
+        K::MissingRequiredClaim(name) => format!("the token lacks the claim {name}"),
+        K::InvalidClaimFormat(name) => format!("the token's claim {name} is not valid"),
+        _ => "the token is malformed".to_owned(),
     }
 }
 

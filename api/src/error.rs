@@ -32,6 +32,10 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("the request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the request's path and query are longer than the limit of {limit} bytes")]
+    UriTooLong { limit: usize },
+    #[error("the request's headers are larger than the limit of {limit} bytes")]
+    HeadersTooLarge { limit: usize },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -97,6 +101,12 @@ impl ApiError {
             Self::InvalidPath(_) => (S::BAD_REQUEST, "invalid_path", "Invalid path parameter"),
             Self::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed"),
             Self::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large"),
+            Self::UriTooLong { .. } => (S::URI_TOO_LONG, "uri_too_long", "URI too long"),
+            Self::HeadersTooLarge { .. } => (
+                S::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers_too_large",
+                "Request header fields too large",
+            ),
             Self::Unauthorized(_) => (S::UNAUTHORIZED, "unauthorized", "Unauthorized"),
             Self::InvalidGrant(_) => (S::BAD_REQUEST, "invalid_grant", "Invalid grant"),
             Self::InvalidClient(_) => (S::UNAUTHORIZED, "invalid_client", "Invalid client"),
@@ -129,6 +139,12 @@ impl ApiError {
             StatusCode::NOT_FOUND => Self::RouteNotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit: 0 },
+            StatusCode::URI_TOO_LONG => Self::UriTooLong {
+                limit: crate::edge::MAX_URI_BYTES,
+            },
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeadersTooLarge {
+                limit: crate::edge::MAX_HEADER_BYTES,
+            },
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType("unsupported media type".to_owned()),
             StatusCode::UNAUTHORIZED => Self::Unauthorized("authentication required".to_owned()),
             StatusCode::FORBIDDEN => Self::Forbidden("not allowed".to_owned()),

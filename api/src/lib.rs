@@ -96,6 +96,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(from_fn(edge::edge))
                 .configure(routes::configure_probes)
                 .default_service(web::to(edge::route_not_found))
         })

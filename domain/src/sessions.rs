@@ -8,8 +8,8 @@
 use chrono::{Duration, Utc};
 use entities::{login_failures, refresh_tokens};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, TransactionSession, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -73,18 +73,18 @@ pub enum SignIn {
 /// Signs a user in with e-mail and password from `address`, throttling
 /// repeated failures per account and per address.
 pub async fn sign_in(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     settings: &Settings,
     email: &str,
     password: &Secret,
     address: &str,
 ) -> Result<SignIn, DomainError> {
     let email = email.trim().to_lowercase();
-    if let Some(retry_after) = throttled_for(db, settings, &email, address).await? {
+    if let Some(retry_after) = admit_attempt(db, settings, &email, address).await? {
         return Ok(SignIn::Throttled { retry_after });
     }
     let Some(actor) = crate::users::authenticate(db, &email, password).await? else {
-        record_failure(db, &email, address).await?;
+        // The admitted attempt stays recorded: it is now a failure.
         return Ok(SignIn::Refused);
     };
     clear_failures(db, &email).await?;
@@ -93,6 +93,39 @@ pub async fn sign_in(
         user_id: actor.id,
         refresh_token,
     })
+}
+
+/// Counts the window's attempts and, if both limits allow another, records
+/// this one, before its password is checked; returns the seconds to wait
+/// otherwise.
+///
+/// Count and record happen in one short transaction that holds the table's
+/// write lock (`LOCK TABLE` on PostgreSQL; `BEGIN IMMEDIATE` on SQLite), so
+/// concurrent attempts, from any number of API replicas, are admitted one
+/// after the other and at most the limit ever reach the (slow) password
+/// check. The first ones of a burst are admitted, not none of them. An
+/// admitted attempt counts as a failure until it succeeds (which clears the
+/// account's failures). A throttled attempt is not recorded, so retrying
+/// while locked out does not move the end of the window.
+async fn admit_attempt(
+    db: &impl TransactionTrait,
+    settings: &Settings,
+    email: &str,
+    address: &str,
+) -> Result<Option<u64>, DomainError> {
+    let txn = crate::db::begin_write(db).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Conflicts with itself and with inserts and deletes, not with reads.
+        txn.execute_unprepared("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    if let Some(retry_after) = throttled_for(&txn, settings, email, address).await? {
+        txn.rollback().await?;
+        return Ok(Some(retry_after));
+    }
+    record_attempt(&txn, email, address).await?;
+    txn.commit().await?;
+    Ok(None)
 }
 
 /// Spends `token` and returns its user and the next token of the family.
@@ -206,8 +239,9 @@ async fn throttled_for(
     Ok(wait)
 }
 
-/// Records a failed sign-in.
-async fn record_failure(db: &impl ConnectionTrait, email: &str, address: &str) -> Result<(), DomainError> {
+/// Records an admitted sign-in attempt; it counts as a failure unless it
+/// succeeds.
+async fn record_attempt(db: &impl ConnectionTrait, email: &str, address: &str) -> Result<(), DomainError> {
     login_failures::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email.chars().take(320).collect()),

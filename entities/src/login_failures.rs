@@ -1,4 +1,5 @@
-//! Failed sign-ins, by account e-mail and client address, for throttling.
+//! Failed sign-ins (and admitted ones still being checked), by account
+//! e-mail and client address, for throttling.
 
 use sea_orm::entity::prelude::*;
 

@@ -14,6 +14,10 @@ use sea_orm::{DatabaseConnection, DbBackend, sqlx::SqlitePool};
 
 use crate::jobs::Job;
 
+/// How long the first ping waits, and the pause between pings until Redis answers.
+const FIRST_CONTACT_TIMEOUT: Duration = Duration::from_secs(5);
+const FIRST_CONTACT_RETRY: Duration = Duration::from_secs(1);
+
 /// A handle on the queue, cheap to clone.
 #[derive(Clone)]
 pub enum QueueClient {
@@ -45,8 +49,10 @@ pub enum QueueError {
 }
 
 impl QueueClient {
-    /// Connects to the queue the settings choose. Redis connections
-    /// reconnect by themselves after Redis comes back.
+    /// Connects to the queue the settings choose. Redis need not be there
+    /// yet: the connection is made in the background (and made again
+    /// whenever Redis comes back), so a process starts, serves and reports
+    /// not ready until it is; only a malformed URL fails here.
     pub async fn connect(settings: &Settings, db: &DatabaseConnection) -> Result<Self, QueueError> {
         match settings.queue_backend() {
             QueueBackend::Sqlite => match db.get_database_backend() {
@@ -59,11 +65,42 @@ impl QueueClient {
                     .set_connection_timeout(Some(Duration::from_secs(2)))
                     .set_response_timeout(Some(Duration::from_secs(2)))
                     .set_number_of_retries(2);
-                let conn = ConnectionManager::new_with_config(client, config).await?;
-                Ok(Self::Redis {
+                let conn = ConnectionManager::new_lazy_with_config(client, config)?;
+                let queue = Self::Redis {
                     conn,
                     namespace: settings.redis_namespace.clone(),
-                })
+                };
+                tokio::spawn(queue.clone().first_contact());
+                Ok(queue)
+            }
+        }
+    }
+
+    /// Makes the first connection at once rather than on the first job, and
+    /// says in the log whether the queue is there or being waited for.
+    async fn first_contact(self) {
+        let mut waiting_since: Option<std::time::Instant> = None;
+        loop {
+            match self.ping(FIRST_CONTACT_TIMEOUT).await {
+                Ok(()) => {
+                    match waiting_since {
+                        Some(since) => {
+                            tracing::info!(waited_secs = since.elapsed().as_secs(), "connected to the queue; ready")
+                        }
+                        None => tracing::debug!("connected to the queue"),
+                    }
+                    return;
+                }
+                Err(error) => {
+                    if waiting_since.is_none() {
+                        tracing::warn!(
+                            %error,
+                            "the queue (Redis) is unreachable: serving, not ready (/readyz 503) until it answers"
+                        );
+                        waiting_since = Some(std::time::Instant::now());
+                    }
+                    tokio::time::sleep(FIRST_CONTACT_RETRY).await;
+                }
             }
         }
     }

@@ -4,7 +4,12 @@
 
 mod deal_support;
 mod escalation;
+mod headers;
 mod input;
+mod logs;
 mod money;
+mod queue_at_start;
 mod team_kpis;
+mod throttling;
 mod training_reach;
+mod unauthorized;
