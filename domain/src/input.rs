@@ -30,3 +30,14 @@ pub fn optional_text(value: Option<String>, pointer: &str, max: usize, errors: &
     }
     value
 }
+
+/// A value of a closed vocabulary (a status, a kind…): absent is fine, any
+/// other value than `allowed` is an error at `pointer` listing them.
+pub fn one_of(value: Option<&str>, allowed: &[&str], pointer: &str, errors: &mut Vec<FieldError>) {
+    if value.is_some_and(|v| !allowed.contains(&v)) {
+        errors.push(FieldError::new(
+            pointer,
+            format!("must be one of {}", allowed.join(", ")),
+        ));
+    }
+}

@@ -17,6 +17,7 @@ use crate::{
     extract::ApiJson,
     routes::deals::Deal,
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,6 +27,7 @@ pub struct InspectionIssue {
     pub description: String,
     pub location: Option<String>,
     /// open, rectifying, resolved.
+    #[schema(value_type = vocab::IssueStatus)]
     pub status: String,
     pub resolution: Option<String>,
     pub reported_by: Option<Uuid>,
@@ -71,6 +73,7 @@ pub struct NewInspectionIssueBody {
 #[schema(example = json!({"status": "resolved", "resolution": "物业已修补防水层"}))]
 pub struct InspectionIssuePatch {
     /// open, rectifying, resolved.
+    #[schema(value_type = vocab::IssueStatus)]
     pub status: String,
     pub resolution: Option<String>,
 }
@@ -78,6 +81,7 @@ pub struct InspectionIssuePatch {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HandoverChecklistItem {
     /// property_certificate, maintenance_manual, quality_guarantee, usage_instructions, keys, meter_readings.
+    #[schema(value_type = vocab::ChecklistItem)]
     pub item: String,
     pub done: bool,
     pub note: Option<String>,

@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -27,6 +28,7 @@ pub struct CustomerEvent {
     pub id: Uuid,
     pub title: String,
     /// open_day, themed.
+    #[schema(value_type = vocab::CustomerEventKind)]
     pub kind: String,
     pub starts_at: DateTime<Utc>,
     pub location: Option<String>,
@@ -101,6 +103,7 @@ pub struct InvitationList {
 pub struct NewCustomerEventBody {
     pub title: String,
     /// open_day, themed.
+    #[schema(value_type = vocab::CustomerEventKind)]
     pub kind: String,
     pub starts_at: DateTime<FixedOffset>,
     pub location: Option<String>,
@@ -112,6 +115,7 @@ pub struct NewCustomerEventBody {
 #[schema(example = json!({"starts_at": "2026-12-06T10:00:00+08:00"}))]
 pub struct CustomerEventPatch {
     pub title: Option<String>,
+    #[schema(value_type = Option<vocab::CustomerEventKind>)]
     pub kind: Option<String>,
     pub starts_at: Option<DateTime<FixedOffset>>,
     #[serde(default, deserialize_with = "crate::extract::present")]
@@ -143,6 +147,7 @@ pub struct CustomerEventQuery {
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
     /// open_day, themed.
+    #[param(value_type = Option<vocab::CustomerEventKind>)]
     pub kind: Option<String>,
     /// Starting at or after (RFC 3339).
     pub from: Option<DateTime<FixedOffset>>,

@@ -19,12 +19,14 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 /// One version of the policy of a kind of deadline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaPolicy {
     /// first_response, needs_assessment, follow_up, inspection, visit, complaint_resolution.
+    #[schema(value_type = vocab::SlaKind)]
     pub kind: String,
     pub version: i32,
     /// How long the work may take; for `inspection`, how long before the planned handover the task is created.

@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -35,6 +36,7 @@ pub struct Unit {
     /// List price in fen (1/100 yuan).
     pub list_price_fen: i64,
     /// available, reserved, subscribed, sold.
+    #[schema(value_type = vocab::UnitStatus)]
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -78,6 +80,7 @@ pub struct NewUnitBody {
     /// Positive, in fen.
     pub list_price_fen: i64,
     /// available (default) or reserved.
+    #[schema(value_type = Option<vocab::ManualUnitStatus>)]
     pub status: Option<String>,
 }
 
@@ -89,6 +92,7 @@ pub struct UnitPatch {
     pub layout: Option<String>,
     pub area_sqm: Option<String>,
     pub list_price_fen: Option<i64>,
+    #[schema(value_type = Option<vocab::ManualUnitStatus>)]
     pub status: Option<String>,
 }
 
@@ -100,6 +104,7 @@ pub struct UnitQuery {
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
     /// available, reserved, subscribed, sold.
+    #[param(value_type = Option<vocab::UnitStatus>)]
     pub status: Option<String>,
     pub project: Option<String>,
     pub building: Option<String>,
