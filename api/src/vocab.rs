@@ -7,8 +7,8 @@
 //! they appear as named schemas under `components/schemas`.
 
 use domain::{
-    after_sales, api_clients, complaints, customer_events, customers, deal_stages::Stage, deals, follow_ups, needs,
-    permissions::Scope, sla, units, users, webhooks,
+    after_sales, api_clients, awards, complaints, customer_events, customers, deal_stages::Stage, deals, follow_ups,
+    needs, permissions::Scope, sla, timers, units, users, webhooks,
 };
 use sea_orm::{ActiveEnum, Iterable};
 use utoipa::openapi::{
@@ -86,6 +86,12 @@ vocabulary! {
     DeliveryStatus = webhooks::STATUSES.iter().copied();
     /// A job's state in its queue.
     JobState = worker::inspect::JobState::ALL.map(worker::inspect::JobState::as_str);
+    /// How a Sales Star run came about.
+    AwardRunTrigger = [awards::TRIGGER_SCHEDULED, awards::TRIGGER_MANUAL];
+    /// Where a Sales Star run is: `queued` until computed, then `published` or `failed`.
+    AwardRunStatus = [awards::STATUS_QUEUED, awards::STATUS_PUBLISHED, awards::STATUS_FAILED];
+    /// Where a timer is.
+    TimerState = [timers::PENDING, timers::QUEUED, timers::FIRED, timers::COMPLETED, timers::CANCELLED];
     /// An OAuth2 grant the token endpoint accepts.
     GrantType = crate::auth::GRANT_TYPES.iter().copied();
 }

@@ -26,7 +26,6 @@ pub struct ApiClient {
     /// Permissions the client holds, each on the records it created only.
     pub scopes: Vec<String>,
     pub rate_limit_per_minute: i32,
-    /// `active` or `disabled`.
     #[schema(value_type = vocab::ApiClientStatus)]
     pub status: String,
     pub secret_rotated_at: DateTime<Utc>,

@@ -27,7 +27,6 @@ use crate::{
 pub struct CustomerEvent {
     pub id: Uuid,
     pub title: String,
-    /// open_day, themed.
     #[schema(value_type = vocab::CustomerEventKind)]
     pub kind: String,
     pub starts_at: DateTime<Utc>,
@@ -102,7 +101,6 @@ pub struct InvitationList {
 #[schema(example = json!({"title": "样板间开放日", "kind": "open_day", "starts_at": "2026-12-05T10:00:00+08:00", "location": "售楼处"}))]
 pub struct NewCustomerEventBody {
     pub title: String,
-    /// open_day, themed.
     #[schema(value_type = vocab::CustomerEventKind)]
     pub kind: String,
     pub starts_at: DateTime<FixedOffset>,
@@ -146,7 +144,6 @@ pub struct CustomerEventQuery {
     pub cursor: Option<String>,
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
-    /// open_day, themed.
     #[param(value_type = Option<vocab::CustomerEventKind>)]
     pub kind: Option<String>,
     /// Starting at or after (RFC 3339).

@@ -29,10 +29,8 @@ pub struct Customer {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub wechat_id: Option<String>,
-    /// website, social_media, partner_platform, store_walk_in, outdoor_exhibition, cross_industry.
     #[schema(value_type = vocab::Channel)]
     pub channel: String,
-    /// new, contacted, needs_assessed, active, negotiating, subscribed, contracted, handed_over, lost.
     #[schema(value_type = vocab::CustomerStatus)]
     pub status: String,
     pub lost_reason: Option<String>,

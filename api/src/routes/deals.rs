@@ -31,11 +31,9 @@ pub struct Deal {
     pub support_id: Option<Uuid>,
     /// In fen (1/100 yuan).
     pub agreed_price_fen: i64,
-    /// full, mortgage, provident_fund, instalments.
     #[schema(value_type = vocab::PaymentMethod)]
     pub payment_method: String,
     pub planned_handover_on: Option<NaiveDate>,
-    /// negotiating, subscribed, contracted, loan_processing, title_transfer, handover_ready, handed_over, closed, cancelled.
     #[schema(value_type = vocab::DealStage)]
     pub stage: String,
     /// The stages the deal may move to next.
@@ -92,7 +90,6 @@ pub struct NewDealBody {
     pub unit_id: Uuid,
     /// Positive, in fen.
     pub agreed_price_fen: i64,
-    /// full, mortgage, provident_fund, instalments.
     #[schema(value_type = vocab::PaymentMethod)]
     pub payment_method: String,
     /// YYYY-MM-DD.

@@ -26,7 +26,6 @@ pub struct FollowUp {
     pub id: Uuid,
     pub customer_id: Uuid,
     pub author_id: Option<Uuid>,
-    /// call, visit, wechat, email, showing, material_sent.
     #[schema(value_type = vocab::FollowUpKind)]
     pub kind: String,
     pub occurred_at: DateTime<Utc>,
@@ -159,7 +158,6 @@ pub async fn list_follow_ups(
 #[serde(deny_unknown_fields)]
 pub struct UnitRecommendation {
     pub unit_id: Uuid,
-    /// pending, interested, neutral, rejected.
     #[schema(value_type = vocab::Reaction)]
     pub reaction: String,
     pub note: Option<String>,
@@ -179,7 +177,6 @@ pub struct Needs {
     /// Floor area range in square metres.
     pub area_min_sqm: Option<i32>,
     pub area_max_sqm: Option<i32>,
-    /// own_use, investment, both.
     #[schema(value_type = Option<vocab::Purpose>)]
     pub purpose: Option<String>,
     pub notes: Option<String>,
@@ -326,7 +323,6 @@ pub async fn list_needs(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reaction": "rejected", "note": "too noisy, faces the ring road"}))]
 pub struct ReactionBody {
-    /// pending, interested, neutral, rejected.
     #[schema(value_type = vocab::Reaction)]
     pub reaction: String,
     pub note: Option<String>,

@@ -72,7 +72,6 @@ pub struct QueueList {
     "last_result": "{\"Err\":\"permanent failure\"}", "worker": null}))]
 pub struct Job {
     pub id: String,
-    /// `scheduled`, `pending`, `running`, `done` or `dead`.
     #[schema(value_type = vocab::JobState)]
     pub state: String,
     /// The job's arguments.

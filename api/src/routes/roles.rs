@@ -26,7 +26,6 @@ pub struct GrantBody {
     /// A permission of the catalog, e.g. `users:read`.
     #[schema(example = "users:read")]
     pub permission: String,
-    /// `own`, `team` or `all`.
     #[schema(value_type = vocab::GrantScope)]
     pub scope: Scope,
 }

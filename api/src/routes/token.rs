@@ -24,7 +24,6 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"grant_type": "password", "email": "admin@estateflow.local", "password": "correct horse battery"}))]
 pub struct TokenRequest {
-    /// `password`, `refresh_token` or `client_credentials`.
     #[schema(value_type = vocab::GrantType)]
     pub grant_type: String,
     /// `password`: the account's e-mail (`username` is accepted too, as OAuth2 clients send it).

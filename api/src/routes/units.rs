@@ -35,7 +35,6 @@ pub struct Unit {
     pub area_sqm: String,
     /// List price in fen (1/100 yuan).
     pub list_price_fen: i64,
-    /// available, reserved, subscribed, sold.
     #[schema(value_type = vocab::UnitStatus)]
     pub status: String,
     pub created_at: DateTime<Utc>,
@@ -103,7 +102,6 @@ pub struct UnitQuery {
     pub cursor: Option<String>,
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
-    /// available, reserved, subscribed, sold.
     #[param(value_type = Option<vocab::UnitStatus>)]
     pub status: Option<String>,
     pub project: Option<String>,

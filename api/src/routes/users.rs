@@ -34,7 +34,6 @@ pub struct User {
     /// `zh-CN` or `en`.
     #[schema(value_type = vocab::Locale)]
     pub locale: String,
-    /// `active` or `disabled`.
     #[schema(value_type = vocab::UserStatus)]
     pub status: UserStatus,
     pub roles: Vec<String>,
@@ -76,7 +75,6 @@ pub struct UserQuery {
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
     pub team_id: Option<Uuid>,
-    /// `active` or `disabled`.
     #[param(value_type = Option<vocab::UserStatus>)]
     pub status: Option<UserStatus>,
     /// Holders of this role.
