@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
+pub mod vocab;
 
 use std::net::TcpListener;
 

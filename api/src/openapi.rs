@@ -4,9 +4,16 @@
 //! test compares with this output.
 
 use actix_web::{HttpResponse, web};
+use serde_json::json;
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::{
+        ContentBuilder, Ref, RefOr, Required, ResponseBuilder,
+        path::{Operation, ParameterIn, PathItem},
+        request_body::RequestBody,
+        schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type},
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
 };
 
 use crate::routes::{
@@ -155,7 +162,7 @@ use crate::routes::{
         after_sales::list_visits,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedRules),
     tags(
         (name = "health", description = "Liveness, readiness, metrics"),
         (name = "auth", description = "Tokens and the caller's identity"),
@@ -194,6 +201,142 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// What every operation shares, written once here rather than in 129
+/// annotations: any request body may be refused as malformed (400), too
+/// large (413), of another Content-Type (415) or not matching its schema
+/// (422), as the body extractors (`crate::extract`) do for every operation; every
+/// list pages with `limit` and `cursor` and sorts with `sort` as
+/// `domain::page` rules.
+struct SharedRules;
+
+/// The lists whose page size has its own bound: a queue's jobs.
+const QUEUE_JOBS_PATH: &str = "/api/v1/admin/queues/{queue}/jobs";
+
+impl Modify for SharedRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in &mut openapi.paths.paths {
+            let (default_limit, max_limit) = if path == QUEUE_JOBS_PATH {
+                (queues::DEFAULT_LIMIT as u64, queues::MAX_LIMIT as u64)
+            } else {
+                (domain::page::DEFAULT_LIMIT, domain::page::MAX_LIMIT)
+            };
+            for operation in operations(item) {
+                if let Some(RefOr::T(body)) = &mut operation.request_body {
+                    absent_not_null(body);
+                }
+                if operation.request_body.is_some() {
+                    add_problem(operation, 400, "The body is not well-formed (`malformed_json`)");
+                    add_problem(
+                        operation,
+                        422,
+                        "The body has missing, unknown or mistyped fields (`validation_failed`, with a pointer to each)",
+                    );
+                    add_problem(
+                        operation,
+                        413,
+                        "The body is larger than the limit (`payload_too_large`, see ESTATEFLOW_BODY_LIMIT_BYTES)",
+                    );
+                    add_problem(
+                        operation,
+                        415,
+                        "The Content-Type is not one this operation accepts (`unsupported_media_type`)",
+                    );
+                }
+                page_parameters(operation, default_limit, max_limit);
+            }
+        }
+    }
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// An optional body (`Option<T>` in the annotation, `OptionalJson` in the
+/// handler) may be left out, but is not `null` when sent: its schema is `T`.
+fn absent_not_null(body: &mut RequestBody) {
+    if body.required == Some(Required::True) {
+        return;
+    }
+    for content in body.content.values_mut() {
+        let RefOr::T(content) = content else { continue };
+        if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema {
+            let not_null: Vec<_> = one_of
+                .items
+                .iter()
+                .filter(|item| !matches!(item, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null)))
+                .cloned()
+                .collect();
+            if let [only] = not_null.as_slice() {
+                content.schema = Some(only.clone());
+            }
+        }
+    }
+}
+
+/// Adds a problem+json response for `status` unless the operation already describes it.
+fn add_problem(operation: &mut Operation, status: u16, description: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .into()
+        });
+}
+
+/// Gives the query parameters `limit` and `sort` their bounds and values.
+fn page_parameters(operation: &mut Operation, default_limit: u64, max_limit: u64) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        let RefOr::T(parameter) = parameter else { continue };
+        if parameter.parameter_in != ParameterIn::Query {
+            continue;
+        }
+        match parameter.name.as_str() {
+            "limit" => {
+                parameter.description = Some(format!("Page size, 1 to {max_limit}; default {default_limit}."));
+                parameter.schema = Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                        .minimum(Some(1))
+                        .maximum(Some(max_limit))
+                        .default(Some(json!(default_limit)))
+                        .into(),
+                );
+            }
+            "sort" => {
+                parameter.description =
+                    Some("`created_at` (oldest first, the default) or `-created_at` (newest first).".to_owned());
+                parameter.schema = Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(domain::page::SORTS))
+                        .default(Some(json!(domain::page::SORTS[0])))
+                        .into(),
+                );
+            }
+            _ => {}
+        }
     }
 }
 

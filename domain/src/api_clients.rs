@@ -24,6 +24,8 @@ use crate::{
 const SECRET_LEN: usize = 40;
 /// Highest per-client rate limit accepted, requests per minute.
 pub const MAX_RATE_LIMIT: i32 = 100_000;
+/// A client's statuses: only an active one gets tokens.
+pub const STATUSES: &[&str] = &["active", "disabled"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientView {
@@ -105,8 +107,11 @@ fn check(input: &ClientInput, creating: bool) -> Result<(), DomainError> {
     }
     if creating && input.status.is_some() {
         errors.push(FieldError::new("/status", "a new client is always active"));
-    } else if input.status.as_ref().is_some_and(|s| s != "active" && s != "disabled") {
-        errors.push(FieldError::new("/status", "must be active or disabled"));
+    } else if input.status.as_ref().is_some_and(|s| !STATUSES.contains(&s.as_str())) {
+        errors.push(FieldError::new(
+            "/status",
+            format!("must be one of {}", STATUSES.join(", ")),
+        ));
     }
     if errors.is_empty() {
         Ok(())

@@ -19,6 +19,7 @@ use crate::{
     actor::{Actor, ActorKind},
     audit::{self, AuditContext},
     error::{DomainError, FieldError},
+    input,
     page::{Page, PageRequest},
     permissions::Scope,
     timeline, version,
@@ -372,6 +373,20 @@ pub struct CustomerFilter {
     pub q: Option<String>,
 }
 
+impl CustomerFilter {
+    /// A filter on a status or channel that does not exist is a mistake, not an empty list.
+    pub fn check(&self) -> Result<(), DomainError> {
+        let mut errors = Vec::new();
+        input::one_of(self.status.as_deref(), STATUSES, "/status", &mut errors);
+        input::one_of(self.channel.as_deref(), CHANNELS, "/channel", &mut errors);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(errors))
+        }
+    }
+}
+
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -380,6 +395,7 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<CustomerView>, DomainError> {
     use customers::Column as C;
+    filter.check()?;
     let mut query = customers::Entity::find()
         .filter(reach(actor, scope))
         .filter(C::MergedIntoId.is_null());

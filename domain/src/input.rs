@@ -116,6 +116,17 @@ pub fn contains(text: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(like_contains(text)).escape(LIKE_ESCAPE)
 }
 
+/// A value of a closed vocabulary (a status, a kind…): absent is fine, any
+/// other value than `allowed` is an error at `pointer` listing them.
+pub fn one_of(value: Option<&str>, allowed: &[&str], pointer: &str, errors: &mut Vec<FieldError>) {
+    if value.is_some_and(|v| !allowed.contains(&v)) {
+        errors.push(FieldError::new(
+            pointer,
+            format!("must be one of {}", allowed.join(", ")),
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,8 @@ use crate::{
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 10;
+/// The languages of notifications and digests; the first is the default.
+pub const LOCALES: &[&str] = &["zh-CN", "en"];
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -75,8 +77,11 @@ pub async fn create(
             format!("must be at least {MIN_PASSWORD_LEN} characters"),
         ));
     }
-    if !["zh-CN", "en"].contains(&new.locale.as_str()) {
-        errors.push(FieldError::new("/locale", "must be zh-CN or en"));
+    if !LOCALES.contains(&new.locale.as_str()) {
+        errors.push(FieldError::new(
+            "/locale",
+            format!("must be one of {}", LOCALES.join(", ")),
+        ));
     }
     let roles = find_roles(db, &new.roles, &mut errors).await?;
     check_team(db, new.team_id, &mut errors).await?;
@@ -332,12 +337,11 @@ pub async fn update(
     {
         errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
     }
-    if changes
-        .locale
-        .as_ref()
-        .is_some_and(|l| !["zh-CN", "en"].contains(&l.as_str()))
-    {
-        errors.push(FieldError::new("/locale", "must be zh-CN or en"));
+    if changes.locale.as_ref().is_some_and(|l| !LOCALES.contains(&l.as_str())) {
+        errors.push(FieldError::new(
+            "/locale",
+            format!("must be one of {}", LOCALES.join(", ")),
+        ));
     }
     if changes
         .phone

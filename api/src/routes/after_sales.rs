@@ -17,6 +17,7 @@ use crate::{
     extract::ApiJson,
     routes::deals::Deal,
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,7 +26,7 @@ pub struct InspectionIssue {
     pub deal_id: Uuid,
     pub description: String,
     pub location: Option<String>,
-    /// open, rectifying, resolved.
+    #[schema(value_type = vocab::IssueStatus)]
     pub status: String,
     pub resolution: Option<String>,
     pub reported_by: Option<Uuid>,
@@ -70,14 +71,14 @@ pub struct NewInspectionIssueBody {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "resolved", "resolution": "物业已修补防水层"}))]
 pub struct InspectionIssuePatch {
-    /// open, rectifying, resolved.
+    #[schema(value_type = vocab::IssueStatus)]
     pub status: String,
     pub resolution: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HandoverChecklistItem {
-    /// property_certificate, maintenance_manual, quality_guarantee, usage_instructions, keys, meter_readings.
+    #[schema(value_type = vocab::ChecklistItem)]
     pub item: String,
     pub done: bool,
     pub note: Option<String>,
@@ -325,7 +326,7 @@ pub async fn get_handover_checklist(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Deal id"),
-        ("item" = String, Path, description = "property_certificate, maintenance_manual, quality_guarantee, usage_instructions, keys or meter_readings"),
+        ("item" = vocab::ChecklistItem, Path, description = "The checklist item"),
     ),
     request_body = ChecklistItemBody,
     responses(

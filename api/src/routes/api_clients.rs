@@ -13,6 +13,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,7 +26,7 @@ pub struct ApiClient {
     /// Permissions the client holds, each on the records it created only.
     pub scopes: Vec<String>,
     pub rate_limit_per_minute: i32,
-    /// `active` or `disabled`.
+    #[schema(value_type = vocab::ApiClientStatus)]
     pub status: String,
     pub secret_rotated_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
@@ -71,6 +72,7 @@ pub struct ApiClientBody {
     /// 1 to 100000; default 600.
     pub rate_limit_per_minute: Option<i32>,
     /// `active` or `disabled` (changes only).
+    #[schema(value_type = Option<vocab::ApiClientStatus>)]
     pub status: Option<String>,
 }
 

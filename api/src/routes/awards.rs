@@ -19,6 +19,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 /// Weight of each figure in the score, from -1 to 1.
@@ -152,8 +153,9 @@ pub struct AwardRun {
     /// The quarter ranked, `2026-Q3`.
     pub period: String,
     /// `scheduled` (one per quarter, at its start) or `manual`.
+    #[schema(value_type = vocab::AwardRunTrigger)]
     pub trigger: String,
-    /// `queued`, then `published` or `failed`.
+    #[schema(value_type = vocab::AwardRunStatus)]
     pub status: String,
     /// The rules version the ranking used, once computed.
     pub rules_version: Option<i32>,

@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,10 +35,10 @@ pub struct Complaint {
     pub team_id: Option<Uuid>,
     /// Who handles it: the team's manager for a major complaint.
     pub handler_id: Option<Uuid>,
-    /// minor, major.
+    #[schema(value_type = vocab::ComplaintSeverity)]
     pub severity: String,
     pub summary: String,
-    /// open, resolved.
+    #[schema(value_type = vocab::ComplaintStatus)]
     pub status: String,
     pub received_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -81,7 +82,7 @@ pub struct ComplaintList {
 pub struct NewComplaintBody {
     pub customer_id: Uuid,
     pub deal_id: Option<Uuid>,
-    /// minor, major.
+    #[schema(value_type = vocab::ComplaintSeverity)]
     pub severity: String,
     pub summary: String,
     #[serde(default, deserialize_with = "crate::extract::in_window")]
@@ -93,7 +94,7 @@ pub struct NewComplaintBody {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "resolved", "resolution": "已书面致歉并补偿物业费", "resolved_at": "2026-11-22T10:00:00+08:00"}))]
 pub struct ComplaintPatch {
-    /// resolved, open.
+    #[schema(value_type = vocab::ComplaintStatus)]
     pub status: String,
     pub resolution: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::in_window")]
@@ -107,9 +108,9 @@ pub struct ComplaintQuery {
     pub cursor: Option<String>,
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
-    /// open, resolved.
+    #[param(value_type = Option<vocab::ComplaintStatus>)]
     pub status: Option<String>,
-    /// minor, major.
+    #[param(value_type = Option<vocab::ComplaintSeverity>)]
     pub severity: Option<String>,
     pub customer_id: Option<Uuid>,
     pub consultant_id: Option<Uuid>,

@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{body_limit_for, read_limited},
     state::AppState,
+    vocab,
 };
 
 /// Customers fetched per batch of an export.
@@ -117,7 +118,9 @@ pub async fn create_customer_import(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(value_type = Option<vocab::CustomerStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<vocab::Channel>)]
     pub channel: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
@@ -136,6 +139,7 @@ pub struct ExportQuery {
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown status or channel", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_customer_export(
     caller: Authorized<perm::CustomersRead>,
@@ -150,6 +154,7 @@ pub async fn get_customer_export(
         team_id: q.team_id,
         ..CustomerFilter::default()
     };
+    filter.check()?;
     let header_line = web::Bytes::from(customer_csv::to_csv(&[], true)?);
     let (db, actor, scope) = (state.db.clone(), caller.actor, caller.scope);
     // State: the last id sent, or None when the export is over.

@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,7 +27,7 @@ use crate::{
 pub struct CustomerEvent {
     pub id: Uuid,
     pub title: String,
-    /// open_day, themed.
+    #[schema(value_type = vocab::CustomerEventKind)]
     pub kind: String,
     pub starts_at: DateTime<Utc>,
     pub location: Option<String>,
@@ -100,7 +101,7 @@ pub struct InvitationList {
 #[schema(example = json!({"title": "样板间开放日", "kind": "open_day", "starts_at": "2026-12-05T10:00:00+08:00", "location": "售楼处"}))]
 pub struct NewCustomerEventBody {
     pub title: String,
-    /// open_day, themed.
+    #[schema(value_type = vocab::CustomerEventKind)]
     pub kind: String,
     #[serde(deserialize_with = "crate::extract::in_window")]
     pub starts_at: DateTime<FixedOffset>,
@@ -113,6 +114,7 @@ pub struct NewCustomerEventBody {
 #[schema(example = json!({"starts_at": "2026-12-06T10:00:00+08:00"}))]
 pub struct CustomerEventPatch {
     pub title: Option<String>,
+    #[schema(value_type = Option<vocab::CustomerEventKind>)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub starts_at: Option<DateTime<FixedOffset>>,
@@ -144,7 +146,7 @@ pub struct CustomerEventQuery {
     pub cursor: Option<String>,
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
-    /// open_day, themed.
+    #[param(value_type = Option<vocab::CustomerEventKind>)]
     pub kind: Option<String>,
     /// Starting at or after (RFC 3339).
     #[serde(default, deserialize_with = "crate::extract::in_window")]

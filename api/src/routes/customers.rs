@@ -19,6 +19,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,9 +29,9 @@ pub struct Customer {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub wechat_id: Option<String>,
-    /// website, social_media, partner_platform, store_walk_in, outdoor_exhibition, cross_industry.
+    #[schema(value_type = vocab::Channel)]
     pub channel: String,
-    /// new, contacted, needs_assessed, active, negotiating, subscribed, contracted, handed_over, lost.
+    #[schema(value_type = vocab::CustomerStatus)]
     pub status: String,
     pub lost_reason: Option<String>,
     pub key_account: bool,
@@ -106,6 +107,7 @@ pub struct NewCustomerBody {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub wechat_id: Option<String>,
+    #[schema(value_type = Option<vocab::Channel>)]
     pub channel: Option<String>,
     pub external_id: Option<String>,
     pub owner_id: Option<Uuid>,
@@ -137,7 +139,9 @@ pub struct CustomerQuery {
     pub cursor: Option<String>,
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
+    #[param(value_type = Option<vocab::CustomerStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<vocab::Channel>)]
     pub channel: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
@@ -220,7 +224,7 @@ pub async fn create_customer(
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown status or channel, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_customers(
     caller: Authorized<perm::CustomersRead>,
@@ -341,6 +345,7 @@ pub async fn delete_customer(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "lost", "reason": "bought a resale flat elsewhere"}))]
 pub struct StatusBody {
+    #[schema(value_type = vocab::CustomerStatus)]
     pub status: String,
     pub reason: Option<String>,
 }
@@ -486,6 +491,7 @@ pub struct LeadIntakeBody {
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:assign", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user within the caller's teams", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`paused` missing or not a boolean, or unknown fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update_lead_intake(
     caller: Authorized<perm::CustomersAssign>,

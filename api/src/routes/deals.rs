@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,10 +31,10 @@ pub struct Deal {
     pub support_id: Option<Uuid>,
     /// In fen (1/100 yuan).
     pub agreed_price_fen: i64,
-    /// full, mortgage, provident_fund, instalments.
+    #[schema(value_type = vocab::PaymentMethod)]
     pub payment_method: String,
     pub planned_handover_on: Option<NaiveDate>,
-    /// negotiating, subscribed, contracted, loan_processing, title_transfer, handover_ready, handed_over, closed, cancelled.
+    #[schema(value_type = vocab::DealStage)]
     pub stage: String,
     /// The stages the deal may move to next.
     pub next_stages: Vec<String>,
@@ -90,7 +91,7 @@ pub struct NewDealBody {
     /// In fen, from 1 to 1000000000000 (¥10,000,000,000).
     #[schema(minimum = 1, maximum = 1000000000000i64)]
     pub agreed_price_fen: i64,
-    /// full, mortgage, provident_fund, instalments.
+    #[schema(value_type = vocab::PaymentMethod)]
     pub payment_method: String,
     /// YYYY-MM-DD.
     #[serde(deserialize_with = "crate::extract::in_window")]
@@ -107,6 +108,7 @@ pub struct DealPatchBody {
     /// In fen, from 1 to 1000000000000 (¥10,000,000,000).
     #[schema(minimum = 1, maximum = 1000000000000i64)]
     pub agreed_price_fen: Option<i64>,
+    #[schema(value_type = Option<vocab::PaymentMethod>)]
     pub payment_method: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub planned_handover_on: Option<NaiveDate>,
@@ -121,6 +123,7 @@ pub struct DealPatchBody {
 #[schema(example = json!({"to": "subscribed", "at": "2026-11-27T10:30:00+08:00"}))]
 pub struct TransitionBody {
     /// The stage to move to.
+    #[schema(value_type = vocab::DealStage)]
     pub to: String,
     /// When it happened (RFC 3339); now if left out; neither in the future nor before the previous move.
     #[serde(default, deserialize_with = "crate::extract::in_window")]
@@ -136,6 +139,7 @@ pub struct DealQuery {
     pub cursor: Option<String>,
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
+    #[param(value_type = Option<vocab::DealStage>)]
     pub stage: Option<String>,
     pub customer_id: Option<Uuid>,
     pub unit_id: Option<Uuid>,

@@ -18,6 +18,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::ApiJson,
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,7 +26,7 @@ pub struct FollowUp {
     pub id: Uuid,
     pub customer_id: Uuid,
     pub author_id: Option<Uuid>,
-    /// call, visit, wechat, email, showing, material_sent.
+    #[schema(value_type = vocab::FollowUpKind)]
     pub kind: String,
     pub occurred_at: DateTime<Utc>,
     /// Whether the customer was reached; the first reached follow-up is the first response.
@@ -66,6 +67,7 @@ pub struct FollowUpList {
     "notes": "Sent the brochure of Phase 2", "next_step": "Showing on Saturday",
     "next_follow_up_at": "2026-11-29T10:00:00+08:00"}))]
 pub struct NewFollowUpBody {
+    #[schema(value_type = vocab::FollowUpKind)]
     pub kind: String,
     #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub occurred_at: Option<DateTime<Utc>>,
@@ -158,7 +160,7 @@ pub async fn list_follow_ups(
 #[serde(deny_unknown_fields)]
 pub struct UnitRecommendation {
     pub unit_id: Uuid,
-    /// pending, interested, neutral, rejected.
+    #[schema(value_type = vocab::Reaction)]
     pub reaction: String,
     pub note: Option<String>,
 }
@@ -177,7 +179,7 @@ pub struct Needs {
     /// Floor area range in square metres.
     pub area_min_sqm: Option<i32>,
     pub area_max_sqm: Option<i32>,
-    /// own_use, investment, both.
+    #[schema(value_type = Option<vocab::Purpose>)]
     pub purpose: Option<String>,
     pub notes: Option<String>,
     pub recommendations: Vec<UnitRecommendation>,
@@ -238,6 +240,7 @@ pub struct NewNeedsBody {
     pub layout: Option<String>,
     pub area_min_sqm: Option<i32>,
     pub area_max_sqm: Option<i32>,
+    #[schema(value_type = Option<vocab::Purpose>)]
     pub purpose: Option<String>,
     pub notes: Option<String>,
     #[serde(default)]
@@ -327,7 +330,7 @@ pub async fn list_needs(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reaction": "rejected", "note": "too noisy, faces the ring road"}))]
 pub struct ReactionBody {
-    /// pending, interested, neutral, rejected.
+    #[schema(value_type = vocab::Reaction)]
     pub reaction: String,
     pub note: Option<String>,
 }

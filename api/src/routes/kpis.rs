@@ -17,6 +17,7 @@ use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -63,7 +64,7 @@ pub struct ConsultantKpi {
 /// How one kind of deadline went in the month.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaKpi {
-    /// first_response, needs_assessment, follow_up, visit, complaint_resolution.
+    #[schema(value_type = vocab::SlaKind)]
     pub kind: String,
     /// Deadlines due in the month that were met or missed.
     pub deadlines: i64,

@@ -54,7 +54,7 @@ fn href(id: Uuid) -> String {
 /// Push a probe job onto the queue.
 #[utoipa::path(post, path = "/api/v1/admin/queue-probes", tag = "operations", operation_id = "create_queue_probe",
     security(("bearer" = [])),
-    request_body(content = NewQueueProbe, content_type = "application/json", description = "Optional; an empty body means `{}`"),
+    request_body(content = Option<NewQueueProbe>, content_type = "application/json", description = "Optional; an empty body means `{}`"),
     responses(
         (status = 202, description = "Queued; poll the Location", body = QueueProbe),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

@@ -15,10 +15,11 @@ use crate::{
     error::{ApiError, Problem},
     extract::OptionalJson,
     state::AppState,
+    vocab,
 };
 
-const DEFAULT_LIMIT: usize = 50;
-const MAX_LIMIT: usize = 500;
+pub(crate) const DEFAULT_LIMIT: usize = 50;
+pub(crate) const MAX_LIMIT: usize = 500;
 
 /// Jobs of one queue by state.
 #[derive(Debug, Serialize, ToSchema)]
@@ -71,7 +72,7 @@ pub struct QueueList {
     "last_result": "{\"Err\":\"permanent failure\"}", "worker": null}))]
 pub struct Job {
     pub id: String,
-    /// `scheduled`, `pending`, `running`, `done` or `dead`.
+    #[schema(value_type = vocab::JobState)]
     pub state: String,
     /// The job's arguments.
     pub payload: serde_json::Value,
@@ -115,6 +116,7 @@ pub struct JobList {
 #[into_params(parameter_in = Query)]
 pub struct JobQuery {
     /// `scheduled`, `pending`, `running`, `done` or `dead`; default `pending`.
+    #[param(value_type = Option<vocab::JobState>)]
     pub state: Option<String>,
     /// Case-insensitive text in the job id or payload.
     pub q: Option<String>,
@@ -130,6 +132,7 @@ pub struct JobQuery {
 pub struct JobFilter {
     /// The state of the jobs: retry takes `dead` (the default), run-now
     /// `scheduled` (the default); deletion needs it (any but `running`).
+    #[schema(value_type = Option<vocab::JobState>)]
     pub state: Option<String>,
     /// Case-insensitive text in the job id or payload.
     pub q: Option<String>,
@@ -427,7 +430,7 @@ async fn act_on_jobs(
     operation_id = "create_queue_job_retries",
     security(("bearer" = [])),
     params(("queue" = String, Path, description = "Queue name", example = "estateflow.system.probe")),
-    request_body(content = JobFilter, content_type = "application/json", description = "Optional; `state` defaults to `dead`"),
+    request_body(content = Option<JobFilter>, content_type = "application/json", description = "Optional; `state` defaults to `dead`"),
     responses(
         (status = 200, description = "How many jobs are pending again", body = BulkResult),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -460,7 +463,7 @@ pub async fn create_queue_job_retries(
     operation_id = "create_queue_job_runs",
     security(("bearer" = [])),
     params(("queue" = String, Path, description = "Queue name", example = "estateflow.system.probe")),
-    request_body(content = JobFilter, content_type = "application/json", description = "Optional; `state` defaults to `scheduled`"),
+    request_body(content = Option<JobFilter>, content_type = "application/json", description = "Optional; `state` defaults to `scheduled`"),
     responses(
         (status = 200, description = "How many jobs are pending now", body = BulkResult),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),

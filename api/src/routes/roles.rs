@@ -16,6 +16,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 /// One permission held with a scope.
@@ -25,8 +26,7 @@ pub struct GrantBody {
     /// A permission of the catalog, e.g. `users:read`.
     #[schema(example = "users:read")]
     pub permission: String,
-    /// `own`, `team` or `all`.
-    #[schema(value_type = String, example = "team")]
+    #[schema(value_type = vocab::GrantScope)]
     pub scope: Scope,
 }
 

@@ -19,12 +19,13 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 /// One version of the policy of a kind of deadline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaPolicy {
-    /// first_response, needs_assessment, follow_up, inspection, visit, complaint_resolution.
+    #[schema(value_type = vocab::SlaKind)]
     pub kind: String,
     pub version: i32,
     /// How long the work may take; for `inspection`, how long before the planned handover the task is created.
@@ -91,7 +92,7 @@ pub async fn list_sla_policies(
 /// Every version of one kind's policy, newest first; `ETag` names the current one.
 #[utoipa::path(get, path = "/api/v1/sla-policies/{kind}", tag = "sla", operation_id = "get_sla_policy",
     security(("bearer" = [])),
-    params(("kind" = String, Path, description = "first_response, needs_assessment, follow_up, inspection, visit, complaint_resolution")),
+    params(("kind" = vocab::SlaKind, Path, description = "The kind of deadline")),
     responses(
         (status = 200, description = "The versions, newest first", body = SlaPolicyList),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -118,7 +119,7 @@ pub async fn get_sla_policy(
 #[utoipa::path(put, path = "/api/v1/sla-policies/{kind}", tag = "sla", operation_id = "update_sla_policy",
     security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "The kind of deadline"),
+        ("kind" = vocab::SlaKind, Path, description = "The kind of deadline"),
         ("If-Match" = Option<String>, Header, description = "Apply only if the current version still has this ETag"),
     ),
     request_body = SlaPolicyBody,
@@ -155,6 +156,7 @@ pub async fn update_sla_policy(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaBreach {
     pub id: Uuid,
+    #[schema(value_type = vocab::SlaKind)]
     pub kind: String,
     pub timer_id: Uuid,
     pub customer_id: Option<Uuid>,
@@ -251,7 +253,7 @@ pub struct Timer {
     pub customer_id: Option<Uuid>,
     pub due_at: DateTime<Utc>,
     pub policy_version: Option<i32>,
-    /// pending, queued, fired, completed, cancelled.
+    #[schema(value_type = vocab::TimerState)]
     pub state: String,
     /// How many times the pump queued it.
     pub attempts: i32,

@@ -16,28 +16,32 @@ use utoipa::ToSchema;
 use crate::{
     auth::{GRANT_TYPES, Subject},
     error::{ApiError, Problem},
-    extract::JsonOrForm,
+    extract::{JsonOrForm, secret_text},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"grant_type": "password", "email": "admin@estateflow.local", "password": "correct horse battery"}))]
 pub struct TokenRequest {
-    /// `password`, `refresh_token` or `client_credentials`.
+    #[schema(value_type = vocab::GrantType)]
     pub grant_type: String,
     /// `password`: the account's e-mail (`username` is accepted too, as OAuth2 clients send it).
     #[serde(alias = "username")]
     pub email: Option<String>,
     /// `password`: the account's password.
     #[schema(value_type = Option<String>, format = Password)]
+    #[serde(default, deserialize_with = "secret_text::optional")]
     pub password: Option<Secret>,
     /// `refresh_token`: the refresh token from the previous answer.
     #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "secret_text::optional")]
     pub refresh_token: Option<Secret>,
     /// `client_credentials`: the API client's id.
     pub client_id: Option<String>,
     /// `client_credentials`: the API client's secret.
     #[schema(value_type = Option<String>, format = Password)]
+    #[serde(default, deserialize_with = "secret_text::optional")]
     pub client_secret: Option<Secret>,
 }
 
@@ -180,6 +184,7 @@ async fn client_grant(state: &AppState, request: TokenRequest) -> Result<TokenRe
 pub struct RevokeRequest {
     /// A refresh token: it and every token of its family stop working.
     #[schema(value_type = String)]
+    #[serde(deserialize_with = "secret_text::required")]
     pub token: Secret,
 }
 

@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,7 +35,7 @@ pub struct Unit {
     pub area_sqm: String,
     /// List price in fen (1/100 yuan).
     pub list_price_fen: i64,
-    /// available, reserved, subscribed, sold.
+    #[schema(value_type = vocab::UnitStatus)]
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -79,6 +80,7 @@ pub struct NewUnitBody {
     #[schema(minimum = 1, maximum = 1000000000000i64)]
     pub list_price_fen: i64,
     /// available (default) or reserved.
+    #[schema(value_type = Option<vocab::ManualUnitStatus>)]
     pub status: Option<String>,
 }
 
@@ -92,6 +94,7 @@ pub struct UnitPatch {
     /// In fen, from 1 to 1000000000000 (¥10,000,000,000).
     #[schema(minimum = 1, maximum = 1000000000000i64)]
     pub list_price_fen: Option<i64>,
+    #[schema(value_type = Option<vocab::ManualUnitStatus>)]
     pub status: Option<String>,
 }
 
@@ -102,7 +105,7 @@ pub struct UnitQuery {
     pub cursor: Option<String>,
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
-    /// available, reserved, subscribed, sold.
+    #[param(value_type = Option<vocab::UnitStatus>)]
     pub status: Option<String>,
     pub project: Option<String>,
     pub building: Option<String>,

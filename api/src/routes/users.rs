@@ -21,6 +21,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,9 +32,9 @@ pub struct User {
     pub phone: Option<String>,
     pub team_id: Option<Uuid>,
     /// `zh-CN` or `en`.
+    #[schema(value_type = vocab::Locale)]
     pub locale: String,
-    /// `active` or `disabled`.
-    #[schema(value_type = String, example = "active")]
+    #[schema(value_type = vocab::UserStatus)]
     pub status: UserStatus,
     pub roles: Vec<String>,
     pub created_at: DateTime<Utc>,
@@ -74,8 +75,7 @@ pub struct UserQuery {
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
     pub team_id: Option<Uuid>,
-    /// `active` or `disabled`.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<vocab::UserStatus>)]
     pub status: Option<UserStatus>,
     /// Holders of this role.
     pub role: Option<String>,
@@ -91,12 +91,14 @@ pub struct NewUserBody {
     pub name: String,
     /// At least 10 characters; stored as an argon2id hash only.
     #[schema(value_type = String, format = Password)]
+    #[serde(deserialize_with = "crate::extract::secret_text::required")]
     pub password: Secret,
     #[serde(default)]
     pub roles: Vec<String>,
     pub team_id: Option<Uuid>,
     pub phone: Option<String>,
     /// `zh-CN` (default) or `en`.
+    #[schema(value_type = Option<vocab::Locale>)]
     pub locale: Option<String>,
 }
 
@@ -109,11 +111,12 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
+    #[schema(value_type = Option<vocab::Locale>)]
     pub locale: Option<String>,
     #[serde(default, deserialize_with = "crate::extract::present")]
     #[schema(value_type = Option<Uuid>)]
     pub team_id: Option<Option<Uuid>>,
-    #[schema(value_type = Option<String>, example = "disabled")]
+    #[schema(value_type = Option<vocab::UserStatus>)]
     pub status: Option<UserStatus>,
 }
 

@@ -18,6 +18,7 @@ use crate::{
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
+    vocab,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,6 +108,7 @@ pub struct DeliveryQuery {
     /// `created_at` (oldest first, the default) or `-created_at` (newest first).
     pub sort: Option<String>,
     /// `pending`, `succeeded`, `failed` (retrying) or `dead`.
+    #[param(value_type = Option<vocab::DeliveryStatus>)]
     pub status: Option<String>,
 }
 
@@ -126,6 +128,7 @@ pub struct WebhookDelivery {
     /// The event's `data`.
     pub payload: Value,
     /// `pending`, `succeeded`, `failed` (another attempt is scheduled) or `dead` (given up).
+    #[schema(value_type = vocab::DeliveryStatus)]
     pub status: String,
     pub attempts: i32,
     pub last_status_code: Option<i32>,

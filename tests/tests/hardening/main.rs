@@ -2,6 +2,7 @@
 //! tried, and what the service must now refuse or survive, the same way in
 //! both modes.
 
+mod contract;
 mod deal_support;
 mod escalation;
 mod headers;

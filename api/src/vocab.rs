@@ -1,0 +1,97 @@
+//! The API's closed vocabularies (statuses, kinds, channels, scopes…) as
+//! OpenAPI schemas, so that the document lists the values a field takes.
+//! Each one's values come from the list the service itself checks against
+//! (`domain`, `entities`, `worker`), never retyped here: the document cannot
+//! drift from the rule. Fields point at them with
+//! `#[schema(value_type = vocab::Name)]` or `#[param(value_type = Option<vocab::Name>)]`;
+//! they appear as named schemas under `components/schemas`.
+
+use domain::{
+    after_sales, api_clients, awards, complaints, customer_events, customers, deal_stages::Stage, deals, follow_ups,
+    needs, permissions::Scope, sla, timers, units, users, webhooks,
+};
+use sea_orm::{ActiveEnum, Iterable};
+use utoipa::openapi::{
+    RefOr,
+    schema::{ObjectBuilder, Schema, Type},
+};
+
+/// A string schema with exactly `values`.
+fn string_enum<V: Into<serde_json::Value>>(description: &str, values: impl IntoIterator<Item = V>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values))
+        .into()
+}
+
+macro_rules! vocabulary {
+    ($($(#[doc = $doc:literal])+ $name:ident = $values:expr;)+) => {$(
+        $(#[doc = $doc])+
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                string_enum(concat!($($doc),+).trim(), $values)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )+};
+}
+
+vocabulary! {
+    /// Whether a staff account may sign in.
+    UserStatus = entities::users::UserStatus::iter().map(|s| s.to_value());
+    /// Whether an API client may get tokens.
+    ApiClientStatus = api_clients::STATUSES.iter().copied();
+    /// The language of a staff account's notifications and digests.
+    Locale = users::LOCALES.iter().copied();
+    /// Which records a grant reaches: the caller's own, its team's, or all.
+    GrantScope = [Scope::Own, Scope::Team, Scope::All].map(Scope::as_str);
+    /// Where a lead came from.
+    Channel = customers::CHANNELS.iter().copied();
+    /// A customer's place in the sales workflow (docs/workflows.md).
+    CustomerStatus = customers::STATUSES.iter().copied();
+    /// How serious a complaint is: a major one goes to the team's manager.
+    ComplaintSeverity = complaints::SEVERITIES.iter().copied();
+    /// Whether a complaint is still open.
+    ComplaintStatus = complaints::STATUSES.iter().copied();
+    /// The kind of a customer event.
+    CustomerEventKind = customer_events::KINDS.iter().copied();
+    /// A deal's stage (docs/workflows.md, the deal stage machine).
+    DealStage = Stage::ALL.map(Stage::as_str);
+    /// How the buyer pays.
+    PaymentMethod = deals::PAYMENT_METHODS.iter().copied();
+    /// An item of the handover checklist.
+    ChecklistItem = deals::CHECKLIST_ITEMS.iter().copied();
+    /// The kind of a follow-up.
+    FollowUpKind = follow_ups::KINDS.iter().copied();
+    /// What the customer buys for.
+    Purpose = needs::PURPOSES.iter().copied();
+    /// The customer's reaction to a recommended unit.
+    Reaction = needs::REACTIONS.iter().copied();
+    /// The state of an inspection issue.
+    IssueStatus = after_sales::ISSUE_STATUSES.iter().copied();
+    /// The kind of an SLA deadline.
+    SlaKind = sla::KINDS.iter().copied();
+    /// A unit's sales state.
+    UnitStatus = units::STATUSES.iter().copied();
+    /// The sales states a unit may be set to by hand; the others follow its deals.
+    ManualUnitStatus = units::MANUAL_STATUSES.iter().copied();
+    /// An event a webhook subscription may receive (docs/api/webhooks.md).
+    WebhookEvent = webhooks::EVENTS.iter().copied();
+    /// Where a webhook delivery stands.
+    DeliveryStatus = webhooks::STATUSES.iter().copied();
+    /// A job's state in its queue.
+    JobState = worker::inspect::JobState::ALL.map(worker::inspect::JobState::as_str);
+    /// How a Sales Star run came about.
+    AwardRunTrigger = [awards::TRIGGER_SCHEDULED, awards::TRIGGER_MANUAL];
+    /// Where a Sales Star run is: `queued` until computed, then `published` or `failed`.
+    AwardRunStatus = [awards::STATUS_QUEUED, awards::STATUS_PUBLISHED, awards::STATUS_FAILED];
+    /// Where a timer is.
+    TimerState = [timers::PENDING, timers::QUEUED, timers::FIRED, timers::COMPLETED, timers::CANCELLED];
+    /// An OAuth2 grant the token endpoint accepts.
+    GrantType = crate::auth::GRANT_TYPES.iter().copied();
+}
