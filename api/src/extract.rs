@@ -320,7 +320,7 @@ pub fn client_terms(message: &str) -> (Option<String>, String) {
 /// value was not (an integer too large for the field).
 fn expected_terms(expected: &str, out_of_range: bool) -> String {
     let bounds = match expected {
-        "u8" => Some((u64::from(u8::MIN).to_string(), u8::MAX.to_string())),
+        "u8" => Some((u8::MIN.to_string(), u8::MAX.to_string())),
         "u16" => Some((u16::MIN.to_string(), u16::MAX.to_string())),
         "u32" => Some((u32::MIN.to_string(), u32::MAX.to_string())),
         "u64" | "usize" => Some((u64::MIN.to_string(), u64::MAX.to_string())),
@@ -330,11 +330,10 @@ fn expected_terms(expected: &str, out_of_range: bool) -> String {
         "i64" | "isize" => Some((i64::MIN.to_string(), i64::MAX.to_string())),
         _ => None,
     };
+    if let Some((min, max)) = bounds.as_ref().filter(|_| out_of_range) {
+        return format!("must be an integer from {min} to {max}");
+    }
     let detail = match expected {
-        _ if out_of_range && bounds.is_some() => {
-            let (min, max) = bounds.unwrap_or_default();
-            return format!("must be an integer from {min} to {max}");
-        }
         _ if bounds.is_some() || matches!(expected, "u128" | "i128") => "must be an integer",
         "f32" | "f64" => "must be a number",
         "a string" | "a borrowed string" | "a char" | "a character" => "must be a string",
@@ -442,8 +441,7 @@ fn screen_json(value: &mut Value, pointer: &mut String, errors: &mut Vec<FieldEr
 fn whole_number(number: &serde_json::Number) -> Option<i64> {
     const EXACT: f64 = 9_007_199_254_740_992.0;
     let float = number.as_f64().filter(|_| number.is_f64())?;
-    // The bound makes the cast exact.
-    #[allow(clippy::cast_possible_truncation)]
+    // Below the bound the cast is exact.
     (float.fract() == 0.0 && float.abs() < EXACT).then_some(float as i64)
 }
 

@@ -161,7 +161,7 @@ async fn bad_periods_subjects_and_amounts_are_refused_and_nothing_is_written() {
             "/units",
         ),
         (
-            json!({"period": "2026", "team_id": org.team_a, "units": 1.0, "amount_fen": 1}),
+            json!({"period": "2026", "team_id": org.team_a, "units": 2.5, "amount_fen": 1}),
             "/units",
         ),
         (
