@@ -463,7 +463,7 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     // from an array of its fields in order (`[null, null]`), which no
     // client means and the document does not allow.
     if !value.is_object() {
-        return Err(ApiError::Validation(vec![FieldError::new("", "must be a JSON object")]));
+        return Err(ApiError::Validation(vec![FieldError::new("", "must be an object")]));
     }
     shape(value)
 }
