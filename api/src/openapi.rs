@@ -325,12 +325,14 @@ fn page_parameters(operation: &mut Operation, default_limit: u64, max_limit: u64
                 );
             }
             "sort" => {
-                parameter.description =
-                    Some("`created_at` (oldest first, the default) or `-created_at` (newest first).".to_owned());
+                parameter.description = Some(
+                    "`created_at` (oldest first, the default) or `-created_at` (newest first); empty is the default."
+                        .to_owned(),
+                );
                 parameter.schema = Some(
                     ObjectBuilder::new()
                         .schema_type(Type::String)
-                        .enum_values(Some(domain::page::SORTS))
+                        .enum_values(Some(domain::page::SORTS.into_iter().chain([""])))
                         .default(Some(json!(domain::page::SORTS[0])))
                         .into(),
                 );
