@@ -207,7 +207,10 @@ impl Modify for BearerAuth {
 /// What every operation shares, written once here rather than in 129
 /// annotations: any request body may be refused as malformed (400), too
 /// large (413), of another Content-Type (415) or not matching its schema
-/// (422), as the body extractors (`crate::extract`) do for every operation; every
+/// (422), as the body extractors (`crate::extract`) do for every operation;
+/// any parameter may have the wrong type (400) or break an input rule (422);
+/// any request may be refused for its URI (414) or headers (431) at the
+/// edge (`crate::edge`); every
 /// list pages with `limit` and `cursor` and sorts with `sort` as
 /// `domain::page` rules.
 struct SharedRules;
@@ -245,6 +248,28 @@ impl Modify for SharedRules {
                         "The Content-Type is not one this operation accepts (`unsupported_media_type`)",
                     );
                 }
+                if operation.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    add_problem(
+                        operation,
+                        400,
+                        "A path or query parameter has the wrong type (`invalid_path`, `invalid_query`)",
+                    );
+                    add_problem(
+                        operation,
+                        422,
+                        "A parameter breaks an input rule (`validation_failed`, with a pointer such as `/limit`)",
+                    );
+                }
+                add_problem(
+                    operation,
+                    414,
+                    "The path and query are longer than 8 KiB (`uri_too_long`)",
+                );
+                add_problem(
+                    operation,
+                    431,
+                    "The request's headers total more than 32 KiB (`headers_too_large`)",
+                );
                 page_parameters(operation, default_limit, max_limit);
             }
         }
