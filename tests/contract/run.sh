@@ -17,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SCHEMATHESIS_VERSION=4.32.5
+HYPOTHESIS_VERSION=6.170.17
 here=tests/contract
 database_url=
 redis_url=
@@ -30,7 +31,7 @@ done
 
 schemathesis=${SCHEMATHESIS:-schemathesis}
 if ! "$schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
-  python3 -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  python3 -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" "hypothesis==$HYPOTHESIS_VERSION"
   schemathesis=schemathesis
 fi
 
