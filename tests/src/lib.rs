@@ -11,6 +11,7 @@ pub mod client;
 pub mod org;
 pub mod process;
 pub mod proxy;
+pub mod records;
 
 pub use client::Api;
 

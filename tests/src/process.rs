@@ -176,3 +176,53 @@ fn command(bin: &str, args: &[&str], env: &[(&str, String)], dir: &Path, stdin: 
         .kill_on_drop(true);
     command
 }
+
+/// A port nothing listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A `redis-server` of the test's own on `port` (keeping nothing on disk),
+/// for tests that start, kill or restart Redis without touching the shared one.
+#[derive(Debug)]
+pub struct OwnRedis {
+    pub port: u16,
+    pub child: tokio::process::Child,
+}
+
+impl OwnRedis {
+    /// Starts it and waits until it answers PING.
+    pub async fn start(port: u16) -> OwnRedis {
+        let child = tokio::process::Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("redis-server (CI installs it)");
+        let own = OwnRedis { port, child };
+        let url = own.url();
+        crate::eventually(Duration::from_secs(10), "redis-server to answer", || async {
+            let client = redis::Client::open(url.as_str()).ok()?;
+            let mut conn = client.get_multiplexed_async_connection().await.ok()?;
+            redis::cmd("PING").query_async::<String>(&mut conn).await.ok()
+        })
+        .await;
+        own
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}

@@ -10,7 +10,7 @@ use entities::{award_runs, timers};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use tests::{
     Backends, JWT_SECRET, TestApp, TestData, eventually,
-    process::{ServiceProcess, run_once},
+    process::{OwnRedis, ServiceProcess, free_port, run_once},
 };
 use uuid::Uuid;
 use worker::{
@@ -290,44 +290,6 @@ async fn timers_pending_or_queued_when_redis_is_emptied_all_still_fire() {
     .await;
 }
 
-/// A Redis of the test's own on a free port, to kill and restart.
-struct OwnRedis {
-    port: u16,
-    child: tokio::process::Child,
-}
-
-impl OwnRedis {
-    async fn start(port: u16) -> OwnRedis {
-        let child = tokio::process::Command::new("redis-server")
-            .args([
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("redis-server (CI installs it)");
-        let url = format!("redis://127.0.0.1:{port}");
-        eventually(Duration::from_secs(10), "redis-server to answer", || async {
-            let client = redis::Client::open(url.as_str()).ok()?;
-            let mut conn = client.get_multiplexed_async_connection().await.ok()?;
-            redis::cmd("PING").query_async::<String>(&mut conn).await.ok()
-        })
-        .await;
-        OwnRedis { port, child }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-}
-
 #[tokio::test]
 async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_still_fire() {
     let from_env = Backends::from_env();
@@ -335,10 +297,7 @@ async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_st
         eprintln!("embedded mode: no Redis to restart; the database alone holds the timers");
         return;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let mut redis = OwnRedis::start(port).await;
     let app = tests::spawn_app_with(tests::AppOptions {
         backends: Backends {

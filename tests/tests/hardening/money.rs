@@ -6,17 +6,16 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use domain::money::MAX_FEN;
-use entities::{customers, deals};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tests::{
     TestApp, assert_problem,
     client::expect_json,
     eventually,
     org::{PASSWORD, create_unit, org},
-    spawn_app,
+    records, spawn_app,
 };
 use uuid::Uuid;
 
@@ -192,47 +191,11 @@ async fn every_amount_in_a_request_body_documents_its_bounds_in_the_openapi_docu
     assert!(amounts >= 9, "{amounts} amounts found");
 }
 
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
-}
-
 /// A deal subscribed at `subscribed` for `price`, written straight to the
 /// database, as one written before prices were bounded would be.
 async fn subscribed_deal(app: &TestApp, consultant: Uuid, team: Uuid, price: i64, subscribed: &str) {
-    let subscribed = at(subscribed);
-    let customer = customers::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        name: Set("客户".to_owned()),
-        channel: Set("website".to_owned()),
-        status: Set("subscribed".to_owned()),
-        key_account: Set(false),
-        owner_id: Set(Some(consultant)),
-        team_id: Set(Some(team)),
-        created_at: Set(subscribed),
-        updated_at: Set(subscribed),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .expect("customer")
-    .id;
-    deals::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        customer_id: Set(customer),
-        unit_id: Set(create_unit(app, &Uuid::new_v4().to_string()).await),
-        consultant_id: Set(consultant),
-        team_id: Set(Some(team)),
-        agreed_price_fen: Set(price),
-        payment_method: Set("mortgage".to_owned()),
-        stage: Set("subscribed".to_owned()),
-        subscribed_at: Set(Some(subscribed)),
-        created_at: Set(subscribed),
-        updated_at: Set(subscribed),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .expect("deal");
+    let customer = records::customer(app, consultant, team, subscribed).await;
+    records::deal(app, (consultant, team, customer), price, subscribed, "subscribed").await;
 }
 
 fn row<'a>(report: &'a Value, key: &str, id: Uuid) -> &'a Value {

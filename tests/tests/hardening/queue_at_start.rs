@@ -5,39 +5,12 @@ use std::time::Duration;
 
 use tests::{
     Backends, JWT_SECRET, TestData, assert_problem, eventually,
-    process::{ServiceProcess, run_once},
+    process::{OwnRedis, ServiceProcess, free_port, run_once},
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_estateflow-under-test");
 const OPS_EMAIL: &str = "ops@example.com";
 const OPS_PASSWORD: &str = "ops-password-123";
-
-/// A port nothing listens on (yet).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-/// A redis-server of the test's own on `port`.
-async fn start_redis(port: u16) -> tokio::process::Child {
-    tokio::process::Command::new("redis-server")
-        .args([
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("redis-server (CI installs it)")
-}
 
 #[tokio::test]
 async fn api_and_worker_start_without_redis_report_not_ready_and_become_ready_when_it_comes() {
@@ -84,7 +57,7 @@ async fn api_and_worker_start_without_redis_report_not_ready_and_become_ready_wh
     let token = client.token(OPS_EMAIL, OPS_PASSWORD).await;
     assert_eq!(client.get("/api/v1/me", Some(&token)).await.status(), 200);
 
-    let redis = start_redis(port).await;
+    let redis = OwnRedis::start(port).await;
     for probes in [client.clone(), worker.api()] {
         eventually(Duration::from_secs(30), "ready once Redis is there", || {
             let probes = probes.clone();

@@ -3,68 +3,19 @@
 //! written straight to the database here, at chosen instants around the
 //! month's edges; the whole-life test builds it through the API instead.
 
-use chrono::{DateTime, Utc};
-use entities::{complaints, customers, deals, targets, training_attendees, trainings, visits};
+use chrono::Utc;
+use entities::{complaints, targets, training_attendees, trainings, visits};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::Value;
 use tests::{
     TestApp, assert_problem,
     client::expect_json,
-    org::{Org, PASSWORD, create_unit, org},
+    org::{Org, PASSWORD, org},
     spawn_app,
 };
 use uuid::Uuid;
 
-pub(crate) fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
-}
-
-pub(crate) async fn customer(app: &TestApp, owner: Uuid, team: Uuid, created: &str) -> Uuid {
-    let created = at(created);
-    customers::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        name: Set("客户".to_owned()),
-        channel: Set("website".to_owned()),
-        status: Set("active".to_owned()),
-        key_account: Set(false),
-        owner_id: Set(Some(owner)),
-        team_id: Set(Some(team)),
-        created_at: Set(created),
-        updated_at: Set(created),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .expect("customer")
-    .id
-}
-
-pub(crate) async fn deal(
-    app: &TestApp,
-    (consultant, team, customer): (Uuid, Uuid, Uuid),
-    price: i64,
-    subscribed: &str,
-    stage: &str,
-) {
-    let subscribed = at(subscribed);
-    deals::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        customer_id: Set(customer),
-        unit_id: Set(create_unit(app, &Uuid::new_v4().to_string()).await),
-        consultant_id: Set(consultant),
-        team_id: Set(Some(team)),
-        agreed_price_fen: Set(price),
-        payment_method: Set("mortgage".to_owned()),
-        stage: Set(stage.to_owned()),
-        subscribed_at: Set(Some(subscribed)),
-        created_at: Set(subscribed),
-        updated_at: Set(subscribed),
-        ..Default::default()
-    }
-    .insert(&app.db)
-    .await
-    .expect("deal");
-}
+pub(crate) use tests::records::{at, customer, deal};
 
 pub(crate) async fn visit(
     app: &TestApp,
