@@ -248,12 +248,14 @@ pub fn client_terms(message: &str) -> (Option<String>, String) {
         let field = rest.split('`').next().unwrap_or_default();
         return (Some(field.to_owned()), "is required".to_owned());
     }
+    // "unknown field `x`, expected one of `a`, `b`": the names after the first.
+    let allowed = |rest: &str| quoted(rest.split_once('`').map_or("", |(_, allowed)| allowed)).join(", ");
     if let Some(rest) = message.strip_prefix("unknown field `") {
-        let allowed = quoted(rest.split_once('`').map_or("", |(_, allowed)| allowed));
+        let allowed = allowed(rest);
         let detail = if allowed.is_empty() {
             "is not a known field; none are allowed here".to_owned()
         } else {
-            format!("is not a known field; allowed: {}", allowed.join(", "))
+            format!("is not a known field; allowed: {allowed}")
         };
         return (None, detail);
     }
@@ -261,11 +263,11 @@ pub fn client_terms(message: &str) -> (Option<String>, String) {
         return (None, "is given more than once".to_owned());
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let allowed = quoted(rest.split_once('`').map_or("", |(_, allowed)| allowed));
+        let allowed = allowed(rest);
         let detail = if allowed.is_empty() {
             "is not an allowed value".to_owned()
         } else {
-            format!("must be one of: {}", allowed.join(", "))
+            format!("must be one of: {allowed}")
         };
         return (None, detail);
     }
@@ -365,7 +367,7 @@ fn to_pointer(path: &str) -> String {
             let name = &rest[..open];
             if !name.is_empty() {
                 pointer.push('/');
-                pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                pointer.push_str(&escape_pointer(name));
             }
             let close = rest[open..].find(']').map_or(rest.len(), |c| open + c);
             pointer.push('/');
@@ -374,7 +376,7 @@ fn to_pointer(path: &str) -> String {
         }
         if !rest.is_empty() {
             pointer.push('/');
-            pointer.push_str(&rest.replace('~', "~0").replace('/', "~1"));
+            pointer.push_str(&escape_pointer(rest));
         }
     }
     pointer

@@ -94,12 +94,17 @@ impl Authority {
         })
     }
 
+    /// The first of `grants` this authority does not cover (none for full authority).
+    fn beyond(&self, grants: &[Grant]) -> Option<permissions::Uncovered> {
+        let Authority::Delegate { grants: own, .. } = self else {
+            return None;
+        };
+        own.first_uncovered(grants.iter().map(|g| (g.permission.as_str(), g.scope)))
+    }
+
     /// Refuses granting anything the caller's own grants do not cover.
     fn may_grant(&self, grants: &[Grant]) -> Result<(), DomainError> {
-        let Authority::Delegate { grants: own, .. } = self else {
-            return Ok(());
-        };
-        match own.first_uncovered(grants.iter().map(|g| (g.permission.as_str(), g.scope))) {
+        match self.beyond(grants) {
             None => Ok(()),
             Some(uncovered) => Err(DomainError::Forbidden(format!(
                 "you can grant only what you hold, with no wider scope: this would grant {uncovered}"
@@ -110,10 +115,7 @@ impl Authority {
     /// Refuses assigning or removing (`verb`) a role that grants anything the
     /// caller's own grants do not cover.
     fn may_hand_out(&self, role: &RoleView, verb: &str) -> Result<(), DomainError> {
-        let Authority::Delegate { grants: own, .. } = self else {
-            return Ok(());
-        };
-        match own.first_uncovered(role.grants.iter().map(|g| (g.permission.as_str(), g.scope))) {
+        match self.beyond(&role.grants) {
             None => Ok(()),
             Some(uncovered) => Err(DomainError::Forbidden(format!(
                 "you cannot {verb} the role {}: it grants {uncovered}",

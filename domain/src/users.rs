@@ -77,12 +77,7 @@ pub async fn create(
             format!("must be at least {MIN_PASSWORD_LEN} characters"),
         ));
     }
-    if !LOCALES.contains(&new.locale.as_str()) {
-        errors.push(FieldError::new(
-            "/locale",
-            format!("must be one of {}", LOCALES.join(", ")),
-        ));
-    }
+    crate::input::one_of(Some(&new.locale), LOCALES, "/locale", &mut errors);
     let roles = find_roles(db, &new.roles, &mut errors).await?;
     check_team(db, new.team_id, &mut errors).await?;
     let Some(email) = email.filter(|_| errors.is_empty()) else {
@@ -337,12 +332,7 @@ pub async fn update(
     {
         errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
     }
-    if changes.locale.as_ref().is_some_and(|l| !LOCALES.contains(&l.as_str())) {
-        errors.push(FieldError::new(
-            "/locale",
-            format!("must be one of {}", LOCALES.join(", ")),
-        ));
-    }
+    crate::input::one_of(changes.locale.as_deref(), LOCALES, "/locale", &mut errors);
     if changes
         .phone
         .as_ref()
