@@ -10,8 +10,8 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use domain::{
     Secret, Settings,
-    settings::{LogFormat, Mode},
-    users::{Bootstrap, NewUser},
+    access::users::{Bootstrap, NewUser},
+    platform::settings::{LogFormat, Mode},
 };
 use serde::Serialize;
 use tokio::sync::watch;
@@ -150,14 +150,14 @@ fn init_logging(settings: &Settings) {
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     let mode = settings.mode()?;
     tracing::info!(?mode, database = %settings.database_url, queue = ?settings.queue_backend(), "starting");
-    let db = domain::db::connect(&settings)
+    let db = domain::platform::db::connect(&settings)
         .await
         .context("cannot connect to the database")?;
     match command {
         Command::Migrate {
             action: MigrateAction::Status,
         } => {
-            for (name, applied) in domain::db::migration_status(&db).await? {
+            for (name, applied) in domain::platform::db::migration_status(&db).await? {
                 println!("{} {name}", if applied { "applied" } else { "pending" });
             }
             return Ok(());
@@ -215,9 +215,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         } => {
             let password = read_password()?;
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
-            let user = domain::users::create(
+            let user = domain::access::users::create(
                 &db,
-                &domain::audit::AuditContext::default(),
+                &domain::access::audit::AuditContext::default(),
                 NewUser {
                     email,
                     name,
@@ -237,9 +237,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
-async fn migrate(settings: &Settings, db: &domain::db::DatabaseConnection) -> anyhow::Result<()> {
-    domain::db::migrate(db).await.context("migration failed")?;
-    if settings.queue_backend() == domain::settings::QueueBackend::Sqlite {
+async fn migrate(settings: &Settings, db: &domain::platform::db::DatabaseConnection) -> anyhow::Result<()> {
+    domain::platform::db::migrate(db).await.context("migration failed")?;
+    if settings.queue_backend() == domain::platform::settings::QueueBackend::Sqlite {
         QueueClient::connect(settings, db)
             .await?
             .setup()
@@ -250,8 +250,12 @@ async fn migrate(settings: &Settings, db: &domain::db::DatabaseConnection) -> an
 }
 
 /// The first administrator and, if asked, the demo organisation.
-async fn first_start(settings: &Settings, db: &domain::db::DatabaseConnection, demo: bool) -> anyhow::Result<()> {
-    match domain::users::ensure_first_admin(db, settings)
+async fn first_start(
+    settings: &Settings,
+    db: &domain::platform::db::DatabaseConnection,
+    demo: bool,
+) -> anyhow::Result<()> {
+    match domain::access::users::ensure_first_admin(db, settings)
         .await
         .map_err(describe_domain_error)?
     {

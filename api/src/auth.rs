@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use chrono::Utc;
-use domain::{Secret, actor::Actor, audit::AuditContext, permissions::Scope};
+use domain::{Secret, access::actor::Actor, access::audit::AuditContext, access::permissions::Scope};
 use futures::{
     FutureExt,
     channel::oneshot,
@@ -173,8 +173,8 @@ impl FromRequest for Authenticated {
                 let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
                 let claims = state.tokens.verify(&token?)?;
                 let actor = match claims.typ {
-                    Subject::User => domain::actor::load_user(&state.db, claims.sub).await?,
-                    Subject::Client => domain::actor::load_client(&state.db, claims.sub).await?,
+                    Subject::User => domain::access::actor::load_user(&state.db, claims.sub).await?,
+                    Subject::Client => domain::access::actor::load_client(&state.db, claims.sub).await?,
                 }
                 .ok_or_else(|| {
                     ApiError::Unauthorized("the account or client is disabled or no longer exists".to_owned())
@@ -305,7 +305,7 @@ impl<P> Authorized<P> {
     /// Refuses (403) partner clients: for the sales team's own work, such as
     /// recording contacts, even where a partner holds the permission.
     pub fn require_staff(&self) -> Result<(), ApiError> {
-        if self.actor.kind == domain::actor::ActorKind::Client {
+        if self.actor.kind == domain::access::actor::ActorKind::Client {
             Err(ApiError::Forbidden(
                 "this is recorded by the sales team, not by partner clients".to_owned(),
             ))

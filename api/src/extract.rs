@@ -5,7 +5,7 @@
 //!
 //! Every text that comes in — JSON strings and member names, form fields,
 //! query parameters, path parameters — is held to
-//! [`domain::input::text_problem`] here (422 with a pointer: `/field` for a
+//! [`domain::platform::input::text_problem`] here (422 with a pointer: `/field` for a
 //! body or query field, `/name` for a path parameter), so nothing the
 //! database cannot store, or a client should not send, reaches a handler.
 //! Error messages are said in the client's terms by [`client_terms`], never
@@ -22,7 +22,7 @@ use actix_web::{
 };
 use domain::{
     FieldError,
-    input::{DATE_WINDOW_RULE, InDateWindow, text_problem},
+    platform::input::{DATE_WINDOW_RULE, InDateWindow, text_problem},
 };
 use futures::{TryFutureExt, future::LocalBoxFuture};
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
@@ -606,7 +606,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiQuery<T> {
 
 /// `deserialize_with` for every date and time a request gives (body or
 /// query, optional or not; optional ones also need `default`): holds it to
-/// the window of [`domain::input::InDateWindow`].
+/// the window of [`domain::platform::input::InDateWindow`].
 pub fn in_window<'de, D: Deserializer<'de>, T: Deserialize<'de> + InDateWindow>(
     deserializer: D,
 ) -> Result<T, D::Error> {

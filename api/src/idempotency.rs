@@ -16,7 +16,7 @@ use actix_web::{
     middleware::Next,
     web,
 };
-use domain::idempotency::{self, Begin, Stored};
+use domain::platform::idempotency::{self, Begin, Stored};
 
 use crate::{error::ApiError, state::AppState};
 

@@ -146,7 +146,7 @@ async fn state(
     db: DatabaseConnection,
     queue: QueueClient,
 ) -> Result<web::Data<AppState>, BuildError> {
-    let jwt_secret = domain::system::jwt_secret(&db, settings).await?;
+    let jwt_secret = domain::platform::system::jwt_secret(&db, settings).await?;
     Ok(web::Data::new(AppState {
         db,
         queue,

@@ -212,7 +212,7 @@ impl Modify for BearerAuth {
 /// any request may be refused for its URI (414) or headers (431) at the
 /// edge (`crate::edge`); every
 /// list pages with `limit` and `cursor` and sorts with `sort` as
-/// `domain::page` rules.
+/// `domain::platform::page` rules.
 struct SharedRules;
 
 /// The lists whose page size has its own bound: a queue's jobs.
@@ -224,7 +224,7 @@ impl Modify for SharedRules {
             let (default_limit, max_limit) = if path == QUEUE_JOBS_PATH {
                 (queues::DEFAULT_LIMIT as u64, queues::MAX_LIMIT as u64)
             } else {
-                (domain::page::DEFAULT_LIMIT, domain::page::MAX_LIMIT)
+                (domain::platform::page::DEFAULT_LIMIT, domain::platform::page::MAX_LIMIT)
             };
             for operation in operations(item) {
                 if let Some(RefOr::T(body)) = &mut operation.request_body {
@@ -357,8 +357,8 @@ fn page_parameters(operation: &mut Operation, default_limit: u64, max_limit: u64
                 parameter.schema = Some(
                     ObjectBuilder::new()
                         .schema_type(Type::String)
-                        .enum_values(Some(domain::page::SORTS.into_iter().chain([""])))
-                        .default(Some(json!(domain::page::SORTS[0])))
+                        .enum_values(Some(domain::platform::page::SORTS.into_iter().chain([""])))
+                        .default(Some(json!(domain::platform::page::SORTS[0])))
                         .into(),
                 );
             }

@@ -7,8 +7,9 @@
 //! they appear as named schemas under `components/schemas`.
 
 use domain::{
-    after_sales, api_clients, awards, complaints, customer_events, customers, deal_stages::Stage, deals, follow_ups,
-    needs, permissions::Scope, sla, timers, units, users, webhooks,
+    access::api_clients, access::permissions::Scope, access::users, after_sales::complaints, after_sales::handover,
+    outbox::sla, outbox::timers, outbox::webhooks, performance::awards, sales::customer_events, sales::customers,
+    sales::deal_stages::Stage, sales::deals, sales::follow_ups, sales::needs, sales::units,
 };
 use sea_orm::{ActiveEnum, Iterable};
 use utoipa::openapi::{
@@ -73,7 +74,7 @@ vocabulary! {
     /// The customer's reaction to a recommended unit.
     Reaction = needs::REACTIONS.iter().copied();
     /// The state of an inspection issue.
-    IssueStatus = after_sales::ISSUE_STATUSES.iter().copied();
+    IssueStatus = handover::ISSUE_STATUSES.iter().copied();
     /// The kind of an SLA deadline.
     SlaKind = sla::KINDS.iter().copied();
     /// A unit's sales state.

@@ -21,7 +21,7 @@ use std::{
     time::Duration,
 };
 
-use domain::{Secret, Settings, secret::ConnectionUrl};
+use domain::{Secret, Settings, platform::secret::ConnectionUrl};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use tokio::{sync::watch, task::JoinHandle};
@@ -139,15 +139,17 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     (options.customise)(&mut settings);
     settings.validate().expect("test settings are valid");
 
-    let db = domain::db::connect(&settings)
+    let db = domain::platform::db::connect(&settings)
         .await
         .expect("connect to the test database");
-    domain::db::migrate(&db).await.expect("migrate the test database");
+    domain::platform::db::migrate(&db)
+        .await
+        .expect("migrate the test database");
     let queue = QueueClient::connect(&settings, &db)
         .await
         .expect("connect to the queue");
     queue.setup().await.expect("set up the queue");
-    domain::users::ensure_first_admin(&db, &settings)
+    domain::access::users::ensure_first_admin(&db, &settings)
         .await
         .expect("create the first administrator");
 
@@ -353,7 +355,7 @@ async fn postgres_template(admin_url: &str) -> String {
                 let db = Database::connect(with_database(admin_url, &building))
                     .await
                     .expect("connect to template");
-                domain::db::migrate(&db).await.expect("migrate the template");
+                domain::platform::db::migrate(&db).await.expect("migrate the template");
                 db.close().await.ok();
                 admin
                     .execute_unprepared(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""))

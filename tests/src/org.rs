@@ -4,7 +4,7 @@
 
 use crate::{TestApp, client::expect_json};
 use chrono::Utc;
-use domain::{Secret, audit::AuditContext, users::NewUser};
+use domain::{Secret, access::audit::AuditContext, access::users::NewUser};
 use entities::{regions, teams};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
@@ -51,7 +51,7 @@ pub async fn create_user(app: &TestApp, email: &str, role: &str, team_id: Option
         phone: None,
         locale: "en".to_owned(),
     };
-    domain::users::create(&app.db, &AuditContext::default(), new)
+    domain::access::users::create(&app.db, &AuditContext::default(), new)
         .await
         .expect("user")
         .id

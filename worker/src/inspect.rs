@@ -204,15 +204,15 @@ const ACTIVE: &str = "active";
 /// Whether operators paused `queue`. Kept in the database, which every
 /// worker replica reads.
 pub async fn is_paused(db: &DatabaseConnection, queue: &str) -> Result<bool, domain::DomainError> {
-    Ok(domain::system::get(db, &pause_key(queue)).await?.as_deref() == Some(PAUSED))
+    Ok(domain::platform::system::get(db, &pause_key(queue)).await?.as_deref() == Some(PAUSED))
 }
 
 /// Pauses or resumes `queue`; returns whether the flag changed.
 pub async fn set_paused(db: &DatabaseConnection, queue: &str, paused: bool) -> Result<bool, domain::DomainError> {
     let key = pause_key(queue);
-    domain::system::insert_if_absent(db, &key, ACTIVE).await?;
+    domain::platform::system::insert_if_absent(db, &key, ACTIVE).await?;
     let (from, to) = if paused { (ACTIVE, PAUSED) } else { (PAUSED, ACTIVE) };
-    domain::system::compare_and_set(db, &key, from, to).await
+    domain::platform::system::compare_and_set(db, &key, from, to).await
 }
 
 // ---------------------------------------------------------------- SQLite
@@ -238,7 +238,7 @@ fn sqlite_sql(template: &str, state: JobState) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(template.replace("$cond", sqlite_condition(state)).replace("$now", "?2"))
 }
 
-/// Search by id or payload; the pattern comes from `domain::input::like_contains`.
+/// Search by id or payload; the pattern comes from `domain::platform::input::like_contains`.
 const SQLITE_SEARCH: &str = "(?3 IS NULL OR id LIKE ?3 ESCAPE '\\' OR CAST(job AS TEXT) LIKE ?3 ESCAPE '\\')";
 
 async fn sqlite_counts(pool: &SqlitePool, queue: &str) -> Result<QueueCounts, InspectError> {
@@ -276,7 +276,7 @@ async fn sqlite_list(
     let rows = sqlx::query(sql)
         .bind(queue)
         .bind(now())
-        .bind(q.map(domain::input::like_contains))
+        .bind(q.map(domain::platform::input::like_contains))
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(pool)
@@ -364,7 +364,7 @@ async fn sqlite_bulk_action(
     let result = sqlx::query(sql)
         .bind(queue)
         .bind(now())
-        .bind(q.map(domain::input::like_contains))
+        .bind(q.map(domain::platform::input::like_contains))
         .bind(i64::try_from(MAX_BULK).unwrap_or(i64::MAX))
         .execute(pool)
         .await?;

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use domain::timers::Claimed;
+use domain::outbox::timers::Claimed;
 use tokio::sync::watch;
 
 use crate::{
@@ -25,7 +25,7 @@ pub async fn run(queue: QueueClient, ctx: JobContext, mut stop: watch::Receiver<
     let mut last_ensure: Option<std::time::Instant> = None;
     loop {
         if last_ensure.is_none_or(|at| at.elapsed() >= ENSURE_EVERY) {
-            match domain::periodic::ensure(&ctx.db, Utc::now(), ctx.settings.timezone).await {
+            match domain::engine::periodic::ensure(&ctx.db, Utc::now(), ctx.settings.timezone).await {
                 Ok(()) => last_ensure = Some(std::time::Instant::now()),
                 Err(e) => tracing::warn!(error = %e, "could not ensure periodic runs"),
             }
@@ -54,13 +54,13 @@ pub async fn run(queue: QueueClient, ctx: JobContext, mut stop: watch::Receiver<
 /// One round; true if it claimed a full batch (more may be due).
 async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain::DomainError> {
     let settings = &ctx.settings;
-    let backlog = domain::timers::queued_count(&ctx.db).await?;
+    let backlog = domain::outbox::timers::queued_count(&ctx.db).await?;
     if backlog >= settings.timer_max_backlog {
         return Ok(false);
     }
     let room = (settings.timer_max_backlog - backlog).min(settings.timer_pump_batch);
     let requeue = chrono::Duration::seconds(settings.timer_requeue_secs as i64);
-    let claimed = domain::timers::claim_due(&ctx.db, Utc::now(), room, requeue).await?;
+    let claimed = domain::outbox::timers::claim_due(&ctx.db, Utc::now(), room, requeue).await?;
     let mut failed = Vec::new();
     let (sla, other): (Vec<&Claimed>, Vec<&Claimed>) = claimed
         .iter()
@@ -84,7 +84,7 @@ async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain
         }
     }
     if !failed.is_empty() {
-        domain::timers::release(&ctx.db, &failed).await?;
+        domain::outbox::timers::release(&ctx.db, &failed).await?;
     }
     Ok(claimed.len() as u64 == room && failed.is_empty())
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use apalis::prelude::{TaskBuilder, TaskSink};
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
-use domain::{Settings, settings::QueueBackend};
+use domain::{Settings, platform::settings::QueueBackend};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sea_orm::{DatabaseConnection, DbBackend, sqlx::SqlitePool};
 

@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
-use domain::after_sales::{
+use domain::after_sales::handover::{
     ChecklistChange, ChecklistItem, HandoverView, IssuePatch, IssueView, NewHandover, NewVisit, VisitView,
 };
 use serde::{Deserialize, Serialize};
@@ -226,7 +226,7 @@ pub async fn create_inspection_issue(
 ) -> Result<HttpResponse, ApiError> {
     let deal_id = id.into_inner();
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let issue = domain::after_sales::report_issue(
+    let issue = domain::after_sales::handover::report_issue(
         db,
         &audit,
         actor,
@@ -260,7 +260,8 @@ pub async fn list_inspection_issues(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = domain::after_sales::list_issues(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let items =
+        domain::after_sales::handover::list_issues(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(InspectionIssueList {
         items: items.into_iter().map(InspectionIssue::from).collect(),
     }))
@@ -295,7 +296,8 @@ pub async fn update_inspection_issue(
         resolution: body.resolution,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let issue = domain::after_sales::update_issue(db, &audit, actor, caller.scope, deal_id, issue_id, patch).await?;
+    let issue =
+        domain::after_sales::handover::update_issue(db, &audit, actor, caller.scope, deal_id, issue_id, patch).await?;
     Ok(HttpResponse::Ok().json(InspectionIssue::from(issue)))
 }
 
@@ -315,7 +317,8 @@ pub async fn get_handover_checklist(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = domain::after_sales::checklist(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let items =
+        domain::after_sales::handover::checklist(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(HandoverChecklist {
         items: items.into_iter().map(HandoverChecklistItem::from).collect(),
     }))
@@ -350,7 +353,9 @@ pub async fn update_handover_checklist_item(
         note: body.note,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let item = domain::after_sales::set_checklist_item(db, &audit, actor, caller.scope, deal_id, &item, change).await?;
+    let item =
+        domain::after_sales::handover::set_checklist_item(db, &audit, actor, caller.scope, deal_id, &item, change)
+            .await?;
     Ok(HttpResponse::Ok().json(HandoverChecklistItem::from(item)))
 }
 
@@ -382,7 +387,8 @@ pub async fn create_handover(
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let tz = state.settings.timezone;
-    let (handover, deal) = domain::after_sales::hand_over(db, &audit, actor, caller.scope, deal_id, input, tz).await?;
+    let (handover, deal) =
+        domain::after_sales::handover::hand_over(db, &audit, actor, caller.scope, deal_id, input, tz).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/deals/{deal_id}/handover")))
         .json(HandoverResult {
@@ -407,7 +413,8 @@ pub async fn get_handover(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let handover = domain::after_sales::handover(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let handover =
+        domain::after_sales::handover::handover(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(Handover::from(handover)))
 }
 
@@ -437,7 +444,8 @@ pub async fn create_visit(
         feedback: body.feedback,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let visit = domain::after_sales::record_visit(db, &audit, actor, caller.scope, id.into_inner(), input).await?;
+    let visit =
+        domain::after_sales::handover::record_visit(db, &audit, actor, caller.scope, id.into_inner(), input).await?;
     Ok(HttpResponse::Created().json(Visit::from(visit)))
 }
 
@@ -457,7 +465,8 @@ pub async fn list_visits(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = domain::after_sales::list_visits(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let items =
+        domain::after_sales::handover::list_visits(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(VisitList {
         items: items.into_iter().map(Visit::from).collect(),
     }))

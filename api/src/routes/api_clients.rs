@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
-use domain::api_clients::{ClientInput, ClientView};
+use domain::access::api_clients::{ClientInput, ClientView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -88,7 +88,7 @@ impl From<ApiClientBody> for ClientInput {
 }
 
 fn etag(view: &ClientView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Every API client.
@@ -103,7 +103,7 @@ pub async fn list_api_clients(
     _caller: Authorized<perm::ApiClientsRead>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = domain::api_clients::list(&state.db)
+    let items = domain::access::api_clients::list(&state.db)
         .await?
         .into_iter()
         .map(ApiClient::from)
@@ -127,7 +127,7 @@ pub async fn get_api_client(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = domain::api_clients::get(&state.db, id.into_inner()).await?;
+    let client = domain::access::api_clients::get(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&client))
         .json(ApiClient::from(client)))
@@ -149,7 +149,7 @@ pub async fn create_api_client(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<ApiClientBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, secret) = domain::api_clients::create(&state.db, &caller.audit(), body.into()).await?;
+    let (client, secret) = domain::access::api_clients::create(&state.db, &caller.audit(), body.into()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/api-clients/{}", client.id)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -184,7 +184,8 @@ pub async fn update_api_client(
     ApiJson(body): ApiJson<ApiClientBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (db, audit) = (&state.db, caller.audit());
-    let client = domain::api_clients::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
+    let client =
+        domain::access::api_clients::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&client))
         .json(ApiClient::from(client)))
@@ -206,7 +207,8 @@ pub async fn create_api_client_secret(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let (client, secret) = domain::api_clients::rotate_secret(&state.db, &caller.audit(), id.into_inner()).await?;
+    let (client, secret) =
+        domain::access::api_clients::rotate_secret(&state.db, &caller.audit(), id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(ApiClientWithSecret {

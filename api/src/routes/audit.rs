@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use domain::{audit::AuditFilter, page::PageRequest};
+use domain::{access::audit::AuditFilter, platform::page::PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -88,7 +88,7 @@ pub async fn list_audit_log(
         since: q.since,
         until: q.until,
     };
-    let page = domain::audit::list(&state.db, filter, page).await?;
+    let page = domain::access::audit::list(&state.db, filter, page).await?;
     let items = page
         .items
         .into_iter()

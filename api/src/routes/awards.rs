@@ -7,8 +7,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    awards::{Eligibility, Rules, RulesInput, RunView, Tier, Weights},
-    page::PageRequest,
+    performance::awards::{Eligibility, Rules, RulesInput, RunView, Tier, Weights},
+    platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -226,7 +226,7 @@ pub struct AwardRunQuery {
 }
 
 fn etag(rules: &Rules) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(rules))
+    (header::ETAG, domain::platform::version::etag_of(rules))
 }
 
 /// The Sales Star rules in force (the latest version).
@@ -241,7 +241,7 @@ pub async fn get_award_rules(
     _caller: Authorized<perm::AwardRulesRead>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rules = domain::awards::current_rules(&state.db).await?;
+    let rules = domain::performance::awards::current_rules(&state.db).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&rules))
         .json(AwardRules::from(rules)))
@@ -293,7 +293,7 @@ pub async fn update_award_rules(
             .collect(),
         bonus_pool_fen: body.bonus_pool_fen,
     };
-    let rules = domain::awards::set_rules(&state.db, &caller.audit(), input, if_match.as_deref()).await?;
+    let rules = domain::performance::awards::set_rules(&state.db, &caller.audit(), input, if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&rules))
         .json(AwardRules::from(rules)))
@@ -317,10 +317,10 @@ pub async fn create_award_run(
     ApiJson(body): ApiJson<NewAwardRunBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let period = body
-        .period
-        .unwrap_or_else(|| domain::awards::previous_quarter(Utc::now(), state.settings.timezone).to_string());
-    let run = domain::awards::request_run(&state.db, &caller.audit(), &caller.actor, &period).await?;
+    let period = body.period.unwrap_or_else(|| {
+        domain::performance::awards::previous_quarter(Utc::now(), state.settings.timezone).to_string()
+    });
+    let run = domain::performance::awards::request_run(&state.db, &caller.audit(), &caller.actor, &period).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, href(run.id)))
         .json(AwardRun::from(run)))
@@ -344,7 +344,7 @@ pub async fn list_award_runs(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
-    let page = domain::awards::list_runs(&state.db, q.period.as_deref(), page).await?;
+    let page = domain::performance::awards::list_runs(&state.db, q.period.as_deref(), page).await?;
     Ok(HttpResponse::Ok().json(AwardRunList {
         items: page
             .items
@@ -374,6 +374,6 @@ pub async fn get_award_run(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let run = domain::awards::get_run(&state.db, id.into_inner()).await?;
+    let run = domain::performance::awards::get_run(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(AwardRun::from(run)))
 }

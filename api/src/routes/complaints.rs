@@ -5,8 +5,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
-    complaints::{ComplaintChange, ComplaintFilter, ComplaintView, NewComplaint},
-    page::PageRequest,
+    after_sales::complaints::{ComplaintChange, ComplaintFilter, ComplaintView, NewComplaint},
+    platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -118,7 +118,7 @@ pub struct ComplaintQuery {
 }
 
 fn etag(view: &ComplaintView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Record a complaint on a customer within the caller's reach. A major one
@@ -145,7 +145,8 @@ pub async fn create_complaint(
         summary: body.summary,
         received_at: body.received_at.map(|t| t.with_timezone(&Utc)),
     };
-    let complaint = domain::complaints::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
+    let complaint =
+        domain::after_sales::complaints::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/complaints/{}", complaint.id)))
         .insert_header(etag(&complaint))
@@ -177,7 +178,7 @@ pub async fn list_complaints(
         consultant_id: q.consultant_id,
         team_id: q.team_id,
     };
-    let page = domain::complaints::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = domain::after_sales::complaints::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(HttpResponse::Ok().json(ComplaintList {
         items: page.items.into_iter().map(Complaint::from).collect(),
         next_cursor: page.next_cursor,
@@ -200,7 +201,8 @@ pub async fn get_complaint(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let complaint = domain::complaints::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let complaint =
+        domain::after_sales::complaints::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&complaint))
         .json(Complaint::from(complaint)))
@@ -236,7 +238,7 @@ pub async fn update_complaint(
         resolution: body.resolution,
         resolved_at: body.resolved_at.map(|t| t.with_timezone(&Utc)),
     };
-    let complaint = domain::complaints::update(
+    let complaint = domain::after_sales::complaints::update(
         &state.db,
         &caller.audit(),
         &caller.actor,

@@ -4,8 +4,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use domain::{
-    customer_csv::{self, ImportReport, RowResult},
-    customers::CustomerFilter,
+    sales::csv::{self, ImportReport, RowResult},
+    sales::customers::CustomerFilter,
 };
 use futures::stream;
 use serde::{Deserialize, Serialize};
@@ -111,7 +111,7 @@ pub async fn create_customer_import(
     }
     let body = read_limited(&mut payload, body_limit_for(req.path(), &state.settings)).await?;
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let report = customer_csv::import(db, &audit, actor, caller.scope, &body).await?;
+    let report = csv::import(db, &audit, actor, caller.scope, &body).await?;
     Ok(HttpResponse::Ok().json(ImportResult::from(report)))
 }
 
@@ -155,7 +155,7 @@ pub async fn get_customer_export(
         ..CustomerFilter::default()
     };
     filter.check()?;
-    let header_line = web::Bytes::from(customer_csv::to_csv(&[], true)?);
+    let header_line = web::Bytes::from(csv::to_csv(&[], true)?);
     let (db, actor, scope) = (state.db.clone(), caller.actor, caller.scope);
     // State: the last id sent, or None when the export is over.
     let batches = stream::try_unfold(Some(None), move |after: Option<Option<Uuid>>| {
@@ -164,12 +164,12 @@ pub async fn get_customer_export(
             let Some(after) = after else {
                 return Ok::<_, ApiError>(None);
             };
-            let batch = customer_csv::export_batch(&db, &actor, scope, &filter, after, EXPORT_BATCH).await?;
+            let batch = csv::export_batch(&db, &actor, scope, &filter, after, EXPORT_BATCH).await?;
             if batch.is_empty() {
                 return Ok(None);
             }
             let next = (batch.len() as u64 == EXPORT_BATCH).then(|| batch.last().map(|c| c.id));
-            Ok(Some((web::Bytes::from(customer_csv::to_csv(&batch, false)?), next)))
+            Ok(Some((web::Bytes::from(csv::to_csv(&batch, false)?), next)))
         }
     });
     let body = futures::StreamExt::chain(stream::once(async move { Ok(header_line) }), batches);

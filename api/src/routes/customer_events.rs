@@ -5,8 +5,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
-    customer_events::{EventFilter, EventInput, EventView, InvitationView, Invited},
-    page::PageRequest,
+    platform::page::PageRequest,
+    sales::customer_events::{EventFilter, EventInput, EventView, InvitationView, Invited},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -164,7 +164,7 @@ pub struct InvitationQuery {
 }
 
 fn etag(view: &EventView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Plan an open day or a themed event.
@@ -189,7 +189,7 @@ pub async fn create_customer_event(
         starts_at: Some(body.starts_at.with_timezone(&Utc)),
         location: Some(body.location),
     };
-    let event = domain::customer_events::create(&state.db, &caller.audit(), &caller.actor, input).await?;
+    let event = domain::sales::customer_events::create(&state.db, &caller.audit(), &caller.actor, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/customer-events/{}", event.id)))
         .insert_header(etag(&event))
@@ -219,7 +219,7 @@ pub async fn list_customer_events(
         from: q.from.map(|t| t.with_timezone(&Utc)),
         to: q.to.map(|t| t.with_timezone(&Utc)),
     };
-    let page = domain::customer_events::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = domain::sales::customer_events::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(HttpResponse::Ok().json(CustomerEventList {
         items: page.items.into_iter().map(CustomerEvent::from).collect(),
         next_cursor: page.next_cursor,
@@ -242,7 +242,7 @@ pub async fn get_customer_event(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let event = domain::customer_events::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let event = domain::sales::customer_events::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&event))
         .json(CustomerEvent::from(event)))
@@ -278,7 +278,7 @@ pub async fn update_customer_event(
         starts_at: body.starts_at.map(|t| t.with_timezone(&Utc)),
         location: body.location,
     };
-    let event = domain::customer_events::update(
+    let event = domain::sales::customer_events::update(
         &state.db,
         &caller.audit(),
         &caller.actor,
@@ -324,7 +324,7 @@ pub async fn create_event_invitation(
     let customers_scope = caller.actor.scope("customers:read");
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let event_id = id.into_inner();
-    match domain::customer_events::invite(
+    match domain::sales::customer_events::invite(
         db,
         &audit,
         actor,
@@ -365,7 +365,8 @@ pub async fn list_event_invitations(
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
     let page =
-        domain::customer_events::invitations(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
+        domain::sales::customer_events::invitations(&state.db, &caller.actor, caller.scope, id.into_inner(), page)
+            .await?;
     Ok(HttpResponse::Ok().json(InvitationList {
         items: page.items.into_iter().map(Invitation::from).collect(),
         next_cursor: page.next_cursor,
@@ -393,7 +394,8 @@ pub async fn get_event_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let (event_id, customer_id) = path.into_inner();
     let invitation =
-        domain::customer_events::invitation(&state.db, &caller.actor, caller.scope, event_id, customer_id).await?;
+        domain::sales::customer_events::invitation(&state.db, &caller.actor, caller.scope, event_id, customer_id)
+            .await?;
     Ok(HttpResponse::Ok().json(Invitation::from(invitation)))
 }
 
@@ -421,8 +423,15 @@ pub async fn update_event_invitation(
 ) -> Result<HttpResponse, ApiError> {
     let (event_id, customer_id) = path.into_inner();
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let invitation =
-        domain::customer_events::set_attended(db, &audit, actor, caller.scope, event_id, customer_id, body.attended)
-            .await?;
+    let invitation = domain::sales::customer_events::set_attended(
+        db,
+        &audit,
+        actor,
+        caller.scope,
+        event_id,
+        customer_id,
+        body.attended,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(Invitation::from(invitation)))
 }

@@ -6,9 +6,9 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    assignment::{AssignmentInput, Kind},
-    customers::{Created, CustomerFilter, CustomerInput, CustomerView, StatusChange},
-    page::PageRequest,
+    platform::page::PageRequest,
+    sales::assignment::{AssignmentInput, Kind},
+    sales::customers::{Created, CustomerFilter, CustomerInput, CustomerView, StatusChange},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -152,7 +152,7 @@ pub struct CustomerQuery {
 }
 
 fn etag(view: &CustomerView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 fn location(id: Uuid) -> (header::HeaderName, String) {
@@ -189,7 +189,7 @@ pub async fn create_customer(
         external_id: body.external_id,
         owner_id: body.owner_id,
     };
-    match domain::customers::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await? {
+    match domain::sales::customers::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await? {
         Created::New {
             customer,
             possible_duplicates,
@@ -241,7 +241,7 @@ pub async fn list_customers(
         external_id: q.external_id,
         q: q.q,
     };
-    let page = domain::customers::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = domain::sales::customers::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(HttpResponse::Ok().json(CustomerList {
         items: page.items.into_iter().map(Customer::from).collect(),
         next_cursor: page.next_cursor,
@@ -264,7 +264,7 @@ pub async fn get_customer(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let customer = domain::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let customer = domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&customer))
         .json(Customer::from(customer)))
@@ -302,7 +302,7 @@ pub async fn update_customer(
         key_account: body.key_account,
         ..CustomerInput::default()
     };
-    let customer = domain::customers::update(
+    let customer = domain::sales::customers::update(
         &state.db,
         &caller.audit(),
         &caller.actor,
@@ -336,7 +336,7 @@ pub async fn delete_customer(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    domain::customers::delete(db, &audit, actor, caller.scope, id.into_inner(), if_match.as_deref()).await?;
+    domain::sales::customers::delete(db, &audit, actor, caller.scope, id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -384,7 +384,7 @@ pub async fn create_customer_status_change(
     };
     let (db, audit, actor, scope) = (&state.db, caller.audit(), &caller.actor, caller.scope);
     let customer =
-        domain::customers::change_status(db, &audit, actor, scope, id.into_inner(), change, if_match.as_deref())
+        domain::sales::customers::change_status(db, &audit, actor, scope, id.into_inner(), change, if_match.as_deref())
             .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&customer))
@@ -417,7 +417,7 @@ async fn assign(
         reason: body.reason,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let customer = domain::assignment::assign(db, &audit, actor, caller.scope, id, kind, input).await?;
+    let customer = domain::sales::assignment::assign(db, &audit, actor, caller.scope, id, kind, input).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&customer))
         .json(Customer::from(customer)))
@@ -500,7 +500,8 @@ pub async fn update_lead_intake(
     ApiJson(body): ApiJson<LeadIntakeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let intake = domain::assignment::set_intake(db, &audit, actor, caller.scope, id.into_inner(), body.paused).await?;
+    let intake =
+        domain::sales::assignment::set_intake(db, &audit, actor, caller.scope, id.into_inner(), body.paused).await?;
     Ok(HttpResponse::Ok().json(LeadIntakeBody { paused: intake.paused }))
 }
 
@@ -537,7 +538,7 @@ pub async fn create_customer_merge(
 ) -> Result<HttpResponse, ApiError> {
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let customer =
-        domain::customers::merge(db, &audit, actor, caller.scope, id.into_inner(), body.duplicate_id).await?;
+        domain::sales::customers::merge(db, &audit, actor, caller.scope, id.into_inner(), body.duplicate_id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&customer))
         .json(Customer::from(customer)))
@@ -587,8 +588,8 @@ pub async fn get_customer_timeline(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    domain::customers::get(&state.db, &caller.actor, caller.scope, id).await?;
-    let entries = domain::timeline::of_customer(&state.db, id).await?;
+    domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id).await?;
+    let entries = domain::sales::timeline::of_customer(&state.db, id).await?;
     Ok(HttpResponse::Ok().json(Timeline {
         customer_id: id,
         items: entries

@@ -5,8 +5,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
-    deals::{DealFilter, DealPatch, DealView, Move, NewDeal},
-    page::PageRequest,
+    platform::page::PageRequest,
+    sales::deals::{DealFilter, DealPatch, DealView, Move, NewDeal},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -148,7 +148,7 @@ pub struct DealQuery {
 }
 
 fn etag(view: &DealView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Open a deal for a customer within the caller's reach.
@@ -176,7 +176,7 @@ pub async fn create_deal(
         consultant_id: body.consultant_id,
         support_id: body.support_id,
     };
-    let deal = domain::deals::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
+    let deal = domain::sales::deals::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/deals/{}", deal.id)))
         .insert_header(etag(&deal))
@@ -208,7 +208,7 @@ pub async fn list_deals(
         consultant_id: q.consultant_id,
         team_id: q.team_id,
     };
-    let page = domain::deals::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = domain::sales::deals::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(HttpResponse::Ok().json(DealList {
         items: page.items.into_iter().map(Deal::from).collect(),
         next_cursor: page.next_cursor,
@@ -231,7 +231,7 @@ pub async fn get_deal(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let deal = domain::deals::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let deal = domain::sales::deals::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&deal)).json(Deal::from(deal)))
 }
 
@@ -267,7 +267,7 @@ pub async fn update_deal(
         support_id: body.support_id,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let deal = domain::deals::update(
+    let deal = domain::sales::deals::update(
         db,
         &audit,
         actor,
@@ -310,6 +310,6 @@ pub async fn create_deal_transition(
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let tz = state.settings.timezone;
-    let deal = domain::deals::transition(db, &audit, actor, caller.scope, id.into_inner(), request, tz).await?;
+    let deal = domain::sales::deals::transition(db, &audit, actor, caller.scope, id.into_inner(), request, tz).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&deal)).json(Deal::from(deal)))
 }

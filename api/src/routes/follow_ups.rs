@@ -5,9 +5,9 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    follow_ups::{FollowUpView, NewFollowUp},
-    needs::{NeedsView, NewNeeds, Recommendation},
-    page::PageRequest,
+    platform::page::PageRequest,
+    sales::follow_ups::{FollowUpView, NewFollowUp},
+    sales::needs::{NeedsView, NewNeeds, Recommendation},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -120,7 +120,7 @@ pub async fn create_follow_up(
         next_follow_up_at: body.next_follow_up_at,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let follow_up = domain::follow_ups::create(db, &audit, actor, caller.scope, id, input).await?;
+    let follow_up = domain::sales::follow_ups::create(db, &audit, actor, caller.scope, id, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -148,7 +148,7 @@ pub async fn list_follow_ups(
     query: crate::extract::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
-    let page = domain::follow_ups::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
+    let page = domain::sales::follow_ups::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(FollowUpList {
         items: page.items.into_iter().map(FollowUp::from).collect(),
         next_cursor: page.next_cursor,
@@ -293,7 +293,7 @@ pub async fn create_needs(
         assessed_at: body.assessed_at,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let needs = domain::needs::create(db, &audit, actor, caller.scope, id, input).await?;
+    let needs = domain::sales::needs::create(db, &audit, actor, caller.scope, id, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/customers/{id}/needs/{}", needs.id)))
         .json(Needs::from(needs)))
@@ -318,7 +318,7 @@ pub async fn list_needs(
     query: crate::extract::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
-    let page = domain::needs::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
+    let page = domain::sales::needs::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
     Ok(HttpResponse::Ok().json(NeedsList {
         items: page.items.into_iter().map(Needs::from).collect(),
         next_cursor: page.next_cursor,
@@ -367,6 +367,6 @@ pub async fn update_recommendation(
         note: body.note,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let needs = domain::needs::react(db, &audit, actor, caller.scope, ids, reaction).await?;
+    let needs = domain::sales::needs::react(db, &audit, actor, caller.scope, ids, reaction).await?;
     Ok(HttpResponse::Ok().json(Needs::from(needs)))
 }

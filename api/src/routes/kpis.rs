@@ -7,7 +7,8 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use domain::{
     DomainError,
-    kpis::{ConsultantFigures, Month, TargetProgress, TeamFigures},
+    performance::kpis::{ConsultantFigures, TargetProgress, TeamFigures},
+    platform::calendar::Month,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -73,7 +74,7 @@ pub struct SlaKpi {
     pub compliance: Option<f64>,
 }
 
-fn sla_of(items: Vec<domain::kpis::SlaCompliance>) -> Vec<SlaKpi> {
+fn sla_of(items: Vec<domain::performance::kpis::SlaCompliance>) -> Vec<SlaKpi> {
     items
         .into_iter()
         .map(|c| SlaKpi {
@@ -256,11 +257,11 @@ pub async fn list_consultant_kpis(
     let month = month_of(&query, &state)?;
     let (db, actor, scope, tz) = (&state.db, &caller.actor, caller.scope, state.settings.timezone);
     let (taken_at, rows) = if query.snapshot == Some(true) {
-        taken(domain::kpi_snapshots::consultants(db, actor, scope, month, query.team_id).await?)?
+        taken(domain::performance::snapshots::consultants(db, actor, scope, month, query.team_id).await?)?
     } else {
         (
             None,
-            domain::kpis::consultants(db, actor, scope, month, tz, query.team_id).await?,
+            domain::performance::kpis::consultants(db, actor, scope, month, tz, query.team_id).await?,
         )
     };
     let items = rows.into_iter().map(ConsultantKpi::from).collect();
@@ -288,9 +289,12 @@ pub async fn list_team_kpis(
     let month = month_of(&query, &state)?;
     let (db, actor, scope, tz) = (&state.db, &caller.actor, caller.scope, state.settings.timezone);
     let (taken_at, rows) = if query.snapshot == Some(true) {
-        taken(domain::kpi_snapshots::teams(db, actor, scope, month).await?)?
+        taken(domain::performance::snapshots::teams(db, actor, scope, month).await?)?
     } else {
-        (None, domain::kpis::teams(db, actor, scope, month, tz).await?)
+        (
+            None,
+            domain::performance::kpis::teams(db, actor, scope, month, tz).await?,
+        )
     };
     let items = rows.into_iter().map(TeamKpi::from).collect();
     Ok(HttpResponse::Ok().json(report(month, &state, taken_at, items)))

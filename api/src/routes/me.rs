@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use domain::{actor::ActorKind, permissions::Scope};
+use domain::{access::actor::ActorKind, access::permissions::Scope};
 
 use crate::{
     auth::Authenticated,
@@ -52,7 +52,7 @@ pub async fn get_me(state: web::Data<AppState>, Authenticated(actor): Authentica
         .collect();
     let me = match actor.kind {
         ActorKind::User => {
-            let user = domain::users::get(&state.db, &actor, Scope::Own, actor.id).await?;
+            let user = domain::access::users::get(&state.db, &actor, Scope::Own, actor.id).await?;
             Me {
                 kind: "user",
                 id: user.id,

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use domain::{notifications::NotificationView, page::PageRequest};
+use domain::{outbox::notifications::NotificationView, platform::page::PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -85,7 +85,7 @@ pub async fn list_notifications(
     let user = staff_only(&caller)?;
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
-    let page = domain::notifications::list(&state.db, user, q.kind, q.unread.unwrap_or(false), page).await?;
+    let page = domain::outbox::notifications::list(&state.db, user, q.kind, q.unread.unwrap_or(false), page).await?;
     Ok(HttpResponse::Ok().json(NotificationList {
         items: page.items.into_iter().map(Notification::from).collect(),
         next_cursor: page.next_cursor,
@@ -109,6 +109,6 @@ pub async fn create_notification_read(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let user = staff_only(&caller)?;
-    let notification = domain::notifications::mark_read(&state.db, user, id.into_inner()).await?;
+    let notification = domain::outbox::notifications::mark_read(&state.db, user, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(Notification::from(notification)))
 }

@@ -5,7 +5,7 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
-use domain::org::{RegionView, TeamInput, TeamView};
+use domain::access::org::{RegionView, TeamInput, TeamView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -105,7 +105,7 @@ pub struct TeamQuery {
 }
 
 fn etag<T: Serialize>(view: &T) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Every region.
@@ -120,7 +120,7 @@ pub async fn list_regions(
     _caller: Authorized<perm::RegionsRead>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = domain::org::list_regions(&state.db)
+    let items = domain::access::org::list_regions(&state.db)
         .await?
         .into_iter()
         .map(Region::from)
@@ -144,7 +144,7 @@ pub async fn get_region(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let region = domain::org::get_region(&state.db, id.into_inner()).await?;
+    let region = domain::access::org::get_region(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&region))
         .json(Region::from(region)))
@@ -168,7 +168,7 @@ pub async fn create_region(
     ApiJson(body): ApiJson<RegionBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let region = domain::org::save_region(&state.db, &caller.audit(), None, body.name, None).await?;
+    let region = domain::access::org::save_region(&state.db, &caller.audit(), None, body.name, None).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/regions/{}", region.id)))
         .json(Region::from(region)))
@@ -201,7 +201,7 @@ pub async fn update_region(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
     let (db, audit, id) = (&state.db, caller.audit(), Some(id.into_inner()));
-    let region = domain::org::save_region(db, &audit, id, body.name, if_match.as_deref()).await?;
+    let region = domain::access::org::save_region(db, &audit, id, body.name, if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&region))
         .json(Region::from(region)))
@@ -230,7 +230,7 @@ pub async fn delete_region(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    domain::org::delete_region(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
+    domain::access::org::delete_region(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -249,7 +249,7 @@ pub async fn list_teams(
     state: web::Data<AppState>,
     query: crate::extract::ApiQuery<TeamQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = domain::org::list_teams(&state.db, &caller.actor, caller.scope, query.region_id)
+    let items = domain::access::org::list_teams(&state.db, &caller.actor, caller.scope, query.region_id)
         .await?
         .into_iter()
         .map(Team::from)
@@ -273,7 +273,7 @@ pub async fn get_team(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let team = domain::org::get_team(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let team = domain::access::org::get_team(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&team)).json(Team::from(team)))
 }
 
@@ -295,7 +295,7 @@ pub async fn create_team(
     ApiJson(body): ApiJson<TeamBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let team = domain::org::save_team(&state.db, &caller.audit(), None, body.into(), None).await?;
+    let team = domain::access::org::save_team(&state.db, &caller.audit(), None, body.into(), None).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/teams/{}", team.id)))
         .json(Team::from(team)))
@@ -328,7 +328,7 @@ pub async fn update_team(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
     let (db, audit, id) = (&state.db, caller.audit(), Some(id.into_inner()));
-    let team = domain::org::save_team(db, &audit, id, body.into(), if_match.as_deref()).await?;
+    let team = domain::access::org::save_team(db, &audit, id, body.into(), if_match.as_deref()).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&team)).json(Team::from(team)))
 }
 
@@ -355,6 +355,6 @@ pub async fn delete_team(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    domain::org::delete_team(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
+    domain::access::org::delete_team(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

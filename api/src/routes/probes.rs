@@ -76,7 +76,7 @@ pub async fn create_queue_probe(
         )]));
     }
     let id = Uuid::now_v7();
-    domain::system::insert_if_absent(&state.db, &Probe::effect_key(id), PROBE_QUEUED).await?;
+    domain::platform::system::insert_if_absent(&state.db, &Probe::effect_key(id), PROBE_QUEUED).await?;
     state
         .queue
         .push(Probe {
@@ -127,7 +127,7 @@ pub async fn get_queue_probe(
     let id = id.into_inner();
     let deadline = tokio::time::Instant::now() + Duration::from_millis(wait_ms);
     loop {
-        let value = domain::system::get(&state.db, &Probe::effect_key(id))
+        let value = domain::platform::system::get(&state.db, &Probe::effect_key(id))
             .await?
             .ok_or(ApiError::NotFound("queue probe"))?;
         let (status, handled_by) = if value == PROBE_QUEUED {

@@ -299,7 +299,7 @@ async fn act_on_job(
     audit_action: &str,
 ) -> Result<(), ApiError> {
     state.queue.job_action(queue, id, action).await.map_err(inspect_error)?;
-    domain::audit::record(
+    domain::access::audit::record(
         &state.db,
         &caller.audit(),
         audit_action,
@@ -412,7 +412,7 @@ async fn act_on_jobs(
         .bulk_action(queue, job_state, q, action)
         .await
         .map_err(inspect_error)?;
-    domain::audit::record(
+    domain::access::audit::record(
         &state.db,
         &caller.audit(),
         audit_action,
@@ -523,7 +523,7 @@ async fn set_paused(
 ) -> Result<HttpResponse, ApiError> {
     let name = inspect::known_queue(queue).map_err(inspect_error)?;
     let changed = inspect::set_paused(&state.db, name, paused).await?;
-    domain::audit::record(
+    domain::access::audit::record(
         &state.db,
         &caller.audit(),
         if paused { "queue.pause" } else { "queue.resume" },

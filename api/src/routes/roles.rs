@@ -4,8 +4,8 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use domain::{
-    permissions::{CATALOG, Scope},
-    roles::{Grant, RoleInput, RoleView},
+    access::permissions::{CATALOG, Scope},
+    access::roles::{Grant, RoleInput, RoleView},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -110,7 +110,7 @@ impl From<RoleBody> for RoleInput {
 }
 
 fn etag(view: &RoleView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// The permission catalog.
@@ -144,7 +144,7 @@ pub async fn list_roles(
     _caller: Authorized<perm::RolesRead>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = domain::roles::list(&state.db)
+    let items = domain::access::roles::list(&state.db)
         .await?
         .into_iter()
         .map(Role::from)
@@ -168,7 +168,7 @@ pub async fn get_role(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let role = domain::roles::get(&state.db, id.into_inner()).await?;
+    let role = domain::access::roles::get(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&role)).json(Role::from(role)))
 }
 
@@ -189,7 +189,7 @@ pub async fn create_role(
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let role = domain::roles::create(&state.db, &caller.audit(), body.into()).await?;
+    let role = domain::access::roles::create(&state.db, &caller.audit(), body.into()).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/roles/{}", role.id)))
         .json(Role::from(role)))
@@ -221,7 +221,7 @@ pub async fn update_role(
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (db, audit) = (&state.db, caller.audit());
-    let role = domain::roles::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
+    let role = domain::access::roles::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&role)).json(Role::from(role)))
 }
 
@@ -247,6 +247,6 @@ pub async fn delete_role(
     id: web::Path<Uuid>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    domain::roles::delete(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
+    domain::access::roles::delete(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,9 +6,9 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    page::PageRequest,
-    sla::{BreachFilter, BreachView, Policy, PolicyInput},
-    timers::{TimerFilter, TimerView},
+    outbox::sla::{BreachFilter, BreachView, Policy, PolicyInput},
+    outbox::timers::{TimerFilter, TimerView},
+    platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -83,7 +83,7 @@ pub async fn list_sla_policies(
     _caller: Authorized<perm::SlaPoliciesRead>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = domain::sla::all_current(&state.db).await?;
+    let items = domain::outbox::sla::all_current(&state.db).await?;
     Ok(HttpResponse::Ok().json(SlaPolicyList {
         items: items.into_iter().map(SlaPolicy::from).collect(),
     }))
@@ -104,10 +104,10 @@ pub async fn get_sla_policy(
     state: web::Data<AppState>,
     kind: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let versions = domain::sla::history(&state.db, &kind).await?;
+    let versions = domain::outbox::sla::history(&state.db, &kind).await?;
     let mut response = HttpResponse::Ok();
     if let Some(current) = versions.first() {
-        response.insert_header((header::ETAG, domain::version::etag_of(current)));
+        response.insert_header((header::ETAG, domain::platform::version::etag_of(current)));
     }
     Ok(response.json(SlaPolicyList {
         items: versions.into_iter().map(SlaPolicy::from).collect(),
@@ -146,9 +146,9 @@ pub async fn update_sla_policy(
         notify_manager: body.notify_manager,
         reassign: body.reassign,
     };
-    let policy = domain::sla::update(&state.db, &caller.audit(), &kind, input, if_match.as_deref()).await?;
+    let policy = domain::outbox::sla::update(&state.db, &caller.audit(), &kind, input, if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, domain::version::etag_of(&policy)))
+        .insert_header((header::ETAG, domain::platform::version::etag_of(&policy)))
         .json(SlaPolicy::from(policy)))
 }
 
@@ -234,7 +234,7 @@ pub async fn list_sla_breaches(
         from: q.from,
         to: q.to,
     };
-    let page = domain::sla::breaches(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = domain::outbox::sla::breaches(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(HttpResponse::Ok().json(SlaBreachList {
         items: page.items.into_iter().map(SlaBreach::from).collect(),
         next_cursor: page.next_cursor,
@@ -335,7 +335,7 @@ pub async fn list_timers(
         due_before: q.due_before,
         due_after: q.due_after,
     };
-    let page = domain::timers::list(&state.db, filter, page).await?;
+    let page = domain::outbox::timers::list(&state.db, filter, page).await?;
     Ok(HttpResponse::Ok().json(TimerList {
         items: page.items.into_iter().map(Timer::from).collect(),
         next_cursor: page.next_cursor,

@@ -6,8 +6,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    page::PageRequest,
-    targets::{NewTarget, TargetChange, TargetFilter, TargetView},
+    performance::targets::{NewTarget, TargetChange, TargetFilter, TargetView},
+    platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -103,7 +103,7 @@ pub struct TargetQuery {
 }
 
 fn etag(view: &TargetView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Set a target for a period and a region or team. A second target for the
@@ -132,7 +132,7 @@ pub async fn create_target(
         units: body.units,
         amount_fen: body.amount_fen,
     };
-    let target = domain::targets::create(&state.db, &caller.audit(), &caller.actor, input).await?;
+    let target = domain::performance::targets::create(&state.db, &caller.audit(), &caller.actor, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/targets/{}", target.id)))
         .insert_header(etag(&target))
@@ -163,7 +163,7 @@ pub async fn list_targets(
         region_id: q.region_id,
         team_id: q.team_id,
     };
-    let page = domain::targets::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = domain::performance::targets::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(HttpResponse::Ok().json(TargetList {
         items: page.items.into_iter().map(Target::from).collect(),
         next_cursor: page.next_cursor,
@@ -186,7 +186,7 @@ pub async fn get_target(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let target = domain::targets::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let target = domain::performance::targets::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&target))
         .json(Target::from(target)))
@@ -222,7 +222,8 @@ pub async fn update_target(
         amount_fen: body.amount_fen,
     };
     let target =
-        domain::targets::update(&state.db, &caller.audit(), id.into_inner(), change, if_match.as_deref()).await?;
+        domain::performance::targets::update(&state.db, &caller.audit(), id.into_inner(), change, if_match.as_deref())
+            .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&target))
         .json(Target::from(target)))
@@ -250,6 +251,6 @@ pub async fn delete_target(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    domain::targets::delete(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
+    domain::performance::targets::delete(&state.db, &caller.audit(), id.into_inner(), if_match.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,7 +8,7 @@
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use domain::{
     FieldError, Secret,
-    sessions::{self, SignIn},
+    access::sessions::{self, SignIn},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -166,7 +166,7 @@ async fn client_grant(state: &AppState, request: TokenRequest) -> Result<TokenRe
             ("client_secret", request.client_secret.as_ref().map(Secret::expose)),
         ],
     )?;
-    let client = domain::api_clients::authenticate(&state.db, &client_id, &secret)
+    let client = domain::access::api_clients::authenticate(&state.db, &client_id, &secret)
         .await?
         .ok_or_else(|| {
             ApiError::InvalidClient("the client is unknown or disabled, or the secret is wrong".to_owned())

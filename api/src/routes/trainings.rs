@@ -5,8 +5,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
-    page::PageRequest,
-    trainings::{Attendance, AttendeeView, Mark, TrainingFilter, TrainingInput, TrainingView},
+    performance::trainings::{Attendance, AttendeeView, Mark, TrainingFilter, TrainingInput, TrainingView},
+    platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -142,7 +142,7 @@ pub struct TrainingQuery {
 }
 
 fn etag(view: &TrainingView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Plan or record a training and whom it is for.
@@ -169,7 +169,8 @@ pub async fn create_training(
         team_id: body.team_id,
         attendee_ids: body.attendee_ids,
     };
-    let training = domain::trainings::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
+    let training =
+        domain::performance::trainings::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/trainings/{}", training.id)))
         .insert_header(etag(&training))
@@ -199,7 +200,7 @@ pub async fn list_trainings(
         from: q.from.map(|t| t.with_timezone(&Utc)),
         to: q.to.map(|t| t.with_timezone(&Utc)),
     };
-    let page = domain::trainings::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = domain::performance::trainings::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(HttpResponse::Ok().json(TrainingList {
         items: page.items.into_iter().map(Training::from).collect(),
         next_cursor: page.next_cursor,
@@ -222,7 +223,7 @@ pub async fn get_training(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let training = domain::trainings::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let training = domain::performance::trainings::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&training))
         .json(Training::from(training)))
@@ -259,7 +260,7 @@ pub async fn update_training(
         held_at: body.held_at.map(|t| t.with_timezone(&Utc)),
         ..TrainingInput::default()
     };
-    let training = domain::trainings::update(
+    let training = domain::performance::trainings::update(
         &state.db,
         &caller.audit(),
         &caller.actor,
@@ -304,7 +305,9 @@ pub async fn update_training_attendee(
         exam_passed: body.exam_passed,
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    match domain::trainings::set_attendee(db, &audit, actor, caller.scope, training_id, user_id, mark).await? {
+    match domain::performance::trainings::set_attendee(db, &audit, actor, caller.scope, training_id, user_id, mark)
+        .await?
+    {
         Attendance::Added(a) => Ok(HttpResponse::Created().json(Attendee::from(a))),
         Attendance::Changed(a) => Ok(HttpResponse::Ok().json(Attendee::from(a))),
     }
@@ -331,6 +334,6 @@ pub async fn delete_training_attendee(
 ) -> Result<HttpResponse, ApiError> {
     let (training_id, user_id) = path.into_inner();
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    domain::trainings::remove_attendee(db, &audit, actor, caller.scope, training_id, user_id).await?;
+    domain::performance::trainings::remove_attendee(db, &audit, actor, caller.scope, training_id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,8 +5,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    page::PageRequest,
-    units::{UnitFilter, UnitInput, UnitView},
+    platform::page::PageRequest,
+    sales::units::{UnitFilter, UnitInput, UnitView},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -117,7 +117,7 @@ pub struct UnitQuery {
 }
 
 fn etag(view: &UnitView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Add a unit to the stock.
@@ -146,7 +146,7 @@ pub async fn create_unit(
         list_price_fen: Some(body.list_price_fen),
         status: body.status,
     };
-    let unit = domain::units::create(&state.db, &caller.audit(), input).await?;
+    let unit = domain::sales::units::create(&state.db, &caller.audit(), input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/units/{}", unit.id)))
         .insert_header(etag(&unit))
@@ -179,7 +179,7 @@ pub async fn list_units(
         min_list_price_fen: q.min_list_price_fen,
         max_list_price_fen: q.max_list_price_fen,
     };
-    let page = domain::units::list(&state.db, filter, page).await?;
+    let page = domain::sales::units::list(&state.db, filter, page).await?;
     Ok(HttpResponse::Ok().json(UnitList {
         items: page.items.into_iter().map(Unit::from).collect(),
         next_cursor: page.next_cursor,
@@ -202,7 +202,7 @@ pub async fn get_unit(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let unit = domain::units::get(&state.db, id.into_inner()).await?;
+    let unit = domain::sales::units::get(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&unit)).json(Unit::from(unit)))
 }
 
@@ -238,6 +238,7 @@ pub async fn update_unit(
         status: body.status,
         ..UnitInput::default()
     };
-    let unit = domain::units::update(&state.db, &caller.audit(), id.into_inner(), input, if_match.as_deref()).await?;
+    let unit =
+        domain::sales::units::update(&state.db, &caller.audit(), id.into_inner(), input, if_match.as_deref()).await?;
     Ok(HttpResponse::Ok().insert_header(etag(&unit)).json(Unit::from(unit)))
 }

@@ -7,9 +7,9 @@ use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
     Secret,
-    page::PageRequest,
-    permissions::Scope,
-    users::{NewUser, UserChanges, UserFilter, UserView},
+    access::permissions::Scope,
+    access::users::{NewUser, UserChanges, UserFilter, UserView},
+    platform::page::PageRequest,
 };
 use entities::users::UserStatus;
 use serde::{Deserialize, Serialize};
@@ -156,7 +156,7 @@ pub async fn list_users(
         role: query.role,
         q: query.q,
     };
-    let page = domain::users::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = domain::access::users::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(HttpResponse::Ok().json(UserList {
         items: page.items.into_iter().map(User::from).collect(),
         next_cursor: page.next_cursor,
@@ -179,9 +179,9 @@ pub async fn get_user(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = domain::users::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let user = domain::access::users::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, domain::version::etag_of(&user)))
+        .insert_header((header::ETAG, domain::platform::version::etag_of(&user)))
         .json(User::from(user)))
 }
 
@@ -212,8 +212,8 @@ pub async fn create_user(
         phone: body.phone,
         locale: body.locale.unwrap_or_else(|| "zh-CN".to_owned()),
     };
-    let user = domain::users::create(&state.db, &caller.audit(), new).await?;
-    let view = domain::users::get(&state.db, &caller.actor, Scope::All, user.id).await?;
+    let user = domain::access::users::create(&state.db, &caller.audit(), new).await?;
+    let view = domain::access::users::get(&state.db, &caller.actor, Scope::All, user.id).await?;
     Ok(HttpResponse::Created()
         .insert_header(user_location(user.id))
         .json(User::from(view)))
@@ -251,7 +251,7 @@ pub async fn update_user(
         team_id: body.team_id,
         status: body.status,
     };
-    let user = domain::users::update(
+    let user = domain::access::users::update(
         &state.db,
         &caller.audit(),
         &caller.actor,
@@ -262,7 +262,7 @@ pub async fn update_user(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, domain::version::etag_of(&user)))
+        .insert_header((header::ETAG, domain::platform::version::etag_of(&user)))
         .json(User::from(user)))
 }
 
@@ -288,6 +288,6 @@ pub async fn update_user_roles(
     ApiJson(body): ApiJson<UserRoles>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let user = domain::users::set_roles(&state.db, &caller.audit(), id.into_inner(), body.roles).await?;
+    let user = domain::access::users::set_roles(&state.db, &caller.audit(), id.into_inner(), body.roles).await?;
     Ok(HttpResponse::Ok().json(User::from(user)))
 }

@@ -5,8 +5,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    page::PageRequest,
-    webhooks::{AttemptView, DeliveryDetail, DeliveryView, Destinations, WebhookInput, WebhookView},
+    outbox::webhooks::{AttemptView, DeliveryDetail, DeliveryView, Destinations, WebhookInput, WebhookView},
+    platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -211,7 +211,7 @@ pub struct WebhookDeliveryList {
 }
 
 fn etag(view: &WebhookView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::version::etag_of(view))
+    (header::ETAG, domain::platform::version::etag_of(view))
 }
 
 /// Subscriptions within the caller's reach (a partner's own).
@@ -232,7 +232,7 @@ pub async fn list_webhooks(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
-    let page = domain::webhooks::list(&state.db, &caller.actor, caller.scope, page).await?;
+    let page = domain::outbox::webhooks::list(&state.db, &caller.actor, caller.scope, page).await?;
     Ok(HttpResponse::Ok().json(WebhookList {
         items: page.items.into_iter().map(Webhook::from).collect(),
         next_cursor: page.next_cursor,
@@ -263,7 +263,7 @@ pub async fn create_webhook(
         destinations: Destinations::of(&state.settings),
     };
     let (webhook, secret) =
-        domain::webhooks::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
+        domain::outbox::webhooks::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", webhook.id)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -290,7 +290,7 @@ pub async fn get_webhook(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let webhook = domain::webhooks::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let webhook = domain::outbox::webhooks::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&webhook))
         .json(Webhook::from(webhook)))
@@ -328,7 +328,7 @@ pub async fn update_webhook(
         destinations: Destinations::of(&state.settings),
     };
     let (actor, scope, audit) = (&caller.actor, caller.scope, caller.audit());
-    let webhook = domain::webhooks::update(
+    let webhook = domain::outbox::webhooks::update(
         &state.db,
         &audit,
         actor,
@@ -359,7 +359,7 @@ pub async fn delete_webhook(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    domain::webhooks::delete(&state.db, &caller.audit(), &caller.actor, caller.scope, id.into_inner()).await?;
+    domain::outbox::webhooks::delete(&state.db, &caller.audit(), &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -380,7 +380,8 @@ pub async fn create_webhook_secret(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let (actor, scope, audit) = (&caller.actor, caller.scope, caller.audit());
-    let (webhook, secret) = domain::webhooks::rotate_secret(&state.db, &audit, actor, scope, id.into_inner()).await?;
+    let (webhook, secret) =
+        domain::outbox::webhooks::rotate_secret(&state.db, &audit, actor, scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(WebhookWithSecret {
@@ -410,7 +411,8 @@ pub async fn list_webhook_deliveries(
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let (actor, scope) = (&caller.actor, caller.scope);
-    let page = domain::webhooks::list_deliveries(&state.db, actor, scope, id.into_inner(), q.status, page).await?;
+    let page =
+        domain::outbox::webhooks::list_deliveries(&state.db, actor, scope, id.into_inner(), q.status, page).await?;
     Ok(HttpResponse::Ok().json(WebhookDeliveryList {
         items: page.items.into_iter().map(WebhookDelivery::from).collect(),
         next_cursor: page.next_cursor,
@@ -434,7 +436,7 @@ pub async fn get_webhook_delivery(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (webhook_id, id) = path.into_inner();
-    let detail = domain::webhooks::get_delivery(&state.db, &caller.actor, caller.scope, webhook_id, id).await?;
+    let detail = domain::outbox::webhooks::get_delivery(&state.db, &caller.actor, caller.scope, webhook_id, id).await?;
     Ok(HttpResponse::Ok().json(WebhookDeliveryDetail::from(detail)))
 }
 
@@ -457,7 +459,7 @@ pub async fn create_webhook_redelivery(
 ) -> Result<HttpResponse, ApiError> {
     let (webhook_id, id) = path.into_inner();
     let (actor, scope, audit) = (&caller.actor, caller.scope, caller.audit());
-    let delivery = domain::webhooks::redeliver(&state.db, &audit, actor, scope, webhook_id, id).await?;
+    let delivery = domain::outbox::webhooks::redeliver(&state.db, &audit, actor, scope, webhook_id, id).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((
             header::LOCATION,

@@ -9,7 +9,7 @@ use sea_orm::TransactionTrait;
 use tests::eventually;
 
 use chrono::Utc;
-use domain::{Settings, timers::NewTimer};
+use domain::{Settings, outbox::timers::NewTimer};
 use entities::timers;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tests::{AppOptions, spawn_app_with};
@@ -30,7 +30,7 @@ async fn a_hundred_thousand_timers_due_at_once_all_fire_and_the_queue_keeps_runn
     let n: u64 = 100_000;
     let due_at = Utc::now();
     let probes = (0..n).map(|_| NewTimer {
-        kind: domain::engine::PROBE,
+        kind: domain::engine::dispatch::PROBE,
         phase: "run",
         dedupe_key: format!("probe:{}", Uuid::now_v7()),
         subject_id: None,
@@ -40,7 +40,7 @@ async fn a_hundred_thousand_timers_due_at_once_all_fire_and_the_queue_keeps_runn
     });
     let started = Instant::now();
     let txn = app.db.begin().await.expect("begin");
-    domain::timers::schedule_many(&txn, probes.collect())
+    domain::outbox::timers::schedule_many(&txn, probes.collect())
         .await
         .expect("timers");
     txn.commit().await.expect("commit");
@@ -48,7 +48,7 @@ async fn a_hundred_thousand_timers_due_at_once_all_fire_and_the_queue_keeps_runn
     let started = Instant::now();
     eventually(Duration::from_secs(900), "every timer fired", || async {
         let fired = timers::Entity::find()
-            .filter(timers::Column::Kind.eq(domain::engine::PROBE))
+            .filter(timers::Column::Kind.eq(domain::engine::dispatch::PROBE))
             .filter(timers::Column::State.eq("fired"))
             .count(&app.db)
             .await

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use domain::timers::NewTimer;
+use domain::outbox::timers::NewTimer;
 use entities::{award_runs, timers};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use tests::{
@@ -26,7 +26,7 @@ pub fn probe_timers(n: usize, due_in: chrono::Duration) -> Vec<NewTimer> {
     let due_at = Utc::now() + due_in;
     (0..n)
         .map(|_| NewTimer {
-            kind: domain::engine::PROBE,
+            kind: domain::engine::dispatch::PROBE,
             phase: "run",
             dedupe_key: format!("probe:{}", Uuid::now_v7()),
             subject_id: None,
@@ -75,12 +75,12 @@ async fn two_workers() -> Replicas {
     let (status, output) = run_once(BIN, &["migrate"], &env, &dir, "").await;
     assert!(status.success(), "{output}");
     let settings = domain::Settings {
-        database_url: domain::secret::ConnectionUrl::new(data.database_url()),
-        redis_url: backends.redis.clone().map(domain::secret::ConnectionUrl::new),
+        database_url: domain::platform::secret::ConnectionUrl::new(data.database_url()),
+        redis_url: backends.redis.clone().map(domain::platform::secret::ConnectionUrl::new),
         redis_namespace: data.redis.as_ref().map(|(_, ns)| ns.clone()).unwrap_or_default(),
         ..domain::Settings::default()
     };
-    let db = domain::db::connect(&settings).await.expect("database");
+    let db = domain::platform::db::connect(&settings).await.expect("database");
     let queue = QueueClient::connect(&settings, &db).await.expect("queue");
     queue.setup().await.expect("queue setup");
     let mut workers = Vec::new();
@@ -118,7 +118,7 @@ impl Replicas {
 
 async fn count_state(db: &sea_orm::DatabaseConnection, state: &str) -> u64 {
     timers::Entity::find()
-        .filter(timers::Column::Kind.eq(domain::engine::PROBE))
+        .filter(timers::Column::Kind.eq(domain::engine::dispatch::PROBE))
         .filter(timers::Column::State.eq(state))
         .count(db)
         .await
@@ -137,7 +137,7 @@ async fn two_worker_processes_fire_every_timer_once_and_compute_the_quarterly_aw
     // poll while they fall due (at once, one replica may drain them all).
     for step in 0..20 {
         let due_in = chrono::Duration::milliseconds(1_000 + step * 100);
-        domain::timers::schedule_many(&replicas.db, probe_timers(n / 20, due_in))
+        domain::outbox::timers::schedule_many(&replicas.db, probe_timers(n / 20, due_in))
             .await
             .expect("timers");
     }
@@ -149,7 +149,7 @@ async fn two_worker_processes_fire_every_timer_once_and_compute_the_quarterly_aw
         .select_only()
         .column(timers::Column::FiredBy)
         .column(timers::Column::Attempts)
-        .filter(timers::Column::Kind.eq(domain::engine::PROBE))
+        .filter(timers::Column::Kind.eq(domain::engine::dispatch::PROBE))
         .into_tuple()
         .all(&replicas.db)
         .await
@@ -208,7 +208,7 @@ async fn a_job_whose_worker_is_killed_completes_on_the_other_worker_once() {
     let replicas = two_workers().await;
     let id = Uuid::now_v7();
     let key = Probe::effect_key(id);
-    domain::system::insert_if_absent(&replicas.db, &key, PROBE_QUEUED)
+    domain::platform::system::insert_if_absent(&replicas.db, &key, PROBE_QUEUED)
         .await
         .expect("register");
     replicas
@@ -221,7 +221,9 @@ async fn a_job_whose_worker_is_killed_completes_on_the_other_worker_once() {
         .await
         .expect("push");
     let holder = eventually(Duration::from_secs(20), "a worker holding the job", || async {
-        let state = domain::system::get(&replicas.db, &key).await.expect("state")?;
+        let state = domain::platform::system::get(&replicas.db, &key)
+            .await
+            .expect("state")?;
         state.strip_prefix(worker::jobs::PROBE_RUNNING).map(str::to_owned)
     })
     .await;
@@ -241,7 +243,9 @@ async fn a_job_whose_worker_is_killed_completes_on_the_other_worker_once() {
     let killed_at = Instant::now();
     replicas.workers[victim].kill().await;
     let done = eventually(Duration::from_secs(30), "the job completed elsewhere", || async {
-        let state = domain::system::get(&replicas.db, &key).await.expect("state")?;
+        let state = domain::platform::system::get(&replicas.db, &key)
+            .await
+            .expect("state")?;
         (state != PROBE_QUEUED && !state.starts_with(worker::jobs::PROBE_RUNNING)).then_some(state)
     })
     .await;
@@ -275,17 +279,17 @@ async fn timers_pending_or_queued_when_redis_is_emptied_all_still_fire() {
     if app.settings.redis_url.is_none() {
         eprintln!("embedded mode: no Redis to empty; the database alone holds the timers");
     }
-    domain::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::zero()))
+    domain::outbox::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::zero()))
         .await
         .expect("due");
-    domain::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::seconds(2)))
+    domain::outbox::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::seconds(2)))
         .await
         .expect("pending");
     // Some are queued now; the queue loses them all.
     tokio::time::sleep(Duration::from_millis(150)).await;
     delete_namespace(&app).await;
     eventually(Duration::from_secs(40), "every timer fired", || async {
-        (count(&app, domain::engine::PROBE, "fired").await == 600).then_some(())
+        (count(&app, domain::engine::dispatch::PROBE, "fired").await == 600).then_some(())
     })
     .await;
 }
@@ -319,14 +323,14 @@ async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_st
         }
     };
     pause("pause").await;
-    domain::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::zero()))
+    domain::outbox::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::zero()))
         .await
         .expect("due");
-    domain::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::seconds(3)))
+    domain::outbox::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::seconds(3)))
         .await
         .expect("pending");
     eventually(Duration::from_secs(10), "the due timers queued in Redis", || async {
-        (count(&app, domain::engine::PROBE, "queued").await == 300).then_some(())
+        (count(&app, domain::engine::dispatch::PROBE, "queued").await == 300).then_some(())
     })
     .await;
     // Redis dies with whatever it held and comes back empty.
@@ -335,7 +339,7 @@ async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_st
     let restarted = OwnRedis::start(port).await;
     pause("resume").await;
     eventually(Duration::from_secs(60), "every timer fired", || async {
-        (count(&app, domain::engine::PROBE, "fired").await == 600).then_some(())
+        (count(&app, domain::engine::dispatch::PROBE, "fired").await == 600).then_some(())
     })
     .await;
     // And the queue keeps taking work.

@@ -167,7 +167,7 @@ async fn lead_deadlines_fire_within_two_seconds_and_not_when_the_work_was_done_i
         .count();
     assert_eq!(breached, 2);
     // The month's figures: a1's first responses, one met and one missed.
-    let month = domain::kpis::Month::of(chrono::Utc::now(), app.settings.timezone);
+    let month = domain::platform::calendar::Month::of(chrono::Utc::now(), app.settings.timezone);
     let figures = expect_json(
         app.get(&format!("/api/v1/kpis/consultants?month={month}"), Some(&manager))
             .await,

@@ -26,15 +26,17 @@ impl TempDir {
     }
 
     /// The embedded database the binary created here.
-    async fn database(&self) -> domain::db::DatabaseConnection {
+    async fn database(&self) -> domain::platform::db::DatabaseConnection {
         let settings = domain::Settings {
-            database_url: domain::secret::ConnectionUrl::new(format!(
+            database_url: domain::platform::secret::ConnectionUrl::new(format!(
                 "sqlite://{}",
                 self.0.join("estateflow.db").display()
             )),
             ..domain::Settings::default()
         };
-        domain::db::connect(&settings).await.expect("open the database")
+        domain::platform::db::connect(&settings)
+            .await
+            .expect("open the database")
     }
 }
 
@@ -77,7 +79,7 @@ async fn serve_with_no_settings_creates_the_database_prints_its_urls_and_keeps_t
                 .map(str::to_owned)
         })
         .unwrap_or_else(|| panic!("no generated password in:\n{output}"));
-    let token = api.token(domain::users::DEFAULT_ADMIN_EMAIL, &password).await;
+    let token = api.token(domain::access::users::DEFAULT_ADMIN_EMAIL, &password).await;
 
     first.terminate();
     assert!(
@@ -161,7 +163,9 @@ async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
     assert!(status.success(), "exit status {status}\n{}", process.lines().join("\n"));
 
     let key = format!("probe:{}", probe["id"].as_str().expect("id"));
-    let handled_by = domain::system::get(&dir.database().await, &key).await.expect("query");
+    let handled_by = domain::platform::system::get(&dir.database().await, &key)
+        .await
+        .expect("query");
     assert!(
         handled_by.is_some_and(|worker| !worker.is_empty()),
         "the job in flight at SIGTERM was not finished\n{}",
@@ -203,7 +207,7 @@ async fn admin_create_user_reads_the_password_from_stdin() {
         "{output}"
     );
 
-    let principal = domain::users::authenticate(
+    let principal = domain::access::users::authenticate(
         &dir.database().await,
         "director@example.com",
         &Secret::new("director-password-1"),

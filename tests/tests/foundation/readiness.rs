@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use domain::secret::ConnectionUrl;
+use domain::platform::secret::ConnectionUrl;
 use tests::{
     AppOptions, Backends, TestApp, assert_problem, eventually,
     proxy::{ToggleProxy, host_port, through_proxy},
@@ -81,7 +81,9 @@ async fn readyz_names_postgresql_while_it_is_down_and_recovers_without_a_restart
     let proxied_db = through_proxy(app.settings.database_url.expose(), proxy.port());
     let mut settings = app.settings.clone();
     settings.database_url = ConnectionUrl::new(proxied_db);
-    let db = domain::db::connect(&settings).await.expect("connect through the proxy");
+    let db = domain::platform::db::connect(&settings)
+        .await
+        .expect("connect through the proxy");
     let proxied_app = tests::spawn_app_on(settings, db, app.queue.clone()).await;
     assert_outage_and_recovery(&proxied_app, &proxy, "database").await;
 }

@@ -1,4 +1,4 @@
-use domain::{Secret, users::NewUser};
+use domain::{Secret, access::users::NewUser};
 use entities::users;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::json;
@@ -7,9 +7,9 @@ use tests::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, assert_problem, client::expect
 const TOKEN_PATH: &str = "/api/v1/auth/token";
 
 async fn create_user(app: &TestApp, email: &str, role: &str) -> users::Model {
-    domain::users::create(
+    domain::access::users::create(
         &app.db,
-        &domain::audit::AuditContext::default(),
+        &domain::access::audit::AuditContext::default(),
         NewUser {
             email: email.to_owned(),
             name: "Test User".to_owned(),
@@ -97,11 +97,11 @@ async fn an_unsupported_grant_type_is_refused() {
 #[tokio::test]
 async fn requests_without_a_valid_token_are_401() {
     let app = spawn_app().await;
-    let secret = domain::system::jwt_secret(&app.db, &app.settings)
+    let secret = domain::platform::system::jwt_secret(&app.db, &app.settings)
         .await
         .expect("secret");
     let keys = api::auth::TokenKeys::new(&secret, 900);
-    let admin = domain::users::authenticate(&app.db, ADMIN_EMAIL, &Secret::new(ADMIN_PASSWORD))
+    let admin = domain::access::users::authenticate(&app.db, ADMIN_EMAIL, &Secret::new(ADMIN_PASSWORD))
         .await
         .expect("query")
         .expect("admin");

@@ -103,16 +103,22 @@ async fn enumerated_fields_list_the_values_the_server_checks_against() {
     assert_eq!(field("User", "status"), strings(&["active", "disabled"]));
     assert_eq!(
         field("NewCustomerBody", "channel"),
-        strings(domain::customers::CHANNELS)
+        strings(domain::sales::customers::CHANNELS)
     );
-    assert_eq!(field("StatusBody", "status"), strings(domain::customers::STATUSES));
+    assert_eq!(
+        field("StatusBody", "status"),
+        strings(domain::sales::customers::STATUSES)
+    );
     assert_eq!(
         field("NewComplaintBody", "severity"),
-        strings(domain::complaints::SEVERITIES)
+        strings(domain::after_sales::complaints::SEVERITIES)
     );
     assert_eq!(field("GrantBody", "scope"), strings(&["own", "team", "all"]));
     assert_eq!(field("TransitionBody", "to")[0], "negotiating");
-    assert_eq!(field("UnitPatch", "status"), strings(domain::units::MANUAL_STATUSES));
+    assert_eq!(
+        field("UnitPatch", "status"),
+        strings(domain::sales::units::MANUAL_STATUSES)
+    );
     assert_eq!(field("TokenRequest", "grant_type"), strings(api::auth::GRANT_TYPES));
     let lead_intake = &doc["paths"]["/api/v1/users/{id}/lead-intake"]["put"]["responses"];
     assert!(lead_intake.get("422").is_some(), "PUT lead-intake lacks 422");

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use domain::money::MAX_FEN;
+use domain::platform::money::MAX_FEN;
 
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};

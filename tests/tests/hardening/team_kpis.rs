@@ -3,7 +3,7 @@
 
 use chrono::{Months, Utc};
 use chrono_tz::Asia::Shanghai;
-use domain::kpis::Month;
+use domain::platform::calendar::Month;
 use tests::{
     assert_problem,
     org::{PASSWORD, list, org},
@@ -19,7 +19,7 @@ async fn a_consultant_with_own_scope_reads_no_team_totals_live_or_from_a_snapsho
             .checked_sub_months(Months::new(1))
             .expect("last month"),
     );
-    domain::kpi_snapshots::take(&app.db, last_month, Shanghai)
+    domain::performance::snapshots::take(&app.db, last_month, Shanghai)
         .await
         .expect("snapshot");
 

@@ -20,10 +20,10 @@ async fn detail_for(app: &TestApp, token: &str) -> String {
 #[tokio::test]
 async fn a_refused_token_is_explained_in_the_clients_terms() {
     let app = spawn_app().await;
-    let secret = domain::system::jwt_secret(&app.db, &app.settings)
+    let secret = domain::platform::system::jwt_secret(&app.db, &app.settings)
         .await
         .expect("secret");
-    let admin = domain::users::authenticate(&app.db, ADMIN_EMAIL, &Secret::new(ADMIN_PASSWORD))
+    let admin = domain::access::users::authenticate(&app.db, ADMIN_EMAIL, &Secret::new(ADMIN_PASSWORD))
         .await
         .expect("query")
         .expect("admin");

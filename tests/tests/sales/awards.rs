@@ -52,7 +52,7 @@ async fn run_now(app: &TestApp, token: &str, body: &Value) -> (String, Value) {
 
 async fn compute(app: &TestApp, run: &Value) {
     let id = Uuid::parse_str(run["id"].as_str().expect("id")).expect("uuid");
-    domain::awards::compute_run(&app.db, id, app.settings.timezone)
+    domain::performance::awards::compute_run(&app.db, id, app.settings.timezone)
         .await
         .expect("computed");
 }
@@ -294,7 +294,7 @@ async fn a_consultant_cannot_change_the_rules_or_run_the_award_but_reads_publish
 
     // Without a period, the previous quarter.
     let (link, run) = run_now(&app, &s.director, &json!({})).await;
-    let expected = domain::awards::previous_quarter(chrono::Utc::now(), app.settings.timezone).to_string();
+    let expected = domain::performance::awards::previous_quarter(chrono::Utc::now(), app.settings.timezone).to_string();
     assert_eq!(run["period"], expected);
     compute(&app, &run).await;
     let read = expect_json(app.get(&link, Some(&s.a1)).await, 200).await;
@@ -308,10 +308,10 @@ async fn claiming_the_scheduled_run_of_a_quarter_twice_yields_one_run() {
     let app = spawn_app().await;
     // Not the quarter just ended, whose scheduled run the test app's own workers claim.
     let period = "2026-Q1".parse().expect("quarter");
-    let first = domain::awards::claim_scheduled_run(&app.db, period)
+    let first = domain::performance::awards::claim_scheduled_run(&app.db, period)
         .await
         .expect("claim");
-    let second = domain::awards::claim_scheduled_run(&app.db, period)
+    let second = domain::performance::awards::claim_scheduled_run(&app.db, period)
         .await
         .expect("claim");
     let first = first.expect("the first claim creates the run");
@@ -326,7 +326,7 @@ async fn claiming_the_scheduled_run_of_a_quarter_twice_yields_one_run() {
     // A manual run of the same quarter is still possible.
     let director = app.admin_token().await;
     run_now(&app, &director, &json!({"period": "2026-Q1"})).await;
-    let next = domain::awards::claim_scheduled_run(&app.db, "2026-Q4".parse().expect("quarter"))
+    let next = domain::performance::awards::claim_scheduled_run(&app.db, "2026-Q4".parse().expect("quarter"))
         .await
         .expect("claim");
     assert!(next.is_some());

@@ -34,7 +34,7 @@ async fn a_lead_goes_from_partner_push_to_post_handover_visit_and_the_timeline_a
     let admin = app.admin_token().await;
     let partner = partner_token(&app, &admin, "Listing portal").await;
     let tz = chrono_tz::Asia::Shanghai;
-    let month = domain::kpis::Month::of(Utc::now(), tz);
+    let month = domain::platform::calendar::Month::of(Utc::now(), tz);
     let quarter = format!("{}-Q{}", month.year, month.quarter());
 
     // The director sets the team's target for the quarter.

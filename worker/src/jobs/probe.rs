@@ -42,7 +42,7 @@ impl Job for Probe {
             return Err(JobError::Permanent(format!("probe {} asked to fail", self.id)));
         }
         let key = Self::effect_key(self.id);
-        let Some(state) = domain::system::get(&ctx.db, &key).await? else {
+        let Some(state) = domain::platform::system::get(&ctx.db, &key).await? else {
             tracing::warn!(probe = %self.id, "probe was never registered; nothing to do");
             return Ok(());
         };
@@ -53,11 +53,11 @@ impl Job for Probe {
         let mut from = state;
         if self.hold_ms > 0 {
             let running = format!("{RUNNING}{}", ctx.instance);
-            domain::system::compare_and_set(&ctx.db, &key, &from, &running).await?;
+            domain::platform::system::compare_and_set(&ctx.db, &key, &from, &running).await?;
             tokio::time::sleep(std::time::Duration::from_millis(self.hold_ms.min(MAX_HOLD_MS))).await;
             from = running;
         }
-        let first = domain::system::compare_and_set(&ctx.db, &key, &from, &ctx.instance).await?;
+        let first = domain::platform::system::compare_and_set(&ctx.db, &key, &from, &ctx.instance).await?;
         tracing::info!(probe = %self.id, first, "probe handled");
         Ok(())
     }

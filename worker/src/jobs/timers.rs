@@ -31,7 +31,7 @@ pub struct WebhookDelivery {
 }
 
 async fn fire(ctx: &JobContext, timer_id: Uuid) -> Result<(), JobError> {
-    let fired = domain::engine::fire(&ctx.db, timer_id, &ctx.instance, ctx.settings.timezone).await?;
+    let fired = domain::engine::dispatch::fire(&ctx.db, timer_id, &ctx.instance, ctx.settings.timezone).await?;
     if let Some(fired) = &fired {
         observe(fired);
     }
@@ -39,7 +39,7 @@ async fn fire(ctx: &JobContext, timer_id: Uuid) -> Result<(), JobError> {
     Ok(())
 }
 
-fn observe(fired: &domain::engine::Fired) {
+fn observe(fired: &domain::engine::dispatch::Fired) {
     let lag = fired.lag.num_milliseconds() as f64 / 1000.0;
     crate::metrics::observe_timer(&fired.kind, fired.outcome, lag);
 }
@@ -51,7 +51,7 @@ impl Job for SlaTimer {
         // Every timer gets its turn; a transient failure of one retries the
         // job, whose timers already fired are then skipped.
         let (db, tz) = (&ctx.db, ctx.settings.timezone);
-        for fired in domain::engine::fire_all(db, &self.timer_ids, &ctx.instance, tz).await? {
+        for fired in domain::engine::dispatch::fire_all(db, &self.timer_ids, &ctx.instance, tz).await? {
             observe(&fired);
         }
         Ok(())

@@ -1,5 +1,5 @@
 //! Webhook delivery attempts: claim the attempt's timer (scheduling the
-//! next one as a guard, see `domain::webhooks`), POST the signed event, then
+//! next one as a guard, see `domain::outbox::webhooks`), POST the signed event, then
 //! record what the receiver answered. Only the call that claims the timer
 //! sends, so a redelivered job sends nothing. Receivers are reached over
 //! http or https, on public addresses only unless the settings allow
@@ -8,7 +8,7 @@
 use std::{net::SocketAddr, time::Instant};
 
 use chrono::Utc;
-use domain::webhooks::{self, Attempt, Destinations, Outcome};
+use domain::outbox::webhooks::{self, Attempt, Destinations, Outcome};
 use rustls::pki_types::{CertificateDer, pem::PemObject};
 use uuid::Uuid;
 

@@ -1,0 +1,270 @@
+//! Partner API clients: OAuth2 client-credentials identities. The secret is
+//! shown once, at creation or rotation, and only its SHA-256 is kept. A
+//! client holds its scopes (catalog permissions) with scope `own`: it reaches
+//! only the records it created.
+
+use chrono::{DateTime, Utc};
+use entities::api_clients;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+    TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::audit::{self, AuditContext},
+    access::permissions,
+    platform::credentials,
+    platform::error::{DomainError, FieldError},
+    platform::version,
+};
+
+/// Letters and digits in a client secret (~238 bits).
+const SECRET_LEN: usize = 40;
+/// Highest per-client rate limit accepted, requests per minute.
+pub const MAX_RATE_LIMIT: i32 = 100_000;
+/// A client's statuses: only an active one gets tokens.
+pub const STATUSES: &[&str] = &["active", "disabled"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientView {
+    pub id: Uuid,
+    pub client_id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub rate_limit_per_minute: i32,
+    pub status: String,
+    pub secret_rotated_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<api_clients::Model> for ClientView {
+    fn from(m: api_clients::Model) -> Self {
+        Self {
+            id: m.id,
+            client_id: m.client_id,
+            name: m.name,
+            scopes: scopes_of(&m.scopes),
+            rate_limit_per_minute: m.rate_limit_per_minute,
+            status: m.status,
+            secret_rotated_at: m.secret_rotated_at,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// The scopes stored on a client row.
+pub fn scopes_of(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+fn audit_json(view: &ClientView) -> serde_json::Value {
+    json!({"client_id": view.client_id, "name": view.name, "scopes": view.scopes,
+           "rate_limit_per_minute": view.rate_limit_per_minute, "status": view.status})
+}
+
+/// Fields of a new client or a change to one; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInput {
+    pub name: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub rate_limit_per_minute: Option<i32>,
+    /// `active` or `disabled` (changes only).
+    pub status: Option<String>,
+}
+
+fn check(input: &ClientInput, creating: bool) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    match &input.name {
+        Some(name) if name.trim().is_empty() || name.chars().count() > 200 => {
+            errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+        }
+        None if creating => errors.push(FieldError::new("/name", "is required")),
+        _ => {}
+    }
+    for (i, scope) in input.scopes.iter().flatten().enumerate() {
+        if !permissions::is_known(scope) {
+            errors.push(FieldError::new(
+                format!("/scopes/{i}"),
+                format!("unknown permission {scope:?}"),
+            ));
+        }
+    }
+    if input
+        .rate_limit_per_minute
+        .is_some_and(|r| !(1..=MAX_RATE_LIMIT).contains(&r))
+    {
+        errors.push(FieldError::new(
+            "/rate_limit_per_minute",
+            format!("must be between 1 and {MAX_RATE_LIMIT}"),
+        ));
+    }
+    if creating && input.status.is_some() {
+        errors.push(FieldError::new("/status", "a new client is always active"));
+    } else if input.status.as_ref().is_some_and(|s| !STATUSES.contains(&s.as_str())) {
+        errors.push(FieldError::new(
+            "/status",
+            format!("must be one of {}", STATUSES.join(", ")),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errors))
+    }
+}
+
+/// Creates a client; returns it and its secret (shown only now).
+pub async fn create(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    input: ClientInput,
+) -> Result<(ClientView, String), DomainError> {
+    check(&input, true)?;
+    let secret = credentials::generate(SECRET_LEN);
+    let now = Utc::now();
+    let txn = crate::platform::db::begin_write(db).await?;
+    let client = api_clients::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        client_id: Set(format!("efc_{}", credentials::generate(20).to_lowercase())),
+        name: Set(input.name.unwrap_or_default().trim().to_owned()),
+        secret_hash: Set(credentials::digest(&secret)),
+        scopes: Set(json!(input.scopes.unwrap_or_default())),
+        rate_limit_per_minute: Set(input.rate_limit_per_minute.unwrap_or(600)),
+        status: Set("active".to_owned()),
+        created_by: Set(ctx.actor_user_id),
+        secret_rotated_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let view = ClientView::from(client);
+    audit::record(
+        &txn,
+        ctx,
+        "create",
+        "api_client",
+        view.id,
+        None,
+        Some(&audit_json(&view)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((view, secret))
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ClientView>, DomainError> {
+    let rows = api_clients::Entity::find()
+        .order_by_asc(api_clients::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(ClientView::from).collect())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<ClientView, DomainError> {
+    api_clients::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(ClientView::from)
+        .ok_or(DomainError::NotFound("API client"))
+}
+
+/// Changes a client; with `if_match`, only if the client still has that ETag.
+pub async fn update(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+    input: ClientInput,
+    if_match: Option<&str>,
+) -> Result<ClientView, DomainError> {
+    check(&input, false)?;
+    let txn = crate::platform::db::begin_write(db).await?;
+    let client = api_clients::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("API client"))?;
+    let before = ClientView::from(client.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    let mut active: api_clients::ActiveModel = client.into();
+    if let Some(name) = input.name {
+        active.name = Set(name.trim().to_owned());
+    }
+    if let Some(scopes) = input.scopes {
+        active.scopes = Set(json!(scopes));
+    }
+    if let Some(rate) = input.rate_limit_per_minute {
+        active.rate_limit_per_minute = Set(rate);
+    }
+    if let Some(status) = input.status {
+        active.status = Set(status);
+    }
+    active.updated_at = Set(Utc::now());
+    let after = ClientView::from(active.update(&txn).await?);
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "api_client",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Replaces the secret; the old one stops working at once.
+pub async fn rotate_secret(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+) -> Result<(ClientView, String), DomainError> {
+    let txn = crate::platform::db::begin_write(db).await?;
+    let client = api_clients::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("API client"))?;
+    let secret = credentials::generate(SECRET_LEN);
+    let now = Utc::now();
+    let mut active: api_clients::ActiveModel = client.into();
+    active.secret_hash = Set(credentials::digest(&secret));
+    active.secret_rotated_at = Set(now);
+    active.updated_at = Set(now);
+    let view = ClientView::from(active.update(&txn).await?);
+    let marker = json!({"secret": "rotated"});
+    audit::record(
+        &txn,
+        ctx,
+        "rotate_secret",
+        "api_client",
+        id,
+        Some(&json!({"secret": "old"})),
+        Some(&marker),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((view, secret))
+}
+
+/// The active client with these credentials, or `None`.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    client_id: &str,
+    secret: &str,
+) -> Result<Option<api_clients::Model>, DomainError> {
+    let client = api_clients::Entity::find()
+        .filter(api_clients::Column::ClientId.eq(client_id))
+        .one(db)
+        .await?;
+    let digest = credentials::digest(secret);
+    Ok(client.filter(|c| c.status == "active" && credentials::same_digest(&c.secret_hash, &digest)))
+}

@@ -1,0 +1,463 @@
+//! Roles and their grants. The regulation's roles are built in: they can be
+//! re-granted but not renamed or deleted. No change may leave the service
+//! without an active administrator (an active user who can manage both
+//! accounts and roles everywhere): such a change is refused as a whole.
+//!
+//! Who may grant what: an administrator manages every role and every
+//! assignment. Anyone else holding `roles:write` or `users:write` is a
+//! delegate: it grants, and assigns or removes roles that grant, only what it
+//! holds itself with no wider scope; it never changes a role it holds; and it
+//! leaves the grants of built-in roles and the `admin` role to
+//! administrators. The caller's grants are read inside the transaction of the
+//! change, so a grant revoked a moment earlier counts.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use entities::{role_permissions, roles, user_roles, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    Set, TransactionSession, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::actor,
+    access::audit::{self, AuditContext},
+    access::permissions::{self, ADMINISTRATOR, Grants, Scope},
+    platform::error::{DomainError, FieldError},
+    platform::version,
+};
+
+/// The built-in role of administrators.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// The built-in role of support staff (loan, title-transfer and handover
+/// paperwork): the only mark of who may be a deal's support, since none of
+/// its permissions is its alone.
+pub const SUPPORT_ROLE: &str = "support";
+
+/// A role with its grants, as shown to administrators.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleView {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub grants: Vec<Grant>,
+}
+
+/// One permission held with a scope.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub struct Grant {
+    pub permission: String,
+    pub scope: Scope,
+}
+
+/// Fields of a new role or a change to one; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct RoleInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub grants: Option<Vec<Grant>>,
+}
+
+/// How far a caller's say over roles and their holders reaches.
+#[derive(Debug)]
+enum Authority {
+    /// The service itself (first start, the CLI, the demo) or an administrator.
+    Full,
+    /// Anyone else: only what its own grants cover, and no role it holds.
+    Delegate { grants: Grants, roles: Vec<String> },
+}
+
+impl Authority {
+    /// The authority of the caller behind `ctx`, read in `db` (the change's
+    /// transaction). A context without a user or client is the service itself.
+    async fn of(db: &impl ConnectionTrait, ctx: &AuditContext) -> Result<Authority, DomainError> {
+        let caller = match (ctx.actor_user_id, ctx.actor_client_id) {
+            (Some(user), _) => actor::load_user(db, user).await?,
+            (None, Some(client)) => actor::load_client(db, client).await?,
+            (None, None) => return Ok(Authority::Full),
+        };
+        let caller =
+            caller.ok_or_else(|| DomainError::Forbidden("your account or client is no longer active".to_owned()))?;
+        Ok(if caller.grants.is_administrator() {
+            Authority::Full
+        } else {
+            Authority::Delegate {
+                grants: caller.grants,
+                roles: caller.roles,
+            }
+        })
+    }
+
+    /// The first of `grants` this authority does not cover (none for full authority).
+    fn beyond(&self, grants: &[Grant]) -> Option<permissions::Uncovered> {
+        let Authority::Delegate { grants: own, .. } = self else {
+            return None;
+        };
+        own.first_uncovered(grants.iter().map(|g| (g.permission.as_str(), g.scope)))
+    }
+
+    /// Refuses granting anything the caller's own grants do not cover.
+    fn may_grant(&self, grants: &[Grant]) -> Result<(), DomainError> {
+        match self.beyond(grants) {
+            None => Ok(()),
+            Some(uncovered) => Err(DomainError::Forbidden(format!(
+                "you can grant only what you hold, with no wider scope: this would grant {uncovered}"
+            ))),
+        }
+    }
+
+    /// Refuses assigning or removing (`verb`) a role that grants anything the
+    /// caller's own grants do not cover.
+    fn may_hand_out(&self, role: &RoleView, verb: &str) -> Result<(), DomainError> {
+        match self.beyond(&role.grants) {
+            None => Ok(()),
+            Some(uncovered) => Err(DomainError::Forbidden(format!(
+                "you cannot {verb} the role {}: it grants {uncovered}",
+                role.name
+            ))),
+        }
+    }
+
+    /// Refuses any change to `role` (its name, description or grants, or
+    /// its deletion) that the caller may not make: to a role it holds, to the
+    /// `admin` role, to the grants of a built-in role, to a role granting more
+    /// than the caller holds, or to grants (`new_grants`) beyond its own.
+    fn may_change(&self, role: &RoleView, new_grants: Option<&[Grant]>) -> Result<(), DomainError> {
+        let Authority::Delegate { roles, .. } = self else {
+            return Ok(());
+        };
+        if roles.contains(&role.name) {
+            return Err(DomainError::Forbidden(format!(
+                "you cannot change the role {}: you hold it yourself",
+                role.name
+            )));
+        }
+        if role.name == ADMIN_ROLE {
+            return Err(only_administrators(format!("the {ADMIN_ROLE} role")));
+        }
+        let regranted =
+            new_grants.is_some_and(|new| new.iter().collect::<BTreeSet<_>>() != role.grants.iter().collect());
+        if role.builtin && regranted {
+            return Err(only_administrators(format!(
+                "the grants of the built-in role {}",
+                role.name
+            )));
+        }
+        self.may_hand_out(role, "change")?;
+        new_grants.map_or(Ok(()), |new| self.may_grant(new))
+    }
+}
+
+fn only_administrators(what: String) -> DomainError {
+    DomainError::Forbidden(format!(
+        "only an administrator ({} with scope all) may change {what}",
+        ADMINISTRATOR.join(" and ")
+    ))
+}
+
+/// Refuses (403) role assignments the caller behind `ctx` may not make:
+/// assigning or removing a role that grants more than the caller holds. Call
+/// inside the transaction of the change, with the roles it adds and removes.
+pub(crate) async fn check_assignment(
+    db: &impl ConnectionTrait,
+    ctx: &AuditContext,
+    added: &[roles::Model],
+    removed: &[roles::Model],
+) -> Result<(), DomainError> {
+    let authority = Authority::of(db, ctx).await?;
+    if matches!(authority, Authority::Full) {
+        return Ok(());
+    }
+    for (roles, verb) in [(added, "assign"), (removed, "remove")] {
+        for role in roles {
+            authority.may_hand_out(&view(db, role.clone()).await?, verb)?;
+        }
+    }
+    Ok(())
+}
+
+fn check(input: &RoleInput, creating: bool) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    match &input.name {
+        Some(name) => {
+            let valid = (2..=64).contains(&name.len())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && name.as_bytes()[0].is_ascii_lowercase();
+            if !valid {
+                errors.push(FieldError::new(
+                    "/name",
+                    "must be 2 to 64 of a-z, 0-9 and _, starting with a letter",
+                ));
+            }
+        }
+        None if creating => errors.push(FieldError::new("/name", "is required")),
+        None => {}
+    }
+    if input.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
+        errors.push(FieldError::new("/description", "must be at most 500 characters"));
+    }
+    if let Some(grants) = &input.grants {
+        let mut seen = BTreeSet::new();
+        for (i, grant) in grants.iter().enumerate() {
+            if !permissions::is_known(&grant.permission) {
+                errors.push(FieldError::new(
+                    format!("/grants/{i}/permission"),
+                    format!("unknown permission {:?}; see GET /api/v1/permissions", grant.permission),
+                ));
+            } else if !seen.insert(grant.permission.as_str()) {
+                errors.push(FieldError::new(format!("/grants/{i}/permission"), "is granted twice"));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errors))
+    }
+}
+
+async fn view(db: &impl ConnectionTrait, role: roles::Model) -> Result<RoleView, DomainError> {
+    let grants = grants_of(db, role.id).await?;
+    Ok(RoleView {
+        id: role.id,
+        name: role.name,
+        description: role.description,
+        builtin: role.builtin,
+        grants,
+    })
+}
+
+async fn grants_of(db: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<Grant>, DomainError> {
+    let rows = role_permissions::Entity::find()
+        .filter(role_permissions::Column::RoleId.eq(role_id))
+        .order_by_asc(role_permissions::Column::Permission)
+        .all(db)
+        .await?;
+    Ok(rows.iter().filter_map(grant_of).collect())
+}
+
+fn grant_of(row: &role_permissions::Model) -> Option<Grant> {
+    row.scope.parse().ok().map(|scope| Grant {
+        permission: row.permission.clone(),
+        scope,
+    })
+}
+
+fn audit_json(view: &RoleView) -> serde_json::Value {
+    json!({"name": view.name, "description": view.description, "grants": view.grants})
+}
+
+/// Every role, by name.
+/// Every role, by name, with its grants (two queries in all).
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DomainError> {
+    let roles = roles::Entity::find().order_by_asc(roles::Column::Name).all(db).await?;
+    let grants = role_permissions::Entity::find()
+        .order_by_asc(role_permissions::Column::Permission)
+        .all(db)
+        .await?;
+    Ok(roles
+        .into_iter()
+        .map(|role| {
+            let grants = grants
+                .iter()
+                .filter(|g| g.role_id == role.id)
+                .filter_map(grant_of)
+                .collect();
+            RoleView {
+                id: role.id,
+                name: role.name,
+                description: role.description,
+                builtin: role.builtin,
+                grants,
+            }
+        })
+        .collect())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {
+    let role = roles::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("role"))?;
+    view(db, role).await
+}
+
+pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleInput) -> Result<RoleView, DomainError> {
+    check(&input, true)?;
+    let txn = crate::platform::db::begin_write(db).await?;
+    Authority::of(&txn, ctx)
+        .await?
+        .may_grant(input.grants.as_deref().unwrap_or_default())?;
+    let now = Utc::now();
+    let role = roles::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(input.name.clone().unwrap_or_default()),
+        description: Set(input.description.clone().unwrap_or_default()),
+        builtin: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match DomainError::from(e) {
+        DomainError::Conflict(_) => DomainError::Conflict("a role with this name exists".to_owned()),
+        other => other,
+    })?;
+    replace_grants(&txn, role.id, input.grants.as_deref().unwrap_or_default()).await?;
+    let created = view(&txn, role).await?;
+    audit::record(
+        &txn,
+        ctx,
+        "create",
+        "role",
+        created.id,
+        None,
+        Some(&audit_json(&created)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes a role; with `if_match`, only if the role still has that ETag.
+pub async fn update(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+    input: RoleInput,
+    if_match: Option<&str>,
+) -> Result<RoleView, DomainError> {
+    check(&input, false)?;
+    let txn = crate::platform::db::begin_write(db).await?;
+    let role = roles::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("role"))?;
+    let before = view(&txn, role.clone()).await?;
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    Authority::of(&txn, ctx)
+        .await?
+        .may_change(&before, input.grants.as_deref())?;
+    if role.builtin && input.name.as_ref().is_some_and(|n| *n != role.name) {
+        return Err(DomainError::Rule {
+            code: "builtin_role",
+            detail: format!("the built-in role {} cannot be renamed", role.name),
+        });
+    }
+    let mut active: roles::ActiveModel = role.into();
+    if let Some(name) = input.name {
+        active.name = Set(name);
+    }
+    if let Some(description) = input.description {
+        active.description = Set(description);
+    }
+    active.updated_at = Set(Utc::now());
+    let role = active.update(&txn).await?;
+    if let Some(grants) = &input.grants {
+        replace_grants(&txn, id, grants).await?;
+    }
+    ensure_an_administrator_remains(&txn).await?;
+    let after = view(&txn, role).await?;
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "role",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a role (not a built-in one); with `if_match`, only if the role still has that ETag.
+pub async fn delete(
+    db: &impl TransactionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+    if_match: Option<&str>,
+) -> Result<(), DomainError> {
+    let txn = crate::platform::db::begin_write(db).await?;
+    let role = roles::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("role"))?;
+    let before = view(&txn, role.clone()).await?;
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    Authority::of(&txn, ctx).await?.may_change(&before, None)?;
+    if role.builtin {
+        return Err(DomainError::Rule {
+            code: "builtin_role",
+            detail: format!("the built-in role {} cannot be deleted", role.name),
+        });
+    }
+    roles::Entity::delete_by_id(id).exec(&txn).await?;
+    ensure_an_administrator_remains(&txn).await?;
+    audit::record(&txn, ctx, "delete", "role", id, Some(&audit_json(&before)), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn replace_grants(db: &impl ConnectionTrait, role_id: Uuid, grants: &[Grant]) -> Result<(), DomainError> {
+    role_permissions::Entity::delete_many()
+        .filter(role_permissions::Column::RoleId.eq(role_id))
+        .exec(db)
+        .await?;
+    for grant in grants {
+        role_permissions::ActiveModel {
+            role_id: Set(role_id),
+            permission: Set(grant.permission.clone()),
+            scope: Set(grant.scope.as_str().to_owned()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Refuses (with `last_administrator`) a state in which no active user holds
+/// every administrator permission with scope `all`. Call inside the
+/// transaction of the change, after applying it.
+pub async fn ensure_an_administrator_remains(db: &impl ConnectionTrait) -> Result<(), DomainError> {
+    let mut holders: Option<BTreeSet<Uuid>> = None;
+    for permission in ADMINISTRATOR {
+        let users: BTreeSet<Uuid> = user_roles::Entity::find()
+            .select_only()
+            .column(user_roles::Column::UserId)
+            .inner_join(users::Entity)
+            .join(sea_orm::JoinType::InnerJoin, user_roles::Relation::Role.def())
+            .join(sea_orm::JoinType::InnerJoin, roles::Relation::RolePermissions.def())
+            .filter(users::Column::Status.eq(users::UserStatus::Active))
+            .filter(role_permissions::Column::Permission.eq(permission))
+            .filter(role_permissions::Column::Scope.eq(Scope::All.as_str()))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        holders = Some(match holders {
+            None => users,
+            Some(previous) => previous.intersection(&users).copied().collect(),
+        });
+    }
+    if holders.is_some_and(|h| !h.is_empty()) {
+        Ok(())
+    } else {
+        Err(DomainError::Rule {
+            code: "last_administrator",
+            detail: "this change would leave no active administrator (a user with users:write and roles:write \
+                     on all records)"
+                .to_owned(),
+        })
+    }
+}

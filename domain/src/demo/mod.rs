@@ -1,0 +1,159 @@
+//! A demo organisation for `estateflow serve --demo`: regions, teams and
+//! staff of every role, loaded once per database so that a new user sees a
+//! living system. Later capabilities add their records here.
+
+pub mod sales;
+
+use chrono::Utc;
+use entities::{regions, teams};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, TransactionSession, TransactionTrait};
+use uuid::Uuid;
+
+use crate::{
+    access::audit::AuditContext,
+    access::users::{self, NewUser},
+    platform::error::DomainError,
+    platform::secret::Secret,
+    platform::system,
+};
+
+const DEMO_MARKER: &str = "demo_loaded_at";
+/// Password of every demo account; printed when the demo is loaded.
+pub const DEMO_PASSWORD: &str = "demo-password-2026";
+
+/// What the demo holds, for the start-up banner.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub regions: usize,
+    pub teams: usize,
+    pub users: Vec<(String, &'static str)>,
+    pub sales: crate::demo::sales::SalesSummary,
+}
+
+struct DemoTeam {
+    region: &'static str,
+    name: &'static str,
+    manager: (&'static str, &'static str),
+    consultants: [(&'static str, &'static str); 2],
+}
+
+const REGIONS: [&str; 2] = ["华东区 East China", "华南区 South China"];
+
+const TEAMS: [DemoTeam; 3] = [
+    DemoTeam {
+        region: REGIONS[0],
+        name: "浦东一组 Pudong 1",
+        manager: ("manager.pudong", "王磊 Wang Lei"),
+        consultants: [("li.na", "李娜 Li Na"), ("zhang.wei", "张伟 Zhang Wei")],
+    },
+    DemoTeam {
+        region: REGIONS[0],
+        name: "浦西二组 Puxi 2",
+        manager: ("manager.puxi", "陈静 Chen Jing"),
+        consultants: [("liu.yang", "刘洋 Liu Yang"), ("zhao.min", "赵敏 Zhao Min")],
+    },
+    DemoTeam {
+        region: REGIONS[1],
+        name: "深圳一组 Shenzhen 1",
+        manager: ("manager.shenzhen", "黄志强 Huang Zhiqiang"),
+        consultants: [("wu.fang", "吴芳 Wu Fang"), ("zhou.jie", "周杰 Zhou Jie")],
+    },
+];
+
+fn email(local: &str) -> String {
+    format!("{local}@demo.estateflow.local")
+}
+
+/// Loads the demo organisation unless it was loaded before; `None` if it was.
+pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Option<DemoSummary>, DomainError> {
+    let txn = crate::platform::db::begin_write(db).await?;
+    let db = &txn;
+    if !system::insert_if_absent(db, DEMO_MARKER, &Utc::now().to_rfc3339()).await? {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    let mut summary = DemoSummary {
+        regions: 0,
+        teams: 0,
+        users: Vec::new(),
+        sales: crate::demo::sales::SalesSummary::default(),
+    };
+    let mut sellers = Vec::new();
+    let mut region_ids = Vec::new();
+    for name in REGIONS {
+        let region = regions::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name.to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        region_ids.push((name, region.id));
+        summary.regions += 1;
+    }
+
+    let mut add = async |local: &str, name: &str, role: &'static str, team_id: Option<Uuid>| {
+        let user = users::create(
+            db,
+            &AuditContext::default(),
+            NewUser {
+                email: email(local),
+                name: name.to_owned(),
+                password: Secret::new(DEMO_PASSWORD),
+                roles: vec![role.to_owned()],
+                team_id,
+                phone: None,
+                locale: "zh-CN".to_owned(),
+            },
+        )
+        .await?;
+        summary.users.push((user.email.clone(), role));
+        Ok::<_, DomainError>(user)
+    };
+
+    let director = add("director", "孙总 Director Sun", "director", None).await?.id;
+    let customer_manager = add("customer.manager", "何丽 He Li", "customer_manager", None)
+        .await?
+        .id;
+    let support = add("support", "马超 Ma Chao", "support", None).await?.id;
+    for team in &TEAMS {
+        let region_id = region_ids
+            .iter()
+            .find(|(name, _)| *name == team.region)
+            .map(|(_, id)| *id)
+            .ok_or_else(|| DomainError::Internal("demo team without region".to_owned()))?;
+        let team_id = Uuid::now_v7();
+        teams::ActiveModel {
+            id: Set(team_id),
+            region_id: Set(region_id),
+            name: Set(team.name.to_owned()),
+            manager_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        let manager = add(team.manager.0, team.manager.1, "manager", Some(team_id)).await?;
+        teams::ActiveModel {
+            id: Set(team_id),
+            manager_id: Set(Some(manager.id)),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+        for (local, name) in team.consultants {
+            let consultant = add(local, name, "consultant", Some(team_id)).await?;
+            sellers.push(crate::demo::sales::Seller {
+                id: consultant.id,
+                team_id,
+                manager_id: manager.id,
+                region_id,
+            });
+        }
+    }
+    summary.teams = TEAMS.len();
+    summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support).await?;
+    txn.commit().await?;
+    Ok(Some(summary))
+}

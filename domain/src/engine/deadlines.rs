@@ -1,0 +1,311 @@
+//! What happens when an SLA timer falls due: the record is re-checked
+//! ("still no first response?"), and the reminder, the task or the breach
+//! is recorded exactly once — with the manager's notification, the
+//! customer's timeline, the partner's webhook, a complaint's escalation and,
+//! if the policy says so, the lead's reassignment.
+
+use chrono::Utc;
+use entities::{complaints, customers, deals, sla_breaches, sla_policies, teams, timers as timer_rows, visits};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
+    TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    outbox::{
+        events::{self, Event},
+        notifications::{self, Notice},
+        sla::{
+            COMPLAINT_RESOLUTION, FIRST_RESPONSE, FOLLOW_UP, INSPECTION, NEEDS_ASSESSMENT, Policy, VISIT, is_worked,
+            start,
+        },
+        timers,
+    },
+    platform::error::DomainError,
+    sales::timeline,
+};
+
+/// Who answers for the work a timer watches: the consultant and the team.
+#[derive(Debug, Clone, Copy, Default)]
+struct Owners {
+    consultant: Option<Uuid>,
+    team: Option<Uuid>,
+    customer: Option<Uuid>,
+    /// The partner client of the customer, for its webhooks.
+    client: Option<Uuid>,
+}
+
+/// What the record says when a timer falls due: whether the work is done
+/// (or moot), and who answers for it.
+async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(bool, Owners), DomainError> {
+    let subject = timer.subject_id.unwrap_or_default();
+    let customer_of = |c: &customers::Model| Owners {
+        consultant: c.owner_id,
+        team: c.team_id,
+        customer: Some(c.id),
+        client: c.source_client_id,
+    };
+    Ok(match timer.kind.as_str() {
+        FIRST_RESPONSE | NEEDS_ASSESSMENT | FOLLOW_UP => {
+            let Some(c) = customers::Entity::find_by_id(subject).one(db).await? else {
+                return Ok((true, Owners::default()));
+            };
+            let done = c.merged_into_id.is_some()
+                || match timer.kind.as_str() {
+                    FIRST_RESPONSE => c.first_response_at.is_some() || c.status == "lost",
+                    NEEDS_ASSESSMENT => c.needs_assessed_at.is_some() || c.status == "lost",
+                    _ => !is_worked(&c.status),
+                };
+            (done, customer_of(&c))
+        }
+        INSPECTION | VISIT => {
+            let Some(d) = deals::Entity::find_by_id(subject).one(db).await? else {
+                return Ok((true, Owners::default()));
+            };
+            let client = customers::Entity::find_by_id(d.customer_id)
+                .one(db)
+                .await?
+                .and_then(|c| c.source_client_id);
+            let owners = Owners {
+                consultant: Some(d.consultant_id),
+                team: d.team_id,
+                customer: Some(d.customer_id),
+                client,
+            };
+            let done = if timer.kind == INSPECTION {
+                matches!(d.stage.as_str(), "handed_over" | "closed" | "cancelled")
+            } else {
+                d.stage == "cancelled"
+                    || (timer.phase != "task"
+                        && visits::Entity::find()
+                            .filter(visits::Column::DealId.eq(d.id))
+                            .count(db)
+                            .await?
+                            > 0)
+            };
+            (done, owners)
+        }
+        COMPLAINT_RESOLUTION => {
+            let Some(c) = complaints::Entity::find_by_id(subject).one(db).await? else {
+                return Ok((true, Owners::default()));
+            };
+            let owners = Owners {
+                consultant: c.consultant_id,
+                team: c.team_id,
+                customer: Some(c.customer_id),
+                client: None,
+            };
+            (c.status == "resolved", owners)
+        }
+        _ => (true, Owners::default()),
+    })
+}
+
+async fn manager_of(db: &impl ConnectionTrait, team: Option<Uuid>) -> Result<Option<Uuid>, DomainError> {
+    let Some(team) = team else {
+        return Ok(None);
+    };
+    Ok(teams::Entity::find_by_id(team)
+        .one(db)
+        .await?
+        .and_then(|t| t.manager_id))
+}
+
+fn describe(kind: &str) -> &'static str {
+    match kind {
+        FIRST_RESPONSE => "first response (初次接触)",
+        NEEDS_ASSESSMENT => "needs assessment (需求分析)",
+        FOLLOW_UP => "weekly follow-up (跟进回访)",
+        INSPECTION => "pre-handover inspection (交房前检查)",
+        VISIT => "post-handover visit (交房后回访)",
+        COMPLAINT_RESOLUTION => "complaint resolution (投诉处理)",
+        _ => "deadline",
+    }
+}
+
+/// What firing a timer did.
+pub type Outcome = &'static str;
+
+/// Runs a due SLA timer: records its reminder, task or breach once, or
+/// nothing if the work was done. Returns the outcome, or `None` if the timer
+/// was no longer open (another worker fired it, or the work ended it).
+pub async fn fire(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    timer_id: Uuid,
+    instance: &str,
+) -> Result<Option<Outcome>, DomainError> {
+    let txn = crate::platform::db::begin_write(db).await?;
+    let Some(timer) = timers::get(&txn, timer_id).await? else {
+        return Ok(None);
+    };
+    if !timers::is_open(&timer.state) {
+        return Ok(None);
+    }
+    let (done, owners) = check(&txn, &timer).await?;
+    let outcome = match (done, timer.phase.as_str()) {
+        (true, _) => "satisfied",
+        (false, "task") => "task_created",
+        (false, "warning") => "reminded",
+        (false, _) => "breached",
+    };
+    if !timers::finish(&txn, timer.id, instance, outcome).await? {
+        return Ok(None);
+    }
+    let kind = timer.kind.as_str();
+    let what = describe(kind);
+    let due = timer.due_at.to_rfc3339();
+    let subject_type = match kind {
+        INSPECTION | VISIT => "deal",
+        COMPLAINT_RESOLUTION => "complaint",
+        _ => "customer",
+    };
+    let notice = |user: Uuid, notice_kind: &'static str, title: String, tag: &str| Notice {
+        user_id: user,
+        kind: notice_kind,
+        title,
+        body: Some(format!("{what}: due {due}")),
+        subject_type: Some(subject_type),
+        subject_id: timer.subject_id,
+        dedupe_key: format!("timer:{}:{tag}", timer.id),
+    };
+    match outcome {
+        "task_created" => {
+            if let Some(consultant) = owners.consultant {
+                let kind_name = if kind == INSPECTION {
+                    "inspection_task"
+                } else {
+                    "visit_task"
+                };
+                notifications::notify(&txn, notice(consultant, kind_name, format!("Task: {what}"), "task")).await?;
+            }
+        }
+        "reminded" => {
+            if let Some(consultant) = owners.consultant {
+                let title = format!("Reminder: {what} is due soon");
+                notifications::notify(&txn, notice(consultant, "sla_reminder", title, "reminder")).await?;
+            }
+        }
+        "breached" => {
+            breach(
+                &txn,
+                &timer,
+                owners,
+                notice(Uuid::nil(), "sla_breach", String::new(), ""),
+            )
+            .await?
+        }
+        _ => {}
+    }
+    txn.commit().await?;
+    Ok(Some(outcome))
+}
+
+/// Records a missed deadline: the breach, the manager's notification, the
+/// customer's timeline, the partner's webhook and, if the policy says so,
+/// the lead's reassignment.
+async fn breach(
+    db: &impl ConnectionTrait,
+    timer: &timer_rows::Model,
+    owners: Owners,
+    template: Notice,
+) -> Result<(), DomainError> {
+    let now = Utc::now();
+    let kind = timer.kind.as_str();
+    sla_breaches::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(timer.kind.clone()),
+        timer_id: Set(timer.id),
+        customer_id: Set(owners.customer),
+        subject_id: Set(timer.subject_id),
+        consultant_id: Set(owners.consultant),
+        team_id: Set(owners.team),
+        due_at: Set(timer.due_at),
+        breached_at: Set(now),
+        policy_version: Set(timer.policy_version),
+    }
+    .insert(db)
+    .await?;
+    let policy = sla_policies::Entity::find()
+        .filter(sla_policies::Column::Kind.eq(kind))
+        .filter(sla_policies::Column::Version.eq(timer.policy_version.unwrap_or(1)))
+        .one(db)
+        .await?
+        .map(Policy::from);
+    let what = describe(kind);
+    if policy.as_ref().is_none_or(|p| p.notify_manager)
+        && let Some(manager) = manager_of(db, owners.team).await?
+    {
+        let notice = Notice {
+            user_id: manager,
+            title: format!("SLA breach: {what} missed"),
+            dedupe_key: format!("timer:{}:breach", timer.id),
+            ..template.clone()
+        };
+        notifications::notify(db, notice).await?;
+    }
+    if kind == COMPLAINT_RESOLUTION
+        && let Some(manager) = manager_of(db, owners.team).await?
+    {
+        // Escalation: the manager handles an overdue complaint.
+        complaints::Entity::update_many()
+            .col_expr(complaints::Column::HandlerId, sea_orm::sea_query::Expr::value(manager))
+            .filter(complaints::Column::Id.eq(timer.subject_id.unwrap_or_default()))
+            .exec(db)
+            .await?;
+    }
+    if let Some(customer) = owners.customer {
+        let data = json!({"kind": kind, "due_at": timer.due_at, "timer_id": timer.id});
+        let event = timeline::Event {
+            customer_id: customer,
+            kind: "sla_breached",
+            occurred_at: now,
+            subject_id: timer.subject_id,
+            data,
+        };
+        timeline::record(db, None, event).await?;
+    }
+    let event = match kind {
+        VISIT => Some("visit.overdue"),
+        FIRST_RESPONSE | NEEDS_ASSESSMENT | FOLLOW_UP => Some("lead.sla_breached"),
+        _ => None,
+    };
+    if let (Some(name), Some(client)) = (event, owners.client) {
+        let payload = json!({"kind": kind, "customer_id": owners.customer, "subject_id": timer.subject_id,
+                             "due_at": timer.due_at, "breached_at": now});
+        let event = Event {
+            name,
+            client_id: Some(client),
+            subject_id: owners.customer,
+            payload,
+        };
+        events::emit(db, event).await?;
+    }
+    if kind == FIRST_RESPONSE
+        && policy.is_some_and(|p| p.reassign)
+        && let (Some(customer), Some(team)) = (owners.customer, owners.team)
+        && let Ok(next) = crate::sales::assignment::next_in_turn(db, team, owners.consultant).await
+    {
+        let mut row: customers::ActiveModel = customers::ActiveModel {
+            id: Set(customer),
+            ..Default::default()
+        };
+        row.owner_id = Set(Some(next.id));
+        row.assigned_at = Set(Some(now));
+        row.updated_at = Set(now);
+        row.update(db).await?;
+        let data = json!({"consultant_id": next.id, "team_id": team, "strategy": "round_robin",
+                          "reason": "first response missed", "previous_owner_id": owners.consultant});
+        let event = timeline::Event {
+            customer_id: customer,
+            kind: "reassigned",
+            occurred_at: now,
+            subject_id: Some(next.id),
+            data,
+        };
+        timeline::record(db, None, event).await?;
+        start(db, FIRST_RESPONSE, customer, Some(customer), now).await?;
+    }
+    Ok(())
+}

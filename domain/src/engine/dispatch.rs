@@ -1,0 +1,109 @@
+//! Runs a due timer by its kind: SLA deadlines, periodic runs and probes.
+//! (Webhook deliveries need HTTP and run in the worker.)
+
+use entities::timers as timer_rows;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait, sea_query::Expr};
+use uuid::Uuid;
+
+use crate::{outbox::sla, outbox::timers, platform::error::DomainError};
+
+/// A timer kind that only proves the timer path end to end.
+pub const PROBE: &str = "probe";
+
+/// A timer that fired: what kind, what it did, how late.
+#[derive(Debug, Clone)]
+pub struct Fired {
+    pub kind: String,
+    pub outcome: &'static str,
+    /// Fire time minus due time.
+    pub lag: chrono::Duration,
+}
+
+/// Fires timer `id`; what it did, or `None` if it was no longer open.
+pub async fn fire(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    id: Uuid,
+    instance: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Option<Fired>, DomainError> {
+    let Some(timer) = timers::get(db, id).await? else {
+        return Ok(None);
+    };
+    let outcome = run(db, &timer, instance, tz).await?;
+    Ok(outcome.map(|outcome| Fired {
+        kind: timer.kind.clone(),
+        outcome,
+        lag: chrono::Utc::now() - timer.due_at,
+    }))
+}
+
+async fn run(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    timer: &timer_rows::Model,
+    instance: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Option<&'static str>, DomainError> {
+    let id = timer.id;
+    match timer.kind.as_str() {
+        PROBE => Ok(timers::finish(db, id, instance, "fired").await?.then_some("fired")),
+        crate::engine::periodic::KIND => crate::engine::periodic::fire(db, id, instance, tz).await,
+        crate::performance::awards::TIMER_KIND => {
+            // Computing is idempotent (a published run stays as it is), so
+            // the timer is finished only once the run is computed.
+            let run = timer.subject_id.unwrap_or_default();
+            match crate::performance::awards::compute_run(db, run, tz).await {
+                Ok(_) | Err(DomainError::NotFound(_)) => {}
+                Err(DomainError::Database(e)) => return Err(DomainError::Database(e)),
+                Err(e) => tracing::warn!(run = %run, error = %e, "award run failed"),
+            }
+            Ok(timers::finish(db, id, instance, "computed")
+                .await?
+                .then_some("computed"))
+        }
+        kind if sla::KINDS.contains(&kind) => super::deadlines::fire(db, id, instance).await,
+        other => Err(DomainError::Internal(format!("timer {id} has unknown kind {other}"))),
+    }
+}
+
+/// Fires several timers claimed together: probes (which do nothing but
+/// fire) in one statement, every other timer on its own. The first error is
+/// returned after every timer had its turn.
+pub async fn fire_all(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ids: &[Uuid],
+    instance: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<Fired>, DomainError> {
+    use timer_rows::Column as C;
+    timer_rows::Entity::update_many()
+        .col_expr(C::State, Expr::value(timers::FIRED))
+        .col_expr(C::FiredAt, Expr::value(chrono::Utc::now()))
+        .col_expr(C::FiredBy, Expr::value(instance))
+        .col_expr(C::Outcome, Expr::value("fired"))
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(C::Kind.eq(PROBE))
+        .filter(C::State.is_in([timers::PENDING, timers::QUEUED]))
+        .exec(db)
+        .await?;
+    let others: Vec<Uuid> = timer_rows::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(C::Kind.ne(PROBE))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut failure = None;
+    let mut fired = Vec::new();
+    for id in &others {
+        match fire(db, *id, instance, tz).await {
+            Ok(Some(f)) => fired.push(f),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(timer = %id, error = %e, "timer failed");
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    failure.map_or(Ok(fired), Err)
+}

@@ -1,0 +1,116 @@
+//! Each user's notifications: reminders before a deadline, breaches for the
+//! manager, tasks (inspection, visit) and digests. A notification carries a
+//! dedupe key, so a job that runs twice notifies once.
+
+use chrono::{DateTime, Utc};
+use entities::notifications;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{
+    platform::error::DomainError,
+    platform::page::{Page, PageRequest},
+};
+
+/// A notification to send.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub user_id: Uuid,
+    /// `sla_reminder`, `sla_breach`, `inspection_task`, `visit_task`,
+    /// `complaint_escalated`, `digest_daily`, `digest_weekly`, …
+    pub kind: &'static str,
+    pub title: String,
+    pub body: Option<String>,
+    pub subject_type: Option<&'static str>,
+    pub subject_id: Option<Uuid>,
+    /// Unique per notification; notifying twice with one key notifies once.
+    pub dedupe_key: String,
+}
+
+pub async fn notify(db: &impl ConnectionTrait, notice: Notice) -> Result<(), DomainError> {
+    let row = notifications::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(notice.user_id),
+        kind: Set(notice.kind.to_owned()),
+        title: Set(notice.title),
+        body: Set(notice.body),
+        subject_type: Set(notice.subject_type.map(str::to_owned)),
+        subject_id: Set(notice.subject_id),
+        dedupe_key: Set(notice.dedupe_key),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+    };
+    notifications::Entity::insert(row)
+        .on_conflict_do_nothing_on([notifications::Column::DedupeKey])
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationView {
+    pub id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub subject_type: Option<String>,
+    pub subject_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<notifications::Model> for NotificationView {
+    fn from(m: notifications::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            title: m.title,
+            body: m.body,
+            subject_type: m.subject_type,
+            subject_id: m.subject_id,
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
+}
+
+/// A user's notifications, oldest first; only unread ones if asked.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    kind: Option<String>,
+    unread_only: bool,
+    page: PageRequest,
+) -> Result<Page<NotificationView>, DomainError> {
+    use notifications::Column as C;
+    let mut query = notifications::Entity::find().filter(C::UserId.eq(user_id));
+    if let Some(kind) = kind {
+        query = query.filter(C::Kind.eq(kind));
+    }
+    if unread_only {
+        query = query.filter(C::ReadAt.is_null());
+    }
+    Ok(page
+        .fetch(db, query, C::Id, |n| n.id)
+        .await?
+        .map(NotificationView::from))
+}
+
+/// Marks one of the user's notifications read (again: no change).
+pub async fn mark_read(db: &impl ConnectionTrait, user_id: Uuid, id: Uuid) -> Result<NotificationView, DomainError> {
+    use notifications::Column as C;
+    notifications::Entity::update_many()
+        .col_expr(C::ReadAt, Expr::value(Utc::now()))
+        .filter(C::Id.eq(id))
+        .filter(C::UserId.eq(user_id))
+        .filter(C::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    notifications::Entity::find_by_id(id)
+        .filter(C::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .map(NotificationView::from)
+        .ok_or(DomainError::NotFound("notification"))
+}

@@ -1,0 +1,452 @@
+//! SLA policies and the deadlines they start. Each kind of deadline has a
+//! versioned policy (duration, warning point, what a breach does); changing
+//! a policy makes a new version that applies to timers started after it,
+//! and every timer records the version it used.
+//!
+//! The business services call the `on_*` functions in the transaction of
+//! the change that starts or satisfies a deadline; [`fire`] runs when a
+//! timer falls due, re-checks the record, and records the reminder, task or
+//! breach exactly once.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use entities::{sla_breaches, sla_policies};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+    TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::audit::{self, AuditContext},
+    outbox::timers::{self, NewTimer},
+    platform::error::{DomainError, FieldError},
+};
+
+pub const FIRST_RESPONSE: &str = "first_response";
+pub const NEEDS_ASSESSMENT: &str = "needs_assessment";
+pub const FOLLOW_UP: &str = "follow_up";
+pub const INSPECTION: &str = "inspection";
+pub const VISIT: &str = "visit";
+pub const COMPLAINT_RESOLUTION: &str = "complaint_resolution";
+
+/// Every kind of deadline a policy governs.
+pub const KINDS: &[&str] = &[
+    FIRST_RESPONSE,
+    NEEDS_ASSESSMENT,
+    FOLLOW_UP,
+    INSPECTION,
+    VISIT,
+    COMPLAINT_RESOLUTION,
+];
+
+/// Deadlines on a customer that end when the customer is lost or merged.
+const CUSTOMER_KINDS: &[&str] = &[FIRST_RESPONSE, NEEDS_ASSESSMENT, FOLLOW_UP];
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Policy {
+    pub kind: String,
+    pub version: i32,
+    /// How long the work may take (for `inspection`: how long before the
+    /// planned handover the inspection task is created).
+    pub duration_secs: i64,
+    /// When the reminder comes, in percent of the duration; 0: no reminder.
+    pub warning_percent: i32,
+    /// A breach notifies the team's manager.
+    pub notify_manager: bool,
+    /// A breach of the first response hands the lead to the team's next consultant.
+    pub reassign: bool,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<sla_policies::Model> for Policy {
+    fn from(m: sla_policies::Model) -> Self {
+        Self {
+            kind: m.kind,
+            version: m.version,
+            duration_secs: m.duration_secs,
+            warning_percent: m.warning_percent,
+            notify_manager: m.notify_manager,
+            reassign: m.reassign,
+            created_by: m.created_by,
+            created_at: m.created_at,
+        }
+    }
+}
+
+impl Policy {
+    fn duration(&self) -> Duration {
+        Duration::seconds(self.duration_secs)
+    }
+
+    fn warning_after(&self) -> Option<Duration> {
+        (self.warning_percent > 0 && self.warning_percent < 100)
+            .then(|| Duration::milliseconds(self.duration_secs * 10 * i64::from(self.warning_percent)))
+    }
+}
+
+/// The policy in force for `kind`.
+pub async fn current(db: &impl ConnectionTrait, kind: &str) -> Result<Policy, DomainError> {
+    sla_policies::Entity::find()
+        .filter(sla_policies::Column::Kind.eq(kind))
+        .order_by_desc(sla_policies::Column::Version)
+        .one(db)
+        .await?
+        .map(Policy::from)
+        .ok_or(DomainError::NotFound("SLA policy"))
+}
+
+/// The policy in force for every kind.
+pub async fn all_current(db: &impl ConnectionTrait) -> Result<Vec<Policy>, DomainError> {
+    let mut out = Vec::new();
+    for kind in KINDS {
+        out.push(current(db, kind).await?);
+    }
+    Ok(out)
+}
+
+/// Every version of one kind's policy, newest first.
+pub async fn history(db: &impl ConnectionTrait, kind: &str) -> Result<Vec<Policy>, DomainError> {
+    if !KINDS.contains(&kind) {
+        return Err(DomainError::NotFound("SLA policy"));
+    }
+    Ok(sla_policies::Entity::find()
+        .filter(sla_policies::Column::Kind.eq(kind))
+        .order_by_desc(sla_policies::Column::Version)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Policy::from)
+        .collect())
+}
+
+/// A change to a policy; absent fields keep their value.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyInput {
+    pub duration_secs: Option<i64>,
+    pub warning_percent: Option<i32>,
+    pub notify_manager: Option<bool>,
+    pub reassign: Option<bool>,
+}
+
+/// Writes the next version of `kind`'s policy; timers already started keep theirs.
+pub async fn update(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    kind: &str,
+    input: PolicyInput,
+    if_match: Option<&str>,
+) -> Result<Policy, DomainError> {
+    if !KINDS.contains(&kind) {
+        return Err(DomainError::NotFound("SLA policy"));
+    }
+    let mut errors = Vec::new();
+    if input.duration_secs.is_some_and(|d| !(1..=366 * 24 * 3600).contains(&d)) {
+        errors.push(FieldError::new(
+            "/duration_secs",
+            "must be between 1 second and 366 days",
+        ));
+    }
+    if input.warning_percent.is_some_and(|w| !(0..=99).contains(&w)) {
+        errors.push(FieldError::new(
+            "/warning_percent",
+            "must be between 0 (no reminder) and 99",
+        ));
+    }
+    if input.reassign == Some(true) && kind != FIRST_RESPONSE {
+        errors.push(FieldError::new(
+            "/reassign",
+            "only a missed first response reassigns the lead",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let before = current(&txn, kind).await?;
+    crate::platform::version::check_if_match(if_match, &crate::platform::version::etag_of(&before))?;
+    let next = sla_policies::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(kind.to_owned()),
+        version: Set(before.version + 1),
+        duration_secs: Set(input.duration_secs.unwrap_or(before.duration_secs)),
+        warning_percent: Set(input.warning_percent.unwrap_or(before.warning_percent)),
+        notify_manager: Set(input.notify_manager.unwrap_or(before.notify_manager)),
+        reassign: Set(input.reassign.unwrap_or(before.reassign)),
+        created_by: Set(ctx.actor_user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let after = Policy::from(next);
+    let (b, a) = (json!(before), json!(after));
+    audit::record(&txn, ctx, "update", "sla_policy", kind, Some(&b), Some(&a)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn key(kind: &str, phase: &str, subject: Uuid, anchor: DateTime<Utc>) -> String {
+    format!("{kind}:{phase}:{subject}:{}", anchor.timestamp_micros())
+}
+
+/// The reminder and the deadline of `kind` on `subject` under `policy`, counted from `anchor`.
+fn timers_of(
+    policy: &Policy,
+    kind: &'static str,
+    subject: Uuid,
+    customer: Option<Uuid>,
+    anchor: DateTime<Utc>,
+) -> Vec<NewTimer> {
+    let timer = |phase: &'static str, due_at| NewTimer {
+        kind,
+        phase,
+        dedupe_key: key(kind, phase, subject, anchor),
+        subject_id: Some(subject),
+        customer_id: customer,
+        due_at,
+        policy_version: Some(policy.version),
+    };
+    let mut out: Vec<NewTimer> = policy
+        .warning_after()
+        .map(|after| timer("warning", anchor + after))
+        .into_iter()
+        .collect();
+    out.push(timer("deadline", anchor + policy.duration()));
+    out
+}
+
+/// Starts the reminder and the deadline of `kind` on `subject`, counted from `anchor`.
+pub(crate) async fn start(
+    db: &impl ConnectionTrait,
+    kind: &'static str,
+    subject: Uuid,
+    customer: Option<Uuid>,
+    anchor: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let policy = current(db, kind).await?;
+    timers::schedule_many(db, timers_of(&policy, kind, subject, customer, anchor)).await
+}
+
+/// A lead arrived: first response within 24 h, needs assessment within 3 days.
+pub async fn on_lead_arrived(db: &impl ConnectionTrait, customer: Uuid, at: DateTime<Utc>) -> Result<(), DomainError> {
+    on_leads_arrived(db, &[customer], at).await
+}
+
+/// Many leads arrived at once (an import).
+pub async fn on_leads_arrived(
+    db: &impl ConnectionTrait,
+    customers: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let first = current(db, FIRST_RESPONSE).await?;
+    let needs = current(db, NEEDS_ASSESSMENT).await?;
+    let mut all = Vec::with_capacity(customers.len() * 4);
+    for customer in customers {
+        all.extend(timers_of(&first, FIRST_RESPONSE, *customer, Some(*customer), at));
+        all.extend(timers_of(&needs, NEEDS_ASSESSMENT, *customer, Some(*customer), at));
+    }
+    timers::schedule_many(db, all).await
+}
+
+/// A follow-up was recorded at `at`: a reached one answers the first
+/// response; every one restarts the weekly follow-up clock of a customer
+/// still being worked.
+pub async fn on_follow_up(
+    db: &impl ConnectionTrait,
+    customer: Uuid,
+    at: DateTime<Utc>,
+    reached: bool,
+    status: &str,
+) -> Result<(), DomainError> {
+    if reached {
+        timers::close(db, customer, &[FIRST_RESPONSE], timers::COMPLETED).await?;
+    }
+    timers::close(db, customer, &[FOLLOW_UP], timers::COMPLETED).await?;
+    if is_worked(status) {
+        start(db, FOLLOW_UP, customer, Some(customer), at).await?;
+    }
+    Ok(())
+}
+
+/// Whether the weekly follow-up applies to a customer in `status`.
+pub(crate) fn is_worked(status: &str) -> bool {
+    !matches!(status, "lost" | "handed_over")
+}
+
+/// The needs were assessed.
+pub async fn on_needs_assessed(db: &impl ConnectionTrait, customer: Uuid) -> Result<(), DomainError> {
+    timers::close(db, customer, &[NEEDS_ASSESSMENT], timers::COMPLETED).await?;
+    Ok(())
+}
+
+/// The customer was lost, merged away or handed over: its lead deadlines end.
+pub async fn on_customer_closed(db: &impl ConnectionTrait, customer: Uuid) -> Result<(), DomainError> {
+    timers::close(db, customer, CUSTOMER_KINDS, timers::CANCELLED).await?;
+    Ok(())
+}
+
+/// A lost customer was reopened: the weekly follow-up starts again now.
+pub async fn on_customer_reopened(db: &impl ConnectionTrait, customer: Uuid) -> Result<(), DomainError> {
+    start(db, FOLLOW_UP, customer, Some(customer), Utc::now()).await
+}
+
+/// A deal was subscribed (or its planned handover date changed): the
+/// pre-handover inspection task falls due the policy's duration before
+/// the planned handover (midnight in the business time zone `tz`).
+pub async fn on_handover_planned(
+    db: &impl ConnectionTrait,
+    deal: Uuid,
+    customer: Uuid,
+    planned: Option<chrono::NaiveDate>,
+    tz: Tz,
+) -> Result<(), DomainError> {
+    timers::close(db, deal, &[INSPECTION], timers::CANCELLED).await?;
+    let Some(planned) = planned else {
+        return Ok(());
+    };
+    let policy = current(db, INSPECTION).await?;
+    let handover = crate::platform::calendar::start_of_day(planned, tz);
+    let due_at = (handover - policy.duration()).max(Utc::now());
+    let timer = NewTimer {
+        kind: INSPECTION,
+        phase: "task",
+        dedupe_key: format!("{INSPECTION}:task:{deal}:{planned}"),
+        subject_id: Some(deal),
+        customer_id: Some(customer),
+        due_at,
+        policy_version: Some(policy.version),
+    };
+    timers::schedule(db, timer).await
+}
+
+/// A deal was cancelled: its after-sales deadlines end.
+pub async fn on_deal_cancelled(db: &impl ConnectionTrait, deal: Uuid) -> Result<(), DomainError> {
+    timers::close(db, deal, &[INSPECTION, VISIT], timers::CANCELLED).await?;
+    Ok(())
+}
+
+/// The unit was handed over at `at`: the visit task now, a reminder, and
+/// the 30-day deadline; the customer's lead deadlines end.
+pub async fn on_handed_over(
+    db: &impl ConnectionTrait,
+    deal: Uuid,
+    customer: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    timers::close(db, deal, &[INSPECTION], timers::COMPLETED).await?;
+    on_customer_closed(db, customer).await?;
+    let policy = current(db, VISIT).await?;
+    let task = NewTimer {
+        kind: VISIT,
+        phase: "task",
+        dedupe_key: key(VISIT, "task", deal, at),
+        subject_id: Some(deal),
+        customer_id: Some(customer),
+        due_at: at,
+        policy_version: Some(policy.version),
+    };
+    timers::schedule(db, task).await?;
+    start(db, VISIT, deal, Some(customer), at).await
+}
+
+/// A post-handover visit was recorded.
+pub async fn on_visit(db: &impl ConnectionTrait, deal: Uuid) -> Result<(), DomainError> {
+    timers::close(db, deal, &[VISIT], timers::COMPLETED).await?;
+    Ok(())
+}
+
+/// A complaint was received (or reopened) at `at`.
+pub async fn on_complaint_received(
+    db: &impl ConnectionTrait,
+    complaint: Uuid,
+    customer: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    start(db, COMPLAINT_RESOLUTION, complaint, Some(customer), at).await
+}
+
+/// A complaint was resolved.
+pub async fn on_complaint_resolved(db: &impl ConnectionTrait, complaint: Uuid) -> Result<(), DomainError> {
+    timers::close(db, complaint, &[COMPLAINT_RESOLUTION], timers::COMPLETED).await?;
+    Ok(())
+}
+
+/// A breach as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreachView {
+    pub id: Uuid,
+    pub kind: String,
+    pub timer_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub subject_id: Option<Uuid>,
+    pub consultant_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub due_at: DateTime<Utc>,
+    pub breached_at: DateTime<Utc>,
+    pub policy_version: Option<i32>,
+}
+
+impl From<sla_breaches::Model> for BreachView {
+    fn from(m: sla_breaches::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            timer_id: m.timer_id,
+            customer_id: m.customer_id,
+            subject_id: m.subject_id,
+            consultant_id: m.consultant_id,
+            team_id: m.team_id,
+            due_at: m.due_at,
+            breached_at: m.breached_at,
+            policy_version: m.policy_version,
+        }
+    }
+}
+
+/// What to look for among breaches.
+#[derive(Debug, Clone, Default)]
+pub struct BreachFilter {
+    pub kind: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub consultant_id: Option<Uuid>,
+    /// Deadlines falling in [from, to).
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Breaches within the caller's scope: own (as consultant), team, all.
+pub async fn breaches(
+    db: &impl ConnectionTrait,
+    actor: &crate::access::actor::Actor,
+    scope: crate::access::permissions::Scope,
+    filter: BreachFilter,
+    page: crate::platform::page::PageRequest,
+) -> Result<crate::platform::page::Page<BreachView>, DomainError> {
+    use sla_breaches::Column as C;
+    if filter.kind.as_deref().is_some_and(|k| !KINDS.contains(&k)) {
+        return Err(DomainError::invalid(
+            "/kind",
+            format!("must be one of {}", KINDS.join(", ")),
+        ));
+    }
+    let mut query = sla_breaches::Entity::find().filter(actor.reach(scope, C::ConsultantId, Some(C::TeamId)));
+    if let Some(kind) = filter.kind {
+        query = query.filter(C::Kind.eq(kind));
+    }
+    if let Some(team) = filter.team_id {
+        query = query.filter(C::TeamId.eq(team));
+    }
+    if let Some(consultant) = filter.consultant_id {
+        query = query.filter(C::ConsultantId.eq(consultant));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(C::DueAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(C::DueAt.lt(to));
+    }
+    Ok(page.fetch(db, query, C::Id, |b| b.id).await?.map(BreachView::from))
+}

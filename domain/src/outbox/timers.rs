@@ -1,0 +1,273 @@
+//! Durable timers: every deadline, reminder, retry and periodic run is a
+//! row, written in the same transaction as the change that starts it and
+//! completed or cancelled by the change that satisfies it. The pump claims
+//! due rows in bounded batches (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+//! several workers share the work without taking the same row) and hands
+//! their ids to the queue; a handler finishes a timer once, with a
+//! conditional update, so a redelivered job has no second effect. A timer
+//! claimed but not finished within the requeue interval (its job lost with
+//! a crashed worker or a flushed Redis) is claimed again.
+
+use chrono::{DateTime, Duration, Utc};
+use entities::timers;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Set, Statement, sea_query::Expr,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::platform::error::DomainError;
+
+/// A timer waits for its due time.
+pub const PENDING: &str = "pending";
+/// Claimed by the pump and handed to the queue.
+pub const QUEUED: &str = "queued";
+/// Its handler ran (`outcome` says what it did).
+pub const FIRED: &str = "fired";
+/// The work it watched was done in time.
+pub const COMPLETED: &str = "completed";
+/// No longer relevant (a lost customer, a cancelled deal, a new anchor).
+pub const CANCELLED: &str = "cancelled";
+
+/// A timer to start.
+#[derive(Debug, Clone)]
+pub struct NewTimer {
+    /// `first_response`, `needs_assessment`, `follow_up`, `inspection`,
+    /// `visit`, `complaint_resolution`, `webhook_delivery`, `periodic`, `probe`.
+    pub kind: &'static str,
+    /// `warning`, `deadline`, `task`, `attempt`, `run`.
+    pub phase: &'static str,
+    /// Unique per timer: starting the same timer twice starts it once.
+    pub dedupe_key: String,
+    pub subject_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    pub due_at: DateTime<Utc>,
+    pub policy_version: Option<i32>,
+}
+
+/// Starts a timer; one with the same `dedupe_key` already there is kept.
+pub async fn schedule(db: &impl ConnectionTrait, timer: NewTimer) -> Result<(), DomainError> {
+    schedule_many(db, vec![timer]).await
+}
+
+/// Starts many timers at once (bulk imports), keeping any already there.
+pub async fn schedule_many(db: &impl ConnectionTrait, new: Vec<NewTimer>) -> Result<(), DomainError> {
+    let now = Utc::now();
+    let rows: Vec<timers::ActiveModel> = new
+        .into_iter()
+        .map(|timer| timers::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            kind: Set(timer.kind.to_owned()),
+            phase: Set(timer.phase.to_owned()),
+            dedupe_key: Set(timer.dedupe_key),
+            subject_id: Set(timer.subject_id),
+            customer_id: Set(timer.customer_id),
+            due_at: Set(timer.due_at),
+            policy_version: Set(timer.policy_version),
+            state: Set(PENDING.to_owned()),
+            attempts: Set(0),
+            queued_at: Set(None),
+            fired_at: Set(None),
+            fired_by: Set(None),
+            outcome: Set(None),
+            created_at: Set(now),
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        timers::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([timers::Column::DedupeKey])
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Ends the open timers of `kinds` on `subject` with `state` (completed or cancelled).
+pub async fn close(
+    db: &impl ConnectionTrait,
+    subject: Uuid,
+    kinds: &[&str],
+    state: &'static str,
+) -> Result<u64, DomainError> {
+    let result = timers::Entity::update_many()
+        .col_expr(timers::Column::State, Expr::value(state))
+        .filter(timers::Column::SubjectId.eq(subject))
+        .filter(timers::Column::Kind.is_in(kinds.iter().copied()))
+        .filter(timers::Column::State.is_in([PENDING, QUEUED]))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// A timer claimed by the pump: its id and kind (which queue it goes to).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: Uuid,
+    pub kind: String,
+}
+
+/// Claims up to `batch` due timers (and those claimed longer than
+/// `requeue_after` ago without firing), marking them queued. Rows another
+/// pump holds are skipped, not waited for.
+pub async fn claim_due(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    batch: u64,
+    requeue_after: Duration,
+) -> Result<Vec<Claimed>, DomainError> {
+    let backend = db.get_database_backend();
+    let stale = now - requeue_after;
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE timers SET state = 'queued', queued_at = $1, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM timers \
+               WHERE (state = 'pending' AND due_at <= $1) OR (state = 'queued' AND queued_at < $2) \
+               ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, kind"
+        }
+        _ => {
+            "UPDATE timers SET state = 'queued', queued_at = ?1, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM timers \
+               WHERE (state = 'pending' AND due_at <= ?1) OR (state = 'queued' AND queued_at < ?2) \
+               ORDER BY due_at LIMIT ?3) \
+             RETURNING id, kind"
+        }
+    };
+    let values = vec![now.into(), stale.into(), (batch as i64).into()];
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(Claimed {
+                id: row.try_get("", "id")?,
+                kind: row.try_get("", "kind")?,
+            })
+        })
+        .collect()
+}
+
+/// Puts claimed timers back (their jobs could not be queued).
+pub async fn release(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), DomainError> {
+    timers::Entity::update_many()
+        .col_expr(timers::Column::State, Expr::value(PENDING))
+        .filter(timers::Column::Id.is_in(ids.iter().copied()))
+        .filter(timers::Column::State.eq(QUEUED))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// How many timers are claimed and not yet fired: the queue's backlog.
+pub async fn queued_count(db: &impl ConnectionTrait) -> Result<u64, DomainError> {
+    Ok(timers::Entity::find()
+        .filter(timers::Column::State.eq(QUEUED))
+        .count(db)
+        .await?)
+}
+
+/// A timer as a handler sees it.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<timers::Model>, DomainError> {
+    Ok(timers::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Whether a timer in this state may still fire.
+pub fn is_open(state: &str) -> bool {
+    state == PENDING || state == QUEUED
+}
+
+/// Marks a timer fired by `instance` with `outcome`, unless it is no longer
+/// open (fired by another worker, completed, cancelled). Call it in the
+/// transaction that records the timer's effect: only the call that returns
+/// true may commit that effect.
+pub async fn finish(db: &impl ConnectionTrait, id: Uuid, instance: &str, outcome: &str) -> Result<bool, DomainError> {
+    let result = timers::Entity::update_many()
+        .col_expr(timers::Column::State, Expr::value(FIRED))
+        .col_expr(timers::Column::FiredAt, Expr::value(Utc::now()))
+        .col_expr(timers::Column::FiredBy, Expr::value(instance))
+        .col_expr(timers::Column::Outcome, Expr::value(outcome))
+        .filter(timers::Column::Id.eq(id))
+        .filter(timers::Column::State.is_in([PENDING, QUEUED]))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// A timer as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimerView {
+    pub id: Uuid,
+    pub kind: String,
+    pub phase: String,
+    pub subject_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    pub due_at: DateTime<Utc>,
+    pub policy_version: Option<i32>,
+    pub state: String,
+    pub attempts: i32,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub fired_at: Option<DateTime<Utc>>,
+    pub fired_by: Option<String>,
+    pub outcome: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<timers::Model> for TimerView {
+    fn from(m: timers::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            phase: m.phase,
+            subject_id: m.subject_id,
+            customer_id: m.customer_id,
+            due_at: m.due_at,
+            policy_version: m.policy_version,
+            state: m.state,
+            attempts: m.attempts,
+            queued_at: m.queued_at,
+            fired_at: m.fired_at,
+            fired_by: m.fired_by,
+            outcome: m.outcome,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// What to look for among timers.
+#[derive(Debug, Clone, Default)]
+pub struct TimerFilter {
+    pub kind: Option<String>,
+    pub state: Option<String>,
+    pub subject_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub due_after: Option<DateTime<Utc>>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: TimerFilter,
+    page: crate::platform::page::PageRequest,
+) -> Result<crate::platform::page::Page<TimerView>, DomainError> {
+    use timers::Column as C;
+    let mut query = timers::Entity::find();
+    if let Some(kind) = filter.kind {
+        query = query.filter(C::Kind.eq(kind));
+    }
+    if let Some(state) = filter.state {
+        query = query.filter(C::State.eq(state));
+    }
+    if let Some(subject) = filter.subject_id {
+        query = query.filter(C::SubjectId.eq(subject));
+    }
+    if let Some(customer) = filter.customer_id {
+        query = query.filter(C::CustomerId.eq(customer));
+    }
+    if let Some(before) = filter.due_before {
+        query = query.filter(C::DueAt.lt(before));
+    }
+    if let Some(after) = filter.due_after {
+        query = query.filter(C::DueAt.gte(after));
+    }
+    Ok(page.fetch(db, query, C::Id, |t| t.id).await?.map(TimerView::from))
+}

@@ -1,0 +1,10 @@
+//! Performance: the figures of consultants and teams — KPIs and their
+//! monthly snapshots, sales targets, trainings, and the quarterly Sales Star
+//! award. Reads what `sales` and `after_sales` record; uses the groups below
+//! it.
+
+pub mod awards;
+pub mod kpis;
+pub mod snapshots;
+pub mod targets;
+pub mod trainings;

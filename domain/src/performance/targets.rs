@@ -1,0 +1,386 @@
+//! Sales targets (销售目标): the director sets annual and quarterly targets,
+//! in units and amount (integer fen), for a region or a team. A period and a
+//! subject have one target; setting it again is refused with
+//! `target_exists` (change the existing one instead). Managers read their
+//! teams' targets, the director every one.
+
+use std::{fmt, str::FromStr};
+
+use chrono::{DateTime, Utc};
+use entities::{regions, targets, teams};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
+    TransactionTrait, sea_query::Condition,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::actor::Actor,
+    access::audit::{self, AuditContext},
+    access::permissions::Scope,
+    platform::error::{DomainError, FieldError},
+    platform::money::{self, Floor},
+    platform::page::{Page, PageRequest},
+    platform::version,
+};
+
+/// A target period: a year (`2026`) or one of its quarters (`2026-Q3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Year(u16),
+    Quarter(u16, u8),
+}
+
+impl Period {
+    pub fn year(self) -> u16 {
+        match self {
+            Self::Year(y) | Self::Quarter(y, _) => y,
+        }
+    }
+}
+
+impl FromStr for Period {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let year_of = |y: &str| {
+            (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| y.parse::<u16>().ok())
+                .flatten()
+                .filter(|y| (2000..=2999).contains(y))
+        };
+        match s.split_once("-Q") {
+            None => year_of(s).map(Self::Year).ok_or(()),
+            Some((year, quarter)) => {
+                let year = year_of(year).ok_or(())?;
+                match quarter {
+                    "1" | "2" | "3" | "4" => Ok(Self::Quarter(year, quarter.parse().map_err(|_| ())?)),
+                    _ => Err(()),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Year(y) => write!(f, "{y}"),
+            Self::Quarter(y, q) => write!(f, "{y}-Q{q}"),
+        }
+    }
+}
+
+const PERIOD_RULE: &str = "must be a year (2026) or a quarter (2026-Q1 to 2026-Q4)";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetView {
+    pub id: Uuid,
+    pub period: String,
+    pub region_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub units: i32,
+    pub amount_fen: i64,
+    pub set_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<targets::Model> for TargetView {
+    fn from(m: targets::Model) -> Self {
+        Self {
+            id: m.id,
+            period: m.period,
+            region_id: m.region_id,
+            team_id: m.team_id,
+            units: m.units,
+            amount_fen: m.amount_fen,
+            set_by: m.set_by,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+fn audit_json(v: &TargetView) -> serde_json::Value {
+    json!({"period": v.period, "region_id": v.region_id, "team_id": v.team_id, "units": v.units,
+           "amount_fen": v.amount_fen})
+}
+
+/// The targets a caller reads with `scope`: its teams' with `team`, every one with `all`.
+pub fn reach(actor: &Actor, scope: Scope) -> Condition {
+    use targets::Column as C;
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Team if !actor.team_ids.is_empty() => Condition::all().add(C::TeamId.is_in(actor.team_ids.clone())),
+        // Targets are nobody's own: nothing.
+        _ => Condition::all().add(C::Id.is_null()),
+    }
+}
+
+/// A new target. Units and amount are taken wide so that out-of-range values are refused, not wrapped.
+#[derive(Debug, Clone)]
+pub struct NewTarget {
+    pub period: String,
+    pub region_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub units: i64,
+    pub amount_fen: i64,
+}
+
+fn check_figures(units: Option<i64>, amount_fen: Option<i64>, errors: &mut Vec<FieldError>) {
+    if units.is_some_and(|u| !(0..=i64::from(i32::MAX)).contains(&u)) {
+        errors.push(FieldError::new("/units", "must be a whole number of at least 0"));
+    }
+    money::check_optional(amount_fen, Floor::Zero, "/amount_fen", errors);
+}
+
+fn subject(region_id: Option<Uuid>, team_id: Option<Uuid>) -> String {
+    match (team_id, region_id) {
+        (Some(team), _) => format!("team:{team}"),
+        (None, Some(region)) => format!("region:{region}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn exists(period: &str, subject: &str) -> DomainError {
+    DomainError::Rule {
+        code: "target_exists",
+        detail: format!("{subject} already has a target for {period}: change that one instead"),
+    }
+}
+
+/// Sets a target. The caller must hold `targets:write` on all records (checked by the API).
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    input: NewTarget,
+) -> Result<TargetView, DomainError> {
+    use targets::Column as C;
+    let mut errors = Vec::new();
+    let period = input.period.parse::<Period>();
+    if period.is_err() {
+        errors.push(FieldError::new("/period", PERIOD_RULE));
+    }
+    check_figures(Some(input.units), Some(input.amount_fen), &mut errors);
+    let txn = crate::platform::db::begin_write(db).await?;
+    match (input.region_id, input.team_id) {
+        (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new(
+            "/team_id",
+            "exactly one of region_id and team_id is required",
+        )),
+        (Some(region), None) => {
+            if regions::Entity::find_by_id(region).one(&txn).await?.is_none() {
+                errors.push(FieldError::new("/region_id", "no such region"));
+            }
+        }
+        (None, Some(team)) => {
+            if teams::Entity::find_by_id(team).one(&txn).await?.is_none() {
+                errors.push(FieldError::new("/team_id", "no such team"));
+            }
+        }
+    }
+    let (Ok(period), true) = (period, errors.is_empty()) else {
+        return Err(DomainError::Validation(errors));
+    };
+    let period = period.to_string();
+    let subject = subject(input.region_id, input.team_id);
+    let existing = targets::Entity::find()
+        .filter(C::Period.eq(&period))
+        .filter(C::Subject.eq(&subject))
+        .one(&txn)
+        .await?;
+    if existing.is_some() {
+        return Err(exists(&period, &subject));
+    }
+    let now = Utc::now();
+    let inserted = targets::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        period: Set(period.clone()),
+        region_id: Set(input.region_id.filter(|_| input.team_id.is_none())),
+        team_id: Set(input.team_id),
+        subject: Set(subject.clone()),
+        units: Set(i32::try_from(input.units).unwrap_or(i32::MAX)),
+        amount_fen: Set(input.amount_fen),
+        set_by: Set(actor.user_id()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(DomainError::from)
+    .map_err(|e| match e {
+        DomainError::Conflict(_) => exists(&period, &subject),
+        other => other,
+    })?;
+    let view = TargetView::from(inserted);
+    audit::record(&txn, ctx, "create", "target", view.id, None, Some(&audit_json(&view))).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// What to look for among targets.
+#[derive(Debug, Clone, Default)]
+pub struct TargetFilter {
+    pub period: Option<String>,
+    /// The year and its quarters.
+    pub year: Option<String>,
+    pub region_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    filter: TargetFilter,
+    page: PageRequest,
+) -> Result<Page<TargetView>, DomainError> {
+    use targets::Column as C;
+    let mut errors = Vec::new();
+    let period = filter.period.as_deref().map(str::parse::<Period>);
+    if matches!(period, Some(Err(()))) {
+        errors.push(FieldError::new("/period", PERIOD_RULE));
+    }
+    let year = filter.year.as_deref().map(str::parse::<Period>);
+    if matches!(year, Some(Err(()) | Ok(Period::Quarter(..)))) {
+        errors.push(FieldError::new("/year", "must be a year such as 2026"));
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let mut query = targets::Entity::find().filter(reach(actor, scope));
+    if let Some(Ok(period)) = period {
+        query = query.filter(C::Period.eq(period.to_string()));
+    }
+    if let Some(Ok(year)) = year {
+        let year = year.year();
+        query = query.filter(
+            Condition::any()
+                .add(C::Period.eq(year.to_string()))
+                .add(C::Period.like(format!("{year}-Q%"))),
+        );
+    }
+    if let Some(region) = filter.region_id {
+        query = query.filter(C::RegionId.eq(region));
+    }
+    if let Some(team) = filter.team_id {
+        query = query.filter(C::TeamId.eq(team));
+    }
+    Ok(page.fetch(db, query, C::Id, |t| t.id).await?.map(TargetView::from))
+}
+
+async fn find(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<targets::Model, DomainError> {
+    targets::Entity::find_by_id(id)
+        .filter(reach(actor, scope))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("target"))
+}
+
+/// One target within the caller's reach; outside it, "not found".
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<TargetView, DomainError> {
+    find(db, actor, scope, id).await.map(Into::into)
+}
+
+/// New figures for a target; only those given change.
+#[derive(Debug, Clone, Default)]
+pub struct TargetChange {
+    pub units: Option<i64>,
+    pub amount_fen: Option<i64>,
+}
+
+/// Changes a target's figures (caller holds `targets:write` on all records).
+pub async fn update(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    id: Uuid,
+    change: TargetChange,
+    if_match: Option<&str>,
+) -> Result<TargetView, DomainError> {
+    let mut errors = Vec::new();
+    check_figures(change.units, change.amount_fen, &mut errors);
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let target = targets::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("target"))?;
+    let before = TargetView::from(target.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    let mut active: targets::ActiveModel = target.into();
+    if let Some(units) = change.units {
+        active.units = Set(i32::try_from(units).unwrap_or(i32::MAX));
+    }
+    if let Some(amount) = change.amount_fen {
+        active.amount_fen = Set(amount);
+    }
+    active.updated_at = Set(Utc::now());
+    let after = TargetView::from(active.update(&txn).await?);
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "target",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a target (caller holds `targets:write` on all records).
+pub async fn delete(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    id: Uuid,
+    if_match: Option<&str>,
+) -> Result<(), DomainError> {
+    let txn = crate::platform::db::begin_write(db).await?;
+    let target = targets::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("target"))?;
+    let before = TargetView::from(target);
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    targets::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, ctx, "delete", "target", id, Some(&audit_json(&before)), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_years_or_their_quarters() {
+        for (text, expected) in [
+            ("2026", Some(Period::Year(2026))),
+            ("2026-Q1", Some(Period::Quarter(2026, 1))),
+            ("2026-Q4", Some(Period::Quarter(2026, 4))),
+            ("2026-Q5", None),
+            ("2026-Q0", None),
+            ("2026-13", None),
+            ("26", None),
+            ("02026", None),
+            ("+026", None),
+            ("2026-q1", None),
+            ("2026-Q", None),
+            ("2026-Q11", None),
+            ("", None),
+        ] {
+            assert_eq!(text.parse::<Period>().ok(), expected, "{text:?}");
+            if let Some(p) = expected {
+                assert_eq!(p.to_string(), text);
+            }
+        }
+    }
+}

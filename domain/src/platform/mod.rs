@@ -1,0 +1,17 @@
+//! Platform: what every rule stands on and that knows no business —
+//! database connection, settings and secrets, the one error type, input
+//! screening, money amounts, pages, idempotency keys, record versions and
+//! credentials. Uses no other group.
+
+pub mod calendar;
+pub mod credentials;
+pub mod db;
+pub mod error;
+pub mod idempotency;
+pub mod input;
+pub mod money;
+pub mod page;
+pub mod secret;
+pub mod settings;
+pub mod system;
+pub mod version;

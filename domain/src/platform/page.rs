@@ -1,0 +1,222 @@
+//! Cursor pagination: `limit` (1–100, default 50), an opaque `cursor`
+//! naming the last item seen, and `sort` (`created_at`, the default, or
+//! `-created_at` for newest first). Ids are UUIDv7, so ordering by id is
+//! ordering by creation, and a page never shifts when rows are added before it.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use uuid::Uuid;
+
+use crate::platform::error::{DomainError, FieldError};
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 100;
+
+/// The `sort` values every list accepts: oldest first (the default) or newest first.
+pub const SORTS: [&str; 2] = ["created_at", "-created_at"];
+
+/// A request for one page.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub limit: u64,
+    /// The id of the last item seen: the page starts just past it, in the order asked for.
+    pub after: Option<Uuid>,
+    /// Newest first (`sort=-created_at`).
+    pub descending: bool,
+}
+
+impl PageRequest {
+    /// Checks `limit` and decodes `cursor` (as received from a client), oldest first.
+    pub fn new(limit: Option<u64>, cursor: Option<&str>) -> Result<Self, DomainError> {
+        Self::new_sorted(limit, cursor, None)
+    }
+
+    /// Like [`PageRequest::new`], with the client's `sort`: `created_at`
+    /// (or none) is oldest first, `-created_at` newest first.
+    pub fn new_sorted(limit: Option<u64>, cursor: Option<&str>, sort: Option<&str>) -> Result<Self, DomainError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        let mut errors = Vec::new();
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push(FieldError::new("/limit", format!("must be between 1 and {MAX_LIMIT}")));
+        }
+        let after = match cursor.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(cursor) => match decode(cursor) {
+                Some(id) => Some(id),
+                None => {
+                    errors.push(FieldError::new("/cursor", "is not a cursor this API returned"));
+                    None
+                }
+            },
+        };
+        let descending = match sort.filter(|s| !s.is_empty()) {
+            None | Some("created_at") => false,
+            Some("-created_at") => true,
+            Some(_) => {
+                errors.push(FieldError::new("/sort", format!("must be one of {}", SORTS.join(", "))));
+                false
+            }
+        };
+        if errors.is_empty() {
+            Ok(Self {
+                limit,
+                after,
+                descending,
+            })
+        } else {
+            Err(DomainError::Validation(errors))
+        }
+    }
+
+    /// Runs `query` for this page, ordered by `id_column` (descending when
+    /// newest first, the cursor then bounding ids from above).
+    pub async fn fetch<E, C>(
+        self,
+        db: &impl ConnectionTrait,
+        query: Select<E>,
+        id_column: C,
+        id_of: impl Fn(&E::Model) -> Uuid,
+    ) -> Result<Page<E::Model>, DomainError>
+    where
+        E: EntityTrait,
+        C: ColumnTrait,
+    {
+        let items = self.select(query, id_column).all(db).await?;
+        Ok(self.cut(items, id_of))
+    }
+
+    /// `query` narrowed to this page, one row beyond it to tell whether another follows.
+    fn select<E: EntityTrait, C: ColumnTrait>(self, query: Select<E>, id_column: C) -> Select<E> {
+        let query = if self.descending {
+            query.order_by_desc(id_column)
+        } else {
+            query.order_by_asc(id_column)
+        }
+        .limit(self.limit + 1);
+        match (self.after, self.descending) {
+            (None, _) => query,
+            (Some(after), false) => query.filter(id_column.gt(after)),
+            (Some(after), true) => query.filter(id_column.lt(after)),
+        }
+    }
+
+    /// The page out of the rows `select` fetched, with the next cursor when a row was left over.
+    fn cut<T>(self, mut items: Vec<T>, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
+        let next_cursor = if items.len() as u64 > self.limit {
+            items.truncate(self.limit as usize);
+            items.last().map(|last| encode(id_of(last)))
+        } else {
+            None
+        };
+        Page { items, next_cursor }
+    }
+}
+
+/// One page of results and the cursor of the next, if there is one.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+fn encode(id: Uuid) -> String {
+    format!("c1.{}", id.simple())
+}
+
+fn decode(cursor: &str) -> Option<Uuid> {
+    cursor.strip_prefix("c1.").and_then(|id| Uuid::try_parse(id).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_outside_1_to_100_are_rejected() {
+        assert!(PageRequest::new(Some(0), None).is_err());
+        assert!(PageRequest::new(Some(101), None).is_err());
+        assert_eq!(PageRequest::new(None, None).map(|p| p.limit).ok(), Some(DEFAULT_LIMIT));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_rejected() {
+        let id = Uuid::now_v7();
+        assert_eq!(
+            PageRequest::new(None, Some(&encode(id))).ok().and_then(|p| p.after),
+            Some(id)
+        );
+        assert!(PageRequest::new(None, Some("garbage")).is_err());
+        assert!(PageRequest::new(None, Some(&id.to_string())).is_err());
+    }
+
+    #[test]
+    fn sort_is_oldest_first_by_default_and_anything_but_created_at_is_rejected() {
+        let sorted = |sort| PageRequest::new_sorted(None, None, sort).map(|p| p.descending);
+        assert_eq!(sorted(None).ok(), Some(false));
+        assert_eq!(sorted(Some("")).ok(), Some(false));
+        assert_eq!(sorted(Some("created_at")).ok(), Some(false));
+        assert_eq!(sorted(Some("-created_at")).ok(), Some(true));
+        match sorted(Some("price")) {
+            Err(DomainError::Validation(errors)) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].pointer, "/sort");
+                assert!(errors[0].detail.contains("-created_at"), "{}", errors[0].detail);
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        assert_eq!(PageRequest::new(None, None).map(|p| p.descending).ok(), Some(false));
+    }
+
+    fn sql(page: PageRequest) -> String {
+        use entities::customers;
+        use sea_orm::{DbBackend, QueryTrait};
+        page.select(customers::Entity::find(), customers::Column::Id)
+            .build(DbBackend::Postgres)
+            .to_string()
+    }
+
+    #[test]
+    fn newest_first_orders_by_id_descending_and_continues_below_the_cursor() {
+        let id = Uuid::now_v7();
+        let cursor = encode(id);
+        let newest = PageRequest::new_sorted(Some(2), Some(&cursor), Some("-created_at")).expect("page");
+        let query = sql(newest);
+        assert!(query.contains(&format!("\"id\" < '{id}'")), "{query}");
+        assert!(query.contains("ORDER BY \"customers\".\"id\" DESC"), "{query}");
+        assert!(query.contains("LIMIT 3"), "{query}");
+
+        let oldest = PageRequest::new_sorted(Some(2), Some(&cursor), Some("created_at")).expect("page");
+        let query = sql(oldest);
+        assert!(query.contains(&format!("\"id\" > '{id}'")), "{query}");
+        assert!(query.contains("ORDER BY \"customers\".\"id\" ASC"), "{query}");
+
+        let first = sql(PageRequest::new_sorted(None, None, Some("-created_at")).expect("page"));
+        assert!(!first.contains("WHERE"), "{first}");
+    }
+
+    #[test]
+    fn a_full_page_names_its_last_item_as_the_next_cursor_in_either_order() {
+        let ids: Vec<Uuid> = (0..5).map(|_| Uuid::now_v7()).collect();
+        let newest_first: Vec<Uuid> = ids.iter().rev().copied().collect();
+        let page = PageRequest::new_sorted(Some(2), None, Some("-created_at")).expect("page");
+        // `select` asks for one row more than the limit.
+        let cut = page.cut(newest_first[..3].to_vec(), |id| *id);
+        assert_eq!(cut.items, newest_first[..2]);
+        assert_eq!(cut.next_cursor, Some(encode(newest_first[1])));
+        let next = PageRequest::new_sorted(Some(2), cut.next_cursor.as_deref(), Some("-created_at")).expect("page");
+        assert_eq!(next.after, Some(newest_first[1]));
+        assert!(next.descending);
+        // The last page holds what is left and no cursor.
+        let last = next.cut(newest_first[4..].to_vec(), |id| *id);
+        assert_eq!(last.items, vec![ids[0]]);
+        assert_eq!(last.next_cursor, None);
+    }
+}

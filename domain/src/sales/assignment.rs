@@ -1,0 +1,243 @@
+//! Who works a lead: a named consultant, or the next one in turn among the
+//! active, unpaused consultants of a team (round-robin: the one whose last
+//! lead is oldest). Assignment and reassignment are separate actions, each
+//! recorded on the customer's timeline with its reason.
+
+use chrono::Utc;
+use entities::{customers as customer_rows, roles, teams, user_roles, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set,
+    TransactionSession, TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::actor::Actor,
+    access::audit::{self, AuditContext},
+    access::permissions::Scope,
+    platform::error::{DomainError, FieldError},
+    sales::customers::{self, CustomerView},
+    sales::timeline,
+};
+
+/// To whom a lead goes: exactly one of the two.
+#[derive(Debug, Clone, Default)]
+pub struct AssignmentInput {
+    /// A named consultant.
+    pub consultant_id: Option<Uuid>,
+    /// Round-robin among this team's active consultants.
+    pub team_id: Option<Uuid>,
+    pub reason: Option<String>,
+}
+
+/// Whether this is the first assignment of the lead or a change of hands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Assign,
+    Reassign,
+}
+
+fn within(scope: Scope, actor: &Actor, team: Option<Uuid>) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Team => team.is_some_and(|t| actor.team_ids.contains(&t)),
+        Scope::Own => false,
+    }
+}
+
+/// Assigns (or reassigns) a lead. The caller's `customers:assign` scope
+/// bounds both the customer and the consultant it goes to.
+pub async fn assign(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    kind: Kind,
+    input: AssignmentInput,
+) -> Result<CustomerView, DomainError> {
+    let mut errors = Vec::new();
+    let reason = input.reason.map(|r| r.trim().to_owned());
+    match (&input.consultant_id, &input.team_id) {
+        (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new(
+            "/consultant_id",
+            "give exactly one of consultant_id (a named consultant) and team_id (round-robin in the team)",
+        )),
+        _ => {}
+    }
+    match &reason {
+        Some(r) if r.is_empty() || r.chars().count() > 500 => {
+            errors.push(FieldError::new("/reason", "must be 1 to 500 characters"));
+        }
+        None if kind == Kind::Reassign => errors.push(FieldError::new("/reason", "is required to reassign")),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let customer = customers::find(&txn, actor, scope, id).await?;
+    if customer.merged_into_id.is_some() {
+        return Err(DomainError::Rule {
+            code: "customer_merged",
+            detail: "this customer was merged into another; assign that one".to_owned(),
+        });
+    }
+    match (kind, customer.owner_id) {
+        (Kind::Assign, Some(_)) => {
+            return Err(DomainError::Rule {
+                code: "already_assigned",
+                detail: "the customer already has a consultant: use POST .../reassignment".to_owned(),
+            });
+        }
+        (Kind::Reassign, None) => {
+            return Err(DomainError::Rule {
+                code: "not_assigned",
+                detail: "the customer has no consultant yet: use POST .../assignment".to_owned(),
+            });
+        }
+        _ => {}
+    }
+    let (consultant, strategy) = match (input.consultant_id, input.team_id) {
+        (Some(consultant), _) => {
+            let user = users::Entity::find_by_id(consultant)
+                .one(&txn)
+                .await?
+                .filter(|u| u.status == users::UserStatus::Active)
+                .ok_or_else(|| DomainError::invalid("/consultant_id", "no such active user"))?;
+            if !within(scope, actor, user.team_id) {
+                return Err(DomainError::invalid(
+                    "/consultant_id",
+                    "is outside the teams you may assign to",
+                ));
+            }
+            if customer.owner_id == Some(user.id) {
+                return Err(DomainError::invalid("/consultant_id", "already owns this customer"));
+            }
+            (user, "named")
+        }
+        (None, team) => {
+            let team = team.ok_or_else(|| DomainError::invalid("/team_id", "is required"))?;
+            if !within(scope, actor, Some(team)) {
+                return Err(DomainError::invalid(
+                    "/team_id",
+                    "is outside the teams you may assign to",
+                ));
+            }
+            (next_in_turn(&txn, team, customer.owner_id).await?, "round_robin")
+        }
+    };
+    let now = Utc::now();
+    let before = CustomerView::from(customer.clone());
+    let mut active: customer_rows::ActiveModel = customer.into();
+    active.owner_id = Set(Some(consultant.id));
+    active.team_id = Set(consultant.team_id);
+    active.assigned_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let after = CustomerView::from(active.update(&txn).await?);
+    let mut turn: users::ActiveModel = consultant.clone().into();
+    turn.last_lead_assigned_at = Set(Some(now));
+    turn.update(&txn).await?;
+
+    let kind_name = match kind {
+        Kind::Assign => "assigned",
+        Kind::Reassign => "reassigned",
+    };
+    let data = json!({"consultant_id": consultant.id, "team_id": consultant.team_id, "strategy": strategy,
+                      "reason": reason, "previous_owner_id": before.owner_id});
+    let event = timeline::Event {
+        customer_id: id,
+        kind: kind_name,
+        occurred_at: now,
+        subject_id: Some(consultant.id),
+        data: data.clone(),
+    };
+    timeline::record(&txn, Some(actor), event).await?;
+    if let Some(client) = after.source_client_id {
+        let payload = json!({"customer_id": id, "consultant_id": consultant.id, "team_id": consultant.team_id,
+                             "reassigned": kind == Kind::Reassign});
+        let event = crate::outbox::events::Event {
+            name: "customer.assigned",
+            client_id: Some(client),
+            subject_id: Some(id),
+            payload,
+        };
+        crate::outbox::events::emit(&txn, event).await?;
+    }
+    let before_json = json!({"owner_id": before.owner_id, "team_id": before.team_id});
+    audit::record(&txn, ctx, kind_name, "customer", id, Some(&before_json), Some(&data)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// The team's consultant whose turn it is: active, not paused, holding the
+/// `consultant` role, and the longest without a new lead (never first; ties
+/// by id). The team row is locked so that concurrent assignments take turns.
+pub(crate) async fn next_in_turn(
+    db: &impl ConnectionTrait,
+    team: Uuid,
+    current_owner: Option<Uuid>,
+) -> Result<users::Model, DomainError> {
+    teams::Entity::find_by_id(team)
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::invalid("/team_id", "no such team"))?;
+    let mut candidates: Vec<users::Model> = users::Entity::find()
+        .filter(users::Column::TeamId.eq(team))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .filter(users::Column::LeadIntakePaused.eq(false))
+        .filter(
+            users::Column::Id.in_subquery(
+                user_roles::Entity::find()
+                    .select_only()
+                    .column(user_roles::Column::UserId)
+                    .inner_join(roles::Entity)
+                    .filter(roles::Column::Name.eq("consultant"))
+                    .into_query(),
+            ),
+        )
+        .all(db)
+        .await?;
+    candidates.retain(|u| Some(u.id) != current_owner);
+    candidates.sort_by_key(|u| (u.last_lead_assigned_at, u.id));
+    candidates.into_iter().next().ok_or_else(|| DomainError::Rule {
+        code: "no_available_consultant",
+        detail: "the team has no active, unpaused consultant to take the lead".to_owned(),
+    })
+}
+
+/// Whether a consultant takes round-robin leads.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadIntake {
+    pub user_id: Uuid,
+    pub paused: bool,
+}
+
+/// Pauses or resumes a consultant's round-robin leads (holidays, training).
+pub async fn set_intake(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    user_id: Uuid,
+    paused: bool,
+) -> Result<LeadIntake, DomainError> {
+    let txn = crate::platform::db::begin_write(db).await?;
+    let user = users::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .filter(|u| u.id == actor.id || within(scope, actor, u.team_id))
+        .ok_or(DomainError::NotFound("user"))?;
+    let before = json!({"lead_intake_paused": user.lead_intake_paused});
+    let mut active: users::ActiveModel = user.into();
+    active.lead_intake_paused = Set(paused);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    let after = json!({"lead_intake_paused": paused});
+    audit::record(&txn, ctx, "update", "user", user_id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(LeadIntake { user_id, paused })
+}

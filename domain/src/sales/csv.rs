@@ -1,0 +1,609 @@
+//! Customers in bulk: a CSV import of up to 10,000 rows answered row by
+//! row (created, duplicate, invalid with the reason), and an export of the
+//! customers in the caller's reach, streamed in batches.
+//!
+//! A row is a duplicate when its phone number is already on file (or on an
+//! earlier row), or, for a partner, when it pushed the same `external_id`
+//! before; duplicates are reported with the customer they match and not
+//! created again. Every created customer gets its timeline entries; the
+//! import is one audit entry.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entities::{customers, timeline_entries, users};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::actor::{Actor, ActorKind},
+    access::audit::{self, AuditContext},
+    access::permissions::Scope,
+    platform::error::DomainError,
+    sales::customers::{CustomerFilter, CustomerInput, CustomerView, check, phone_key, reach},
+};
+
+pub const MAX_ROWS: usize = 10_000;
+
+/// Columns an import may have; `name` is required.
+pub const IMPORT_COLUMNS: &[&str] = &[
+    "name",
+    "phone",
+    "email",
+    "wechat_id",
+    "channel",
+    "external_id",
+    "owner_email",
+    "key_account",
+];
+
+/// What became of one row.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RowResult {
+    /// The row's number among the data rows, from 1.
+    pub row: usize,
+    /// `created`, `duplicate` or `invalid`.
+    pub status: &'static str,
+    /// The customer created, or the one the row duplicates.
+    pub customer_id: Option<Uuid>,
+    /// Why a row is invalid or a duplicate.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub created: usize,
+    pub duplicates: usize,
+    pub invalid: usize,
+    pub results: Vec<RowResult>,
+}
+
+struct Row {
+    number: usize,
+    input: CustomerInput,
+    owner_email: Option<String>,
+}
+
+fn cell(record: &csv::StringRecord, index: Option<usize>) -> Option<String> {
+    index
+        .and_then(|i| record.get(i))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+fn invalid(row: usize, reason: impl Into<String>) -> RowResult {
+    RowResult {
+        row,
+        status: "invalid",
+        customer_id: None,
+        reason: Some(reason.into()),
+    }
+}
+
+/// One line as one CSV record, or why it is not one.
+fn record_of(line: &[u8]) -> Result<csv::StringRecord, String> {
+    if line.iter().filter(|b| **b == b'"').count() % 2 == 1 {
+        return Err("has a quote that is not closed".to_owned());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line);
+    match reader.records().next() {
+        Some(Ok(record)) => Ok(record),
+        Some(Err(e)) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => Err("is not UTF-8 text".to_owned()),
+        Some(Err(e)) => Err(format!("is not a CSV row: {e}")),
+        None => Err("is empty".to_owned()),
+    }
+}
+
+fn duplicate(row: usize, of: Uuid, reason: &str) -> RowResult {
+    RowResult {
+        row,
+        status: "duplicate",
+        customer_id: Some(of),
+        reason: Some(reason.to_owned()),
+    }
+}
+
+/// Reads the CSV: the header must name known columns, including `name`.
+///
+/// One line is one row (blank lines are skipped): no column of an import
+/// may hold a line break, so a quote left open is that row's fault and
+/// cannot swallow the rows after it. A row with more or fewer cells than
+/// the header, an unclosed quote or a control character in a cell is
+/// reported invalid; the other rows are unaffected.
+fn parse(body: &[u8]) -> Result<(Vec<Row>, Vec<RowResult>), DomainError> {
+    let mut lines = body
+        .split(|b| *b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .filter(|line| !line.is_empty());
+    let header = lines
+        .next()
+        .ok_or_else(|| DomainError::invalid("/csv", "the header line is missing"))?;
+    let headers =
+        record_of(header).map_err(|reason| DomainError::invalid("/csv", format!("the header line {reason}")))?;
+    let names: Vec<String> = headers
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    if let Some(unknown) = names.iter().find(|n| !IMPORT_COLUMNS.contains(&n.as_str())) {
+        return Err(DomainError::invalid(
+            "/csv",
+            format!(
+                "unknown column {unknown:?}; the columns are {}",
+                IMPORT_COLUMNS.join(", ")
+            ),
+        ));
+    }
+    let column = |name: &str| names.iter().position(|n| n == name);
+    if column("name").is_none() {
+        return Err(DomainError::invalid("/csv", "the header line must have a name column"));
+    }
+    let mut rows = Vec::new();
+    let mut results = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let number = i + 1;
+        if number > MAX_ROWS {
+            return Err(DomainError::invalid(
+                "/csv",
+                format!("at most {MAX_ROWS} rows in one import"),
+            ));
+        }
+        let record = match record_of(line) {
+            Ok(r) => r,
+            Err(reason) => {
+                results.push(invalid(number, reason));
+                continue;
+            }
+        };
+        if record.len() != names.len() {
+            results.push(invalid(
+                number,
+                format!(
+                    "has {} cells but the header line has {} columns",
+                    record.len(),
+                    names.len()
+                ),
+            ));
+            continue;
+        }
+        if let Some(reason) = names.iter().zip(record.iter()).find_map(|(name, value)| {
+            crate::platform::input::text_problem(value).map(|problem| format!("{name} {problem}"))
+        }) {
+            results.push(invalid(number, reason));
+            continue;
+        }
+        let key_account = match cell(&record, column("key_account")).as_deref() {
+            None | Some("false" | "0" | "no") => Some(false),
+            Some("true" | "1" | "yes") => Some(true),
+            Some(_) => {
+                results.push(invalid(number, "key_account must be true or false"));
+                continue;
+            }
+        };
+        rows.push(Row {
+            number,
+            input: CustomerInput {
+                name: cell(&record, column("name")),
+                phone: Some(cell(&record, column("phone"))),
+                email: Some(cell(&record, column("email"))),
+                wechat_id: Some(cell(&record, column("wechat_id"))),
+                key_account,
+                channel: cell(&record, column("channel")),
+                external_id: cell(&record, column("external_id")),
+                owner_id: None,
+            },
+            owner_email: cell(&record, column("owner_email")).map(|e| e.to_lowercase()),
+        });
+    }
+    Ok((rows, results))
+}
+
+/// Imports customers from CSV, answering every row.
+pub async fn import(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    body: &[u8],
+) -> Result<ImportReport, DomainError> {
+    let (rows, mut results) = parse(body)?;
+    let is_client = actor.kind == ActorKind::Client;
+
+    // Owners named by e-mail, in one query.
+    let mut emails: Vec<String> = rows.iter().filter_map(|r| r.owner_email.clone()).collect();
+    emails.sort_unstable();
+    emails.dedup();
+    let mut owners: HashMap<String, users::Model> = HashMap::new();
+    for chunk in emails.chunks(500) {
+        for user in users::Entity::find()
+            .filter(users::Column::Email.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            owners.insert(user.email.clone(), user);
+        }
+    }
+    let importer_team = if is_client {
+        None
+    } else {
+        users::Entity::find_by_id(actor.id)
+            .one(db)
+            .await?
+            .and_then(|u| u.team_id)
+    };
+
+    let txn = crate::platform::db::begin_write(db).await?;
+    // What is on file already: phone keys (and, for a partner, its external ids).
+    let mut keys: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.input.phone.clone().flatten().as_deref().and_then(phone_key))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut phones_on_file: HashMap<String, Uuid> = HashMap::new();
+    for chunk in keys.chunks(500) {
+        let found: Vec<(Uuid, Option<String>)> = customers::Entity::find()
+            .select_only()
+            .column(customers::Column::Id)
+            .column(customers::Column::PhoneKey)
+            .filter(customers::Column::PhoneKey.is_in(chunk.to_vec()))
+            .filter(customers::Column::MergedIntoId.is_null())
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        for (id, key) in found {
+            if let Some(key) = key {
+                phones_on_file.entry(key).or_insert(id);
+            }
+        }
+    }
+    let mut pushed: HashMap<String, Uuid> = HashMap::new();
+    if is_client {
+        let ids: Vec<String> = rows.iter().filter_map(|r| r.input.external_id.clone()).collect();
+        for chunk in ids.chunks(500) {
+            let found: Vec<(Uuid, Option<String>)> = customers::Entity::find()
+                .select_only()
+                .column(customers::Column::Id)
+                .column(customers::Column::ExternalId)
+                .filter(customers::Column::SourceClientId.eq(actor.id))
+                .filter(customers::Column::ExternalId.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            for (id, external) in found {
+                if let Some(external) = external {
+                    pushed.insert(external, id);
+                }
+            }
+        }
+    }
+
+    let now = Utc::now();
+    let mut new_customers = Vec::new();
+    let mut timeline = Vec::new();
+    for row in rows {
+        let mut errors = Vec::new();
+        check(&row.input, true, &mut errors);
+        if is_client && row.owner_email.is_some() {
+            errors.push(crate::platform::error::FieldError::new(
+                "/owner_email",
+                "is assigned by the sales team",
+            ));
+        }
+        if !is_client && row.input.external_id.is_some() {
+            errors.push(crate::platform::error::FieldError::new(
+                "/external_id",
+                "is for leads pushed by partners",
+            ));
+        }
+        let (owner_id, team_id) = if is_client {
+            (None, None)
+        } else {
+            match &row.owner_email {
+                None => (Some(actor.id), importer_team),
+                Some(email) => match owners.get(email) {
+                    None => {
+                        errors.push(crate::platform::error::FieldError::new("/owner_email", "no such user"));
+                        (None, None)
+                    }
+                    Some(user) => {
+                        let allowed = user.id == actor.id
+                            || scope == Scope::All
+                            || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)));
+                        if !allowed {
+                            errors.push(crate::platform::error::FieldError::new(
+                                "/owner_email",
+                                "is outside what you may assign",
+                            ));
+                        }
+                        (Some(user.id), user.team_id)
+                    }
+                },
+            }
+        };
+        if !errors.is_empty() {
+            let reason = errors
+                .iter()
+                .map(|e| format!("{} {}", e.pointer.trim_start_matches('/'), e.detail))
+                .collect::<Vec<_>>()
+                .join("; ");
+            results.push(invalid(row.number, reason));
+            continue;
+        }
+        if let Some(id) = row.input.external_id.as_ref().and_then(|e| pushed.get(e)) {
+            results.push(duplicate(row.number, *id, "external_id pushed before"));
+            continue;
+        }
+        let key = row.input.phone.clone().flatten().as_deref().and_then(phone_key);
+        if let Some(id) = key.as_ref().and_then(|k| phones_on_file.get(k)) {
+            results.push(duplicate(row.number, *id, "phone number already on file"));
+            continue;
+        }
+        let id = Uuid::now_v7();
+        if let Some(key) = &key {
+            phones_on_file.insert(key.clone(), id);
+        }
+        if let Some(external) = &row.input.external_id {
+            pushed.insert(external.clone(), id);
+        }
+        let channel = row
+            .input
+            .channel
+            .clone()
+            .unwrap_or_else(|| if is_client { "partner_platform" } else { "store_walk_in" }.to_owned());
+        let created = json!({"channel": channel, "external_id": row.input.external_id, "import": true});
+        timeline.push(entry(actor, id, "created", now, created));
+        if let Some(owner) = owner_id {
+            let assigned = json!({"consultant_id": owner, "team_id": team_id, "strategy": "named",
+                                  "reason": "imported"});
+            timeline.push(entry(actor, id, "assigned", now, assigned));
+        }
+        new_customers.push(customers::ActiveModel {
+            id: Set(id),
+            name: Set(row.input.name.unwrap_or_default()),
+            phone: Set(row.input.phone.flatten()),
+            email: Set(row
+                .input
+                .email
+                .flatten()
+                .and_then(|e| crate::access::users::normalise_email(&e))),
+            wechat_id: Set(row.input.wechat_id.flatten()),
+            channel: Set(channel),
+            status: Set("new".to_owned()),
+            lost_reason: Set(None),
+            key_account: Set(row.input.key_account.unwrap_or(false)),
+            owner_id: Set(owner_id),
+            team_id: Set(team_id),
+            source_client_id: Set(actor.client_id()),
+            external_id: Set(row.input.external_id),
+            created_by: Set(actor.user_id()),
+            phone_key: Set(key),
+            assigned_at: Set(owner_id.map(|_| now)),
+            first_response_at: Set(None),
+            needs_assessed_at: Set(None),
+            last_follow_up_at: Set(None),
+            lost_at: Set(None),
+            merged_into_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        results.push(RowResult {
+            row: row.number,
+            status: "created",
+            customer_id: Some(id),
+            reason: None,
+        });
+    }
+    for chunk in new_customers.chunks(500) {
+        customers::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+    for chunk in timeline.chunks(1000) {
+        timeline_entries::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+    }
+    let created: Vec<Uuid> = results
+        .iter()
+        .filter(|r| r.status == "created")
+        .filter_map(|r| r.customer_id)
+        .collect();
+    crate::outbox::sla::on_leads_arrived(&txn, &created, now).await?;
+    results.sort_by_key(|r| r.row);
+    let count = |status: &str| results.iter().filter(|r| r.status == status).count();
+    let report = ImportReport {
+        rows: results.len(),
+        created: count("created"),
+        duplicates: count("duplicate"),
+        invalid: count("invalid"),
+        results,
+    };
+    let summary = json!({"rows": report.rows, "created": report.created, "duplicates": report.duplicates,
+                         "invalid": report.invalid});
+    audit::record(&txn, ctx, "import", "customer", "import", None, Some(&summary)).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+fn entry(
+    actor: &Actor,
+    customer_id: Uuid,
+    kind: &str,
+    at: chrono::DateTime<Utc>,
+    data: serde_json::Value,
+) -> timeline_entries::ActiveModel {
+    timeline_entries::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(customer_id),
+        kind: Set(kind.to_owned()),
+        occurred_at: Set(at),
+        actor_user_id: Set(actor.user_id()),
+        actor_client_id: Set(actor.client_id()),
+        subject_id: Set(None),
+        data: Set(data),
+    }
+}
+
+/// Columns of an export, in order.
+pub const EXPORT_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "phone",
+    "email",
+    "wechat_id",
+    "channel",
+    "status",
+    "lost_reason",
+    "key_account",
+    "owner_id",
+    "team_id",
+    "external_id",
+    "created_at",
+    "assigned_at",
+    "first_response_at",
+    "needs_assessed_at",
+    "last_follow_up_at",
+];
+
+/// One batch of the export: customers in reach after `after`, in id order.
+pub async fn export_batch(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    filter: &CustomerFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<CustomerView>, DomainError> {
+    use customers::Column as C;
+    let mut query = customers::Entity::find()
+        .filter(reach(actor, scope))
+        .filter(C::MergedIntoId.is_null())
+        .order_by_asc(C::Id)
+        .limit(limit);
+    if let Some(after) = after {
+        query = query.filter(C::Id.gt(after));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(C::Status.eq(status.clone()));
+    }
+    if let Some(channel) = &filter.channel {
+        query = query.filter(C::Channel.eq(channel.clone()));
+    }
+    if let Some(owner) = filter.owner_id {
+        query = query.filter(C::OwnerId.eq(owner));
+    }
+    if let Some(team) = filter.team_id {
+        query = query.filter(C::TeamId.eq(team));
+    }
+    Ok(query.all(db).await?.into_iter().map(CustomerView::from).collect())
+}
+
+/// A spreadsheet would run a cell starting with one of these as a formula.
+fn defuse(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The header line, or the lines of `customers`, as CSV.
+pub fn to_csv(customers: &[CustomerView], header: bool) -> Result<Vec<u8>, DomainError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| DomainError::Internal(format!("writing CSV: {e}"));
+    if header {
+        writer.write_record(EXPORT_COLUMNS).map_err(fail)?;
+    }
+    let time = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+    let id = |i: Option<Uuid>| i.map(|i| i.to_string()).unwrap_or_default();
+    for c in customers {
+        writer
+            .write_record([
+                c.id.to_string(),
+                defuse(&c.name),
+                c.phone.clone().unwrap_or_default(),
+                c.email.clone().unwrap_or_default(),
+                defuse(c.wechat_id.as_deref().unwrap_or_default()),
+                c.channel.clone(),
+                c.status.clone(),
+                defuse(c.lost_reason.as_deref().unwrap_or_default()),
+                c.key_account.to_string(),
+                id(c.owner_id),
+                id(c.team_id),
+                defuse(c.external_id.as_deref().unwrap_or_default()),
+                c.created_at.to_rfc3339(),
+                time(c.assigned_at),
+                time(c.first_response_at),
+                time(c.needs_assessed_at),
+                time(c.last_follow_up_at),
+            ])
+            .map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| DomainError::Internal(format!("writing CSV: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_as_formulas_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("王先生"), "王先生");
+    }
+
+    #[test]
+    fn an_unknown_column_or_a_missing_name_column_refuses_the_whole_file() {
+        assert!(parse(b"name,phone,shoe_size\nx,1,2\n").is_err());
+        assert!(parse(b"phone\n13800138000\n").is_err());
+        assert!(parse(b"").is_err());
+        let (rows, results) = parse(b"\xEF\xBB\xBFName,Phone\nA,138\n").expect("parses");
+        assert_eq!((rows.len(), results.len()), (1, 0));
+    }
+
+    #[test]
+    fn malformed_rows_are_invalid_one_by_one_and_the_others_are_read() {
+        let csv = "name,phone\r\n\
+                   ok one,138\r\n\
+                   too,many,cells\n\
+                   too few\n\
+                   \"open quote,139\n\
+                   \n\
+                   \"Wang, Li\",\"13\"\"9\"\n\
+                   nul\0,140\n\
+                   ok two,141\n";
+        let (rows, results) = parse(csv.as_bytes()).expect("parses");
+        let read: Vec<(usize, Option<String>)> = rows.iter().map(|r| (r.number, r.input.name.clone())).collect();
+        assert_eq!(
+            read,
+            [
+                (1, Some("ok one".to_owned())),
+                (5, Some("Wang, Li".to_owned())),
+                (7, Some("ok two".to_owned()))
+            ]
+        );
+        let reasons: Vec<(usize, &str)> = results
+            .iter()
+            .map(|r| (r.row, r.reason.as_deref().unwrap_or_default()))
+            .collect();
+        assert_eq!(reasons[0], (2, "has 3 cells but the header line has 2 columns"));
+        assert_eq!(reasons[1], (3, "has 1 cells but the header line has 2 columns"));
+        assert_eq!(reasons[2], (4, "has a quote that is not closed"));
+        assert_eq!(reasons[3].0, 6);
+        assert!(
+            reasons[3].1.starts_with("name must not contain control characters"),
+            "{reasons:?}"
+        );
+        assert_eq!(reasons.len(), 4);
+        let (_, results) = parse(b"name\n\xff\n").expect("parses");
+        assert_eq!(results[0].reason.as_deref(), Some("is not UTF-8 text"));
+    }
+}

@@ -1,0 +1,791 @@
+//! Customers (leads). Staff see them through their `customers:*` scope:
+//! `own` is the customers they own, `team` adds their teams' customers,
+//! `all` every one. A partner client reaches only the leads it pushed. A
+//! partner pushing a lead again with the same `external_id` gets the lead
+//! it pushed before, unchanged.
+
+use chrono::{DateTime, Utc};
+use entities::{customers, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
+    sea_query::{Condition, Expr, ExprTrait, Func},
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::actor::{Actor, ActorKind},
+    access::audit::{self, AuditContext},
+    access::permissions::Scope,
+    platform::error::{DomainError, FieldError},
+    platform::input,
+    platform::page::{Page, PageRequest},
+    platform::version,
+    sales::timeline,
+};
+
+/// Where leads come from (渠道).
+pub const CHANNELS: &[&str] = &[
+    "website",
+    "social_media",
+    "partner_platform",
+    "store_walk_in",
+    "outdoor_exhibition",
+    "cross_industry",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerView {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat_id: Option<String>,
+    pub channel: String,
+    pub status: String,
+    pub lost_reason: Option<String>,
+    pub key_account: bool,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub source_client_id: Option<Uuid>,
+    pub external_id: Option<String>,
+    pub assigned_at: Option<DateTime<Utc>>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub needs_assessed_at: Option<DateTime<Utc>>,
+    pub last_follow_up_at: Option<DateTime<Utc>>,
+    pub lost_at: Option<DateTime<Utc>>,
+    pub merged_into_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<customers::Model> for CustomerView {
+    fn from(m: customers::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            phone: m.phone,
+            email: m.email,
+            wechat_id: m.wechat_id,
+            channel: m.channel,
+            status: m.status,
+            lost_reason: m.lost_reason,
+            key_account: m.key_account,
+            owner_id: m.owner_id,
+            team_id: m.team_id,
+            source_client_id: m.source_client_id,
+            external_id: m.external_id,
+            assigned_at: m.assigned_at,
+            first_response_at: m.first_response_at,
+            needs_assessed_at: m.needs_assessed_at,
+            last_follow_up_at: m.last_follow_up_at,
+            lost_at: m.lost_at,
+            merged_into_id: m.merged_into_id,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+pub(crate) fn audit_json(v: &CustomerView) -> serde_json::Value {
+    json!({"name": v.name, "phone": v.phone, "email": v.email, "wechat_id": v.wechat_id, "channel": v.channel,
+           "status": v.status, "key_account": v.key_account, "owner_id": v.owner_id, "team_id": v.team_id,
+           "external_id": v.external_id})
+}
+
+/// The customers a caller reaches with `scope`.
+pub fn reach(actor: &Actor, scope: Scope) -> Condition {
+    use customers::Column as C;
+    match actor.kind {
+        ActorKind::Client => Condition::all().add(C::SourceClientId.eq(actor.id)),
+        ActorKind::User => actor.reach(scope, C::OwnerId, Some(C::TeamId)),
+    }
+}
+
+/// Contact fields of a new customer or a change to one.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerInput {
+    pub name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub wechat_id: Option<Option<String>>,
+    pub key_account: Option<bool>,
+    /// New customers only.
+    pub channel: Option<String>,
+    /// New customers from partners only: the partner's id for the lead.
+    pub external_id: Option<String>,
+    /// Staff with scope `team` (within their teams) or `all` only.
+    pub owner_id: Option<Uuid>,
+}
+
+pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) {
+    match &input.name {
+        Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
+            errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+        }
+        None if creating => errors.push(FieldError::new("/name", "is required")),
+        _ => {}
+    }
+    if let Some(Some(phone)) = &input.phone {
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        if !allowed || !(5..=20).contains(&digits) {
+            errors.push(FieldError::new("/phone", "must be a phone number of 5 to 20 digits"));
+        }
+    }
+    if let Some(Some(email)) = &input.email
+        && crate::access::users::normalise_email(email).is_none()
+    {
+        errors.push(FieldError::new("/email", "must be an e-mail address"));
+    }
+    if input
+        .wechat_id
+        .as_ref()
+        .is_some_and(|w| w.as_ref().is_some_and(|w| w.is_empty() || w.chars().count() > 64))
+    {
+        errors.push(FieldError::new("/wechat_id", "must be 1 to 64 characters"));
+    }
+    if input.channel.as_ref().is_some_and(|c| !CHANNELS.contains(&c.as_str())) {
+        errors.push(FieldError::new(
+            "/channel",
+            format!("must be one of {}", CHANNELS.join(", ")),
+        ));
+    }
+    if input
+        .external_id
+        .as_ref()
+        .is_some_and(|e| e.is_empty() || e.chars().count() > 128)
+    {
+        errors.push(FieldError::new("/external_id", "must be 1 to 128 characters"));
+    }
+}
+
+/// The digits of a phone number, by which possible duplicates are found
+/// (a leading +86 country code is dropped).
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let digits = match digits.strip_prefix("86") {
+        Some(rest) if phone.trim_start().starts_with('+') || digits.len() == 13 => rest.to_owned(),
+        _ => digits,
+    };
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// A new customer, or the one the partner pushed before under the same `external_id`.
+#[derive(Debug, Clone)]
+pub enum Created {
+    /// Created; `possible_duplicates` are other customers with the same phone number.
+    New {
+        customer: CustomerView,
+        possible_duplicates: Vec<Duplicate>,
+    },
+    Existing(CustomerView),
+}
+
+/// Another customer on file with the same phone number: its id and owner
+/// only, so that a consultant learns of a colleague's customer without
+/// reading it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Duplicate {
+    pub id: Uuid,
+    pub owner_id: Option<Uuid>,
+}
+
+/// Customers (not merged away) with this phone key; a partner learns only of its own leads.
+async fn same_phone(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    key: &str,
+    except: Option<Uuid>,
+) -> Result<Vec<Duplicate>, DomainError> {
+    use customers::Column as C;
+    let mut query = customers::Entity::find()
+        .filter(C::PhoneKey.eq(key))
+        .filter(C::MergedIntoId.is_null());
+    if actor.kind == ActorKind::Client {
+        query = query.filter(C::SourceClientId.eq(actor.id));
+    }
+    if let Some(id) = except {
+        query = query.filter(C::Id.ne(id));
+    }
+    Ok(query
+        .limit(20)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| Duplicate {
+            id: c.id,
+            owner_id: c.owner_id,
+        })
+        .collect())
+}
+
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    input: CustomerInput,
+) -> Result<Created, DomainError> {
+    let mut errors = Vec::new();
+    check(&input, true, &mut errors);
+    let is_client = actor.kind == ActorKind::Client;
+    if is_client && input.owner_id.is_some() {
+        errors.push(FieldError::new(
+            "/owner_id",
+            "is assigned by the sales team, not by partners",
+        ));
+    }
+    if !is_client && input.external_id.is_some() {
+        errors.push(FieldError::new("/external_id", "is for leads pushed by partners"));
+    }
+    let owner_id = if is_client {
+        None
+    } else {
+        Some(input.owner_id.unwrap_or(actor.id))
+    };
+    let mut team_id = None;
+    if let Some(owner) = owner_id {
+        match users::Entity::find_by_id(owner).one(db).await? {
+            None => errors.push(FieldError::new("/owner_id", "no such user")),
+            Some(user) => {
+                team_id = user.team_id;
+                let allowed = owner == actor.id
+                    || scope == Scope::All
+                    || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)));
+                if !allowed {
+                    errors.push(FieldError::new("/owner_id", "is outside what you may assign"));
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    if is_client
+        && let Some(external_id) = &input.external_id
+        && let Some(existing) = find_pushed(db, actor.id, external_id).await?
+    {
+        return Ok(Created::Existing(existing.into()));
+    }
+    let now = Utc::now();
+    let key = input.phone.clone().flatten().as_deref().and_then(phone_key);
+    let txn = crate::platform::db::begin_write(db).await?;
+    let inserted = customers::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(input.name.unwrap_or_default().trim().to_owned()),
+        phone: Set(input.phone.flatten().map(|p| p.trim().to_owned())),
+        email: Set(input
+            .email
+            .flatten()
+            .and_then(|e| crate::access::users::normalise_email(&e))),
+        wechat_id: Set(input.wechat_id.flatten()),
+        channel: Set(input
+            .channel
+            .unwrap_or_else(|| if is_client { "partner_platform" } else { "store_walk_in" }.to_owned())),
+        status: Set("new".to_owned()),
+        lost_reason: Set(None),
+        key_account: Set(input.key_account.unwrap_or(false)),
+        owner_id: Set(owner_id),
+        team_id: Set(team_id),
+        source_client_id: Set(actor.client_id()),
+        external_id: Set(input.external_id.clone()),
+        created_by: Set(actor.user_id()),
+        phone_key: Set(key.clone()),
+        assigned_at: Set(owner_id.map(|_| now)),
+        first_response_at: Set(None),
+        needs_assessed_at: Set(None),
+        last_follow_up_at: Set(None),
+        lost_at: Set(None),
+        merged_into_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await;
+    let customer = match inserted {
+        Ok(customer) => customer,
+        // The same lead pushed twice at once: the other push won.
+        Err(e) if is_client && matches!(DomainError::from(e.clone()), DomainError::Conflict(_)) => {
+            drop(txn);
+            let existing = find_pushed(db, actor.id, input.external_id.as_deref().unwrap_or_default()).await?;
+            return existing.map(|c| Created::Existing(c.into())).ok_or_else(|| e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let view = CustomerView::from(customer);
+    audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&audit_json(&view))).await?;
+    let event = |kind, data| timeline::Event {
+        customer_id: view.id,
+        kind,
+        occurred_at: now,
+        subject_id: None,
+        data,
+    };
+    let created = json!({"channel": view.channel, "external_id": view.external_id});
+    timeline::record(&txn, Some(actor), event("created", created)).await?;
+    crate::outbox::sla::on_lead_arrived(&txn, view.id, now).await?;
+    if let Some(client) = view.source_client_id {
+        let payload = json!({"customer_id": view.id, "external_id": view.external_id, "status": view.status});
+        let event = crate::outbox::events::Event {
+            name: "customer.created",
+            client_id: Some(client),
+            subject_id: Some(view.id),
+            payload,
+        };
+        crate::outbox::events::emit(&txn, event).await?;
+    }
+    if let Some(owner) = view.owner_id {
+        let assigned = json!({"consultant_id": owner, "team_id": view.team_id, "strategy": "named",
+                               "reason": "recorded by the consultant's side"});
+        timeline::record(&txn, Some(actor), event("assigned", assigned)).await?;
+    }
+    let possible_duplicates = match &key {
+        Some(key) => same_phone(&txn, actor, key, Some(view.id)).await?,
+        None => Vec::new(),
+    };
+    txn.commit().await?;
+    Ok(Created::New {
+        customer: view,
+        possible_duplicates,
+    })
+}
+
+async fn find_pushed(
+    db: &impl ConnectionTrait,
+    client: Uuid,
+    external_id: &str,
+) -> Result<Option<customers::Model>, DomainError> {
+    Ok(customers::Entity::find()
+        .filter(customers::Column::SourceClientId.eq(client))
+        .filter(customers::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await?)
+}
+
+/// What to look for among customers.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub external_id: Option<String>,
+    /// Part of the name, phone or e-mail.
+    pub q: Option<String>,
+}
+
+impl CustomerFilter {
+    /// A filter on a status or channel that does not exist is a mistake, not an empty list.
+    pub fn check(&self) -> Result<(), DomainError> {
+        let mut errors = Vec::new();
+        input::one_of(self.status.as_deref(), STATUSES, "/status", &mut errors);
+        input::one_of(self.channel.as_deref(), CHANNELS, "/channel", &mut errors);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(errors))
+        }
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    filter: CustomerFilter,
+    page: PageRequest,
+) -> Result<Page<CustomerView>, DomainError> {
+    use customers::Column as C;
+    filter.check()?;
+    let mut query = customers::Entity::find()
+        .filter(reach(actor, scope))
+        .filter(C::MergedIntoId.is_null());
+    if let Some(status) = filter.status {
+        query = query.filter(C::Status.eq(status));
+    }
+    if let Some(channel) = filter.channel {
+        query = query.filter(C::Channel.eq(channel));
+    }
+    if let Some(owner) = filter.owner_id {
+        query = query.filter(C::OwnerId.eq(owner));
+    }
+    if let Some(team) = filter.team_id {
+        query = query.filter(C::TeamId.eq(team));
+    }
+    if let Some(external_id) = filter.external_id {
+        query = query.filter(C::ExternalId.eq(external_id));
+    }
+    if let Some(q) = filter.q.filter(|q| !q.trim().is_empty()) {
+        let pattern = crate::platform::input::contains(&q.trim().to_lowercase());
+        query = query.filter(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(C::Name))).like(pattern.clone()))
+                .add(C::Phone.like(pattern.clone()))
+                .add(C::Email.like(pattern)),
+        );
+    }
+    Ok(page.fetch(db, query, C::Id, |c| c.id).await?.map(CustomerView::from))
+}
+
+pub(crate) async fn find(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+) -> Result<customers::Model, DomainError> {
+    customers::Entity::find_by_id(id)
+        .filter(reach(actor, scope))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("customer"))
+}
+
+/// One customer within the caller's reach; outside it, "not found".
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+) -> Result<CustomerView, DomainError> {
+    find(db, actor, scope, id).await.map(Into::into)
+}
+
+/// Changes contact fields and the key-account flag.
+pub async fn update(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    input: CustomerInput,
+    if_match: Option<&str>,
+) -> Result<CustomerView, DomainError> {
+    let mut errors = Vec::new();
+    check(&input, false, &mut errors);
+    for (given, pointer) in [
+        (input.channel.is_some(), "/channel"),
+        (input.external_id.is_some(), "/external_id"),
+        (input.owner_id.is_some(), "/owner_id"),
+    ] {
+        if given {
+            errors.push(FieldError::new(pointer, "cannot be changed here"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let customer = find(&txn, actor, scope, id).await?;
+    let before = CustomerView::from(customer.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    let mut active: customers::ActiveModel = customer.into();
+    if let Some(name) = input.name {
+        active.name = Set(name.trim().to_owned());
+    }
+    if let Some(phone) = input.phone {
+        active.phone_key = Set(phone.as_deref().and_then(phone_key));
+        active.phone = Set(phone.map(|p| p.trim().to_owned()));
+    }
+    if let Some(email) = input.email {
+        active.email = Set(email.and_then(|e| crate::access::users::normalise_email(&e)));
+    }
+    if let Some(wechat_id) = input.wechat_id {
+        active.wechat_id = Set(wechat_id);
+    }
+    if let Some(key_account) = input.key_account {
+        active.key_account = Set(key_account);
+    }
+    active.updated_at = Set(Utc::now());
+    let after = CustomerView::from(active.update(&txn).await?);
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "customer",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    if_match: Option<&str>,
+) -> Result<(), DomainError> {
+    let txn = crate::platform::db::begin_write(db).await?;
+    let customer = find(&txn, actor, scope, id).await?;
+    let before = CustomerView::from(customer);
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    customers::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, ctx, "delete", "customer", id, Some(&audit_json(&before)), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Customer statuses from lead to buyer, in the order a sale moves through
+/// them; `lost` stands apart.
+pub const STATUSES: &[&str] = &[
+    "new",
+    "contacted",
+    "needs_assessed",
+    "active",
+    "negotiating",
+    "subscribed",
+    "contracted",
+    "handed_over",
+    "lost",
+];
+
+/// The statuses a person may set by hand from `from`. The others follow
+/// from the record: a follow-up that reaches the customer makes a new lead
+/// `contacted`, a needs assessment `needs_assessed`, deals the rest. A
+/// customer with a live deal (subscribed or later) is not lost until the
+/// deal is cancelled.
+pub fn manual_moves(from: &str) -> Vec<&'static str> {
+    match from {
+        "new" => vec!["lost"],
+        "contacted" | "needs_assessed" => vec!["active", "lost"],
+        "active" | "negotiating" => vec!["lost"],
+        "lost" => vec!["active"],
+        _ => vec![],
+    }
+}
+
+/// A status set by hand, with its reason (required for `lost`).
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+/// Moves a customer to `lost` (with a reason, for churn analysis) or back
+/// to `active`.
+pub async fn change_status(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    change: StatusChange,
+    if_match: Option<&str>,
+) -> Result<CustomerView, DomainError> {
+    let StatusChange { to, reason } = change;
+    let to = to.as_str();
+    let mut errors = Vec::new();
+    if !STATUSES.contains(&to) {
+        errors.push(FieldError::new(
+            "/status",
+            format!("must be one of {}", STATUSES.join(", ")),
+        ));
+    }
+    let reason = reason.map(|r| r.trim().to_owned());
+    match &reason {
+        Some(r) if r.is_empty() || r.chars().count() > 500 => {
+            errors.push(FieldError::new("/reason", "must be 1 to 500 characters"));
+        }
+        None if to == "lost" => errors.push(FieldError::new("/reason", "is required when a customer is lost")),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let customer = find(&txn, actor, scope, id).await?;
+    let before = CustomerView::from(customer.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    let allowed = manual_moves(&customer.status);
+    if !allowed.contains(&to) {
+        return Err(DomainError::IllegalTransition {
+            what: "customer",
+            from: customer.status,
+            to: to.to_owned(),
+            allowed: allowed.into_iter().map(str::to_owned).collect(),
+        });
+    }
+    let now = Utc::now();
+    let mut active: customers::ActiveModel = customer.into();
+    active.status = Set(to.to_owned());
+    if to == "lost" {
+        active.lost_reason = Set(reason.clone());
+        active.lost_at = Set(Some(now));
+    } else {
+        active.lost_reason = Set(None);
+        active.lost_at = Set(None);
+    }
+    active.updated_at = Set(now);
+    let after = CustomerView::from(active.update(&txn).await?);
+    if to == "lost" {
+        crate::outbox::sla::on_customer_closed(&txn, id).await?;
+    } else if before.status == "lost" {
+        crate::outbox::sla::on_customer_reopened(&txn, id).await?;
+    }
+    let data = json!({"from": before.status, "to": to, "reason": reason});
+    let event = timeline::Event {
+        customer_id: id,
+        kind: "status_changed",
+        occurred_at: now,
+        subject_id: None,
+        data,
+    };
+    timeline::record(&txn, Some(actor), event).await?;
+    let (b, a) = (audit_json(&before), audit_json(&after));
+    audit::record(&txn, ctx, "update", "customer", id, Some(&b), Some(&a)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Moves a customer forward to `to` if it is still at one of `from`, as
+/// the record advances (a first contact, a needs assessment). Returns
+/// whether it moved.
+pub(crate) async fn advance(db: &impl ConnectionTrait, id: Uuid, from: &[&str], to: &str) -> Result<bool, DomainError> {
+    use customers::Column as C;
+    let result = customers::Entity::update_many()
+        .col_expr(C::Status, Expr::value(to))
+        .filter(C::Id.eq(id))
+        .filter(C::Status.is_in(from.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+fn rank(status: &str) -> usize {
+    STATUSES.iter().position(|s| *s == status).unwrap_or(0)
+}
+
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(Ord::min(a, b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Merges `duplicate_id` into `id`: every follow-up, assessment, deal,
+/// visit, complaint, invitation and timeline entry of the duplicate moves
+/// to the survivor, which also takes contact fields it lacks; the duplicate
+/// stays as a tombstone naming the survivor (`merged_into_id`) and leaves
+/// the lists.
+pub async fn merge(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    duplicate_id: Uuid,
+) -> Result<CustomerView, DomainError> {
+    use entities::{complaints, deals, event_invitations, follow_ups, needs_assessments, visits};
+    if id == duplicate_id {
+        return Err(DomainError::invalid("/duplicate_id", "must be another customer"));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let survivor = find(&txn, actor, scope, id).await?;
+    let duplicate = match find(&txn, actor, scope, duplicate_id).await {
+        Err(DomainError::NotFound(_)) => {
+            return Err(DomainError::invalid(
+                "/duplicate_id",
+                "no such customer within your reach",
+            ));
+        }
+        other => other?,
+    };
+    for (c, pointer) in [(&survivor, None), (&duplicate, Some("/duplicate_id"))] {
+        if c.merged_into_id.is_some() {
+            let detail = "was already merged into another customer";
+            return Err(match pointer {
+                Some(p) => DomainError::invalid(p, detail),
+                None => DomainError::Rule {
+                    code: "customer_merged",
+                    detail: format!("this customer {detail}"),
+                },
+            });
+        }
+    }
+    macro_rules! move_rows {
+        ($($entity:ident),*) => {$(
+            $entity::Entity::update_many()
+                .col_expr($entity::Column::CustomerId, Expr::value(id))
+                .filter($entity::Column::CustomerId.eq(duplicate_id))
+                .exec(&txn)
+                .await?;
+        )*};
+    }
+    // An event both were invited to keeps the survivor's invitation.
+    let survivor_events: Vec<Uuid> = event_invitations::Entity::find()
+        .select_only()
+        .column(event_invitations::Column::EventId)
+        .filter(event_invitations::Column::CustomerId.eq(id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    event_invitations::Entity::delete_many()
+        .filter(event_invitations::Column::CustomerId.eq(duplicate_id))
+        .filter(event_invitations::Column::EventId.is_in(survivor_events))
+        .exec(&txn)
+        .await?;
+    move_rows!(
+        follow_ups,
+        needs_assessments,
+        deals,
+        visits,
+        complaints,
+        event_invitations
+    );
+    timeline::move_all(&txn, duplicate_id, id).await?;
+
+    let now = Utc::now();
+    let before = CustomerView::from(survivor.clone());
+    let mut active: customers::ActiveModel = survivor.clone().into();
+    if survivor.phone.is_none() {
+        active.phone = Set(duplicate.phone.clone());
+        active.phone_key = Set(duplicate.phone_key.clone());
+    }
+    if survivor.email.is_none() {
+        active.email = Set(duplicate.email.clone());
+    }
+    if survivor.wechat_id.is_none() {
+        active.wechat_id = Set(duplicate.wechat_id.clone());
+    }
+    active.key_account = Set(survivor.key_account || duplicate.key_account);
+    if survivor.status == "lost" || (duplicate.status != "lost" && rank(&duplicate.status) > rank(&survivor.status)) {
+        active.status = Set(duplicate.status.clone());
+        active.lost_reason = Set(duplicate.lost_reason.clone());
+        active.lost_at = Set(duplicate.lost_at);
+    }
+    active.first_response_at = Set(earliest(survivor.first_response_at, duplicate.first_response_at));
+    active.needs_assessed_at = Set(earliest(survivor.needs_assessed_at, duplicate.needs_assessed_at));
+    active.last_follow_up_at = Set(Ord::max(survivor.last_follow_up_at, duplicate.last_follow_up_at));
+    active.updated_at = Set(now);
+    let after = CustomerView::from(active.update(&txn).await?);
+
+    let mut tombstone: customers::ActiveModel = duplicate.clone().into();
+    tombstone.merged_into_id = Set(Some(id));
+    tombstone.updated_at = Set(now);
+    tombstone.update(&txn).await?;
+    crate::outbox::sla::on_customer_closed(&txn, duplicate_id).await?;
+
+    let data = json!({"duplicate_id": duplicate_id, "duplicate_name": duplicate.name,
+                      "duplicate_owner_id": duplicate.owner_id});
+    let event = timeline::Event {
+        customer_id: id,
+        kind: "merged",
+        occurred_at: now,
+        subject_id: Some(duplicate_id),
+        data,
+    };
+    timeline::record(&txn, Some(actor), event).await?;
+    let (b, a) = (audit_json(&before), audit_json(&after));
+    audit::record(&txn, ctx, "merge", "customer", id, Some(&b), Some(&a)).await?;
+    let gone = json!({"merged_into_id": id});
+    audit::record(&txn, ctx, "merge", "customer", duplicate_id, None, Some(&gone)).await?;
+    txn.commit().await?;
+    Ok(after)
+}

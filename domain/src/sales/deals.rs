@@ -1,0 +1,750 @@
+//! Deals (认购 → 交房): a customer buying one unit at an agreed price. A deal
+//! moves through the stages of `deal_stages`; each move is stamped, keeps
+//! the unit and the customer's status in step in the same transaction, and
+//! leaves a timeline entry and an audit entry. Subscribing takes the unit
+//! with one conditional update, so of two deals racing for a unit exactly
+//! one gets it. Staff reach deals through their `deals:*` scope: `own` is
+//! the deals they are consultant or support on, `team` adds their teams'
+//! deals, `all` every one.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entities::{customers, deals, handover_checklist_items, inspection_issues, roles, units, user_roles, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect,
+    RelationTrait, Set, TransactionSession, TransactionTrait,
+    sea_query::{Condition, Expr},
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::actor::Actor,
+    access::audit::{self, AuditContext},
+    access::permissions::Scope,
+    platform::error::{DomainError, FieldError},
+    platform::money::{self, Floor},
+    platform::page::{Page, PageRequest},
+    platform::version,
+    sales::deal_stages::{self, PaymentMethod, Stage},
+    sales::timeline,
+};
+
+/// Payment methods by their API names.
+pub const PAYMENT_METHODS: &[&str] = &["full", "mortgage", "provident_fund", "instalments"];
+
+/// The documents and steps that must all be done before a handover.
+pub const CHECKLIST_ITEMS: &[&str] = &[
+    "property_certificate",
+    "maintenance_manual",
+    "quality_guarantee",
+    "usage_instructions",
+    "keys",
+    "meter_readings",
+];
+
+/// How far ahead of our clock a client's "now" may be.
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DealView {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub unit_id: Uuid,
+    pub consultant_id: Uuid,
+    pub team_id: Option<Uuid>,
+    pub support_id: Option<Uuid>,
+    pub agreed_price_fen: i64,
+    pub payment_method: String,
+    pub planned_handover_on: Option<NaiveDate>,
+    pub stage: String,
+    /// The stages the deal may move to next.
+    pub next_stages: Vec<String>,
+    pub subscribed_at: Option<DateTime<Utc>>,
+    pub contracted_at: Option<DateTime<Utc>>,
+    pub handed_over_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<deals::Model> for DealView {
+    fn from(m: deals::Model) -> Self {
+        let next_stages = match (stage_of(&m), payment_of(&m)) {
+            (Ok(stage), Ok(payment)) => deal_stages::allowed(stage, payment)
+                .into_iter()
+                .map(|s| s.to_string())
+                .collect(),
+            _ => Vec::new(),
+        };
+        Self {
+            id: m.id,
+            customer_id: m.customer_id,
+            unit_id: m.unit_id,
+            consultant_id: m.consultant_id,
+            team_id: m.team_id,
+            support_id: m.support_id,
+            agreed_price_fen: m.agreed_price_fen,
+            payment_method: m.payment_method,
+            planned_handover_on: m.planned_handover_on,
+            stage: m.stage,
+            next_stages,
+            subscribed_at: m.subscribed_at,
+            contracted_at: m.contracted_at,
+            handed_over_at: m.handed_over_at,
+            closed_at: m.closed_at,
+            cancelled_at: m.cancelled_at,
+            cancel_reason: m.cancel_reason,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+fn audit_json(v: &DealView) -> serde_json::Value {
+    json!({"customer_id": v.customer_id, "unit_id": v.unit_id, "consultant_id": v.consultant_id,
+           "team_id": v.team_id, "support_id": v.support_id, "agreed_price_fen": v.agreed_price_fen,
+           "payment_method": v.payment_method, "planned_handover_on": v.planned_handover_on, "stage": v.stage,
+           "cancel_reason": v.cancel_reason})
+}
+
+/// A payment method by its API name.
+pub fn parse_payment(text: &str) -> Option<PaymentMethod> {
+    match text {
+        "full" => Some(PaymentMethod::Full),
+        "mortgage" => Some(PaymentMethod::Mortgage),
+        "provident_fund" => Some(PaymentMethod::ProvidentFund),
+        "instalments" => Some(PaymentMethod::Instalments),
+        _ => None,
+    }
+}
+
+fn stage_of(deal: &deals::Model) -> Result<Stage, DomainError> {
+    deal.stage
+        .parse()
+        .map_err(|e| DomainError::Internal(format!("deal {}: {e}", deal.id)))
+}
+
+fn payment_of(deal: &deals::Model) -> Result<PaymentMethod, DomainError> {
+    parse_payment(&deal.payment_method)
+        .ok_or_else(|| DomainError::Internal(format!("deal {}: unknown payment method", deal.id)))
+}
+
+/// The deals a caller reaches with `scope`.
+pub fn reach(actor: &Actor, scope: Scope) -> Condition {
+    use deals::Column as C;
+    let own = Condition::any()
+        .add(C::ConsultantId.eq(actor.id))
+        .add(C::SupportId.eq(actor.id));
+    match scope {
+        Scope::All => Condition::all(),
+        Scope::Team if !actor.team_ids.is_empty() => own.add(C::TeamId.is_in(actor.team_ids.clone())),
+        Scope::Team | Scope::Own => own,
+    }
+}
+
+/// One deal within reach, locked for the rest of the transaction (where the
+/// database locks rows).
+pub(crate) async fn find(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    lock: bool,
+) -> Result<deals::Model, DomainError> {
+    let mut query = deals::Entity::find_by_id(id).filter(reach(actor, scope));
+    if lock {
+        query = query.lock_exclusive();
+    }
+    query.one(db).await?.ok_or(DomainError::NotFound("deal"))
+}
+
+/// Adds an error on `/support_id` unless `user` is support staff: an active
+/// user holding the `support` role.
+async fn check_support(db: &impl ConnectionTrait, user: Uuid, errors: &mut Vec<FieldError>) -> Result<(), DomainError> {
+    let holds = user_roles::Entity::find()
+        .inner_join(users::Entity)
+        .join(JoinType::InnerJoin, user_roles::Relation::Role.def())
+        .filter(user_roles::Column::UserId.eq(user))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .filter(roles::Column::Name.eq(crate::access::roles::SUPPORT_ROLE))
+        .count(db)
+        .await?;
+    if holds == 0 {
+        errors.push(FieldError::new(
+            "/support_id",
+            format!(
+                "must be an active user with the {} role",
+                crate::access::roles::SUPPORT_ROLE
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The fields of a new deal.
+#[derive(Debug, Clone)]
+pub struct NewDeal {
+    pub customer_id: Uuid,
+    pub unit_id: Uuid,
+    pub agreed_price_fen: i64,
+    pub payment_method: String,
+    pub planned_handover_on: NaiveDate,
+    pub consultant_id: Option<Uuid>,
+    pub support_id: Option<Uuid>,
+}
+
+/// Opens a deal in `negotiating`. The customer must be within the caller's
+/// reach (by the caller's `deals:write` scope, as for customers), else 422
+/// on `/customer_id`, whether it exists or not.
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    input: NewDeal,
+) -> Result<DealView, DomainError> {
+    let mut errors = Vec::new();
+    money::check(input.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
+    if parse_payment(&input.payment_method).is_none() {
+        errors.push(FieldError::new(
+            "/payment_method",
+            format!("must be one of {}", PAYMENT_METHODS.join(", ")),
+        ));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let customer = customers::Entity::find_by_id(input.customer_id)
+        .filter(crate::sales::customers::reach(actor, scope))
+        .one(&txn)
+        .await?;
+    if customer.is_none() {
+        errors.push(FieldError::new("/customer_id", "no such customer within your reach"));
+    }
+    if units::Entity::find_by_id(input.unit_id).one(&txn).await?.is_none() {
+        errors.push(FieldError::new("/unit_id", "no such unit"));
+    }
+    let consultant_id = input
+        .consultant_id
+        .or_else(|| customer.as_ref().and_then(|c| c.owner_id))
+        .unwrap_or(actor.id);
+    let mut team_id = None;
+    match users::Entity::find_by_id(consultant_id).one(&txn).await? {
+        None => errors.push(FieldError::new("/consultant_id", "no such user")),
+        Some(user) => {
+            team_id = user.team_id;
+            let allowed = input.consultant_id.is_none()
+                || consultant_id == actor.id
+                || scope == Scope::All
+                || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)));
+            if !allowed {
+                errors.push(FieldError::new("/consultant_id", "is outside what you may assign"));
+            }
+        }
+    }
+    if let Some(support) = input.support_id {
+        check_support(&txn, support, &mut errors).await?;
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let now = Utc::now();
+    let deal = deals::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(input.customer_id),
+        unit_id: Set(input.unit_id),
+        consultant_id: Set(consultant_id),
+        team_id: Set(team_id),
+        support_id: Set(input.support_id),
+        agreed_price_fen: Set(input.agreed_price_fen),
+        payment_method: Set(input.payment_method),
+        planned_handover_on: Set(Some(input.planned_handover_on)),
+        stage: Set(Stage::Negotiating.to_string()),
+        subscribed_at: Set(None),
+        contracted_at: Set(None),
+        handed_over_at: Set(None),
+        closed_at: Set(None),
+        cancelled_at: Set(None),
+        cancel_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    sync_customer(&txn, ctx, deal.customer_id, now).await?;
+    timeline::record(
+        &txn,
+        Some(actor),
+        timeline::Event {
+            customer_id: deal.customer_id,
+            kind: "deal_created",
+            occurred_at: now,
+            subject_id: Some(deal.id),
+            data: json!({"deal_id": deal.id, "unit_id": deal.unit_id, "agreed_price_fen": deal.agreed_price_fen,
+                         "payment_method": deal.payment_method, "stage": deal.stage}),
+        },
+    )
+    .await?;
+    let view = DealView::from(deal);
+    audit::record(&txn, ctx, "create", "deal", view.id, None, Some(&audit_json(&view))).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// What to look for among deals.
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    pub stage: Option<String>,
+    pub customer_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+    pub consultant_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+}
+
+/// Deals within the caller's reach matching `filter`, a page at a time.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    filter: DealFilter,
+    page: PageRequest,
+) -> Result<Page<DealView>, DomainError> {
+    use deals::Column as C;
+    let mut query = deals::Entity::find().filter(reach(actor, scope));
+    if let Some(stage) = filter.stage {
+        let stage: Stage = stage.parse().map_err(|e: String| DomainError::invalid("/stage", e))?;
+        query = query.filter(C::Stage.eq(stage.as_str()));
+    }
+    if let Some(customer) = filter.customer_id {
+        query = query.filter(C::CustomerId.eq(customer));
+    }
+    if let Some(unit) = filter.unit_id {
+        query = query.filter(C::UnitId.eq(unit));
+    }
+    if let Some(consultant) = filter.consultant_id {
+        query = query.filter(C::ConsultantId.eq(consultant));
+    }
+    if let Some(team) = filter.team_id {
+        query = query.filter(C::TeamId.eq(team));
+    }
+    Ok(page.fetch(db, query, C::Id, |d| d.id).await?.map(DealView::from))
+}
+
+/// One deal within the caller's reach; outside it, "not found".
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<DealView, DomainError> {
+    find(db, actor, scope, id, false).await.map(Into::into)
+}
+
+/// A change to the terms of a deal; `support_id: Some(None)` removes support.
+#[derive(Debug, Clone, Default)]
+pub struct DealPatch {
+    pub agreed_price_fen: Option<i64>,
+    pub payment_method: Option<String>,
+    pub planned_handover_on: Option<NaiveDate>,
+    pub support_id: Option<Option<Uuid>>,
+}
+
+/// Changes the terms of a deal that is neither closed nor cancelled; a new
+/// planned handover date moves the inspection task, counted in `tz`.
+#[allow(clippy::too_many_arguments)]
+pub async fn update(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    patch: DealPatch,
+    if_match: Option<&str>,
+    tz: Tz,
+) -> Result<DealView, DomainError> {
+    let mut errors = Vec::new();
+    money::check_optional(patch.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
+    if patch
+        .payment_method
+        .as_deref()
+        .is_some_and(|p| parse_payment(p).is_none())
+    {
+        errors.push(FieldError::new(
+            "/payment_method",
+            format!("must be one of {}", PAYMENT_METHODS.join(", ")),
+        ));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    if let Some(Some(support)) = patch.support_id {
+        check_support(&txn, support, &mut errors).await?;
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let deal = find(&txn, actor, scope, id, true).await?;
+    let before = DealView::from(deal.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    if stage_of(&deal)?.is_final() {
+        return Err(DomainError::Conflict(format!(
+            "a {} deal cannot be changed",
+            deal.stage
+        )));
+    }
+    let mut active: deals::ActiveModel = deal.into();
+    if let Some(price) = patch.agreed_price_fen {
+        active.agreed_price_fen = Set(price);
+    }
+    if let Some(payment) = patch.payment_method {
+        active.payment_method = Set(payment);
+    }
+    if let Some(on) = patch.planned_handover_on {
+        active.planned_handover_on = Set(Some(on));
+    }
+    if let Some(support) = patch.support_id {
+        active.support_id = Set(support);
+    }
+    active.updated_at = Set(Utc::now());
+    let updated = active.update(&txn).await?;
+    let planned_changed = before.planned_handover_on != updated.planned_handover_on;
+    if planned_changed && stage_of(&updated)?.holds_unit() && updated.handed_over_at.is_none() {
+        crate::outbox::sla::on_handover_planned(&txn, updated.id, updated.customer_id, updated.planned_handover_on, tz)
+            .await?;
+    }
+    let after = DealView::from(updated);
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "deal",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// A requested stage change.
+#[derive(Debug, Clone)]
+pub struct Move {
+    pub to: String,
+    pub at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+/// Moves a deal to another stage (`POST /deals/{id}/transitions`); `tz` is
+/// the business time zone, in which planned handover dates are counted.
+pub async fn transition(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    request: Move,
+    tz: Tz,
+) -> Result<DealView, DomainError> {
+    let mut errors = Vec::new();
+    let to = match request.to.parse::<Stage>() {
+        Ok(to) => Some(to),
+        Err(e) => {
+            errors.push(FieldError::new(
+                "/to",
+                format!("{e}; stages are {}", Stage::ALL.map(Stage::as_str).join(", ")),
+            ));
+            None
+        }
+    };
+    let at = crate::platform::input::reported_time(request.at, "/at", &mut errors);
+    let reason = request.reason.map(|r| r.trim().to_owned());
+    match &reason {
+        Some(r) if r.is_empty() || r.chars().count() > 2000 => {
+            errors.push(FieldError::new("/reason", "must be 1 to 2000 characters"));
+        }
+        None if to == Some(Stage::Cancelled) => {
+            errors.push(FieldError::new("/reason", "is required to cancel a deal"));
+        }
+        _ => {}
+    }
+    let (Some(to), true) = (to, errors.is_empty()) else {
+        return Err(DomainError::Validation(errors));
+    };
+    let txn = crate::platform::db::begin_write(db).await?;
+    let deal = find(&txn, actor, scope, id, true).await?;
+    let moved = apply_move(&txn, ctx, actor, deal, to, at, reason, tz).await?;
+    txn.commit().await?;
+    Ok(moved.into())
+}
+
+/// Moves `deal` (read and locked in `txn`) to `to` at `at`: checks the stage
+/// machine and the rules of the target stage, takes or releases the unit,
+/// keeps the customer's status in step and records the move. `tz` is the
+/// business time zone, in which planned handover dates are counted.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn apply_move(
+    txn: &impl ConnectionTrait,
+    ctx: &AuditContext,
+    actor: &Actor,
+    deal: deals::Model,
+    to: Stage,
+    at: DateTime<Utc>,
+    reason: Option<String>,
+    tz: Tz,
+) -> Result<deals::Model, DomainError> {
+    let from = stage_of(&deal)?;
+    deal_stages::check_move(from, to, payment_of(&deal)?)?;
+    let last = [
+        deal.subscribed_at,
+        deal.contracted_at,
+        deal.handed_over_at,
+        deal.closed_at,
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    if let Some(last) = last.filter(|last| at < *last) {
+        return Err(DomainError::invalid(
+            "/at",
+            format!("must not be before the deal's previous move ({})", last.to_rfc3339()),
+        ));
+    }
+    if to == Stage::HandedOver {
+        check_ready_for_handover(txn, deal.id).await?;
+    }
+    let now = Utc::now();
+    match to {
+        Stage::Subscribed => {
+            let taken = set_unit_status(txn, deal.unit_id, "subscribed", &["available", "reserved"], now).await?;
+            if !taken {
+                return Err(DomainError::Rule {
+                    code: "unit_unavailable",
+                    detail: "the unit is no longer available: another deal has taken it, or it is sold".to_owned(),
+                });
+            }
+        }
+        Stage::Contracted => {
+            set_unit_status(txn, deal.unit_id, "sold", &["subscribed"], now).await?;
+        }
+        Stage::Cancelled if from.holds_unit() => {
+            set_unit_status(txn, deal.unit_id, "available", &["subscribed", "sold"], now).await?;
+        }
+        _ => {}
+    }
+    let before = DealView::from(deal.clone());
+    let mut active: deals::ActiveModel = deal.into();
+    active.stage = Set(to.to_string());
+    match to {
+        Stage::Subscribed => active.subscribed_at = Set(Some(at)),
+        Stage::Contracted => active.contracted_at = Set(Some(at)),
+        Stage::HandedOver => active.handed_over_at = Set(Some(at)),
+        Stage::Closed => active.closed_at = Set(Some(at)),
+        Stage::Cancelled => {
+            active.cancelled_at = Set(Some(at));
+            active.cancel_reason = Set(reason);
+        }
+        _ => {}
+    }
+    active.updated_at = Set(now);
+    let moved = active.update(txn).await?;
+    sync_customer(txn, ctx, moved.customer_id, now).await?;
+    match to {
+        Stage::Subscribed => {
+            crate::outbox::sla::on_handover_planned(txn, moved.id, moved.customer_id, moved.planned_handover_on, tz)
+                .await?;
+        }
+        Stage::HandedOver => {
+            crate::outbox::sla::on_handed_over(txn, moved.id, moved.customer_id, at).await?;
+            deal_event(txn, &moved, "handover.completed", json!({"handed_over_at": at})).await?;
+        }
+        Stage::Cancelled => crate::outbox::sla::on_deal_cancelled(txn, moved.id).await?,
+        _ => {}
+    }
+    deal_event(
+        txn,
+        &moved,
+        "deal.stage_changed",
+        json!({"from": from.as_str(), "to": to.as_str()}),
+    )
+    .await?;
+    timeline::record(
+        txn,
+        Some(actor),
+        timeline::Event {
+            customer_id: moved.customer_id,
+            kind: "deal_stage_changed",
+            occurred_at: at,
+            subject_id: Some(moved.id),
+            data: json!({"from": from.as_str(), "to": to.as_str(), "deal_id": moved.id, "unit_id": moved.unit_id,
+                         "agreed_price_fen": moved.agreed_price_fen}),
+        },
+    )
+    .await?;
+    let after = DealView::from(moved.clone());
+    audit::record(
+        txn,
+        ctx,
+        "transition",
+        "deal",
+        moved.id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    Ok(moved)
+}
+
+/// Sets a unit's status if it has one of `from`; whether it did.
+async fn set_unit_status(
+    txn: &impl ConnectionTrait,
+    unit_id: Uuid,
+    to: &str,
+    from: &[&str],
+    now: DateTime<Utc>,
+) -> Result<bool, DomainError> {
+    use units::Column as C;
+    let result = units::Entity::update_many()
+        .col_expr(C::Status, Expr::value(to))
+        .col_expr(C::UpdatedAt, Expr::value(now))
+        .filter(C::Id.eq(unit_id))
+        .filter(C::Status.is_in(from.iter().copied()))
+        .exec(txn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Refuses a handover while an inspection issue is unresolved or the
+/// handover checklist is not complete.
+async fn check_ready_for_handover(txn: &impl ConnectionTrait, deal_id: Uuid) -> Result<(), DomainError> {
+    let open = inspection_issues::Entity::find()
+        .filter(inspection_issues::Column::DealId.eq(deal_id))
+        .filter(inspection_issues::Column::Status.ne("resolved"))
+        .count(txn)
+        .await?;
+    if open > 0 {
+        return Err(DomainError::Rule {
+            code: "open_inspection_issues",
+            detail: format!("{open} inspection issue(s) are not resolved yet; resolve them before the handover"),
+        });
+    }
+    let done = handover_checklist_items::Entity::find()
+        .filter(handover_checklist_items::Column::DealId.eq(deal_id))
+        .filter(handover_checklist_items::Column::Done.eq(true))
+        .filter(handover_checklist_items::Column::Item.is_in(CHECKLIST_ITEMS.iter().copied()))
+        .count(txn)
+        .await?;
+    let missing = CHECKLIST_ITEMS.len() as u64 - done.min(CHECKLIST_ITEMS.len() as u64);
+    if missing > 0 {
+        return Err(DomainError::Rule {
+            code: "handover_checklist_incomplete",
+            detail: format!("{missing} item(s) of the handover checklist are not done yet"),
+        });
+    }
+    Ok(())
+}
+
+/// The customer status a live deal in `stage` implies, with its rank.
+fn customer_status(stage: Stage) -> Option<(u8, &'static str)> {
+    match stage {
+        Stage::Negotiating => Some((1, "negotiating")),
+        Stage::Subscribed => Some((2, "subscribed")),
+        Stage::Contracted | Stage::LoanProcessing | Stage::TitleTransfer | Stage::HandoverReady => {
+            Some((3, "contracted"))
+        }
+        Stage::HandedOver | Stage::Closed => Some((4, "handed_over")),
+        Stage::Cancelled => None,
+    }
+}
+
+/// Sets the customer's status from their live deals: the furthest one
+/// counts; with none left, the customer is `active` again. A change is audited.
+async fn sync_customer(
+    txn: &impl ConnectionTrait,
+    ctx: &AuditContext,
+    customer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    // The customer's row is locked first, so that two deals of one customer
+    // moving at once each see the other's stage once it is committed.
+    let Some(before) = customers::Entity::find_by_id(customer_id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let stages: Vec<String> = deals::Entity::find()
+        .select_only()
+        .column(deals::Column::Stage)
+        .filter(deals::Column::CustomerId.eq(customer_id))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let status = stages
+        .iter()
+        .filter_map(|s| s.parse::<Stage>().ok())
+        .filter_map(customer_status)
+        .max_by_key(|(rank, _)| *rank)
+        .map_or("active", |(_, status)| status);
+    if before.status == status {
+        return Ok(());
+    }
+    customers::Entity::update_many()
+        .col_expr(customers::Column::Status, Expr::value(status))
+        .col_expr(customers::Column::UpdatedAt, Expr::value(now))
+        .filter(customers::Column::Id.eq(customer_id))
+        .exec(txn)
+        .await?;
+    audit::record(
+        txn,
+        ctx,
+        "update",
+        "customer",
+        customer_id,
+        Some(&json!({"status": before.status})),
+        Some(&json!({"status": status})),
+    )
+    .await
+}
+
+/// Tells the partner that pushed the deal's customer about the deal.
+pub(crate) async fn deal_event(
+    db: &impl ConnectionTrait,
+    deal: &deals::Model,
+    name: &'static str,
+    extra: serde_json::Value,
+) -> Result<(), DomainError> {
+    let client = entities::customers::Entity::find_by_id(deal.customer_id)
+        .one(db)
+        .await?
+        .and_then(|c| c.source_client_id);
+    let Some(client) = client else {
+        return Ok(());
+    };
+    let mut payload = json!({"deal_id": deal.id, "customer_id": deal.customer_id, "stage": deal.stage,
+                             "unit_id": deal.unit_id, "agreed_price_fen": deal.agreed_price_fen});
+    if let (Some(payload), Some(extra)) = (payload.as_object_mut(), extra.as_object()) {
+        payload.extend(extra.clone());
+    }
+    crate::outbox::events::emit(
+        db,
+        crate::outbox::events::Event {
+            name,
+            client_id: Some(client),
+            subject_id: Some(deal.id),
+            payload,
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_furthest_live_deal_sets_the_customer_status() {
+        assert_eq!(customer_status(Stage::LoanProcessing), Some((3, "contracted")));
+        assert_eq!(customer_status(Stage::Closed), Some((4, "handed_over")));
+        assert_eq!(customer_status(Stage::Cancelled), None);
+        for method in PAYMENT_METHODS {
+            assert!(parse_payment(method).is_some());
+        }
+        assert!(parse_payment("cash").is_none());
+    }
+}

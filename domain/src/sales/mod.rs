@@ -1,0 +1,15 @@
+//! Sales: the customer from lead to deal — customers and their CSV import
+//! and export, assignment to consultants, the timeline, follow-ups, needs
+//! assessments, open days and other customer events, units, deals and the
+//! stages a deal moves through. Uses `platform`, `access` and `outbox`.
+
+pub mod assignment;
+pub mod csv;
+pub mod customer_events;
+pub mod customers;
+pub mod deal_stages;
+pub mod deals;
+pub mod follow_ups;
+pub mod needs;
+pub mod timeline;
+pub mod units;

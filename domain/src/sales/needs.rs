@@ -1,0 +1,316 @@
+//! Needs assessments (需求分析): what the customer is looking for — budget,
+//! districts, layout, floor area, purpose — and the units recommended with
+//! the customer's reaction to each. The first assessment stamps the
+//! needs-assessed time the 3-day deadline watches.
+
+use chrono::{DateTime, Utc};
+use entities::{customers, needs_assessments, units};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::actor::Actor,
+    access::audit::{self, AuditContext},
+    access::permissions::Scope,
+    platform::error::{DomainError, FieldError},
+    platform::input::{CLOCK_SKEW, optional_text, reported_time},
+    platform::money::{self, Floor},
+    platform::page::{Page, PageRequest},
+    sales::customers::{advance, find},
+    sales::timeline,
+};
+
+pub const PURPOSES: &[&str] = &["own_use", "investment", "both"];
+pub const REACTIONS: &[&str] = &["pending", "interested", "neutral", "rejected"];
+
+/// A unit recommended to the customer and how the customer took it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Recommendation {
+    pub unit_id: Uuid,
+    pub reaction: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NeedsView {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub budget_min_fen: Option<i64>,
+    pub budget_max_fen: Option<i64>,
+    pub districts: Vec<String>,
+    pub layout: Option<String>,
+    pub area_min_sqm: Option<i32>,
+    pub area_max_sqm: Option<i32>,
+    pub purpose: Option<String>,
+    pub notes: Option<String>,
+    pub recommendations: Vec<Recommendation>,
+    pub assessed_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<needs_assessments::Model> for NeedsView {
+    fn from(m: needs_assessments::Model) -> Self {
+        Self {
+            id: m.id,
+            customer_id: m.customer_id,
+            author_id: m.author_id,
+            budget_min_fen: m.budget_min_fen,
+            budget_max_fen: m.budget_max_fen,
+            districts: serde_json::from_value(m.districts).unwrap_or_default(),
+            layout: m.layout,
+            area_min_sqm: m.area_min_sqm,
+            area_max_sqm: m.area_max_sqm,
+            purpose: m.purpose,
+            notes: m.notes,
+            recommendations: serde_json::from_value(m.recommendations).unwrap_or_default(),
+            assessed_at: m.assessed_at,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewNeeds {
+    pub budget_min_fen: Option<i64>,
+    pub budget_max_fen: Option<i64>,
+    pub districts: Vec<String>,
+    pub layout: Option<String>,
+    pub area_min_sqm: Option<i32>,
+    pub area_max_sqm: Option<i32>,
+    pub purpose: Option<String>,
+    pub notes: Option<String>,
+    pub recommendations: Vec<Recommendation>,
+    pub assessed_at: Option<DateTime<Utc>>,
+}
+
+/// Checks both ends of a range with `check` (a value, its pointer, the
+/// errors), and that the minimum is not above the maximum.
+fn check_range<T: PartialOrd + Copy>(
+    min: Option<T>,
+    max: Option<T>,
+    pointer: &str,
+    check: impl Fn(T, &str, &mut Vec<FieldError>),
+    what: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    for (value, end) in [(min, "min"), (max, "max")] {
+        if let Some(value) = value {
+            check(value, &format!("/{pointer}_{end}{what}"), errors);
+        }
+    }
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        errors.push(FieldError::new(
+            format!("/{pointer}_max{what}"),
+            "must not be below the minimum",
+        ));
+    }
+}
+
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    customer_id: Uuid,
+    input: NewNeeds,
+) -> Result<NeedsView, DomainError> {
+    let now = Utc::now();
+    let mut errors = Vec::new();
+    let assessed_at = reported_time(input.assessed_at, "/assessed_at", &mut errors);
+    let budget = |v: i64, at: &str, errors: &mut Vec<FieldError>| money::check(v, Floor::Zero, at, errors);
+    check_range(
+        input.budget_min_fen,
+        input.budget_max_fen,
+        "budget",
+        budget,
+        "_fen",
+        &mut errors,
+    );
+    let area_ok = |v: i32, at: &str, errors: &mut Vec<FieldError>| {
+        if !(1..=100_000).contains(&v) {
+            errors.push(FieldError::new(at, "is out of range"));
+        }
+    };
+    check_range(
+        input.area_min_sqm,
+        input.area_max_sqm,
+        "area",
+        area_ok,
+        "_sqm",
+        &mut errors,
+    );
+    if input.districts.len() > 20 {
+        errors.push(FieldError::new("/districts", "at most 20 districts"));
+    }
+    for (i, d) in input.districts.iter().enumerate() {
+        if d.trim().is_empty() || d.chars().count() > 40 {
+            errors.push(FieldError::new(format!("/districts/{i}"), "must be 1 to 40 characters"));
+        }
+    }
+    let layout = optional_text(input.layout, "/layout", 40, &mut errors);
+    if input.purpose.as_ref().is_some_and(|p| !PURPOSES.contains(&p.as_str())) {
+        errors.push(FieldError::new(
+            "/purpose",
+            format!("must be one of {}", PURPOSES.join(", ")),
+        ));
+    }
+    let notes = optional_text(input.notes, "/notes", 4000, &mut errors);
+    if input.recommendations.len() > 50 {
+        errors.push(FieldError::new("/recommendations", "at most 50 units"));
+    }
+    for (i, r) in input.recommendations.iter().enumerate() {
+        if !REACTIONS.contains(&r.reaction.as_str()) {
+            errors.push(FieldError::new(
+                format!("/recommendations/{i}/reaction"),
+                format!("must be one of {}", REACTIONS.join(", ")),
+            ));
+        }
+        if r.note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+            errors.push(FieldError::new(
+                format!("/recommendations/{i}/note"),
+                "must be at most 500 characters",
+            ));
+        }
+    }
+    let unit_ids: Vec<Uuid> = input.recommendations.iter().map(|r| r.unit_id).collect();
+    let known = units::Entity::find()
+        .filter(units::Column::Id.is_in(unit_ids.clone()))
+        .count(db)
+        .await?;
+    let mut distinct = unit_ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() != unit_ids.len() {
+        errors.push(FieldError::new("/recommendations", "names a unit twice"));
+    } else if known != unit_ids.len() as u64 {
+        errors.push(FieldError::new("/recommendations", "names a unit that does not exist"));
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let customer = find(&txn, actor, scope, customer_id).await?;
+    if assessed_at < customer.created_at - CLOCK_SKEW {
+        return Err(DomainError::invalid(
+            "/assessed_at",
+            "is before the customer was recorded",
+        ));
+    }
+    let districts: Vec<String> = input.districts.into_iter().map(|d| d.trim().to_owned()).collect();
+    let needs = needs_assessments::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(customer_id),
+        author_id: Set(actor.user_id()),
+        budget_min_fen: Set(input.budget_min_fen),
+        budget_max_fen: Set(input.budget_max_fen),
+        districts: Set(json!(districts)),
+        layout: Set(layout),
+        area_min_sqm: Set(input.area_min_sqm),
+        area_max_sqm: Set(input.area_max_sqm),
+        purpose: Set(input.purpose),
+        notes: Set(notes),
+        recommendations: Set(json!(input.recommendations)),
+        assessed_at: Set(assessed_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let first = customer.needs_assessed_at.is_none_or(|at| assessed_at < at);
+    if first {
+        let mut active: customers::ActiveModel = customer.into();
+        active.needs_assessed_at = Set(Some(assessed_at));
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+    }
+    advance(&txn, customer_id, &["new", "contacted"], "needs_assessed").await?;
+    crate::outbox::sla::on_needs_assessed(&txn, customer_id).await?;
+    let view = NeedsView::from(needs);
+    let data = json!({"budget_min_fen": view.budget_min_fen, "budget_max_fen": view.budget_max_fen,
+                      "districts": view.districts, "layout": view.layout, "purpose": view.purpose,
+                      "recommended_units": view.recommendations.len()});
+    let event = timeline::Event {
+        customer_id,
+        kind: "needs_assessed",
+        occurred_at: assessed_at,
+        subject_id: Some(view.id),
+        data: data.clone(),
+    };
+    timeline::record(&txn, Some(actor), event).await?;
+    audit::record(&txn, ctx, "create", "needs_assessment", view.id, None, Some(&data)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// A customer's needs assessments, oldest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    customer_id: Uuid,
+    page: PageRequest,
+) -> Result<Page<NeedsView>, DomainError> {
+    find(db, actor, scope, customer_id).await?;
+    let query = needs_assessments::Entity::find().filter(needs_assessments::Column::CustomerId.eq(customer_id));
+    Ok(page
+        .fetch(db, query, needs_assessments::Column::Id, |n| n.id)
+        .await?
+        .map(NeedsView::from))
+}
+
+/// Records the customer's reaction to one recommended unit.
+pub async fn react(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    actor: &Actor,
+    scope: Scope,
+    (customer_id, needs_id, unit_id): (Uuid, Uuid, Uuid),
+    reaction: Recommendation,
+) -> Result<NeedsView, DomainError> {
+    if !REACTIONS.contains(&reaction.reaction.as_str()) {
+        return Err(DomainError::invalid(
+            "/reaction",
+            format!("must be one of {}", REACTIONS.join(", ")),
+        ));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    find(&txn, actor, scope, customer_id).await?;
+    let needs = needs_assessments::Entity::find_by_id(needs_id)
+        .filter(needs_assessments::Column::CustomerId.eq(customer_id))
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("needs assessment"))?;
+    let mut view = NeedsView::from(needs.clone());
+    let Some(entry) = view.recommendations.iter_mut().find(|r| r.unit_id == unit_id) else {
+        return Err(DomainError::NotFound("recommendation"));
+    };
+    let before = json!(entry);
+    entry.reaction = reaction.reaction;
+    entry.note = reaction.note;
+    let after = json!(entry);
+    let mut active: needs_assessments::ActiveModel = needs.into();
+    active.recommendations = Set(json!(view.recommendations));
+    active.updated_at = Set(Utc::now());
+    let view = NeedsView::from(active.update(&txn).await?);
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "needs_assessment",
+        needs_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}

@@ -1,0 +1,331 @@
+//! Units (房源) for sale: project, building and number identify one; its
+//! layout, floor area and list price describe it. Staff move a unit between
+//! `available` and `reserved`; `subscribed` and `sold` are set only by the
+//! deal that takes it (see `deals`), so a unit is never sold twice.
+
+use chrono::{DateTime, Utc};
+use entities::units;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
+};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    access::audit::{self, AuditContext},
+    platform::error::{DomainError, FieldError},
+    platform::money::{self, Floor},
+    platform::page::{Page, PageRequest},
+    platform::version,
+};
+
+/// Every status a unit can have.
+pub const STATUSES: &[&str] = &["available", "reserved", "subscribed", "sold"];
+/// The statuses staff may set; the others belong to deals.
+pub const MANUAL_STATUSES: &[&str] = &["available", "reserved"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitView {
+    pub id: Uuid,
+    pub project: String,
+    pub building: String,
+    pub number: String,
+    pub layout: String,
+    /// Square metres with two decimals, e.g. "89.50".
+    pub area_sqm: String,
+    pub list_price_fen: i64,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<units::Model> for UnitView {
+    fn from(m: units::Model) -> Self {
+        Self {
+            id: m.id,
+            project: m.project,
+            building: m.building,
+            number: m.number,
+            layout: m.layout,
+            area_sqm: format_area(m.area_sqm_centi),
+            list_price_fen: m.list_price_fen,
+            status: m.status,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+fn audit_json(v: &UnitView) -> serde_json::Value {
+    json!({"project": v.project, "building": v.building, "number": v.number, "layout": v.layout,
+           "area_sqm": v.area_sqm, "list_price_fen": v.list_price_fen, "status": v.status})
+}
+
+/// Hundredths of a square metre as a decimal string ("89.50").
+pub fn format_area(centi: i32) -> String {
+    format!("{}.{:02}", centi / 100, centi % 100)
+}
+
+/// A positive decimal of square metres with at most two decimals, in hundredths.
+pub fn parse_area(text: &str) -> Option<i32> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 6 || fraction.len() > 2 || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    if text.contains('.') && fraction.is_empty() {
+        return None;
+    }
+    let whole: i32 = whole.parse().ok()?;
+    let fraction: i32 = format!("{fraction:0<2}").parse().ok()?;
+    let centi = whole.checked_mul(100)?.checked_add(fraction)?;
+    (centi > 0).then_some(centi)
+}
+
+/// Fields of a new unit or a change to one.
+#[derive(Debug, Clone, Default)]
+pub struct UnitInput {
+    pub project: Option<String>,
+    pub building: Option<String>,
+    pub number: Option<String>,
+    pub layout: Option<String>,
+    pub area_sqm: Option<String>,
+    pub list_price_fen: Option<i64>,
+    pub status: Option<String>,
+}
+
+fn text_field(value: &Option<String>, pointer: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) {
+    match value {
+        Some(v) if v.trim().is_empty() || v.chars().count() > max => {
+            errors.push(FieldError::new(pointer, format!("must be 1 to {max} characters")));
+        }
+        None if required => errors.push(FieldError::new(pointer, "is required")),
+        _ => {}
+    }
+}
+
+fn check(input: &UnitInput, creating: bool, errors: &mut Vec<FieldError>) -> Option<i32> {
+    text_field(&input.project, "/project", 120, creating, errors);
+    text_field(&input.building, "/building", 40, creating, errors);
+    text_field(&input.number, "/number", 40, creating, errors);
+    text_field(&input.layout, "/layout", 40, creating, errors);
+    let area = match &input.area_sqm {
+        Some(text) => {
+            let area = parse_area(text.trim());
+            if area.is_none() {
+                errors.push(FieldError::new(
+                    "/area_sqm",
+                    "must be a positive decimal string with at most 2 decimals, e.g. \"89.50\"",
+                ));
+            }
+            area
+        }
+        None => {
+            if creating {
+                errors.push(FieldError::new("/area_sqm", "is required"));
+            }
+            None
+        }
+    };
+    match input.list_price_fen {
+        Some(price) => money::check(price, Floor::OneFen, "/list_price_fen", errors),
+        None if creating => errors.push(FieldError::new("/list_price_fen", "is required")),
+        None => {}
+    }
+    if let Some(status) = &input.status
+        && !MANUAL_STATUSES.contains(&status.as_str())
+    {
+        errors.push(FieldError::new(
+            "/status",
+            "must be available or reserved (subscribed and sold are set by deals)",
+        ));
+    }
+    area
+}
+
+/// Adds a unit; the same project, building and number twice is a conflict.
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    input: UnitInput,
+) -> Result<UnitView, DomainError> {
+    let mut errors = Vec::new();
+    let area = check(&input, true, &mut errors);
+    let (Some(area), true) = (area, errors.is_empty()) else {
+        return Err(DomainError::Validation(errors));
+    };
+    let now = Utc::now();
+    let txn = crate::platform::db::begin_write(db).await?;
+    let trimmed = |v: Option<String>| v.unwrap_or_default().trim().to_owned();
+    let unit = units::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        project: Set(trimmed(input.project)),
+        building: Set(trimmed(input.building)),
+        number: Set(trimmed(input.number)),
+        layout: Set(trimmed(input.layout)),
+        area_sqm_centi: Set(area),
+        list_price_fen: Set(input.list_price_fen.unwrap_or_default()),
+        status: Set(input.status.unwrap_or_else(|| "available".to_owned())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match DomainError::from(e) {
+        DomainError::Conflict(_) => {
+            DomainError::Conflict("a unit with this project, building and number exists".to_owned())
+        }
+        other => other,
+    })?;
+    let view = UnitView::from(unit);
+    audit::record(&txn, ctx, "create", "unit", view.id, None, Some(&audit_json(&view))).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// What to look for among units.
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub status: Option<String>,
+    pub project: Option<String>,
+    pub building: Option<String>,
+    pub layout: Option<String>,
+    pub min_list_price_fen: Option<i64>,
+    pub max_list_price_fen: Option<i64>,
+}
+
+/// Units are the company's stock: everyone with `units:read` sees them all.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: UnitFilter,
+    page: PageRequest,
+) -> Result<Page<UnitView>, DomainError> {
+    use units::Column as C;
+    if let Some(status) = &filter.status
+        && !STATUSES.contains(&status.as_str())
+    {
+        return Err(DomainError::invalid(
+            "/status",
+            format!("must be one of {}", STATUSES.join(", ")),
+        ));
+    }
+    let mut query = units::Entity::find();
+    if let Some(status) = filter.status {
+        query = query.filter(C::Status.eq(status));
+    }
+    if let Some(project) = filter.project {
+        query = query.filter(C::Project.eq(project));
+    }
+    if let Some(building) = filter.building {
+        query = query.filter(C::Building.eq(building));
+    }
+    if let Some(layout) = filter.layout {
+        query = query.filter(C::Layout.eq(layout));
+    }
+    if let Some(min) = filter.min_list_price_fen {
+        query = query.filter(C::ListPriceFen.gte(min));
+    }
+    if let Some(max) = filter.max_list_price_fen {
+        query = query.filter(C::ListPriceFen.lte(max));
+    }
+    Ok(page.fetch(db, query, C::Id, |u| u.id).await?.map(UnitView::from))
+}
+
+/// One unit by id.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<UnitView, DomainError> {
+    units::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(UnitView::from)
+        .ok_or(DomainError::NotFound("unit"))
+}
+
+/// Changes list price, layout, area, or the status between available and reserved.
+pub async fn update(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    id: Uuid,
+    input: UnitInput,
+    if_match: Option<&str>,
+) -> Result<UnitView, DomainError> {
+    let mut errors = Vec::new();
+    let area = check(&input, false, &mut errors);
+    for (given, pointer) in [
+        (input.project.is_some(), "/project"),
+        (input.building.is_some(), "/building"),
+        (input.number.is_some(), "/number"),
+    ] {
+        if given {
+            errors.push(FieldError::new(pointer, "cannot be changed"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors));
+    }
+    let txn = crate::platform::db::begin_write(db).await?;
+    let unit = units::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("unit"))?;
+    let before = UnitView::from(unit.clone());
+    version::check_if_match(if_match, &version::etag_of(&before))?;
+    if input.status.is_some() && !MANUAL_STATUSES.contains(&unit.status.as_str()) {
+        return Err(DomainError::Rule {
+            code: "unit_unavailable",
+            detail: format!(
+                "the unit is {} by a deal; only the deal changes its status",
+                unit.status
+            ),
+        });
+    }
+    let mut active: units::ActiveModel = unit.into();
+    if let Some(layout) = input.layout {
+        active.layout = Set(layout.trim().to_owned());
+    }
+    if let Some(area) = area {
+        active.area_sqm_centi = Set(area);
+    }
+    if let Some(price) = input.list_price_fen {
+        active.list_price_fen = Set(price);
+    }
+    if let Some(status) = input.status {
+        active.status = Set(status);
+    }
+    active.updated_at = Set(Utc::now());
+    let after = UnitView::from(active.update(&txn).await?);
+    audit::record(
+        &txn,
+        ctx,
+        "update",
+        "unit",
+        id,
+        Some(&audit_json(&before)),
+        Some(&audit_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_are_decimal_strings_with_at_most_two_decimals() {
+        assert_eq!(parse_area("89.50"), Some(8950));
+        assert_eq!(parse_area("89.5"), Some(8950));
+        assert_eq!(parse_area("120"), Some(12000));
+        assert_eq!(parse_area("0.01"), Some(1));
+        for bad in [
+            "", "0", "0.00", "-1", "1.234", "1.", ".5", "1e3", "abc", "1,5", "9999999",
+        ] {
+            assert_eq!(parse_area(bad), None, "{bad}");
+        }
+        assert_eq!(format_area(8950), "89.50");
+        assert_eq!(format_area(5), "0.05");
+    }
+}
