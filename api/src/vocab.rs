@@ -82,9 +82,9 @@ vocabulary! {
     /// The sales states a unit may be set to by hand; the others follow its deals.
     ManualUnitStatus = units::MANUAL_STATUSES.iter().copied();
     /// An event a webhook subscription may receive (docs/api/webhooks.md).
-    WebhookEvent = webhooks::EVENTS.iter().copied();
+    WebhookEvent = webhooks::subscriptions::EVENTS.iter().copied();
     /// Where a webhook delivery stands.
-    DeliveryStatus = webhooks::STATUSES.iter().copied();
+    DeliveryStatus = webhooks::deliveries::STATUSES.iter().copied();
     /// A job's state in its queue.
     JobState = worker::inspect::JobState::ALL.map(worker::inspect::JobState::as_str);
     /// How a Sales Star run came about.

@@ -5,7 +5,11 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    outbox::webhooks::{AttemptView, DeliveryDetail, DeliveryView, Destinations, WebhookInput, WebhookView},
+    outbox::webhooks::{
+        deliveries::{AttemptView, DeliveryDetail, DeliveryView},
+        destinations::Destinations,
+        subscriptions::{WebhookInput, WebhookView},
+    },
     platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
@@ -232,7 +236,7 @@ pub async fn list_webhooks(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
-    let page = domain::outbox::webhooks::list(&state.db, &caller.actor, caller.scope, page).await?;
+    let page = domain::outbox::webhooks::subscriptions::list(&state.db, &caller.actor, caller.scope, page).await?;
     Ok(HttpResponse::Ok().json(WebhookList {
         items: page.items.into_iter().map(Webhook::from).collect(),
         next_cursor: page.next_cursor,
@@ -263,7 +267,8 @@ pub async fn create_webhook(
         destinations: Destinations::of(&state.settings),
     };
     let (webhook, secret) =
-        domain::outbox::webhooks::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
+        domain::outbox::webhooks::subscriptions::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input)
+            .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", webhook.id)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -290,7 +295,8 @@ pub async fn get_webhook(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let webhook = domain::outbox::webhooks::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let webhook =
+        domain::outbox::webhooks::subscriptions::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&webhook))
         .json(Webhook::from(webhook)))
@@ -328,7 +334,7 @@ pub async fn update_webhook(
         destinations: Destinations::of(&state.settings),
     };
     let (actor, scope, audit) = (&caller.actor, caller.scope, caller.audit());
-    let webhook = domain::outbox::webhooks::update(
+    let webhook = domain::outbox::webhooks::subscriptions::update(
         &state.db,
         &audit,
         actor,
@@ -359,7 +365,14 @@ pub async fn delete_webhook(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    domain::outbox::webhooks::delete(&state.db, &caller.audit(), &caller.actor, caller.scope, id.into_inner()).await?;
+    domain::outbox::webhooks::subscriptions::delete(
+        &state.db,
+        &caller.audit(),
+        &caller.actor,
+        caller.scope,
+        id.into_inner(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -381,7 +394,8 @@ pub async fn create_webhook_secret(
 ) -> Result<HttpResponse, ApiError> {
     let (actor, scope, audit) = (&caller.actor, caller.scope, caller.audit());
     let (webhook, secret) =
-        domain::outbox::webhooks::rotate_secret(&state.db, &audit, actor, scope, id.into_inner()).await?;
+        domain::outbox::webhooks::subscriptions::rotate_secret(&state.db, &audit, actor, scope, id.into_inner())
+            .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(WebhookWithSecret {
@@ -412,7 +426,8 @@ pub async fn list_webhook_deliveries(
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let (actor, scope) = (&caller.actor, caller.scope);
     let page =
-        domain::outbox::webhooks::list_deliveries(&state.db, actor, scope, id.into_inner(), q.status, page).await?;
+        domain::outbox::webhooks::deliveries::list_deliveries(&state.db, actor, scope, id.into_inner(), q.status, page)
+            .await?;
     Ok(HttpResponse::Ok().json(WebhookDeliveryList {
         items: page.items.into_iter().map(WebhookDelivery::from).collect(),
         next_cursor: page.next_cursor,
@@ -436,7 +451,9 @@ pub async fn get_webhook_delivery(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (webhook_id, id) = path.into_inner();
-    let detail = domain::outbox::webhooks::get_delivery(&state.db, &caller.actor, caller.scope, webhook_id, id).await?;
+    let detail =
+        domain::outbox::webhooks::deliveries::get_delivery(&state.db, &caller.actor, caller.scope, webhook_id, id)
+            .await?;
     Ok(HttpResponse::Ok().json(WebhookDeliveryDetail::from(detail)))
 }
 
@@ -459,7 +476,8 @@ pub async fn create_webhook_redelivery(
 ) -> Result<HttpResponse, ApiError> {
     let (webhook_id, id) = path.into_inner();
     let (actor, scope, audit) = (&caller.actor, caller.scope, caller.audit());
-    let delivery = domain::outbox::webhooks::redeliver(&state.db, &audit, actor, scope, webhook_id, id).await?;
+    let delivery =
+        domain::outbox::webhooks::deliveries::redeliver(&state.db, &audit, actor, scope, webhook_id, id).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((
             header::LOCATION,

@@ -146,7 +146,7 @@ pub async fn load_client(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<A
         return Ok(None);
     }
     let grants = Grants::from_pairs(
-        crate::access::api_clients::scopes_of(&client.scopes)
+        crate::platform::db::strings(&client.scopes)
             .into_iter()
             .map(|p| (p, Scope::Own)),
     );

@@ -47,7 +47,7 @@ impl From<api_clients::Model> for ClientView {
             id: m.id,
             client_id: m.client_id,
             name: m.name,
-            scopes: scopes_of(&m.scopes),
+            scopes: crate::platform::db::strings(&m.scopes),
             rate_limit_per_minute: m.rate_limit_per_minute,
             status: m.status,
             secret_rotated_at: m.secret_rotated_at,
@@ -55,14 +55,6 @@ impl From<api_clients::Model> for ClientView {
             updated_at: m.updated_at,
         }
     }
-}
-
-/// The scopes stored on a client row.
-pub fn scopes_of(value: &serde_json::Value) -> Vec<String> {
-    value
-        .as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
 }
 
 fn audit_json(view: &ClientView) -> serde_json::Value {

@@ -55,3 +55,12 @@ pub async fn migration_status(db: &DatabaseConnection) -> Result<Vec<(String, bo
         .map(|m| (m.name().to_owned(), m.status() == MigrationStatus::Applied))
         .collect())
 }
+
+/// The strings of a JSON array column (an API client's scopes, a webhook's
+/// events); anything else in it is ignored.
+pub fn strings(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}

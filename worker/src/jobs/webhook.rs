@@ -1,5 +1,5 @@
 //! Webhook delivery attempts: claim the attempt's timer (scheduling the
-//! next one as a guard, see `domain::outbox::webhooks`), POST the signed event, then
+//! next one as a guard, see `domain::outbox::webhooks::deliveries`), POST the signed event, then
 //! record what the receiver answered. Only the call that claims the timer
 //! sends, so a redelivered job sends nothing. Receivers are reached over
 //! http or https, on public addresses only unless the settings allow
@@ -8,7 +8,11 @@
 use std::{net::SocketAddr, time::Instant};
 
 use chrono::Utc;
-use domain::outbox::webhooks::{self, Attempt, Destinations, Outcome};
+use domain::outbox::webhooks::{
+    deliveries::{self, Attempt, Outcome},
+    destinations::{self, Destinations},
+    signing,
+};
 use rustls::pki_types::{CertificateDer, pem::PemObject};
 use uuid::Uuid;
 
@@ -17,13 +21,13 @@ use super::{JobContext, JobError};
 /// Makes one attempt at the delivery whose timer is `timer_id`.
 pub async fn deliver(ctx: &JobContext, timer_id: Uuid) -> Result<(), JobError> {
     let base = ctx.settings.webhook_retry_base_secs;
-    let Some(attempt) = webhooks::begin_attempt(&ctx.db, timer_id, &ctx.instance, base).await? else {
+    let Some(attempt) = deliveries::begin_attempt(&ctx.db, timer_id, &ctx.instance, base).await? else {
         return Ok(());
     };
     let started = Instant::now();
     let mut outcome = ctx.webhooks.send(&attempt).await;
     outcome.duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-    let status = webhooks::record_attempt(&ctx.db, &attempt, outcome, base).await?;
+    let status = deliveries::record_attempt(&ctx.db, &attempt, outcome, base).await?;
     tracing::info!(delivery = %attempt.delivery_id, attempt = attempt.number, %status, "webhook attempt");
     Ok(())
 }
@@ -43,7 +47,7 @@ impl Sender {
         crate::install_crypto();
         let destinations = Destinations::of(settings);
         let base = || {
-            let timeout = std::time::Duration::from_secs(webhooks::REQUEST_TIMEOUT_SECS.unsigned_abs());
+            let timeout = std::time::Duration::from_secs(deliveries::REQUEST_TIMEOUT_SECS.unsigned_abs());
             let builder = reqwest::Client::builder()
                 .timeout(timeout)
                 .redirect(reqwest::redirect::Policy::none())
@@ -93,7 +97,7 @@ impl Sender {
         }
         let client = &self.client;
         let timestamp = Utc::now().timestamp();
-        let signature = webhooks::signature(&attempt.secret, timestamp, attempt.body.as_bytes());
+        let signature = signing::signature(&attempt.secret, timestamp, attempt.body.as_bytes());
         let request = client
             .post(&attempt.url)
             .header("Content-Type", "application/json")
@@ -108,7 +112,7 @@ impl Sender {
         let status = i32::from(response.status().as_u16());
         let mut body = Vec::new();
         let mut error = None;
-        while body.len() < webhooks::MAX_RESPONSE_BYTES {
+        while body.len() < deliveries::MAX_RESPONSE_BYTES {
             match response.chunk().await {
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => break,
@@ -118,7 +122,7 @@ impl Sender {
                 }
             }
         }
-        body.truncate(webhooks::MAX_RESPONSE_BYTES);
+        body.truncate(deliveries::MAX_RESPONSE_BYTES);
         Outcome {
             status_code: Some(status),
             error: error.or_else(|| (!(200..300).contains(&status)).then(|| format!("the receiver answered {status}"))),
@@ -169,10 +173,10 @@ impl reqwest::dns::Resolve for PublicAddresses {
         Box::pin(async move {
             let public: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await?
-                .filter(|addr| webhooks::is_public(addr.ip()))
+                .filter(|addr| destinations::is_public(addr.ip()))
                 .collect();
             if public.is_empty() {
-                return Err(format!("{host} {}", webhooks::PRIVATE_DESTINATION).into());
+                return Err(format!("{host} {}", destinations::PRIVATE_DESTINATION).into());
             }
             Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })
@@ -182,7 +186,7 @@ impl reqwest::dns::Resolve for PublicAddresses {
 /// The error with its causes (the TLS or DNS reason is in a source).
 fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        return format!("no answer within {} s", webhooks::REQUEST_TIMEOUT_SECS);
+        return format!("no answer within {} s", deliveries::REQUEST_TIMEOUT_SECS);
     }
     let mut text = if e.is_connect() {
         "could not connect".to_owned()
