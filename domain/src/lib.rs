@@ -15,6 +15,9 @@ pub mod performance;
 pub mod platform;
 pub mod sales;
 
+#[cfg(test)]
+mod layering;
+
 pub use platform::{
     error::{DomainError, FieldError},
     secret::Secret,
