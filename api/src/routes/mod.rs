@@ -1,5 +1,10 @@
 //! Route handlers, one module per resource. Handlers stay thin: extract,
 //! call `domain`, respond.
+//!
+//! Each handler is listed once, in [`PROBES`] or [`API`]; its
+//! `#[utoipa::path]` says where it is served. The same table registers the
+//! actix routes and gives the OpenAPI document its operations, so no
+//! handler is served undocumented or documented unserved.
 
 pub mod after_sales;
 pub mod api_clients;
@@ -27,248 +32,360 @@ pub mod units;
 pub mod users;
 pub mod webhooks;
 
-use actix_web::web;
+use std::sync::LazyLock;
+
+use actix_web::{Route, http::Method, web};
+use utoipa::openapi::{OpenApi, PathItem};
+
+/// Turns handlers (`module::handler`, each with `#[utoipa::path]`) into
+/// [`Operation`]s. Each gets a one-operation `OpenApi` derive, which is how
+/// utoipa finds the path, method and schemas of a handler by its name.
+macro_rules! operations {
+    ($($module:ident :: $handler:ident),* $(,)?) => {
+        &[$({
+            #[derive(utoipa::OpenApi)]
+            #[openapi(paths($module::$handler))]
+            struct Documented;
+            Operation {
+                document: <Documented as utoipa::OpenApi>::openapi,
+                route: |method| web::method(method).to($module::$handler),
+            }
+        }),*]
+    };
+}
+
+/// Liveness, readiness and metrics, served at the root.
+pub static PROBES: &[Operation] = operations![health::healthz, health::readyz, health::metrics];
+
+/// Every operation under [`API_PREFIX`], each listed once. Where it is served
+/// (path and method) is read from its `#[utoipa::path]`, so what is served
+/// and what is documented cannot differ. Within a path, the order here is
+/// the order of the `Allow` header of a 405.
+pub static API: &[Operation] = operations![
+    token::create_token,
+    token::create_revocation,
+    me::get_me,
+    roles::list_permissions,
+    roles::list_roles,
+    roles::create_role,
+    roles::get_role,
+    roles::update_role,
+    roles::delete_role,
+    users::list_users,
+    users::create_user,
+    users::get_user,
+    users::update_user,
+    users::update_user_roles,
+    audit::list_audit_log,
+    customers::list_customers,
+    customers::create_customer,
+    customers::get_customer,
+    customers::update_customer,
+    customers::delete_customer,
+    customers::create_customer_status_change,
+    customers::create_customer_assignment,
+    customers::create_customer_reassignment,
+    customers::create_customer_merge,
+    customers::get_customer_timeline,
+    customers::update_lead_intake,
+    customer_csv::create_customer_import,
+    customer_csv::get_customer_export,
+    follow_ups::list_follow_ups,
+    follow_ups::create_follow_up,
+    follow_ups::list_needs,
+    follow_ups::create_needs,
+    follow_ups::update_recommendation,
+    units::list_units,
+    units::create_unit,
+    units::get_unit,
+    units::update_unit,
+    deals::list_deals,
+    deals::create_deal,
+    deals::get_deal,
+    deals::update_deal,
+    deals::create_deal_transition,
+    after_sales::list_inspection_issues,
+    after_sales::create_inspection_issue,
+    after_sales::update_inspection_issue,
+    after_sales::get_handover_checklist,
+    after_sales::update_handover_checklist_item,
+    after_sales::get_handover,
+    after_sales::create_handover,
+    after_sales::list_visits,
+    after_sales::create_visit,
+    kpis::list_consultant_kpis,
+    kpis::list_team_kpis,
+    awards::get_award_rules,
+    awards::update_award_rules,
+    awards::list_award_runs,
+    awards::create_award_run,
+    awards::get_award_run,
+    complaints::list_complaints,
+    complaints::create_complaint,
+    complaints::get_complaint,
+    complaints::update_complaint,
+    targets::list_targets,
+    targets::create_target,
+    targets::get_target,
+    targets::update_target,
+    targets::delete_target,
+    trainings::list_trainings,
+    trainings::create_training,
+    trainings::get_training,
+    trainings::update_training,
+    trainings::update_training_attendee,
+    trainings::delete_training_attendee,
+    customer_events::list_customer_events,
+    customer_events::create_customer_event,
+    customer_events::get_customer_event,
+    customer_events::update_customer_event,
+    customer_events::list_event_invitations,
+    customer_events::create_event_invitation,
+    customer_events::get_event_invitation,
+    customer_events::update_event_invitation,
+    org::list_regions,
+    org::create_region,
+    org::get_region,
+    org::update_region,
+    org::delete_region,
+    org::list_teams,
+    org::create_team,
+    org::get_team,
+    org::update_team,
+    org::delete_team,
+    api_clients::list_api_clients,
+    api_clients::create_api_client,
+    api_clients::get_api_client,
+    api_clients::update_api_client,
+    api_clients::create_api_client_secret,
+    webhooks::list_webhooks,
+    webhooks::create_webhook,
+    webhooks::get_webhook,
+    webhooks::update_webhook,
+    webhooks::delete_webhook,
+    webhooks::create_webhook_secret,
+    webhooks::list_webhook_deliveries,
+    webhooks::get_webhook_delivery,
+    webhooks::create_webhook_redelivery,
+    sla::list_sla_policies,
+    sla::get_sla_policy,
+    sla::update_sla_policy,
+    sla::list_sla_breaches,
+    sla::list_timers,
+    notifications::list_notifications,
+    notifications::create_notification_read,
+    probes::create_queue_probe,
+    probes::get_queue_probe,
+    queues::list_queues,
+    queues::get_queue,
+    queues::list_queue_jobs,
+    queues::delete_queue_job,
+    queues::create_queue_job_retry,
+    queues::create_queue_job_run,
+    queues::create_queue_job_retries,
+    queues::create_queue_job_runs,
+    queues::create_queue_job_deletions,
+    queues::create_queue_pause,
+    queues::create_queue_resume,
+    queues::list_workers,
+];
+
+/// The prefix of every path in [`API`], served as one actix scope.
+pub const API_PREFIX: &str = "/api/v1";
 
 /// Liveness, readiness and metrics: the whole HTTP face of a worker process.
 pub fn configure_probes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/healthz").get(health::healthz))
-        .service(web::resource("/readyz").get(health::readyz))
-        .service(web::resource("/metrics").get(health::metrics));
+    for resource in PROBE_RESOURCES.iter() {
+        cfg.service(resource.service(""));
+    }
 }
 
-/// Every route of the service. Each path is a resource, so a request with
-/// a method the path does not serve is 405, not 404.
+/// Every route of the service. Each path is one resource, so a request with
+/// a method the path does not serve is 405 (with `Allow`), not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     configure_probes(cfg);
-    cfg.service(
-        web::scope("/api/v1")
-            .service(web::resource("/openapi.json").get(crate::openapi::openapi_json))
-            .service(web::resource("/auth/token").post(token::create_token))
-            .service(web::resource("/auth/revoke").post(token::create_revocation))
-            .service(web::resource("/me").get(me::get_me))
-            .service(web::resource("/permissions").get(roles::list_permissions))
-            .service(web::resource("/roles").get(roles::list_roles).post(roles::create_role))
-            .service(
-                web::resource("/roles/{id}")
-                    .get(roles::get_role)
-                    .patch(roles::update_role)
-                    .delete(roles::delete_role),
-            )
-            .service(web::resource("/users").get(users::list_users).post(users::create_user))
-            .service(
-                web::resource("/users/{id}")
-                    .get(users::get_user)
-                    .patch(users::update_user),
-            )
-            .service(web::resource("/users/{id}/roles").put(users::update_user_roles))
-            .service(web::resource("/audit-log").get(audit::list_audit_log))
-            .service(
-                web::resource("/customers")
-                    .get(customers::list_customers)
-                    .post(customers::create_customer),
-            )
-            .service(web::resource("/units").get(units::list_units).post(units::create_unit))
-            .service(
-                web::resource("/units/{id}")
-                    .get(units::get_unit)
-                    .patch(units::update_unit),
-            )
-            .service(web::resource("/deals").get(deals::list_deals).post(deals::create_deal))
-            .service(
-                web::resource("/deals/{id}")
-                    .get(deals::get_deal)
-                    .patch(deals::update_deal),
-            )
-            .service(web::resource("/deals/{id}/transitions").post(deals::create_deal_transition))
-            .service(
-                web::resource("/deals/{id}/inspection-issues")
-                    .get(after_sales::list_inspection_issues)
-                    .post(after_sales::create_inspection_issue),
-            )
-            .service(
-                web::resource("/deals/{id}/inspection-issues/{issue_id}").patch(after_sales::update_inspection_issue),
-            )
-            .service(web::resource("/deals/{id}/handover-checklist").get(after_sales::get_handover_checklist))
-            .service(
-                web::resource("/deals/{id}/handover-checklist/{item}").put(after_sales::update_handover_checklist_item),
-            )
-            .service(
-                web::resource("/deals/{id}/handover")
-                    .get(after_sales::get_handover)
-                    .post(after_sales::create_handover),
-            )
-            .service(
-                web::resource("/deals/{id}/visits")
-                    .get(after_sales::list_visits)
-                    .post(after_sales::create_visit),
-            )
-            .service(web::resource("/customers/import").post(customer_csv::create_customer_import))
-            .service(web::resource("/customers/export").get(customer_csv::get_customer_export))
-            .service(
-                web::resource("/customers/{id}")
-                    .get(customers::get_customer)
-                    .patch(customers::update_customer)
-                    .delete(customers::delete_customer),
-            )
-            .service(web::resource("/customers/{id}/status").post(customers::create_customer_status_change))
-            .service(web::resource("/customers/{id}/assignment").post(customers::create_customer_assignment))
-            .service(web::resource("/customers/{id}/reassignment").post(customers::create_customer_reassignment))
-            .service(web::resource("/customers/{id}/merge").post(customers::create_customer_merge))
-            .service(web::resource("/customers/{id}/timeline").get(customers::get_customer_timeline))
-            .service(
-                web::resource("/customers/{id}/follow-ups")
-                    .get(follow_ups::list_follow_ups)
-                    .post(follow_ups::create_follow_up),
-            )
-            .service(
-                web::resource("/customers/{id}/needs")
-                    .get(follow_ups::list_needs)
-                    .post(follow_ups::create_needs),
-            )
-            .service(
-                web::resource("/customers/{id}/needs/{needs_id}/recommendations/{unit_id}")
-                    .put(follow_ups::update_recommendation),
-            )
-            .service(web::resource("/kpis/consultants").get(kpis::list_consultant_kpis))
-            .service(web::resource("/kpis/teams").get(kpis::list_team_kpis))
-            .service(
-                web::resource("/award-rules")
-                    .get(awards::get_award_rules)
-                    .put(awards::update_award_rules),
-            )
-            .service(
-                web::resource("/awards/runs")
-                    .get(awards::list_award_runs)
-                    .post(awards::create_award_run),
-            )
-            .service(web::resource("/awards/runs/{id}").get(awards::get_award_run))
-            .service(web::resource("/users/{id}/lead-intake").put(customers::update_lead_intake))
-            .service(
-                web::resource("/complaints")
-                    .get(complaints::list_complaints)
-                    .post(complaints::create_complaint),
-            )
-            .service(
-                web::resource("/complaints/{id}")
-                    .get(complaints::get_complaint)
-                    .patch(complaints::update_complaint),
-            )
-            .service(
-                web::resource("/targets")
-                    .get(targets::list_targets)
-                    .post(targets::create_target),
-            )
-            .service(
-                web::resource("/targets/{id}")
-                    .get(targets::get_target)
-                    .patch(targets::update_target)
-                    .delete(targets::delete_target),
-            )
-            .service(
-                web::resource("/trainings")
-                    .get(trainings::list_trainings)
-                    .post(trainings::create_training),
-            )
-            .service(
-                web::resource("/trainings/{id}")
-                    .get(trainings::get_training)
-                    .patch(trainings::update_training),
-            )
-            .service(
-                web::resource("/trainings/{id}/attendees/{user_id}")
-                    .put(trainings::update_training_attendee)
-                    .delete(trainings::delete_training_attendee),
-            )
-            .service(
-                web::resource("/customer-events")
-                    .get(customer_events::list_customer_events)
-                    .post(customer_events::create_customer_event),
-            )
-            .service(
-                web::resource("/customer-events/{id}")
-                    .get(customer_events::get_customer_event)
-                    .patch(customer_events::update_customer_event),
-            )
-            .service(
-                web::resource("/customer-events/{id}/invitations")
-                    .get(customer_events::list_event_invitations)
-                    .post(customer_events::create_event_invitation),
-            )
-            .service(
-                web::resource("/customer-events/{id}/invitations/{customer_id}")
-                    .get(customer_events::get_event_invitation)
-                    .put(customer_events::update_event_invitation),
-            )
-            .service(
-                web::resource("/regions")
-                    .get(org::list_regions)
-                    .post(org::create_region),
-            )
-            .service(
-                web::resource("/regions/{id}")
-                    .get(org::get_region)
-                    .patch(org::update_region)
-                    .delete(org::delete_region),
-            )
-            .service(web::resource("/teams").get(org::list_teams).post(org::create_team))
-            .service(
-                web::resource("/teams/{id}")
-                    .get(org::get_team)
-                    .patch(org::update_team)
-                    .delete(org::delete_team),
-            )
-            .service(
-                web::resource("/api-clients")
-                    .get(api_clients::list_api_clients)
-                    .post(api_clients::create_api_client),
-            )
-            .service(
-                web::resource("/api-clients/{id}")
-                    .get(api_clients::get_api_client)
-                    .patch(api_clients::update_api_client),
-            )
-            .service(web::resource("/api-clients/{id}/secret").post(api_clients::create_api_client_secret))
-            .service(
-                web::resource("/webhooks")
-                    .get(webhooks::list_webhooks)
-                    .post(webhooks::create_webhook),
-            )
-            .service(
-                web::resource("/webhooks/{id}")
-                    .get(webhooks::get_webhook)
-                    .patch(webhooks::update_webhook)
-                    .delete(webhooks::delete_webhook),
-            )
-            .service(web::resource("/webhooks/{id}/secret").post(webhooks::create_webhook_secret))
-            .service(web::resource("/webhooks/{id}/deliveries").get(webhooks::list_webhook_deliveries))
-            .service(web::resource("/webhooks/{id}/deliveries/{delivery_id}").get(webhooks::get_webhook_delivery))
-            .service(
-                web::resource("/webhooks/{id}/deliveries/{delivery_id}/redeliver")
-                    .post(webhooks::create_webhook_redelivery),
-            )
-            .service(web::resource("/sla-policies").get(sla::list_sla_policies))
-            .service(
-                web::resource("/sla-policies/{kind}")
-                    .get(sla::get_sla_policy)
-                    .put(sla::update_sla_policy),
-            )
-            .service(web::resource("/sla-breaches").get(sla::list_sla_breaches))
-            .service(web::resource("/timers").get(sla::list_timers))
-            .service(web::resource("/notifications").get(notifications::list_notifications))
-            .service(web::resource("/notifications/{id}/read").post(notifications::create_notification_read))
-            .service(web::resource("/admin/queue-probes").post(probes::create_queue_probe))
-            .service(web::resource("/admin/queue-probes/{id}").get(probes::get_queue_probe))
-            .service(web::resource("/admin/queues").get(queues::list_queues))
-            .service(web::resource("/admin/queues/{queue}").get(queues::get_queue))
-            .service(web::resource("/admin/queues/{queue}/jobs").get(queues::list_queue_jobs))
-            .service(web::resource("/admin/queues/{queue}/jobs/{job_id}").delete(queues::delete_queue_job))
-            .service(web::resource("/admin/queues/{queue}/jobs/{job_id}/retry").post(queues::create_queue_job_retry))
-            .service(web::resource("/admin/queues/{queue}/jobs/{job_id}/run-now").post(queues::create_queue_job_run))
-            .service(web::resource("/admin/queues/{queue}/job-retries").post(queues::create_queue_job_retries))
-            .service(web::resource("/admin/queues/{queue}/job-runs").post(queues::create_queue_job_runs))
-            .service(web::resource("/admin/queues/{queue}/job-deletions").post(queues::create_queue_job_deletions))
-            .service(web::resource("/admin/queues/{queue}/pause").post(queues::create_queue_pause))
-            .service(web::resource("/admin/queues/{queue}/resume").post(queues::create_queue_resume))
-            .service(web::resource("/admin/workers").get(queues::list_workers)),
-    );
+    // The document itself is served but not described in itself.
+    let mut scope = web::scope(API_PREFIX).service(web::resource("/openapi.json").get(crate::openapi::openapi_json));
+    for resource in API_RESOURCES.iter() {
+        scope = scope.service(resource.service(API_PREFIX));
+    }
+    cfg.service(scope);
+}
+
+/// Every operation served, for the OpenAPI document.
+pub fn every_operation() -> impl Iterator<Item = &'static Operation> {
+    PROBES.iter().chain(API)
+}
+
+/// One operation: a handler and its `#[utoipa::path]`, which says where it
+/// is served. Written with [`operations!`].
+#[derive(Debug, Clone, Copy)]
+pub struct Operation {
+    document: fn() -> OpenApi,
+    route: fn(Method) -> Route,
+}
+
+impl Operation {
+    /// The OpenAPI document of this operation alone: its path, its method
+    /// and the schemas it uses.
+    pub fn document(&self) -> OpenApi {
+        (self.document)()
+    }
+}
+
+static PROBE_RESOURCES: LazyLock<Vec<Resource>> = LazyLock::new(|| resources(PROBES));
+static API_RESOURCES: LazyLock<Vec<Resource>> = LazyLock::new(|| resources(API));
+
+/// One path and the operations served on it: one actix resource.
+#[derive(Debug)]
+struct Resource {
+    path: String,
+    routes: Vec<(Method, Operation)>,
+}
+
+impl Resource {
+    /// The actix resource, its path relative to the scope at `prefix`.
+    fn service(&self, prefix: &str) -> actix_web::Resource {
+        let path = self.path.strip_prefix(prefix).unwrap_or(&self.path);
+        self.routes
+            .iter()
+            .fold(web::resource(path), |resource, (method, operation)| {
+                resource.route((operation.route)(method.clone()))
+            })
+    }
+}
+
+/// Groups operations by path, in the order actix must try them: where two
+/// paths differ first, a fixed segment comes before a parameter, so that
+/// `/customers/export` is not taken for `/customers/{id}`.
+fn resources(operations: &[Operation]) -> Vec<Resource> {
+    let mut resources: Vec<Resource> = Vec::new();
+    for operation in operations {
+        for (path, item) in operation.document().paths.paths {
+            let routes = methods(&item).into_iter().map(|method| (method, *operation));
+            match resources.iter_mut().find(|resource| resource.path == path) {
+                Some(resource) => resource.routes.extend(routes),
+                None => resources.push(Resource {
+                    path,
+                    routes: routes.collect(),
+                }),
+            }
+        }
+    }
+    resources.sort_by_cached_key(|resource| {
+        resource
+            .path
+            .split('/')
+            .map(|segment| segment.starts_with('{'))
+            .collect::<Vec<_>>()
+    });
+    resources
+}
+
+/// The methods a path item documents.
+fn methods(item: &PathItem) -> Vec<Method> {
+    [
+        (&item.get, Method::GET),
+        (&item.put, Method::PUT),
+        (&item.post, Method::POST),
+        (&item.delete, Method::DELETE),
+        (&item.options, Method::OPTIONS),
+        (&item.head, Method::HEAD),
+        (&item.patch, Method::PATCH),
+        (&item.trace, Method::TRACE),
+    ]
+    .into_iter()
+    .filter(|(operation, _)| operation.is_some())
+    .map(|(_, method)| method)
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeSet, HashSet};
+
+    use actix_web::{App, http::header, test as actix_test};
+    use utoipa::OpenApi as _;
+
+    use super::*;
+    use crate::openapi::ApiDoc;
+
+    /// The documented paths and their methods, from the whole document.
+    fn documented() -> Vec<(String, BTreeSet<String>)> {
+        ApiDoc::openapi()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| (path.clone(), methods(item).iter().map(ToString::to_string).collect()))
+            .collect()
+    }
+
+    #[actix_web::test]
+    async fn every_documented_path_is_one_resource_serving_exactly_its_documented_methods() {
+        let app = actix_test::init_service(App::new().configure(configure)).await;
+        let documented = documented();
+        assert_eq!(
+            documented.iter().map(|(_, methods)| methods.len()).sum::<usize>(),
+            every_operation().count(),
+            "the document has the operations of the table"
+        );
+        for (path, methods) in documented {
+            let uri = path
+                .split('/')
+                .map(|segment| if segment.starts_with('{') { "x" } else { segment })
+                .collect::<Vec<_>>()
+                .join("/");
+            let request = actix_test::TestRequest::default()
+                .method(Method::TRACE)
+                .uri(&uri)
+                .to_request();
+            let response = actix_test::call_service(&app, request).await;
+            assert_eq!(response.status(), 405, "TRACE {uri}");
+            let allow = response
+                .headers()
+                .get(header::ALLOW)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default();
+            let allowed: BTreeSet<String> = allow.split(", ").map(str::to_owned).collect();
+            assert_eq!(allowed, methods, "the methods served at {path}");
+        }
+    }
+
+    #[test]
+    fn every_operation_has_its_own_path_and_method() {
+        let mut seen = HashSet::new();
+        for operation in every_operation() {
+            let document = operation.document();
+            let served: Vec<_> = document
+                .paths
+                .paths
+                .iter()
+                .flat_map(|(path, item)| methods(item).into_iter().map(move |method| (path.clone(), method)))
+                .collect();
+            assert_eq!(served.len(), 1, "one operation, one path and method: {served:?}");
+            assert!(seen.insert(served[0].clone()), "listed twice: {:?}", served[0]);
+        }
+    }
+
+    #[test]
+    fn api_operations_are_under_the_prefix_and_probes_at_the_root() {
+        for operation in API {
+            for path in operation.document().paths.paths.keys() {
+                assert!(path.starts_with(&format!("{API_PREFIX}/")), "{path}");
+            }
+        }
+        for operation in PROBES {
+            for path in operation.document().paths.paths.keys() {
+                assert!(!path.starts_with(API_PREFIX), "{path}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_fixed_segment_is_tried_before_a_parameter() {
+        let order: Vec<&str> = API_RESOURCES.iter().map(|resource| resource.path.as_str()).collect();
+        let position = |path: &str| order.iter().position(|p| *p == path);
+        assert!(position("/api/v1/customers/export") < position("/api/v1/customers/{id}"));
+        assert!(position("/api/v1/customers/import") < position("/api/v1/customers/{id}"));
+    }
 }
