@@ -18,6 +18,7 @@ use crate::{
     vocab,
 };
 
+/// The page bounds of a queue's jobs, for the document (`openapi.rs`).
 pub(crate) const DEFAULT_LIMIT: usize = domain::platform::page::DEFAULT_LIMIT as usize;
 pub(crate) const MAX_LIMIT: usize = inspect::MAX_PAGE_LIMIT as usize;
 
