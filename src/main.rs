@@ -13,9 +13,10 @@ use domain::{
     access::users::{Bootstrap, NewUser},
     platform::settings::{LogFormat, Mode},
 };
+use queue::QueueClient;
 use serde::Serialize;
 use tokio::sync::watch;
-use worker::{QueueClient, Workers};
+use worker::Workers;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -18,9 +18,9 @@ use std::net::TcpListener;
 
 use actix_web::{App, HttpResponse, HttpServer, dev::Server, http::header, middleware::from_fn, web};
 use domain::Settings;
+use queue::QueueClient;
 use sea_orm::DatabaseConnection;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
-use worker::QueueClient;
 
 use crate::{auth::TokenKeys, metrics::HttpMetrics, openapi::OpenApiJson, state::AppState};
 

@@ -69,13 +69,13 @@ impl HttpMetrics {
 }
 
 /// `estateflow_queue_jobs{queue, state}` from counts taken now.
-pub fn queue_depths(counts: &[(&str, worker::inspect::QueueCounts)]) -> Result<Vec<MetricFamily>, prometheus::Error> {
+pub fn queue_depths(counts: &[(&str, queue::inspect::QueueCounts)]) -> Result<Vec<MetricFamily>, prometheus::Error> {
     let gauge = IntGaugeVec::new(
         Opts::new("queue_jobs", "Jobs in each queue by state, counted at scrape time").namespace("estateflow"),
         &["queue", "state"],
     )?;
     for (queue, counts) in counts {
-        for state in worker::inspect::JobState::ALL {
+        for state in queue::inspect::JobState::ALL {
             gauge
                 .with_label_values(&[*queue, state.as_str()])
                 .set(i64::try_from(counts.get(state)).unwrap_or(i64::MAX));

@@ -1,8 +1,8 @@
 //! The one application state shared by all handlers.
 
 use domain::Settings;
+use queue::QueueClient;
 use sea_orm::DatabaseConnection;
-use worker::QueueClient;
 
 use crate::{auth::TokenKeys, metrics::HttpMetrics, rate_limit::RateLimits};
 

@@ -86,7 +86,7 @@ vocabulary! {
     /// Where a webhook delivery stands.
     DeliveryStatus = webhooks::deliveries::STATUSES.iter().copied();
     /// A job's state in its queue.
-    JobState = worker::inspect::JobState::ALL.map(worker::inspect::JobState::as_str);
+    JobState = queue::inspect::JobState::ALL.map(queue::inspect::JobState::as_str);
     /// How a Sales Star run came about.
     AwardRunTrigger = [awards::TRIGGER_SCHEDULED, awards::TRIGGER_MANUAL];
     /// Where a Sales Star run is: `queued` until computed, then `published` or `failed`.

@@ -22,11 +22,12 @@ use std::{
 };
 
 use domain::{Secret, Settings, platform::secret::ConnectionUrl};
+use queue::QueueClient;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use tokio::{sync::watch, task::JoinHandle};
 use uuid::Uuid;
-use worker::{QueueClient, Workers};
+use worker::Workers;
 
 /// The administrator every test app starts with.
 pub const ADMIN_EMAIL: &str = "admin@example.com";

@@ -1,21 +1,18 @@
-//! The workers: every job type registered in one place ([`jobs`]), the queue
-//! connection for either deployment mode ([`queue`]), and [`Workers`], which
-//! runs them until a shutdown signal lets in-flight jobs finish.
+//! The workers: a handler for every queue of the registry ([`jobs`]), the
+//! timer pump ([`pump`]), and [`Workers`], which runs them until a shutdown
+//! signal lets in-flight jobs finish. Queues themselves are the `queue` crate's.
 
-pub mod inspect;
 pub mod jobs;
-pub mod metrics;
 pub mod pump;
-pub mod queue;
 
 use std::{future::Future, time::Duration};
 
 use domain::Settings;
+use queue::QueueClient;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 pub use jobs::{Job, JobContext, JobError, WebhookSender};
-pub use queue::{QueueClient, QueueError};
 
 /// All workers of one process, ready to run.
 #[derive(Debug)]

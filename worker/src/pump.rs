@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use chrono::Utc;
 use domain::outbox::timers::Claimed;
+use queue::{
+    QueueClient, QueueError,
+    jobs::{PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery},
+};
 use tokio::sync::watch;
 
-use crate::{
-    jobs::{JobContext, PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery},
-    queue::QueueClient,
-};
+use crate::jobs::JobContext;
 
 /// How often the periodic runs of the latest periods are ensured.
 const ENSURE_EVERY: Duration = Duration::from_secs(60);
@@ -89,7 +90,7 @@ async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain
     Ok(claimed.len() as u64 == room && failed.is_empty())
 }
 
-async fn push(queue: &QueueClient, timer: &Claimed) -> Result<(), crate::QueueError> {
+async fn push(queue: &QueueClient, timer: &Claimed) -> Result<(), QueueError> {
     let timer_id = timer.id;
     match timer.kind.as_str() {
         "webhook_delivery" => queue.push(WebhookDelivery { timer_id }).await,

@@ -71,15 +71,15 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     // A queue that does not answer leaves its depths out rather than failing the scrape.
     let mut counts = Vec::new();
-    for queue in worker::jobs::QUEUES {
-        match state.queue.counts(queue).await {
-            Ok(c) => counts.push((*queue, c)),
-            Err(e) => tracing::warn!(queue, error = %e, "metrics: queue depths unavailable"),
+    for name in queue::Queue::ALL.iter().map(|q| q.name()) {
+        match state.queue.counts(name).await {
+            Ok(c) => counts.push((name, c)),
+            Err(e) => tracing::warn!(queue = name, error = %e, "metrics: queue depths unavailable"),
         }
     }
     let internal = |e: prometheus::Error| ApiError::Internal(e.to_string());
     let mut extra = crate::metrics::queue_depths(&counts).map_err(internal)?;
-    extra.extend(worker::metrics::gather());
+    extra.extend(queue::metrics::gather());
     let body = state.metrics.render(extra).map_err(internal)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -2,13 +2,11 @@
 //! check the whole path API → queue → worker → database in a deployment.
 //! `POST` answers 202 with the link to poll, as all background work does.
 
-use std::time::Duration;
-
 use actix_web::{HttpResponse, http::header, web};
+use queue::probe::{self, ProbeError, ProbeStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-use worker::jobs::{PROBE_MAX_HOLD_MS, PROBE_QUEUED, PROBE_RUNNING, Probe};
 
 use crate::{
     auth::{Authorized, perm},
@@ -16,9 +14,6 @@ use crate::{
     extract::OptionalJson,
     state::AppState,
 };
-
-/// Longest `wait_ms` accepted.
-pub const MAX_WAIT_MS: u64 = 10_000;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueProbe {
@@ -51,6 +46,21 @@ fn href(id: Uuid) -> String {
     format!("/api/v1/admin/queue-probes/{id}")
 }
 
+impl QueueProbe {
+    fn new(id: Uuid, status: ProbeStatus) -> Self {
+        let name = status.as_str();
+        Self {
+            id,
+            status: name,
+            handled_by: match status {
+                ProbeStatus::Handled(by) => Some(by),
+                ProbeStatus::Queued | ProbeStatus::Running => None,
+            },
+            href: href(id),
+        }
+    }
+}
+
 /// Push a probe job onto the queue.
 #[utoipa::path(post, path = "/api/v1/admin/queue-probes", tag = "operations", operation_id = "create_queue_probe",
     security(("bearer" = [])),
@@ -68,35 +78,18 @@ pub async fn create_queue_probe(
     state: web::Data<AppState>,
     OptionalJson(body): OptionalJson<NewQueueProbe>,
 ) -> Result<HttpResponse, ApiError> {
-    let hold_ms = body.hold_ms;
-    if hold_ms > PROBE_MAX_HOLD_MS {
-        return Err(ApiError::Validation(vec![domain::FieldError::new(
-            "/hold_ms",
-            format!("must be at most {PROBE_MAX_HOLD_MS}"),
-        )]));
-    }
-    let id = Uuid::now_v7();
-    domain::platform::system::insert_if_absent(&state.db, &Probe::effect_key(id), PROBE_QUEUED).await?;
-    state
-        .queue
-        .push(Probe {
-            id,
-            hold_ms,
-            fail: false,
-        })
+    let id = probe::push(&state.db, &state.queue, body.hold_ms)
         .await
-        .map_err(|e| {
-            tracing::warn!(error = %e, "queue probe could not be queued");
-            ApiError::Unavailable(vec!["queue"])
+        .map_err(|e| match e {
+            ProbeError::Domain(e) => ApiError::from(e),
+            ProbeError::Queue(e) => {
+                tracing::warn!(error = %e, "queue probe could not be queued");
+                ApiError::Unavailable(vec!["queue"])
+            }
         })?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, href(id)))
-        .json(QueueProbe {
-            id,
-            status: "queued",
-            handled_by: None,
-            href: href(id),
-        }))
+        .json(QueueProbe::new(id, ProbeStatus::Queued)))
 }
 
 /// Whether a probe has been handled; optionally wait for it.
@@ -117,34 +110,9 @@ pub async fn get_queue_probe(
     id: web::Path<Uuid>,
     query: crate::extract::ApiQuery<ProbeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let wait_ms = query.wait_ms.unwrap_or(0);
-    if wait_ms > MAX_WAIT_MS {
-        return Err(ApiError::Validation(vec![domain::FieldError::new(
-            "/wait_ms",
-            format!("must be at most {MAX_WAIT_MS}"),
-        )]));
-    }
     let id = id.into_inner();
-    let deadline = tokio::time::Instant::now() + Duration::from_millis(wait_ms);
-    loop {
-        let value = domain::platform::system::get(&state.db, &Probe::effect_key(id))
-            .await?
-            .ok_or(ApiError::NotFound("queue probe"))?;
-        let (status, handled_by) = if value == PROBE_QUEUED {
-            ("queued", None)
-        } else if value.starts_with(PROBE_RUNNING) {
-            ("running", None)
-        } else {
-            ("handled", Some(value))
-        };
-        if handled_by.is_some() || tokio::time::Instant::now() >= deadline {
-            return Ok(HttpResponse::Ok().json(QueueProbe {
-                id,
-                status,
-                handled_by,
-                href: href(id),
-            }));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let status = probe::status(&state.db, id, query.wait_ms.unwrap_or(0))
+        .await?
+        .ok_or(ApiError::NotFound("queue probe"))?;
+    Ok(HttpResponse::Ok().json(QueueProbe::new(id, status)))
 }

@@ -5,10 +5,10 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use queue::inspect::{self, InspectError, JobAction, JobInfo, JobState, QueueCounts};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
-use worker::inspect::{self, InspectError, JobAction, JobInfo, JobState, QueueCounts};
 
 use crate::{
     auth::{Authorized, perm},
@@ -18,8 +18,9 @@ use crate::{
     vocab,
 };
 
-pub(crate) const DEFAULT_LIMIT: usize = 50;
-pub(crate) const MAX_LIMIT: usize = 500;
+/// The page bounds of a queue's jobs, for the document (`openapi.rs`).
+pub(crate) const DEFAULT_LIMIT: usize = domain::platform::page::DEFAULT_LIMIT as usize;
+pub(crate) const MAX_LIMIT: usize = inspect::MAX_PAGE_LIMIT as usize;
 
 /// Jobs of one queue by state.
 #[derive(Debug, Serialize, ToSchema)]
@@ -121,7 +122,7 @@ pub struct JobQuery {
     /// Case-insensitive text in the job id or payload.
     pub q: Option<String>,
     /// 1 to 500; default 50.
-    pub limit: Option<usize>,
+    pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
 
@@ -216,7 +217,7 @@ pub async fn list_queues(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let mut items = Vec::new();
-    for name in worker::jobs::QUEUES {
+    for name in queue::Queue::ALL.iter().map(|q| q.name()) {
         items.push(queue_of(&state, name).await?);
     }
     Ok(HttpResponse::Ok().json(QueueList { items }))
@@ -262,31 +263,17 @@ pub async fn list_queue_jobs(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let job_state = parse_state(query.state.as_deref(), Some(JobState::Pending))?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::Validation(vec![domain::FieldError::new(
-            "/limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        )]));
-    }
-    let offset = match query.cursor.as_deref() {
-        None => 0,
-        Some(cursor) => cursor.parse::<usize>().map_err(|_| {
-            ApiError::Validation(vec![domain::FieldError::new("/cursor", "is not a cursor of this list")])
-        })?,
-    };
+    let page = inspect::jobs_page(query.limit, query.cursor.as_deref())?;
     let q = query.q.as_deref().filter(|q| !q.is_empty());
-    // One more than asked tells whether there is a next page.
-    let mut jobs = state
+    let jobs = state
         .queue
-        .list_jobs(&queue, job_state, q, limit + 1, offset)
+        .list_jobs(&queue, job_state, q, page)
         .await
-        .map_err(inspect_error)?;
-    let next_cursor = (jobs.len() > limit).then(|| (offset + limit).to_string());
-    jobs.truncate(limit);
+        .map_err(inspect_error)?
+        .map(Job::from);
     Ok(HttpResponse::Ok().json(JobList {
-        items: jobs.into_iter().map(Job::from).collect(),
-        next_cursor,
+        items: jobs.items,
+        next_cursor: jobs.next_cursor,
     }))
 }
 

@@ -2,6 +2,8 @@
 //! naming the last item seen, and `sort` (`created_at`, the default, or
 //! `-created_at` for newest first). Ids are UUIDv7, so ordering by id is
 //! ordering by creation, and a page never shifts when rows are added before it.
+//! A list without such ids (a queue's jobs) pages by position
+//! ([`OffsetRequest`]) under the same `limit` and cursor rules.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use uuid::Uuid;
@@ -33,11 +35,8 @@ impl PageRequest {
     /// Like [`PageRequest::new`], with the client's `sort`: `created_at`
     /// (or none) is oldest first, `-created_at` newest first.
     pub fn new_sorted(limit: Option<u64>, cursor: Option<&str>, sort: Option<&str>) -> Result<Self, DomainError> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
         let mut errors = Vec::new();
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            errors.push(FieldError::new("/limit", format!("must be between 1 and {MAX_LIMIT}")));
-        }
+        let limit = checked_limit(limit, MAX_LIMIT, &mut errors);
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
             Some(cursor) => match decode(cursor) {
@@ -127,6 +126,64 @@ impl<T> Page<T> {
     }
 }
 
+/// A request for one page of a list that has no UUIDv7 ids to continue
+/// from (a queue's jobs): the same `limit` rule with the list's own bound,
+/// and an opaque cursor naming how many items the pages before held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OffsetRequest {
+    pub limit: u64,
+    /// How many items come before this page.
+    pub offset: u64,
+}
+
+impl OffsetRequest {
+    /// Checks `limit` (1 to `max_limit`, default [`DEFAULT_LIMIT`]) and
+    /// decodes `cursor` (as received from a client).
+    pub fn new(limit: Option<u64>, cursor: Option<&str>, max_limit: u64) -> Result<Self, DomainError> {
+        let mut errors = Vec::new();
+        let limit = checked_limit(limit, max_limit, &mut errors);
+        let offset = match cursor.filter(|c| !c.is_empty()) {
+            None => 0,
+            Some(cursor) => decode_offset(cursor).unwrap_or_else(|| {
+                errors.push(FieldError::new("/cursor", "is not a cursor this API returned"));
+                0
+            }),
+        };
+        if errors.is_empty() {
+            Ok(Self { limit, offset })
+        } else {
+            Err(DomainError::Validation(errors))
+        }
+    }
+
+    /// The page out of up to `limit + 1` items read from `offset`, with the
+    /// next cursor when one was left over.
+    pub fn cut<T>(self, mut items: Vec<T>) -> Page<T> {
+        let next_cursor = (items.len() as u64 > self.limit).then(|| {
+            items.truncate(self.limit as usize);
+            encode_offset(self.offset + self.limit)
+        });
+        Page { items, next_cursor }
+    }
+}
+
+/// `limit` or the default, with an error when it is outside 1 to `max`.
+fn checked_limit(limit: Option<u64>, max: u64, errors: &mut Vec<FieldError>) -> u64 {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=max).contains(&limit) {
+        errors.push(FieldError::new("/limit", format!("must be between 1 and {max}")));
+    }
+    limit
+}
+
+fn encode_offset(offset: u64) -> String {
+    format!("o1.{offset}")
+}
+
+fn decode_offset(cursor: &str) -> Option<u64> {
+    cursor.strip_prefix("o1.").and_then(|n| n.parse().ok())
+}
+
 fn encode(id: Uuid) -> String {
     format!("c1.{}", id.simple())
 }
@@ -173,6 +230,37 @@ mod tests {
             other => panic!("expected a validation error, got {other:?}"),
         }
         assert_eq!(PageRequest::new(None, None).map(|p| p.descending).ok(), Some(false));
+    }
+
+    #[test]
+    fn offset_pages_share_the_limit_rule_with_their_own_bound_and_continue_where_the_last_ended() {
+        assert_eq!(
+            OffsetRequest::new(None, None, 500).ok(),
+            Some(OffsetRequest {
+                limit: DEFAULT_LIMIT,
+                offset: 0
+            })
+        );
+        assert!(OffsetRequest::new(Some(500), None, 500).is_ok());
+        for (limit, cursor) in [
+            (Some(0), None),
+            (Some(501), None),
+            (None, Some("50")),
+            (None, Some("c1.x")),
+        ] {
+            assert!(OffsetRequest::new(limit, cursor, 500).is_err(), "{limit:?} {cursor:?}");
+        }
+        let id = Uuid::now_v7();
+        assert!(OffsetRequest::new(None, Some(&encode(id)), 500).is_err());
+        assert!(PageRequest::new(None, Some(&encode_offset(2))).is_err());
+
+        let first = OffsetRequest::new(Some(2), Some(""), 500).expect("page");
+        let page = first.cut(vec!["a", "b", "c"]);
+        assert_eq!(page.items, ["a", "b"]);
+        let next = OffsetRequest::new(Some(2), page.next_cursor.as_deref(), 500).expect("page");
+        assert_eq!(next.offset, 2);
+        let last = next.cut(vec!["c"]);
+        assert_eq!((last.items, last.next_cursor), (vec!["c"], None));
     }
 
     fn sql(page: PageRequest) -> String {

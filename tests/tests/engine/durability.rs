@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use domain::outbox::timers::NewTimer;
 use entities::{award_runs, timers};
+use queue::{
+    QueueClient,
+    probe::{self, Probe},
+};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use tests::{
     Backends, JWT_SECRET, TestApp, TestData, eventually,
     process::{OwnRedis, ServiceProcess, free_port, run_once},
 };
 use uuid::Uuid;
-use worker::{
-    QueueClient,
-    jobs::{PROBE_QUEUED, Probe},
-};
 
 use crate::{count, quick_app};
 
@@ -208,7 +208,7 @@ async fn a_job_whose_worker_is_killed_completes_on_the_other_worker_once() {
     let replicas = two_workers().await;
     let id = Uuid::now_v7();
     let key = Probe::effect_key(id);
-    domain::platform::system::insert_if_absent(&replicas.db, &key, PROBE_QUEUED)
+    domain::platform::system::insert_if_absent(&replicas.db, &key, probe::QUEUED)
         .await
         .expect("register");
     replicas
@@ -224,7 +224,7 @@ async fn a_job_whose_worker_is_killed_completes_on_the_other_worker_once() {
         let state = domain::platform::system::get(&replicas.db, &key)
             .await
             .expect("state")?;
-        state.strip_prefix(worker::jobs::PROBE_RUNNING).map(str::to_owned)
+        state.strip_prefix(probe::RUNNING).map(str::to_owned)
     })
     .await;
     // The instance name is <host>-<pid>-<suffix>.
@@ -246,7 +246,7 @@ async fn a_job_whose_worker_is_killed_completes_on_the_other_worker_once() {
         let state = domain::platform::system::get(&replicas.db, &key)
             .await
             .expect("state")?;
-        (state != PROBE_QUEUED && !state.starts_with(worker::jobs::PROBE_RUNNING)).then_some(state)
+        (state != probe::QUEUED && !state.starts_with(probe::RUNNING)).then_some(state)
     })
     .await;
     eprintln!("completed {:?} after the kill", killed_at.elapsed());

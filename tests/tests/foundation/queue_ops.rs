@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use queue::probe::Probe;
 use serde_json::{Value, json};
 use tests::{
     AppOptions, TestApp,
@@ -12,7 +13,6 @@ use tests::{
     spawn_app, spawn_app_with,
 };
 use uuid::Uuid;
-use worker::jobs::Probe;
 
 const QUEUE: &str = "estateflow.system.probe";
 const BASE: &str = "/api/v1/admin/queues/estateflow.system.probe";

@@ -1,7 +1,6 @@
-//! Job types and their registration. A job is a small serde struct of ids
-//! with a stable queue name (never a Rust type path, so renaming a type does
-//! not orphan queued jobs). Handlers are idempotent: they re-check the state
-//! when they run, and a row that has gone is a warning, not a failure.
+//! The job handlers and their workers, one per queue of the registry
+//! (`queue::jobs`). Handlers are idempotent: they re-check the state when
+//! they run, and a row that has gone is a warning, not a failure.
 
 mod probe;
 mod timers;
@@ -15,24 +14,15 @@ use std::{
 use apalis::prelude::{AbortError, BackendExt, BoxDynError, Data, WorkerBuilder, WorkerError};
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
+use queue::{
+    Payload, Queue, QueueClient, inspect,
+    jobs::{PeriodicRun, SlaTimer, WebhookDelivery},
+    probe::Probe,
+};
 use sea_orm::DatabaseConnection;
-use serde::{Serialize, de::DeserializeOwned};
 use tokio::{sync::watch, task::JoinHandle};
 
-pub use probe::{MAX_HOLD_MS as PROBE_MAX_HOLD_MS, Probe, QUEUED as PROBE_QUEUED, RUNNING as PROBE_RUNNING};
-pub use timers::{PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery};
 pub use webhook::Sender as WebhookSender;
-
-use crate::{inspect, queue::QueueClient};
-
-/// The stable names of every queue, for inspection and metrics. A new job
-/// type adds its `Job::QUEUE` here.
-pub const QUEUES: &[&str] = &[
-    Probe::QUEUE,
-    SlaTimer::QUEUE,
-    PeriodicRun::QUEUE,
-    WebhookDelivery::QUEUE,
-];
 
 /// What every handler may use.
 #[derive(Debug, Clone)]
@@ -45,11 +35,8 @@ pub struct JobContext {
     pub webhooks: WebhookSender,
 }
 
-/// A unit of background work.
-pub trait Job: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static {
-    /// The queue's stable name; part of the storage layout, never change it.
-    const QUEUE: &'static str;
-
+/// The handler of a payload.
+pub trait Job: Payload {
     fn run(self, ctx: &JobContext) -> impl Future<Output = Result<(), JobError>> + Send;
 }
 
@@ -81,29 +68,57 @@ async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<(), BoxDynError
         Err(JobError::Permanent(_)) => Some("permanent"),
         Err(JobError::Transient(_)) => Some("transient"),
     };
-    crate::metrics::observe(J::QUEUE, started.elapsed().as_secs_f64(), failure);
+    queue::metrics::observe(J::QUEUE.name(), started.elapsed().as_secs_f64(), failure);
     match result {
         Ok(()) => Ok(()),
         Err(JobError::Permanent(reason)) => {
-            tracing::error!(queue = J::QUEUE, %reason, "job failed permanently");
+            tracing::error!(queue = J::QUEUE.name(), %reason, "job failed permanently");
             Err(Box::new(AbortError::new(JobError::Permanent(reason))))
         }
         Err(err @ JobError::Transient(_)) => {
-            tracing::warn!(queue = J::QUEUE, error = %err, "job failed, will retry");
+            tracing::warn!(queue = J::QUEUE.name(), error = %err, "job failed, will retry");
             Err(Box::new(err))
         }
     }
 }
 
-/// Starts a supervised worker for every job type. Adding a job type means
-/// one line here.
+/// Starts a supervised worker for every queue of the registry.
 pub fn spawn_all(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-    vec![
-        spawn::<Probe>(queue, ctx, stop),
-        spawn::<SlaTimer>(queue, ctx, stop),
-        spawn::<PeriodicRun>(queue, ctx, stop),
-        spawn::<WebhookDelivery>(queue, ctx, stop),
-    ]
+    Queue::ALL
+        .iter()
+        .map(|&of| {
+            let worker = worker_of(of);
+            debug_assert_eq!(worker.queue, of, "a queue served by another payload's handler");
+            (worker.spawn)(queue, ctx, stop)
+        })
+        .collect()
+}
+
+/// How a queue's worker is started.
+struct Worker {
+    /// The queue it serves: its payload's.
+    queue: Queue,
+    spawn: fn(&QueueClient, &JobContext, &watch::Receiver<bool>) -> JoinHandle<()>,
+}
+
+impl Worker {
+    fn of<J: Job>() -> Self {
+        Self {
+            queue: J::QUEUE,
+            spawn: spawn::<J>,
+        }
+    }
+}
+
+/// The worker of each queue: a match over the registry, so a queue without
+/// a handler does not compile.
+fn worker_of(queue: Queue) -> Worker {
+    match queue {
+        Queue::Probe => Worker::of::<Probe>(),
+        Queue::Sla => Worker::of::<SlaTimer>(),
+        Queue::Periodic => Worker::of::<PeriodicRun>(),
+        Queue::Webhooks => Worker::of::<WebhookDelivery>(),
+    }
 }
 
 /// Runs the worker of `J` until `stop` turns true. A worker whose queue
@@ -124,8 +139,8 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
                 return;
             }
             let name = match run {
-                0 => format!("{}@{}", J::QUEUE, ctx.instance),
-                n => format!("{}@{}.{n}", J::QUEUE, ctx.instance),
+                0 => format!("{}@{}", J::QUEUE.name(), ctx.instance),
+                n => format!("{}@{}.{n}", J::QUEUE.name(), ctx.instance),
             };
             run += 1;
             let started = Instant::now();
@@ -135,13 +150,13 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
                 return;
             }
             if paused::<J>(&ctx).await {
-                tracing::info!(queue = J::QUEUE, "queue paused; worker stopped");
+                tracing::info!(queue = J::QUEUE.name(), "queue paused; worker stopped");
                 continue;
             }
             if started.elapsed() > MAX_RESTART_PAUSE * 2 {
                 pause = MIN_RESTART_PAUSE;
             }
-            tracing::warn!(queue = J::QUEUE, error = ?result.err(), pause_s = pause.as_secs(), "worker stopped; restarting");
+            tracing::warn!(queue = J::QUEUE.name(), error = ?result.err(), pause_s = pause.as_secs(), "worker stopped; restarting");
             tokio::select! {
                 () = tokio::time::sleep(pause) => {}
                 _ = stop.wait_for(|stopped| *stopped) => return,
@@ -155,8 +170,8 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
 const PAUSE_CHECK: Duration = Duration::from_secs(1);
 
 async fn paused<J: Job>(ctx: &JobContext) -> bool {
-    inspect::is_paused(&ctx.db, J::QUEUE).await.unwrap_or_else(|e| {
-        tracing::warn!(queue = J::QUEUE, error = %e, "pause flag unreadable; assuming not paused");
+    inspect::is_paused(&ctx.db, J::QUEUE.name()).await.unwrap_or_else(|e| {
+        tracing::warn!(queue = J::QUEUE.name(), error = %e, "pause flag unreadable; assuming not paused");
         false
     })
 }
@@ -182,7 +197,7 @@ async fn stopped_or_paused<J: Job>(db: DatabaseConnection, mut stop: watch::Rece
     let paused = async {
         loop {
             tokio::time::sleep(PAUSE_CHECK).await;
-            if inspect::is_paused(&db, J::QUEUE).await.unwrap_or(false) {
+            if inspect::is_paused(&db, J::QUEUE.name()).await.unwrap_or(false) {
                 return;
             }
         }
@@ -205,7 +220,7 @@ async fn run_worker<J: Job>(
     name: String,
     until: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), WorkerError> {
-    let queue_name = queue.queue_name::<J>();
+    let queue_name = queue.queue_name(J::QUEUE);
     let poll = Duration::from_millis(ctx.settings.queue_poll_interval_ms);
     let heartbeat = Duration::from_secs(ctx.settings.worker_heartbeat_secs);
     let stopped = async move {
@@ -248,3 +263,15 @@ async fn run_worker<J: Job>(
 
 /// Heartbeats a worker may miss before its jobs are handed to another.
 const MISSED_HEARTBEATS: usize = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_queue_is_served_by_the_handler_of_its_own_payload() {
+        for &queue in Queue::ALL {
+            assert_eq!(worker_of(queue).queue, queue);
+        }
+    }
+}

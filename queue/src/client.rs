@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
-use apalis::prelude::{TaskBuilder, TaskSink};
+use apalis_core::{backend::TaskSink, task::builder::TaskBuilder};
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
 use domain::{Settings, platform::settings::QueueBackend};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sea_orm::{DatabaseConnection, DbBackend, sqlx::SqlitePool};
 
-use crate::jobs::Job;
+use crate::jobs::{Payload, Queue};
 
 /// How long the first ping waits, and the pause between pings until Redis answers.
 const FIRST_CONTACT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -141,38 +141,38 @@ impl QueueClient {
             .map_err(|_| QueueError::Timeout)?
     }
 
-    /// The full queue name of job type `J`: its stable name, prefixed with the
-    /// Redis namespace in production mode.
-    pub fn queue_name<J: Job>(&self) -> String {
+    /// The full name of `queue` in the storage: its stable name, prefixed
+    /// with the Redis namespace in production mode.
+    pub fn queue_name(&self, queue: Queue) -> String {
         match self {
-            Self::Sqlite(_) => J::QUEUE.to_owned(),
-            Self::Redis { namespace, .. } => format!("{namespace}:{}", J::QUEUE),
+            Self::Sqlite(_) => queue.name().to_owned(),
+            Self::Redis { namespace, .. } => format!("{namespace}:{}", queue.name()),
         }
     }
 
     /// Enqueues one job to run as soon as a worker is free.
-    pub async fn push<J: Job>(&self, job: J) -> Result<(), QueueError> {
+    pub async fn push<J: Payload>(&self, job: J) -> Result<(), QueueError> {
         match self {
             Self::Sqlite(pool) => {
                 let mut storage = SqliteStorage::<J>::new(pool)
-                    .with_config(apalis_sqlite::Config::default().queue(self.queue_name::<J>()));
+                    .with_config(apalis_sqlite::Config::default().queue(self.queue_name(J::QUEUE)));
                 storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
             }
             Self::Redis { conn, .. } => {
                 let mut storage = RedisStorage::<J>::new(conn.clone())
-                    .with_config(apalis_redis::Config::default().queue(self.queue_name::<J>()));
+                    .with_config(apalis_redis::Config::default().queue(self.queue_name(J::QUEUE)));
                 storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
             }
         }
     }
 
     /// Enqueues one job to become due after `delay` (whole seconds).
-    pub async fn push_after<J: Job>(&self, job: J, delay: Duration) -> Result<(), QueueError> {
+    pub async fn push_after<J: Payload>(&self, job: J, delay: Duration) -> Result<(), QueueError> {
         let task = TaskBuilder::new(job).run_after(delay).build();
         match self {
             Self::Sqlite(pool) => {
                 let mut storage = SqliteStorage::<J>::new(pool)
-                    .with_config(apalis_sqlite::Config::default().queue(self.queue_name::<J>()));
+                    .with_config(apalis_sqlite::Config::default().queue(self.queue_name(J::QUEUE)));
                 storage
                     .push_task(task)
                     .await
@@ -180,7 +180,7 @@ impl QueueClient {
             }
             Self::Redis { conn, .. } => {
                 let mut storage = RedisStorage::<J>::new(conn.clone())
-                    .with_config(apalis_redis::Config::default().queue(self.queue_name::<J>()));
+                    .with_config(apalis_redis::Config::default().queue(self.queue_name(J::QUEUE)));
                 storage
                     .push_task(task)
                     .await

@@ -1,7 +1,7 @@
 //! Prometheus metrics of the job handlers: jobs processed and failed by
-//! queue, and how long they ran. One registry per process; the API's
-//! `/metrics` includes it when the workers run in the same process
-//! (`estateflow serve`).
+//! queue, how long they ran, timer lag and SLA breaches. The worker records
+//! them; one registry per process, which the API's `/metrics` includes when
+//! the workers run in the same process (`estateflow serve`).
 
 use std::sync::LazyLock;
 
@@ -66,7 +66,7 @@ static METRICS: LazyLock<Option<JobMetrics>> = LazyLock::new(|| {
 });
 
 /// Records one run of a handler of `queue`; `failure` is `transient` or `permanent`.
-pub(crate) fn observe(queue: &str, seconds: f64, failure: Option<&str>) {
+pub fn observe(queue: &str, seconds: f64, failure: Option<&str>) {
     if let Some(metrics) = METRICS.as_ref() {
         metrics.processed.with_label_values(&[queue]).inc();
         metrics.duration.with_label_values(&[queue]).observe(seconds);
@@ -77,7 +77,7 @@ pub(crate) fn observe(queue: &str, seconds: f64, failure: Option<&str>) {
 }
 
 /// Records a timer that fired `lag_seconds` after its due time with `outcome`.
-pub(crate) fn observe_timer(kind: &str, outcome: &str, lag_seconds: f64) {
+pub fn observe_timer(kind: &str, outcome: &str, lag_seconds: f64) {
     if let Some(metrics) = METRICS.as_ref() {
         metrics
             .timer_lag

@@ -11,6 +11,7 @@
 
 use std::{collections::HashMap, fmt, str::FromStr, time::SystemTime};
 
+use domain::platform::page::{OffsetRequest, Page};
 use redis::{AsyncCommands, Script};
 use sea_orm::{
     DatabaseConnection,
@@ -18,10 +19,19 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::{QueueClient, QueueError, jobs::QUEUES};
+use crate::{QueueClient, QueueError, jobs::Queue};
 
 /// At most this many jobs are scanned by one listing or changed by one bulk action.
 pub const MAX_BULK: usize = 10_000;
+
+/// The largest page of a job listing (other lists stop at 100).
+pub const MAX_PAGE_LIMIT: u64 = 500;
+
+/// The page of a job listing a client asks for, under the rules of every
+/// list (`domain::platform::page`) with [`MAX_PAGE_LIMIT`].
+pub fn jobs_page(limit: Option<u64>, cursor: Option<&str>) -> Result<OffsetRequest, domain::DomainError> {
+    OffsetRequest::new(limit, cursor, MAX_PAGE_LIMIT)
+}
 
 /// Where a job is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -167,11 +177,7 @@ impl From<sqlx::Error> for InspectError {
 
 /// The queue named `queue`, if it is one of ours.
 pub fn known_queue(queue: &str) -> Result<&'static str, InspectError> {
-    QUEUES
-        .iter()
-        .copied()
-        .find(|known| *known == queue)
-        .ok_or(InspectError::UnknownQueue)
+    Queue::named(queue).map(Queue::name).ok_or(InspectError::UnknownQueue)
 }
 
 fn now() -> i64 {
@@ -671,7 +677,7 @@ impl QueueClient {
         }
     }
 
-    /// The jobs of `queue` (one of [`QUEUES`]) by state.
+    /// The jobs of `queue` (one of [`Queue::ALL`]) by state.
     pub async fn counts(&self, queue: &str) -> Result<QueueCounts, InspectError> {
         let queue = known_queue(queue)?;
         match self {
@@ -681,21 +687,24 @@ impl QueueClient {
     }
 
     /// A page of the jobs of `queue` in `state` whose id or payload contains
-    /// `q` (case-insensitive), from `offset` on. The Redis backend searches
-    /// the first [`MAX_BULK`] jobs of the state.
+    /// `q` (case-insensitive), oldest first (see [`jobs_page`]). The Redis
+    /// backend searches the first [`MAX_BULK`] jobs of the state.
     pub async fn list_jobs(
         &self,
         queue: &str,
         state: JobState,
         q: Option<&str>,
-        limit: usize,
-        offset: usize,
-    ) -> Result<Vec<JobInfo>, InspectError> {
+        page: OffsetRequest,
+    ) -> Result<Page<JobInfo>, InspectError> {
         let queue = known_queue(queue)?;
-        match self {
+        // One more than asked tells whether there is a next page.
+        let limit = usize::try_from(page.limit + 1).unwrap_or(usize::MAX);
+        let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+        let jobs = match self {
             Self::Sqlite(pool) => sqlite_list(pool, queue, state, q, limit, offset).await,
             Self::Redis { conn, .. } => redis_list(&mut conn.clone(), &self.keys(queue), state, q, limit, offset).await,
-        }
+        }?;
+        Ok(page.cut(jobs))
     }
 
     /// Applies `action` to one job. [`InspectError::WrongState`] when the
@@ -750,14 +759,14 @@ impl QueueClient {
     /// The workers registered on every queue, most recent heartbeat first.
     pub async fn workers(&self) -> Result<Vec<WorkerInfo>, InspectError> {
         let mut all = Vec::new();
-        for queue in QUEUES {
+        for queue in Queue::ALL.iter().map(|q| q.name()) {
             match self {
                 Self::Sqlite(pool) => all.extend(sqlite_workers(pool, queue).await?),
                 Self::Redis { conn, .. } => {
                     let registered = redis_workers_of(&mut conn.clone(), &self.keys(queue)).await?;
                     all.extend(registered.into_iter().map(|(name, last_heartbeat)| WorkerInfo {
                         name,
-                        queue: (*queue).to_owned(),
+                        queue: queue.to_owned(),
                         last_heartbeat,
                     }));
                 }
