@@ -16,7 +16,7 @@ use utoipa::{
     },
 };
 
-use crate::routes::{self, queues};
+use crate::routes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -98,10 +98,11 @@ const QUEUE_JOBS_PATH: &str = "/api/v1/admin/queues/{queue}/jobs";
 impl Modify for SharedRules {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in &mut openapi.paths.paths {
-            let (default_limit, max_limit) = if path == QUEUE_JOBS_PATH {
-                (queues::DEFAULT_LIMIT as u64, queues::MAX_LIMIT as u64)
+            let default_limit = domain::platform::page::DEFAULT_LIMIT;
+            let max_limit = if path == QUEUE_JOBS_PATH {
+                queue::inspect::MAX_PAGE_LIMIT
             } else {
-                (domain::platform::page::DEFAULT_LIMIT, domain::platform::page::MAX_LIMIT)
+                domain::platform::page::MAX_LIMIT
             };
             for operation in operations(item) {
                 if let Some(RefOr::T(body)) = &mut operation.request_body {

@@ -18,10 +18,6 @@ use crate::{
     vocab,
 };
 
-/// The page bounds of a queue's jobs, for the document (`openapi.rs`).
-pub(crate) const DEFAULT_LIMIT: usize = domain::platform::page::DEFAULT_LIMIT as usize;
-pub(crate) const MAX_LIMIT: usize = inspect::MAX_PAGE_LIMIT as usize;
-
 /// Jobs of one queue by state.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"scheduled": 2, "pending": 0, "running": 1, "done": 120, "dead": 3}))]
