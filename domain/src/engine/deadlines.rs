@@ -24,7 +24,7 @@ use crate::{
         timers,
     },
     platform::error::DomainError,
-    sales::timeline,
+    sales::{assignment, timeline},
 };
 
 /// Who answers for the work a timer watches: the consultant and the team.
@@ -284,28 +284,19 @@ async fn breach(
     }
     if kind == FIRST_RESPONSE
         && policy.is_some_and(|p| p.reassign)
-        && let (Some(customer), Some(team)) = (owners.customer, owners.team)
-        && let Ok(next) = crate::sales::assignment::next_in_turn(db, team, owners.consultant).await
+        && let Some(customer) = owners.customer
     {
-        let mut row: customers::ActiveModel = customers::ActiveModel {
-            id: Set(customer),
-            ..Default::default()
-        };
-        row.owner_id = Set(Some(next.id));
-        row.assigned_at = Set(Some(now));
-        row.updated_at = Set(now);
-        row.update(db).await?;
-        let data = json!({"consultant_id": next.id, "team_id": team, "strategy": "round_robin",
-                          "reason": "first response missed", "previous_owner_id": owners.consultant});
-        let event = timeline::Event {
-            customer_id: customer,
-            kind: "reassigned",
-            occurred_at: now,
-            subject_id: Some(next.id),
-            data,
-        };
-        timeline::record(db, None, event).await?;
-        start(db, FIRST_RESPONSE, customer, Some(customer), now).await?;
+        // The same hand-over as a manager's round-robin reassignment, by the
+        // service itself. No one to take the lead is an outcome, not a
+        // failure: the breach stands and the lead stays with its owner.
+        match assignment::reassign_in_turn(db, customer, "first response missed").await? {
+            Some(_) => start(db, FIRST_RESPONSE, customer, Some(customer), now).await?,
+            None => tracing::warn!(
+                customer = %customer,
+                team = ?owners.team,
+                "first response missed under a reassign policy, but no consultant is available: the lead stays"
+            ),
+        }
     }
     Ok(())
 }
