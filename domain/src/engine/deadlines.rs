@@ -40,7 +40,7 @@ struct Owners {
 /// What the record says when a timer falls due: whether the work is done
 /// (or moot), and who answers for it.
 async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(bool, Owners), DomainError> {
-    let subject = timer.subject_id.unwrap_or_default();
+    let subject = timers::subject_of(timer)?;
     let customer_of = |c: &customers::Model| Owners {
         consultant: c.owner_id,
         team: c.team_id,
@@ -187,15 +187,7 @@ pub async fn fire(
                 notifications::notify(&txn, notice(consultant, "sla_reminder", title, "reminder")).await?;
             }
         }
-        "breached" => {
-            breach(
-                &txn,
-                &timer,
-                owners,
-                notice(Uuid::nil(), "sla_breach", String::new(), ""),
-            )
-            .await?
-        }
+        "breached" => breach(&txn, &timer, owners, &notice).await?,
         _ => {}
     }
     txn.commit().await?;
@@ -209,7 +201,7 @@ async fn breach(
     db: &impl ConnectionTrait,
     timer: &timer_rows::Model,
     owners: Owners,
-    template: Notice,
+    notice: &impl Fn(Uuid, &'static str, String, &str) -> Notice,
 ) -> Result<(), DomainError> {
     let now = Utc::now();
     let kind = timer.kind.as_str();
@@ -237,13 +229,8 @@ async fn breach(
     if policy.as_ref().is_none_or(|p| p.notify_manager)
         && let Some(manager) = manager_of(db, owners.team).await?
     {
-        let notice = Notice {
-            user_id: manager,
-            title: format!("SLA breach: {what} missed"),
-            dedupe_key: format!("timer:{}:breach", timer.id),
-            ..template.clone()
-        };
-        notifications::notify(db, notice).await?;
+        let title = format!("SLA breach: {what} missed");
+        notifications::notify(db, notice(manager, "sla_breach", title, "breach")).await?;
     }
     if kind == COMPLAINT_RESOLUTION
         && let Some(manager) = manager_of(db, owners.team).await?
@@ -251,7 +238,7 @@ async fn breach(
         // Escalation: the manager handles an overdue complaint.
         complaints::Entity::update_many()
             .col_expr(complaints::Column::HandlerId, sea_orm::sea_query::Expr::value(manager))
-            .filter(complaints::Column::Id.eq(timer.subject_id.unwrap_or_default()))
+            .filter(complaints::Column::Id.eq(timers::subject_of(timer)?))
             .exec(db)
             .await?;
     }

@@ -125,6 +125,14 @@ impl<T> Page<T> {
             next_cursor: self.next_cursor,
         }
     }
+
+    /// As [`Page::map`], failing with the first item that cannot be converted.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next_cursor: self.next_cursor,
+        })
+    }
 }
 
 fn encode(id: Uuid) -> String {
