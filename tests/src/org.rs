@@ -101,6 +101,17 @@ pub fn ids(list: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The row of a report whose `key` is `id`.
+pub fn row<'a>(report: &'a Value, key: &str, id: impl std::fmt::Display) -> &'a Value {
+    let id = id.to_string();
+    report["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r[key] == id.as_str())
+        .unwrap_or_else(|| panic!("no row for {id} in {report}"))
+}
+
 pub async fn list(app: &TestApp, path: &str, token: &str) -> Value {
     expect_json(app.get(path, Some(token)).await, 200).await
 }
