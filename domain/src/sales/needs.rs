@@ -270,10 +270,9 @@ pub async fn list(
 ) -> Result<Page<NeedsView>, DomainError> {
     find(db, actor, scope, customer_id).await?;
     let query = needs_assessments::Entity::find().filter(needs_assessments::Column::CustomerId.eq(customer_id));
-    Ok(page
-        .fetch(db, query, needs_assessments::Column::Id, |n| n.id)
+    page.fetch(db, query, needs_assessments::Column::Id, |n| n.id)
         .await?
-        .try_map(NeedsView::try_from)?)
+        .try_map(NeedsView::try_from)
 }
 
 /// Records the customer's reaction to one recommended unit.

@@ -241,7 +241,7 @@ async fn a_lead_goes_from_partner_push_to_post_handover_visit_and_the_timeline_a
         (Some(1), Some(1))
     );
     assert_eq!(a1["complaint_rate"], 1.0);
-    let a2 = row(&consultants, "user_id", &s.org.consultant_a2.to_string());
+    let a2 = row(&consultants, "user_id", s.org.consultant_a2);
     assert_eq!(
         (a2["units_sold"].as_i64(), a2["new_leads"].as_i64()),
         (Some(0), Some(0))
