@@ -193,7 +193,24 @@ impl ApiError {
         if let Self::RateLimited { retry_after, .. } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
-        response.body(serde_json::to_vec(&problem).unwrap_or_default())
+        match serde_json::to_vec(&problem) {
+            Ok(body) => response.body(body),
+            // A problem that cannot be written is a bug: say so with a 500
+            // and the request id, never with an empty body.
+            Err(error) => {
+                tracing::error!(request_id = ?request_id, error = %error,
+                    "a problem document cannot be serialised");
+                let fallback = ApiError::Internal(String::new()).problem(None, request_id);
+                let body = serde_json::json!({
+                    "type": fallback.r#type, "title": fallback.title, "status": fallback.status,
+                    "detail": fallback.detail, "code": fallback.code, "instance": instance,
+                    "request_id": request_id,
+                });
+                HttpResponse::InternalServerError()
+                    .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+                    .body(body.to_string())
+            }
+        }
     }
 }
 

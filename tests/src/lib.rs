@@ -8,6 +8,7 @@
 //! restores the connection to a backend to simulate outages.
 
 pub mod client;
+pub mod customers;
 pub mod org;
 pub mod process;
 pub mod proxy;
@@ -90,6 +91,14 @@ impl Default for AppOptions {
             customise: |_| {},
         }
     }
+}
+
+/// A quick timer pump and queue polling, so that deadlines seconds away
+/// are measured closely.
+pub fn quick_timers(settings: &mut Settings) {
+    settings.timer_pump_interval_ms = 100;
+    settings.queue_poll_interval_ms = 50;
+    settings.timer_requeue_secs = 5;
 }
 
 /// A running service under test.

@@ -101,13 +101,31 @@ pub fn ids(list: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The row of a report whose `key` is `id`.
+pub fn row<'a>(report: &'a Value, key: &str, id: impl std::fmt::Display) -> &'a Value {
+    let id = id.to_string();
+    report["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r[key] == id.as_str())
+        .unwrap_or_else(|| panic!("no row for {id} in {report}"))
+}
+
 pub async fn list(app: &TestApp, path: &str, token: &str) -> Value {
     expect_json(app.get(path, Some(token)).await, 200).await
 }
 
 /// A token of a new partner API client that may read and push leads.
 pub async fn partner_token(app: &TestApp, admin: &str, name: &str) -> String {
-    let body = json!({"name": name, "scopes": ["customers:read", "customers:write"]});
+    partner(app, admin, name, &["customers:read", "customers:write"])
+        .await
+        .0
+}
+
+/// A token of a new partner API client with `scopes`, and the client's row id.
+pub async fn partner(app: &TestApp, admin: &str, name: &str, scopes: &[&str]) -> (String, String) {
+    let body = json!({"name": name, "scopes": scopes});
     let client = expect_json(app.post_json("/api/v1/api-clients", Some(admin), &body).await, 201).await;
     let form = [
         ("grant_type", "client_credentials"),
@@ -121,10 +139,11 @@ pub async fn partner_token(app: &TestApp, admin: &str, name: &str) -> String {
         .send()
         .await
         .expect("request");
-    expect_json(response, 200).await["access_token"]
+    let token = expect_json(response, 200).await["access_token"]
         .as_str()
         .expect("token")
-        .to_owned()
+        .to_owned();
+    (token, client["id"].as_str().expect("id").to_owned())
 }
 
 /// A unit on sale, written straight to the database (for tests of other resources).

@@ -87,8 +87,8 @@ impl From<ApiClientBody> for ClientInput {
     }
 }
 
-fn etag(view: &ClientView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &ClientView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Every API client.
@@ -129,7 +129,7 @@ pub async fn get_api_client(
 ) -> Result<HttpResponse, ApiError> {
     let client = domain::access::api_clients::get(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&client))
+        .insert_header(etag(&client)?)
         .json(ApiClient::from(client)))
 }
 
@@ -187,7 +187,7 @@ pub async fn update_api_client(
     let client =
         domain::access::api_clients::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&client))
+        .insert_header(etag(&client)?)
         .json(ApiClient::from(client)))
 }
 

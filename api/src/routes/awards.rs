@@ -225,8 +225,8 @@ pub struct AwardRunQuery {
     pub period: Option<String>,
 }
 
-fn etag(rules: &Rules) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(rules))
+fn etag(rules: &Rules) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(rules)?))
 }
 
 /// The Sales Star rules in force (the latest version).
@@ -243,7 +243,7 @@ pub async fn get_award_rules(
 ) -> Result<HttpResponse, ApiError> {
     let rules = domain::performance::awards::current_rules(&state.db).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&rules))
+        .insert_header(etag(&rules)?)
         .json(AwardRules::from(rules)))
 }
 
@@ -295,7 +295,7 @@ pub async fn update_award_rules(
     };
     let rules = domain::performance::awards::set_rules(&state.db, &caller.audit(), input, if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&rules))
+        .insert_header(etag(&rules)?)
         .json(AwardRules::from(rules)))
 }
 

@@ -117,8 +117,8 @@ pub struct ComplaintQuery {
     pub team_id: Option<Uuid>,
 }
 
-fn etag(view: &ComplaintView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &ComplaintView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Record a complaint on a customer within the caller's reach. A major one
@@ -149,7 +149,7 @@ pub async fn create_complaint(
         domain::after_sales::complaints::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/complaints/{}", complaint.id)))
-        .insert_header(etag(&complaint))
+        .insert_header(etag(&complaint)?)
         .json(Complaint::from(complaint)))
 }
 
@@ -204,7 +204,7 @@ pub async fn get_complaint(
     let complaint =
         domain::after_sales::complaints::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&complaint))
+        .insert_header(etag(&complaint)?)
         .json(Complaint::from(complaint)))
 }
 
@@ -249,6 +249,6 @@ pub async fn update_complaint(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&complaint))
+        .insert_header(etag(&complaint)?)
         .json(Complaint::from(complaint)))
 }

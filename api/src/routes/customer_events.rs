@@ -163,8 +163,8 @@ pub struct InvitationQuery {
     pub cursor: Option<String>,
 }
 
-fn etag(view: &EventView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &EventView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Plan an open day or a themed event.
@@ -192,7 +192,7 @@ pub async fn create_customer_event(
     let event = domain::sales::customer_events::create(&state.db, &caller.audit(), &caller.actor, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/customer-events/{}", event.id)))
-        .insert_header(etag(&event))
+        .insert_header(etag(&event)?)
         .json(CustomerEvent::from(event)))
 }
 
@@ -244,7 +244,7 @@ pub async fn get_customer_event(
 ) -> Result<HttpResponse, ApiError> {
     let event = domain::sales::customer_events::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&event))
+        .insert_header(etag(&event)?)
         .json(CustomerEvent::from(event)))
 }
 
@@ -289,7 +289,7 @@ pub async fn update_customer_event(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&event))
+        .insert_header(etag(&event)?)
         .json(CustomerEvent::from(event)))
 }
 

@@ -151,8 +151,8 @@ pub struct CustomerQuery {
     pub q: Option<String>,
 }
 
-fn etag(view: &CustomerView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &CustomerView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 fn location(id: Uuid) -> (header::HeaderName, String) {
@@ -195,7 +195,7 @@ pub async fn create_customer(
             possible_duplicates,
         } => {
             let id = customer.id;
-            let tag = etag(&customer);
+            let tag = etag(&customer)?;
             let mut body = Customer::from(customer);
             body.possible_duplicates = Some(
                 possible_duplicates
@@ -266,7 +266,7 @@ pub async fn get_customer(
 ) -> Result<HttpResponse, ApiError> {
     let customer = domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer))
+        .insert_header(etag(&customer)?)
         .json(Customer::from(customer)))
 }
 
@@ -313,7 +313,7 @@ pub async fn update_customer(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer))
+        .insert_header(etag(&customer)?)
         .json(Customer::from(customer)))
 }
 
@@ -387,7 +387,7 @@ pub async fn create_customer_status_change(
         domain::sales::customers::change_status(db, &audit, actor, scope, id.into_inner(), change, if_match.as_deref())
             .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer))
+        .insert_header(etag(&customer)?)
         .json(Customer::from(customer)))
 }
 
@@ -419,7 +419,7 @@ async fn assign(
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let customer = domain::sales::assignment::assign(db, &audit, actor, caller.scope, id, kind, input).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer))
+        .insert_header(etag(&customer)?)
         .json(Customer::from(customer)))
 }
 
@@ -540,7 +540,7 @@ pub async fn create_customer_merge(
     let customer =
         domain::sales::customers::merge(db, &audit, actor, caller.scope, id.into_inner(), body.duplicate_id).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer))
+        .insert_header(etag(&customer)?)
         .json(Customer::from(customer)))
 }
 

@@ -147,8 +147,8 @@ pub struct DealQuery {
     pub team_id: Option<Uuid>,
 }
 
-fn etag(view: &DealView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &DealView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Open a deal for a customer within the caller's reach.
@@ -179,7 +179,7 @@ pub async fn create_deal(
     let deal = domain::sales::deals::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/deals/{}", deal.id)))
-        .insert_header(etag(&deal))
+        .insert_header(etag(&deal)?)
         .json(Deal::from(deal)))
 }
 
@@ -232,7 +232,7 @@ pub async fn get_deal(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let deal = domain::sales::deals::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&deal)).json(Deal::from(deal)))
+    Ok(HttpResponse::Ok().insert_header(etag(&deal)?).json(Deal::from(deal)))
 }
 
 /// Change a deal's terms while it is neither closed nor cancelled.
@@ -278,7 +278,7 @@ pub async fn update_deal(
         state.settings.timezone,
     )
     .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&deal)).json(Deal::from(deal)))
+    Ok(HttpResponse::Ok().insert_header(etag(&deal)?).json(Deal::from(deal)))
 }
 
 /// Move a deal to another stage. Subscribing takes the unit (or fails with
@@ -311,5 +311,5 @@ pub async fn create_deal_transition(
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let tz = state.settings.timezone;
     let deal = domain::sales::deals::transition(db, &audit, actor, caller.scope, id.into_inner(), request, tz).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&deal)).json(Deal::from(deal)))
+    Ok(HttpResponse::Ok().insert_header(etag(&deal)?).json(Deal::from(deal)))
 }

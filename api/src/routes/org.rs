@@ -104,8 +104,8 @@ pub struct TeamQuery {
     pub region_id: Option<Uuid>,
 }
 
-fn etag<T: Serialize>(view: &T) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag<T: Serialize>(view: &T) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Every region.
@@ -146,7 +146,7 @@ pub async fn get_region(
 ) -> Result<HttpResponse, ApiError> {
     let region = domain::access::org::get_region(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&region))
+        .insert_header(etag(&region)?)
         .json(Region::from(region)))
 }
 
@@ -203,7 +203,7 @@ pub async fn update_region(
     let (db, audit, id) = (&state.db, caller.audit(), Some(id.into_inner()));
     let region = domain::access::org::save_region(db, &audit, id, body.name, if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&region))
+        .insert_header(etag(&region)?)
         .json(Region::from(region)))
 }
 
@@ -274,7 +274,7 @@ pub async fn get_team(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let team = domain::access::org::get_team(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&team)).json(Team::from(team)))
+    Ok(HttpResponse::Ok().insert_header(etag(&team)?).json(Team::from(team)))
 }
 
 /// Create a team.
@@ -329,7 +329,7 @@ pub async fn update_team(
     caller.require_all_records()?;
     let (db, audit, id) = (&state.db, caller.audit(), Some(id.into_inner()));
     let team = domain::access::org::save_team(db, &audit, id, body.into(), if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&team)).json(Team::from(team)))
+    Ok(HttpResponse::Ok().insert_header(etag(&team)?).json(Team::from(team)))
 }
 
 /// Delete a team without members.

@@ -576,13 +576,23 @@ pub async fn list_workers(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let workers = state.queue.workers().await.map_err(inspect_error)?;
+    // A heartbeat no clock can show is a corrupt registration: an error to
+    // log, not a worker that last beat in 1970.
     let items = workers
         .into_iter()
-        .map(|w| Worker {
-            last_heartbeat: DateTime::from_timestamp(w.last_heartbeat, 0).unwrap_or_default(),
-            name: w.name,
-            queue: w.queue,
+        .map(|w| {
+            let last_heartbeat = DateTime::from_timestamp(w.last_heartbeat, 0).ok_or_else(|| {
+                ApiError::Internal(format!(
+                    "worker {} has an impossible heartbeat {}",
+                    w.name, w.last_heartbeat
+                ))
+            })?;
+            Ok(Worker {
+                last_heartbeat,
+                name: w.name,
+                queue: w.queue,
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(HttpResponse::Ok().json(WorkerList { items }))
 }

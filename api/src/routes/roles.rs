@@ -109,8 +109,8 @@ impl From<RoleBody> for RoleInput {
     }
 }
 
-fn etag(view: &RoleView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &RoleView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// The permission catalog.
@@ -169,7 +169,7 @@ pub async fn get_role(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let role = domain::access::roles::get(&state.db, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&role)).json(Role::from(role)))
+    Ok(HttpResponse::Ok().insert_header(etag(&role)?).json(Role::from(role)))
 }
 
 /// Create a role.
@@ -222,7 +222,7 @@ pub async fn update_role(
 ) -> Result<HttpResponse, ApiError> {
     let (db, audit) = (&state.db, caller.audit());
     let role = domain::access::roles::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&role)).json(Role::from(role)))
+    Ok(HttpResponse::Ok().insert_header(etag(&role)?).json(Role::from(role)))
 }
 
 /// Delete a role (not a built-in one); its holders lose it.

@@ -107,7 +107,7 @@ pub async fn get_sla_policy(
     let versions = domain::outbox::sla::history(&state.db, &kind).await?;
     let mut response = HttpResponse::Ok();
     if let Some(current) = versions.first() {
-        response.insert_header((header::ETAG, domain::platform::version::etag_of(current)));
+        response.insert_header((header::ETAG, domain::platform::version::etag_of(current)?));
     }
     Ok(response.json(SlaPolicyList {
         items: versions.into_iter().map(SlaPolicy::from).collect(),
@@ -148,7 +148,7 @@ pub async fn update_sla_policy(
     };
     let policy = domain::outbox::sla::update(&state.db, &caller.audit(), &kind, input, if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, domain::platform::version::etag_of(&policy)))
+        .insert_header((header::ETAG, domain::platform::version::etag_of(&policy)?))
         .json(SlaPolicy::from(policy)))
 }
 

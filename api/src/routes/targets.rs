@@ -102,8 +102,8 @@ pub struct TargetQuery {
     pub team_id: Option<Uuid>,
 }
 
-fn etag(view: &TargetView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &TargetView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Set a target for a period and a region or team. A second target for the
@@ -135,7 +135,7 @@ pub async fn create_target(
     let target = domain::performance::targets::create(&state.db, &caller.audit(), &caller.actor, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/targets/{}", target.id)))
-        .insert_header(etag(&target))
+        .insert_header(etag(&target)?)
         .json(Target::from(target)))
 }
 
@@ -188,7 +188,7 @@ pub async fn get_target(
 ) -> Result<HttpResponse, ApiError> {
     let target = domain::performance::targets::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&target))
+        .insert_header(etag(&target)?)
         .json(Target::from(target)))
 }
 
@@ -225,7 +225,7 @@ pub async fn update_target(
         domain::performance::targets::update(&state.db, &caller.audit(), id.into_inner(), change, if_match.as_deref())
             .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&target))
+        .insert_header(etag(&target)?)
         .json(Target::from(target)))
 }
 

@@ -141,8 +141,8 @@ pub struct TrainingQuery {
     pub to: Option<DateTime<FixedOffset>>,
 }
 
-fn etag(view: &TrainingView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &TrainingView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Plan or record a training and whom it is for.
@@ -173,7 +173,7 @@ pub async fn create_training(
         domain::performance::trainings::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/trainings/{}", training.id)))
-        .insert_header(etag(&training))
+        .insert_header(etag(&training)?)
         .json(Training::from(training)))
 }
 
@@ -225,7 +225,7 @@ pub async fn get_training(
 ) -> Result<HttpResponse, ApiError> {
     let training = domain::performance::trainings::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&training))
+        .insert_header(etag(&training)?)
         .json(Training::from(training)))
 }
 
@@ -271,7 +271,7 @@ pub async fn update_training(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&training))
+        .insert_header(etag(&training)?)
         .json(Training::from(training)))
 }
 

@@ -116,8 +116,8 @@ pub struct UnitQuery {
     pub max_list_price_fen: Option<i64>,
 }
 
-fn etag(view: &UnitView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &UnitView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Add a unit to the stock.
@@ -149,7 +149,7 @@ pub async fn create_unit(
     let unit = domain::sales::units::create(&state.db, &caller.audit(), input).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/units/{}", unit.id)))
-        .insert_header(etag(&unit))
+        .insert_header(etag(&unit)?)
         .json(Unit::from(unit)))
 }
 
@@ -203,7 +203,7 @@ pub async fn get_unit(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let unit = domain::sales::units::get(&state.db, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&unit)).json(Unit::from(unit)))
+    Ok(HttpResponse::Ok().insert_header(etag(&unit)?).json(Unit::from(unit)))
 }
 
 /// Change a unit's layout, area, list price, or status between available and reserved.
@@ -240,5 +240,5 @@ pub async fn update_unit(
     };
     let unit =
         domain::sales::units::update(&state.db, &caller.audit(), id.into_inner(), input, if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&unit)).json(Unit::from(unit)))
+    Ok(HttpResponse::Ok().insert_header(etag(&unit)?).json(Unit::from(unit)))
 }

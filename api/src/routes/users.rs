@@ -181,7 +181,7 @@ pub async fn get_user(
 ) -> Result<HttpResponse, ApiError> {
     let user = domain::access::users::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, domain::platform::version::etag_of(&user)))
+        .insert_header((header::ETAG, domain::platform::version::etag_of(&user)?))
         .json(User::from(user)))
 }
 
@@ -262,7 +262,7 @@ pub async fn update_user(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, domain::platform::version::etag_of(&user)))
+        .insert_header((header::ETAG, domain::platform::version::etag_of(&user)?))
         .json(User::from(user)))
 }
 

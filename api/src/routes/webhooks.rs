@@ -214,8 +214,8 @@ pub struct WebhookDeliveryList {
     pub next_cursor: Option<String>,
 }
 
-fn etag(view: &WebhookView) -> (header::HeaderName, String) {
-    (header::ETAG, domain::platform::version::etag_of(view))
+fn etag(view: &WebhookView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
+    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
 }
 
 /// Subscriptions within the caller's reach (a partner's own).
@@ -272,7 +272,7 @@ pub async fn create_webhook(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", webhook.id)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header(etag(&webhook))
+        .insert_header(etag(&webhook)?)
         .json(WebhookWithSecret {
             webhook: webhook.into(),
             secret,
@@ -298,7 +298,7 @@ pub async fn get_webhook(
     let webhook =
         domain::outbox::webhooks::subscriptions::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&webhook))
+        .insert_header(etag(&webhook)?)
         .json(Webhook::from(webhook)))
 }
 
@@ -345,7 +345,7 @@ pub async fn update_webhook(
     )
     .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(&webhook))
+        .insert_header(etag(&webhook)?)
         .json(Webhook::from(webhook)))
 }
 

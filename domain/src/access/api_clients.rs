@@ -184,7 +184,7 @@ pub async fn update(
         .await?
         .ok_or(DomainError::NotFound("API client"))?;
     let before = ClientView::from(client.clone());
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     let mut active: api_clients::ActiveModel = client.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());

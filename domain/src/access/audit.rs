@@ -37,6 +37,13 @@ pub struct AuditContext {
 }
 
 impl AuditContext {
+    /// The service itself, acting on a policy rather than on a request (an
+    /// SLA reassignment): no user, no client, no request — the entry reads
+    /// "by the system".
+    pub fn system() -> Self {
+        Self::default()
+    }
+
     pub fn new(actor: &Actor, request_id: Option<String>, address: Option<String>) -> Self {
         Self {
             actor_user_id: actor.user_id(),

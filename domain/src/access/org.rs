@@ -135,7 +135,7 @@ pub async fn save_region(
                 .one(&txn)
                 .await?
                 .ok_or(DomainError::NotFound("region"))?;
-            version::check_if_match(if_match, &version::etag_of(&RegionView::from(region.clone())))?;
+            version::check_if_match(if_match, &version::etag_of(&RegionView::from(region.clone()))?)?;
             let before = json!({"name": region.name});
             let mut active: regions::ActiveModel = region.into();
             if let Some(name) = name {
@@ -172,7 +172,7 @@ pub async fn delete_region(
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("region"))?;
-    version::check_if_match(if_match, &version::etag_of(&RegionView::from(region.clone())))?;
+    version::check_if_match(if_match, &version::etag_of(&RegionView::from(region.clone()))?)?;
     if teams::Entity::find()
         .filter(teams::Column::RegionId.eq(id))
         .count(&txn)
@@ -295,7 +295,7 @@ pub async fn save_team(
                 .one(&txn)
                 .await?
                 .ok_or(DomainError::NotFound("team"))?;
-            version::check_if_match(if_match, &version::etag_of(&TeamView::from(team.clone())))?;
+            version::check_if_match(if_match, &version::etag_of(&TeamView::from(team.clone()))?)?;
             let before = team_json(&team);
             let mut active: teams::ActiveModel = team.into();
             if let Some(region) = input.region_id {
@@ -338,7 +338,7 @@ pub async fn delete_team(
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("team"))?;
-    version::check_if_match(if_match, &version::etag_of(&TeamView::from(team.clone())))?;
+    version::check_if_match(if_match, &version::etag_of(&TeamView::from(team.clone()))?)?;
     if users::Entity::find()
         .filter(users::Column::TeamId.eq(id))
         .count(&txn)

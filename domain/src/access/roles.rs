@@ -342,7 +342,7 @@ pub async fn update(
         .await?
         .ok_or(DomainError::NotFound("role"))?;
     let before = view(&txn, role.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     Authority::of(&txn, ctx)
         .await?
         .may_change(&before, input.grants.as_deref())?;
@@ -393,7 +393,7 @@ pub async fn delete(
         .await?
         .ok_or(DomainError::NotFound("role"))?;
     let before = view(&txn, role.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     Authority::of(&txn, ctx).await?.may_change(&before, None)?;
     if role.builtin {
         return Err(DomainError::Rule {

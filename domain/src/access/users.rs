@@ -351,7 +351,7 @@ pub async fn update(
         .await?
         .ok_or(DomainError::NotFound("user"))?;
     let before = view(&txn, user.clone()).await?;
-    crate::platform::version::check_if_match(if_match, &crate::platform::version::etag_of(&before))?;
+    crate::platform::version::check_if_match(if_match, &crate::platform::version::etag_of(&before)?)?;
     let mut active: users::ActiveModel = user.into();
     if let Some(name) = changes.name {
         active.name = Set(name.trim().to_owned());

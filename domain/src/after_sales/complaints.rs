@@ -351,7 +351,7 @@ pub async fn update(
     let txn = crate::platform::db::begin_write(db).await?;
     let complaint = find(&txn, actor, scope, id).await?;
     let before = ComplaintView::from(complaint.clone());
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     if complaint.status == change.status {
         let other = if change.status == "open" { "resolved" } else { "open" };
         return Err(DomainError::IllegalTransition {

@@ -24,7 +24,7 @@ use crate::{
         timers,
     },
     platform::error::DomainError,
-    sales::timeline,
+    sales::{assignment, timeline},
 };
 
 /// Who answers for the work a timer watches: the consultant and the team.
@@ -40,7 +40,7 @@ struct Owners {
 /// What the record says when a timer falls due: whether the work is done
 /// (or moot), and who answers for it.
 async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(bool, Owners), DomainError> {
-    let subject = timer.subject_id.unwrap_or_default();
+    let subject = timers::subject_of(timer)?;
     let customer_of = |c: &customers::Model| Owners {
         consultant: c.owner_id,
         team: c.team_id,
@@ -187,15 +187,7 @@ pub async fn fire(
                 notifications::notify(&txn, notice(consultant, "sla_reminder", title, "reminder")).await?;
             }
         }
-        "breached" => {
-            breach(
-                &txn,
-                &timer,
-                owners,
-                notice(Uuid::nil(), "sla_breach", String::new(), ""),
-            )
-            .await?
-        }
+        "breached" => breach(&txn, &timer, owners, &notice).await?,
         _ => {}
     }
     txn.commit().await?;
@@ -209,7 +201,7 @@ async fn breach(
     db: &impl ConnectionTrait,
     timer: &timer_rows::Model,
     owners: Owners,
-    template: Notice,
+    notice: &impl Fn(Uuid, &'static str, String, &str) -> Notice,
 ) -> Result<(), DomainError> {
     let now = Utc::now();
     let kind = timer.kind.as_str();
@@ -237,13 +229,8 @@ async fn breach(
     if policy.as_ref().is_none_or(|p| p.notify_manager)
         && let Some(manager) = manager_of(db, owners.team).await?
     {
-        let notice = Notice {
-            user_id: manager,
-            title: format!("SLA breach: {what} missed"),
-            dedupe_key: format!("timer:{}:breach", timer.id),
-            ..template.clone()
-        };
-        notifications::notify(db, notice).await?;
+        let title = format!("SLA breach: {what} missed");
+        notifications::notify(db, notice(manager, "sla_breach", title, "breach")).await?;
     }
     if kind == COMPLAINT_RESOLUTION
         && let Some(manager) = manager_of(db, owners.team).await?
@@ -251,7 +238,7 @@ async fn breach(
         // Escalation: the manager handles an overdue complaint.
         complaints::Entity::update_many()
             .col_expr(complaints::Column::HandlerId, sea_orm::sea_query::Expr::value(manager))
-            .filter(complaints::Column::Id.eq(timer.subject_id.unwrap_or_default()))
+            .filter(complaints::Column::Id.eq(timers::subject_of(timer)?))
             .exec(db)
             .await?;
     }
@@ -284,28 +271,19 @@ async fn breach(
     }
     if kind == FIRST_RESPONSE
         && policy.is_some_and(|p| p.reassign)
-        && let (Some(customer), Some(team)) = (owners.customer, owners.team)
-        && let Ok(next) = crate::sales::assignment::next_in_turn(db, team, owners.consultant).await
+        && let Some(customer) = owners.customer
     {
-        let mut row: customers::ActiveModel = customers::ActiveModel {
-            id: Set(customer),
-            ..Default::default()
-        };
-        row.owner_id = Set(Some(next.id));
-        row.assigned_at = Set(Some(now));
-        row.updated_at = Set(now);
-        row.update(db).await?;
-        let data = json!({"consultant_id": next.id, "team_id": team, "strategy": "round_robin",
-                          "reason": "first response missed", "previous_owner_id": owners.consultant});
-        let event = timeline::Event {
-            customer_id: customer,
-            kind: "reassigned",
-            occurred_at: now,
-            subject_id: Some(next.id),
-            data,
-        };
-        timeline::record(db, None, event).await?;
-        start(db, FIRST_RESPONSE, customer, Some(customer), now).await?;
+        // The same hand-over as a manager's round-robin reassignment, by the
+        // service itself. No one to take the lead is an outcome, not a
+        // failure: the breach stands and the lead stays with its owner.
+        match assignment::reassign_in_turn(db, customer, "first response missed").await? {
+            Some(_) => start(db, FIRST_RESPONSE, customer, Some(customer), now).await?,
+            None => tracing::warn!(
+                customer = %customer,
+                team = ?owners.team,
+                "first response missed under a reassign policy, but no consultant is available: the lead stays"
+            ),
+        }
     }
     Ok(())
 }

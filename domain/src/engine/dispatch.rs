@@ -50,7 +50,7 @@ async fn run(
         crate::performance::awards::TIMER_KIND => {
             // Computing is idempotent (a published run stays as it is), so
             // the timer is finished only once the run is computed.
-            let run = timer.subject_id.unwrap_or_default();
+            let run = timers::subject_of(timer)?;
             match crate::performance::awards::compute_run(db, run, tz).await {
                 Ok(_) | Err(DomainError::NotFound(_)) => {}
                 Err(DomainError::Database(e)) => return Err(DomainError::Database(e)),

@@ -171,6 +171,14 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<timers::M
     Ok(timers::Entity::find_by_id(id).one(db).await?)
 }
 
+/// The record a timer watches. Every deadline and run is started with one,
+/// so a timer without it is a bug to report, not a record to guess.
+pub fn subject_of(timer: &timers::Model) -> Result<Uuid, DomainError> {
+    timer
+        .subject_id
+        .ok_or_else(|| DomainError::Internal(format!("{} timer {} has no subject", timer.kind, timer.id)))
+}
+
 /// Whether a timer in this state may still fire.
 pub fn is_open(state: &str) -> bool {
     state == PENDING || state == QUEUED

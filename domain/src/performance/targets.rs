@@ -312,7 +312,7 @@ pub async fn update(
         .await?
         .ok_or(DomainError::NotFound("target"))?;
     let before = TargetView::from(target.clone());
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     let mut active: targets::ActiveModel = target.into();
     if let Some(units) = change.units {
         active.units = Set(i32::try_from(units).unwrap_or(i32::MAX));
@@ -349,7 +349,7 @@ pub async fn delete(
         .await?
         .ok_or(DomainError::NotFound("target"))?;
     let before = TargetView::from(target);
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     targets::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, ctx, "delete", "target", id, Some(&audit_json(&before)), None).await?;
     txn.commit().await?;

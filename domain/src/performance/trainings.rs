@@ -368,7 +368,7 @@ pub async fn update(
     let txn = crate::platform::db::begin_write(db).await?;
     let training = find(&txn, write_reach(actor, scope), id).await?;
     let before = with_attendees(&txn, training.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     if let Some(held_at) = input.held_at
         && held_at > Utc::now()
         && before.attendees.iter().any(|a| a.attended || a.exam_passed.is_some())

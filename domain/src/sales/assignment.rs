@@ -1,7 +1,9 @@
 //! Who works a lead: a named consultant, or the next one in turn among the
 //! active, unpaused consultants of a team (round-robin: the one whose last
 //! lead is oldest). Assignment and reassignment are separate actions, each
-//! recorded on the customer's timeline with its reason.
+//! recorded on the customer's timeline with its reason. Every change of
+//! hands, by staff or by the service itself (a missed first response under
+//! a `reassign` policy), goes through one hand-over.
 
 use chrono::Utc;
 use entities::{customers as customer_rows, roles, teams, user_roles, users};
@@ -126,9 +128,89 @@ pub async fn assign(
                     "is outside the teams you may assign to",
                 ));
             }
-            (next_in_turn(&txn, team, customer.owner_id).await?, "round_robin")
+            let next = next_in_turn(&txn, team, customer.owner_id)
+                .await?
+                .ok_or_else(|| DomainError::Rule {
+                    code: "no_available_consultant",
+                    detail: "the team has no active, unpaused consultant to take the lead".to_owned(),
+                })?;
+            (next, "round_robin")
         }
     };
+    let change = HandOver {
+        kind,
+        consultant,
+        strategy,
+        reason: reason.as_deref(),
+    };
+    let after = hand_over(&txn, ctx, Some(actor), customer, change).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Reassigns a lead on the service's own authority (a missed first response
+/// under a `reassign` policy): to the next consultant in turn of its team,
+/// exactly as a manager's round-robin reassignment would, recorded as done
+/// by the service (no user, no client). `Ok(None)` when there is no one to
+/// take it — the lead has no team or owner, or the team has no other
+/// active, unpaused consultant: the lead then stays where it is.
+pub async fn reassign_in_turn(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    reason: &str,
+) -> Result<Option<CustomerView>, DomainError> {
+    let customer = customer_rows::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("customer"))?;
+    let (Some(team), Some(_)) = (customer.team_id, customer.owner_id) else {
+        return Ok(None);
+    };
+    if customer.merged_into_id.is_some() {
+        return Ok(None);
+    }
+    let Some(consultant) = next_in_turn(db, team, customer.owner_id).await? else {
+        return Ok(None);
+    };
+    let change = HandOver {
+        kind: Kind::Reassign,
+        consultant,
+        strategy: "round_robin",
+        reason: Some(reason),
+    };
+    hand_over(db, &AuditContext::system(), None, customer, change)
+        .await
+        .map(Some)
+}
+
+/// A change of hands, decided: to whom, chosen how, and why.
+struct HandOver<'a> {
+    kind: Kind,
+    consultant: users::Model,
+    /// `named` or `round_robin`.
+    strategy: &'static str,
+    reason: Option<&'a str>,
+}
+
+/// Hands `customer` to the chosen consultant inside the caller's
+/// transaction — the one place where a lead changes hands: the customer's
+/// owner and team, the consultant's turn in the rotation, the timeline
+/// entry, the partner's `customer.assigned` event and the audit entry.
+/// `by` is the caller, or `None` for the service itself.
+async fn hand_over(
+    txn: &impl ConnectionTrait,
+    ctx: &AuditContext,
+    by: Option<&Actor>,
+    customer: customer_rows::Model,
+    change: HandOver<'_>,
+) -> Result<CustomerView, DomainError> {
+    let HandOver {
+        kind,
+        consultant,
+        strategy,
+        reason,
+    } = change;
+    let id = customer.id;
     let now = Utc::now();
     let before = CustomerView::from(customer.clone());
     let mut active: customer_rows::ActiveModel = customer.into();
@@ -136,10 +218,10 @@ pub async fn assign(
     active.team_id = Set(consultant.team_id);
     active.assigned_at = Set(Some(now));
     active.updated_at = Set(now);
-    let after = CustomerView::from(active.update(&txn).await?);
+    let after = CustomerView::from(active.update(txn).await?);
     let mut turn: users::ActiveModel = consultant.clone().into();
     turn.last_lead_assigned_at = Set(Some(now));
-    turn.update(&txn).await?;
+    turn.update(txn).await?;
 
     let kind_name = match kind {
         Kind::Assign => "assigned",
@@ -154,7 +236,7 @@ pub async fn assign(
         subject_id: Some(consultant.id),
         data: data.clone(),
     };
-    timeline::record(&txn, Some(actor), event).await?;
+    timeline::record(txn, by, event).await?;
     if let Some(client) = after.source_client_id {
         let payload = json!({"customer_id": id, "consultant_id": consultant.id, "team_id": consultant.team_id,
                              "reassigned": kind == Kind::Reassign});
@@ -164,22 +246,22 @@ pub async fn assign(
             subject_id: Some(id),
             payload,
         };
-        crate::outbox::events::emit(&txn, event).await?;
+        crate::outbox::events::emit(txn, event).await?;
     }
     let before_json = json!({"owner_id": before.owner_id, "team_id": before.team_id});
-    audit::record(&txn, ctx, kind_name, "customer", id, Some(&before_json), Some(&data)).await?;
-    txn.commit().await?;
+    audit::record(txn, ctx, kind_name, "customer", id, Some(&before_json), Some(&data)).await?;
     Ok(after)
 }
 
 /// The team's consultant whose turn it is: active, not paused, holding the
 /// `consultant` role, and the longest without a new lead (never first; ties
-/// by id). The team row is locked so that concurrent assignments take turns.
-pub(crate) async fn next_in_turn(
+/// by id); `None` if the team has no one (else than the current owner). The
+/// team row is locked so that concurrent assignments take turns.
+async fn next_in_turn(
     db: &impl ConnectionTrait,
     team: Uuid,
     current_owner: Option<Uuid>,
-) -> Result<users::Model, DomainError> {
+) -> Result<Option<users::Model>, DomainError> {
     teams::Entity::find_by_id(team)
         .lock_exclusive()
         .one(db)
@@ -203,10 +285,7 @@ pub(crate) async fn next_in_turn(
         .await?;
     candidates.retain(|u| Some(u.id) != current_owner);
     candidates.sort_by_key(|u| (u.last_lead_assigned_at, u.id));
-    candidates.into_iter().next().ok_or_else(|| DomainError::Rule {
-        code: "no_available_consultant",
-        detail: "the team has no active, unpaused consultant to take the lead".to_owned(),
-    })
+    Ok(candidates.into_iter().next())
 }
 
 /// Whether a consultant takes round-robin leads.

@@ -288,7 +288,7 @@ pub async fn update(
     let txn = crate::platform::db::begin_write(db).await?;
     let event = find(&txn, actor, scope, id).await?;
     let before = view(&txn, event.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     if let Some(starts_at) = input.starts_at
         && starts_at > Utc::now()
         && before.attended_count > 0

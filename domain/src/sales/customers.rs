@@ -480,7 +480,7 @@ pub async fn update(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer.clone());
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     let mut active: customers::ActiveModel = customer.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());
@@ -525,7 +525,7 @@ pub async fn delete(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer);
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     customers::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(&txn, ctx, "delete", "customer", id, Some(&audit_json(&before)), None).await?;
     txn.commit().await?;
@@ -602,7 +602,7 @@ pub async fn change_status(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer.clone());
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     let allowed = manual_moves(&customer.status);
     if !allowed.contains(&to) {
         return Err(DomainError::IllegalTransition {

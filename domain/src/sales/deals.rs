@@ -379,7 +379,7 @@ pub async fn update(
     }
     let deal = find(&txn, actor, scope, id, true).await?;
     let before = DealView::from(deal.clone());
-    version::check_if_match(if_match, &version::etag_of(&before))?;
+    version::check_if_match(if_match, &version::etag_of(&before)?)?;
     if stage_of(&deal)?.is_final() {
         return Err(DomainError::Conflict(format!(
             "a {} deal cannot be changed",

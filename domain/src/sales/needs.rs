@@ -55,24 +55,33 @@ pub struct NeedsView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<needs_assessments::Model> for NeedsView {
-    fn from(m: needs_assessments::Model) -> Self {
-        Self {
+/// The stored JSON column `name` of needs assessment `id` as `T`: a column
+/// that does not read back is corrupt data to report, never an empty list.
+fn stored<T: serde::de::DeserializeOwned>(id: Uuid, name: &str, value: serde_json::Value) -> Result<T, DomainError> {
+    serde_json::from_value(value)
+        .map_err(|e| DomainError::Internal(format!("needs assessment {id}: stored {name} do not read back: {e}")))
+}
+
+impl TryFrom<needs_assessments::Model> for NeedsView {
+    type Error = DomainError;
+
+    fn try_from(m: needs_assessments::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             id: m.id,
             customer_id: m.customer_id,
             author_id: m.author_id,
             budget_min_fen: m.budget_min_fen,
             budget_max_fen: m.budget_max_fen,
-            districts: serde_json::from_value(m.districts).unwrap_or_default(),
+            districts: stored(m.id, "districts", m.districts)?,
             layout: m.layout,
             area_min_sqm: m.area_min_sqm,
             area_max_sqm: m.area_max_sqm,
             purpose: m.purpose,
             notes: m.notes,
-            recommendations: serde_json::from_value(m.recommendations).unwrap_or_default(),
+            recommendations: stored(m.id, "recommendations", m.recommendations)?,
             assessed_at: m.assessed_at,
             created_at: m.created_at,
-        }
+        })
     }
 }
 
@@ -234,7 +243,7 @@ pub async fn create(
     }
     advance(&txn, customer_id, &["new", "contacted"], "needs_assessed").await?;
     crate::outbox::sla::on_needs_assessed(&txn, customer_id).await?;
-    let view = NeedsView::from(needs);
+    let view = NeedsView::try_from(needs)?;
     let data = json!({"budget_min_fen": view.budget_min_fen, "budget_max_fen": view.budget_max_fen,
                       "districts": view.districts, "layout": view.layout, "purpose": view.purpose,
                       "recommended_units": view.recommendations.len()});
@@ -261,10 +270,9 @@ pub async fn list(
 ) -> Result<Page<NeedsView>, DomainError> {
     find(db, actor, scope, customer_id).await?;
     let query = needs_assessments::Entity::find().filter(needs_assessments::Column::CustomerId.eq(customer_id));
-    Ok(page
-        .fetch(db, query, needs_assessments::Column::Id, |n| n.id)
+    page.fetch(db, query, needs_assessments::Column::Id, |n| n.id)
         .await?
-        .map(NeedsView::from))
+        .try_map(NeedsView::try_from)
 }
 
 /// Records the customer's reaction to one recommended unit.
@@ -289,7 +297,7 @@ pub async fn react(
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("needs assessment"))?;
-    let mut view = NeedsView::from(needs.clone());
+    let mut view = NeedsView::try_from(needs.clone())?;
     let Some(entry) = view.recommendations.iter_mut().find(|r| r.unit_id == unit_id) else {
         return Err(DomainError::NotFound("recommendation"));
     };
@@ -300,7 +308,7 @@ pub async fn react(
     let mut active: needs_assessments::ActiveModel = needs.into();
     active.recommendations = Set(json!(view.recommendations));
     active.updated_at = Set(Utc::now());
-    let view = NeedsView::from(active.update(&txn).await?);
+    let view = NeedsView::try_from(active.update(&txn).await?)?;
     audit::record(
         &txn,
         ctx,

@@ -197,7 +197,19 @@ async fn two_worker_processes_fire_every_timer_once_and_compute_the_quarterly_aw
         (runs.len() == 1 && runs[0].status == "published").then(|| runs[0].clone())
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // A second run could only come from a timer still to fire (the periodic
+    // timer is one per quarter, keyed by it): once none is due and open,
+    // the count is final.
+    eventually(Duration::from_secs(30), "every due timer fired", || async {
+        let open = timers::Entity::find()
+            .filter(timers::Column::State.is_in(["pending", "queued"]))
+            .filter(timers::Column::DueAt.lte(Utc::now()))
+            .count(&replicas.db)
+            .await
+            .expect("count");
+        (open == 0).then_some(())
+    })
+    .await;
     let runs = award_runs::Entity::find().count(&replicas.db).await.expect("count");
     assert_eq!(runs, 1, "{run:?}\n{}", replicas.output());
     replicas.stop().await;
@@ -285,8 +297,13 @@ async fn timers_pending_or_queued_when_redis_is_emptied_all_still_fire() {
     domain::outbox::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::seconds(2)))
         .await
         .expect("pending");
-    // Some are queued now; the queue loses them all.
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Once the pump has claimed some, the queue loses them all.
+    eventually(Duration::from_secs(10), "the pump claiming due timers", || async {
+        let claimed = count(&app, domain::engine::dispatch::PROBE, "queued").await
+            + count(&app, domain::engine::dispatch::PROBE, "fired").await;
+        (claimed > 0).then_some(())
+    })
+    .await;
     delete_namespace(&app).await;
     eventually(Duration::from_secs(40), "every timer fired", || async {
         (count(&app, domain::engine::dispatch::PROBE, "fired").await == 600).then_some(())
@@ -308,7 +325,7 @@ async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_st
             postgres: from_env.postgres.clone(),
             redis: Some(redis.url()),
         },
-        customise: crate::quick,
+        customise: tests::quick_timers,
         ..tests::AppOptions::default()
     })
     .await;
@@ -335,7 +352,10 @@ async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_st
     .await;
     // Redis dies with whatever it held and comes back empty.
     redis.child.kill().await.expect("kill redis-server");
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    eventually(Duration::from_secs(10), "the service seeing the queue down", || async {
+        (app.get("/readyz", None).await.status() == 503).then_some(())
+    })
+    .await;
     let restarted = OwnRedis::start(port).await;
     pause("resume").await;
     eventually(Duration::from_secs(60), "every timer fired", || async {

@@ -8,22 +8,14 @@ mod periodic;
 mod sla;
 
 use chrono::{DateTime, Utc};
-use domain::Settings;
 use entities::timers;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tests::{AppOptions, TestApp, spawn_app_with};
 use uuid::Uuid;
 
-/// Quick pump and polling, so that seconds-long deadlines are measured closely.
-pub fn quick(settings: &mut Settings) {
-    settings.timer_pump_interval_ms = 100;
-    settings.queue_poll_interval_ms = 50;
-    settings.timer_requeue_secs = 5;
-}
-
 pub async fn quick_app() -> TestApp {
     spawn_app_with(AppOptions {
-        customise: quick,
+        customise: tests::quick_timers,
         ..AppOptions::default()
     })
     .await

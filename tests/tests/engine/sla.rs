@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 use tests::{
     TestApp,
     client::expect_json,
+    customers::timeline_kinds,
     eventually,
-    org::{PASSWORD, org},
+    org::{PASSWORD, org, partner, partner_token},
 };
 use uuid::Uuid;
 
@@ -24,10 +25,10 @@ async fn set_policy(app: &TestApp, admin: &str, kind: &str, body: Value) {
     .await;
 }
 
+/// A lead recorded by the consultant `token` (who owns it).
 async fn new_customer(app: &TestApp, token: &str, name: &str) -> Uuid {
-    let body = json!({"name": name, "channel": "website"});
-    let created = expect_json(app.post_json("/api/v1/customers", Some(token), &body).await, 201).await;
-    Uuid::parse_str(created["id"].as_str().expect("id")).expect("uuid")
+    let id = tests::customers::new_customer(app, token, name).await;
+    Uuid::parse_str(&id).expect("uuid")
 }
 
 async fn fired(app: &TestApp, subject: Uuid, kind: &str, phase: &str) -> entities::timers::Model {
@@ -108,9 +109,10 @@ async fn lead_deadlines_fire_within_two_seconds_and_not_when_the_work_was_done_i
     assert_on_time(&breach);
     let needs = fired(&app, late, "needs_assessment", "deadline").await;
     assert_on_time(&needs);
-    tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // The customer served in time: its lead deadlines completed, never fired.
+    // The customer served in time: its lead deadlines completed, never fired
+    // (completed by the follow-up and the assessment themselves, they can
+    // no longer fire; the late customer's fired at the same times).
     for timer in timers_of(&app, on_time).await {
         if timer.kind == "first_response" || timer.kind == "needs_assessment" {
             assert_eq!(timer.state, "completed", "{} {}", timer.kind, timer.phase);
@@ -291,8 +293,9 @@ async fn an_unresolved_complaint_is_escalated_to_the_manager_at_its_deadline_and
     )
     .await;
     assert_eq!(escalated["handler_id"], org.manager_a.to_string());
+    // The resolved one's clock ended with the resolution: by the time its
+    // twin fired, it was completed, and a completed timer never fires.
     let resolved_id = Uuid::parse_str(resolved["id"].as_str().expect("id")).expect("uuid");
-    tokio::time::sleep(Duration::from_millis(2500)).await;
     assert!(
         timers_of(&app, resolved_id)
             .await
@@ -326,7 +329,6 @@ async fn the_weekly_follow_up_breaches_only_when_no_later_follow_up_came() {
     };
     follow_up(quiet).await;
     follow_up(busy).await;
-    tokio::time::sleep(Duration::from_millis(1000)).await;
     follow_up(busy).await;
     let breach = fired(&app, quiet, "follow_up", "deadline").await;
     assert_eq!(breach.outcome.as_deref(), Some("breached"));
@@ -416,7 +418,8 @@ async fn the_post_handover_visit_is_a_task_at_handover_then_a_reminder_then_a_br
         kinds_of(&app, "/api/v1/notifications?kind=visit_task", &a1).await.len(),
         1
     );
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The visited deal's clock ended with the visit (a completed timer never
+    // fires), while the other's deadline fired above.
     let visited = timers_of(&app, deals[1]).await;
     assert!(
         visited
@@ -476,4 +479,167 @@ async fn the_inspection_task_falls_due_before_the_planned_handover_and_a_cancell
     );
     let cancelled = timers_of(&app, deals[1]).await;
     assert!(cancelled.iter().all(|t| t.state == "cancelled"), "{cancelled:?}");
+}
+
+/// Makes the open first-response deadline of `customer` due now.
+async fn first_response_due_now(app: &TestApp, customer: Uuid) {
+    use entities::timers;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let moved = timers::Entity::update_many()
+        .col_expr(timers::Column::DueAt, Expr::value(chrono::Utc::now()))
+        .filter(timers::Column::SubjectId.eq(customer))
+        .filter(timers::Column::Kind.eq("first_response"))
+        .filter(timers::Column::Phase.eq("deadline"))
+        .filter(timers::Column::State.eq("pending"))
+        .exec(&app.db)
+        .await
+        .expect("move the deadline");
+    assert_eq!(moved.rows_affected, 1, "one open first-response deadline");
+}
+
+/// A partner's lead, pushed through the API and assigned by the director as `to` says.
+async fn partner_lead(app: &TestApp, partner: &str, director: &str, external_id: &str, to: Value) -> Uuid {
+    let body = json!({"name": "王先生", "phone": "13800138000", "external_id": external_id});
+    let lead = expect_json(app.post_json("/api/v1/customers", Some(partner), &body).await, 201).await;
+    let id = Uuid::parse_str(lead["id"].as_str().expect("id")).expect("uuid");
+    let path = format!("/api/v1/customers/{id}/assignment");
+    expect_json(app.post_json(&path, Some(director), &to).await, 200).await;
+    id
+}
+
+#[tokio::test]
+async fn a_missed_first_response_under_a_reassign_policy_hands_the_lead_over_as_staff_reassignment_does() {
+    let app = quick_app().await;
+    let org = org(&app).await;
+    let admin = app.admin_token().await;
+    let policy = json!({"duration_secs": 3600, "warning_percent": 0, "reassign": true});
+    set_policy(&app, &admin, "first_response", policy).await;
+    let scopes = ["customers:read", "customers:write", "webhooks:read", "webhooks:write"];
+    let (partner, _) = partner(&app, &admin, "Portal", &scopes).await;
+    // Nothing listens there: the delivery rows are what this test reads.
+    let body = json!({"url": "http://127.0.0.1:9/hook", "events": ["customer.assigned"]});
+    let webhook = expect_json(app.post_json("/api/v1/webhooks", Some(&partner), &body).await, 201).await;
+    let director = app.token("director@example.com", PASSWORD).await;
+    let lead = partner_lead(
+        &app,
+        &partner,
+        &director,
+        "late-lead",
+        json!({"consultant_id": org.consultant_a1}),
+    )
+    .await;
+
+    first_response_due_now(&app, lead).await;
+    let breach = fired(&app, lead, "first_response", "deadline").await;
+    assert_eq!(breach.outcome.as_deref(), Some("breached"));
+
+    // The lead is a2's: the next in turn of team A.
+    let customer = expect_json(
+        app.get(&format!("/api/v1/customers/{lead}"), Some(&director)).await,
+        200,
+    )
+    .await;
+    assert_eq!(customer["owner_id"], org.consultant_a2.to_string(), "{customer}");
+    // The timeline says so, recorded by no one in particular (the service).
+    let timeline = expect_json(
+        app.get(&format!("/api/v1/customers/{lead}/timeline"), Some(&director))
+            .await,
+        200,
+    )
+    .await;
+    let reassigned: Vec<&Value> = timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["kind"] == "reassigned")
+        .collect();
+    assert_eq!(reassigned.len(), 1, "{timeline}");
+    assert_eq!(reassigned[0]["subject_id"], org.consultant_a2.to_string());
+    assert_eq!(
+        reassigned[0]["data"]["previous_owner_id"],
+        org.consultant_a1.to_string()
+    );
+    assert_eq!(
+        (&reassigned[0]["actor_user_id"], &reassigned[0]["actor_client_id"]),
+        (&Value::Null, &Value::Null)
+    );
+    // The partner hears of it as of any reassignment.
+    let path = format!("/api/v1/webhooks/{}/deliveries", webhook["id"].as_str().expect("id"));
+    let deliveries = expect_json(app.get(&path, Some(&partner)).await, 200).await;
+    let announced: Vec<&Value> = deliveries["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|d| d["event"] == "customer.assigned" && d["payload"]["reassigned"] == true)
+        .collect();
+    assert_eq!(announced.len(), 1, "{deliveries}");
+    assert_eq!(announced[0]["payload"]["customer_id"], lead.to_string());
+    assert_eq!(announced[0]["payload"]["consultant_id"], org.consultant_a2.to_string());
+    // The audit log has it, by the service itself (neither a user nor a client).
+    let audit = expect_json(
+        app.get(
+            &format!("/api/v1/audit-log?entity=customer&entity_id={lead}&action=reassigned"),
+            Some(&admin),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let entries = audit["items"].as_array().expect("items");
+    assert_eq!(entries.len(), 1, "{audit}");
+    assert_eq!(
+        (&entries[0]["actor_user_id"], &entries[0]["actor_client_id"]),
+        (&Value::Null, &Value::Null),
+        "{audit}"
+    );
+    // a2 gets a first-response clock of its own.
+    let restarted = timers_of(&app, lead)
+        .await
+        .into_iter()
+        .filter(|t| t.kind == "first_response" && t.phase == "deadline" && t.state == "pending")
+        .count();
+    assert_eq!(restarted, 1);
+    // The rotation moved on: a2 just had a lead, so the next in turn is a1.
+    let next = partner_lead(&app, &partner, &director, "next-lead", json!({"team_id": org.team_a})).await;
+    let next = expect_json(
+        app.get(&format!("/api/v1/customers/{next}"), Some(&director)).await,
+        200,
+    )
+    .await;
+    assert_eq!(next["owner_id"], org.consultant_a1.to_string(), "{next}");
+}
+
+#[tokio::test]
+async fn a_missed_first_response_with_no_consultant_to_take_the_lead_is_a_breach_and_the_lead_stays() {
+    let app = quick_app().await;
+    let org = org(&app).await;
+    let admin = app.admin_token().await;
+    let policy = json!({"duration_secs": 3600, "warning_percent": 0, "reassign": true});
+    set_policy(&app, &admin, "first_response", policy).await;
+    let partner = partner_token(&app, &admin, "Portal").await;
+    // Team B has one consultant: no one else to take the lead.
+    let director = app.token("director@example.com", PASSWORD).await;
+    let lead = partner_lead(
+        &app,
+        &partner,
+        &director,
+        "late-lead",
+        json!({"consultant_id": org.consultant_b}),
+    )
+    .await;
+
+    first_response_due_now(&app, lead).await;
+    let breach = fired(&app, lead, "first_response", "deadline").await;
+    assert_eq!(breach.outcome.as_deref(), Some("breached"));
+    let customer = expect_json(
+        app.get(&format!("/api/v1/customers/{lead}"), Some(&director)).await,
+        200,
+    )
+    .await;
+    assert_eq!(customer["owner_id"], org.consultant_b.to_string(), "{customer}");
+    let breaches = expect_json(app.get("/api/v1/sla-breaches", Some(&director)).await, 200).await;
+    assert_eq!(breaches["items"].as_array().map(Vec::len), Some(1), "{breaches}");
+    assert_eq!(breaches["items"][0]["customer_id"], lead.to_string());
+    let kinds = timeline_kinds(&app, &director, &lead.to_string()).await;
+    assert_eq!(kinds, ["created", "assigned", "sla_breached"]);
 }

@@ -30,7 +30,7 @@ async fn a_probe_stays_queued_while_no_worker_runs() {
     .await;
     let token = app.admin_token().await;
     let queued = app.push_probe(&token, 0).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // No worker exists to take it: there is nothing to wait for.
     let probe = app.probe(&token, &queued, 0).await;
     assert_eq!(probe["status"], "queued");
     assert_eq!(probe["handled_by"], Value::Null);
@@ -59,8 +59,11 @@ async fn workers_recover_by_themselves_after_redis_comes_back() {
     );
 
     proxy.cut().await;
-    // Long enough for the workers' fetches to fail and the workers to end.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The outage is real once the service sees the queue down.
+    tests::eventually(Duration::from_secs(10), "the queue reported down", || async {
+        (app.get("/readyz", None).await.status() == 503).then_some(())
+    })
+    .await;
     proxy.restore().await;
 
     let queued = tests::eventually(Duration::from_secs(10), "the queue to take jobs again", || async {

@@ -8,7 +8,10 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use tests::{TestApp, assert_problem, client::expect_json, spawn_app};
 
-use tests::org::{PASSWORD, create_unit, ids, list, org};
+use tests::{
+    customers::import,
+    org::{PASSWORD, create_unit, ids, list, org},
+};
 
 const TOKEN_PATH: &str = "/api/v1/auth/token";
 
@@ -87,7 +90,7 @@ async fn a_control_character_in_a_csv_cell_makes_only_that_row_invalid() {
     org(&app).await;
     let a1 = app.token("a1@example.com", PASSWORD).await;
     let csv = "name,phone\nfine,13900139001\nbad\u{0},13900139002\nalso fine,13900139003\n";
-    let report = expect_json(import(&app, &a1, csv).await, 200).await;
+    let report = expect_json(import(&app, &a1, csv.to_owned()).await, 200).await;
     assert_eq!(
         (report["created"].as_u64(), report["invalid"].as_u64()),
         (Some(2), Some(1)),
@@ -104,17 +107,6 @@ async fn a_control_character_in_a_csv_cell_makes_only_that_row_invalid() {
     );
 }
 
-async fn import(app: &TestApp, token: &str, csv: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/customers/import"))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(csv.to_owned())
-        .send()
-        .await
-        .expect("request")
-}
-
 #[tokio::test]
 async fn csv_rows_with_the_wrong_number_of_cells_or_an_open_quote_are_reported_invalid() {
     let app = spawn_app().await;
@@ -126,7 +118,7 @@ async fn csv_rows_with_the_wrong_number_of_cells_or_an_open_quote_are_reported_i
                three,13900139003,three@example.com,extra\n\
                \"four,13900139004,four@example.com\n\
                five,13900139005,five@example.com\n";
-    let report = expect_json(import(&app, &a1, csv).await, 200).await;
+    let report = expect_json(import(&app, &a1, csv.to_owned()).await, 200).await;
     let results: Vec<(u64, &str, &str)> = report["results"]
         .as_array()
         .expect("results")

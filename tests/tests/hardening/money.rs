@@ -14,7 +14,7 @@ use tests::{
     TestApp, assert_problem,
     client::expect_json,
     eventually,
-    org::{PASSWORD, create_unit, org},
+    org::{PASSWORD, create_unit, org, row},
     records, spawn_app,
 };
 use uuid::Uuid;
@@ -196,15 +196,6 @@ async fn every_amount_in_a_request_body_documents_its_bounds_in_the_openapi_docu
 async fn subscribed_deal(app: &TestApp, consultant: Uuid, team: Uuid, price: i64, subscribed: &str) {
     let customer = records::customer(app, consultant, team, subscribed).await;
     records::deal(app, (consultant, team, customer), price, subscribed, "subscribed").await;
-}
-
-fn row<'a>(report: &'a Value, key: &str, id: Uuid) -> &'a Value {
-    report["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|r| r[key] == id.to_string())
-        .unwrap_or_else(|| panic!("no row for {id} in {report}"))
 }
 
 /// Requests a run of `period` as the director and waits for the worker to

@@ -4,15 +4,7 @@ use serde_json::{Value, json};
 use tests::{TestApp, assert_problem, client::expect_json, spawn_app};
 
 use crate::{PASSWORD, ids, list, org};
-use tests::org::partner_token;
-
-async fn new_customer(app: &TestApp, token: &str, name: &str) -> String {
-    let body = json!({"name": name, "phone": "13800138000", "channel": "store_walk_in"});
-    expect_json(app.post_json("/api/v1/customers", Some(token), &body).await, 201).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
+use tests::{customers::new_customer, org::partner_token};
 
 #[tokio::test]
 async fn a_consultant_cannot_touch_another_consultants_customer_but_the_manager_and_director_can_read_it() {

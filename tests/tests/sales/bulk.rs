@@ -7,20 +7,10 @@ use serde_json::{Value, json};
 use tests::{
     TestApp, assert_problem,
     client::expect_json,
+    customers::import,
     org::{PASSWORD, ids, list, org, partner_token},
     spawn_app,
 };
-
-async fn import(app: &TestApp, token: &str, csv: String) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/customers/import"))
-        .bearer_auth(token)
-        .header("Content-Type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .expect("request")
-}
 
 async fn export(app: &TestApp, token: &str) -> Vec<Vec<String>> {
     let response = app

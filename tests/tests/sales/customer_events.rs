@@ -7,18 +7,11 @@ use serde_json::{Value, json};
 use tests::{
     TestApp, assert_problem,
     client::expect_json,
+    customers::new_customer,
     org::{PASSWORD, create_user, ids, list, org},
     spawn_app,
 };
 use uuid::Uuid;
-
-async fn new_customer(app: &TestApp, token: &str, name: &str) -> String {
-    let body = json!({"name": name, "phone": "13800138000", "channel": "store_walk_in"});
-    expect_json(app.post_json("/api/v1/customers", Some(token), &body).await, 201).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned()
-}
 
 async fn new_event(app: &TestApp, token: &str, starts_at: &str) -> Value {
     let body = json!({"title": "样板间开放日", "kind": "open_day", "starts_at": starts_at, "location": "售楼处"});

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use tests::{
     TestApp, assert_problem,
     client::expect_json,
+    customers::timeline_kinds,
     org::{PASSWORD, ids, list, org, partner_token},
     spawn_app,
 };
@@ -17,16 +18,6 @@ pub async fn new_customer(app: &TestApp, token: &str, name: &str, phone: &str) -
 
 pub fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
-}
-
-pub async fn timeline_kinds(app: &TestApp, token: &str, customer: &str) -> Vec<String> {
-    let timeline = list(app, &format!("/api/v1/customers/{customer}/timeline"), token).await;
-    timeline["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|e| e["kind"].as_str().expect("kind").to_owned())
-        .collect()
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tests::{
     TestApp, assert_problem,
     client::expect_json,
-    org::{Org, PASSWORD, org},
+    org::{Org, PASSWORD, org, row},
     spawn_app,
 };
 use uuid::Uuid;
@@ -121,15 +121,6 @@ async fn october(app: &TestApp, org: &Org) {
         .await
         .expect("attendee");
     }
-}
-
-fn row<'a>(report: &'a Value, key: &str, id: Uuid) -> &'a Value {
-    report["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|r| r[key] == id.to_string())
-        .unwrap_or_else(|| panic!("no row for {id} in {report}"))
 }
 
 fn row_ids(report: &Value, key: &str) -> Vec<String> {

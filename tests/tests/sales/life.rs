@@ -4,7 +4,12 @@
 
 use chrono::Utc;
 use serde_json::{Value, json};
-use tests::{assert_problem, client::expect_json, org::partner_token, spawn_app};
+use tests::{
+    assert_problem,
+    client::expect_json,
+    org::{partner_token, row},
+    spawn_app,
+};
 
 use crate::{advance, complete_checklist, get_json, id_of, new_deal, new_unit, staff};
 
@@ -15,15 +20,6 @@ fn kinds(timeline: &Value) -> Vec<String> {
         .iter()
         .map(|e| e["kind"].as_str().expect("kind").to_owned())
         .collect()
-}
-
-fn row<'a>(report: &'a Value, key: &str, id: &str) -> &'a Value {
-    report["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|r| r[key] == id)
-        .unwrap_or_else(|| panic!("no row {id} in {report}"))
 }
 
 #[tokio::test]
@@ -245,7 +241,7 @@ async fn a_lead_goes_from_partner_push_to_post_handover_visit_and_the_timeline_a
         (Some(1), Some(1))
     );
     assert_eq!(a1["complaint_rate"], 1.0);
-    let a2 = row(&consultants, "user_id", &s.org.consultant_a2.to_string());
+    let a2 = row(&consultants, "user_id", s.org.consultant_a2);
     assert_eq!(
         (a2["units_sold"].as_i64(), a2["new_leads"].as_i64()),
         (Some(0), Some(0))

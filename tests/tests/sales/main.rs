@@ -22,7 +22,10 @@ use serde_json::{Value, json};
 use tests::{TestApp, client::expect_json};
 use uuid::Uuid;
 
-pub use tests::org::{Org, PASSWORD, create_user, ids, list, org};
+pub use tests::{
+    customers::new_customer,
+    org::{Org, PASSWORD, create_user, ids, list, org},
+};
 
 /// Staff tokens of the test organisation.
 #[derive(Debug)]
@@ -45,12 +48,6 @@ pub async fn staff(app: &TestApp) -> Staff {
         manager: app.token("manager.a@example.com", PASSWORD).await,
         director: app.token("director@example.com", PASSWORD).await,
     }
-}
-
-/// A customer owned by the caller; its id.
-pub async fn new_customer(app: &TestApp, token: &str, name: &str) -> String {
-    let body = json!({"name": name, "phone": "13800138000", "channel": "store_walk_in"});
-    id_of(&expect_json(app.post_json("/api/v1/customers", Some(token), &body).await, 201).await)
 }
 
 /// A unit added by `token` (who needs units:write); its id.

@@ -1,0 +1,39 @@
+//! Customers made through the API as a member of staff would, and what
+//! their timelines show, for tests of the records that hang off them.
+
+use reqwest::Response;
+use serde_json::json;
+
+use crate::{TestApp, client::expect_json, org::list};
+
+/// A walk-in customer recorded by the caller (who owns it); its id.
+pub async fn new_customer(app: &TestApp, token: &str, name: &str) -> String {
+    let body = json!({"name": name, "phone": "13800138000", "channel": "store_walk_in"});
+    expect_json(app.post_json("/api/v1/customers", Some(token), &body).await, 201).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+/// The kinds of a customer's timeline entries as the caller reads them, in order.
+pub async fn timeline_kinds(app: &TestApp, token: &str, customer: &str) -> Vec<String> {
+    let timeline = list(app, &format!("/api/v1/customers/{customer}/timeline"), token).await;
+    timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind").to_owned())
+        .collect()
+}
+
+/// `POST /api/v1/customers/import` with this CSV, as the caller.
+pub async fn import(app: &TestApp, token: &str, csv: impl Into<reqwest::Body>) -> Response {
+    app.client
+        .post(app.url("/api/v1/customers/import"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("request")
+}
