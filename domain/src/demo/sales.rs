@@ -570,10 +570,6 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     }
 }
 
-fn quarter_of(at: DateTime<Utc>) -> String {
-    format!("{}-Q{}", at.year(), (at.month() - 1) / 3 + 1)
-}
-
 /// Writes the demo sales record for `sellers` (two or more per team).
 pub async fn load(
     db: &impl ConnectionTrait,
@@ -626,7 +622,7 @@ pub async fn load(
 
     // Targets for the year and this quarter, for every team and region.
     let year = now.year().to_string();
-    let quarter = quarter_of(now);
+    let quarter = crate::platform::calendar::Quarter::of_day(now.date_naive()).to_string();
     let mut teams: Vec<(Uuid, Uuid)> = sellers.iter().map(|s| (s.team_id, s.region_id)).collect();
     teams.sort_unstable();
     teams.dedup();
