@@ -12,7 +12,11 @@ use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entities::{award_rules, award_runs, users};
+use entities::{
+    award_rules, award_runs,
+    award_runs::{RunStatus, RunTrigger},
+    users,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
     TransactionTrait, sea_query::Expr,
@@ -480,14 +484,6 @@ pub struct RunResults {
     pub ranking: Ranking,
 }
 
-/// How a run came about.
-pub const TRIGGER_SCHEDULED: &str = "scheduled";
-pub const TRIGGER_MANUAL: &str = "manual";
-/// Where a run is: `queued` until computed, then `published` or `failed`.
-pub const STATUS_QUEUED: &str = "queued";
-pub const STATUS_PUBLISHED: &str = "published";
-pub const STATUS_FAILED: &str = "failed";
-
 /// Why a run failed, as callers are told: a stable code (kept in the run's
 /// `error` column) and a message in their terms. The cause itself, which
 /// may be database or library text, goes to the logs with the run's id and
@@ -561,8 +557,8 @@ impl From<award_runs::Model> for RunView {
         Self {
             id: m.id,
             period: m.period,
-            trigger: m.trigger,
-            status: m.status,
+            trigger: m.trigger.to_string(),
+            status: m.status.to_string(),
             rules_version: m.rules_version,
             results: m.results,
             error: m.error.as_deref().map(RunFailure::from_stored),
@@ -577,13 +573,13 @@ fn parse_period(period: &str) -> Result<Quarter, DomainError> {
     period.parse().map_err(|e: String| DomainError::invalid("/period", e))
 }
 
-fn queued_run(period: Quarter, trigger: &str, requested_by: Option<Uuid>) -> award_runs::ActiveModel {
+fn queued_run(period: Quarter, trigger: RunTrigger, requested_by: Option<Uuid>) -> award_runs::ActiveModel {
     award_runs::ActiveModel {
         id: Set(Uuid::now_v7()),
         period: Set(period.to_string()),
-        trigger: Set(trigger.to_owned()),
-        scheduled_key: Set((trigger == TRIGGER_SCHEDULED).then(|| period.to_string())),
-        status: Set(STATUS_QUEUED.to_owned()),
+        trigger: Set(trigger),
+        scheduled_key: Set((trigger == RunTrigger::Scheduled).then(|| period.to_string())),
+        status: Set(RunStatus::Queued),
         rules_version: Set(None),
         results: Set(None),
         error: Set(None),
@@ -603,7 +599,11 @@ pub async fn request_run(
 ) -> Result<RunView, DomainError> {
     let period = parse_period(period)?;
     let txn = crate::platform::db::begin_write(db).await?;
-    let run = RunView::from(queued_run(period, TRIGGER_MANUAL, actor.user_id()).insert(&txn).await?);
+    let run = RunView::from(
+        queued_run(period, RunTrigger::Manual, actor.user_id())
+            .insert(&txn)
+            .await?,
+    );
     let after = json!({"period": run.period, "trigger": run.trigger, "status": run.status});
     audit::record(&txn, ctx, "create", "award_run", run.id, None, Some(&after)).await?;
     schedule_computation(&txn, run.id).await?;
@@ -645,7 +645,7 @@ pub async fn claim_scheduled_run(
         return Ok(None);
     }
     let txn = crate::platform::db::begin_write(db).await?;
-    let run = match queued_run(period, TRIGGER_SCHEDULED, None).insert(&txn).await {
+    let run = match queued_run(period, RunTrigger::Scheduled, None).insert(&txn).await {
         Ok(run) => RunView::from(run),
         Err(e) => {
             return match DomainError::from(e) {
@@ -748,10 +748,10 @@ pub async fn compute_run(
             let failure = RunFailure::of(&error);
             tracing::warn!(run_id = %run_id, failure = failure.code(), error = %error, "award run failed");
             award_runs::Entity::update_many()
-                .col_expr(award_runs::Column::Status, Expr::value(STATUS_FAILED))
+                .col_expr(award_runs::Column::Status, Expr::value(RunStatus::Failed))
                 .col_expr(award_runs::Column::Error, Expr::value(failure.code()))
                 .filter(award_runs::Column::Id.eq(run_id))
-                .filter(award_runs::Column::Status.ne(STATUS_PUBLISHED))
+                .filter(award_runs::Column::Status.ne(RunStatus::Published))
                 .exec(db)
                 .await?;
             Err(error)
@@ -765,18 +765,18 @@ async fn publish(db: &(impl ConnectionTrait + TransactionTrait), run_id: Uuid, t
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("award run"))?;
-    if run.status == STATUS_PUBLISHED {
+    if run.status == RunStatus::Published {
         return Ok(run.into());
     }
     let (version, results) = results_of(&txn, &run, tz).await?;
     let published = award_runs::Entity::update_many()
-        .col_expr(award_runs::Column::Status, Expr::value(STATUS_PUBLISHED))
+        .col_expr(award_runs::Column::Status, Expr::value(RunStatus::Published))
         .col_expr(award_runs::Column::RulesVersion, Expr::value(version))
         .col_expr(award_runs::Column::Results, Expr::value(results))
         .col_expr(award_runs::Column::Error, Expr::value(Option::<String>::None))
         .col_expr(award_runs::Column::PublishedAt, Expr::value(Utc::now()))
         .filter(award_runs::Column::Id.eq(run_id))
-        .filter(award_runs::Column::Status.ne(STATUS_PUBLISHED))
+        .filter(award_runs::Column::Status.ne(RunStatus::Published))
         .exec(&txn)
         .await?;
     if published.rows_affected == 1 {
