@@ -12,17 +12,17 @@ pub use entities::deals::DealStage as Stage;
 /// What a stage means for the deal.
 pub trait StageRules {
     /// Whether the deal holds its unit (from subscription until it ends).
-    fn holds_unit(self) -> bool;
+    fn holds_unit(&self) -> bool;
     /// No move leaves this stage.
-    fn is_final(self) -> bool;
+    fn is_final(&self) -> bool;
 }
 
 impl StageRules for Stage {
-    fn holds_unit(self) -> bool {
+    fn holds_unit(&self) -> bool {
         !matches!(self, Stage::Negotiating | Stage::Cancelled)
     }
 
-    fn is_final(self) -> bool {
+    fn is_final(&self) -> bool {
         matches!(self, Stage::Closed | Stage::Cancelled)
     }
 }
