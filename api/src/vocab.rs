@@ -7,9 +7,9 @@
 //! they appear as named schemas under `components/schemas`.
 
 use domain::{
-    access::api_clients, access::permissions::Scope, access::users, after_sales::complaints, after_sales::handover,
-    outbox::sla, outbox::timers, outbox::webhooks, performance::awards, sales::customer_events, sales::customers,
-    sales::deal_stages::Stage, sales::deals, sales::follow_ups, sales::needs, sales::units,
+    access::api_clients, access::permissions::Scope, access::users, after_sales::complaints, outbox::sla,
+    outbox::timers, outbox::webhooks, sales::customer_events, sales::customers, sales::deals, sales::follow_ups,
+    sales::needs, sales::units,
 };
 use sea_orm::{ActiveEnum, Iterable};
 use utoipa::openapi::{
@@ -54,15 +54,15 @@ vocabulary! {
     /// Where a lead came from.
     Channel = customers::CHANNELS.iter().copied();
     /// A customer's place in the sales workflow (docs/workflows.md).
-    CustomerStatus = customers::STATUSES.iter().copied();
+    CustomerStatus = entities::customers::CustomerStatus::iter().map(|s| s.to_value());
     /// How serious a complaint is: a major one goes to the team's manager.
     ComplaintSeverity = complaints::SEVERITIES.iter().copied();
     /// Whether a complaint is still open.
-    ComplaintStatus = complaints::STATUSES.iter().copied();
+    ComplaintStatus = entities::complaints::ComplaintStatus::iter().map(|s| s.to_value());
     /// The kind of a customer event.
     CustomerEventKind = customer_events::KINDS.iter().copied();
     /// A deal's stage (docs/workflows.md, the deal stage machine).
-    DealStage = Stage::ALL.map(Stage::as_str);
+    DealStage = entities::deals::DealStage::iter().map(|s| s.to_value());
     /// How the buyer pays.
     PaymentMethod = deals::PAYMENT_METHODS.iter().copied();
     /// An item of the handover checklist.
@@ -74,7 +74,7 @@ vocabulary! {
     /// The customer's reaction to a recommended unit.
     Reaction = needs::REACTIONS.iter().copied();
     /// The state of an inspection issue.
-    IssueStatus = handover::ISSUE_STATUSES.iter().copied();
+    IssueStatus = entities::inspection_issues::IssueStatus::iter().map(|s| s.to_value());
     /// The kind of an SLA deadline.
     SlaKind = sla::KINDS.iter().copied();
     /// A unit's sales state.
@@ -84,13 +84,13 @@ vocabulary! {
     /// An event a webhook subscription may receive (docs/api/webhooks.md).
     WebhookEvent = webhooks::subscriptions::EVENTS.iter().copied();
     /// Where a webhook delivery stands.
-    DeliveryStatus = webhooks::deliveries::STATUSES.iter().copied();
+    DeliveryStatus = entities::webhook_deliveries::DeliveryStatus::iter().map(|s| s.to_value());
     /// A job's state in its queue.
     JobState = queue::inspect::JobState::ALL.map(queue::inspect::JobState::as_str);
     /// How a Sales Star run came about.
-    AwardRunTrigger = [awards::TRIGGER_SCHEDULED, awards::TRIGGER_MANUAL];
+    AwardRunTrigger = entities::award_runs::RunTrigger::iter().map(|s| s.to_value());
     /// Where a Sales Star run is: `queued` until computed, then `published` or `failed`.
-    AwardRunStatus = [awards::STATUS_QUEUED, awards::STATUS_PUBLISHED, awards::STATUS_FAILED];
+    AwardRunStatus = entities::award_runs::RunStatus::iter().map(|s| s.to_value());
     /// Where a timer is.
     TimerState = [timers::PENDING, timers::QUEUED, timers::FIRED, timers::COMPLETED, timers::CANCELLED];
     /// An OAuth2 grant the token endpoint accepts.

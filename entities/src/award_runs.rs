@@ -8,9 +8,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub period: String,
-    pub trigger: String,
+    pub trigger: RunTrigger,
     pub scheduled_key: Option<String>,
-    pub status: String,
+    pub status: RunStatus,
     pub rules_version: Option<i32>,
     pub results: Option<Json>,
     /// A failed run's stable failure code (`domain::awards::RunFailure`);
@@ -19,6 +19,25 @@ pub struct Model {
     pub requested_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
+}
+
+/// What started a run: the scheduler (one per quarter, at its start) or a person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum RunTrigger {
+    Scheduled,
+    Manual,
+}
+
+/// A run is `queued` until a worker publishes its ranking or it `failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Queued,
+    Published,
+    Failed,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

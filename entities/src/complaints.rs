@@ -14,13 +14,22 @@ pub struct Model {
     pub handler_id: Option<Uuid>,
     pub severity: String,
     pub summary: String,
-    pub status: String,
+    pub status: ComplaintStatus,
     pub received_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
     pub resolution: Option<String>,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// Whether a complaint is still open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintStatus {
+    Open,
+    Resolved,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,8 +13,7 @@ pub struct Model {
     pub wechat_id: Option<String>,
     /// website, social_media, partner_platform, store_walk_in, outdoor_exhibition, cross_industry.
     pub channel: String,
-    /// new, contacted, needs_assessed, active, negotiating, subscribed, contracted, handed_over, lost.
-    pub status: String,
+    pub status: CustomerStatus,
     pub lost_reason: Option<String>,
     pub key_account: bool,
     /// The consultant who owns the customer.
@@ -38,6 +37,24 @@ pub struct Model {
     pub merged_into_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// A customer's place in the sales workflow, from lead to buyer in the
+/// order a sale moves through them; `lost` stands apart. The moves between
+/// them are `domain::sales::customer_status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerStatus {
+    New,
+    Contacted,
+    NeedsAssessed,
+    Active,
+    Negotiating,
+    Subscribed,
+    Contracted,
+    HandedOver,
+    Lost,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

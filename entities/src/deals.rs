@@ -15,7 +15,7 @@ pub struct Model {
     pub agreed_price_fen: i64,
     pub payment_method: String,
     pub planned_handover_on: Option<Date>,
-    pub stage: String,
+    pub stage: DealStage,
     pub subscribed_at: Option<DateTimeUtc>,
     pub contracted_at: Option<DateTimeUtc>,
     pub handed_over_at: Option<DateTimeUtc>,
@@ -24,6 +24,22 @@ pub struct Model {
     pub cancel_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// A deal's stage; the moves between them are `domain::sales::deal_stages`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum DealStage {
+    Negotiating,
+    Subscribed,
+    Contracted,
+    LoanProcessing,
+    TitleTransfer,
+    HandoverReady,
+    HandedOver,
+    Closed,
+    Cancelled,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,12 +10,22 @@ pub struct Model {
     pub deal_id: Uuid,
     pub description: String,
     pub location: Option<String>,
-    pub status: String,
+    pub status: IssueStatus,
     pub resolution: Option<String>,
     pub reported_by: Option<Uuid>,
     pub reported_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+}
+
+/// Where a pre-handover inspection issue stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum IssueStatus {
+    Open,
+    Rectifying,
+    Resolved,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

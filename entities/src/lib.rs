@@ -1,6 +1,36 @@
 //! sea-orm entities of EstateFlow: one module per table, plain data only.
 //! Behaviour that reads or writes them lives in the `domain` crate.
 
+/// `Display` and `FromStr` of enum columns, in their stored spelling (the
+/// one the API also uses), from their `ActiveEnum` derive.
+macro_rules! text_forms {
+    ($($t:ty),+ $(,)?) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&sea_orm::ActiveEnum::to_value(self))
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = sea_orm::DbErr;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                <Self as sea_orm::ActiveEnum>::try_from_value(&s.to_owned())
+            }
+        }
+    )+};
+}
+
+text_forms!(
+    award_runs::RunStatus,
+    award_runs::RunTrigger,
+    complaints::ComplaintStatus,
+    customers::CustomerStatus,
+    deals::DealStage,
+    inspection_issues::IssueStatus,
+    webhook_deliveries::DeliveryStatus,
+);
+
 pub mod api_clients;
 pub mod audit_log;
 pub mod award_rules;

@@ -12,7 +12,7 @@ pub struct Model {
     pub event_id: Uuid,
     pub event: String,
     pub payload: Json,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_status_code: Option<i32>,
     pub last_error: Option<String>,
@@ -20,6 +20,19 @@ pub struct Model {
     pub delivered_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// Where a delivery stands: `pending` until an attempt succeeds
+/// (`succeeded`), `failed` while retries remain, `dead` after the retry
+/// window or once its subscription is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+    Dead,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

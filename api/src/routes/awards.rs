@@ -318,7 +318,7 @@ pub async fn create_award_run(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
     let period = body.period.unwrap_or_else(|| {
-        domain::performance::awards::previous_quarter(Utc::now(), state.settings.timezone).to_string()
+        domain::platform::calendar::previous_quarter(Utc::now(), state.settings.timezone).to_string()
     });
     let run = domain::performance::awards::request_run(&state.db, &caller.audit(), &caller.actor, &period).await?;
     Ok(HttpResponse::Accepted()

@@ -6,7 +6,7 @@
 //! every one. How long a complaint took to resolve feeds the manager's figures.
 
 use chrono::{DateTime, Utc};
-use entities::{complaints, customers, deals, teams};
+use entities::{complaints, complaints::ComplaintStatus, customers, deals, teams};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
     TransactionTrait, sea_query::Condition,
@@ -27,8 +27,6 @@ use crate::{
 
 /// How bad a complaint is; a major one goes to the team's manager.
 pub const SEVERITIES: &[&str] = &["minor", "major"];
-/// Where a complaint stands.
-pub const STATUSES: &[&str] = &["open", "resolved"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplaintView {
@@ -60,7 +58,7 @@ impl From<complaints::Model> for ComplaintView {
             handler_id: m.handler_id,
             severity: m.severity,
             summary: m.summary,
-            status: m.status,
+            status: m.status.to_string(),
             received_at: m.received_at,
             resolved_at: m.resolved_at,
             resolution: m.resolution,
@@ -169,7 +167,7 @@ pub async fn create(
         handler_id: Set(manager),
         severity: Set(input.severity),
         summary: Set(input.summary.trim().to_owned()),
-        status: Set("open".to_owned()),
+        status: Set(ComplaintStatus::Open),
         received_at: Set(received_at),
         resolved_at: Set(None),
         resolution: Set(None),
@@ -240,12 +238,14 @@ pub async fn list(
 ) -> Result<Page<ComplaintView>, DomainError> {
     use complaints::Column as C;
     let mut errors = Vec::new();
-    if filter.status.as_ref().is_some_and(|s| !STATUSES.contains(&s.as_str())) {
-        errors.push(FieldError::new(
-            "/status",
-            format!("must be one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let status = filter
+        .status
+        .as_deref()
+        .map(|s| crate::platform::input::variant::<ComplaintStatus>(s, "/status"))
+        .transpose()
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
     if filter
         .severity
         .as_ref()
@@ -260,7 +260,7 @@ pub async fn list(
         return Err(DomainError::Validation(errors));
     }
     let mut query = complaints::Entity::find().filter(reach(actor, scope));
-    if let Some(status) = filter.status {
+    if let Some(status) = status {
         query = query.filter(C::Status.eq(status));
     }
     if let Some(severity) = filter.severity {
@@ -322,15 +322,16 @@ pub async fn update(
 ) -> Result<ComplaintView, DomainError> {
     let now = Utc::now();
     let mut errors = Vec::new();
-    match change.status.as_str() {
-        "resolved" => {
+    let to = crate::platform::input::variant::<ComplaintStatus>(&change.status, "/status");
+    match to {
+        Ok(ComplaintStatus::Resolved) => {
             match &change.resolution {
                 None => errors.push(FieldError::new("/resolution", "is required to resolve a complaint")),
                 Some(r) => check_summary(r, "/resolution", &mut errors),
             }
             crate::platform::input::reported_time(change.resolved_at, "/resolved_at", &mut errors);
         }
-        "open" => {
+        Ok(ComplaintStatus::Open) => {
             for (given, pointer) in [
                 (change.resolution.is_some(), "/resolution"),
                 (change.resolved_at.is_some(), "/resolved_at"),
@@ -340,37 +341,37 @@ pub async fn update(
                 }
             }
         }
-        _ => errors.push(FieldError::new(
-            "/status",
-            format!("must be one of {}", STATUSES.join(", ")),
-        )),
+        Err(ref rule) => errors.push(rule.clone()),
     }
-    if !errors.is_empty() {
+    let (Ok(to), true) = (to, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
-    }
+    };
     let txn = crate::platform::db::begin_write(db).await?;
     let complaint = find(&txn, actor, scope, id).await?;
     let before = ComplaintView::from(complaint.clone());
     version::check_if_match(if_match, &version::etag_of(&before)?)?;
-    if complaint.status == change.status {
-        let other = if change.status == "open" { "resolved" } else { "open" };
+    if complaint.status == to {
+        let other = match to {
+            ComplaintStatus::Open => ComplaintStatus::Resolved,
+            ComplaintStatus::Resolved => ComplaintStatus::Open,
+        };
         return Err(DomainError::IllegalTransition {
             what: "complaint",
-            from: complaint.status,
-            to: change.status,
-            allowed: vec![other.to_owned()],
+            from: complaint.status.to_string(),
+            to: to.to_string(),
+            allowed: vec![other.to_string()],
         });
     }
     let resolved_at = change.resolved_at.unwrap_or(now);
-    if change.status == "resolved" && resolved_at < complaint.received_at {
+    if to == ComplaintStatus::Resolved && resolved_at < complaint.received_at {
         return Err(DomainError::invalid(
             "/resolved_at",
             "must not be before the complaint was received",
         ));
     }
     let mut active: complaints::ActiveModel = complaint.into();
-    active.status = Set(change.status.clone());
-    if change.status == "resolved" {
+    active.status = Set(to);
+    if to == ComplaintStatus::Resolved {
         active.resolution = Set(change.resolution.map(|r| r.trim().to_owned()));
         active.resolved_at = Set(Some(resolved_at));
     } else {
@@ -379,12 +380,12 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     let after = ComplaintView::from(active.update(&txn).await?);
-    if after.status == "resolved" {
+    if to == ComplaintStatus::Resolved {
         crate::outbox::sla::on_complaint_resolved(&txn, after.id).await?;
     } else {
         crate::outbox::sla::on_complaint_received(&txn, after.id, after.customer_id, now).await?;
     }
-    let event = if after.status == "resolved" {
+    let event = if to == ComplaintStatus::Resolved {
         timeline::Event {
             customer_id: after.customer_id,
             kind: "complaint_resolved",
@@ -403,7 +404,7 @@ pub async fn update(
         }
     };
     timeline::record(&txn, Some(actor), event).await?;
-    let action = if after.status == "resolved" {
+    let action = if to == ComplaintStatus::Resolved {
         "resolve"
     } else {
         "reopen"

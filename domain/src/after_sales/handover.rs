@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entities::{handover_checklist_items, handovers, inspection_issues, visits};
+use entities::{handover_checklist_items, handovers, inspection_issues, inspection_issues::IssueStatus, visits};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
     TransactionTrait,
@@ -25,9 +25,6 @@ use crate::{
     sales::timeline,
 };
 
-/// Statuses of an inspection issue.
-pub const ISSUE_STATUSES: &[&str] = &["open", "rectifying", "resolved"];
-
 fn text(value: Option<&str>, pointer: &str, max: usize, errors: &mut Vec<FieldError>) {
     if value.is_some_and(|v| v.trim().is_empty() || v.chars().count() > max) {
         errors.push(FieldError::new(pointer, format!("must be 1 to {max} characters")));
@@ -39,7 +36,7 @@ fn trimmed(value: Option<String>) -> Option<String> {
 }
 
 fn refuse_final(deal: &entities::deals::Model) -> Result<(), DomainError> {
-    if deal.stage == Stage::Closed.as_str() || deal.stage == Stage::Cancelled.as_str() {
+    if matches!(deal.stage, Stage::Closed | Stage::Cancelled) {
         return Err(DomainError::Conflict(format!("the deal is {}", deal.stage)));
     }
     Ok(())
@@ -66,7 +63,7 @@ impl From<inspection_issues::Model> for IssueView {
             deal_id: m.deal_id,
             description: m.description,
             location: m.location,
-            status: m.status,
+            status: m.status.to_string(),
             resolution: m.resolution,
             reported_by: m.reported_by,
             reported_at: m.reported_at,
@@ -128,7 +125,7 @@ pub async fn report_issue(
             deal_id: Set(deal.id),
             description: Set(description.trim().to_owned()),
             location: Set(trimmed(location)),
-            status: Set("open".to_owned()),
+            status: Set(IssueStatus::Open),
             resolution: Set(None),
             reported_by: Set(actor.user_id()),
             reported_at: Set(now),
@@ -191,19 +188,16 @@ pub async fn update_issue(
 ) -> Result<IssueView, DomainError> {
     let IssuePatch { status, resolution } = patch;
     let mut errors = Vec::new();
-    if !ISSUE_STATUSES.contains(&status.as_str()) {
-        errors.push(FieldError::new(
-            "/status",
-            format!("must be one of {}", ISSUE_STATUSES.join(", ")),
-        ));
-    }
+    let status = crate::platform::input::variant::<IssueStatus>(&status, "/status")
+        .map_err(|e| errors.push(e))
+        .ok();
     text(resolution.as_deref(), "/resolution", 4000, &mut errors);
-    if status == "resolved" && resolution.is_none() {
+    if status == Some(IssueStatus::Resolved) && resolution.is_none() {
         errors.push(FieldError::new("/resolution", "is required to resolve an issue"));
     }
-    if !errors.is_empty() {
+    let (Some(status), true) = (status, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
-    }
+    };
     let txn = crate::platform::db::begin_write(db).await?;
     let deal = deals::find(&txn, actor, scope, deal_id, true).await?;
     refuse_final(&deal)?;
@@ -212,11 +206,12 @@ pub async fn update_issue(
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("inspection issue"))?;
+    let was_resolved = issue.status == IssueStatus::Resolved;
     let before = IssueView::from(issue.clone());
     let now = Utc::now();
     let mut active: inspection_issues::ActiveModel = issue.into();
-    if status == "resolved" {
-        if before.status != "resolved" {
+    if status == IssueStatus::Resolved {
+        if !was_resolved {
             active.resolved_at = Set(Some(now));
         }
     } else {
@@ -520,7 +515,7 @@ pub async fn record_visit(
     };
     let txn = crate::platform::db::begin_write(db).await?;
     let deal = deals::find(&txn, actor, scope, deal_id, true).await?;
-    let Some(handed_over_at) = deal.handed_over_at.filter(|_| deal.stage != Stage::Cancelled.as_str()) else {
+    let Some(handed_over_at) = deal.handed_over_at.filter(|_| deal.stage != Stage::Cancelled) else {
         return Err(DomainError::Rule {
             code: "not_handed_over",
             detail: format!("the deal is {}: visits follow the handover", deal.stage),

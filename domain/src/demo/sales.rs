@@ -207,7 +207,9 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             email: Set(None),
             wechat_id: Set(n.is_multiple_of(3).then(|| format!("wx_demo_{n}"))),
             channel: Set(CHANNELS[n % CHANNELS.len()].to_owned()),
-            status: Set(status.to_owned()),
+            status: Set(status
+                .parse()
+                .map_err(|e| DomainError::Internal(format!("demo story {story}: {e}")))?),
             lost_reason: Set(lost.then(|| LOST_REASONS[n % LOST_REASONS.len()].to_owned())),
             key_account: Set(n.is_multiple_of(11)),
             owner_id: Set(Some(seller.id)),
@@ -352,7 +354,9 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             agreed_price_fen: Set(price),
             payment_method: Set(if n.is_multiple_of(3) { "full" } else { "mortgage" }.to_owned()),
             planned_handover_on: Set(Some(planned)),
-            stage: Set(path[reached].to_owned()),
+            stage: Set(path[reached]
+                .parse()
+                .map_err(|e| DomainError::Internal(format!("demo stage: {e}")))?),
             subscribed_at: Set(stamp(1)),
             contracted_at: Set(stamp(2)),
             handed_over_at: Set(stamp(6)),
@@ -422,7 +426,11 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 deal_id: Set(deal),
                 description: Set(what.to_owned()),
                 location: Set(Some(place.to_owned())),
-                status: Set(if resolved { "resolved" } else { "rectifying" }.to_owned()),
+                status: Set(if resolved {
+                    inspection_issues::IssueStatus::Resolved
+                } else {
+                    inspection_issues::IssueStatus::Rectifying
+                }),
                 resolution: Set(resolved.then(|| "Property management replaced it".to_owned())),
                 reported_by: Set(Some(seller.id)),
                 reported_at: Set(inspected),
@@ -534,7 +542,11 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             handler_id: Set(major.then_some(seller.manager_id)),
             severity: Set(if major { "major" } else { "minor" }.to_owned()),
             summary: Set("Water stain on the bedroom ceiling after rain".to_owned()),
-            status: Set(if resolved.is_some() { "resolved" } else { "open" }.to_owned()),
+            status: Set(if resolved.is_some() {
+                complaints::ComplaintStatus::Resolved
+            } else {
+                complaints::ComplaintStatus::Open
+            }),
             received_at: Set(received),
             resolved_at: Set(resolved),
             resolution: Set(resolved.map(|_| "Property management re-sealed the roof".to_owned())),
@@ -568,10 +580,6 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         }
         Ok(())
     }
-}
-
-fn quarter_of(at: DateTime<Utc>) -> String {
-    format!("{}-Q{}", at.year(), (at.month() - 1) / 3 + 1)
 }
 
 /// Writes the demo sales record for `sellers` (two or more per team).
@@ -626,7 +634,7 @@ pub async fn load(
 
     // Targets for the year and this quarter, for every team and region.
     let year = now.year().to_string();
-    let quarter = quarter_of(now);
+    let quarter = crate::platform::calendar::Quarter::of_day(now.date_naive()).to_string();
     let mut teams: Vec<(Uuid, Uuid)> = sellers.iter().map(|s| (s.team_id, s.region_id)).collect();
     teams.sort_unstable();
     teams.dedup();
@@ -715,7 +723,11 @@ pub async fn load(
     let invited: Vec<customers::Model> = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
         customers::Entity::find()
-            .filter(customers::Column::Status.is_in(["needs_assessed", "active", "negotiating"]))
+            .filter(customers::Column::Status.is_in([
+                customers::CustomerStatus::NeedsAssessed,
+                customers::CustomerStatus::Active,
+                customers::CustomerStatus::Negotiating,
+            ]))
             .limit(6)
             .all(db)
             .await?

@@ -5,7 +5,10 @@
 //! if the policy says so, the lead's reassignment.
 
 use chrono::Utc;
-use entities::{complaints, customers, deals, sla_breaches, sla_policies, teams, timers as timer_rows, visits};
+use entities::{
+    complaints, customers, customers::CustomerStatus, deals, deals::DealStage, sla_breaches, sla_policies, teams,
+    timers as timer_rows, visits,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
     TransactionTrait,
@@ -54,9 +57,9 @@ async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(
             };
             let done = c.merged_into_id.is_some()
                 || match timer.kind.as_str() {
-                    FIRST_RESPONSE => c.first_response_at.is_some() || c.status == "lost",
-                    NEEDS_ASSESSMENT => c.needs_assessed_at.is_some() || c.status == "lost",
-                    _ => !is_worked(&c.status),
+                    FIRST_RESPONSE => c.first_response_at.is_some() || c.status == CustomerStatus::Lost,
+                    NEEDS_ASSESSMENT => c.needs_assessed_at.is_some() || c.status == CustomerStatus::Lost,
+                    _ => !is_worked(c.status),
                 };
             (done, customer_of(&c))
         }
@@ -75,9 +78,12 @@ async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(
                 client,
             };
             let done = if timer.kind == INSPECTION {
-                matches!(d.stage.as_str(), "handed_over" | "closed" | "cancelled")
+                matches!(
+                    d.stage,
+                    DealStage::HandedOver | DealStage::Closed | DealStage::Cancelled
+                )
             } else {
-                d.stage == "cancelled"
+                d.stage == DealStage::Cancelled
                     || (timer.phase != "task"
                         && visits::Entity::find()
                             .filter(visits::Column::DealId.eq(d.id))
@@ -97,7 +103,7 @@ async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(
                 customer: Some(c.customer_id),
                 client: None,
             };
-            (c.status == "resolved", owners)
+            (c.status == complaints::ComplaintStatus::Resolved, owners)
         }
         _ => (true, Owners::default()),
     })

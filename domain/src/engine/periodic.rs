@@ -18,8 +18,7 @@ use uuid::Uuid;
 use crate::{
     outbox::notifications::{self, Notice},
     outbox::timers::{self, NewTimer},
-    performance::awards::Quarter,
-    platform::calendar::{Month, start_of_day},
+    platform::calendar::{Month, Quarter, start_of_day},
     platform::error::DomainError,
 };
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::{
     outbox::{
         timers::{self, NewTimer},
-        webhooks::deliveries::{PENDING, TIMER_KIND, attempt_key, customer_of},
+        webhooks::deliveries::{TIMER_KIND, attempt_key, customer_of},
     },
     platform::error::DomainError,
 };
@@ -53,7 +53,7 @@ pub async fn emit(db: &impl ConnectionTrait, event: Event) -> Result<(), DomainE
             event_id: Set(event_id),
             event: Set(event.name.to_owned()),
             payload: Set(event.payload.clone()),
-            status: Set(PENDING.to_owned()),
+            status: Set(entities::webhook_deliveries::DeliveryStatus::Pending),
             attempts: Set(0),
             last_status_code: Set(None),
             last_error: Set(None),

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use entities::{sla_breaches, sla_policies};
+use entities::{customers::CustomerStatus, sla_breaches, sla_policies};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
     TransactionTrait,
@@ -259,7 +259,7 @@ pub async fn on_follow_up(
     customer: Uuid,
     at: DateTime<Utc>,
     reached: bool,
-    status: &str,
+    status: CustomerStatus,
 ) -> Result<(), DomainError> {
     if reached {
         timers::close(db, customer, &[FIRST_RESPONSE], timers::COMPLETED).await?;
@@ -272,8 +272,8 @@ pub async fn on_follow_up(
 }
 
 /// Whether the weekly follow-up applies to a customer in `status`.
-pub(crate) fn is_worked(status: &str) -> bool {
-    !matches!(status, "lost" | "handed_over")
+pub(crate) fn is_worked(status: CustomerStatus) -> bool {
+    !matches!(status, CustomerStatus::Lost | CustomerStatus::HandedOver)
 }
 
 /// The needs were assessed.

@@ -8,11 +8,15 @@
 //! claimed once per quarter by the scheduler ([`claim_scheduled_run`]) and
 //! then computed by a worker ([`compute_run`]).
 
-use std::{cmp::Ordering, fmt, str::FromStr};
+use std::cmp::Ordering;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entities::{award_rules, award_runs, users};
+use entities::{
+    award_rules, award_runs,
+    award_runs::{RunStatus, RunTrigger},
+    users,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
     TransactionTrait, sea_query::Expr,
@@ -25,92 +29,11 @@ use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
     performance::kpis::{self, ConsultantFigures},
+    platform::calendar::Quarter,
     platform::error::{DomainError, FieldError},
     platform::money::{self, Floor},
     platform::page::{Page, PageRequest},
 };
-
-/// A calendar quarter, `2026-Q3`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Quarter {
-    pub year: i32,
-    /// 1 to 4.
-    pub quarter: u32,
-}
-
-impl FromStr for Quarter {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (year, quarter) = crate::platform::calendar::year_and_part(s, "-Q", 1, 1..=4)
-            .ok_or_else(|| format!("{s:?} is not a quarter: use YYYY-Qn, e.g. 2026-Q3"))?;
-        Ok(Self { year, quarter })
-    }
-}
-
-impl fmt::Display for Quarter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-Q{}", self.year, self.quarter)
-    }
-}
-
-impl Quarter {
-    /// The quarter of `day`.
-    pub fn of_day(day: NaiveDate) -> Self {
-        Self {
-            year: day.year(),
-            quarter: day.month0() / 3 + 1,
-        }
-    }
-
-    /// Its first day.
-    pub fn first_day(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.first_month(), 1).unwrap_or_default()
-    }
-
-    /// The quarter `at` falls in, in time zone `tz`.
-    pub fn of(at: DateTime<Utc>, tz: Tz) -> Self {
-        Self::of_day(at.with_timezone(&tz).date_naive())
-    }
-
-    pub fn previous(self) -> Self {
-        if self.quarter == 1 {
-            Self {
-                year: self.year - 1,
-                quarter: 4,
-            }
-        } else {
-            Self {
-                year: self.year,
-                quarter: self.quarter - 1,
-            }
-        }
-    }
-
-    fn first_month(self) -> u32 {
-        (self.quarter - 1) * 3 + 1
-    }
-
-    /// The first instant of the quarter in `tz`.
-    pub fn start(self, tz: Tz) -> DateTime<Utc> {
-        crate::platform::calendar::start_of_day(self.first_day(), tz)
-    }
-
-    /// The first instant after the quarter in `tz`.
-    pub fn end(self, tz: Tz) -> DateTime<Utc> {
-        if self.quarter == 4 {
-            crate::platform::calendar::local_midnight(self.year + 1, 1, tz)
-        } else {
-            crate::platform::calendar::local_midnight(self.year, self.first_month() + 3, tz)
-        }
-    }
-}
-
-/// The quarter before the one `now` falls in (business time zone `tz`): the
-/// one a run at the start of a quarter ranks.
-pub fn previous_quarter(now: DateTime<Utc>, tz: Tz) -> Quarter {
-    Quarter::of(now, tz).previous()
-}
 
 /// Weight of each figure in the score; usually the complaint rate's is negative.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -561,14 +484,6 @@ pub struct RunResults {
     pub ranking: Ranking,
 }
 
-/// How a run came about.
-pub const TRIGGER_SCHEDULED: &str = "scheduled";
-pub const TRIGGER_MANUAL: &str = "manual";
-/// Where a run is: `queued` until computed, then `published` or `failed`.
-pub const STATUS_QUEUED: &str = "queued";
-pub const STATUS_PUBLISHED: &str = "published";
-pub const STATUS_FAILED: &str = "failed";
-
 /// Why a run failed, as callers are told: a stable code (kept in the run's
 /// `error` column) and a message in their terms. The cause itself, which
 /// may be database or library text, goes to the logs with the run's id and
@@ -642,8 +557,8 @@ impl From<award_runs::Model> for RunView {
         Self {
             id: m.id,
             period: m.period,
-            trigger: m.trigger,
-            status: m.status,
+            trigger: m.trigger.to_string(),
+            status: m.status.to_string(),
             rules_version: m.rules_version,
             results: m.results,
             error: m.error.as_deref().map(RunFailure::from_stored),
@@ -658,13 +573,13 @@ fn parse_period(period: &str) -> Result<Quarter, DomainError> {
     period.parse().map_err(|e: String| DomainError::invalid("/period", e))
 }
 
-fn queued_run(period: Quarter, trigger: &str, requested_by: Option<Uuid>) -> award_runs::ActiveModel {
+fn queued_run(period: Quarter, trigger: RunTrigger, requested_by: Option<Uuid>) -> award_runs::ActiveModel {
     award_runs::ActiveModel {
         id: Set(Uuid::now_v7()),
         period: Set(period.to_string()),
-        trigger: Set(trigger.to_owned()),
-        scheduled_key: Set((trigger == TRIGGER_SCHEDULED).then(|| period.to_string())),
-        status: Set(STATUS_QUEUED.to_owned()),
+        trigger: Set(trigger),
+        scheduled_key: Set((trigger == RunTrigger::Scheduled).then(|| period.to_string())),
+        status: Set(RunStatus::Queued),
         rules_version: Set(None),
         results: Set(None),
         error: Set(None),
@@ -684,7 +599,11 @@ pub async fn request_run(
 ) -> Result<RunView, DomainError> {
     let period = parse_period(period)?;
     let txn = crate::platform::db::begin_write(db).await?;
-    let run = RunView::from(queued_run(period, TRIGGER_MANUAL, actor.user_id()).insert(&txn).await?);
+    let run = RunView::from(
+        queued_run(period, RunTrigger::Manual, actor.user_id())
+            .insert(&txn)
+            .await?,
+    );
     let after = json!({"period": run.period, "trigger": run.trigger, "status": run.status});
     audit::record(&txn, ctx, "create", "award_run", run.id, None, Some(&after)).await?;
     schedule_computation(&txn, run.id).await?;
@@ -726,7 +645,7 @@ pub async fn claim_scheduled_run(
         return Ok(None);
     }
     let txn = crate::platform::db::begin_write(db).await?;
-    let run = match queued_run(period, TRIGGER_SCHEDULED, None).insert(&txn).await {
+    let run = match queued_run(period, RunTrigger::Scheduled, None).insert(&txn).await {
         Ok(run) => RunView::from(run),
         Err(e) => {
             return match DomainError::from(e) {
@@ -829,10 +748,10 @@ pub async fn compute_run(
             let failure = RunFailure::of(&error);
             tracing::warn!(run_id = %run_id, failure = failure.code(), error = %error, "award run failed");
             award_runs::Entity::update_many()
-                .col_expr(award_runs::Column::Status, Expr::value(STATUS_FAILED))
+                .col_expr(award_runs::Column::Status, Expr::value(RunStatus::Failed))
                 .col_expr(award_runs::Column::Error, Expr::value(failure.code()))
                 .filter(award_runs::Column::Id.eq(run_id))
-                .filter(award_runs::Column::Status.ne(STATUS_PUBLISHED))
+                .filter(award_runs::Column::Status.ne(RunStatus::Published))
                 .exec(db)
                 .await?;
             Err(error)
@@ -846,18 +765,18 @@ async fn publish(db: &(impl ConnectionTrait + TransactionTrait), run_id: Uuid, t
         .one(&txn)
         .await?
         .ok_or(DomainError::NotFound("award run"))?;
-    if run.status == STATUS_PUBLISHED {
+    if run.status == RunStatus::Published {
         return Ok(run.into());
     }
     let (version, results) = results_of(&txn, &run, tz).await?;
     let published = award_runs::Entity::update_many()
-        .col_expr(award_runs::Column::Status, Expr::value(STATUS_PUBLISHED))
+        .col_expr(award_runs::Column::Status, Expr::value(RunStatus::Published))
         .col_expr(award_runs::Column::RulesVersion, Expr::value(version))
         .col_expr(award_runs::Column::Results, Expr::value(results))
         .col_expr(award_runs::Column::Error, Expr::value(Option::<String>::None))
         .col_expr(award_runs::Column::PublishedAt, Expr::value(Utc::now()))
         .filter(award_runs::Column::Id.eq(run_id))
-        .filter(award_runs::Column::Status.ne(STATUS_PUBLISHED))
+        .filter(award_runs::Column::Status.ne(RunStatus::Published))
         .exec(&txn)
         .await?;
     if published.rows_affected == 1 {
@@ -904,8 +823,6 @@ pub async fn list_runs(
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-
     use super::*;
 
     fn rules(weights: Weights, eligibility: Eligibility, tiers: &[(i64, i64, i64)], pool: i64) -> Rules {
@@ -956,43 +873,6 @@ mod tests {
 
     fn order(r: &Ranking) -> Vec<(u128, Option<i64>)> {
         r.standings.iter().map(|s| (s.user_id.as_u128(), s.rank)).collect()
-    }
-
-    #[test]
-    fn quarters_parse_strictly_and_print_back() {
-        assert_eq!("2026-Q3".parse::<Quarter>(), Ok(Quarter { year: 2026, quarter: 3 }));
-        assert_eq!(
-            "2026-Q3".parse::<Quarter>().map(|q| q.to_string()),
-            Ok("2026-Q3".to_owned())
-        );
-        for bad in [
-            "2026-Q0", "2026-Q5", "2026-q3", "2026-Q", "2026-Q33", "26-Q3", "2026", "2026-10", "",
-        ] {
-            assert!(bad.parse::<Quarter>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn a_quarter_runs_from_local_midnight_to_local_midnight_in_the_business_time_zone() {
-        let tz = chrono_tz::Asia::Shanghai;
-        for (quarter, from, to) in [
-            ("2026-Q3", "2026-06-30T16:00:00+00:00", "2026-09-30T16:00:00+00:00"),
-            ("2026-Q4", "2026-09-30T16:00:00+00:00", "2026-12-31T16:00:00+00:00"),
-            ("2027-Q1", "2026-12-31T16:00:00+00:00", "2027-03-31T16:00:00+00:00"),
-        ] {
-            let q: Quarter = quarter.parse().expect("quarter");
-            assert_eq!(
-                (q.start(tz).to_rfc3339(), q.end(tz).to_rfc3339()),
-                (from.to_owned(), to.to_owned())
-            );
-        }
-        // 00:30 on 1 October in Shanghai is 16:30 on 30 September UTC: Q4 there.
-        let at = Utc.with_ymd_and_hms(2026, 9, 30, 16, 30, 0).single().expect("time");
-        assert_eq!(Quarter::of(at, tz).to_string(), "2026-Q4");
-        assert_eq!(Quarter::of(at, chrono_tz::UTC).to_string(), "2026-Q3");
-        assert_eq!(previous_quarter(at, tz).to_string(), "2026-Q3");
-        let new_year = Utc.with_ymd_and_hms(2026, 12, 31, 16, 0, 0).single().expect("time");
-        assert_eq!(previous_quarter(new_year, tz).to_string(), "2026-Q4");
     }
 
     #[test]

@@ -26,10 +26,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    access::actor::Actor,
-    access::permissions::Scope,
-    platform::calendar::{Month, local_midnight},
-    platform::error::DomainError,
+    access::actor::Actor, access::permissions::Scope, platform::calendar::Month, platform::error::DomainError,
     platform::money,
 };
 
@@ -530,15 +527,15 @@ pub async fn teams(
         &ids,
     )
     .await?;
-    let quarter = format!("{}-Q{}", month.year, month.quarter());
-    let year = month.year.to_string();
+    let quarter = month.quarter().to_string();
+    let year = month.year().to_string();
     let targets = entities::targets::Entity::find()
         .filter(entities::targets::Column::TeamId.is_in(ids.clone()))
         .filter(entities::targets::Column::Period.is_in([quarter.clone(), year.clone()]))
         .all(db)
         .await?;
-    let quarter_start = local_midnight(month.year, (month.quarter() - 1) * 3 + 1, tz);
-    let year_start = local_midnight(month.year, 1, tz);
+    let quarter_start = month.quarter().start(tz);
+    let year_start = month.year().start(tz);
     let quarter_to_date = sold(db, "team_id", quarter_start, to, &ids).await?;
     let year_to_date = sold(db, "team_id", year_start, to, &ids).await?;
     Ok(list

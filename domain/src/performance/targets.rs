@@ -4,8 +4,6 @@
 //! `target_exists` (change the existing one instead). Managers read their
 //! teams' targets, the director every one.
 
-use std::{fmt, str::FromStr};
-
 use chrono::{DateTime, Utc};
 use entities::{regions, targets, teams};
 use sea_orm::{
@@ -20,58 +18,12 @@ use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
     access::permissions::Scope,
+    platform::calendar::{Period, Year},
     platform::error::{DomainError, FieldError},
     platform::money::{self, Floor},
     platform::page::{Page, PageRequest},
     platform::version,
 };
-
-/// A target period: a year (`2026`) or one of its quarters (`2026-Q3`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Period {
-    Year(u16),
-    Quarter(u16, u8),
-}
-
-impl Period {
-    pub fn year(self) -> u16 {
-        match self {
-            Self::Year(y) | Self::Quarter(y, _) => y,
-        }
-    }
-}
-
-impl FromStr for Period {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, ()> {
-        let year_of = |y: &str| {
-            (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| y.parse::<u16>().ok())
-                .flatten()
-                .filter(|y| (2000..=2999).contains(y))
-        };
-        match s.split_once("-Q") {
-            None => year_of(s).map(Self::Year).ok_or(()),
-            Some((year, quarter)) => {
-                let year = year_of(year).ok_or(())?;
-                match quarter {
-                    "1" | "2" | "3" | "4" => Ok(Self::Quarter(year, quarter.parse().map_err(|_| ())?)),
-                    _ => Err(()),
-                }
-            }
-        }
-    }
-}
-
-impl fmt::Display for Period {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Year(y) => write!(f, "{y}"),
-            Self::Quarter(y, q) => write!(f, "{y}-Q{q}"),
-        }
-    }
-}
 
 const PERIOD_RULE: &str = "must be a year (2026) or a quarter (2026-Q1 to 2026-Q4)";
 
@@ -242,11 +194,11 @@ pub async fn list(
     use targets::Column as C;
     let mut errors = Vec::new();
     let period = filter.period.as_deref().map(str::parse::<Period>);
-    if matches!(period, Some(Err(()))) {
+    if matches!(period, Some(Err(_))) {
         errors.push(FieldError::new("/period", PERIOD_RULE));
     }
-    let year = filter.year.as_deref().map(str::parse::<Period>);
-    if matches!(year, Some(Err(()) | Ok(Period::Quarter(..)))) {
+    let year = filter.year.as_deref().map(str::parse::<Year>);
+    if matches!(year, Some(Err(_))) {
         errors.push(FieldError::new("/year", "must be a year such as 2026"));
     }
     if !errors.is_empty() {
@@ -257,7 +209,6 @@ pub async fn list(
         query = query.filter(C::Period.eq(period.to_string()));
     }
     if let Some(Ok(year)) = year {
-        let year = year.year();
         query = query.filter(
             Condition::any()
                 .add(C::Period.eq(year.to_string()))
@@ -354,33 +305,4 @@ pub async fn delete(
     audit::record(&txn, ctx, "delete", "target", id, Some(&audit_json(&before)), None).await?;
     txn.commit().await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn periods_are_years_or_their_quarters() {
-        for (text, expected) in [
-            ("2026", Some(Period::Year(2026))),
-            ("2026-Q1", Some(Period::Quarter(2026, 1))),
-            ("2026-Q4", Some(Period::Quarter(2026, 4))),
-            ("2026-Q5", None),
-            ("2026-Q0", None),
-            ("2026-13", None),
-            ("26", None),
-            ("02026", None),
-            ("+026", None),
-            ("2026-q1", None),
-            ("2026-Q", None),
-            ("2026-Q11", None),
-            ("", None),
-        ] {
-            assert_eq!(text.parse::<Period>().ok(), expected, "{text:?}");
-            if let Some(p) = expected {
-                assert_eq!(p.to_string(), text);
-            }
-        }
-    }
 }

@@ -118,6 +118,18 @@ pub fn contains(text: &str) -> sea_orm::sea_query::LikeExpr {
 
 /// A value of a closed vocabulary (a status, a kind…): absent is fine, any
 /// other value than `allowed` is an error at `pointer` listing them.
+/// `text` as a value of the closed vocabulary `E` (an enum column, in its
+/// stored spelling), or the rule it breaks at `pointer`.
+pub fn variant<E>(text: &str, pointer: &str) -> Result<E, FieldError>
+where
+    E: sea_orm::ActiveEnum<Value = String> + sea_orm::Iterable,
+{
+    E::try_from_value(&text.to_owned()).map_err(|_| {
+        let names: Vec<String> = E::iter().map(|e| e.to_value()).collect();
+        FieldError::new(pointer, format!("must be one of {}", names.join(", ")))
+    })
+}
+
 pub fn one_of(value: Option<&str>, allowed: &[&str], pointer: &str, errors: &mut Vec<FieldError>) {
     if value.is_some_and(|v| !allowed.contains(&v)) {
         errors.push(FieldError::new(

@@ -378,7 +378,7 @@ pub async fn import(
                 .and_then(|e| crate::access::users::normalise_email(&e))),
             wechat_id: Set(row.input.wechat_id.flatten()),
             channel: Set(channel),
-            status: Set("new".to_owned()),
+            status: Set(entities::customers::CustomerStatus::New),
             lost_reason: Set(None),
             key_account: Set(row.input.key_account.unwrap_or(false)),
             owner_id: Set(owner_id),

@@ -23,6 +23,7 @@ use crate::{
     platform::input,
     platform::page::{Page, PageRequest},
     platform::version,
+    sales::customer_status::{self, Cause, Status},
     sales::timeline,
 };
 
@@ -70,7 +71,7 @@ impl From<customers::Model> for CustomerView {
             email: m.email,
             wechat_id: m.wechat_id,
             channel: m.channel,
-            status: m.status,
+            status: m.status.to_string(),
             lost_reason: m.lost_reason,
             key_account: m.key_account,
             owner_id: m.owner_id,
@@ -285,7 +286,7 @@ pub async fn create(
         channel: Set(input
             .channel
             .unwrap_or_else(|| if is_client { "partner_platform" } else { "store_walk_in" }.to_owned())),
-        status: Set("new".to_owned()),
+        status: Set(Status::New),
         lost_reason: Set(None),
         key_account: Set(input.key_account.unwrap_or(false)),
         owner_id: Set(owner_id),
@@ -381,7 +382,9 @@ impl CustomerFilter {
     /// A filter on a status or channel that does not exist is a mistake, not an empty list.
     pub fn check(&self) -> Result<(), DomainError> {
         let mut errors = Vec::new();
-        input::one_of(self.status.as_deref(), STATUSES, "/status", &mut errors);
+        if let Some(Err(rule)) = self.status.as_deref().map(customer_status::parse) {
+            errors.push(FieldError::new("/status", rule));
+        }
         input::one_of(self.channel.as_deref(), CHANNELS, "/channel", &mut errors);
         if errors.is_empty() {
             Ok(())
@@ -403,7 +406,8 @@ pub async fn list(
     let mut query = customers::Entity::find()
         .filter(reach(actor, scope))
         .filter(C::MergedIntoId.is_null());
-    if let Some(status) = filter.status {
+    let status = filter.status.as_deref().map(customer_status::parse).transpose();
+    if let Some(status) = status.map_err(|rule| DomainError::invalid("/status", rule))? {
         query = query.filter(C::Status.eq(status));
     }
     if let Some(channel) = filter.channel {
@@ -532,35 +536,6 @@ pub async fn delete(
     Ok(())
 }
 
-/// Customer statuses from lead to buyer, in the order a sale moves through
-/// them; `lost` stands apart.
-pub const STATUSES: &[&str] = &[
-    "new",
-    "contacted",
-    "needs_assessed",
-    "active",
-    "negotiating",
-    "subscribed",
-    "contracted",
-    "handed_over",
-    "lost",
-];
-
-/// The statuses a person may set by hand from `from`. The others follow
-/// from the record: a follow-up that reaches the customer makes a new lead
-/// `contacted`, a needs assessment `needs_assessed`, deals the rest. A
-/// customer with a live deal (subscribed or later) is not lost until the
-/// deal is cancelled.
-pub fn manual_moves(from: &str) -> Vec<&'static str> {
-    match from {
-        "new" => vec!["lost"],
-        "contacted" | "needs_assessed" => vec!["active", "lost"],
-        "active" | "negotiating" => vec!["lost"],
-        "lost" => vec!["active"],
-        _ => vec![],
-    }
-}
-
 /// A status set by hand, with its reason (required for `lost`).
 #[derive(Debug, Clone)]
 pub struct StatusChange {
@@ -580,42 +555,33 @@ pub async fn change_status(
     if_match: Option<&str>,
 ) -> Result<CustomerView, DomainError> {
     let StatusChange { to, reason } = change;
-    let to = to.as_str();
     let mut errors = Vec::new();
-    if !STATUSES.contains(&to) {
-        errors.push(FieldError::new(
-            "/status",
-            format!("must be one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let to = customer_status::parse(&to)
+        .map_err(|rule| errors.push(FieldError::new("/status", rule)))
+        .ok();
     let reason = reason.map(|r| r.trim().to_owned());
     match &reason {
         Some(r) if r.is_empty() || r.chars().count() > 500 => {
             errors.push(FieldError::new("/reason", "must be 1 to 500 characters"));
         }
-        None if to == "lost" => errors.push(FieldError::new("/reason", "is required when a customer is lost")),
+        None if to == Some(Status::Lost) => {
+            errors.push(FieldError::new("/reason", "is required when a customer is lost"))
+        }
         _ => {}
     }
-    if !errors.is_empty() {
+    let (Some(to), true) = (to, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
-    }
+    };
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
+    let from = customer.status;
     let before = CustomerView::from(customer.clone());
     version::check_if_match(if_match, &version::etag_of(&before)?)?;
-    let allowed = manual_moves(&customer.status);
-    if !allowed.contains(&to) {
-        return Err(DomainError::IllegalTransition {
-            what: "customer",
-            from: customer.status,
-            to: to.to_owned(),
-            allowed: allowed.into_iter().map(str::to_owned).collect(),
-        });
-    }
+    customer_status::check_move(from, to, Cause::ByHand)?;
     let now = Utc::now();
     let mut active: customers::ActiveModel = customer.into();
-    active.status = Set(to.to_owned());
-    if to == "lost" {
+    active.status = Set(to);
+    if to == Status::Lost {
         active.lost_reason = Set(reason.clone());
         active.lost_at = Set(Some(now));
     } else {
@@ -624,9 +590,9 @@ pub async fn change_status(
     }
     active.updated_at = Set(now);
     let after = CustomerView::from(active.update(&txn).await?);
-    if to == "lost" {
+    if to == Status::Lost {
         crate::outbox::sla::on_customer_closed(&txn, id).await?;
-    } else if before.status == "lost" {
+    } else if from == Status::Lost {
         crate::outbox::sla::on_customer_reopened(&txn, id).await?;
     }
     let data = json!({"from": before.status, "to": to, "reason": reason});
@@ -644,22 +610,23 @@ pub async fn change_status(
     Ok(after)
 }
 
-/// Moves a customer forward to `to` if it is still at one of `from`, as
-/// the record advances (a first contact, a needs assessment). Returns
-/// whether it moved.
-pub(crate) async fn advance(db: &impl ConnectionTrait, id: Uuid, from: &[&str], to: &str) -> Result<bool, DomainError> {
+/// Moves a customer forward to `to` for `cause` if the workflow allows it
+/// from the status it still has, as the record advances (a first contact,
+/// a needs assessment). Returns whether it moved.
+pub(crate) async fn advance(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    cause: Cause,
+    to: Status,
+) -> Result<bool, DomainError> {
     use customers::Column as C;
     let result = customers::Entity::update_many()
         .col_expr(C::Status, Expr::value(to))
         .filter(C::Id.eq(id))
-        .filter(C::Status.is_in(from.iter().copied()))
+        .filter(C::Status.is_in(customer_status::sources(cause, to)))
         .exec(db)
         .await?;
     Ok(result.rows_affected > 0)
-}
-
-fn rank(status: &str) -> usize {
-    STATUSES.iter().position(|s| *s == status).unwrap_or(0)
 }
 
 fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
@@ -755,8 +722,8 @@ pub async fn merge(
         active.wechat_id = Set(duplicate.wechat_id.clone());
     }
     active.key_account = Set(survivor.key_account || duplicate.key_account);
-    if survivor.status == "lost" || (duplicate.status != "lost" && rank(&duplicate.status) > rank(&survivor.status)) {
-        active.status = Set(duplicate.status.clone());
+    if customer_status::merge_takes_duplicates(survivor.status, duplicate.status) {
+        active.status = Set(duplicate.status);
         active.lost_reason = Set(duplicate.lost_reason.clone());
         active.lost_at = Set(duplicate.lost_at);
     }

@@ -4,77 +4,32 @@
 //! handed over may be cancelled (the unit is released). A purchase paid in
 //! full skips the loan stage. Pure rules: the services apply them.
 
-use std::{fmt, str::FromStr};
-
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    Negotiating,
-    Subscribed,
-    Contracted,
-    LoanProcessing,
-    TitleTransfer,
-    HandoverReady,
-    HandedOver,
-    Closed,
-    Cancelled,
+/// The stages, stored and named as `entities` spells them.
+pub use entities::deals::DealStage as Stage;
+
+/// What a stage means for the deal.
+pub trait StageRules {
+    /// Whether the deal holds its unit (from subscription until it ends).
+    fn holds_unit(&self) -> bool;
+    /// No move leaves this stage.
+    fn is_final(&self) -> bool;
 }
 
-impl Stage {
-    pub const ALL: [Stage; 9] = [
-        Stage::Negotiating,
-        Stage::Subscribed,
-        Stage::Contracted,
-        Stage::LoanProcessing,
-        Stage::TitleTransfer,
-        Stage::HandoverReady,
-        Stage::HandedOver,
-        Stage::Closed,
-        Stage::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Negotiating => "negotiating",
-            Stage::Subscribed => "subscribed",
-            Stage::Contracted => "contracted",
-            Stage::LoanProcessing => "loan_processing",
-            Stage::TitleTransfer => "title_transfer",
-            Stage::HandoverReady => "handover_ready",
-            Stage::HandedOver => "handed_over",
-            Stage::Closed => "closed",
-            Stage::Cancelled => "cancelled",
-        }
-    }
-
-    /// Whether the deal holds its unit (from subscription until it ends).
-    pub fn holds_unit(self) -> bool {
+impl StageRules for Stage {
+    fn holds_unit(&self) -> bool {
         !matches!(self, Stage::Negotiating | Stage::Cancelled)
     }
 
-    /// No move leaves this stage.
-    pub fn is_final(self) -> bool {
+    fn is_final(&self) -> bool {
         matches!(self, Stage::Closed | Stage::Cancelled)
     }
 }
 
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Stage {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Stage::ALL
-            .into_iter()
-            .find(|stage| stage.as_str() == s)
-            .ok_or_else(|| format!("unknown stage {s:?}"))
-    }
+/// Every stage, in the order a deal moves through them.
+pub fn all() -> impl Iterator<Item = Stage> {
+    <Stage as sea_orm::Iterable>::iter()
 }
 
 /// How the buyer pays; a full payment needs no loan stage.
@@ -198,7 +153,7 @@ mod tests {
 
     #[test]
     fn a_deal_holds_its_unit_from_subscription_until_it_ends_or_is_cancelled() {
-        let holding: Vec<Stage> = Stage::ALL.into_iter().filter(|s| s.holds_unit()).collect();
+        let holding: Vec<Stage> = all().filter(|s| s.holds_unit()).collect();
         assert_eq!(
             holding,
             [
@@ -215,8 +170,27 @@ mod tests {
 
     #[test]
     fn stages_round_trip_through_their_names() {
-        for stage in Stage::ALL {
-            assert_eq!(stage.as_str().parse::<Stage>(), Ok(stage));
+        let names: Vec<String> = all().map(|s| s.to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "negotiating",
+                "subscribed",
+                "contracted",
+                "loan_processing",
+                "title_transfer",
+                "handover_ready",
+                "handed_over",
+                "closed",
+                "cancelled"
+            ]
+        );
+        for stage in all() {
+            assert_eq!(stage.to_string().parse::<Stage>().ok(), Some(stage));
+            assert_eq!(
+                serde_json::to_value(stage).ok(),
+                Some(serde_json::json!(stage.to_string()))
+            );
         }
         assert!("signed".parse::<Stage>().is_err());
     }

@@ -27,7 +27,8 @@ use crate::{
     platform::money::{self, Floor},
     platform::page::{Page, PageRequest},
     platform::version,
-    sales::deal_stages::{self, PaymentMethod, Stage},
+    sales::customer_status,
+    sales::deal_stages::{self, PaymentMethod, Stage, StageRules},
     sales::timeline,
 };
 
@@ -72,8 +73,8 @@ pub struct DealView {
 
 impl From<deals::Model> for DealView {
     fn from(m: deals::Model) -> Self {
-        let next_stages = match (stage_of(&m), payment_of(&m)) {
-            (Ok(stage), Ok(payment)) => deal_stages::allowed(stage, payment)
+        let next_stages = match payment_of(&m) {
+            Ok(payment) => deal_stages::allowed(m.stage, payment)
                 .into_iter()
                 .map(|s| s.to_string())
                 .collect(),
@@ -89,7 +90,7 @@ impl From<deals::Model> for DealView {
             agreed_price_fen: m.agreed_price_fen,
             payment_method: m.payment_method,
             planned_handover_on: m.planned_handover_on,
-            stage: m.stage,
+            stage: m.stage.to_string(),
             next_stages,
             subscribed_at: m.subscribed_at,
             contracted_at: m.contracted_at,
@@ -121,10 +122,9 @@ pub fn parse_payment(text: &str) -> Option<PaymentMethod> {
     }
 }
 
-fn stage_of(deal: &deals::Model) -> Result<Stage, DomainError> {
-    deal.stage
-        .parse()
-        .map_err(|e| DomainError::Internal(format!("deal {}: {e}", deal.id)))
+/// A stage a client names, or why it is none.
+fn parse_stage(text: &str) -> Result<Stage, String> {
+    text.parse().map_err(|_| format!("unknown stage {text:?}"))
 }
 
 fn payment_of(deal: &deals::Model) -> Result<PaymentMethod, DomainError> {
@@ -260,7 +260,7 @@ pub async fn create(
         agreed_price_fen: Set(input.agreed_price_fen),
         payment_method: Set(input.payment_method),
         planned_handover_on: Set(Some(input.planned_handover_on)),
-        stage: Set(Stage::Negotiating.to_string()),
+        stage: Set(Stage::Negotiating),
         subscribed_at: Set(None),
         contracted_at: Set(None),
         handed_over_at: Set(None),
@@ -313,8 +313,8 @@ pub async fn list(
     use deals::Column as C;
     let mut query = deals::Entity::find().filter(reach(actor, scope));
     if let Some(stage) = filter.stage {
-        let stage: Stage = stage.parse().map_err(|e: String| DomainError::invalid("/stage", e))?;
-        query = query.filter(C::Stage.eq(stage.as_str()));
+        let stage = parse_stage(&stage).map_err(|e| DomainError::invalid("/stage", e))?;
+        query = query.filter(C::Stage.eq(stage));
     }
     if let Some(customer) = filter.customer_id {
         query = query.filter(C::CustomerId.eq(customer));
@@ -380,7 +380,7 @@ pub async fn update(
     let deal = find(&txn, actor, scope, id, true).await?;
     let before = DealView::from(deal.clone());
     version::check_if_match(if_match, &version::etag_of(&before)?)?;
-    if stage_of(&deal)?.is_final() {
+    if deal.stage.is_final() {
         return Err(DomainError::Conflict(format!(
             "a {} deal cannot be changed",
             deal.stage
@@ -402,7 +402,7 @@ pub async fn update(
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
     let planned_changed = before.planned_handover_on != updated.planned_handover_on;
-    if planned_changed && stage_of(&updated)?.holds_unit() && updated.handed_over_at.is_none() {
+    if planned_changed && updated.stage.holds_unit() && updated.handed_over_at.is_none() {
         crate::outbox::sla::on_handover_planned(&txn, updated.id, updated.customer_id, updated.planned_handover_on, tz)
             .await?;
     }
@@ -441,12 +441,15 @@ pub async fn transition(
     tz: Tz,
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
-    let to = match request.to.parse::<Stage>() {
+    let to = match parse_stage(&request.to) {
         Ok(to) => Some(to),
         Err(e) => {
             errors.push(FieldError::new(
                 "/to",
-                format!("{e}; stages are {}", Stage::ALL.map(Stage::as_str).join(", ")),
+                format!(
+                    "{e}; stages are {}",
+                    deal_stages::all().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+                ),
             ));
             None
         }
@@ -487,7 +490,7 @@ pub(crate) async fn apply_move(
     reason: Option<String>,
     tz: Tz,
 ) -> Result<deals::Model, DomainError> {
-    let from = stage_of(&deal)?;
+    let from = deal.stage;
     deal_stages::check_move(from, to, payment_of(&deal)?)?;
     let last = [
         deal.subscribed_at,
@@ -528,7 +531,7 @@ pub(crate) async fn apply_move(
     }
     let before = DealView::from(deal.clone());
     let mut active: deals::ActiveModel = deal.into();
-    active.stage = Set(to.to_string());
+    active.stage = Set(to);
     match to {
         Stage::Subscribed => active.subscribed_at = Set(Some(at)),
         Stage::Contracted => active.contracted_at = Set(Some(at)),
@@ -555,13 +558,7 @@ pub(crate) async fn apply_move(
         Stage::Cancelled => crate::outbox::sla::on_deal_cancelled(txn, moved.id).await?,
         _ => {}
     }
-    deal_event(
-        txn,
-        &moved,
-        "deal.stage_changed",
-        json!({"from": from.as_str(), "to": to.as_str()}),
-    )
-    .await?;
+    deal_event(txn, &moved, "deal.stage_changed", json!({"from": from, "to": to})).await?;
     timeline::record(
         txn,
         Some(actor),
@@ -570,7 +567,7 @@ pub(crate) async fn apply_move(
             kind: "deal_stage_changed",
             occurred_at: at,
             subject_id: Some(moved.id),
-            data: json!({"from": from.as_str(), "to": to.as_str(), "deal_id": moved.id, "unit_id": moved.unit_id,
+            data: json!({"from": from, "to": to, "deal_id": moved.id, "unit_id": moved.unit_id,
                          "agreed_price_fen": moved.agreed_price_fen}),
         },
     )
@@ -613,7 +610,7 @@ async fn set_unit_status(
 async fn check_ready_for_handover(txn: &impl ConnectionTrait, deal_id: Uuid) -> Result<(), DomainError> {
     let open = inspection_issues::Entity::find()
         .filter(inspection_issues::Column::DealId.eq(deal_id))
-        .filter(inspection_issues::Column::Status.ne("resolved"))
+        .filter(inspection_issues::Column::Status.ne(inspection_issues::IssueStatus::Resolved))
         .count(txn)
         .await?;
     if open > 0 {
@@ -638,19 +635,6 @@ async fn check_ready_for_handover(txn: &impl ConnectionTrait, deal_id: Uuid) -> 
     Ok(())
 }
 
-/// The customer status a live deal in `stage` implies, with its rank.
-fn customer_status(stage: Stage) -> Option<(u8, &'static str)> {
-    match stage {
-        Stage::Negotiating => Some((1, "negotiating")),
-        Stage::Subscribed => Some((2, "subscribed")),
-        Stage::Contracted | Stage::LoanProcessing | Stage::TitleTransfer | Stage::HandoverReady => {
-            Some((3, "contracted"))
-        }
-        Stage::HandedOver | Stage::Closed => Some((4, "handed_over")),
-        Stage::Cancelled => None,
-    }
-}
-
 /// Sets the customer's status from their live deals: the furthest one
 /// counts; with none left, the customer is `active` again. A change is audited.
 async fn sync_customer(
@@ -668,19 +652,14 @@ async fn sync_customer(
     else {
         return Ok(());
     };
-    let stages: Vec<String> = deals::Entity::find()
+    let stages: Vec<Stage> = deals::Entity::find()
         .select_only()
         .column(deals::Column::Stage)
         .filter(deals::Column::CustomerId.eq(customer_id))
         .into_tuple()
         .all(txn)
         .await?;
-    let status = stages
-        .iter()
-        .filter_map(|s| s.parse::<Stage>().ok())
-        .filter_map(customer_status)
-        .max_by_key(|(rank, _)| *rank)
-        .map_or("active", |(_, status)| status);
+    let status = customer_status::from_deals(stages);
     if before.status == status {
         return Ok(());
     }
@@ -738,10 +717,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_furthest_live_deal_sets_the_customer_status() {
-        assert_eq!(customer_status(Stage::LoanProcessing), Some((3, "contracted")));
-        assert_eq!(customer_status(Stage::Closed), Some((4, "handed_over")));
-        assert_eq!(customer_status(Stage::Cancelled), None);
+    fn payment_methods_parse_by_their_api_names() {
         for method in PAYMENT_METHODS {
             assert!(parse_payment(method).is_some());
         }

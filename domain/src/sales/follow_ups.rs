@@ -19,6 +19,7 @@ use crate::{
     platform::error::{DomainError, FieldError},
     platform::input::{CLOCK_SKEW, optional_text, reported_time},
     platform::page::{Page, PageRequest},
+    sales::customer_status::{Cause, Status},
     sales::customers::{advance, find},
     sales::timeline,
 };
@@ -130,9 +131,9 @@ pub async fn create(
     active.updated_at = Set(now);
     active.update(&txn).await?;
     if input.reached {
-        advance(&txn, customer_id, &["new"], "contacted").await?;
+        advance(&txn, customer_id, Cause::Reached, Status::Contacted).await?;
     }
-    crate::outbox::sla::on_follow_up(&txn, customer_id, occurred_at, input.reached, &customer.status).await?;
+    crate::outbox::sla::on_follow_up(&txn, customer_id, occurred_at, input.reached, customer.status).await?;
     let view = FollowUpView::from(follow_up);
     let data = json!({"kind": view.kind, "reached": view.reached, "notes": view.notes, "next_step": view.next_step,
                       "first_response": first_response});

@@ -6,6 +6,7 @@
 pub mod assignment;
 pub mod csv;
 pub mod customer_events;
+pub mod customer_status;
 pub mod customers;
 pub mod deal_stages;
 pub mod deals;

@@ -21,6 +21,7 @@ use crate::{
     platform::input::{CLOCK_SKEW, optional_text, reported_time},
     platform::money::{self, Floor},
     platform::page::{Page, PageRequest},
+    sales::customer_status::{Cause, Status},
     sales::customers::{advance, find},
     sales::timeline,
 };
@@ -241,7 +242,7 @@ pub async fn create(
         active.updated_at = Set(now);
         active.update(&txn).await?;
     }
-    advance(&txn, customer_id, &["new", "contacted"], "needs_assessed").await?;
+    advance(&txn, customer_id, Cause::Assessed, Status::NeedsAssessed).await?;
     crate::outbox::sla::on_needs_assessed(&txn, customer_id).await?;
     let view = NeedsView::try_from(needs)?;
     let data = json!({"budget_min_fen": view.budget_min_fen, "budget_max_fen": view.budget_max_fen,

@@ -194,7 +194,7 @@ async fn two_worker_processes_fire_every_timer_once_and_compute_the_quarterly_aw
             .all(&replicas.db)
             .await
             .expect("runs");
-        (runs.len() == 1 && runs[0].status == "published").then(|| runs[0].clone())
+        (runs.len() == 1 && runs[0].status == award_runs::RunStatus::Published).then(|| runs[0].clone())
     })
     .await;
     // A second run could only come from a timer still to fire (the periodic

@@ -152,10 +152,10 @@ async fn the_kpi_snapshot_digests_and_sales_star_run_at_their_period_start_once_
             .all(&app.db)
             .await
             .expect("runs");
-        (runs.len() == 1 && runs[0].status == "published").then(|| runs[0].clone())
+        (runs.len() == 1 && runs[0].status == award_runs::RunStatus::Published).then(|| runs[0].clone())
     })
     .await;
-    assert_eq!(run.trigger, "scheduled");
+    assert_eq!(run.trigger, award_runs::RunTrigger::Scheduled);
 
     // The manager got today's and this week's digest, counting the new lead.
     let list = expect_json(app.get("/api/v1/notifications", Some(&manager)).await, 200).await;

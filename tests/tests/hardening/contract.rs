@@ -105,10 +105,7 @@ async fn enumerated_fields_list_the_values_the_server_checks_against() {
         field("NewCustomerBody", "channel"),
         strings(domain::sales::customers::CHANNELS)
     );
-    assert_eq!(
-        field("StatusBody", "status"),
-        strings(domain::sales::customers::STATUSES)
-    );
+    assert_eq!(field("StatusBody", "status"), domain::sales::customer_status::names());
     assert_eq!(
         field("NewComplaintBody", "severity"),
         strings(domain::after_sales::complaints::SEVERITIES)

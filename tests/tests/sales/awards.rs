@@ -294,7 +294,7 @@ async fn a_consultant_cannot_change_the_rules_or_run_the_award_but_reads_publish
 
     // Without a period, the previous quarter.
     let (link, run) = run_now(&app, &s.director, &json!({})).await;
-    let expected = domain::performance::awards::previous_quarter(chrono::Utc::now(), app.settings.timezone).to_string();
+    let expected = domain::platform::calendar::previous_quarter(chrono::Utc::now(), app.settings.timezone).to_string();
     assert_eq!(run["period"], expected);
     compute(&app, &run).await;
     let read = expect_json(app.get(&link, Some(&s.a1)).await, 200).await;

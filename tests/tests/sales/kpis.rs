@@ -68,7 +68,7 @@ async fn october(app: &TestApp, org: &Org) {
         team_id: Set(Some(team)),
         severity: Set("minor".to_owned()),
         summary: Set("late keys".to_owned()),
-        status: Set("resolved".to_owned()),
+        status: Set(complaints::ComplaintStatus::Resolved),
         received_at: Set(at("2026-10-06T00:00:00Z")),
         resolved_at: Set(Some(at("2026-10-07T06:00:00Z"))),
         created_at: Set(at("2026-10-06T00:00:00Z")),

@@ -123,6 +123,7 @@ pub async fn customer_status(app: &TestApp, customer: &str) -> String {
         .expect("query")
         .expect("customer")
         .status
+        .to_string()
 }
 
 /// The kinds of a customer's timeline entries, in order.

@@ -6,7 +6,9 @@
 //! event, when the delivery is `dead`.
 
 use chrono::{DateTime, Duration, Utc};
-use entities::{timers as timer_rows, webhook_attempts, webhook_deliveries, webhooks};
+use entities::{
+    timers as timer_rows, webhook_attempts, webhook_deliveries, webhook_deliveries::DeliveryStatus, webhooks,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
     TransactionTrait, sea_query::Expr,
@@ -26,16 +28,6 @@ use crate::{
 
 /// The timer kind of delivery attempts.
 pub const TIMER_KIND: &str = "webhook_delivery";
-/// Waiting for its (next) attempt.
-pub const PENDING: &str = "pending";
-/// The receiver answered 2xx.
-pub const SUCCEEDED: &str = "succeeded";
-/// The last attempt failed; another is scheduled.
-pub const FAILED: &str = "failed";
-/// Given up: 3 days of failures, or the subscription is inactive or gone.
-pub const DEAD: &str = "dead";
-/// Delivery states, for filters.
-pub const STATUSES: &[&str] = &[PENDING, SUCCEEDED, FAILED, DEAD];
 
 /// How long a delivery is retried after its event.
 pub const RETRY_WINDOW: Duration = Duration::days(3);
@@ -85,7 +77,7 @@ impl From<webhook_deliveries::Model> for DeliveryView {
             event_id: m.event_id,
             event: m.event,
             payload: m.payload,
-            status: m.status,
+            status: m.status.to_string(),
             attempts: m.attempts,
             last_status_code: m.last_status_code,
             last_error: m.last_error,
@@ -138,14 +130,10 @@ pub async fn list_deliveries(
     status: Option<String>,
     page: PageRequest,
 ) -> Result<Page<DeliveryView>, DomainError> {
-    if let Some(status) = &status
-        && !STATUSES.contains(&status.as_str())
-    {
-        return Err(DomainError::invalid(
-            "/status",
-            format!("must be one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let status = status
+        .map(|s| crate::platform::input::variant::<DeliveryStatus>(&s, "/status"))
+        .transpose()
+        .map_err(|rule| DomainError::Validation(vec![rule]))?;
     super::find(db, actor, scope, webhook_id).await?;
     let mut query = webhook_deliveries::Entity::find().filter(webhook_deliveries::Column::WebhookId.eq(webhook_id));
     if let Some(status) = status {
@@ -218,7 +206,7 @@ pub async fn redeliver(
     )
     .await?;
     let mut active: webhook_deliveries::ActiveModel = delivery.into();
-    active.status = Set(PENDING.to_owned());
+    active.status = Set(DeliveryStatus::Pending);
     active.next_attempt_at = Set(Some(now));
     active.updated_at = Set(now);
     let view = DeliveryView::from(active.update(&txn).await?);
@@ -296,7 +284,7 @@ pub async fn begin_attempt(
         };
         insert_attempt(&txn, delivery_id, number, now, &outcome).await?;
         let mut active: webhook_deliveries::ActiveModel = delivery.into();
-        active.status = Set(DEAD.to_owned());
+        active.status = Set(DeliveryStatus::Dead);
         active.last_status_code = Set(None);
         active.last_error = Set(outcome.error);
         active.next_attempt_at = Set(None);
@@ -393,7 +381,7 @@ pub async fn record_attempt(
     attempt: &Attempt,
     outcome: Outcome,
     retry_base_secs: u64,
-) -> Result<String, DomainError> {
+) -> Result<DeliveryStatus, DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
     let now = Utc::now();
     insert_attempt(&txn, attempt.delivery_id, attempt.number, attempt.started_at, &outcome).await?;
@@ -402,7 +390,7 @@ pub async fn record_attempt(
         .await?
     else {
         txn.commit().await?;
-        return Ok(DEAD.to_owned());
+        return Ok(DeliveryStatus::Dead);
     };
     let guard = attempt_key(attempt.delivery_id, attempt.number + 1);
     let mut active: webhook_deliveries::ActiveModel = delivery.into();
@@ -413,7 +401,7 @@ pub async fn record_attempt(
         timers::close(&txn, attempt.delivery_id, &[TIMER_KIND], timers::COMPLETED).await?;
         active.delivered_at = Set(Some(now));
         active.next_attempt_at = Set(None);
-        SUCCEEDED
+        DeliveryStatus::Succeeded
     } else {
         let due = now + backoff(retry_base_secs, attempt.number);
         let moved = timer_rows::Entity::update_many()
@@ -425,16 +413,16 @@ pub async fn record_attempt(
             .rows_affected;
         if moved == 1 {
             active.next_attempt_at = Set(Some(due));
-            FAILED
+            DeliveryStatus::Failed
         } else {
             active.next_attempt_at = Set(None);
-            DEAD
+            DeliveryStatus::Dead
         }
     };
-    active.status = Set(status.to_owned());
+    active.status = Set(status);
     active.update(&txn).await?;
     txn.commit().await?;
-    Ok(status.to_owned())
+    Ok(status)
 }
 
 /// Removes every delivery of a subscription with its attempts, and cancels
