@@ -7,7 +7,10 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    performance::awards::{Eligibility, Rules, RulesInput, RunView, Tier, Weights},
+    performance::awards::{
+        rules::{Eligibility, Rules, RulesInput, Tier, Weights},
+        runs::RunView,
+    },
     platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
@@ -241,7 +244,7 @@ pub async fn get_award_rules(
     _caller: Authorized<perm::AwardRulesRead>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rules = domain::performance::awards::current_rules(&state.db).await?;
+    let rules = domain::performance::awards::rules::current_rules(&state.db).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&rules)?)
         .json(AwardRules::from(rules)))
@@ -293,7 +296,8 @@ pub async fn update_award_rules(
             .collect(),
         bonus_pool_fen: body.bonus_pool_fen,
     };
-    let rules = domain::performance::awards::set_rules(&state.db, &caller.audit(), input, if_match.as_deref()).await?;
+    let rules =
+        domain::performance::awards::rules::set_rules(&state.db, &caller.audit(), input, if_match.as_deref()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(&rules)?)
         .json(AwardRules::from(rules)))
@@ -320,7 +324,8 @@ pub async fn create_award_run(
     let period = body.period.unwrap_or_else(|| {
         domain::platform::calendar::previous_quarter(Utc::now(), state.settings.timezone).to_string()
     });
-    let run = domain::performance::awards::request_run(&state.db, &caller.audit(), &caller.actor, &period).await?;
+    let run =
+        domain::performance::awards::runs::request_run(&state.db, &caller.audit(), &caller.actor, &period).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, href(run.id)))
         .json(AwardRun::from(run)))
@@ -344,7 +349,7 @@ pub async fn list_award_runs(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
-    let page = domain::performance::awards::list_runs(&state.db, q.period.as_deref(), page).await?;
+    let page = domain::performance::awards::runs::list_runs(&state.db, q.period.as_deref(), page).await?;
     Ok(HttpResponse::Ok().json(AwardRunList {
         items: page
             .items
@@ -374,6 +379,6 @@ pub async fn get_award_run(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let run = domain::performance::awards::get_run(&state.db, id.into_inner()).await?;
+    let run = domain::performance::awards::runs::get_run(&state.db, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(AwardRun::from(run)))
 }

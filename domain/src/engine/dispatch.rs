@@ -47,11 +47,11 @@ async fn run(
     match timer.kind.as_str() {
         PROBE => Ok(timers::finish(db, id, instance, "fired").await?.then_some("fired")),
         crate::engine::periodic::KIND => crate::engine::periodic::fire(db, id, instance, tz).await,
-        crate::performance::awards::TIMER_KIND => {
+        crate::performance::awards::runs::TIMER_KIND => {
             // Computing is idempotent (a published run stays as it is), so
             // the timer is finished only once the run is computed.
             let run = timers::subject_of(timer)?;
-            match crate::performance::awards::compute_run(db, run, tz).await {
+            match crate::performance::awards::runs::compute_run(db, run, tz).await {
                 Ok(_) | Err(DomainError::NotFound(_)) => {}
                 Err(DomainError::Database(e)) => return Err(DomainError::Database(e)),
                 Err(e) => tracing::warn!(run = %run, error = %e, "award run failed"),

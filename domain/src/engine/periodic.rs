@@ -173,8 +173,8 @@ pub async fn fire(
             let quarter = label.parse().map_err(DomainError::Internal)?;
             // One scheduled run per quarter, whoever claims it first; a
             // timer of its own computes it.
-            if let Some(run) = crate::performance::awards::claim_scheduled_run(&txn, quarter).await? {
-                crate::performance::awards::schedule_computation(&txn, run.id).await?;
+            if let Some(run) = crate::performance::awards::runs::claim_scheduled_run(&txn, quarter).await? {
+                crate::performance::awards::runs::schedule_computation(&txn, run.id).await?;
             }
         }
     }

@@ -52,7 +52,7 @@ async fn run_now(app: &TestApp, token: &str, body: &Value) -> (String, Value) {
 
 async fn compute(app: &TestApp, run: &Value) {
     let id = Uuid::parse_str(run["id"].as_str().expect("id")).expect("uuid");
-    domain::performance::awards::compute_run(&app.db, id, app.settings.timezone)
+    domain::performance::awards::runs::compute_run(&app.db, id, app.settings.timezone)
         .await
         .expect("computed");
 }
@@ -308,10 +308,10 @@ async fn claiming_the_scheduled_run_of_a_quarter_twice_yields_one_run() {
     let app = spawn_app().await;
     // Not the quarter just ended, whose scheduled run the test app's own workers claim.
     let period = "2026-Q1".parse().expect("quarter");
-    let first = domain::performance::awards::claim_scheduled_run(&app.db, period)
+    let first = domain::performance::awards::runs::claim_scheduled_run(&app.db, period)
         .await
         .expect("claim");
-    let second = domain::performance::awards::claim_scheduled_run(&app.db, period)
+    let second = domain::performance::awards::runs::claim_scheduled_run(&app.db, period)
         .await
         .expect("claim");
     let first = first.expect("the first claim creates the run");
@@ -326,7 +326,7 @@ async fn claiming_the_scheduled_run_of_a_quarter_twice_yields_one_run() {
     // A manual run of the same quarter is still possible.
     let director = app.admin_token().await;
     run_now(&app, &director, &json!({"period": "2026-Q1"})).await;
-    let next = domain::performance::awards::claim_scheduled_run(&app.db, "2026-Q4".parse().expect("quarter"))
+    let next = domain::performance::awards::runs::claim_scheduled_run(&app.db, "2026-Q4".parse().expect("quarter"))
         .await
         .expect("claim");
     assert!(next.is_some());
