@@ -324,7 +324,9 @@ fn sqlite_action_sql(action: JobAction, state: JobState) -> sqlx::AssertSqlSafe<
 }
 
 async fn sqlite_job_action(pool: &SqlitePool, queue: &str, id: &str, action: JobAction) -> Result<(), InspectError> {
-    let mut tx = pool.begin().await?;
+    // Read, then write: take the write lock first, or a writer committing
+    // in between makes SQLite refuse the upgrade ("database is locked").
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM Jobs WHERE job_type = ?1 AND id = ?2")
         .bind(queue)
         .bind(id)
