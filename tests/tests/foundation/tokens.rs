@@ -24,16 +24,19 @@ async fn create_user(app: &TestApp, email: &str, role: &str) -> users::Model {
     .expect("create user")
 }
 
+/// The token endpoint's answer to a JSON grant request.
+async fn token_grant(app: &TestApp, body: serde_json::Value) -> reqwest::Response {
+    app.post_json(TOKEN_PATH, None, &body).await
+}
+
 #[tokio::test]
 async fn the_first_administrator_gets_a_token_and_reads_itself() {
     let app = spawn_app().await;
-    let response = app
-        .post_json(
-            TOKEN_PATH,
-            None,
-            &json!({"grant_type": "password", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
-        )
-        .await;
+    let response = token_grant(
+        &app,
+        json!({"grant_type": "password", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+    )
+    .await;
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body = expect_json(response, 200).await;
     assert_eq!(body["token_type"], "Bearer");
@@ -69,13 +72,11 @@ async fn a_wrong_password_and_an_unknown_account_are_the_same_invalid_grant() {
         (ADMIN_EMAIL, "wrong-password-1"),
         ("nobody@example.com", ADMIN_PASSWORD),
     ] {
-        let response = app
-            .post_json(
-                TOKEN_PATH,
-                None,
-                &json!({"grant_type": "password", "email": email, "password": password}),
-            )
-            .await;
+        let response = token_grant(
+            &app,
+            json!({"grant_type": "password", "email": email, "password": password}),
+        )
+        .await;
         let body = assert_problem(response, 400, "invalid_grant").await;
         assert!(!body["detail"].as_str().unwrap_or_default().contains("nobody"));
     }
@@ -84,13 +85,7 @@ async fn a_wrong_password_and_an_unknown_account_are_the_same_invalid_grant() {
 #[tokio::test]
 async fn an_unsupported_grant_type_is_refused() {
     let app = spawn_app().await;
-    let response = app
-        .post_json(
-            TOKEN_PATH,
-            None,
-            &json!({"grant_type": "authorization_code", "code": "x"}),
-        )
-        .await;
+    let response = token_grant(&app, json!({"grant_type": "authorization_code", "code": "x"})).await;
     assert_problem(response, 400, "unsupported_grant_type").await;
 }
 
