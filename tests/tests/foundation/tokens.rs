@@ -122,13 +122,7 @@ async fn requests_without_a_valid_token_are_401() {
         let claims = valid.split('.').nth(1).expect("claims part");
         format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{claims}.")
     };
-    let ok = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&valid)
-        .send()
-        .await
-        .expect("request");
+    let ok = app.get("/api/v1/me", Some(&valid)).await;
     assert_eq!(ok.status(), 200, "the control token must work");
 
     let cases: Vec<Option<String>> = vec![
@@ -169,13 +163,7 @@ async fn a_disabled_account_is_refused_on_its_next_request() {
     let app = spawn_app().await;
     let user = create_user(&app, "leaver@example.com", "consultant").await;
     let token = app.token("leaver@example.com", "user-password-123").await;
-    let ok = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request");
+    let ok = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(ok.status(), 200);
 
     users::ActiveModel {
@@ -186,12 +174,6 @@ async fn a_disabled_account_is_refused_on_its_next_request() {
     .update(&app.db)
     .await
     .expect("disable");
-    let response = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/api/v1/me", Some(&token)).await;
     assert_problem(response, 401, "unauthorized").await;
 }
