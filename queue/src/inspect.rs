@@ -439,26 +439,34 @@ impl Keys {
     }
 }
 
-/// Moves a dead job back to the active list with its attempts reset.
-const REDIS_RETRY: &str = r"
-if redis.call('srem', KEYS[1], ARGV[1]) == 1 then
-    redis.call('hset', KEYS[3] .. ':' .. ARGV[1], 'status', 'Pending', 'attempts', 0)
-    redis.call('rpush', KEYS[2], ARGV[1])
+/// A script moving one job to the active list (`KEYS[2]`) and waking the
+/// workers (`KEYS[4]`) once `take` (Lua) has removed it from where it was,
+/// after running `then` (Lua): 1 when it moved, 0 when it was not there.
+macro_rules! redis_make_pending {
+    (take: $take:literal, then: $then:literal) => {
+        concat!(
+            "\nif ",
+            $take,
+            " == 1 then\n",
+            $then,
+            "    redis.call('rpush', KEYS[2], ARGV[1])
     redis.call('del', KEYS[4])
     redis.call('lpush', KEYS[4], 1)
     return 1
 end
-return 0";
+return 0"
+        )
+    };
+}
+
+/// Moves a dead job back to the active list with its attempts reset.
+const REDIS_RETRY: &str = redis_make_pending!(
+    take: "redis.call('srem', KEYS[1], ARGV[1])",
+    then: "    redis.call('hset', KEYS[3] .. ':' .. ARGV[1], 'status', 'Pending', 'attempts', 0)\n"
+);
 
 /// Moves a scheduled job to the active list.
-const REDIS_RUN_NOW: &str = r"
-if redis.call('zrem', KEYS[1], ARGV[1]) == 1 then
-    redis.call('rpush', KEYS[2], ARGV[1])
-    redis.call('del', KEYS[4])
-    redis.call('lpush', KEYS[4], 1)
-    return 1
-end
-return 0";
+const REDIS_RUN_NOW: &str = redis_make_pending!(take: "redis.call('zrem', KEYS[1], ARGV[1])", then: "");
 
 /// Removes a job that is not running, with its payload and metadata.
 const REDIS_DELETE: &str = r"

@@ -418,6 +418,20 @@ fn init_tracing() {
     });
 }
 
+/// Asserts a 422 `validation_failed` problem whose errors name exactly these
+/// JSON pointers, in this order; returns the problem.
+pub async fn assert_invalid(response: reqwest::Response, pointers: &[&str]) -> Value {
+    let problem = assert_problem(response, 422, "validation_failed").await;
+    let named: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    assert_eq!(named, pointers, "{problem}");
+    problem
+}
+
 /// Asserts that a response is problem+json with `status` and `code`, and returns the body.
 pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status, "status of {}", response.url());

@@ -87,10 +87,6 @@ impl From<ApiClientBody> for ClientInput {
     }
 }
 
-fn etag(view: &ClientView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Every API client.
 #[utoipa::path(get, path = "/api/v1/api-clients", tag = "access", operation_id = "list_api_clients",
     security(("bearer" = [])),
@@ -128,9 +124,7 @@ pub async fn get_api_client(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let client = domain::access::api_clients::get(&state.db, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&client)?)
-        .json(ApiClient::from(client)))
+    super::respond::tagged::<ApiClient, _>(client)
 }
 
 /// Create an API client; the answer holds its secret, once.
@@ -186,9 +180,7 @@ pub async fn update_api_client(
     let (db, audit) = (&state.db, caller.audit());
     let client =
         domain::access::api_clients::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&client)?)
-        .json(ApiClient::from(client)))
+    super::respond::tagged::<ApiClient, _>(client)
 }
 
 /// Replace an API client's secret; the old one stops working at once.

@@ -228,10 +228,6 @@ pub struct AwardRunQuery {
     pub period: Option<String>,
 }
 
-fn etag(rules: &Rules) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(rules)?))
-}
-
 /// The Sales Star rules in force (the latest version).
 #[utoipa::path(get, path = "/api/v1/award-rules", tag = "awards", operation_id = "get_award_rules",
     security(("bearer" = [])),
@@ -245,9 +241,7 @@ pub async fn get_award_rules(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let rules = domain::performance::awards::rules::current_rules(&state.db).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&rules)?)
-        .json(AwardRules::from(rules)))
+    super::respond::tagged::<AwardRules, _>(rules)
 }
 
 /// Replace the Sales Star rules: creates the next version. Runs computed
@@ -298,9 +292,7 @@ pub async fn update_award_rules(
     };
     let rules =
         domain::performance::awards::rules::set_rules(&state.db, &caller.audit(), input, if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&rules)?)
-        .json(AwardRules::from(rules)))
+    super::respond::tagged::<AwardRules, _>(rules)
 }
 
 /// Rank a quarter now. The run is queued and computed in the background

@@ -2,7 +2,7 @@
 //! team's manager when major, resolved or reopened. Lookups outside the
 //! caller's reach are 404.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
     after_sales::complaints::{ComplaintChange, ComplaintFilter, ComplaintView, NewComplaint},
@@ -117,10 +117,6 @@ pub struct ComplaintQuery {
     pub team_id: Option<Uuid>,
 }
 
-fn etag(view: &ComplaintView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Record a complaint on a customer within the caller's reach. A major one
 /// is handled by the manager of the customer's team.
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", operation_id = "create_complaint",
@@ -147,10 +143,7 @@ pub async fn create_complaint(
     };
     let complaint =
         domain::after_sales::complaints::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/complaints/{}", complaint.id)))
-        .insert_header(etag(&complaint)?)
-        .json(Complaint::from(complaint)))
+    super::respond::created::<Complaint, _>(format!("/api/v1/complaints/{}", complaint.id), complaint)
 }
 
 /// Complaints within the caller's reach.
@@ -179,9 +172,9 @@ pub async fn list_complaints(
         team_id: q.team_id,
     };
     let page = domain::after_sales::complaints::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(HttpResponse::Ok().json(ComplaintList {
-        items: page.items.into_iter().map(Complaint::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| ComplaintList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -203,9 +196,7 @@ pub async fn get_complaint(
 ) -> Result<HttpResponse, ApiError> {
     let complaint =
         domain::after_sales::complaints::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&complaint)?)
-        .json(Complaint::from(complaint)))
+    super::respond::tagged::<Complaint, _>(complaint)
 }
 
 /// Resolve a complaint (with its resolution) or reopen it.
@@ -248,7 +239,5 @@ pub async fn update_complaint(
         if_match.as_deref(),
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&complaint)?)
-        .json(Complaint::from(complaint)))
+    super::respond::tagged::<Complaint, _>(complaint)
 }

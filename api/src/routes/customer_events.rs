@@ -163,10 +163,6 @@ pub struct InvitationQuery {
     pub cursor: Option<String>,
 }
 
-fn etag(view: &EventView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Plan an open day or a themed event.
 #[utoipa::path(post, path = "/api/v1/customer-events", tag = "customer-events", operation_id = "create_customer_event",
     security(("bearer" = [])),
@@ -190,10 +186,7 @@ pub async fn create_customer_event(
         location: Some(body.location),
     };
     let event = domain::sales::customer_events::create(&state.db, &caller.audit(), &caller.actor, input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/customer-events/{}", event.id)))
-        .insert_header(etag(&event)?)
-        .json(CustomerEvent::from(event)))
+    super::respond::created::<CustomerEvent, _>(format!("/api/v1/customer-events/{}", event.id), event)
 }
 
 /// Events within the caller's reach, with their counts.
@@ -220,9 +213,9 @@ pub async fn list_customer_events(
         to: q.to.map(|t| t.with_timezone(&Utc)),
     };
     let page = domain::sales::customer_events::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(HttpResponse::Ok().json(CustomerEventList {
-        items: page.items.into_iter().map(CustomerEvent::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| CustomerEventList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -243,9 +236,7 @@ pub async fn get_customer_event(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let event = domain::sales::customer_events::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&event)?)
-        .json(CustomerEvent::from(event)))
+    super::respond::tagged::<CustomerEvent, _>(event)
 }
 
 /// Change an event's title, kind, time or location.
@@ -288,9 +279,7 @@ pub async fn update_customer_event(
         if_match.as_deref(),
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&event)?)
-        .json(CustomerEvent::from(event)))
+    super::respond::tagged::<CustomerEvent, _>(event)
 }
 
 fn invitation_location(v: &InvitationView) -> (header::HeaderName, String) {
@@ -367,9 +356,9 @@ pub async fn list_event_invitations(
     let page =
         domain::sales::customer_events::invitations(&state.db, &caller.actor, caller.scope, id.into_inner(), page)
             .await?;
-    Ok(HttpResponse::Ok().json(InvitationList {
-        items: page.items.into_iter().map(Invitation::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| InvitationList {
+        items,
+        next_cursor,
     }))
 }
 

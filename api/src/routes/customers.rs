@@ -151,10 +151,6 @@ pub struct CustomerQuery {
     pub q: Option<String>,
 }
 
-fn etag(view: &CustomerView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 fn location(id: Uuid) -> (header::HeaderName, String) {
     (header::LOCATION, format!("/api/v1/customers/{id}"))
 }
@@ -195,7 +191,7 @@ pub async fn create_customer(
             possible_duplicates,
         } => {
             let id = customer.id;
-            let tag = etag(&customer)?;
+            let tag = super::respond::etag(&customer)?;
             let mut body = Customer::from(customer);
             body.possible_duplicates = Some(
                 possible_duplicates
@@ -242,9 +238,9 @@ pub async fn list_customers(
         q: q.q,
     };
     let page = domain::sales::customers::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(HttpResponse::Ok().json(CustomerList {
-        items: page.items.into_iter().map(Customer::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| CustomerList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -265,9 +261,7 @@ pub async fn get_customer(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer)?)
-        .json(Customer::from(customer)))
+    super::respond::tagged::<Customer, _>(customer)
 }
 
 /// Change a customer's contact fields or key-account flag.
@@ -312,9 +306,7 @@ pub async fn update_customer(
         if_match.as_deref(),
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer)?)
-        .json(Customer::from(customer)))
+    super::respond::tagged::<Customer, _>(customer)
 }
 
 /// Delete a customer.
@@ -386,9 +378,7 @@ pub async fn create_customer_status_change(
     let customer =
         domain::sales::customers::change_status(db, &audit, actor, scope, id.into_inner(), change, if_match.as_deref())
             .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer)?)
-        .json(Customer::from(customer)))
+    super::respond::tagged::<Customer, _>(customer)
 }
 
 /// To whom a lead goes: a named consultant, or round-robin in a team.
@@ -418,9 +408,7 @@ async fn assign(
     };
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let customer = domain::sales::assignment::assign(db, &audit, actor, caller.scope, id, kind, input).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer)?)
-        .json(Customer::from(customer)))
+    super::respond::tagged::<Customer, _>(customer)
 }
 
 /// Assign a lead that has no consultant yet: to a named consultant, or to
@@ -539,9 +527,7 @@ pub async fn create_customer_merge(
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let customer =
         domain::sales::customers::merge(db, &audit, actor, caller.scope, id.into_inner(), body.duplicate_id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&customer)?)
-        .json(Customer::from(customer)))
+    super::respond::tagged::<Customer, _>(customer)
 }
 
 /// One event in a customer's life.

@@ -2,7 +2,7 @@
 //! handover and closing. Stages change only through
 //! `POST /deals/{id}/transitions`; lookups outside the caller's reach are 404.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     platform::page::PageRequest,
@@ -147,10 +147,6 @@ pub struct DealQuery {
     pub team_id: Option<Uuid>,
 }
 
-fn etag(view: &DealView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Open a deal for a customer within the caller's reach.
 #[utoipa::path(post, path = "/api/v1/deals", tag = "deals", operation_id = "create_deal",
     security(("bearer" = [])),
@@ -177,10 +173,7 @@ pub async fn create_deal(
         support_id: body.support_id,
     };
     let deal = domain::sales::deals::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/deals/{}", deal.id)))
-        .insert_header(etag(&deal)?)
-        .json(Deal::from(deal)))
+    super::respond::created::<Deal, _>(format!("/api/v1/deals/{}", deal.id), deal)
 }
 
 /// Deals within the caller's reach.
@@ -209,9 +202,9 @@ pub async fn list_deals(
         team_id: q.team_id,
     };
     let page = domain::sales::deals::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(HttpResponse::Ok().json(DealList {
-        items: page.items.into_iter().map(Deal::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| DealList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -232,7 +225,7 @@ pub async fn get_deal(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let deal = domain::sales::deals::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&deal)?).json(Deal::from(deal)))
+    super::respond::tagged::<Deal, _>(deal)
 }
 
 /// Change a deal's terms while it is neither closed nor cancelled.
@@ -278,7 +271,7 @@ pub async fn update_deal(
         state.settings.timezone,
     )
     .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&deal)?).json(Deal::from(deal)))
+    super::respond::tagged::<Deal, _>(deal)
 }
 
 /// Move a deal to another stage. Subscribing takes the unit (or fails with
@@ -311,5 +304,5 @@ pub async fn create_deal_transition(
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let tz = state.settings.timezone;
     let deal = domain::sales::deals::transition(db, &audit, actor, caller.scope, id.into_inner(), request, tz).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&deal)?).json(Deal::from(deal)))
+    super::respond::tagged::<Deal, _>(deal)
 }

@@ -149,9 +149,9 @@ pub async fn list_follow_ups(
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let page = domain::sales::follow_ups::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
-    Ok(HttpResponse::Ok().json(FollowUpList {
-        items: page.items.into_iter().map(FollowUp::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| FollowUpList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -319,9 +319,9 @@ pub async fn list_needs(
 ) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let page = domain::sales::needs::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
-    Ok(HttpResponse::Ok().json(NeedsList {
-        items: page.items.into_iter().map(Needs::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| NeedsList {
+        items,
+        next_cursor,
     }))
 }
 

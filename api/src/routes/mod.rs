@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod org;
 pub mod probes;
 pub mod queues;
+pub mod respond;
 pub mod roles;
 pub mod sla;
 pub mod targets;

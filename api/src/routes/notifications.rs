@@ -86,9 +86,9 @@ pub async fn list_notifications(
     let q = query.into_inner();
     let page = PageRequest::new(q.limit, q.cursor.as_deref())?;
     let page = domain::outbox::notifications::list(&state.db, user, q.kind, q.unread.unwrap_or(false), page).await?;
-    Ok(HttpResponse::Ok().json(NotificationList {
-        items: page.items.into_iter().map(Notification::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| NotificationList {
+        items,
+        next_cursor,
     }))
 }
 

@@ -104,10 +104,6 @@ pub struct TeamQuery {
     pub region_id: Option<Uuid>,
 }
 
-fn etag<T: Serialize>(view: &T) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Every region.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "organisation", operation_id = "list_regions",
     security(("bearer" = [])),
@@ -145,9 +141,7 @@ pub async fn get_region(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let region = domain::access::org::get_region(&state.db, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&region)?)
-        .json(Region::from(region)))
+    super::respond::tagged::<Region, _>(region)
 }
 
 /// Create a region.
@@ -202,9 +196,7 @@ pub async fn update_region(
     caller.require_all_records()?;
     let (db, audit, id) = (&state.db, caller.audit(), Some(id.into_inner()));
     let region = domain::access::org::save_region(db, &audit, id, body.name, if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&region)?)
-        .json(Region::from(region)))
+    super::respond::tagged::<Region, _>(region)
 }
 
 /// Delete a region without teams.
@@ -274,7 +266,7 @@ pub async fn get_team(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let team = domain::access::org::get_team(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&team)?).json(Team::from(team)))
+    super::respond::tagged::<Team, _>(team)
 }
 
 /// Create a team.
@@ -329,7 +321,7 @@ pub async fn update_team(
     caller.require_all_records()?;
     let (db, audit, id) = (&state.db, caller.audit(), Some(id.into_inner()));
     let team = domain::access::org::save_team(db, &audit, id, body.into(), if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&team)?).json(Team::from(team)))
+    super::respond::tagged::<Team, _>(team)
 }
 
 /// Delete a team without members.

@@ -273,26 +273,30 @@ pub async fn list_queue_jobs(
     }))
 }
 
+/// One job's action, audited; 204.
 async fn act_on_job(
     caller: &Authorized<perm::QueuesWrite>,
     state: &AppState,
-    queue: &str,
-    id: &str,
+    (queue, id): (String, String),
     action: JobAction,
     audit_action: &str,
-) -> Result<(), ApiError> {
-    state.queue.job_action(queue, id, action).await.map_err(inspect_error)?;
+) -> Result<HttpResponse, ApiError> {
+    state
+        .queue
+        .job_action(&queue, &id, action)
+        .await
+        .map_err(inspect_error)?;
     domain::access::audit::record(
         &state.db,
         &caller.audit(),
         audit_action,
         "job",
-        id,
+        &id,
         None,
         Some(&json!({"queue": queue})),
     )
     .await?;
-    Ok(())
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Run a dead job again now, with its attempts reset.
@@ -316,9 +320,7 @@ pub async fn create_queue_job_retry(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (queue, id) = path.into_inner();
-    act_on_job(&caller, &state, &queue, &id, JobAction::Retry, "job.retry").await?;
-    Ok(HttpResponse::NoContent().finish())
+    act_on_job(&caller, &state, path.into_inner(), JobAction::Retry, "job.retry").await
 }
 
 /// Make a scheduled job (or a failed one waiting for its retry) due now.
@@ -342,9 +344,7 @@ pub async fn create_queue_job_run(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (queue, id) = path.into_inner();
-    act_on_job(&caller, &state, &queue, &id, JobAction::RunNow, "job.run_now").await?;
-    Ok(HttpResponse::NoContent().finish())
+    act_on_job(&caller, &state, path.into_inner(), JobAction::RunNow, "job.run_now").await
 }
 
 /// Remove a job that is not running, with its payload.
@@ -368,19 +368,20 @@ pub async fn delete_queue_job(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (queue, id) = path.into_inner();
-    act_on_job(&caller, &state, &queue, &id, JobAction::Delete, "job.delete").await?;
-    Ok(HttpResponse::NoContent().finish())
+    act_on_job(&caller, &state, path.into_inner(), JobAction::Delete, "job.delete").await
 }
 
+/// What a bulk action does: the action, the state it applies to when the
+/// filter names none, and its audit action.
+struct Bulk(JobAction, Option<JobState>, &'static str);
+
+/// A bulk action on the jobs a filter selects, audited; 200 with how many.
 async fn act_on_jobs(
     caller: &Authorized<perm::QueuesWrite>,
     state: &AppState,
     queue: &str,
     filter: JobFilter,
-    action: JobAction,
-    default: Option<JobState>,
-    audit_action: &str,
+    Bulk(action, default, audit_action): Bulk,
 ) -> Result<HttpResponse, ApiError> {
     let job_state = parse_state(filter.state.as_deref(), default)?;
     if !action.applies_to(job_state) {
@@ -434,9 +435,7 @@ pub async fn create_queue_job_retries(
         &state,
         &queue,
         filter,
-        JobAction::Retry,
-        Some(JobState::Dead),
-        "jobs.retry",
+        Bulk(JobAction::Retry, Some(JobState::Dead), "jobs.retry"),
     )
     .await
 }
@@ -467,9 +466,7 @@ pub async fn create_queue_job_runs(
         &state,
         &queue,
         filter,
-        JobAction::RunNow,
-        Some(JobState::Scheduled),
-        "jobs.run_now",
+        Bulk(JobAction::RunNow, Some(JobState::Scheduled), "jobs.run_now"),
     )
     .await
 }
@@ -495,7 +492,14 @@ pub async fn create_queue_job_deletions(
     queue: web::Path<String>,
     OptionalJson(filter): OptionalJson<JobFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    act_on_jobs(&caller, &state, &queue, filter, JobAction::Delete, None, "jobs.delete").await
+    act_on_jobs(
+        &caller,
+        &state,
+        &queue,
+        filter,
+        Bulk(JobAction::Delete, None, "jobs.delete"),
+    )
+    .await
 }
 
 async fn set_paused(

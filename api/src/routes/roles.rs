@@ -109,10 +109,6 @@ impl From<RoleBody> for RoleInput {
     }
 }
 
-fn etag(view: &RoleView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// The permission catalog.
 #[utoipa::path(get, path = "/api/v1/permissions", tag = "access", operation_id = "list_permissions",
     security(("bearer" = [])),
@@ -169,7 +165,7 @@ pub async fn get_role(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let role = domain::access::roles::get(&state.db, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&role)?).json(Role::from(role)))
+    super::respond::tagged::<Role, _>(role)
 }
 
 /// Create a role.
@@ -222,7 +218,7 @@ pub async fn update_role(
 ) -> Result<HttpResponse, ApiError> {
     let (db, audit) = (&state.db, caller.audit());
     let role = domain::access::roles::update(db, &audit, id.into_inner(), body.into(), if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&role)?).json(Role::from(role)))
+    super::respond::tagged::<Role, _>(role)
 }
 
 /// Delete a role (not a built-in one); its holders lose it.

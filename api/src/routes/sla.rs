@@ -235,9 +235,9 @@ pub async fn list_sla_breaches(
         to: q.to,
     };
     let page = domain::outbox::sla::breaches(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(HttpResponse::Ok().json(SlaBreachList {
-        items: page.items.into_iter().map(SlaBreach::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| SlaBreachList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -336,8 +336,8 @@ pub async fn list_timers(
         due_after: q.due_after,
     };
     let page = domain::outbox::timers::list(&state.db, filter, page).await?;
-    Ok(HttpResponse::Ok().json(TimerList {
-        items: page.items.into_iter().map(Timer::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| TimerList {
+        items,
+        next_cursor,
     }))
 }

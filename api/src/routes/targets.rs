@@ -3,7 +3,7 @@
 //! managers read their teams' targets. Changes need `targets:write` on all
 //! records.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use domain::{
     performance::targets::{NewTarget, TargetChange, TargetFilter, TargetView},
@@ -102,10 +102,6 @@ pub struct TargetQuery {
     pub team_id: Option<Uuid>,
 }
 
-fn etag(view: &TargetView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Set a target for a period and a region or team. A second target for the
 /// same period and subject is refused (`target_exists`): change that one.
 #[utoipa::path(post, path = "/api/v1/targets", tag = "targets", operation_id = "create_target",
@@ -133,10 +129,7 @@ pub async fn create_target(
         amount_fen: body.amount_fen,
     };
     let target = domain::performance::targets::create(&state.db, &caller.audit(), &caller.actor, input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/targets/{}", target.id)))
-        .insert_header(etag(&target)?)
-        .json(Target::from(target)))
+    super::respond::created::<Target, _>(format!("/api/v1/targets/{}", target.id), target)
 }
 
 /// Targets within the caller's reach.
@@ -164,9 +157,9 @@ pub async fn list_targets(
         team_id: q.team_id,
     };
     let page = domain::performance::targets::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(HttpResponse::Ok().json(TargetList {
-        items: page.items.into_iter().map(Target::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| TargetList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -187,9 +180,7 @@ pub async fn get_target(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let target = domain::performance::targets::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&target)?)
-        .json(Target::from(target)))
+    super::respond::tagged::<Target, _>(target)
 }
 
 /// Change a target's units or amount.
@@ -224,9 +215,7 @@ pub async fn update_target(
     let target =
         domain::performance::targets::update(&state.db, &caller.audit(), id.into_inner(), change, if_match.as_deref())
             .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&target)?)
-        .json(Target::from(target)))
+    super::respond::tagged::<Target, _>(target)
 }
 
 /// Delete a target.

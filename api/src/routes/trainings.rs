@@ -2,7 +2,7 @@
 //! exam results. Consultants read the trainings they attend, managers their
 //! teams', the director every one; lookups outside the caller's reach are 404.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
     performance::trainings::{Attendance, AttendeeView, Mark, TrainingFilter, TrainingInput, TrainingView},
@@ -141,10 +141,6 @@ pub struct TrainingQuery {
     pub to: Option<DateTime<FixedOffset>>,
 }
 
-fn etag(view: &TrainingView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Plan or record a training and whom it is for.
 #[utoipa::path(post, path = "/api/v1/trainings", tag = "trainings", operation_id = "create_training",
     security(("bearer" = [])),
@@ -171,10 +167,7 @@ pub async fn create_training(
     };
     let training =
         domain::performance::trainings::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/trainings/{}", training.id)))
-        .insert_header(etag(&training)?)
-        .json(Training::from(training)))
+    super::respond::created::<Training, _>(format!("/api/v1/trainings/{}", training.id), training)
 }
 
 /// Trainings within the caller's reach (without attendees).
@@ -201,9 +194,9 @@ pub async fn list_trainings(
         to: q.to.map(|t| t.with_timezone(&Utc)),
     };
     let page = domain::performance::trainings::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(HttpResponse::Ok().json(TrainingList {
-        items: page.items.into_iter().map(Training::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| TrainingList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -224,9 +217,7 @@ pub async fn get_training(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let training = domain::performance::trainings::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&training)?)
-        .json(Training::from(training)))
+    super::respond::tagged::<Training, _>(training)
 }
 
 /// Change a training's title, topic, trainer or time.
@@ -270,9 +261,7 @@ pub async fn update_training(
         if_match.as_deref(),
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&training)?)
-        .json(Training::from(training)))
+    super::respond::tagged::<Training, _>(training)
 }
 
 /// Add a user to a training, or record whether they attended and passed.

@@ -2,7 +2,7 @@
 //! `units:read` sees every unit; `units:write` adds and changes them.
 //! `subscribed` and `sold` are set only by deals.
 
-use actix_web::{HttpResponse, http::header, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use domain::{
     platform::page::PageRequest,
@@ -116,10 +116,6 @@ pub struct UnitQuery {
     pub max_list_price_fen: Option<i64>,
 }
 
-fn etag(view: &UnitView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Add a unit to the stock.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", operation_id = "create_unit",
     security(("bearer" = [])),
@@ -147,10 +143,7 @@ pub async fn create_unit(
         status: body.status,
     };
     let unit = domain::sales::units::create(&state.db, &caller.audit(), input).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/units/{}", unit.id)))
-        .insert_header(etag(&unit)?)
-        .json(Unit::from(unit)))
+    super::respond::created::<Unit, _>(format!("/api/v1/units/{}", unit.id), unit)
 }
 
 /// Units, filtered.
@@ -180,9 +173,9 @@ pub async fn list_units(
         max_list_price_fen: q.max_list_price_fen,
     };
     let page = domain::sales::units::list(&state.db, filter, page).await?;
-    Ok(HttpResponse::Ok().json(UnitList {
-        items: page.items.into_iter().map(Unit::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| UnitList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -203,7 +196,7 @@ pub async fn get_unit(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let unit = domain::sales::units::get(&state.db, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&unit)?).json(Unit::from(unit)))
+    super::respond::tagged::<Unit, _>(unit)
 }
 
 /// Change a unit's layout, area, list price, or status between available and reserved.
@@ -240,5 +233,5 @@ pub async fn update_unit(
     };
     let unit =
         domain::sales::units::update(&state.db, &caller.audit(), id.into_inner(), input, if_match.as_deref()).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(&unit)?).json(Unit::from(unit)))
+    super::respond::tagged::<Unit, _>(unit)
 }

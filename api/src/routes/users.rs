@@ -157,9 +157,9 @@ pub async fn list_users(
         q: query.q,
     };
     let page = domain::access::users::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(HttpResponse::Ok().json(UserList {
-        items: page.items.into_iter().map(User::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| UserList {
+        items,
+        next_cursor,
     }))
 }
 

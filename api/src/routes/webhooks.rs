@@ -214,10 +214,6 @@ pub struct WebhookDeliveryList {
     pub next_cursor: Option<String>,
 }
 
-fn etag(view: &WebhookView) -> Result<(header::HeaderName, String), domain::platform::error::DomainError> {
-    Ok((header::ETAG, domain::platform::version::etag_of(view)?))
-}
-
 /// Subscriptions within the caller's reach (a partner's own).
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "list_webhooks",
     security(("bearer" = [])),
@@ -237,9 +233,9 @@ pub async fn list_webhooks(
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let page = domain::outbox::webhooks::subscriptions::list(&state.db, &caller.actor, caller.scope, page).await?;
-    Ok(HttpResponse::Ok().json(WebhookList {
-        items: page.items.into_iter().map(Webhook::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| WebhookList {
+        items,
+        next_cursor,
     }))
 }
 
@@ -272,7 +268,7 @@ pub async fn create_webhook(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", webhook.id)))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header(etag(&webhook)?)
+        .insert_header(super::respond::etag(&webhook)?)
         .json(WebhookWithSecret {
             webhook: webhook.into(),
             secret,
@@ -297,9 +293,7 @@ pub async fn get_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let webhook =
         domain::outbox::webhooks::subscriptions::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&webhook)?)
-        .json(Webhook::from(webhook)))
+    super::respond::tagged::<Webhook, _>(webhook)
 }
 
 /// Change a subscription's URL or events, or pause and resume it (`active`).
@@ -344,9 +338,7 @@ pub async fn update_webhook(
         if_match.as_deref(),
     )
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&webhook)?)
-        .json(Webhook::from(webhook)))
+    super::respond::tagged::<Webhook, _>(webhook)
 }
 
 /// Delete a subscription with its delivery log; pending attempts are dropped.
@@ -428,9 +420,9 @@ pub async fn list_webhook_deliveries(
     let page =
         domain::outbox::webhooks::deliveries::list_deliveries(&state.db, actor, scope, id.into_inner(), q.status, page)
             .await?;
-    Ok(HttpResponse::Ok().json(WebhookDeliveryList {
-        items: page.items.into_iter().map(WebhookDelivery::from).collect(),
-        next_cursor: page.next_cursor,
+    Ok(super::respond::page(page, |items, next_cursor| WebhookDeliveryList {
+        items,
+        next_cursor,
     }))
 }
 

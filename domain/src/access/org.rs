@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use entities::{regions, teams, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, PrimaryKeyTrait, QueryFilter,
+    QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -81,6 +81,63 @@ fn done(errors: Vec<FieldError>) -> Result<(), DomainError> {
     }
 }
 
+/// The row `id` of `E` (a region or a team) as it is now, if `if_match`
+/// (when given) still names the version of its view `V`.
+async fn current<E, V>(
+    txn: &impl ConnectionTrait,
+    what: &'static str,
+    id: Uuid,
+    if_match: Option<&str>,
+) -> Result<E::Model, DomainError>
+where
+    E: EntityTrait,
+    V: From<E::Model> + Serialize,
+    Uuid: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    let row = E::find_by_id(id).one(txn).await?.ok_or(DomainError::NotFound(what))?;
+    version::check_if_match(if_match, &version::etag_of(&V::from(row.clone()))?)?;
+    Ok(row)
+}
+
+/// Audits the creation (no `before`) or change of a region or team and commits.
+async fn commit_saved<T: TransactionSession + ConnectionTrait>(
+    txn: T,
+    ctx: &AuditContext,
+    what: &str,
+    id: Uuid,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Result<(), DomainError> {
+    let action = if before.is_some() { "update" } else { "create" };
+    audit::record(&txn, ctx, action, what, id, before.as_ref(), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes the row `id` of `E` (a region or a team) unless it still holds
+/// `held` rows, audits it with what it was and commits.
+async fn commit_deleted<E, T>(
+    txn: T,
+    ctx: &AuditContext,
+    what: &str,
+    id: Uuid,
+    held: u64,
+    before: serde_json::Value,
+) -> Result<(), DomainError>
+where
+    E: EntityTrait,
+    T: TransactionSession + ConnectionTrait,
+    Uuid: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    if held > 0 {
+        return Err(not_empty(what));
+    }
+    E::delete_by_id(id).exec(&txn).await?;
+    audit::record(&txn, ctx, "delete", what, id, Some(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 fn not_empty(what: &str) -> DomainError {
     DomainError::Rule {
         code: "not_empty",
@@ -131,11 +188,7 @@ pub async fn save_region(
             (None, model.insert(&txn).await?)
         }
         Some(id) => {
-            let region = regions::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .ok_or(DomainError::NotFound("region"))?;
-            version::check_if_match(if_match, &version::etag_of(&RegionView::from(region.clone()))?)?;
+            let region = current::<regions::Entity, RegionView>(&txn, "region", id, if_match).await?;
             let before = json!({"name": region.name});
             let mut active: regions::ActiveModel = region.into();
             if let Some(name) = name {
@@ -145,18 +198,8 @@ pub async fn save_region(
             (Some(before), active.update(&txn).await?)
         }
     };
-    let action = if before.is_some() { "update" } else { "create" };
-    audit::record(
-        &txn,
-        ctx,
-        action,
-        "region",
-        saved.id,
-        before.as_ref(),
-        Some(&json!({"name": saved.name})),
-    )
-    .await?;
-    txn.commit().await?;
+    let after = json!({"name": saved.name});
+    commit_saved(txn, ctx, "region", saved.id, before, after).await?;
     Ok(saved.into())
 }
 
@@ -168,32 +211,12 @@ pub async fn delete_region(
     if_match: Option<&str>,
 ) -> Result<(), DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    let region = regions::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("region"))?;
-    version::check_if_match(if_match, &version::etag_of(&RegionView::from(region.clone()))?)?;
-    if teams::Entity::find()
+    let region = current::<regions::Entity, RegionView>(&txn, "region", id, if_match).await?;
+    let held = teams::Entity::find()
         .filter(teams::Column::RegionId.eq(id))
         .count(&txn)
-        .await?
-        > 0
-    {
-        return Err(not_empty("region"));
-    }
-    regions::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "delete",
-        "region",
-        id,
-        Some(&json!({"name": region.name})),
-        None,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+        .await?;
+    commit_deleted::<regions::Entity, _>(txn, ctx, "region", id, held, json!({"name": region.name})).await
 }
 
 /// Teams the caller reaches: with scope `all` every team, otherwise its own
@@ -291,11 +314,7 @@ pub async fn save_team(
             (None, model.insert(&txn).await?)
         }
         Some(id) => {
-            let team = teams::Entity::find_by_id(id)
-                .one(&txn)
-                .await?
-                .ok_or(DomainError::NotFound("team"))?;
-            version::check_if_match(if_match, &version::etag_of(&TeamView::from(team.clone()))?)?;
+            let team = current::<teams::Entity, TeamView>(&txn, "team", id, if_match).await?;
             let before = team_json(&team);
             let mut active: teams::ActiveModel = team.into();
             if let Some(region) = input.region_id {
@@ -311,18 +330,7 @@ pub async fn save_team(
             (Some(before), active.update(&txn).await?)
         }
     };
-    let action = if before.is_some() { "update" } else { "create" };
-    audit::record(
-        &txn,
-        ctx,
-        action,
-        "team",
-        saved.id,
-        before.as_ref(),
-        Some(&team_json(&saved)),
-    )
-    .await?;
-    txn.commit().await?;
+    commit_saved(txn, ctx, "team", saved.id, before, team_json(&saved)).await?;
     Ok(saved.into())
 }
 
@@ -334,21 +342,10 @@ pub async fn delete_team(
     if_match: Option<&str>,
 ) -> Result<(), DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    let team = teams::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("team"))?;
-    version::check_if_match(if_match, &version::etag_of(&TeamView::from(team.clone()))?)?;
-    if users::Entity::find()
+    let team = current::<teams::Entity, TeamView>(&txn, "team", id, if_match).await?;
+    let held = users::Entity::find()
         .filter(users::Column::TeamId.eq(id))
         .count(&txn)
-        .await?
-        > 0
-    {
-        return Err(not_empty("team"));
-    }
-    teams::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, ctx, "delete", "team", id, Some(&team_json(&team)), None).await?;
-    txn.commit().await?;
-    Ok(())
+        .await?;
+    commit_deleted::<teams::Entity, _>(txn, ctx, "team", id, held, team_json(&team)).await
 }

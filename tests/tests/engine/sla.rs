@@ -10,7 +10,7 @@ use tests::{
     client::expect_json,
     customers::timeline_kinds,
     eventually,
-    org::{PASSWORD, org, partner, partner_token},
+    org::{Org, PASSWORD, org, partner, partner_token},
 };
 use uuid::Uuid;
 
@@ -507,38 +507,47 @@ async fn partner_lead(app: &TestApp, partner: &str, director: &str, external_id:
     id
 }
 
-#[tokio::test]
-async fn a_missed_first_response_under_a_reassign_policy_hands_the_lead_over_as_staff_reassignment_does() {
+/// An app with its organisation and admin token, where a missed first
+/// response hands the lead over.
+async fn under_a_reassign_policy() -> (TestApp, Org, String) {
     let app = quick_app().await;
     let org = org(&app).await;
     let admin = app.admin_token().await;
     let policy = json!({"duration_secs": 3600, "warning_percent": 0, "reassign": true});
     set_policy(&app, &admin, "first_response", policy).await;
+    (app, org, admin)
+}
+
+/// A lead the partner pushed and the director gave `consultant`, whose first
+/// response came due and was breached: its id and the customer as the
+/// director then reads it.
+async fn missed_first_response(app: &TestApp, partner: &str, director: &str, consultant: Uuid) -> (Uuid, Value) {
+    let lead = partner_lead(
+        app,
+        partner,
+        director,
+        "late-lead",
+        json!({"consultant_id": consultant}),
+    )
+    .await;
+    first_response_due_now(app, lead).await;
+    let breach = fired(app, lead, "first_response", "deadline").await;
+    assert_eq!(breach.outcome.as_deref(), Some("breached"));
+    let customer = expect_json(app.get(&format!("/api/v1/customers/{lead}"), Some(director)).await, 200).await;
+    (lead, customer)
+}
+
+#[tokio::test]
+async fn a_missed_first_response_under_a_reassign_policy_hands_the_lead_over_as_staff_reassignment_does() {
+    let (app, org, admin) = under_a_reassign_policy().await;
     let scopes = ["customers:read", "customers:write", "webhooks:read", "webhooks:write"];
     let (partner, _) = partner(&app, &admin, "Portal", &scopes).await;
     // Nothing listens there: the delivery rows are what this test reads.
     let body = json!({"url": "http://127.0.0.1:9/hook", "events": ["customer.assigned"]});
     let webhook = expect_json(app.post_json("/api/v1/webhooks", Some(&partner), &body).await, 201).await;
     let director = app.token("director@example.com", PASSWORD).await;
-    let lead = partner_lead(
-        &app,
-        &partner,
-        &director,
-        "late-lead",
-        json!({"consultant_id": org.consultant_a1}),
-    )
-    .await;
-
-    first_response_due_now(&app, lead).await;
-    let breach = fired(&app, lead, "first_response", "deadline").await;
-    assert_eq!(breach.outcome.as_deref(), Some("breached"));
-
+    let (lead, customer) = missed_first_response(&app, &partner, &director, org.consultant_a1).await;
     // The lead is a2's: the next in turn of team A.
-    let customer = expect_json(
-        app.get(&format!("/api/v1/customers/{lead}"), Some(&director)).await,
-        200,
-    )
-    .await;
     assert_eq!(customer["owner_id"], org.consultant_a2.to_string(), "{customer}");
     // The timeline says so, recorded by no one in particular (the service).
     let timeline = expect_json(
@@ -611,31 +620,11 @@ async fn a_missed_first_response_under_a_reassign_policy_hands_the_lead_over_as_
 
 #[tokio::test]
 async fn a_missed_first_response_with_no_consultant_to_take_the_lead_is_a_breach_and_the_lead_stays() {
-    let app = quick_app().await;
-    let org = org(&app).await;
-    let admin = app.admin_token().await;
-    let policy = json!({"duration_secs": 3600, "warning_percent": 0, "reassign": true});
-    set_policy(&app, &admin, "first_response", policy).await;
+    let (app, org, admin) = under_a_reassign_policy().await;
     let partner = partner_token(&app, &admin, "Portal").await;
     // Team B has one consultant: no one else to take the lead.
     let director = app.token("director@example.com", PASSWORD).await;
-    let lead = partner_lead(
-        &app,
-        &partner,
-        &director,
-        "late-lead",
-        json!({"consultant_id": org.consultant_b}),
-    )
-    .await;
-
-    first_response_due_now(&app, lead).await;
-    let breach = fired(&app, lead, "first_response", "deadline").await;
-    assert_eq!(breach.outcome.as_deref(), Some("breached"));
-    let customer = expect_json(
-        app.get(&format!("/api/v1/customers/{lead}"), Some(&director)).await,
-        200,
-    )
-    .await;
+    let (lead, customer) = missed_first_response(&app, &partner, &director, org.consultant_b).await;
     assert_eq!(customer["owner_id"], org.consultant_b.to_string(), "{customer}");
     let breaches = expect_json(app.get("/api/v1/sla-breaches", Some(&director)).await, 200).await;
     assert_eq!(breaches["items"].as_array().map(Vec::len), Some(1), "{breaches}");

@@ -24,16 +24,19 @@ async fn create_user(app: &TestApp, email: &str, role: &str) -> users::Model {
     .expect("create user")
 }
 
+/// The token endpoint's answer to a JSON grant request.
+async fn token_grant(app: &TestApp, body: serde_json::Value) -> reqwest::Response {
+    app.post_json(TOKEN_PATH, None, &body).await
+}
+
 #[tokio::test]
 async fn the_first_administrator_gets_a_token_and_reads_itself() {
     let app = spawn_app().await;
-    let response = app
-        .post_json(
-            TOKEN_PATH,
-            None,
-            &json!({"grant_type": "password", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
-        )
-        .await;
+    let response = token_grant(
+        &app,
+        json!({"grant_type": "password", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+    )
+    .await;
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body = expect_json(response, 200).await;
     assert_eq!(body["token_type"], "Bearer");
@@ -69,13 +72,11 @@ async fn a_wrong_password_and_an_unknown_account_are_the_same_invalid_grant() {
         (ADMIN_EMAIL, "wrong-password-1"),
         ("nobody@example.com", ADMIN_PASSWORD),
     ] {
-        let response = app
-            .post_json(
-                TOKEN_PATH,
-                None,
-                &json!({"grant_type": "password", "email": email, "password": password}),
-            )
-            .await;
+        let response = token_grant(
+            &app,
+            json!({"grant_type": "password", "email": email, "password": password}),
+        )
+        .await;
         let body = assert_problem(response, 400, "invalid_grant").await;
         assert!(!body["detail"].as_str().unwrap_or_default().contains("nobody"));
     }
@@ -84,13 +85,7 @@ async fn a_wrong_password_and_an_unknown_account_are_the_same_invalid_grant() {
 #[tokio::test]
 async fn an_unsupported_grant_type_is_refused() {
     let app = spawn_app().await;
-    let response = app
-        .post_json(
-            TOKEN_PATH,
-            None,
-            &json!({"grant_type": "authorization_code", "code": "x"}),
-        )
-        .await;
+    let response = token_grant(&app, json!({"grant_type": "authorization_code", "code": "x"})).await;
     assert_problem(response, 400, "unsupported_grant_type").await;
 }
 
@@ -127,13 +122,7 @@ async fn requests_without_a_valid_token_are_401() {
         let claims = valid.split('.').nth(1).expect("claims part");
         format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{claims}.")
     };
-    let ok = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&valid)
-        .send()
-        .await
-        .expect("request");
+    let ok = app.get("/api/v1/me", Some(&valid)).await;
     assert_eq!(ok.status(), 200, "the control token must work");
 
     let cases: Vec<Option<String>> = vec![
@@ -174,13 +163,7 @@ async fn a_disabled_account_is_refused_on_its_next_request() {
     let app = spawn_app().await;
     let user = create_user(&app, "leaver@example.com", "consultant").await;
     let token = app.token("leaver@example.com", "user-password-123").await;
-    let ok = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request");
+    let ok = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(ok.status(), 200);
 
     users::ActiveModel {
@@ -191,12 +174,6 @@ async fn a_disabled_account_is_refused_on_its_next_request() {
     .update(&app.db)
     .await
     .expect("disable");
-    let response = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("request");
+    let response = app.get("/api/v1/me", Some(&token)).await;
     assert_problem(response, 401, "unauthorized").await;
 }

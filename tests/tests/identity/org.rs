@@ -1,5 +1,5 @@
 use serde_json::json;
-use tests::{assert_problem, client::expect_json, spawn_app};
+use tests::{assert_invalid, assert_problem, client::expect_json, spawn_app};
 
 use crate::{PASSWORD, ids, list, org};
 
@@ -34,19 +34,11 @@ async fn a_director_builds_regions_and_teams_and_every_change_is_audited() {
     )
     .await;
     let bad = json!({"region_id": uuid::Uuid::new_v4(), "name": "", "manager_id": uuid::Uuid::new_v4()});
-    let problem = assert_problem(
+    assert_invalid(
         app.post_json("/api/v1/teams", Some(&director), &bad).await,
-        422,
-        "validation_failed",
+        &["/name", "/region_id", "/manager_id"],
     )
     .await;
-    let pointers: Vec<&str> = problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .filter_map(|e| e["pointer"].as_str())
-        .collect();
-    assert_eq!(pointers, ["/name", "/region_id", "/manager_id"]);
 
     let cleared = app
         .patch_json(

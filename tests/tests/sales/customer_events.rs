@@ -13,6 +13,8 @@ use tests::{
 };
 use uuid::Uuid;
 
+use crate::patch_if_match;
+
 async fn new_event(app: &TestApp, token: &str, starts_at: &str) -> Value {
     let body = json!({"title": "样板间开放日", "kind": "open_day", "starts_at": starts_at, "location": "售楼处"});
     expect_json(app.post_json("/api/v1/customer-events", Some(token), &body).await, 201).await
@@ -173,15 +175,7 @@ async fn only_the_customer_manager_organises_events_which_all_sales_staff_read()
     )
     .await;
     assert_eq!(moved["starts_at"], "2026-12-06T02:00:00Z");
-    let stale = app
-        .client
-        .patch(app.url(&location))
-        .bearer_auth(&cm)
-        .header("if-match", &etag)
-        .json(&json!({"title": "overwritten"}))
-        .send()
-        .await
-        .expect("request");
+    let stale = patch_if_match(&app, &location, &cm, &etag, &json!({"title": "overwritten"})).await;
     assert_problem(stale, 412, "precondition_failed").await;
     assert_eq!(
         expect_json(app.get(&location, Some(&cm)).await, 200).await["title"],

@@ -11,6 +11,8 @@ use tests::{
     spawn_app,
 };
 
+use crate::patch_if_match;
+
 #[tokio::test]
 async fn a_consultant_or_manager_cannot_set_targets_while_the_director_can_and_managers_read_their_teams() {
     let app = spawn_app().await;
@@ -232,15 +234,7 @@ async fn a_stale_if_match_on_a_target_is_refused_with_412_and_nothing_changes() 
     let response = app.get(&path, Some(&director)).await;
     let etag = response.headers()["etag"].to_str().expect("ascii").to_owned();
     expect_json(app.patch_json(&path, Some(&director), &json!({"units": 4})).await, 200).await;
-    let stale = app
-        .client
-        .patch(app.url(&path))
-        .bearer_auth(&director)
-        .header("if-match", &etag)
-        .json(&json!({"units": 99}))
-        .send()
-        .await
-        .expect("request");
+    let stale = patch_if_match(&app, &path, &director, &etag, &json!({"units": 99})).await;
     assert_problem(stale, 412, "precondition_failed").await;
     let stale_delete = app
         .client

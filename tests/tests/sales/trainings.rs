@@ -10,6 +10,8 @@ use tests::{
 };
 use uuid::Uuid;
 
+use crate::patch_if_match;
+
 async fn new_training(app: &TestApp, token: &str, team: Uuid, attendees: &[Uuid], held_at: &str) -> Value {
     let body = json!({"title": "谈判技巧", "topic": "异议处理", "team_id": team, "held_at": held_at,
                       "trainer": "张经理", "attendee_ids": attendees});
@@ -239,15 +241,7 @@ async fn attendance_is_refused_before_a_training_is_held_and_a_stale_if_match_ch
     )
     .await;
     assert_eq!(renamed["trainer"], Value::Null);
-    let stale = app
-        .client
-        .patch(app.url(&path))
-        .bearer_auth(&manager)
-        .header("if-match", &etag)
-        .json(&json!({"title": "overwritten"}))
-        .send()
-        .await
-        .expect("request");
+    let stale = patch_if_match(&app, &path, &manager, &etag, &json!({"title": "overwritten"})).await;
     assert_problem(stale, 412, "precondition_failed").await;
     assert_eq!(
         expect_json(app.get(&path, Some(&manager)).await, 200).await["title"],
