@@ -92,7 +92,7 @@ vocabulary! {
     /// Where a Sales Star run is: `queued` until computed, then `published` or `failed`.
     AwardRunStatus = entities::award_runs::RunStatus::iter().map(|s| s.to_value());
     /// Where a timer is.
-    TimerState = [timers::PENDING, timers::QUEUED, timers::FIRED, timers::COMPLETED, timers::CANCELLED];
+    TimerState = timers::TimerState::iter().map(|s| s.to_value());
     /// An OAuth2 grant the token endpoint accepts.
     GrantType = crate::auth::GRANT_TYPES.iter().copied();
 }

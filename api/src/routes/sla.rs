@@ -276,7 +276,7 @@ impl From<TimerView> for Timer {
             customer_id: t.customer_id,
             due_at: t.due_at,
             policy_version: t.policy_version,
-            state: t.state,
+            state: t.state.to_string(),
             attempts: t.attempts,
             queued_at: t.queued_at,
             fired_at: t.fired_at,

@@ -146,7 +146,7 @@ pub async fn fire(
     let Some(timer) = timers::get(&txn, timer_id).await? else {
         return Ok(None);
     };
-    if !timers::is_open(&timer.state) {
+    if !timers::is_open(timer.state) {
         return Ok(None);
     }
     let (done, owners) = check(&txn, &timer).await?;

@@ -262,9 +262,9 @@ pub async fn on_follow_up(
     status: CustomerStatus,
 ) -> Result<(), DomainError> {
     if reached {
-        timers::close(db, customer, &[FIRST_RESPONSE], timers::COMPLETED).await?;
+        timers::close(db, customer, &[FIRST_RESPONSE], timers::TimerState::Completed).await?;
     }
-    timers::close(db, customer, &[FOLLOW_UP], timers::COMPLETED).await?;
+    timers::close(db, customer, &[FOLLOW_UP], timers::TimerState::Completed).await?;
     if is_worked(status) {
         start(db, FOLLOW_UP, customer, Some(customer), at).await?;
     }
@@ -278,13 +278,13 @@ pub(crate) fn is_worked(status: CustomerStatus) -> bool {
 
 /// The needs were assessed.
 pub async fn on_needs_assessed(db: &impl ConnectionTrait, customer: Uuid) -> Result<(), DomainError> {
-    timers::close(db, customer, &[NEEDS_ASSESSMENT], timers::COMPLETED).await?;
+    timers::close(db, customer, &[NEEDS_ASSESSMENT], timers::TimerState::Completed).await?;
     Ok(())
 }
 
 /// The customer was lost, merged away or handed over: its lead deadlines end.
 pub async fn on_customer_closed(db: &impl ConnectionTrait, customer: Uuid) -> Result<(), DomainError> {
-    timers::close(db, customer, CUSTOMER_KINDS, timers::CANCELLED).await?;
+    timers::close(db, customer, CUSTOMER_KINDS, timers::TimerState::Cancelled).await?;
     Ok(())
 }
 
@@ -303,7 +303,7 @@ pub async fn on_handover_planned(
     planned: Option<chrono::NaiveDate>,
     tz: Tz,
 ) -> Result<(), DomainError> {
-    timers::close(db, deal, &[INSPECTION], timers::CANCELLED).await?;
+    timers::close(db, deal, &[INSPECTION], timers::TimerState::Cancelled).await?;
     let Some(planned) = planned else {
         return Ok(());
     };
@@ -324,7 +324,7 @@ pub async fn on_handover_planned(
 
 /// A deal was cancelled: its after-sales deadlines end.
 pub async fn on_deal_cancelled(db: &impl ConnectionTrait, deal: Uuid) -> Result<(), DomainError> {
-    timers::close(db, deal, &[INSPECTION, VISIT], timers::CANCELLED).await?;
+    timers::close(db, deal, &[INSPECTION, VISIT], timers::TimerState::Cancelled).await?;
     Ok(())
 }
 
@@ -336,7 +336,7 @@ pub async fn on_handed_over(
     customer: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    timers::close(db, deal, &[INSPECTION], timers::COMPLETED).await?;
+    timers::close(db, deal, &[INSPECTION], timers::TimerState::Completed).await?;
     on_customer_closed(db, customer).await?;
     let policy = current(db, VISIT).await?;
     let task = NewTimer {
@@ -354,7 +354,7 @@ pub async fn on_handed_over(
 
 /// A post-handover visit was recorded.
 pub async fn on_visit(db: &impl ConnectionTrait, deal: Uuid) -> Result<(), DomainError> {
-    timers::close(db, deal, &[VISIT], timers::COMPLETED).await?;
+    timers::close(db, deal, &[VISIT], timers::TimerState::Completed).await?;
     Ok(())
 }
 
@@ -370,7 +370,7 @@ pub async fn on_complaint_received(
 
 /// A complaint was resolved.
 pub async fn on_complaint_resolved(db: &impl ConnectionTrait, complaint: Uuid) -> Result<(), DomainError> {
-    timers::close(db, complaint, &[COMPLAINT_RESOLUTION], timers::COMPLETED).await?;
+    timers::close(db, complaint, &[COMPLAINT_RESOLUTION], timers::TimerState::Completed).await?;
     Ok(())
 }
 
