@@ -76,7 +76,7 @@ vocabulary! {
     /// The state of an inspection issue.
     IssueStatus = entities::inspection_issues::IssueStatus::iter().map(|s| s.to_value());
     /// The kind of an SLA deadline.
-    SlaKind = sla::KINDS.iter().copied();
+    SlaKind = sla::SlaKind::iter().map(|s| s.to_value());
     /// A unit's sales state.
     UnitStatus = units::STATUSES.iter().copied();
     /// The sales states a unit may be set to by hand; the others follow its deals.
