@@ -76,7 +76,7 @@ vocabulary! {
     /// The state of an inspection issue.
     IssueStatus = entities::inspection_issues::IssueStatus::iter().map(|s| s.to_value());
     /// The kind of an SLA deadline.
-    SlaKind = sla::KINDS.iter().copied();
+    SlaKind = sla::SlaKind::iter().map(|s| s.to_value());
     /// A unit's sales state.
     UnitStatus = units::STATUSES.iter().copied();
     /// The sales states a unit may be set to by hand; the others follow its deals.
@@ -92,7 +92,7 @@ vocabulary! {
     /// Where a Sales Star run is: `queued` until computed, then `published` or `failed`.
     AwardRunStatus = entities::award_runs::RunStatus::iter().map(|s| s.to_value());
     /// Where a timer is.
-    TimerState = [timers::PENDING, timers::QUEUED, timers::FIRED, timers::COMPLETED, timers::CANCELLED];
+    TimerState = timers::TimerState::iter().map(|s| s.to_value());
     /// An OAuth2 grant the token endpoint accepts.
     GrantType = crate::auth::GRANT_TYPES.iter().copied();
 }

@@ -28,6 +28,8 @@ text_forms!(
     customers::CustomerStatus,
     deals::DealStage,
     inspection_issues::IssueStatus,
+    sla_policies::SlaKind,
+    timers::TimerState,
     webhook_deliveries::DeliveryStatus,
 );
 

@@ -7,7 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub kind: String,
+    pub kind: super::sla_policies::SlaKind,
     pub timer_id: Uuid,
     pub customer_id: Option<Uuid>,
     pub subject_id: Option<Uuid>,

@@ -43,7 +43,7 @@ pub struct SlaPolicy {
 impl From<Policy> for SlaPolicy {
     fn from(p: Policy) -> Self {
         Self {
-            kind: p.kind,
+            kind: p.kind.to_string(),
             version: p.version,
             duration_secs: p.duration_secs,
             warning_percent: p.warning_percent,
@@ -174,7 +174,7 @@ impl From<BreachView> for SlaBreach {
     fn from(b: BreachView) -> Self {
         Self {
             id: b.id,
-            kind: b.kind,
+            kind: b.kind.to_string(),
             timer_id: b.timer_id,
             customer_id: b.customer_id,
             subject_id: b.subject_id,
@@ -276,7 +276,7 @@ impl From<TimerView> for Timer {
             customer_id: t.customer_id,
             due_at: t.due_at,
             policy_version: t.policy_version,
-            state: t.state,
+            state: t.state.to_string(),
             attempts: t.attempts,
             queued_at: t.queued_at,
             fired_at: t.fired_at,

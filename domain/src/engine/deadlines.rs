@@ -20,10 +20,7 @@ use crate::{
     outbox::{
         events::{self, Event},
         notifications::{self, Notice},
-        sla::{
-            COMPLAINT_RESOLUTION, FIRST_RESPONSE, FOLLOW_UP, INSPECTION, NEEDS_ASSESSMENT, Policy, VISIT, is_worked,
-            start,
-        },
+        sla::{Policy, SlaKind, is_worked, start},
         timers,
     },
     platform::error::DomainError,
@@ -42,7 +39,11 @@ struct Owners {
 
 /// What the record says when a timer falls due: whether the work is done
 /// (or moot), and who answers for it.
-async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(bool, Owners), DomainError> {
+async fn check(
+    db: &impl ConnectionTrait,
+    kind: SlaKind,
+    timer: &timer_rows::Model,
+) -> Result<(bool, Owners), DomainError> {
     let subject = timers::subject_of(timer)?;
     let customer_of = |c: &customers::Model| Owners {
         consultant: c.owner_id,
@@ -50,20 +51,20 @@ async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(
         customer: Some(c.id),
         client: c.source_client_id,
     };
-    Ok(match timer.kind.as_str() {
-        FIRST_RESPONSE | NEEDS_ASSESSMENT | FOLLOW_UP => {
+    Ok(match kind {
+        SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => {
             let Some(c) = customers::Entity::find_by_id(subject).one(db).await? else {
                 return Ok((true, Owners::default()));
             };
             let done = c.merged_into_id.is_some()
-                || match timer.kind.as_str() {
-                    FIRST_RESPONSE => c.first_response_at.is_some() || c.status == CustomerStatus::Lost,
-                    NEEDS_ASSESSMENT => c.needs_assessed_at.is_some() || c.status == CustomerStatus::Lost,
+                || match kind {
+                    SlaKind::FirstResponse => c.first_response_at.is_some() || c.status == CustomerStatus::Lost,
+                    SlaKind::NeedsAssessment => c.needs_assessed_at.is_some() || c.status == CustomerStatus::Lost,
                     _ => !is_worked(c.status),
                 };
             (done, customer_of(&c))
         }
-        INSPECTION | VISIT => {
+        SlaKind::Inspection | SlaKind::Visit => {
             let Some(d) = deals::Entity::find_by_id(subject).one(db).await? else {
                 return Ok((true, Owners::default()));
             };
@@ -77,7 +78,7 @@ async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(
                 customer: Some(d.customer_id),
                 client,
             };
-            let done = if timer.kind == INSPECTION {
+            let done = if kind == SlaKind::Inspection {
                 matches!(
                     d.stage,
                     DealStage::HandedOver | DealStage::Closed | DealStage::Cancelled
@@ -93,7 +94,7 @@ async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(
             };
             (done, owners)
         }
-        COMPLAINT_RESOLUTION => {
+        SlaKind::ComplaintResolution => {
             let Some(c) = complaints::Entity::find_by_id(subject).one(db).await? else {
                 return Ok((true, Owners::default()));
             };
@@ -105,7 +106,6 @@ async fn check(db: &impl ConnectionTrait, timer: &timer_rows::Model) -> Result<(
             };
             (c.status == complaints::ComplaintStatus::Resolved, owners)
         }
-        _ => (true, Owners::default()),
     })
 }
 
@@ -119,15 +119,14 @@ async fn manager_of(db: &impl ConnectionTrait, team: Option<Uuid>) -> Result<Opt
         .and_then(|t| t.manager_id))
 }
 
-fn describe(kind: &str) -> &'static str {
+fn describe(kind: SlaKind) -> &'static str {
     match kind {
-        FIRST_RESPONSE => "first response (初次接触)",
-        NEEDS_ASSESSMENT => "needs assessment (需求分析)",
-        FOLLOW_UP => "weekly follow-up (跟进回访)",
-        INSPECTION => "pre-handover inspection (交房前检查)",
-        VISIT => "post-handover visit (交房后回访)",
-        COMPLAINT_RESOLUTION => "complaint resolution (投诉处理)",
-        _ => "deadline",
+        SlaKind::FirstResponse => "first response (初次接触)",
+        SlaKind::NeedsAssessment => "needs assessment (需求分析)",
+        SlaKind::FollowUp => "weekly follow-up (跟进回访)",
+        SlaKind::Inspection => "pre-handover inspection (交房前检查)",
+        SlaKind::Visit => "post-handover visit (交房后回访)",
+        SlaKind::ComplaintResolution => "complaint resolution (投诉处理)",
     }
 }
 
@@ -146,10 +145,14 @@ pub async fn fire(
     let Some(timer) = timers::get(&txn, timer_id).await? else {
         return Ok(None);
     };
-    if !timers::is_open(&timer.state) {
+    if !timers::is_open(timer.state) {
         return Ok(None);
     }
-    let (done, owners) = check(&txn, &timer).await?;
+    let kind: SlaKind = timer
+        .kind
+        .parse()
+        .map_err(|_| DomainError::Internal(format!("timer {} has unknown SLA kind {}", timer.id, timer.kind)))?;
+    let (done, owners) = check(&txn, kind, &timer).await?;
     let outcome = match (done, timer.phase.as_str()) {
         (true, _) => "satisfied",
         (false, "task") => "task_created",
@@ -159,13 +162,12 @@ pub async fn fire(
     if !timers::finish(&txn, timer.id, instance, outcome).await? {
         return Ok(None);
     }
-    let kind = timer.kind.as_str();
     let what = describe(kind);
     let due = timer.due_at.to_rfc3339();
     let subject_type = match kind {
-        INSPECTION | VISIT => "deal",
-        COMPLAINT_RESOLUTION => "complaint",
-        _ => "customer",
+        SlaKind::Inspection | SlaKind::Visit => "deal",
+        SlaKind::ComplaintResolution => "complaint",
+        SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => "customer",
     };
     let notice = |user: Uuid, notice_kind: &'static str, title: String, tag: &str| Notice {
         user_id: user,
@@ -179,7 +181,7 @@ pub async fn fire(
     match outcome {
         "task_created" => {
             if let Some(consultant) = owners.consultant {
-                let kind_name = if kind == INSPECTION {
+                let kind_name = if kind == SlaKind::Inspection {
                     "inspection_task"
                 } else {
                     "visit_task"
@@ -193,7 +195,7 @@ pub async fn fire(
                 notifications::notify(&txn, notice(consultant, "sla_reminder", title, "reminder")).await?;
             }
         }
-        "breached" => breach(&txn, &timer, owners, &notice).await?,
+        "breached" => breach(&txn, kind, &timer, owners, &notice).await?,
         _ => {}
     }
     txn.commit().await?;
@@ -205,15 +207,15 @@ pub async fn fire(
 /// the lead's reassignment.
 async fn breach(
     db: &impl ConnectionTrait,
+    kind: SlaKind,
     timer: &timer_rows::Model,
     owners: Owners,
     notice: &impl Fn(Uuid, &'static str, String, &str) -> Notice,
 ) -> Result<(), DomainError> {
     let now = Utc::now();
-    let kind = timer.kind.as_str();
     sla_breaches::ActiveModel {
         id: Set(Uuid::now_v7()),
-        kind: Set(timer.kind.clone()),
+        kind: Set(kind),
         timer_id: Set(timer.id),
         customer_id: Set(owners.customer),
         subject_id: Set(timer.subject_id),
@@ -238,7 +240,7 @@ async fn breach(
         let title = format!("SLA breach: {what} missed");
         notifications::notify(db, notice(manager, "sla_breach", title, "breach")).await?;
     }
-    if kind == COMPLAINT_RESOLUTION
+    if kind == SlaKind::ComplaintResolution
         && let Some(manager) = manager_of(db, owners.team).await?
     {
         // Escalation: the manager handles an overdue complaint.
@@ -260,9 +262,9 @@ async fn breach(
         timeline::record(db, None, event).await?;
     }
     let event = match kind {
-        VISIT => Some("visit.overdue"),
-        FIRST_RESPONSE | NEEDS_ASSESSMENT | FOLLOW_UP => Some("lead.sla_breached"),
-        _ => None,
+        SlaKind::Visit => Some("visit.overdue"),
+        SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => Some("lead.sla_breached"),
+        SlaKind::Inspection | SlaKind::ComplaintResolution => None,
     };
     if let (Some(name), Some(client)) = (event, owners.client) {
         let payload = json!({"kind": kind, "customer_id": owners.customer, "subject_id": timer.subject_id,
@@ -275,7 +277,7 @@ async fn breach(
         };
         events::emit(db, event).await?;
     }
-    if kind == FIRST_RESPONSE
+    if kind == SlaKind::FirstResponse
         && policy.is_some_and(|p| p.reassign)
         && let Some(customer) = owners.customer
     {
@@ -283,7 +285,7 @@ async fn breach(
         // service itself. No one to take the lead is an outcome, not a
         // failure: the breach stands and the lead stays with its owner.
         match assignment::reassign_in_turn(db, customer, "first response missed").await? {
-            Some(_) => start(db, FIRST_RESPONSE, customer, Some(customer), now).await?,
+            Some(_) => start(db, SlaKind::FirstResponse, customer, Some(customer), now).await?,
             None => tracing::warn!(
                 customer = %customer,
                 team = ?owners.team,

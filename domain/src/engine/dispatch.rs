@@ -60,7 +60,7 @@ async fn run(
                 .await?
                 .then_some("computed"))
         }
-        kind if sla::KINDS.contains(&kind) => super::deadlines::fire(db, id, instance).await,
+        kind if kind.parse::<sla::SlaKind>().is_ok() => super::deadlines::fire(db, id, instance).await,
         other => Err(DomainError::Internal(format!("timer {id} has unknown kind {other}"))),
     }
 }
@@ -76,13 +76,13 @@ pub async fn fire_all(
 ) -> Result<Vec<Fired>, DomainError> {
     use timer_rows::Column as C;
     timer_rows::Entity::update_many()
-        .col_expr(C::State, Expr::value(timers::FIRED))
+        .col_expr(C::State, Expr::value(timers::TimerState::Fired))
         .col_expr(C::FiredAt, Expr::value(chrono::Utc::now()))
         .col_expr(C::FiredBy, Expr::value(instance))
         .col_expr(C::Outcome, Expr::value("fired"))
         .filter(C::Id.is_in(ids.iter().copied()))
         .filter(C::Kind.eq(PROBE))
-        .filter(C::State.is_in([timers::PENDING, timers::QUEUED]))
+        .filter(C::State.is_in(timers::OPEN))
         .exec(db)
         .await?;
     let others: Vec<Uuid> = timer_rows::Entity::find()

@@ -12,8 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use entities::{customers::CustomerStatus, sla_breaches, sla_policies};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -25,29 +25,14 @@ use crate::{
     platform::error::{DomainError, FieldError},
 };
 
-pub const FIRST_RESPONSE: &str = "first_response";
-pub const NEEDS_ASSESSMENT: &str = "needs_assessment";
-pub const FOLLOW_UP: &str = "follow_up";
-pub const INSPECTION: &str = "inspection";
-pub const VISIT: &str = "visit";
-pub const COMPLAINT_RESOLUTION: &str = "complaint_resolution";
-
-/// Every kind of deadline a policy governs.
-pub const KINDS: &[&str] = &[
-    FIRST_RESPONSE,
-    NEEDS_ASSESSMENT,
-    FOLLOW_UP,
-    INSPECTION,
-    VISIT,
-    COMPLAINT_RESOLUTION,
-];
+pub use entities::sla_policies::SlaKind;
 
 /// Deadlines on a customer that end when the customer is lost or merged.
-const CUSTOMER_KINDS: &[&str] = &[FIRST_RESPONSE, NEEDS_ASSESSMENT, FOLLOW_UP];
+const CUSTOMER_KINDS: [SlaKind; 3] = [SlaKind::FirstResponse, SlaKind::NeedsAssessment, SlaKind::FollowUp];
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Policy {
-    pub kind: String,
+    pub kind: SlaKind,
     pub version: i32,
     /// How long the work may take (for `inspection`: how long before the
     /// planned handover the inspection task is created).
@@ -89,7 +74,7 @@ impl Policy {
 }
 
 /// The policy in force for `kind`.
-pub async fn current(db: &impl ConnectionTrait, kind: &str) -> Result<Policy, DomainError> {
+pub async fn current(db: &impl ConnectionTrait, kind: SlaKind) -> Result<Policy, DomainError> {
     sla_policies::Entity::find()
         .filter(sla_policies::Column::Kind.eq(kind))
         .order_by_desc(sla_policies::Column::Version)
@@ -102,7 +87,7 @@ pub async fn current(db: &impl ConnectionTrait, kind: &str) -> Result<Policy, Do
 /// The policy in force for every kind.
 pub async fn all_current(db: &impl ConnectionTrait) -> Result<Vec<Policy>, DomainError> {
     let mut out = Vec::new();
-    for kind in KINDS {
+    for kind in SlaKind::iter() {
         out.push(current(db, kind).await?);
     }
     Ok(out)
@@ -110,9 +95,9 @@ pub async fn all_current(db: &impl ConnectionTrait) -> Result<Vec<Policy>, Domai
 
 /// Every version of one kind's policy, newest first.
 pub async fn history(db: &impl ConnectionTrait, kind: &str) -> Result<Vec<Policy>, DomainError> {
-    if !KINDS.contains(&kind) {
+    let Ok(kind) = kind.parse::<SlaKind>() else {
         return Err(DomainError::NotFound("SLA policy"));
-    }
+    };
     Ok(sla_policies::Entity::find()
         .filter(sla_policies::Column::Kind.eq(kind))
         .order_by_desc(sla_policies::Column::Version)
@@ -140,9 +125,9 @@ pub async fn update(
     input: PolicyInput,
     if_match: Option<&str>,
 ) -> Result<Policy, DomainError> {
-    if !KINDS.contains(&kind) {
+    let Ok(kind) = kind.parse::<SlaKind>() else {
         return Err(DomainError::NotFound("SLA policy"));
-    }
+    };
     let mut errors = Vec::new();
     if input.duration_secs.is_some_and(|d| !(1..=366 * 24 * 3600).contains(&d)) {
         errors.push(FieldError::new(
@@ -156,7 +141,7 @@ pub async fn update(
             "must be between 0 (no reminder) and 99",
         ));
     }
-    if input.reassign == Some(true) && kind != FIRST_RESPONSE {
+    if input.reassign == Some(true) && kind != SlaKind::FirstResponse {
         errors.push(FieldError::new(
             "/reassign",
             "only a missed first response reassigns the lead",
@@ -170,7 +155,7 @@ pub async fn update(
     crate::platform::version::check_if_match(if_match, &crate::platform::version::etag_of(&before)?)?;
     let next = sla_policies::ActiveModel {
         id: Set(Uuid::now_v7()),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         version: Set(before.version + 1),
         duration_secs: Set(input.duration_secs.unwrap_or(before.duration_secs)),
         warning_percent: Set(input.warning_percent.unwrap_or(before.warning_percent)),
@@ -183,7 +168,7 @@ pub async fn update(
     .await?;
     let after = Policy::from(next);
     let (b, a) = (json!(before), json!(after));
-    audit::record(&txn, ctx, "update", "sla_policy", kind, Some(&b), Some(&a)).await?;
+    audit::record(&txn, ctx, "update", "sla_policy", kind.as_str(), Some(&b), Some(&a)).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -195,15 +180,15 @@ fn key(kind: &str, phase: &str, subject: Uuid, anchor: DateTime<Utc>) -> String 
 /// The reminder and the deadline of `kind` on `subject` under `policy`, counted from `anchor`.
 fn timers_of(
     policy: &Policy,
-    kind: &'static str,
+    kind: SlaKind,
     subject: Uuid,
     customer: Option<Uuid>,
     anchor: DateTime<Utc>,
 ) -> Vec<NewTimer> {
     let timer = |phase: &'static str, due_at| NewTimer {
-        kind,
+        kind: kind.as_str(),
         phase,
-        dedupe_key: key(kind, phase, subject, anchor),
+        dedupe_key: key(kind.as_str(), phase, subject, anchor),
         subject_id: Some(subject),
         customer_id: customer,
         due_at,
@@ -221,7 +206,7 @@ fn timers_of(
 /// Starts the reminder and the deadline of `kind` on `subject`, counted from `anchor`.
 pub(crate) async fn start(
     db: &impl ConnectionTrait,
-    kind: &'static str,
+    kind: SlaKind,
     subject: Uuid,
     customer: Option<Uuid>,
     anchor: DateTime<Utc>,
@@ -241,12 +226,24 @@ pub async fn on_leads_arrived(
     customers: &[Uuid],
     at: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    let first = current(db, FIRST_RESPONSE).await?;
-    let needs = current(db, NEEDS_ASSESSMENT).await?;
+    let first = current(db, SlaKind::FirstResponse).await?;
+    let needs = current(db, SlaKind::NeedsAssessment).await?;
     let mut all = Vec::with_capacity(customers.len() * 4);
     for customer in customers {
-        all.extend(timers_of(&first, FIRST_RESPONSE, *customer, Some(*customer), at));
-        all.extend(timers_of(&needs, NEEDS_ASSESSMENT, *customer, Some(*customer), at));
+        all.extend(timers_of(
+            &first,
+            SlaKind::FirstResponse,
+            *customer,
+            Some(*customer),
+            at,
+        ));
+        all.extend(timers_of(
+            &needs,
+            SlaKind::NeedsAssessment,
+            *customer,
+            Some(*customer),
+            at,
+        ));
     }
     timers::schedule_many(db, all).await
 }
@@ -262,11 +259,23 @@ pub async fn on_follow_up(
     status: CustomerStatus,
 ) -> Result<(), DomainError> {
     if reached {
-        timers::close(db, customer, &[FIRST_RESPONSE], timers::COMPLETED).await?;
+        timers::close(
+            db,
+            customer,
+            &[SlaKind::FirstResponse.as_str()],
+            timers::TimerState::Completed,
+        )
+        .await?;
     }
-    timers::close(db, customer, &[FOLLOW_UP], timers::COMPLETED).await?;
+    timers::close(
+        db,
+        customer,
+        &[SlaKind::FollowUp.as_str()],
+        timers::TimerState::Completed,
+    )
+    .await?;
     if is_worked(status) {
-        start(db, FOLLOW_UP, customer, Some(customer), at).await?;
+        start(db, SlaKind::FollowUp, customer, Some(customer), at).await?;
     }
     Ok(())
 }
@@ -278,19 +287,31 @@ pub(crate) fn is_worked(status: CustomerStatus) -> bool {
 
 /// The needs were assessed.
 pub async fn on_needs_assessed(db: &impl ConnectionTrait, customer: Uuid) -> Result<(), DomainError> {
-    timers::close(db, customer, &[NEEDS_ASSESSMENT], timers::COMPLETED).await?;
+    timers::close(
+        db,
+        customer,
+        &[SlaKind::NeedsAssessment.as_str()],
+        timers::TimerState::Completed,
+    )
+    .await?;
     Ok(())
 }
 
 /// The customer was lost, merged away or handed over: its lead deadlines end.
 pub async fn on_customer_closed(db: &impl ConnectionTrait, customer: Uuid) -> Result<(), DomainError> {
-    timers::close(db, customer, CUSTOMER_KINDS, timers::CANCELLED).await?;
+    timers::close(
+        db,
+        customer,
+        &CUSTOMER_KINDS.map(SlaKind::as_str),
+        timers::TimerState::Cancelled,
+    )
+    .await?;
     Ok(())
 }
 
 /// A lost customer was reopened: the weekly follow-up starts again now.
 pub async fn on_customer_reopened(db: &impl ConnectionTrait, customer: Uuid) -> Result<(), DomainError> {
-    start(db, FOLLOW_UP, customer, Some(customer), Utc::now()).await
+    start(db, SlaKind::FollowUp, customer, Some(customer), Utc::now()).await
 }
 
 /// A deal was subscribed (or its planned handover date changed): the
@@ -303,17 +324,17 @@ pub async fn on_handover_planned(
     planned: Option<chrono::NaiveDate>,
     tz: Tz,
 ) -> Result<(), DomainError> {
-    timers::close(db, deal, &[INSPECTION], timers::CANCELLED).await?;
+    timers::close(db, deal, &[SlaKind::Inspection.as_str()], timers::TimerState::Cancelled).await?;
     let Some(planned) = planned else {
         return Ok(());
     };
-    let policy = current(db, INSPECTION).await?;
+    let policy = current(db, SlaKind::Inspection).await?;
     let handover = crate::platform::calendar::start_of_day(planned, tz);
     let due_at = (handover - policy.duration()).max(Utc::now());
     let timer = NewTimer {
-        kind: INSPECTION,
+        kind: SlaKind::Inspection.as_str(),
         phase: "task",
-        dedupe_key: format!("{INSPECTION}:task:{deal}:{planned}"),
+        dedupe_key: format!("{}:task:{deal}:{planned}", SlaKind::Inspection),
         subject_id: Some(deal),
         customer_id: Some(customer),
         due_at,
@@ -324,7 +345,13 @@ pub async fn on_handover_planned(
 
 /// A deal was cancelled: its after-sales deadlines end.
 pub async fn on_deal_cancelled(db: &impl ConnectionTrait, deal: Uuid) -> Result<(), DomainError> {
-    timers::close(db, deal, &[INSPECTION, VISIT], timers::CANCELLED).await?;
+    timers::close(
+        db,
+        deal,
+        &[SlaKind::Inspection.as_str(), SlaKind::Visit.as_str()],
+        timers::TimerState::Cancelled,
+    )
+    .await?;
     Ok(())
 }
 
@@ -336,25 +363,25 @@ pub async fn on_handed_over(
     customer: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    timers::close(db, deal, &[INSPECTION], timers::COMPLETED).await?;
+    timers::close(db, deal, &[SlaKind::Inspection.as_str()], timers::TimerState::Completed).await?;
     on_customer_closed(db, customer).await?;
-    let policy = current(db, VISIT).await?;
+    let policy = current(db, SlaKind::Visit).await?;
     let task = NewTimer {
-        kind: VISIT,
+        kind: SlaKind::Visit.as_str(),
         phase: "task",
-        dedupe_key: key(VISIT, "task", deal, at),
+        dedupe_key: key(SlaKind::Visit.as_str(), "task", deal, at),
         subject_id: Some(deal),
         customer_id: Some(customer),
         due_at: at,
         policy_version: Some(policy.version),
     };
     timers::schedule(db, task).await?;
-    start(db, VISIT, deal, Some(customer), at).await
+    start(db, SlaKind::Visit, deal, Some(customer), at).await
 }
 
 /// A post-handover visit was recorded.
 pub async fn on_visit(db: &impl ConnectionTrait, deal: Uuid) -> Result<(), DomainError> {
-    timers::close(db, deal, &[VISIT], timers::COMPLETED).await?;
+    timers::close(db, deal, &[SlaKind::Visit.as_str()], timers::TimerState::Completed).await?;
     Ok(())
 }
 
@@ -365,12 +392,18 @@ pub async fn on_complaint_received(
     customer: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    start(db, COMPLAINT_RESOLUTION, complaint, Some(customer), at).await
+    start(db, SlaKind::ComplaintResolution, complaint, Some(customer), at).await
 }
 
 /// A complaint was resolved.
 pub async fn on_complaint_resolved(db: &impl ConnectionTrait, complaint: Uuid) -> Result<(), DomainError> {
-    timers::close(db, complaint, &[COMPLAINT_RESOLUTION], timers::COMPLETED).await?;
+    timers::close(
+        db,
+        complaint,
+        &[SlaKind::ComplaintResolution.as_str()],
+        timers::TimerState::Completed,
+    )
+    .await?;
     Ok(())
 }
 
@@ -378,7 +411,7 @@ pub async fn on_complaint_resolved(db: &impl ConnectionTrait, complaint: Uuid) -
 #[derive(Debug, Clone, Serialize)]
 pub struct BreachView {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: SlaKind,
     pub timer_id: Uuid,
     pub customer_id: Option<Uuid>,
     pub subject_id: Option<Uuid>,
@@ -426,14 +459,14 @@ pub async fn breaches(
     page: crate::platform::page::PageRequest,
 ) -> Result<crate::platform::page::Page<BreachView>, DomainError> {
     use sla_breaches::Column as C;
-    if filter.kind.as_deref().is_some_and(|k| !KINDS.contains(&k)) {
-        return Err(DomainError::invalid(
-            "/kind",
-            format!("must be one of {}", KINDS.join(", ")),
-        ));
-    }
+    let kind = filter
+        .kind
+        .as_deref()
+        .map(|k| crate::platform::input::variant::<SlaKind>(k, "/kind"))
+        .transpose()
+        .map_err(|e| DomainError::Validation(vec![e]))?;
     let mut query = sla_breaches::Entity::find().filter(actor.reach(scope, C::ConsultantId, Some(C::TeamId)));
-    if let Some(kind) = filter.kind {
+    if let Some(kind) = kind {
         query = query.filter(C::Kind.eq(kind));
     }
     if let Some(team) = filter.team_id {
@@ -449,4 +482,18 @@ pub async fn breaches(
         query = query.filter(C::DueAt.lt(to));
     }
     Ok(page.fetch(db, query, C::Id, |b| b.id).await?.map(BreachView::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
+    use super::SlaKind;
+
+    #[test]
+    fn a_kinds_timer_name_is_its_stored_spelling() {
+        for kind in SlaKind::iter() {
+            assert_eq!(kind.as_str(), kind.to_value(), "{kind:?}");
+        }
+    }
 }

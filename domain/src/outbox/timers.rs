@@ -18,16 +18,10 @@ use uuid::Uuid;
 
 use crate::platform::error::DomainError;
 
-/// A timer waits for its due time.
-pub const PENDING: &str = "pending";
-/// Claimed by the pump and handed to the queue.
-pub const QUEUED: &str = "queued";
-/// Its handler ran (`outcome` says what it did).
-pub const FIRED: &str = "fired";
-/// The work it watched was done in time.
-pub const COMPLETED: &str = "completed";
-/// No longer relevant (a lost customer, a cancelled deal, a new anchor).
-pub const CANCELLED: &str = "cancelled";
+pub use entities::timers::TimerState;
+
+/// The states in which a timer may still fire.
+pub const OPEN: [TimerState; 2] = [TimerState::Pending, TimerState::Queued];
 
 /// A timer to start.
 #[derive(Debug, Clone)]
@@ -64,7 +58,7 @@ pub async fn schedule_many(db: &impl ConnectionTrait, new: Vec<NewTimer>) -> Res
             customer_id: Set(timer.customer_id),
             due_at: Set(timer.due_at),
             policy_version: Set(timer.policy_version),
-            state: Set(PENDING.to_owned()),
+            state: Set(TimerState::Pending),
             attempts: Set(0),
             queued_at: Set(None),
             fired_at: Set(None),
@@ -87,13 +81,13 @@ pub async fn close(
     db: &impl ConnectionTrait,
     subject: Uuid,
     kinds: &[&str],
-    state: &'static str,
+    state: TimerState,
 ) -> Result<u64, DomainError> {
     let result = timers::Entity::update_many()
         .col_expr(timers::Column::State, Expr::value(state))
         .filter(timers::Column::SubjectId.eq(subject))
         .filter(timers::Column::Kind.is_in(kinds.iter().copied()))
-        .filter(timers::Column::State.is_in([PENDING, QUEUED]))
+        .filter(timers::Column::State.is_in(OPEN))
         .exec(db)
         .await?;
     Ok(result.rows_affected)
@@ -150,9 +144,9 @@ pub async fn claim_due(
 /// Puts claimed timers back (their jobs could not be queued).
 pub async fn release(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), DomainError> {
     timers::Entity::update_many()
-        .col_expr(timers::Column::State, Expr::value(PENDING))
+        .col_expr(timers::Column::State, Expr::value(TimerState::Pending))
         .filter(timers::Column::Id.is_in(ids.iter().copied()))
-        .filter(timers::Column::State.eq(QUEUED))
+        .filter(timers::Column::State.eq(TimerState::Queued))
         .exec(db)
         .await?;
     Ok(())
@@ -161,7 +155,7 @@ pub async fn release(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), Doma
 /// How many timers are claimed and not yet fired: the queue's backlog.
 pub async fn queued_count(db: &impl ConnectionTrait) -> Result<u64, DomainError> {
     Ok(timers::Entity::find()
-        .filter(timers::Column::State.eq(QUEUED))
+        .filter(timers::Column::State.eq(TimerState::Queued))
         .count(db)
         .await?)
 }
@@ -180,8 +174,8 @@ pub fn subject_of(timer: &timers::Model) -> Result<Uuid, DomainError> {
 }
 
 /// Whether a timer in this state may still fire.
-pub fn is_open(state: &str) -> bool {
-    state == PENDING || state == QUEUED
+pub fn is_open(state: TimerState) -> bool {
+    OPEN.contains(&state)
 }
 
 /// Marks a timer fired by `instance` with `outcome`, unless it is no longer
@@ -190,12 +184,12 @@ pub fn is_open(state: &str) -> bool {
 /// true may commit that effect.
 pub async fn finish(db: &impl ConnectionTrait, id: Uuid, instance: &str, outcome: &str) -> Result<bool, DomainError> {
     let result = timers::Entity::update_many()
-        .col_expr(timers::Column::State, Expr::value(FIRED))
+        .col_expr(timers::Column::State, Expr::value(TimerState::Fired))
         .col_expr(timers::Column::FiredAt, Expr::value(Utc::now()))
         .col_expr(timers::Column::FiredBy, Expr::value(instance))
         .col_expr(timers::Column::Outcome, Expr::value(outcome))
         .filter(timers::Column::Id.eq(id))
-        .filter(timers::Column::State.is_in([PENDING, QUEUED]))
+        .filter(timers::Column::State.is_in(OPEN))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
@@ -211,7 +205,7 @@ pub struct TimerView {
     pub customer_id: Option<Uuid>,
     pub due_at: DateTime<Utc>,
     pub policy_version: Option<i32>,
-    pub state: String,
+    pub state: TimerState,
     pub attempts: i32,
     pub queued_at: Option<DateTime<Utc>>,
     pub fired_at: Option<DateTime<Utc>>,

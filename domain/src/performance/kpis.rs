@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    access::actor::Actor, access::permissions::Scope, platform::calendar::Month, platform::error::DomainError,
-    platform::money,
+    access::actor::Actor, access::permissions::Scope, outbox::sla::SlaKind, platform::calendar::Month,
+    platform::error::DomainError, platform::money,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,12 +60,12 @@ pub struct SlaCompliance {
 }
 
 /// The deadline kinds whose compliance the figures report.
-const SLA_KINDS: &[&str] = &[
-    "first_response",
-    "needs_assessment",
-    "follow_up",
-    "visit",
-    "complaint_resolution",
+const SLA_KINDS: [SlaKind; 5] = [
+    SlaKind::FirstResponse,
+    SlaKind::NeedsAssessment,
+    SlaKind::FollowUp,
+    SlaKind::Visit,
+    SlaKind::ComplaintResolution,
 ];
 
 /// Whom figures are grouped by: a consultant or a team. The same sums serve
@@ -130,7 +130,7 @@ async fn sla_compliance(
             let per_kind = SLA_KINDS
                 .iter()
                 .map(|kind| {
-                    let kind = (*kind).to_owned();
+                    let kind = kind.to_string();
                     let (deadlines, missed) = counts.get(&(*id, kind.clone())).copied().unwrap_or((0, 0));
                     let missed = missed.min(deadlines);
                     SlaCompliance {

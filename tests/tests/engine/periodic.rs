@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
-use entities::{award_runs, kpi_snapshots, notifications, timers};
+use entities::{award_runs, kpi_snapshots, notifications, timers, timers::TimerState};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
 use tests::{
@@ -72,7 +72,7 @@ async fn the_kpi_snapshot_digests_and_sales_star_run_at_their_period_start_once_
             timer(&app, key).await
         })
         .await;
-        assert_eq!((timer.state.as_str(), timer.due_at), ("pending", *start), "{key}");
+        assert_eq!((timer.state, timer.due_at), (TimerState::Pending, *start), "{key}");
     }
 
     // The periods start a second from now.
@@ -86,7 +86,7 @@ async fn the_kpi_snapshot_digests_and_sales_star_run_at_their_period_start_once_
         .expect("move the period starts");
     for key in &keys {
         let fired = eventually(Duration::from_secs(10), &format!("{key} ran"), || async {
-            timer(&app, key).await.filter(|t| t.state == "fired")
+            timer(&app, key).await.filter(|t| t.state == TimerState::Fired)
         })
         .await;
         let lag = lag(&fired);
@@ -206,6 +206,6 @@ async fn the_kpi_snapshot_digests_and_sales_star_run_at_their_period_start_once_
         ),
     ] {
         let timer = timer(&app, &key).await.unwrap_or_else(|| panic!("{key} scheduled"));
-        assert_eq!((timer.state.as_str(), timer.due_at), ("pending", start), "{key}");
+        assert_eq!((timer.state, timer.due_at), (TimerState::Pending, start), "{key}");
     }
 }

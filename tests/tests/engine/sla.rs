@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use entities::timers::TimerState;
 use serde_json::{Value, json};
 use tests::{
     TestApp,
@@ -36,7 +37,7 @@ async fn fired(app: &TestApp, subject: Uuid, kind: &str, phase: &str) -> entitie
         timers_of(app, subject)
             .await
             .into_iter()
-            .find(|t| t.kind == kind && t.phase == phase && t.state == "fired")
+            .find(|t| t.kind == kind && t.phase == phase && t.state == TimerState::Fired)
     })
     .await
 }
@@ -115,7 +116,7 @@ async fn lead_deadlines_fire_within_two_seconds_and_not_when_the_work_was_done_i
     // no longer fire; the late customer's fired at the same times).
     for timer in timers_of(&app, on_time).await {
         if timer.kind == "first_response" || timer.kind == "needs_assessment" {
-            assert_eq!(timer.state, "completed", "{} {}", timer.kind, timer.phase);
+            assert_eq!(timer.state, TimerState::Completed, "{} {}", timer.kind, timer.phase);
         }
     }
     let breaches = expect_json(app.get("/api/v1/sla-breaches", Some(&manager)).await, 200).await;
@@ -300,7 +301,7 @@ async fn an_unresolved_complaint_is_escalated_to_the_manager_at_its_deadline_and
         timers_of(&app, resolved_id)
             .await
             .iter()
-            .all(|t| t.state == "completed"),
+            .all(|t| t.state == TimerState::Completed),
         "the resolved complaint's timers completed without firing"
     );
 }
@@ -340,7 +341,7 @@ async fn the_weekly_follow_up_breaches_only_when_no_later_follow_up_came() {
         .filter(|t| t.kind == "follow_up")
         .collect();
     assert_eq!(busy_timers.len(), 2);
-    assert!(busy_timers.iter().any(|t| t.state == "completed"));
+    assert!(busy_timers.iter().any(|t| t.state == TimerState::Completed));
     let second = fired(&app, busy, "follow_up", "deadline").await;
     assert!(second.due_at > breach.due_at, "the later follow-up restarted the clock");
 }
@@ -425,7 +426,7 @@ async fn the_post_handover_visit_is_a_task_at_handover_then_a_reminder_then_a_br
         visited
             .iter()
             .filter(|t| t.kind == "visit")
-            .all(|t| t.state == "completed"),
+            .all(|t| t.state == TimerState::Completed),
         "{visited:?}"
     );
     let breaches = expect_json(app.get("/api/v1/sla-breaches?kind=visit", Some(&manager)).await, 200).await;
@@ -478,7 +479,10 @@ async fn the_inspection_task_falls_due_before_the_planned_handover_and_a_cancell
         1
     );
     let cancelled = timers_of(&app, deals[1]).await;
-    assert!(cancelled.iter().all(|t| t.state == "cancelled"), "{cancelled:?}");
+    assert!(
+        cancelled.iter().all(|t| t.state == TimerState::Cancelled),
+        "{cancelled:?}"
+    );
 }
 
 /// Makes the open first-response deadline of `customer` due now.
@@ -605,7 +609,7 @@ async fn a_missed_first_response_under_a_reassign_policy_hands_the_lead_over_as_
     let restarted = timers_of(&app, lead)
         .await
         .into_iter()
-        .filter(|t| t.kind == "first_response" && t.phase == "deadline" && t.state == "pending")
+        .filter(|t| t.kind == "first_response" && t.phase == "deadline" && t.state == TimerState::Pending)
         .count();
     assert_eq!(restarted, 1);
     // The rotation moved on: a2 just had a lead, so the next in turn is a1.

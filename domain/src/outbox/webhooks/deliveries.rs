@@ -398,7 +398,7 @@ pub async fn record_attempt(
     active.last_error = Set(outcome.error.clone());
     active.updated_at = Set(now);
     let status = if outcome.succeeded() {
-        timers::close(&txn, attempt.delivery_id, &[TIMER_KIND], timers::COMPLETED).await?;
+        timers::close(&txn, attempt.delivery_id, &[TIMER_KIND], timers::TimerState::Completed).await?;
         active.delivered_at = Set(Some(now));
         active.next_attempt_at = Set(None);
         DeliveryStatus::Succeeded
@@ -407,7 +407,7 @@ pub async fn record_attempt(
         let moved = timer_rows::Entity::update_many()
             .col_expr(timer_rows::Column::DueAt, Expr::value(due))
             .filter(timer_rows::Column::DedupeKey.eq(guard))
-            .filter(timer_rows::Column::State.eq(timers::PENDING))
+            .filter(timer_rows::Column::State.eq(timers::TimerState::Pending))
             .exec(&txn)
             .await?
             .rows_affected;
@@ -441,10 +441,10 @@ pub(super) async fn discard_all(txn: &impl ConnectionTrait, webhook: Uuid) -> Re
             .exec(txn)
             .await?;
         timer_rows::Entity::update_many()
-            .col_expr(timer_rows::Column::State, Expr::value(timers::CANCELLED))
+            .col_expr(timer_rows::Column::State, Expr::value(timers::TimerState::Cancelled))
             .filter(timer_rows::Column::Kind.eq(TIMER_KIND))
             .filter(timer_rows::Column::SubjectId.is_in(chunk.iter().copied()))
-            .filter(timer_rows::Column::State.is_in([timers::PENDING, timers::QUEUED]))
+            .filter(timer_rows::Column::State.is_in(timers::OPEN))
             .exec(txn)
             .await?;
     }
