@@ -108,8 +108,16 @@ enum AdminCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Openapi = cli.command {
-        print!("{}", api::openapi::openapi_pretty_json());
-        return ExitCode::SUCCESS;
+        return match api::openapi::openapi_pretty_json() {
+            Ok(document) => {
+                print!("{document}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("the OpenAPI document cannot be written: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let settings = match Settings::load(cli.global.config.as_deref(), &cli.global) {
         Ok(settings) => settings,

@@ -47,6 +47,8 @@ pub enum BuildError {
     Domain(#[from] domain::DomainError),
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    #[error("OpenAPI document: {0}")]
+    Openapi(#[from] serde_json::Error),
 }
 
 impl Application {
@@ -54,7 +56,7 @@ impl Application {
     pub async fn build(settings: &Settings, db: DatabaseConnection, queue: QueueClient) -> Result<Self, BuildError> {
         let (listener, port) = listen(&settings.bind)?;
         let state = state(settings, db, queue).await?;
-        let openapi = web::Data::new(OpenApiJson(openapi::openapi_pretty_json()));
+        let openapi = web::Data::new(OpenApiJson(openapi::openapi_pretty_json()?));
         let body_limit = settings.body_limit_bytes;
         let server = HttpServer::new(move || {
             App::new()

@@ -246,8 +246,8 @@ fn page_parameters(operation: &mut Operation, default_limit: u64, max_limit: u64
 }
 
 /// The document as pretty JSON, exactly as committed in docs/openapi.json.
-pub fn openapi_pretty_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default() + "\n"
+pub fn openapi_pretty_json() -> Result<String, serde_json::Error> {
+    Ok(ApiDoc::openapi().to_pretty_json()? + "\n")
 }
 
 pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {

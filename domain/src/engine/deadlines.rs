@@ -234,15 +234,18 @@ async fn breach(
         .await?
         .map(Policy::from);
     let what = describe(kind);
-    if policy.as_ref().is_none_or(|p| p.notify_manager)
-        && let Some(manager) = manager_of(db, owners.team).await?
-    {
+    let notify_manager = policy.as_ref().is_none_or(|p| p.notify_manager);
+    let escalate = kind == SlaKind::ComplaintResolution;
+    let manager = if notify_manager || escalate {
+        manager_of(db, owners.team).await?
+    } else {
+        None
+    };
+    if notify_manager && let Some(manager) = manager {
         let title = format!("SLA breach: {what} missed");
         notifications::notify(db, notice(manager, "sla_breach", title, "breach")).await?;
     }
-    if kind == SlaKind::ComplaintResolution
-        && let Some(manager) = manager_of(db, owners.team).await?
-    {
+    if escalate && let Some(manager) = manager {
         // Escalation: the manager handles an overdue complaint.
         complaints::Entity::update_many()
             .col_expr(complaints::Column::HandlerId, sea_orm::sea_query::Expr::value(manager))

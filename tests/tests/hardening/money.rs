@@ -163,7 +163,7 @@ async fn an_amount_one_fen_above_the_ceiling_is_refused_with_its_pointer_and_the
 
 #[tokio::test]
 async fn every_amount_in_a_request_body_documents_its_bounds_in_the_openapi_document() {
-    let doc: Value = serde_json::from_str(&api::openapi::openapi_pretty_json()).expect("valid JSON");
+    let doc: Value = serde_json::from_str(&api::openapi::openapi_pretty_json().expect("document")).expect("valid JSON");
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
     let mut bodies: Vec<String> = Vec::new();
     for item in doc["paths"].as_object().expect("paths").values() {
