@@ -227,37 +227,25 @@ async fn run_worker<J: Job>(
         until.await;
         Ok::<(), WorkerError>(())
     };
+    // The two storages and their settings are types with no trait in common
+    // for these calls, so one macro spells the worker for both.
+    macro_rules! run_on {
+        ($config:ty, $storage:expr) => {{
+            let config = <$config>::default()
+                .queue(&queue_name)
+                .heartbeat_interval(heartbeat)
+                .missed_heartbeats(MISSED_HEARTBEATS);
+            WorkerBuilder::new(name)
+                .backend($storage.with_config(config).poll_with_interval(poll))
+                .data(ctx.clone())
+                .build(handle::<J>)
+                .run_until(stopped)
+                .await
+        }};
+    }
     match queue {
-        QueueClient::Sqlite(pool) => {
-            let config = apalis_sqlite::Config::default()
-                .queue(&queue_name)
-                .heartbeat_interval(heartbeat)
-                .missed_heartbeats(MISSED_HEARTBEATS);
-            let storage = SqliteStorage::<J>::new(pool)
-                .with_config(config)
-                .poll_with_interval(poll);
-            WorkerBuilder::new(name)
-                .backend(storage)
-                .data(ctx.clone())
-                .build(handle::<J>)
-                .run_until(stopped)
-                .await
-        }
-        QueueClient::Redis { conn, .. } => {
-            let config = apalis_redis::Config::default()
-                .queue(&queue_name)
-                .heartbeat_interval(heartbeat)
-                .missed_heartbeats(MISSED_HEARTBEATS);
-            let storage = RedisStorage::<J>::new(conn.clone())
-                .with_config(config)
-                .poll_with_interval(poll);
-            WorkerBuilder::new(name)
-                .backend(storage)
-                .data(ctx.clone())
-                .build(handle::<J>)
-                .run_until(stopped)
-                .await
-        }
+        QueueClient::Sqlite(pool) => run_on!(apalis_sqlite::Config, SqliteStorage::<J>::new(pool)),
+        QueueClient::Redis { conn, .. } => run_on!(apalis_redis::Config, RedisStorage::<J>::new(conn.clone())),
     }
 }
 
