@@ -22,7 +22,7 @@ use std::{
     time::Duration,
 };
 
-use domain::{Secret, Settings, platform::secret::ConnectionUrl};
+use domain::{Secret, Settings, outbox::timers::NewTimer, platform::secret::ConnectionUrl};
 use queue::QueueClient;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
@@ -99,6 +99,23 @@ pub fn quick_timers(settings: &mut Settings) {
     settings.timer_pump_interval_ms = 100;
     settings.queue_poll_interval_ms = 50;
     settings.timer_requeue_secs = 5;
+}
+
+/// `n` probe timers (their job does nothing) all due `due_in` from now, for
+/// tests of how the pump and the workers carry many timers.
+pub fn probe_timers(n: usize, due_in: chrono::Duration) -> Vec<NewTimer> {
+    let due_at = chrono::Utc::now() + due_in;
+    (0..n)
+        .map(|_| NewTimer {
+            kind: domain::engine::dispatch::PROBE,
+            phase: "run",
+            dedupe_key: format!("probe:{}", Uuid::now_v7()),
+            subject_id: None,
+            customer_id: None,
+            due_at,
+            policy_version: None,
+        })
+        .collect()
 }
 
 /// A running service under test.
