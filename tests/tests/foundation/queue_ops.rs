@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tests::{
     AppOptions, TestApp,
     client::expect_json,
-    org::{PASSWORD, create_user},
+    org::{PASSWORD, create_user, values},
     spawn_app, spawn_app_with,
 };
 use uuid::Uuid;
@@ -72,12 +72,7 @@ async fn audit(app: &TestApp, token: &str, entity: &str) -> Vec<String> {
         200,
     )
     .await;
-    log["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str().map(str::to_owned))
-        .collect()
+    values(&log, "action")
 }
 
 #[tokio::test]
