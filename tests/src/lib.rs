@@ -127,6 +127,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub db: sea_orm::DatabaseConnection,
     pub queue: QueueClient,
+    /// The replica name of the workers running in this process, if any.
+    pub worker_instance: Option<String>,
     stop: watch::Sender<bool>,
     server: actix_web::dev::ServerHandle,
     tasks: Vec<JoinHandle<()>>,
@@ -205,8 +207,10 @@ async fn start(
     let mut tasks = vec![tokio::spawn(async move {
         let _ = app.run_until_stopped().await;
     })];
+    let mut worker_instance = None;
     if workers {
         let workers = Workers::build(&settings, db.clone(), queue.clone()).expect("build the workers");
+        worker_instance = Some(workers.instance().to_owned());
         let mut stop_rx = stop_rx.clone();
         tasks.push(tokio::spawn(async move {
             let _ = workers
@@ -222,6 +226,7 @@ async fn start(
         settings,
         db,
         queue,
+        worker_instance,
         stop,
         server,
         tasks,

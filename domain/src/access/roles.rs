@@ -174,10 +174,9 @@ pub(crate) async fn check_assignment(
     if matches!(authority, Authority::Full) {
         return Ok(());
     }
-    for (roles, verb) in [(added, "assign"), (removed, "remove")] {
-        for role in roles {
-            authority.may_hand_out(&view(db, role.clone()).await?, verb)?;
-        }
+    let changed = views(db, added.iter().chain(removed).cloned().collect()).await?;
+    for (i, role) in changed.iter().enumerate() {
+        authority.may_hand_out(role, if i < added.len() { "assign" } else { "remove" })?;
     }
     Ok(())
 }
@@ -225,23 +224,35 @@ fn check(input: &RoleInput, creating: bool) -> Result<(), DomainError> {
 }
 
 async fn view(db: &impl ConnectionTrait, role: roles::Model) -> Result<RoleView, DomainError> {
-    let grants = grants_of(db, role.id).await?;
-    Ok(RoleView {
+    let grants = grants_of(db, [role.id]).await?;
+    Ok(role_view(role, &grants))
+}
+
+/// The grant rows of the roles `ids`, by permission (one query).
+async fn grants_of(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<role_permissions::Model>, DomainError> {
+    Ok(role_permissions::Entity::find()
+        .filter(role_permissions::Column::RoleId.is_in(ids))
+        .order_by_asc(role_permissions::Column::Permission)
+        .all(db)
+        .await?)
+}
+
+/// `role` with its grants among the rows `grants`.
+fn role_view(role: roles::Model, grants: &[role_permissions::Model]) -> RoleView {
+    RoleView {
+        grants: grants
+            .iter()
+            .filter(|g| g.role_id == role.id)
+            .filter_map(grant_of)
+            .collect(),
         id: role.id,
         name: role.name,
         description: role.description,
         builtin: role.builtin,
-        grants,
-    })
-}
-
-async fn grants_of(db: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<Grant>, DomainError> {
-    let rows = role_permissions::Entity::find()
-        .filter(role_permissions::Column::RoleId.eq(role_id))
-        .order_by_asc(role_permissions::Column::Permission)
-        .all(db)
-        .await?;
-    Ok(rows.iter().filter_map(grant_of).collect())
+    }
 }
 
 fn grant_of(row: &role_permissions::Model) -> Option<Grant> {
@@ -255,7 +266,6 @@ fn audit_json(view: &RoleView) -> serde_json::Value {
     json!({"name": view.name, "description": view.description, "grants": view.grants})
 }
 
-/// Every role, by name.
 /// Every role, by name, with its grants (two queries in all).
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DomainError> {
     let roles = roles::Entity::find().order_by_asc(roles::Column::Name).all(db).await?;
@@ -263,23 +273,16 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DomainErro
         .order_by_asc(role_permissions::Column::Permission)
         .all(db)
         .await?;
-    Ok(roles
-        .into_iter()
-        .map(|role| {
-            let grants = grants
-                .iter()
-                .filter(|g| g.role_id == role.id)
-                .filter_map(grant_of)
-                .collect();
-            RoleView {
-                id: role.id,
-                name: role.name,
-                description: role.description,
-                builtin: role.builtin,
-                grants,
-            }
-        })
-        .collect())
+    Ok(roles.into_iter().map(|role| role_view(role, &grants)).collect())
+}
+
+/// `roles`, in their order, with their grants (one query).
+async fn views(db: &impl ConnectionTrait, roles: Vec<roles::Model>) -> Result<Vec<RoleView>, DomainError> {
+    if roles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let grants = grants_of(db, roles.iter().map(|role| role.id)).await?;
+    Ok(roles.into_iter().map(|role| role_view(role, &grants)).collect())
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {

@@ -212,6 +212,10 @@ async fn breach(
     owners: Owners,
     notice: &impl Fn(Uuid, &'static str, String, &str) -> Notice,
 ) -> Result<(), DomainError> {
+    // Every SLA timer is scheduled under a policy version (`outbox::sla`).
+    let version = timer
+        .policy_version
+        .ok_or_else(|| DomainError::Internal(format!("{} timer {} has no policy version", timer.kind, timer.id)))?;
     let now = Utc::now();
     sla_breaches::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -223,13 +227,13 @@ async fn breach(
         team_id: Set(owners.team),
         due_at: Set(timer.due_at),
         breached_at: Set(now),
-        policy_version: Set(timer.policy_version),
+        policy_version: Set(Some(version)),
     }
     .insert(db)
     .await?;
     let policy = sla_policies::Entity::find()
         .filter(sla_policies::Column::Kind.eq(kind))
-        .filter(sla_policies::Column::Version.eq(timer.policy_version.unwrap_or(1)))
+        .filter(sla_policies::Column::Version.eq(version))
         .one(db)
         .await?
         .map(Policy::from);

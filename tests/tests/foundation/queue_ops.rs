@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use queue::probe::Probe;
+use queue::{inspect, probe::Probe};
 use serde_json::{Value, json};
 use tests::{
     AppOptions, TestApp,
@@ -61,8 +61,18 @@ async fn pause(app: &TestApp, token: &str) {
     )
     .await;
     assert_eq!(paused["paused"], true, "{paused}");
-    // Workers read the flag every second; let them stop.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let instance = app.worker_instance.as_deref().expect("the app runs its workers");
+    tests::eventually(
+        Duration::from_secs(10),
+        "the probe worker to acknowledge the pause",
+        || async {
+            inspect::is_worker_stopped(&app.db, QUEUE, instance)
+                .await
+                .expect("read the acknowledgement")
+                .then_some(())
+        },
+    )
+    .await;
 }
 
 async fn audit(app: &TestApp, token: &str, entity: &str) -> Vec<String> {

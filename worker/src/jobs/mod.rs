@@ -125,8 +125,9 @@ fn worker_of(queue: Queue) -> Worker {
 /// fails (Redis or the database gone) ends with an error in apalis; it is
 /// rebuilt here after a pause that grows from 1 s to 30 s, so an outage
 /// delays jobs but never stops them. While operators pause the queue the
-/// worker is stopped (its jobs in flight finish) and it starts again on
-/// resume; the flag is read every [`PAUSE_CHECK`].
+/// worker is stopped (its jobs in flight finish, then it records that it
+/// stands still) and it starts again on resume; the flag is read every
+/// [`PAUSE_CHECK`].
 fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<bool>) -> JoinHandle<()> {
     let (queue, ctx, mut stop) = (queue.clone(), ctx.clone(), stop.clone());
     tokio::spawn(async move {
@@ -177,17 +178,39 @@ async fn paused<J: Job>(ctx: &JobContext) -> bool {
 }
 
 /// Waits until `J`'s queue is not paused; false when `stop` came first.
+/// While it waits the worker has stopped, and it records so
+/// ([`inspect::set_worker_stopped`]) until it runs again or `stop` comes.
 async fn wait_while_paused<J: Job>(ctx: &JobContext, stop: &mut watch::Receiver<bool>) -> bool {
-    loop {
+    let mut acknowledged = false;
+    let resumed = loop {
         if *stop.borrow() {
-            return false;
+            break false;
         }
         if !paused::<J>(ctx).await {
-            return true;
+            break true;
+        }
+        if !acknowledged {
+            acknowledged = acknowledge::<J>(ctx, true).await;
         }
         tokio::select! {
             () = tokio::time::sleep(PAUSE_CHECK) => {}
-            _ = stop.wait_for(|stopped| *stopped) => return false,
+            _ = stop.wait_for(|stopped| *stopped) => break false,
+        }
+    };
+    if acknowledged {
+        acknowledge::<J>(ctx, false).await;
+    }
+    resumed
+}
+
+/// Records whether `J`'s worker stands still for a pause; returns whether
+/// the record was written (a failure is logged and tried again later).
+async fn acknowledge<J: Job>(ctx: &JobContext, stopped: bool) -> bool {
+    match inspect::set_worker_stopped(&ctx.db, J::QUEUE.name(), &ctx.instance, stopped).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(queue = J::QUEUE.name(), stopped, error = %e, "pause acknowledgement not recorded");
+            false
         }
     }
 }
