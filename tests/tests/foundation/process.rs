@@ -148,6 +148,15 @@ async fn production_mode_refuses_to_start_without_a_jwt_secret() {
 }
 
 #[tokio::test]
+async fn a_log_filter_that_cannot_be_read_stops_the_start() {
+    let dir = TempDir::new();
+    let env = [("ESTATEFLOW_LOG", "info,[".to_owned())];
+    let (status, output) = run_once(BIN, &["api"], &env, &dir.0, "").await;
+    assert_eq!(status.code(), Some(2), "{output}");
+    assert!(output.contains("ESTATEFLOW_LOG"), "{output}");
+}
+
+#[tokio::test]
 async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
     let dir = TempDir::new();
     let mut process = ServiceProcess::start(BIN, &["serve"], &ops_env(), &dir.0, true).await;

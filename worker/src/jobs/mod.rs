@@ -150,7 +150,7 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
             if *stop.borrow() {
                 return;
             }
-            if paused::<J>(&ctx).await {
+            if paused::<J>(&ctx.db).await {
                 tracing::info!(queue = J::QUEUE.name(), "queue paused; worker stopped");
                 continue;
             }
@@ -170,8 +170,10 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
 /// How often a worker reads its queue's pause flag.
 const PAUSE_CHECK: Duration = Duration::from_secs(1);
 
-async fn paused<J: Job>(ctx: &JobContext) -> bool {
-    inspect::is_paused(&ctx.db, J::QUEUE.name()).await.unwrap_or_else(|e| {
+/// Whether `J`'s queue is paused; an unreadable flag is logged and read as
+/// not paused, so that a database hiccup does not stop the work.
+async fn paused<J: Job>(db: &DatabaseConnection) -> bool {
+    inspect::is_paused(db, J::QUEUE.name()).await.unwrap_or_else(|e| {
         tracing::warn!(queue = J::QUEUE.name(), error = %e, "pause flag unreadable; assuming not paused");
         false
     })
@@ -186,7 +188,7 @@ async fn wait_while_paused<J: Job>(ctx: &JobContext, stop: &mut watch::Receiver<
         if *stop.borrow() {
             break false;
         }
-        if !paused::<J>(ctx).await {
+        if !paused::<J>(&ctx.db).await {
             break true;
         }
         if !acknowledged {
@@ -220,7 +222,7 @@ async fn stopped_or_paused<J: Job>(db: DatabaseConnection, mut stop: watch::Rece
     let paused = async {
         loop {
             tokio::time::sleep(PAUSE_CHECK).await;
-            if inspect::is_paused(&db, J::QUEUE.name()).await.unwrap_or(false) {
+            if paused::<J>(&db).await {
                 return;
             }
         }
