@@ -17,7 +17,7 @@ use chrono::Utc;
 use entities::{role_permissions, roles, user_roles, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
-    Set, TransactionSession, TransactionTrait,
+    Set, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -25,8 +25,9 @@ use uuid::Uuid;
 
 use crate::{
     access::actor,
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::{self, ADMINISTRATOR, Grants, Scope},
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::version,
 };
@@ -251,8 +252,13 @@ fn grant_of(row: &role_permissions::Model) -> Option<Grant> {
     })
 }
 
-fn audit_json(view: &RoleView) -> serde_json::Value {
-    json!({"name": view.name, "description": view.description, "grants": view.grants})
+impl Record for RoleView {
+    type Entity = roles::Entity;
+    const NAME: &'static str = "role";
+    const AUDITED: &'static str = "role";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"name": self.name, "description": self.description, "grants": self.grants})
+    }
 }
 
 /// Every role, by name.
@@ -283,10 +289,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DomainErro
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {
-    let role = roles::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(db, id).await?;
     view(db, role).await
 }
 
@@ -313,17 +316,7 @@ pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleI
     })?;
     replace_grants(&txn, role.id, input.grants.as_deref().unwrap_or_default()).await?;
     let created = view(&txn, role).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "create",
-        "role",
-        created.id,
-        None,
-        Some(&audit_json(&created)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &created, created.id).await?;
     Ok(created)
 }
 
@@ -337,12 +330,9 @@ pub async fn update(
 ) -> Result<RoleView, DomainError> {
     check(&input, false)?;
     let txn = crate::platform::db::begin_write(db).await?;
-    let role = roles::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(&txn, id).await?;
     let before = view(&txn, role.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     Authority::of(&txn, ctx)
         .await?
         .may_change(&before, input.grants.as_deref())?;
@@ -366,17 +356,7 @@ pub async fn update(
     }
     ensure_an_administrator_remains(&txn).await?;
     let after = view(&txn, role).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "role",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -388,12 +368,9 @@ pub async fn delete(
     if_match: Option<&str>,
 ) -> Result<(), DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    let role = roles::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(&txn, id).await?;
     let before = view(&txn, role.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     Authority::of(&txn, ctx).await?.may_change(&before, None)?;
     if role.builtin {
         return Err(DomainError::Rule {
@@ -403,9 +380,7 @@ pub async fn delete(
     }
     roles::Entity::delete_by_id(id).exec(&txn).await?;
     ensure_an_administrator_remains(&txn).await?;
-    audit::record(&txn, ctx, "delete", "role", id, Some(&audit_json(&before)), None).await?;
-    txn.commit().await?;
-    Ok(())
+    record::commit_deleted(txn, ctx, id, &before).await
 }
 
 async fn replace_grants(db: &impl ConnectionTrait, role_id: Uuid, grants: &[Grant]) -> Result<(), DomainError> {
