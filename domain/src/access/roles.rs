@@ -16,8 +16,8 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use entities::{role_permissions, roles, user_roles, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    RelationTrait, Set, TransactionTrait, sea_query::SelectStatement,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -286,6 +286,16 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DomainErro
             }
         })
         .collect())
+}
+
+/// The ids of the accounts holding the role `name`, as a subquery.
+pub fn holders(name: &str) -> SelectStatement {
+    user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::UserId)
+        .inner_join(roles::Entity)
+        .filter(roles::Column::Name.eq(name))
+        .into_query()
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {

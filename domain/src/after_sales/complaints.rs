@@ -274,15 +274,6 @@ pub async fn list(
     Ok(page.fetch(db, query, C::Id, |c| c.id).await?.map(ComplaintView::from))
 }
 
-async fn find(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    scope: Scope,
-    id: Uuid,
-) -> Result<complaints::Model, DomainError> {
-    record::find::<ComplaintView>(db, reach(actor, scope), id).await
-}
-
 /// One complaint within the caller's reach; outside it, "not found".
 pub async fn get(
     db: &impl ConnectionTrait,
@@ -290,7 +281,9 @@ pub async fn get(
     scope: Scope,
     id: Uuid,
 ) -> Result<ComplaintView, DomainError> {
-    find(db, actor, scope, id).await.map(Into::into)
+    record::find::<ComplaintView>(db, reach(actor, scope), id)
+        .await
+        .map(Into::into)
 }
 
 /// A change of a complaint's status: resolving it (with a resolution) or reopening it.
@@ -339,7 +332,7 @@ pub async fn update(
         return Err(DomainError::Validation(errors));
     };
     let txn = crate::platform::db::begin_write(db).await?;
-    let complaint = find(&txn, actor, scope, id).await?;
+    let complaint = record::find::<ComplaintView>(&txn, reach(actor, scope), id).await?;
     let before = ComplaintView::from(complaint.clone());
     version::check(if_match, &before)?;
     if complaint.status == to {

@@ -229,13 +229,11 @@ pub async fn list(
     Ok(page.fetch(db, query, C::Id, |t| t.id).await?.map(TargetView::from))
 }
 
-async fn find(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<targets::Model, DomainError> {
-    record::find::<TargetView>(db, reach(actor, scope), id).await
-}
-
 /// One target within the caller's reach; outside it, "not found".
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<TargetView, DomainError> {
-    find(db, actor, scope, id).await.map(Into::into)
+    record::find::<TargetView>(db, reach(actor, scope), id)
+        .await
+        .map(Into::into)
 }
 
 /// New figures for a target; only those given change.
