@@ -69,20 +69,7 @@ pub async fn commit_created<R: Record>(
 }
 
 /// Audits `action` (`update`, `resolve`, …) on record `id`, from `before`
-/// to `after`, in the transaction `txn` the caller goes on with.
-pub async fn audit_changed<R: Record>(
-    txn: &impl ConnectionTrait,
-    ctx: &AuditContext,
-    action: &str,
-    id: Uuid,
-    before: &R,
-    after: &R,
-) -> Result<(), DomainError> {
-    let (before, after) = (before.audit_json(), after.audit_json());
-    audit::record(txn, ctx, action, R::AUDITED, id, Some(&before), Some(&after)).await
-}
-
-/// Audits `action` on record `id` as `audit_changed` does, and commits.
+/// to `after`, and commits.
 pub async fn commit_changed<R: Record>(
     txn: impl TransactionSession + ConnectionTrait,
     ctx: &AuditContext,
@@ -91,7 +78,8 @@ pub async fn commit_changed<R: Record>(
     before: &R,
     after: &R,
 ) -> Result<(), DomainError> {
-    audit_changed(&txn, ctx, action, id, before, after).await?;
+    let (before, after) = (before.audit_json(), after.audit_json());
+    audit::record(&txn, ctx, action, R::AUDITED, id, Some(&before), Some(&after)).await?;
     Ok(txn.commit().await?)
 }
 

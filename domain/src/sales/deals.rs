@@ -567,8 +567,17 @@ pub(crate) async fn apply_move(
         },
     )
     .await?;
-    let after = DealView::from(moved.clone());
-    record::audit_changed(txn, ctx, "transition", moved.id, &before, &after).await?;
+    let (before, after) = (before.audit_json(), DealView::from(moved.clone()).audit_json());
+    audit::record(
+        txn,
+        ctx,
+        "transition",
+        DealView::AUDITED,
+        moved.id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     Ok(moved)
 }
 
