@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::{
     access::audit::{self, AuditContext},
     access::permissions,
+    access::record::{self, Record},
     platform::credentials,
     platform::error::{DomainError, FieldError},
     platform::version,
@@ -57,9 +58,14 @@ impl From<api_clients::Model> for ClientView {
     }
 }
 
-fn audit_json(view: &ClientView) -> serde_json::Value {
-    json!({"client_id": view.client_id, "name": view.name, "scopes": view.scopes,
-           "rate_limit_per_minute": view.rate_limit_per_minute, "status": view.status})
+impl Record for ClientView {
+    type Entity = api_clients::Entity;
+    const NAME: &'static str = "API client";
+    const AUDITED: &'static str = "api_client";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"client_id": self.client_id, "name": self.name, "scopes": self.scopes,
+               "rate_limit_per_minute": self.rate_limit_per_minute, "status": self.status})
+    }
 }
 
 /// Fields of a new client or a change to one; `None` leaves a field as it is.
@@ -139,17 +145,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     let view = ClientView::from(client);
-    audit::record(
-        &txn,
-        ctx,
-        "create",
-        "api_client",
-        view.id,
-        None,
-        Some(&audit_json(&view)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &view, view.id).await?;
     Ok((view, secret))
 }
 
@@ -162,11 +158,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ClientView>, DomainEr
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<ClientView, DomainError> {
-    api_clients::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(ClientView::from)
-        .ok_or(DomainError::NotFound("API client"))
+    record::find_by_id::<ClientView>(db, id).await.map(Into::into)
 }
 
 /// Changes a client; with `if_match`, only if the client still has that ETag.
@@ -179,12 +171,9 @@ pub async fn update(
 ) -> Result<ClientView, DomainError> {
     check(&input, false)?;
     let txn = crate::platform::db::begin_write(db).await?;
-    let client = api_clients::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("API client"))?;
+    let client = record::find_by_id::<ClientView>(&txn, id).await?;
     let before = ClientView::from(client.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     let mut active: api_clients::ActiveModel = client.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());
@@ -200,17 +189,7 @@ pub async fn update(
     }
     active.updated_at = Set(Utc::now());
     let after = ClientView::from(active.update(&txn).await?);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "api_client",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -221,10 +200,7 @@ pub async fn rotate_secret(
     id: Uuid,
 ) -> Result<(ClientView, String), DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    let client = api_clients::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("API client"))?;
+    let client = record::find_by_id::<ClientView>(&txn, id).await?;
     let secret = credentials::generate(SECRET_LEN);
     let now = Utc::now();
     let mut active: api_clients::ActiveModel = client.into();

@@ -16,8 +16,8 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use entities::{role_permissions, roles, user_roles, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
-    Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    RelationTrait, Set, TransactionTrait, sea_query::SelectStatement,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -25,8 +25,9 @@ use uuid::Uuid;
 
 use crate::{
     access::actor,
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::{self, ADMINISTRATOR, Grants, Scope},
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::version,
 };
@@ -262,8 +263,13 @@ fn grant_of(row: &role_permissions::Model) -> Option<Grant> {
     })
 }
 
-fn audit_json(view: &RoleView) -> serde_json::Value {
-    json!({"name": view.name, "description": view.description, "grants": view.grants})
+impl Record for RoleView {
+    type Entity = roles::Entity;
+    const NAME: &'static str = "role";
+    const AUDITED: &'static str = "role";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"name": self.name, "description": self.description, "grants": self.grants})
+    }
 }
 
 /// Every role, by name, with its grants (two queries in all).
@@ -285,11 +291,18 @@ async fn views(db: &impl ConnectionTrait, roles: Vec<roles::Model>) -> Result<Ve
     Ok(roles.into_iter().map(|role| role_view(role, &grants)).collect())
 }
 
+/// The ids of the accounts holding the role `name`, as a subquery.
+pub fn holders(name: &str) -> SelectStatement {
+    user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::UserId)
+        .inner_join(roles::Entity)
+        .filter(roles::Column::Name.eq(name))
+        .into_query()
+}
+
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {
-    let role = roles::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(db, id).await?;
     view(db, role).await
 }
 
@@ -316,17 +329,7 @@ pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleI
     })?;
     replace_grants(&txn, role.id, input.grants.as_deref().unwrap_or_default()).await?;
     let created = view(&txn, role).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "create",
-        "role",
-        created.id,
-        None,
-        Some(&audit_json(&created)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &created, created.id).await?;
     Ok(created)
 }
 
@@ -340,12 +343,9 @@ pub async fn update(
 ) -> Result<RoleView, DomainError> {
     check(&input, false)?;
     let txn = crate::platform::db::begin_write(db).await?;
-    let role = roles::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(&txn, id).await?;
     let before = view(&txn, role.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     Authority::of(&txn, ctx)
         .await?
         .may_change(&before, input.grants.as_deref())?;
@@ -369,17 +369,7 @@ pub async fn update(
     }
     ensure_an_administrator_remains(&txn).await?;
     let after = view(&txn, role).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "role",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -391,12 +381,9 @@ pub async fn delete(
     if_match: Option<&str>,
 ) -> Result<(), DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    let role = roles::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(&txn, id).await?;
     let before = view(&txn, role.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     Authority::of(&txn, ctx).await?.may_change(&before, None)?;
     if role.builtin {
         return Err(DomainError::Rule {
@@ -406,9 +393,7 @@ pub async fn delete(
     }
     roles::Entity::delete_by_id(id).exec(&txn).await?;
     ensure_an_administrator_remains(&txn).await?;
-    audit::record(&txn, ctx, "delete", "role", id, Some(&audit_json(&before)), None).await?;
-    txn.commit().await?;
-    Ok(())
+    record::commit_deleted(txn, ctx, id, &before).await
 }
 
 async fn replace_grants(db: &impl ConnectionTrait, role_id: Uuid, grants: &[Grant]) -> Result<(), DomainError> {

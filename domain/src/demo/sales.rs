@@ -78,6 +78,14 @@ const STORIES: [&str; 12] = [
     "lost",
 ];
 
+/// A deal's regular path: every stage but `cancelled`, in order, by name.
+fn regular_path() -> Vec<String> {
+    crate::sales::deal_stages::all()
+        .filter(|stage| *stage != crate::sales::deal_stages::Stage::Cancelled)
+        .map(|stage| stage.to_string())
+        .collect()
+}
+
 struct Writer<'a, C> {
     db: &'a C,
     now: DateTime<Utc>,
@@ -328,17 +336,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         start: DateTime<Utc>,
         n: usize,
     ) -> Result<(), DomainError> {
-        let path = [
-            "negotiating",
-            "subscribed",
-            "contracted",
-            "loan_processing",
-            "title_transfer",
-            "handover_ready",
-            "handed_over",
-            "closed",
-        ];
-        let reached = path.iter().position(|s| *s == story).unwrap_or(0);
+        let path = regular_path();
+        let reached = path.iter().position(|s| s == story).unwrap_or(0);
         let id = Uuid::now_v7();
         let price = unit.list_price_fen / 100 * 97;
         let at = |i: usize| start + Duration::days(i as i64 * 6);
@@ -607,18 +606,7 @@ pub async fn load(
             // Later stories began earlier, so that their history fits.
             // A deal's stages are six days apart; the offset spreads the
             // subscriptions over this month and the ones before.
-            let stage = [
-                "negotiating",
-                "subscribed",
-                "contracted",
-                "loan_processing",
-                "title_transfer",
-                "handover_ready",
-                "handed_over",
-                "closed",
-            ]
-            .iter()
-            .position(|s| s == story);
+            let stage = regular_path().iter().position(|s| s == story);
             let age = match (*story, stage) {
                 ("new", _) => 0,
                 ("contacted", _) => 2,

@@ -6,10 +6,10 @@
 //! a `reassign` policy), goes through one hand-over.
 
 use chrono::Utc;
-use entities::{customers as customer_rows, roles, teams, user_roles, users};
+use entities::{customers as customer_rows, teams, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -271,16 +271,7 @@ async fn next_in_turn(
         .filter(users::Column::TeamId.eq(team))
         .filter(users::Column::Status.eq(users::UserStatus::Active))
         .filter(users::Column::LeadIntakePaused.eq(false))
-        .filter(
-            users::Column::Id.in_subquery(
-                user_roles::Entity::find()
-                    .select_only()
-                    .column(user_roles::Column::UserId)
-                    .inner_join(roles::Entity)
-                    .filter(roles::Column::Name.eq("consultant"))
-                    .into_query(),
-            ),
-        )
+        .filter(users::Column::Id.in_subquery(crate::access::roles::holders("consultant")))
         .all(db)
         .await?;
     candidates.retain(|u| Some(u.id) != current_owner);

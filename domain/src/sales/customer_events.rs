@@ -21,6 +21,7 @@ use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::page::{Page, PageRequest},
     platform::version,
@@ -84,8 +85,13 @@ impl From<event_invitations::Model> for InvitationView {
     }
 }
 
-fn audit_json(v: &EventView) -> serde_json::Value {
-    json!({"title": v.title, "kind": v.kind, "starts_at": v.starts_at, "location": v.location})
+impl Record for EventView {
+    type Entity = customer_events::Entity;
+    const NAME: &'static str = "customer event";
+    const AUDITED: &'static str = "customer_event";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"title": self.title, "kind": self.kind, "starts_at": self.starts_at, "location": self.location})
+    }
 }
 
 /// The events a caller reaches with `scope`.
@@ -195,17 +201,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     let view = EventView::of(event, 0, 0);
-    audit::record(
-        &txn,
-        ctx,
-        "create",
-        "customer_event",
-        view.id,
-        None,
-        Some(&audit_json(&view)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &view, view.id).await?;
     Ok(view)
 }
 
@@ -258,11 +254,7 @@ async fn find(
     scope: Scope,
     id: Uuid,
 ) -> Result<customer_events::Model, DomainError> {
-    customer_events::Entity::find_by_id(id)
-        .filter(reach(actor, scope))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("customer event"))
+    record::find::<EventView>(db, reach(actor, scope), id).await
 }
 
 /// One event with its counts, within the caller's reach.
@@ -288,7 +280,7 @@ pub async fn update(
     let txn = crate::platform::db::begin_write(db).await?;
     let event = find(&txn, actor, scope, id).await?;
     let before = view(&txn, event.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     if let Some(starts_at) = input.starts_at
         && starts_at > Utc::now()
         && before.attended_count > 0
@@ -313,17 +305,7 @@ pub async fn update(
     }
     active.updated_at = Set(Utc::now());
     let after = EventView::of(active.update(&txn).await?, before.invited_count, before.attended_count);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "customer_event",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 

@@ -19,6 +19,7 @@ use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::input,
     platform::page::{Page, PageRequest},
@@ -90,10 +91,15 @@ impl From<customers::Model> for CustomerView {
     }
 }
 
-pub(crate) fn audit_json(v: &CustomerView) -> serde_json::Value {
-    json!({"name": v.name, "phone": v.phone, "email": v.email, "wechat_id": v.wechat_id, "channel": v.channel,
-           "status": v.status, "key_account": v.key_account, "owner_id": v.owner_id, "team_id": v.team_id,
-           "external_id": v.external_id})
+impl Record for CustomerView {
+    type Entity = customers::Entity;
+    const NAME: &'static str = "customer";
+    const AUDITED: &'static str = "customer";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"name": self.name, "phone": self.phone, "email": self.email, "wechat_id": self.wechat_id, "channel": self.channel,
+               "status": self.status, "key_account": self.key_account, "owner_id": self.owner_id, "team_id": self.team_id,
+               "external_id": self.external_id})
+    }
 }
 
 /// The customers a caller reaches with `scope`.
@@ -317,7 +323,7 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     let view = CustomerView::from(customer);
-    audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&audit_json(&view))).await?;
+    audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&view.audit_json())).await?;
     let event = |kind, data| timeline::Event {
         customer_id: view.id,
         kind,
@@ -440,11 +446,7 @@ pub(crate) async fn find(
     scope: Scope,
     id: Uuid,
 ) -> Result<customers::Model, DomainError> {
-    customers::Entity::find_by_id(id)
-        .filter(reach(actor, scope))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("customer"))
+    record::find::<CustomerView>(db, reach(actor, scope), id).await
 }
 
 /// One customer within the caller's reach; outside it, "not found".
@@ -484,7 +486,7 @@ pub async fn update(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     let mut active: customers::ActiveModel = customer.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());
@@ -504,17 +506,7 @@ pub async fn update(
     }
     active.updated_at = Set(Utc::now());
     let after = CustomerView::from(active.update(&txn).await?);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "customer",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -529,11 +521,9 @@ pub async fn delete(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer);
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     customers::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, ctx, "delete", "customer", id, Some(&audit_json(&before)), None).await?;
-    txn.commit().await?;
-    Ok(())
+    record::commit_deleted(txn, ctx, id, &before).await
 }
 
 /// A status set by hand, with its reason (required for `lost`).
@@ -576,7 +566,7 @@ pub async fn change_status(
     let customer = find(&txn, actor, scope, id).await?;
     let from = customer.status;
     let before = CustomerView::from(customer.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     customer_status::check_move(from, to, Cause::ByHand)?;
     let now = Utc::now();
     let mut active: customers::ActiveModel = customer.into();
@@ -604,9 +594,7 @@ pub async fn change_status(
         data,
     };
     timeline::record(&txn, Some(actor), event).await?;
-    let (b, a) = (audit_json(&before), audit_json(&after));
-    audit::record(&txn, ctx, "update", "customer", id, Some(&b), Some(&a)).await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -749,7 +737,7 @@ pub async fn merge(
         data,
     };
     timeline::record(&txn, Some(actor), event).await?;
-    let (b, a) = (audit_json(&before), audit_json(&after));
+    let (b, a) = (before.audit_json(), after.audit_json());
     audit::record(&txn, ctx, "merge", "customer", id, Some(&b), Some(&a)).await?;
     let gone = json!({"merged_into_id": id});
     audit::record(&txn, ctx, "merge", "customer", duplicate_id, None, Some(&gone)).await?;

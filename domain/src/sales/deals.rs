@@ -23,6 +23,7 @@ use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::money::{self, Floor},
     platform::page::{Page, PageRequest},
@@ -104,11 +105,16 @@ impl From<deals::Model> for DealView {
     }
 }
 
-fn audit_json(v: &DealView) -> serde_json::Value {
-    json!({"customer_id": v.customer_id, "unit_id": v.unit_id, "consultant_id": v.consultant_id,
-           "team_id": v.team_id, "support_id": v.support_id, "agreed_price_fen": v.agreed_price_fen,
-           "payment_method": v.payment_method, "planned_handover_on": v.planned_handover_on, "stage": v.stage,
-           "cancel_reason": v.cancel_reason})
+impl Record for DealView {
+    type Entity = deals::Entity;
+    const NAME: &'static str = "deal";
+    const AUDITED: &'static str = "deal";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"customer_id": self.customer_id, "unit_id": self.unit_id, "consultant_id": self.consultant_id,
+               "team_id": self.team_id, "support_id": self.support_id, "agreed_price_fen": self.agreed_price_fen,
+               "payment_method": self.payment_method, "planned_handover_on": self.planned_handover_on, "stage": self.stage,
+               "cancel_reason": self.cancel_reason})
+    }
 }
 
 /// A payment method by its API name.
@@ -158,7 +164,7 @@ pub(crate) async fn find(
     if lock {
         query = query.lock_exclusive();
     }
-    query.one(db).await?.ok_or(DomainError::NotFound("deal"))
+    query.one(db).await?.ok_or(DomainError::NotFound(DealView::NAME))
 }
 
 /// Adds an error on `/support_id` unless `user` is support staff: an active
@@ -287,8 +293,7 @@ pub async fn create(
     )
     .await?;
     let view = DealView::from(deal);
-    audit::record(&txn, ctx, "create", "deal", view.id, None, Some(&audit_json(&view))).await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &view, view.id).await?;
     Ok(view)
 }
 
@@ -379,7 +384,7 @@ pub async fn update(
     }
     let deal = find(&txn, actor, scope, id, true).await?;
     let before = DealView::from(deal.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     if deal.stage.is_final() {
         return Err(DomainError::Conflict(format!(
             "a {} deal cannot be changed",
@@ -407,17 +412,7 @@ pub async fn update(
             .await?;
     }
     let after = DealView::from(updated);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "deal",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -572,15 +567,15 @@ pub(crate) async fn apply_move(
         },
     )
     .await?;
-    let after = DealView::from(moved.clone());
+    let (before, after) = (before.audit_json(), DealView::from(moved.clone()).audit_json());
     audit::record(
         txn,
         ctx,
         "transition",
-        "deal",
+        DealView::AUDITED,
         moved.id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
+        Some(&before),
+        Some(&after),
     )
     .await?;
     Ok(moved)

@@ -5,16 +5,14 @@
 
 use chrono::{DateTime, Utc};
 use entities::{customers, follow_ups};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
     access::actor::Actor,
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::Scope,
     platform::error::{DomainError, FieldError},
     platform::input::{CLOCK_SKEW, optional_text, reported_time},
@@ -142,11 +140,9 @@ pub async fn create(
         kind: "follow_up",
         occurred_at,
         subject_id: Some(view.id),
-        data: data.clone(),
+        data,
     };
-    timeline::record(&txn, Some(actor), event).await?;
-    audit::record(&txn, ctx, "create", "follow_up", view.id, None, Some(&data)).await?;
-    txn.commit().await?;
+    timeline::commit_recorded(txn, ctx, actor, "follow_up", view.id, event).await?;
     Ok(view)
 }
 

@@ -253,11 +253,9 @@ pub async fn create(
         kind: "needs_assessed",
         occurred_at: assessed_at,
         subject_id: Some(view.id),
-        data: data.clone(),
+        data,
     };
-    timeline::record(&txn, Some(actor), event).await?;
-    audit::record(&txn, ctx, "create", "needs_assessment", view.id, None, Some(&data)).await?;
-    txn.commit().await?;
+    timeline::commit_recorded(txn, ctx, actor, "needs_assessment", view.id, event).await?;
     Ok(view)
 }
 

@@ -5,12 +5,18 @@
 
 use chrono::{DateTime, Utc};
 use entities::timeline_entries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{access::actor::Actor, platform::error::DomainError};
+use crate::{
+    access::actor::Actor,
+    access::audit::{self, AuditContext},
+    platform::error::DomainError,
+};
 
 /// One entry of a customer's timeline.
 #[derive(Debug, Clone, Serialize)]
@@ -54,6 +60,24 @@ pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Eve
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Records what was done with a customer as a record of its own (a
+/// follow-up, a needs assessment): `event` in the timeline and the creation
+/// of record `id`, named `audited` in the audit log, with the event's data;
+/// then commits.
+pub async fn commit_recorded(
+    txn: impl TransactionSession + ConnectionTrait,
+    ctx: &AuditContext,
+    actor: &Actor,
+    audited: &str,
+    id: Uuid,
+    event: Event<'_>,
+) -> Result<(), DomainError> {
+    let data = event.data.clone();
+    record(&txn, Some(actor), event).await?;
+    audit::record(&txn, ctx, "create", audited, id, None, Some(&data)).await?;
+    Ok(txn.commit().await?)
 }
 
 /// Every entry of a customer's timeline, in the order things happened

@@ -271,7 +271,7 @@ pub async fn update(
         .await?
         .ok_or(DomainError::NotFound("unit"))?;
     let before = UnitView::from(unit.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     if input.status.is_some() && !MANUAL_STATUSES.contains(&unit.status.as_str()) {
         return Err(DomainError::Rule {
             code: "unit_unavailable",
