@@ -22,14 +22,22 @@ macro_rules! text_forms {
 }
 
 text_forms!(
+    api_clients::ApiClientStatus,
     award_runs::RunStatus,
     award_runs::RunTrigger,
     complaints::ComplaintStatus,
+    customer_events::CustomerEventKind,
+    customers::Channel,
     customers::CustomerStatus,
     deals::DealStage,
+    deals::PaymentMethod,
+    follow_ups::FollowUpKind,
     inspection_issues::IssueStatus,
+    notifications::NotificationKind,
     sla_policies::SlaKind,
+    timeline_entries::TimelineKind,
     timers::TimerState,
+    units::UnitStatus,
     webhook_deliveries::DeliveryStatus,
 );
 

@@ -184,7 +184,7 @@ pub async fn create(
         Some(actor),
         timeline::Event {
             customer_id: view.customer_id,
-            kind: "complaint_received",
+            kind: timeline::Kind::ComplaintReceived,
             occurred_at: received_at,
             subject_id: Some(view.id),
             data: json!({"severity": view.severity, "summary": view.summary, "deal_id": view.deal_id}),
@@ -197,7 +197,7 @@ pub async fn create(
             Some(actor),
             timeline::Event {
                 customer_id: view.customer_id,
-                kind: "complaint_routed",
+                kind: timeline::Kind::ComplaintRouted,
                 occurred_at: now,
                 subject_id: Some(view.id),
                 data: json!({"handler_id": handler, "team_id": view.team_id, "reason": "major complaint"}),
@@ -388,7 +388,7 @@ pub async fn update(
     let event = if to == ComplaintStatus::Resolved {
         timeline::Event {
             customer_id: after.customer_id,
-            kind: "complaint_resolved",
+            kind: timeline::Kind::ComplaintResolved,
             occurred_at: resolved_at,
             subject_id: Some(after.id),
             data: json!({"resolution": after.resolution,
@@ -397,7 +397,7 @@ pub async fn update(
     } else {
         timeline::Event {
             customer_id: after.customer_id,
-            kind: "complaint_reopened",
+            kind: timeline::Kind::ComplaintReopened,
             occurred_at: now,
             subject_id: Some(after.id),
             data: json!({"previous_resolution": before.resolution}),
