@@ -116,7 +116,10 @@ mod tests {
                     "cross_industry",
                 ],
             ),
-            (spellings::<customer_events::CustomerEventKind>(), &["open_day", "themed"]),
+            (
+                spellings::<customer_events::CustomerEventKind>(),
+                &["open_day", "themed"],
+            ),
             (
                 spellings::<deals::PaymentMethod>(),
                 &["full", "mortgage", "provident_fund", "instalments"],

@@ -9,8 +9,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::{
     complaints, customer_events, customers, customers::Channel, deals, deals::PaymentMethod, event_invitations,
     follow_ups, follow_ups::FollowUpKind, handover_checklist_items, handovers, inspection_issues, needs_assessments,
-    targets, timeline_entries, timeline_entries::TimelineKind, training_attendees, trainings, units,
-    units::UnitStatus, visits,
+    targets, timeline_entries, timeline_entries::TimelineKind, training_attendees, trainings, units, units::UnitStatus,
+    visits,
 };
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Iterable, Set};
 use serde_json::{Value, json};
@@ -283,12 +283,25 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .insert(self.db)
             .await?;
             let data = json!({"layout": "3室2厅", "recommended_units": recommended.len()});
-            self.timeline(id, TimelineKind::NeedsAssessed, needs_at, Some(seller.id), Some(needs_id), data)
-                .await?;
+            self.timeline(
+                id,
+                TimelineKind::NeedsAssessed,
+                needs_at,
+                Some(seller.id),
+                Some(needs_id),
+                data,
+            )
+            .await?;
             let showing = needs_at + Duration::days(3);
             if showing < self.now {
-                self.follow_up(id, seller.id, showing, FollowUpKind::Showing, "Showed the recommended units")
-                    .await?;
+                self.follow_up(
+                    id,
+                    seller.id,
+                    showing,
+                    FollowUpKind::Showing,
+                    "Showed the recommended units",
+                )
+                .await?;
                 last_follow_up = Some(showing);
             }
         }
@@ -381,13 +394,27 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         .update(self.db)
         .await?;
         let created = json!({"deal_id": id, "unit_id": unit.id, "agreed_price_fen": price});
-        self.timeline(customer, TimelineKind::DealCreated, start, Some(seller.id), Some(id), created)
-            .await?;
+        self.timeline(
+            customer,
+            TimelineKind::DealCreated,
+            start,
+            Some(seller.id),
+            Some(id),
+            created,
+        )
+        .await?;
         for i in 1..=reached {
             let data = json!({"deal_id": id, "from": path[i - 1], "to": path[i], "unit_id": unit.id,
                               "agreed_price_fen": price});
-            self.timeline(customer, TimelineKind::DealStageChanged, at(i), Some(seller.id), Some(id), data)
-                .await?;
+            self.timeline(
+                customer,
+                TimelineKind::DealStageChanged,
+                at(i),
+                Some(seller.id),
+                Some(id),
+                data,
+            )
+            .await?;
         }
         if (2..=5).contains(&reached) && n.is_multiple_of(2) && at(2) + Duration::days(1) < self.now {
             self.complaint(seller, customer, Some(id), at(2) + Duration::days(1), n / 2)
@@ -511,8 +538,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .insert(self.db)
             .await?;
             let data = json!({"deal_id": deal, "satisfaction": satisfaction});
-            self.timeline(customer, TimelineKind::Visit, visited, Some(seller.id), Some(visit), data)
-                .await?;
+            self.timeline(
+                customer,
+                TimelineKind::Visit,
+                visited,
+                Some(seller.id),
+                Some(visit),
+                data,
+            )
+            .await?;
             if satisfaction == 3 {
                 self.complaint(seller, customer, Some(deal), visited, n).await?;
             }

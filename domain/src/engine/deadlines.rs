@@ -192,7 +192,11 @@ pub async fn fire(
         "reminded" => {
             if let Some(consultant) = owners.consultant {
                 let title = format!("Reminder: {what} is due soon");
-                notifications::notify(&txn, notice(consultant, notifications::Kind::SlaReminder, title, "reminder")).await?;
+                notifications::notify(
+                    &txn,
+                    notice(consultant, notifications::Kind::SlaReminder, title, "reminder"),
+                )
+                .await?;
             }
         }
         "breached" => breach(&txn, kind, &timer, owners, &notice).await?,

@@ -118,7 +118,9 @@ fn check(input: &EventInput, creating: bool, errors: &mut Vec<FieldError>) -> Op
         _ => {}
     }
     let kind = match &input.kind {
-        Some(k) => crate::platform::input::variant(k, "/kind").map_err(|e| errors.push(e)).ok(),
+        Some(k) => crate::platform::input::variant(k, "/kind")
+            .map_err(|e| errors.push(e))
+            .ok(),
         None => {
             if creating {
                 errors.push(FieldError::new("/kind", "is required"));

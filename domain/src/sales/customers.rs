@@ -390,7 +390,11 @@ impl CustomerFilter {
         if let Some(Err(rule)) = self.status.as_deref().map(customer_status::parse) {
             errors.push(FieldError::new("/status", rule));
         }
-        if let Some(Err(rule)) = self.channel.as_deref().map(|c| input::variant::<Channel>(c, "/channel")) {
+        if let Some(Err(rule)) = self
+            .channel
+            .as_deref()
+            .map(|c| input::variant::<Channel>(c, "/channel"))
+        {
             errors.push(rule);
         }
         if errors.is_empty() {

@@ -4,7 +4,6 @@
 //! handed over may be cancelled (the unit is released). A purchase paid in
 //! full skips the loan stage. Pure rules: the services apply them.
 
-
 /// The stages, stored and named as `entities` spells them.
 pub use entities::deals::DealStage as Stage;
 

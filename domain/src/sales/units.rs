@@ -376,7 +376,10 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(parse_manual(text).map_err(|_| ()), expected, "{text:?}");
         }
-        assert_eq!(manual_statuses().collect::<Vec<_>>(), [Status::Available, Status::Reserved]);
+        assert_eq!(
+            manual_statuses().collect::<Vec<_>>(),
+            [Status::Available, Status::Reserved]
+        );
         let rule = parse_manual("sold").expect_err("sold is set by deals");
         assert_eq!(
             rule.detail,

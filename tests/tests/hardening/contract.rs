@@ -104,7 +104,9 @@ async fn enumerated_fields_list_the_values_the_server_checks_against() {
     assert_eq!(field("User", "status"), strings(&["active", "disabled"]));
     assert_eq!(
         field("NewCustomerBody", "channel"),
-        domain::sales::customers::Channel::iter().map(|c| c.to_string()).collect::<Vec<_>>()
+        domain::sales::customers::Channel::iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
     );
     assert_eq!(field("StatusBody", "status"), domain::sales::customer_status::names());
     assert_eq!(
