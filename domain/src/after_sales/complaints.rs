@@ -238,14 +238,11 @@ pub async fn list(
 ) -> Result<Page<ComplaintView>, DomainError> {
     use complaints::Column as C;
     let mut errors = Vec::new();
-    let status = filter
-        .status
-        .as_deref()
-        .map(|s| crate::platform::input::variant::<ComplaintStatus>(s, "/status"))
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let status = crate::platform::input::optional(
+        filter.status.as_deref(),
+        |s| crate::platform::input::variant::<ComplaintStatus>(s, "/status"),
+        &mut errors,
+    );
     if filter
         .severity
         .as_ref()

@@ -128,6 +128,16 @@ where
     })
 }
 
+/// An optional field read by `parse`: absent is `None`, and so is a value
+/// `parse` refuses, with the rule it breaks pushed to `errors`.
+pub fn optional<T>(
+    text: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    parse(text?).map_err(|rule| errors.push(rule)).ok()
+}
+
 /// A value of a closed vocabulary that is no enum column (a locale…):
 /// absent is fine, any other value than `allowed` is an error at `pointer`
 /// listing them.

@@ -238,8 +238,7 @@ pub async fn list(
         .kind
         .as_deref()
         .map(|k| crate::platform::input::variant::<Kind>(k, "/kind"))
-        .transpose()
-        .map_err(|e| DomainError::Validation(vec![e]))?;
+        .transpose()?;
     let mut query = customer_events::Entity::find().filter(reach(actor, scope));
     if let Some(kind) = kind {
         query = query.filter(C::Kind.eq(kind));

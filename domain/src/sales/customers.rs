@@ -152,14 +152,7 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
     {
         errors.push(FieldError::new("/wechat_id", "must be 1 to 64 characters"));
     }
-    let channel = input
-        .channel
-        .as_deref()
-        .map(|c| input::variant(c, "/channel"))
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let channel = input::optional(input.channel.as_deref(), |c| input::variant(c, "/channel"), errors);
     if input
         .external_id
         .as_ref()

@@ -340,14 +340,7 @@ pub async fn update(
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
     money::check_optional(patch.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
-    let payment = patch
-        .payment_method
-        .as_deref()
-        .map(parse_payment)
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let payment = crate::platform::input::optional(patch.payment_method.as_deref(), parse_payment, &mut errors);
     let txn = crate::platform::db::begin_write(db).await?;
     if let Some(Some(support)) = patch.support_id {
         check_support(&txn, support, &mut errors).await?;

@@ -170,14 +170,7 @@ fn check(input: &UnitInput, creating: bool, errors: &mut Vec<FieldError>) -> (Op
         None if creating => errors.push(FieldError::new("/list_price_fen", "is required")),
         None => {}
     }
-    let status = input
-        .status
-        .as_deref()
-        .map(parse_manual)
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let status = crate::platform::input::optional(input.status.as_deref(), parse_manual, errors);
     (area, status)
 }
 
@@ -243,8 +236,7 @@ pub async fn list(
         .status
         .as_deref()
         .map(|s| crate::platform::input::variant::<Status>(s, "/status"))
-        .transpose()
-        .map_err(|e| DomainError::Validation(vec![e]))?;
+        .transpose()?;
     let mut query = units::Entity::find();
     if let Some(status) = status {
         query = query.filter(C::Status.eq(status));
