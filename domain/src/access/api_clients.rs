@@ -18,6 +18,7 @@ use crate::{
     access::permissions,
     platform::credentials,
     platform::error::{DomainError, FieldError},
+    platform::input,
     platform::version,
 };
 
@@ -97,15 +98,12 @@ fn check(input: &ClientInput, creating: bool) -> Result<Option<ApiClientStatus>,
             format!("must be between 1 and {MAX_RATE_LIMIT}"),
         ));
     }
-    let status = match &input.status {
+    let status = match input.status.as_deref() {
         Some(_) if creating => {
             errors.push(FieldError::new("/status", "a new client is always active"));
             None
         }
-        Some(status) => crate::platform::input::variant(status, "/status")
-            .map_err(|e| errors.push(e))
-            .ok(),
-        None => None,
+        status => input::optional(status, |s| input::variant(s, "/status"), &mut errors),
     };
     if errors.is_empty() {
         Ok(status)

@@ -22,6 +22,7 @@ use crate::{
     access::audit::{self, AuditContext},
     access::permissions::Scope,
     platform::error::{DomainError, FieldError},
+    platform::input,
     platform::page::{Page, PageRequest},
     platform::version,
     sales::timeline,
@@ -117,17 +118,10 @@ fn check(input: &EventInput, creating: bool, errors: &mut Vec<FieldError>) -> Op
         None if creating => errors.push(FieldError::new("/title", "is required")),
         _ => {}
     }
-    let kind = match &input.kind {
-        Some(k) => crate::platform::input::variant(k, "/kind")
-            .map_err(|e| errors.push(e))
-            .ok(),
-        None => {
-            if creating {
-                errors.push(FieldError::new("/kind", "is required"));
-            }
-            None
-        }
-    };
+    let kind = input::optional(input.kind.as_deref(), |k| input::variant(k, "/kind"), errors);
+    if creating && input.kind.is_none() {
+        errors.push(FieldError::new("/kind", "is required"));
+    }
     if creating && input.starts_at.is_none() {
         errors.push(FieldError::new("/starts_at", "is required"));
     }
@@ -237,7 +231,7 @@ pub async fn list(
     let kind = filter
         .kind
         .as_deref()
-        .map(|k| crate::platform::input::variant::<Kind>(k, "/kind"))
+        .map(|k| input::variant::<Kind>(k, "/kind"))
         .transpose()?;
     let mut query = customer_events::Entity::find().filter(reach(actor, scope));
     if let Some(kind) = kind {
