@@ -171,7 +171,7 @@ pub async fn create_unit(app: &TestApp, number: &str) -> Uuid {
         layout: Set("3室2厅".to_owned()),
         area_sqm_centi: Set(10_250),
         list_price_fen: Set(420_000_000),
-        status: Set("available".to_owned()),
+        status: Set(entities::units::UnitStatus::Available),
         created_at: Set(now),
         updated_at: Set(now),
     }

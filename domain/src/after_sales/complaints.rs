@@ -190,7 +190,7 @@ pub async fn create(
         Some(actor),
         timeline::Event {
             customer_id: view.customer_id,
-            kind: "complaint_received",
+            kind: timeline::Kind::ComplaintReceived,
             occurred_at: received_at,
             subject_id: Some(view.id),
             data: json!({"severity": view.severity, "summary": view.summary, "deal_id": view.deal_id}),
@@ -203,7 +203,7 @@ pub async fn create(
             Some(actor),
             timeline::Event {
                 customer_id: view.customer_id,
-                kind: "complaint_routed",
+                kind: timeline::Kind::ComplaintRouted,
                 occurred_at: now,
                 subject_id: Some(view.id),
                 data: json!({"handler_id": handler, "team_id": view.team_id, "reason": "major complaint"}),
@@ -234,14 +234,11 @@ pub async fn list(
 ) -> Result<Page<ComplaintView>, DomainError> {
     use complaints::Column as C;
     let mut errors = Vec::new();
-    let status = filter
-        .status
-        .as_deref()
-        .map(|s| crate::platform::input::variant::<ComplaintStatus>(s, "/status"))
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let status = crate::platform::input::optional(
+        filter.status.as_deref(),
+        |s| crate::platform::input::variant::<ComplaintStatus>(s, "/status"),
+        &mut errors,
+    );
     if filter
         .severity
         .as_ref()
@@ -373,7 +370,7 @@ pub async fn update(
     let event = if to == ComplaintStatus::Resolved {
         timeline::Event {
             customer_id: after.customer_id,
-            kind: "complaint_resolved",
+            kind: timeline::Kind::ComplaintResolved,
             occurred_at: resolved_at,
             subject_id: Some(after.id),
             data: json!({"resolution": after.resolution,
@@ -382,7 +379,7 @@ pub async fn update(
     } else {
         timeline::Event {
             customer_id: after.customer_id,
-            kind: "complaint_reopened",
+            kind: timeline::Kind::ComplaintReopened,
             occurred_at: now,
             subject_id: Some(after.id),
             data: json!({"previous_resolution": before.resolution}),

@@ -463,8 +463,7 @@ pub async fn breaches(
         .kind
         .as_deref()
         .map(|k| crate::platform::input::variant::<SlaKind>(k, "/kind"))
-        .transpose()
-        .map_err(|e| DomainError::Validation(vec![e]))?;
+        .transpose()?;
     let mut query = sla_breaches::Entity::find().filter(actor.reach(scope, C::ConsultantId, Some(C::TeamId)));
     if let Some(kind) = kind {
         query = query.filter(C::Kind.eq(kind));

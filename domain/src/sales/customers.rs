@@ -28,15 +28,18 @@ use crate::{
     sales::timeline,
 };
 
-/// Where leads come from (渠道).
-pub const CHANNELS: &[&str] = &[
-    "website",
-    "social_media",
-    "partner_platform",
-    "store_walk_in",
-    "outdoor_exhibition",
-    "cross_industry",
-];
+/// Where leads come from (渠道), stored and named as `entities` spells them.
+pub use entities::customers::Channel;
+
+/// The channel of a new lead that names none: a partner's push or staff at
+/// the sales office.
+pub(crate) fn default_channel(is_client: bool) -> Channel {
+    if is_client {
+        Channel::PartnerPlatform
+    } else {
+        Channel::StoreWalkIn
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerView {
@@ -71,7 +74,7 @@ impl From<customers::Model> for CustomerView {
             phone: m.phone,
             email: m.email,
             wechat_id: m.wechat_id,
-            channel: m.channel,
+            channel: m.channel.to_string(),
             status: m.status.to_string(),
             lost_reason: m.lost_reason,
             key_account: m.key_account,
@@ -127,7 +130,8 @@ pub struct CustomerInput {
     pub owner_id: Option<Uuid>,
 }
 
-pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) {
+/// The channel `input` names, if any, after every rule it breaks is in `errors`.
+pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) -> Option<Channel> {
     match &input.name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
             errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
@@ -154,12 +158,7 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
     {
         errors.push(FieldError::new("/wechat_id", "must be 1 to 64 characters"));
     }
-    if input.channel.as_ref().is_some_and(|c| !CHANNELS.contains(&c.as_str())) {
-        errors.push(FieldError::new(
-            "/channel",
-            format!("must be one of {}", CHANNELS.join(", ")),
-        ));
-    }
+    let channel = input::optional(input.channel.as_deref(), |c| input::variant(c, "/channel"), errors);
     if input
         .external_id
         .as_ref()
@@ -167,6 +166,7 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
     {
         errors.push(FieldError::new("/external_id", "must be 1 to 128 characters"));
     }
+    channel
 }
 
 /// The digits of a phone number, by which possible duplicates are found
@@ -237,7 +237,7 @@ pub async fn create(
     input: CustomerInput,
 ) -> Result<Created, DomainError> {
     let mut errors = Vec::new();
-    check(&input, true, &mut errors);
+    let channel = check(&input, true, &mut errors);
     let is_client = actor.kind == ActorKind::Client;
     if is_client && input.owner_id.is_some() {
         errors.push(FieldError::new(
@@ -289,9 +289,7 @@ pub async fn create(
             .flatten()
             .and_then(|e| crate::access::users::normalise_email(&e))),
         wechat_id: Set(input.wechat_id.flatten()),
-        channel: Set(input
-            .channel
-            .unwrap_or_else(|| if is_client { "partner_platform" } else { "store_walk_in" }.to_owned())),
+        channel: Set(channel.unwrap_or_else(|| default_channel(is_client))),
         status: Set(Status::New),
         lost_reason: Set(None),
         key_account: Set(input.key_account.unwrap_or(false)),
@@ -332,7 +330,7 @@ pub async fn create(
         data,
     };
     let created = json!({"channel": view.channel, "external_id": view.external_id});
-    timeline::record(&txn, Some(actor), event("created", created)).await?;
+    timeline::record(&txn, Some(actor), event(timeline::Kind::Created, created)).await?;
     crate::outbox::sla::on_lead_arrived(&txn, view.id, now).await?;
     if let Some(client) = view.source_client_id {
         let payload = json!({"customer_id": view.id, "external_id": view.external_id, "status": view.status});
@@ -347,7 +345,7 @@ pub async fn create(
     if let Some(owner) = view.owner_id {
         let assigned = json!({"consultant_id": owner, "team_id": view.team_id, "strategy": "named",
                                "reason": "recorded by the consultant's side"});
-        timeline::record(&txn, Some(actor), event("assigned", assigned)).await?;
+        timeline::record(&txn, Some(actor), event(timeline::Kind::Assigned, assigned)).await?;
     }
     let possible_duplicates = match &key {
         Some(key) => same_phone(&txn, actor, key, Some(view.id)).await?,
@@ -391,7 +389,13 @@ impl CustomerFilter {
         if let Some(Err(rule)) = self.status.as_deref().map(customer_status::parse) {
             errors.push(FieldError::new("/status", rule));
         }
-        input::one_of(self.channel.as_deref(), CHANNELS, "/channel", &mut errors);
+        if let Some(Err(rule)) = self
+            .channel
+            .as_deref()
+            .map(|c| input::variant::<Channel>(c, "/channel"))
+        {
+            errors.push(rule);
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -588,7 +592,7 @@ pub async fn change_status(
     let data = json!({"from": before.status, "to": to, "reason": reason});
     let event = timeline::Event {
         customer_id: id,
-        kind: "status_changed",
+        kind: timeline::Kind::StatusChanged,
         occurred_at: now,
         subject_id: None,
         data,
@@ -731,7 +735,7 @@ pub async fn merge(
                       "duplicate_owner_id": duplicate.owner_id});
     let event = timeline::Event {
         customer_id: id,
-        kind: "merged",
+        kind: timeline::Kind::Merged,
         occurred_at: now,
         subject_id: Some(duplicate_id),
         data,

@@ -9,7 +9,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entities::{customers, deals, handover_checklist_items, inspection_issues, roles, units, user_roles, users};
+use entities::{
+    customers, deals, handover_checklist_items, inspection_issues, roles, units, units::UnitStatus, user_roles, users,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect,
     RelationTrait, Set, TransactionSession, TransactionTrait,
@@ -32,9 +34,6 @@ use crate::{
     sales::deal_stages::{self, PaymentMethod, Stage, StageRules},
     sales::timeline,
 };
-
-/// Payment methods by their API names.
-pub const PAYMENT_METHODS: &[&str] = &["full", "mortgage", "provident_fund", "instalments"];
 
 /// The documents and steps that must all be done before a handover.
 pub const CHECKLIST_ITEMS: &[&str] = &[
@@ -74,13 +73,10 @@ pub struct DealView {
 
 impl From<deals::Model> for DealView {
     fn from(m: deals::Model) -> Self {
-        let next_stages = match payment_of(&m) {
-            Ok(payment) => deal_stages::allowed(m.stage, payment)
-                .into_iter()
-                .map(|s| s.to_string())
-                .collect(),
-            _ => Vec::new(),
-        };
+        let next_stages = deal_stages::allowed(m.stage, m.payment_method)
+            .into_iter()
+            .map(|s| s.to_string())
+            .collect();
         Self {
             id: m.id,
             customer_id: m.customer_id,
@@ -89,7 +85,7 @@ impl From<deals::Model> for DealView {
             team_id: m.team_id,
             support_id: m.support_id,
             agreed_price_fen: m.agreed_price_fen,
-            payment_method: m.payment_method,
+            payment_method: m.payment_method.to_string(),
             planned_handover_on: m.planned_handover_on,
             stage: m.stage.to_string(),
             next_stages,
@@ -117,25 +113,14 @@ impl Record for DealView {
     }
 }
 
-/// A payment method by its API name.
-pub fn parse_payment(text: &str) -> Option<PaymentMethod> {
-    match text {
-        "full" => Some(PaymentMethod::Full),
-        "mortgage" => Some(PaymentMethod::Mortgage),
-        "provident_fund" => Some(PaymentMethod::ProvidentFund),
-        "instalments" => Some(PaymentMethod::Instalments),
-        _ => None,
-    }
+/// A payment method a client names, or the rule it breaks.
+fn parse_payment(text: &str) -> Result<PaymentMethod, FieldError> {
+    crate::platform::input::variant(text, "/payment_method")
 }
 
 /// A stage a client names, or why it is none.
 fn parse_stage(text: &str) -> Result<Stage, String> {
     text.parse().map_err(|_| format!("unknown stage {text:?}"))
-}
-
-fn payment_of(deal: &deals::Model) -> Result<PaymentMethod, DomainError> {
-    parse_payment(&deal.payment_method)
-        .ok_or_else(|| DomainError::Internal(format!("deal {}: unknown payment method", deal.id)))
 }
 
 /// The deals a caller reaches with `scope`.
@@ -214,12 +199,7 @@ pub async fn create(
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
     money::check(input.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
-    if parse_payment(&input.payment_method).is_none() {
-        errors.push(FieldError::new(
-            "/payment_method",
-            format!("must be one of {}", PAYMENT_METHODS.join(", ")),
-        ));
-    }
+    let payment = parse_payment(&input.payment_method).map_err(|e| errors.push(e)).ok();
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = customers::Entity::find_by_id(input.customer_id)
         .filter(crate::sales::customers::reach(actor, scope))
@@ -252,9 +232,9 @@ pub async fn create(
     if let Some(support) = input.support_id {
         check_support(&txn, support, &mut errors).await?;
     }
-    if !errors.is_empty() {
+    let (Some(payment), true) = (payment, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
-    }
+    };
     let now = Utc::now();
     let deal = deals::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -264,7 +244,7 @@ pub async fn create(
         team_id: Set(team_id),
         support_id: Set(input.support_id),
         agreed_price_fen: Set(input.agreed_price_fen),
-        payment_method: Set(input.payment_method),
+        payment_method: Set(payment),
         planned_handover_on: Set(Some(input.planned_handover_on)),
         stage: Set(Stage::Negotiating),
         subscribed_at: Set(None),
@@ -284,7 +264,7 @@ pub async fn create(
         Some(actor),
         timeline::Event {
             customer_id: deal.customer_id,
-            kind: "deal_created",
+            kind: timeline::Kind::DealCreated,
             occurred_at: now,
             subject_id: Some(deal.id),
             data: json!({"deal_id": deal.id, "unit_id": deal.unit_id, "agreed_price_fen": deal.agreed_price_fen,
@@ -365,16 +345,7 @@ pub async fn update(
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
     money::check_optional(patch.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
-    if patch
-        .payment_method
-        .as_deref()
-        .is_some_and(|p| parse_payment(p).is_none())
-    {
-        errors.push(FieldError::new(
-            "/payment_method",
-            format!("must be one of {}", PAYMENT_METHODS.join(", ")),
-        ));
-    }
+    let payment = crate::platform::input::optional(patch.payment_method.as_deref(), parse_payment, &mut errors);
     let txn = crate::platform::db::begin_write(db).await?;
     if let Some(Some(support)) = patch.support_id {
         check_support(&txn, support, &mut errors).await?;
@@ -395,7 +366,7 @@ pub async fn update(
     if let Some(price) = patch.agreed_price_fen {
         active.agreed_price_fen = Set(price);
     }
-    if let Some(payment) = patch.payment_method {
+    if let Some(payment) = payment {
         active.payment_method = Set(payment);
     }
     if let Some(on) = patch.planned_handover_on {
@@ -486,7 +457,7 @@ pub(crate) async fn apply_move(
     tz: Tz,
 ) -> Result<deals::Model, DomainError> {
     let from = deal.stage;
-    deal_stages::check_move(from, to, payment_of(&deal)?)?;
+    deal_stages::check_move(from, to, deal.payment_method)?;
     let last = [
         deal.subscribed_at,
         deal.contracted_at,
@@ -508,7 +479,8 @@ pub(crate) async fn apply_move(
     let now = Utc::now();
     match to {
         Stage::Subscribed => {
-            let taken = set_unit_status(txn, deal.unit_id, "subscribed", &["available", "reserved"], now).await?;
+            let free: Vec<_> = crate::sales::units::manual_statuses().collect();
+            let taken = set_unit_status(txn, deal.unit_id, UnitStatus::Subscribed, &free, now).await?;
             if !taken {
                 return Err(DomainError::Rule {
                     code: "unit_unavailable",
@@ -517,10 +489,11 @@ pub(crate) async fn apply_move(
             }
         }
         Stage::Contracted => {
-            set_unit_status(txn, deal.unit_id, "sold", &["subscribed"], now).await?;
+            set_unit_status(txn, deal.unit_id, UnitStatus::Sold, &[UnitStatus::Subscribed], now).await?;
         }
         Stage::Cancelled if from.holds_unit() => {
-            set_unit_status(txn, deal.unit_id, "available", &["subscribed", "sold"], now).await?;
+            let held = [UnitStatus::Subscribed, UnitStatus::Sold];
+            set_unit_status(txn, deal.unit_id, UnitStatus::Available, &held, now).await?;
         }
         _ => {}
     }
@@ -559,7 +532,7 @@ pub(crate) async fn apply_move(
         Some(actor),
         timeline::Event {
             customer_id: moved.customer_id,
-            kind: "deal_stage_changed",
+            kind: timeline::Kind::DealStageChanged,
             occurred_at: at,
             subject_id: Some(moved.id),
             data: json!({"from": from, "to": to, "deal_id": moved.id, "unit_id": moved.unit_id,
@@ -585,8 +558,8 @@ pub(crate) async fn apply_move(
 async fn set_unit_status(
     txn: &impl ConnectionTrait,
     unit_id: Uuid,
-    to: &str,
-    from: &[&str],
+    to: UnitStatus,
+    from: &[UnitStatus],
     now: DateTime<Utc>,
 ) -> Result<bool, DomainError> {
     use units::Column as C;
@@ -711,11 +684,20 @@ pub(crate) async fn deal_event(
 mod tests {
     use super::*;
 
+    use sea_orm::Iterable;
+
     #[test]
-    fn payment_methods_parse_by_their_api_names() {
-        for method in PAYMENT_METHODS {
-            assert!(parse_payment(method).is_some());
+    fn payment_methods_parse_by_their_stored_names() {
+        for method in PaymentMethod::iter() {
+            assert_eq!(parse_payment(&method.to_string()).ok(), Some(method));
         }
-        assert!(parse_payment("cash").is_none());
+        let rule = parse_payment("cash").expect_err("cash is no payment method");
+        assert_eq!(
+            (rule.pointer.as_str(), rule.detail.as_str()),
+            (
+                "/payment_method",
+                "must be one of full, mortgage, provident_fund, instalments"
+            )
+        );
     }
 }

@@ -250,7 +250,7 @@ pub async fn create(
                       "recommended_units": view.recommendations.len()});
     let event = timeline::Event {
         customer_id,
-        kind: "needs_assessed",
+        kind: timeline::Kind::NeedsAssessed,
         occurred_at: assessed_at,
         subject_id: Some(view.id),
         data,

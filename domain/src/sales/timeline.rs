@@ -18,6 +18,9 @@ use crate::{
     platform::error::DomainError,
 };
 
+/// What happened, stored and named as `entities` spells it.
+pub use entities::timeline_entries::TimelineKind as Kind;
+
 /// One entry of a customer's timeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
@@ -33,24 +36,20 @@ pub struct Entry {
 
 /// What happened to a customer, to be recorded.
 #[derive(Debug, Clone)]
-pub struct Event<'a> {
+pub struct Event {
     pub customer_id: Uuid,
-    /// `created`, `assigned`, `reassigned`, `status_changed`, `follow_up`,
-    /// `needs_assessed`, `deal_created`, `deal_stage_changed`,
-    /// `inspection_issue`, `handover_completed`, `visit`,
-    /// `complaint_received`, `complaint_resolved`, `merged`, …
-    pub kind: &'a str,
+    pub kind: Kind,
     pub occurred_at: DateTime<Utc>,
     pub subject_id: Option<Uuid>,
     pub data: Value,
 }
 
 /// Records `event`, done by `actor` (`None` for the system itself).
-pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Event<'_>) -> Result<(), DomainError> {
+pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Event) -> Result<(), DomainError> {
     timeline_entries::ActiveModel {
         id: Set(Uuid::now_v7()),
         customer_id: Set(event.customer_id),
-        kind: Set(event.kind.to_owned()),
+        kind: Set(event.kind),
         occurred_at: Set(event.occurred_at),
         actor_user_id: Set(actor.and_then(Actor::user_id)),
         actor_client_id: Set(actor.and_then(Actor::client_id)),
@@ -72,7 +71,7 @@ pub async fn commit_recorded(
     actor: &Actor,
     audited: &str,
     id: Uuid,
-    event: Event<'_>,
+    event: Event,
 ) -> Result<(), DomainError> {
     let data = event.data.clone();
     record(&txn, Some(actor), event).await?;
@@ -93,7 +92,7 @@ pub async fn of_customer(db: &impl ConnectionTrait, customer_id: Uuid) -> Result
         .into_iter()
         .map(|m| Entry {
             id: m.id,
-            kind: m.kind,
+            kind: m.kind.to_string(),
             occurred_at: m.occurred_at,
             actor_user_id: m.actor_user_id,
             actor_client_id: m.actor_client_id,
