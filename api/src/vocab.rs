@@ -49,7 +49,7 @@ vocabulary! {
     /// The language of a staff account's notifications and digests.
     Locale = users::LOCALES.iter().copied();
     /// Which records a grant reaches: the caller's own, its team's, or all.
-    GrantScope = [Scope::Own, Scope::Team, Scope::All].map(Scope::as_str);
+    GrantScope = Scope::iter().map(|s| s.to_value());
     /// Where a lead came from.
     Channel = customers::Channel::iter().map(|c| c.to_value());
     /// A customer's place in the sales workflow (docs/workflows.md).

@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn enum_columns_keep_their_stored_spellings_and_parse_back() {
-        let cases: [(Vec<String>, &[&str]); 8] = [
+        let cases: [(Vec<String>, &[&str]); 9] = [
             (spellings::<api_clients::ApiClientStatus>(), &["active", "disabled"]),
             (
                 spellings::<customers::Channel>(),
@@ -139,6 +139,7 @@ mod tests {
                     "digest_weekly",
                 ],
             ),
+            (spellings::<role_permissions::Scope>(), &["own", "team", "all"]),
             (
                 spellings::<timeline_entries::TimelineKind>(),
                 &[
