@@ -26,13 +26,17 @@ text_forms!(
     award_runs::RunStatus,
     award_runs::RunTrigger,
     complaints::ComplaintStatus,
+    complaints::Severity,
     customer_events::CustomerEventKind,
     customers::Channel,
     customers::CustomerStatus,
     deals::DealStage,
     deals::PaymentMethod,
     follow_ups::FollowUpKind,
+    handover_checklist_items::ChecklistItem,
     inspection_issues::IssueStatus,
+    needs_assessments::Purpose,
+    needs_assessments::Reaction,
     notifications::NotificationKind,
     sla_policies::SlaKind,
     timeline_entries::TimelineKind,
@@ -103,7 +107,7 @@ mod tests {
 
     #[test]
     fn enum_columns_keep_their_stored_spellings_and_parse_back() {
-        let cases: [(Vec<String>, &[&str]); 9] = [
+        let cases: [(Vec<String>, &[&str]); 13] = [
             (spellings::<api_clients::ApiClientStatus>(), &["active", "disabled"]),
             (
                 spellings::<customers::Channel>(),
@@ -116,6 +120,7 @@ mod tests {
                     "cross_industry",
                 ],
             ),
+            (spellings::<complaints::Severity>(), &["minor", "major"]),
             (
                 spellings::<customer_events::CustomerEventKind>(),
                 &["open_day", "themed"],
@@ -127,6 +132,25 @@ mod tests {
             (
                 spellings::<follow_ups::FollowUpKind>(),
                 &["call", "visit", "wechat", "email", "showing", "material_sent"],
+            ),
+            (
+                spellings::<handover_checklist_items::ChecklistItem>(),
+                &[
+                    "property_certificate",
+                    "maintenance_manual",
+                    "quality_guarantee",
+                    "usage_instructions",
+                    "keys",
+                    "meter_readings",
+                ],
+            ),
+            (
+                spellings::<needs_assessments::Purpose>(),
+                &["own_use", "investment", "both"],
+            ),
+            (
+                spellings::<needs_assessments::Reaction>(),
+                &["pending", "interested", "neutral", "rejected"],
             ),
             (
                 spellings::<notifications::NotificationKind>(),
