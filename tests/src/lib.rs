@@ -428,15 +428,17 @@ async fn delete_redis_namespace(url: &str, namespace: &str) -> redis::RedisResul
     }
 }
 
+/// Logs of the app under test go to the test's output, which the harness
+/// shows for failing tests only: errors always (an internal error's cause is
+/// then next to the failed assertion), more with `TEST_LOG`.
 fn init_tracing() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
-        if let Ok(filter) = std::env::var("TEST_LOG") {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-                .with_test_writer()
-                .try_init();
-        }
+        let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "error".to_owned());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
     });
 }
 
