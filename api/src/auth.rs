@@ -168,6 +168,7 @@ impl FromRequest for Authenticated {
         let token = bearer_token(req);
         let (done, gate) = oneshot::channel::<()>();
         req.extensions_mut().insert(AuthGate(gate.shared()));
+        let req = req.clone();
         Box::pin(async move {
             let result = async {
                 let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
@@ -179,6 +180,10 @@ impl FromRequest for Authenticated {
                 .ok_or_else(|| {
                     ApiError::Unauthorized("the account or client is disabled or no longer exists".to_owned())
                 })?;
+                // The language the caller's answers (errors included) are written in.
+                if let Some(locale) = actor.locale {
+                    req.extensions_mut().insert(locale);
+                }
                 if let Some(limit) = actor.rate_limit_per_minute {
                     state.rate_limits.check(actor.id, limit)?;
                 }

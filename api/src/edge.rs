@@ -20,6 +20,8 @@ use actix_web::{
 use tracing::Instrument;
 use uuid::Uuid;
 
+use domain::platform::text::{Locale, Reader};
+
 use crate::{
     error::{ApiError, PROBLEM_JSON},
     state::AppState,
@@ -66,6 +68,7 @@ pub async fn edge(
     let request_id = request_id_of(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    let asked = Asked::of(&req, state.as_ref().map(|s| s.get_ref()));
     let method = req.method().to_string();
     let path = req.path().to_owned();
     // At level ERROR so that it is enabled whenever anything is logged: every
@@ -79,7 +82,7 @@ pub async fn edge(
         match next.call(req).instrument(span.clone()).await {
             Ok(response) => response.map_into_boxed_body(),
             Err(err) => {
-                let answer = failed(err, &path, &request_id, &span).await;
+                let answer = failed(err, &asked.reader(None), &path, &request_id, &span).await;
                 finished(
                     state.as_ref().map(|s| s.get_ref()),
                     &span,
@@ -92,7 +95,7 @@ pub async fn edge(
             }
         }
     };
-    let mut response = as_problem(response, &path, &request_id, &span).await;
+    let mut response = as_problem(response, &asked, &path, &request_id, &span).await;
     finish_headers(response.headers_mut(), &path, &request_id);
     let route = response
         .request()
@@ -142,9 +145,9 @@ fn finish_headers(headers: &mut HeaderMap, path: &str, request_id: &str) {
 /// a handler's), which leaves no request to attach an answer to: the answer
 /// is prepared here in full, logged and rendered like any other, and actix
 /// sends it.
-async fn failed(err: Error, path: &str, request_id: &str, span: &tracing::Span) -> Prepared {
+async fn failed(err: Error, reader: &Reader, path: &str, request_id: &str, span: &tracing::Span) -> Prepared {
     let status = err.as_response_error().status_code();
-    let mut response = problem_for(Some(&err), status, path, request_id, span);
+    let mut response = problem_for(Some(&err), status, reader, path, request_id, span);
     finish_headers(response.headers_mut(), path, request_id);
     let status = response.status();
     let headers = response.headers().clone();
@@ -153,6 +156,36 @@ async fn failed(err: Error, path: &str, request_id: &str, span: &tracing::Span) 
         .await
         .unwrap_or_else(|_| web::Bytes::new());
     Prepared { status, headers, body }
+}
+
+/// What the request asked for before anyone knew the caller: the language
+/// of its `Accept-Language`, and the business time zone.
+struct Asked {
+    locale: Option<Locale>,
+    /// The business defaults, in the service's time zone.
+    base: Reader,
+}
+
+impl Asked {
+    fn of(req: &ServiceRequest, state: Option<&AppState>) -> Self {
+        Self {
+            locale: req
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language),
+            base: Reader {
+                tz: state.map_or(Reader::default().tz, |s| s.settings.timezone),
+                ..Reader::default()
+            },
+        }
+    }
+
+    /// Who reads the answer: the signed-in user's own language first
+    /// (`caller`), then the request's, then Chinese.
+    fn reader(&self, caller: Option<Locale>) -> Reader {
+        Reader::new(caller.or(self.locale).unwrap_or(self.base.locale), self.base.tz)
+    }
 }
 
 /// A complete answer handed to actix as an error.
@@ -225,6 +258,7 @@ fn secure(headers: &mut HeaderMap, path: &str) {
 /// response (router 404/405, actix extractors) in the same envelope.
 async fn as_problem(
     response: ServiceResponse<BoxBody>,
+    asked: &Asked,
     path: &str,
     request_id: &str,
     span: &tracing::Span,
@@ -242,7 +276,8 @@ async fn as_problem(
     if !ours && is_problem {
         return with_context(response, path, request_id).await;
     }
-    let mut rendered = problem_for(error, status, path, request_id, span);
+    let reader = asked.reader(response.request().extensions().get::<Locale>().copied());
+    let mut rendered = problem_for(error, status, &reader, path, request_id, span);
     if !ours && let Some(allow) = response.headers().get(header::ALLOW) {
         rendered.headers_mut().insert(header::ALLOW, allow.clone());
     }
@@ -256,6 +291,7 @@ async fn as_problem(
 fn problem_for(
     error: Option<&Error>,
     status: StatusCode,
+    reader: &Reader,
     path: &str,
     request_id: &str,
     span: &tracing::Span,
@@ -264,14 +300,14 @@ fn problem_for(
         if let ApiError::Internal(detail) = api_error {
             span.in_scope(|| tracing::error!(error = %detail, "internal error"));
         }
-        return api_error.render(Some(path), Some(request_id));
+        return api_error.render(reader, Some(path), Some(request_id));
     }
     if let Some(err) = error {
         span.in_scope(
             || tracing::warn!(error = %err, status = status.as_u16(), "error response from a framework component"),
         );
     }
-    ApiError::from_status(status).render(Some(path), Some(request_id))
+    ApiError::from_status(status).render(reader, Some(path), Some(request_id))
 }
 
 /// A problem body rendered elsewhere (an idempotent replay, a stored

@@ -720,7 +720,7 @@ mod tests {
 
     fn refusal(body: &serde_json::Value) -> (String, String) {
         match parse_json::<Sample>(body.to_string().as_bytes()) {
-            Err(ApiError::Validation(errors)) => (errors[0].pointer.clone(), errors[0].detail.clone()),
+            Err(ApiError::Validation(errors)) => (errors[0].pointer.clone(), errors[0].detail.to_string()),
             other => panic!("{body}: {other:?}"),
         }
     }

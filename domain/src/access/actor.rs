@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     access::permissions::{Grants, Scope},
-    platform::error::DomainError,
+    platform::{error::DomainError, text::Locale},
 };
 
 /// Kind of caller.
@@ -37,6 +37,9 @@ pub struct Actor {
     pub grants: Grants,
     /// API clients' request budget per minute.
     pub rate_limit_per_minute: Option<u32>,
+    /// The language a user reads; none for API clients (their requests'
+    /// `Accept-Language` decides).
+    pub locale: Option<Locale>,
 }
 
 impl Actor {
@@ -50,6 +53,7 @@ impl Actor {
             roles: Vec::new(),
             grants: Grants::default(),
             rate_limit_per_minute: None,
+            locale: None,
         }
     }
 
@@ -134,6 +138,7 @@ pub async fn load_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Optio
         roles: role_names,
         grants,
         rate_limit_per_minute: None,
+        locale: Locale::from_tag(&user.locale),
     }))
 }
 
@@ -158,5 +163,6 @@ pub async fn load_client(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<A
         roles: vec!["partner".to_owned()],
         grants,
         rate_limit_per_minute: Some(u32::try_from(client.rate_limit_per_minute.max(1)).unwrap_or(1)),
+        locale: None,
     }))
 }

@@ -3,15 +3,17 @@
 
 use sea_orm::{DbErr, SqlErr};
 
+use crate::platform::text::Msg;
+
 /// One rejected input field: a JSON pointer to it and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     pub pointer: String,
-    pub detail: String,
+    pub detail: Msg,
 }
 
 impl FieldError {
-    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<Msg>) -> Self {
         Self {
             pointer: pointer.into(),
             detail: detail.into(),
@@ -60,7 +62,7 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub fn invalid(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn invalid(pointer: impl Into<String>, detail: impl Into<Msg>) -> Self {
         Self::Validation(vec![FieldError::new(pointer, detail)])
     }
 }

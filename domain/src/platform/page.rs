@@ -233,7 +233,11 @@ mod tests {
             Err(DomainError::Validation(errors)) => {
                 assert_eq!(errors.len(), 1);
                 assert_eq!(errors[0].pointer, "/sort");
-                assert!(errors[0].detail.contains("-created_at"), "{}", errors[0].detail);
+                assert!(
+                    errors[0].detail.to_string().contains("-created_at"),
+                    "{}",
+                    errors[0].detail
+                );
             }
             other => panic!("expected a validation error, got {other:?}"),
         }

@@ -19,6 +19,9 @@ macro_rules! catalogue {
         #[derive(Debug, Clone, PartialEq)]
         pub enum Msg {
             $( $(#[$doc])* $name $({ $($field: $ty),* })?, )*
+            /// A text not in the catalogue yet, shown as it is in every
+            /// language. Transitional: it goes once every text is here.
+            Untranslated(String),
         }
 
         impl Msg {
@@ -26,6 +29,7 @@ macro_rules! catalogue {
             pub fn key(&self) -> &'static str {
                 match self {
                     $( Self::$name { .. } => stringify!($name), )*
+                    Self::Untranslated(_) => "Untranslated",
                 }
             }
 
@@ -39,6 +43,7 @@ macro_rules! catalogue {
                             Locale::En => format!($en),
                         }
                     } )*
+                    Self::Untranslated(text) => text.clone(),
                 }
             }
 
@@ -48,6 +53,25 @@ macro_rules! catalogue {
                 &[ $( (stringify!($name), $zh, $en), )* ];
         }
     };
+}
+
+impl From<String> for Msg {
+    fn from(text: String) -> Self {
+        Msg::Untranslated(text)
+    }
+}
+
+impl From<&str> for Msg {
+    fn from(text: &str) -> Self {
+        Msg::Untranslated(text.to_owned())
+    }
+}
+
+/// In English and UTC: what logs and operators' consoles print.
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(&Reader::LOG))
+    }
 }
 
 catalogue! {
@@ -73,6 +97,67 @@ catalogue! {
     /// An amount above the ceiling.
     FenTooLarge => zh "不能超过 1000000000000 分（¥10,000,000,000）",
                    en "must be at most 1000000000000 fen (¥10,000,000,000)";
+
+    // ------------------------------------------------------------ problem titles
+    TitleBadRequest => zh "请求有误", en "Bad request";
+    TitleMalformedJson => zh "JSON 格式错误", en "Malformed JSON";
+    TitleUnsupportedMediaType => zh "不支持的媒体类型", en "Unsupported media type";
+    TitleInvalidQueryString => zh "查询字符串无效", en "Invalid query string";
+    TitleInvalidPathParameter => zh "路径参数无效", en "Invalid path parameter";
+    TitleValidationFailed => zh "校验未通过", en "Validation failed";
+    TitlePayloadTooLarge => zh "请求体过大", en "Payload too large";
+    TitleUriTooLong => zh "URI 过长", en "URI too long";
+    TitleHeadersTooLarge => zh "请求头过大", en "Request header fields too large";
+    TitleUnauthorized => zh "未认证", en "Unauthorized";
+    TitleInvalidGrant => zh "授权无效", en "Invalid grant";
+    TitleInvalidClient => zh "客户端无效", en "Invalid client";
+    TitleUnsupportedGrantType => zh "不支持的授权类型", en "Unsupported grant type";
+    TitleForbidden => zh "无权操作", en "Forbidden";
+    TitleNotFound => zh "未找到", en "Not found";
+    TitleRouteNotFound => zh "路径不存在", en "Route not found";
+    TitleMethodNotAllowed => zh "不允许的请求方法", en "Method not allowed";
+    TitleConflict => zh "冲突", en "Conflict";
+    TitleRefusedByRule => zh "业务规则不允许", en "Refused by a business rule";
+    TitleIllegalTransition => zh "不允许的状态变更", en "Illegal transition";
+    TitlePreconditionFailed => zh "前提条件不成立", en "Precondition failed";
+    TitleInvalidIdempotencyKey => zh "幂等键无效", en "Invalid Idempotency-Key";
+    TitleIdempotencyKeyReused => zh "幂等键已用于其他请求", en "Idempotency-Key reused";
+    TitleIdempotencyKeyInUse => zh "幂等键正在使用", en "Idempotency-Key in use";
+    TitleTooManyRequests => zh "请求过于频繁", en "Too many requests";
+    TitleServiceUnavailable => zh "服务不可用", en "Service unavailable";
+    TitleInternalServerError => zh "服务器内部错误", en "Internal server error";
+
+    // ------------------------------------------------------------ problem details
+    MalformedJson { reason: String } => zh "请求体不是有效的 JSON：{reason}", en "the body is not valid JSON: {reason}";
+    InvalidQuery { reason: String } => zh "查询字符串无效：{reason}", en "invalid query string: {reason}";
+    InvalidPath { reason: String } => zh "路径参数无效：{reason}", en "invalid path parameter: {reason}";
+    InvalidFields => zh "请求中有无效字段", en "the request has invalid fields";
+    BodyTooLarge { limit: usize } => zh "请求体超过 {limit} 字节的上限", en "the request body is larger than the limit of {limit} bytes";
+    BodyTooLargeUnknownLimit => zh "请求体超过上限。", en "The request body is larger than the limit.";
+    UriTooLong { limit: usize } => zh "请求的路径和查询超过 {limit} 字节的上限",
+        en "the request's path and query are longer than the limit of {limit} bytes";
+    HeadersTooLarge { limit: usize } => zh "请求头超过 {limit} 字节的上限",
+        en "the request's headers are larger than the limit of {limit} bytes";
+    UnsupportedGrantType { grants: String } => zh "grant_type 必须是以下之一：{grants}", en "grant_type must be one of: {grants}";
+    NotFound { what: String } => zh "未找到该记录（{what}）", en "{what} not found";
+    RouteNotFound => zh "没有与此路径匹配的接口", en "no route matches this path";
+    MethodNotAllowed => zh "此路径不允许该请求方法", en "this method is not allowed on this path";
+    RecordChanged => zh "记录在您读取后已被修改：请重新读取（新的 ETag）后再提交修改",
+        en "the record has changed since you read it: read it again (new ETag) and reapply your change";
+    InvalidIdempotencyKey => zh "Idempotency-Key 请求头必须是 1 到 255 个可打印 ASCII 字符",
+        en "the Idempotency-Key header must be 1 to 255 printable ASCII characters";
+    IdempotencyKeyReused => zh "此 Idempotency-Key 已用于另一个请求", en "this Idempotency-Key was used with a different request";
+    IdempotencyKeyInUse => zh "使用此 Idempotency-Key 的第一个请求仍在处理中，请稍后重试",
+        en "the first request with this Idempotency-Key is still running; retry shortly";
+    NotReady { parts: Vec<String> } => zh "尚未就绪：{parts} 不可用", en "not ready: {parts} unavailable";
+    InternalError => zh "发生了意外错误，已记录在日志中。报告问题时请提供请求 ID。",
+        en "An unexpected error occurred; it has been logged. Quote the request id when reporting it.";
+    NoMoveFrom { what: String, from: String, to: String }
+        => zh "{what}不能从 {from} 变为 {to}：当前状态不允许任何变更",
+           en "a {what} cannot move from {from} to {to}: no move is allowed from there";
+    MoveNotAllowed { what: String, from: String, to: String, allowed: Vec<String> }
+        => zh "{what}不能从 {from} 变为 {to}：允许变为 {allowed}",
+           en "a {what} cannot move from {from} to {to}: allowed are {allowed}";
 }
 
 #[cfg(test)]

@@ -87,7 +87,23 @@ pub struct Reader {
     pub tz: Tz,
 }
 
+/// The business defaults: Chinese, Beijing time.
+impl Default for Reader {
+    fn default() -> Self {
+        Self {
+            locale: Locale::ZhCn,
+            tz: chrono_tz::Asia::Shanghai,
+        }
+    }
+}
+
 impl Reader {
+    /// How logs read: English, UTC.
+    pub const LOG: Reader = Reader {
+        locale: Locale::En,
+        tz: Tz::UTC,
+    };
+
     pub fn new(locale: Locale, tz: Tz) -> Self {
         Self { locale, tz }
     }
