@@ -126,7 +126,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&settings);
+    if let Err(err) = init_logging(&settings) {
+        eprintln!("estateflow: {err}");
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -144,9 +147,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(settings: &Settings) {
+/// Logs to stderr with the configured filter; a filter that cannot be read
+/// is a configuration error, not a silent `info`.
+fn init_logging(settings: &Settings) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_new(&settings.log)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .map_err(|e| format!("log (ESTATEFLOW_LOG) is not a valid filter: {e}"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -154,6 +159,7 @@ fn init_logging(settings: &Settings) {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => builder.init(),
     }
+    Ok(())
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {

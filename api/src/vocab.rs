@@ -7,9 +7,8 @@
 //! they appear as named schemas under `components/schemas`.
 
 use domain::{
-    access::api_clients, access::permissions::Scope, access::users, after_sales::complaints, outbox::sla,
-    outbox::timers, outbox::webhooks, sales::customer_events, sales::customers, sales::deals, sales::follow_ups,
-    sales::needs, sales::units,
+    access::permissions::Scope, access::users, after_sales::complaints, outbox::sla, outbox::timers, outbox::webhooks,
+    sales::customer_events, sales::customers, sales::deals, sales::follow_ups, sales::needs, sales::units,
 };
 use sea_orm::{ActiveEnum, Iterable};
 use utoipa::openapi::{
@@ -46,13 +45,13 @@ vocabulary! {
     /// Whether a staff account may sign in.
     UserStatus = entities::users::UserStatus::iter().map(|s| s.to_value());
     /// Whether an API client may get tokens.
-    ApiClientStatus = api_clients::STATUSES.iter().copied();
+    ApiClientStatus = entities::api_clients::ApiClientStatus::iter().map(|s| s.to_value());
     /// The language of a staff account's notifications and digests.
     Locale = users::LOCALES.iter().copied();
     /// Which records a grant reaches: the caller's own, its team's, or all.
     GrantScope = [Scope::Own, Scope::Team, Scope::All].map(Scope::as_str);
     /// Where a lead came from.
-    Channel = customers::CHANNELS.iter().copied();
+    Channel = customers::Channel::iter().map(|c| c.to_value());
     /// A customer's place in the sales workflow (docs/workflows.md).
     CustomerStatus = entities::customers::CustomerStatus::iter().map(|s| s.to_value());
     /// How serious a complaint is: a major one goes to the team's manager.
@@ -60,15 +59,15 @@ vocabulary! {
     /// Whether a complaint is still open.
     ComplaintStatus = entities::complaints::ComplaintStatus::iter().map(|s| s.to_value());
     /// The kind of a customer event.
-    CustomerEventKind = customer_events::KINDS.iter().copied();
+    CustomerEventKind = customer_events::Kind::iter().map(|k| k.to_value());
     /// A deal's stage (docs/workflows.md, the deal stage machine).
     DealStage = entities::deals::DealStage::iter().map(|s| s.to_value());
     /// How the buyer pays.
-    PaymentMethod = deals::PAYMENT_METHODS.iter().copied();
+    PaymentMethod = entities::deals::PaymentMethod::iter().map(|p| p.to_value());
     /// An item of the handover checklist.
     ChecklistItem = deals::CHECKLIST_ITEMS.iter().copied();
     /// The kind of a follow-up.
-    FollowUpKind = follow_ups::KINDS.iter().copied();
+    FollowUpKind = follow_ups::Kind::iter().map(|k| k.to_value());
     /// What the customer buys for.
     Purpose = needs::PURPOSES.iter().copied();
     /// The customer's reaction to a recommended unit.
@@ -78,9 +77,9 @@ vocabulary! {
     /// The kind of an SLA deadline.
     SlaKind = sla::SlaKind::iter().map(|s| s.to_value());
     /// A unit's sales state.
-    UnitStatus = units::STATUSES.iter().copied();
+    UnitStatus = units::Status::iter().map(|s| s.to_value());
     /// The sales states a unit may be set to by hand; the others follow its deals.
-    ManualUnitStatus = units::MANUAL_STATUSES.iter().copied();
+    ManualUnitStatus = units::manual_statuses().map(|s| s.to_value());
     /// An event a webhook subscription may receive (docs/api/webhooks.md).
     WebhookEvent = webhooks::subscriptions::EVENTS.iter().copied();
     /// Where a webhook delivery stands.

@@ -15,12 +15,20 @@ pub struct Model {
     /// Permission names granted to the client (always with scope `own`).
     pub scopes: Json,
     pub rate_limit_per_minute: i32,
-    /// `active` or `disabled`.
-    pub status: String,
+    pub status: ApiClientStatus,
     pub created_by: Option<Uuid>,
     pub secret_rotated_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// Whether a client may get tokens: only an active one does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ApiClientStatus {
+    Active,
+    Disabled,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,8 +11,7 @@ pub struct Model {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub wechat_id: Option<String>,
-    /// website, social_media, partner_platform, store_walk_in, outdoor_exhibition, cross_industry.
-    pub channel: String,
+    pub channel: Channel,
     pub status: CustomerStatus,
     pub lost_reason: Option<String>,
     pub key_account: bool,
@@ -55,6 +54,19 @@ pub enum CustomerStatus {
     Contracted,
     HandedOver,
     Lost,
+}
+
+/// Where a lead came from (渠道).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Website,
+    SocialMedia,
+    PartnerPlatform,
+    StoreWalkIn,
+    OutdoorExhibition,
+    CrossIndustry,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

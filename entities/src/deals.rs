@@ -13,7 +13,7 @@ pub struct Model {
     pub team_id: Option<Uuid>,
     pub support_id: Option<Uuid>,
     pub agreed_price_fen: i64,
-    pub payment_method: String,
+    pub payment_method: PaymentMethod,
     pub planned_handover_on: Option<Date>,
     pub stage: DealStage,
     pub subscribed_at: Option<DateTimeUtc>,
@@ -40,6 +40,18 @@ pub enum DealStage {
     HandedOver,
     Closed,
     Cancelled,
+}
+
+/// How the buyer pays; a full payment needs no loan stage
+/// (`domain::sales::deal_stages`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Full,
+    Mortgage,
+    ProvidentFund,
+    Instalments,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

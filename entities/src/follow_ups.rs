@@ -9,13 +9,26 @@ pub struct Model {
     pub id: Uuid,
     pub customer_id: Uuid,
     pub author_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: FollowUpKind,
     pub occurred_at: DateTimeUtc,
     pub reached: bool,
     pub notes: Option<String>,
     pub next_step: Option<String>,
     pub next_follow_up_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+}
+
+/// How the consultant was in touch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpKind {
+    Call,
+    Visit,
+    Wechat,
+    Email,
+    Showing,
+    MaterialSent,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

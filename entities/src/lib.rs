@@ -22,14 +22,22 @@ macro_rules! text_forms {
 }
 
 text_forms!(
+    api_clients::ApiClientStatus,
     award_runs::RunStatus,
     award_runs::RunTrigger,
     complaints::ComplaintStatus,
+    customer_events::CustomerEventKind,
+    customers::Channel,
     customers::CustomerStatus,
     deals::DealStage,
+    deals::PaymentMethod,
+    follow_ups::FollowUpKind,
     inspection_issues::IssueStatus,
+    notifications::NotificationKind,
     sla_policies::SlaKind,
+    timeline_entries::TimelineKind,
     timers::TimerState,
+    units::UnitStatus,
     webhook_deliveries::DeliveryStatus,
 );
 
@@ -73,3 +81,95 @@ pub mod visits;
 pub mod webhook_attempts;
 pub mod webhook_deliveries;
 pub mod webhooks;
+
+#[cfg(test)]
+mod tests {
+    use std::{fmt::Display, str::FromStr};
+
+    use sea_orm::Iterable;
+
+    use super::*;
+
+    /// The stored spelling of every variant of `E`, each checked to parse back.
+    fn spellings<E: Iterable + Display + FromStr + PartialEq + std::fmt::Debug>() -> Vec<String> {
+        E::iter()
+            .map(|e| {
+                let text = e.to_string();
+                assert_eq!(text.parse::<E>().ok(), Some(e), "{text}");
+                text
+            })
+            .collect()
+    }
+
+    #[test]
+    fn enum_columns_keep_their_stored_spellings_and_parse_back() {
+        let cases: [(Vec<String>, &[&str]); 8] = [
+            (spellings::<api_clients::ApiClientStatus>(), &["active", "disabled"]),
+            (
+                spellings::<customers::Channel>(),
+                &[
+                    "website",
+                    "social_media",
+                    "partner_platform",
+                    "store_walk_in",
+                    "outdoor_exhibition",
+                    "cross_industry",
+                ],
+            ),
+            (
+                spellings::<customer_events::CustomerEventKind>(),
+                &["open_day", "themed"],
+            ),
+            (
+                spellings::<deals::PaymentMethod>(),
+                &["full", "mortgage", "provident_fund", "instalments"],
+            ),
+            (
+                spellings::<follow_ups::FollowUpKind>(),
+                &["call", "visit", "wechat", "email", "showing", "material_sent"],
+            ),
+            (
+                spellings::<notifications::NotificationKind>(),
+                &[
+                    "sla_reminder",
+                    "sla_breach",
+                    "inspection_task",
+                    "visit_task",
+                    "digest_daily",
+                    "digest_weekly",
+                ],
+            ),
+            (
+                spellings::<timeline_entries::TimelineKind>(),
+                &[
+                    "created",
+                    "assigned",
+                    "reassigned",
+                    "status_changed",
+                    "follow_up",
+                    "needs_assessed",
+                    "deal_created",
+                    "deal_stage_changed",
+                    "inspection_issue",
+                    "handover_completed",
+                    "visit",
+                    "complaint_received",
+                    "complaint_routed",
+                    "complaint_resolved",
+                    "complaint_reopened",
+                    "merged",
+                    "event_invited",
+                    "event_attended",
+                    "sla_breached",
+                ],
+            ),
+            (
+                spellings::<units::UnitStatus>(),
+                &["available", "reserved", "subscribed", "sold"],
+            ),
+        ];
+        for (names, stored) in cases {
+            assert_eq!(names, stored);
+        }
+    }
+}

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub user_id: Uuid,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub title: String,
     pub body: Option<String>,
     pub subject_type: Option<String>,
@@ -16,6 +16,25 @@ pub struct Model {
     pub dedupe_key: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+}
+
+/// What a notification is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(48))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// A deadline is near (the consultant).
+    SlaReminder,
+    /// A deadline was missed (the team's manager).
+    SlaBreach,
+    /// The pre-handover inspection is due (the consultant).
+    InspectionTask,
+    /// The after-sales visit is due (the consultant).
+    VisitTask,
+    /// Yesterday's figures of the team (its manager).
+    DigestDaily,
+    /// Last week's figures of the team (its manager).
+    DigestWeekly,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

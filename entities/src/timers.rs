@@ -7,6 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// Strings, not an enum, on purpose: the timer engine is generic over
+    /// the kinds and phases its users (SLA deadlines, periodic runs, …) register.
     pub kind: String,
     pub phase: String,
     pub dedupe_key: String,

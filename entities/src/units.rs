@@ -13,9 +13,21 @@ pub struct Model {
     pub layout: String,
     pub area_sqm_centi: i32,
     pub list_price_fen: i64,
-    pub status: String,
+    pub status: UnitStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// A unit's sales state: staff move it between `available` and `reserved`;
+/// `subscribed` and `sold` follow the deal that takes it (`domain::sales::units`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum UnitStatus {
+    Available,
+    Reserved,
+    Subscribed,
+    Sold,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

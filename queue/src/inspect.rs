@@ -221,6 +221,46 @@ pub async fn set_paused(db: &DatabaseConnection, queue: &str, paused: bool) -> R
     domain::platform::system::compare_and_set(db, &key, from, to).await
 }
 
+fn stopped_key(queue: &str, instance: &str) -> String {
+    format!("queue_stopped:{queue}@{instance}")
+}
+
+const STOPPED: &str = "stopped";
+
+/// Records whether the worker of `queue` on the replica `instance` stands
+/// still because the queue is paused: it fetches nothing and its jobs in
+/// flight have finished. Kept beside the pause flag under
+/// `queue_stopped:<queue>@<instance>` (the worker's name), with the time it
+/// stopped, so that operators (and tests) see which replicas have obeyed a
+/// pause; the entry goes when the worker runs again or its replica shuts
+/// down.
+pub async fn set_worker_stopped(
+    db: &DatabaseConnection,
+    queue: &str,
+    instance: &str,
+    stopped: bool,
+) -> Result<(), domain::DomainError> {
+    let key = stopped_key(queue, instance);
+    if stopped {
+        domain::platform::system::put(db, &key, STOPPED).await
+    } else {
+        domain::platform::system::remove(db, &key).await
+    }
+}
+
+/// Whether the worker of `queue` on the replica `instance` has acknowledged
+/// a pause (see [`set_worker_stopped`]).
+pub async fn is_worker_stopped(
+    db: &DatabaseConnection,
+    queue: &str,
+    instance: &str,
+) -> Result<bool, domain::DomainError> {
+    Ok(domain::platform::system::get(db, &stopped_key(queue, instance))
+        .await?
+        .as_deref()
+        == Some(STOPPED))
+}
+
 // ---------------------------------------------------------------- SQLite
 
 /// The SQL condition of each state over apalis-sqlite's `Jobs` (`?now` is `$now`).

@@ -111,6 +111,7 @@ pub async fn status(db: &DatabaseConnection, id: Uuid, wait_ms: u64) -> Result<O
         return Err(too_large("/wait_ms", MAX_WAIT_MS));
     }
     let deadline = tokio::time::Instant::now() + Duration::from_millis(wait_ms);
+    let mut waiting = false;
     loop {
         let Some(value) = domain::platform::system::get(db, &Probe::effect_key(id)).await? else {
             return Ok(None);
@@ -118,6 +119,11 @@ pub async fn status(db: &DatabaseConnection, id: Uuid, wait_ms: u64) -> Result<O
         let status = ProbeStatus::decode(&value);
         if matches!(status, ProbeStatus::Handled(_)) || tokio::time::Instant::now() >= deadline {
             return Ok(Some(status));
+        }
+        if !waiting {
+            // Shows that a long poll is in flight (a graceful stop lets it end).
+            tracing::debug!(probe = %id, wait_ms, "waiting for the probe to be handled");
+            waiting = true;
         }
         tokio::time::sleep(POLL).await;
     }

@@ -4,7 +4,11 @@
 use reqwest::Response;
 use serde_json::json;
 
-use crate::{TestApp, client::expect_json, org::list};
+use crate::{
+    TestApp,
+    client::expect_json,
+    org::{list, values},
+};
 
 /// A walk-in customer recorded by the caller (who owns it); its id.
 pub async fn new_customer(app: &TestApp, token: &str, name: &str) -> String {
@@ -17,13 +21,10 @@ pub async fn new_customer(app: &TestApp, token: &str, name: &str) -> String {
 
 /// The kinds of a customer's timeline entries as the caller reads them, in order.
 pub async fn timeline_kinds(app: &TestApp, token: &str, customer: &str) -> Vec<String> {
-    let timeline = list(app, &format!("/api/v1/customers/{customer}/timeline"), token).await;
-    timeline["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|e| e["kind"].as_str().expect("kind").to_owned())
-        .collect()
+    values(
+        &list(app, &format!("/api/v1/customers/{customer}/timeline"), token).await,
+        "kind",
+    )
 }
 
 /// `POST /api/v1/customers/import` with this CSV, as the caller.

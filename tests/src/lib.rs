@@ -22,7 +22,7 @@ use std::{
     time::Duration,
 };
 
-use domain::{Secret, Settings, platform::secret::ConnectionUrl};
+use domain::{Secret, Settings, outbox::timers::NewTimer, platform::secret::ConnectionUrl};
 use queue::QueueClient;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
@@ -101,6 +101,23 @@ pub fn quick_timers(settings: &mut Settings) {
     settings.timer_requeue_secs = 5;
 }
 
+/// `n` probe timers (their job does nothing) all due `due_in` from now, for
+/// tests of how the pump and the workers carry many timers.
+pub fn probe_timers(n: usize, due_in: chrono::Duration) -> Vec<NewTimer> {
+    let due_at = chrono::Utc::now() + due_in;
+    (0..n)
+        .map(|_| NewTimer {
+            kind: domain::engine::dispatch::PROBE,
+            phase: "run",
+            dedupe_key: format!("probe:{}", Uuid::now_v7()),
+            subject_id: None,
+            customer_id: None,
+            due_at,
+            policy_version: None,
+        })
+        .collect()
+}
+
 /// A running service under test.
 #[derive(Debug)]
 pub struct TestApp {
@@ -110,6 +127,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub db: sea_orm::DatabaseConnection,
     pub queue: QueueClient,
+    /// The replica name of the workers running in this process, if any.
+    pub worker_instance: Option<String>,
     stop: watch::Sender<bool>,
     server: actix_web::dev::ServerHandle,
     tasks: Vec<JoinHandle<()>>,
@@ -188,8 +207,10 @@ async fn start(
     let mut tasks = vec![tokio::spawn(async move {
         let _ = app.run_until_stopped().await;
     })];
+    let mut worker_instance = None;
     if workers {
         let workers = Workers::build(&settings, db.clone(), queue.clone()).expect("build the workers");
+        worker_instance = Some(workers.instance().to_owned());
         let mut stop_rx = stop_rx.clone();
         tasks.push(tokio::spawn(async move {
             let _ = workers
@@ -205,6 +226,7 @@ async fn start(
         settings,
         db,
         queue,
+        worker_instance,
         stop,
         server,
         tasks,

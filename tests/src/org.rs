@@ -93,11 +93,17 @@ pub async fn org(app: &TestApp) -> Org {
 
 /// The ids in a list response.
 pub fn ids(list: &Value) -> Vec<String> {
+    values(list, "id")
+}
+
+/// The text field `key` of each item of a list response, in order (an
+/// audit log's actions, a timeline's kinds).
+pub fn values(list: &Value, key: &str) -> Vec<String> {
     list["items"]
         .as_array()
         .expect("items")
         .iter()
-        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .filter_map(|i| i[key].as_str().map(str::to_owned))
         .collect()
 }
 
@@ -114,6 +120,14 @@ pub fn row<'a>(report: &'a Value, key: &str, id: impl std::fmt::Display) -> &'a 
 
 pub async fn list(app: &TestApp, path: &str, token: &str) -> Value {
     expect_json(app.get(path, Some(token)).await, 200).await
+}
+
+/// The user id of the token's holder, as `/api/v1/me` names it.
+pub async fn my_id(app: &TestApp, token: &str) -> String {
+    list(app, "/api/v1/me", token).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
 }
 
 /// A token of a new partner API client that may read and push leads.
@@ -157,7 +171,7 @@ pub async fn create_unit(app: &TestApp, number: &str) -> Uuid {
         layout: Set("3室2厅".to_owned()),
         area_sqm_centi: Set(10_250),
         list_price_fen: Set(420_000_000),
-        status: Set("available".to_owned()),
+        status: Set(entities::units::UnitStatus::Available),
         created_at: Set(now),
         updated_at: Set(now),
     }

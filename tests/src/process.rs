@@ -67,26 +67,33 @@ impl ServiceProcess {
     }
 
     async fn wait_for_port(&mut self) -> u16 {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        self.wait_for_line(Duration::from_secs(60), "the listening banner", |line| {
+            line.strip_prefix("EstateFlow is listening on http://")
+                .or_else(|| line.strip_prefix("EstateFlow worker is listening on http://"))
+                .and_then(|rest| rest.rsplit(':').next())
+                .and_then(|port| port.trim().parse().ok())
+        })
+        .await
+    }
+
+    /// Waits at most `timeout` for a printed line from which `found` takes
+    /// a value, and returns it; fails with the output when the process ends
+    /// or the time is up first.
+    pub async fn wait_for_line<T>(&mut self, timeout: Duration, what: &str, found: impl Fn(&str) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let port = self.lines().iter().find_map(|line| {
-                line.strip_prefix("EstateFlow is listening on http://")
-                    .or_else(|| line.strip_prefix("EstateFlow worker is listening on http://"))
-                    .and_then(|rest| rest.rsplit(':').next())
-                    .and_then(|port| port.trim().parse().ok())
-            });
-            if let Some(port) = port {
-                return port;
+            if let Some(value) = self.lines().iter().find_map(|line| found(line)) {
+                return value;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
-                    "estateflow exited with {status} before listening:\n{}",
+                    "estateflow exited with {status} before printing {what}:\n{}",
                     self.lines().join("\n")
                 );
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "estateflow did not start:\n{}",
+                "timed out waiting for estateflow to print {what}:\n{}",
                 self.lines().join("\n")
             );
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -20,7 +20,7 @@ pub async fn customer(app: &TestApp, owner: Uuid, team: Uuid, created: &str) -> 
     customers::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set("客户".to_owned()),
-        channel: Set("website".to_owned()),
+        channel: Set(customers::Channel::Website),
         status: Set(customers::CustomerStatus::Active),
         key_account: Set(false),
         owner_id: Set(Some(owner)),
@@ -52,7 +52,7 @@ pub async fn deal(
         consultant_id: Set(consultant),
         team_id: Set(Some(team)),
         agreed_price_fen: Set(price),
-        payment_method: Set("mortgage".to_owned()),
+        payment_method: Set(deals::PaymentMethod::Mortgage),
         stage: Set(stage.parse().expect("stage")),
         subscribed_at: Set(Some(subscribed)),
         created_at: Set(subscribed),

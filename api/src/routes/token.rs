@@ -12,6 +12,7 @@ use domain::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::{
     auth::{GRANT_TYPES, Subject},
@@ -126,13 +127,7 @@ async fn password_grant(req: &HttpRequest, state: &AppState, request: TokenReque
                 ));
             }
         };
-    let (access_token, expires_in) = state.tokens.issue(Subject::User, user_id)?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in,
-        refresh_token: Some(refresh_token),
-    })
+    issue(state, Subject::User, user_id, Some(refresh_token))
 }
 
 async fn refresh_grant(state: &AppState, request: TokenRequest) -> Result<TokenResponse, ApiError> {
@@ -149,13 +144,7 @@ async fn refresh_grant(state: &AppState, request: TokenRequest) -> Result<TokenR
             ));
         }
     };
-    let (access_token, expires_in) = state.tokens.issue(Subject::User, user_id)?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in,
-        refresh_token: Some(refresh_token),
-    })
+    issue(state, Subject::User, user_id, Some(refresh_token))
 }
 
 async fn client_grant(state: &AppState, request: TokenRequest) -> Result<TokenResponse, ApiError> {
@@ -171,12 +160,23 @@ async fn client_grant(state: &AppState, request: TokenRequest) -> Result<TokenRe
         .ok_or_else(|| {
             ApiError::InvalidClient("the client is unknown or disabled, or the secret is wrong".to_owned())
         })?;
-    let (access_token, expires_in) = state.tokens.issue(Subject::Client, client.id)?;
+    issue(state, Subject::Client, client.id, None)
+}
+
+/// The response of a granted request: a fresh access token for `subject`
+/// `id`, beside the refresh token a user's grant comes with.
+fn issue(
+    state: &AppState,
+    subject: Subject,
+    id: Uuid,
+    refresh_token: Option<String>,
+) -> Result<TokenResponse, ApiError> {
+    let (access_token, expires_in) = state.tokens.issue(subject, id)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
         expires_in,
-        refresh_token: None,
+        refresh_token,
     })
 }
 

@@ -147,7 +147,7 @@ pub async fn load_client(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<A
     let Some(client) = entities::api_clients::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
-    if client.status != "active" {
+    if client.status != entities::api_clients::ApiClientStatus::Active {
         return Ok(None);
     }
     let grants = Grants::from_pairs(

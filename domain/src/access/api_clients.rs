@@ -4,7 +4,7 @@
 //! only the records it created.
 
 use chrono::{DateTime, Utc};
-use entities::api_clients;
+use entities::{api_clients, api_clients::ApiClientStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
     TransactionTrait,
@@ -16,8 +16,10 @@ use uuid::Uuid;
 use crate::{
     access::audit::{self, AuditContext},
     access::permissions,
+    access::record::{self, Record},
     platform::credentials,
     platform::error::{DomainError, FieldError},
+    platform::input,
     platform::version,
 };
 
@@ -25,8 +27,6 @@ use crate::{
 const SECRET_LEN: usize = 40;
 /// Highest per-client rate limit accepted, requests per minute.
 pub const MAX_RATE_LIMIT: i32 = 100_000;
-/// A client's statuses: only an active one gets tokens.
-pub const STATUSES: &[&str] = &["active", "disabled"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientView {
@@ -49,7 +49,7 @@ impl From<api_clients::Model> for ClientView {
             name: m.name,
             scopes: crate::platform::db::strings(&m.scopes),
             rate_limit_per_minute: m.rate_limit_per_minute,
-            status: m.status,
+            status: m.status.to_string(),
             secret_rotated_at: m.secret_rotated_at,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -57,9 +57,14 @@ impl From<api_clients::Model> for ClientView {
     }
 }
 
-fn audit_json(view: &ClientView) -> serde_json::Value {
-    json!({"client_id": view.client_id, "name": view.name, "scopes": view.scopes,
-           "rate_limit_per_minute": view.rate_limit_per_minute, "status": view.status})
+impl Record for ClientView {
+    type Entity = api_clients::Entity;
+    const NAME: &'static str = "API client";
+    const AUDITED: &'static str = "api_client";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"client_id": self.client_id, "name": self.name, "scopes": self.scopes,
+               "rate_limit_per_minute": self.rate_limit_per_minute, "status": self.status})
+    }
 }
 
 /// Fields of a new client or a change to one; `None` leaves a field as it is.
@@ -72,7 +77,8 @@ pub struct ClientInput {
     pub status: Option<String>,
 }
 
-fn check(input: &ClientInput, creating: bool) -> Result<(), DomainError> {
+/// The status `input` sets, if any, or every rule it breaks.
+fn check(input: &ClientInput, creating: bool) -> Result<Option<ApiClientStatus>, DomainError> {
     let mut errors = Vec::new();
     match &input.name {
         Some(name) if name.trim().is_empty() || name.chars().count() > 200 => {
@@ -98,16 +104,15 @@ fn check(input: &ClientInput, creating: bool) -> Result<(), DomainError> {
             format!("must be between 1 and {MAX_RATE_LIMIT}"),
         ));
     }
-    if creating && input.status.is_some() {
-        errors.push(FieldError::new("/status", "a new client is always active"));
-    } else if input.status.as_ref().is_some_and(|s| !STATUSES.contains(&s.as_str())) {
-        errors.push(FieldError::new(
-            "/status",
-            format!("must be one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let status = match input.status.as_deref() {
+        Some(_) if creating => {
+            errors.push(FieldError::new("/status", "a new client is always active"));
+            None
+        }
+        status => input::optional(status, |s| input::variant(s, "/status"), &mut errors),
+    };
     if errors.is_empty() {
-        Ok(())
+        Ok(status)
     } else {
         Err(DomainError::Validation(errors))
     }
@@ -130,7 +135,7 @@ pub async fn create(
         secret_hash: Set(credentials::digest(&secret)),
         scopes: Set(json!(input.scopes.unwrap_or_default())),
         rate_limit_per_minute: Set(input.rate_limit_per_minute.unwrap_or(600)),
-        status: Set("active".to_owned()),
+        status: Set(ApiClientStatus::Active),
         created_by: Set(ctx.actor_user_id),
         secret_rotated_at: Set(now),
         created_at: Set(now),
@@ -139,17 +144,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     let view = ClientView::from(client);
-    audit::record(
-        &txn,
-        ctx,
-        "create",
-        "api_client",
-        view.id,
-        None,
-        Some(&audit_json(&view)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &view, view.id).await?;
     Ok((view, secret))
 }
 
@@ -162,11 +157,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<ClientView>, DomainEr
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<ClientView, DomainError> {
-    api_clients::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(ClientView::from)
-        .ok_or(DomainError::NotFound("API client"))
+    record::find_by_id::<ClientView>(db, id).await.map(Into::into)
 }
 
 /// Changes a client; with `if_match`, only if the client still has that ETag.
@@ -177,14 +168,11 @@ pub async fn update(
     input: ClientInput,
     if_match: Option<&str>,
 ) -> Result<ClientView, DomainError> {
-    check(&input, false)?;
+    let status = check(&input, false)?;
     let txn = crate::platform::db::begin_write(db).await?;
-    let client = api_clients::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("API client"))?;
+    let client = record::find_by_id::<ClientView>(&txn, id).await?;
     let before = ClientView::from(client.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     let mut active: api_clients::ActiveModel = client.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());
@@ -195,22 +183,12 @@ pub async fn update(
     if let Some(rate) = input.rate_limit_per_minute {
         active.rate_limit_per_minute = Set(rate);
     }
-    if let Some(status) = input.status {
+    if let Some(status) = status {
         active.status = Set(status);
     }
     active.updated_at = Set(Utc::now());
     let after = ClientView::from(active.update(&txn).await?);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "api_client",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -221,10 +199,7 @@ pub async fn rotate_secret(
     id: Uuid,
 ) -> Result<(ClientView, String), DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    let client = api_clients::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("API client"))?;
+    let client = record::find_by_id::<ClientView>(&txn, id).await?;
     let secret = credentials::generate(SECRET_LEN);
     let now = Utc::now();
     let mut active: api_clients::ActiveModel = client.into();
@@ -258,5 +233,5 @@ pub async fn authenticate(
         .one(db)
         .await?;
     let digest = credentials::digest(secret);
-    Ok(client.filter(|c| c.status == "active" && credentials::same_digest(&c.secret_hash, &digest)))
+    Ok(client.filter(|c| c.status == ApiClientStatus::Active && credentials::same_digest(&c.secret_hash, &digest)))
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod org;
 pub mod passwords;
 pub mod permissions;
+pub mod record;
 pub mod roles;
 pub mod sessions;
 pub mod users;

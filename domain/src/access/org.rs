@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 use crate::{
     access::actor::Actor,
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::version,
 };
@@ -63,6 +64,24 @@ impl From<teams::Model> for TeamView {
     }
 }
 
+impl Record for RegionView {
+    type Entity = regions::Entity;
+    const NAME: &'static str = "region";
+    const AUDITED: &'static str = "region";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"name": self.name})
+    }
+}
+
+impl Record for TeamView {
+    type Entity = teams::Entity;
+    const NAME: &'static str = "team";
+    const AUDITED: &'static str = "team";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"region_id": self.region_id, "name": self.name, "manager_id": self.manager_id})
+    }
+}
+
 fn check_name(name: Option<&str>, required: bool, errors: &mut Vec<FieldError>) {
     match name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
@@ -81,61 +100,61 @@ fn done(errors: Vec<FieldError>) -> Result<(), DomainError> {
     }
 }
 
-/// The row `id` of `E` (a region or a team) as it is now, if `if_match`
-/// (when given) still names the version of its view `V`.
-async fn current<E, V>(
+/// The row `id` of a region or a team as it is now, if `if_match` (when
+/// given) still names the version of its view `R`.
+async fn current<R>(
     txn: &impl ConnectionTrait,
-    what: &'static str,
     id: Uuid,
     if_match: Option<&str>,
-) -> Result<E::Model, DomainError>
+) -> Result<<R::Entity as EntityTrait>::Model, DomainError>
 where
-    E: EntityTrait,
-    V: From<E::Model> + Serialize,
-    Uuid: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    R: Record + From<<R::Entity as EntityTrait>::Model>,
+    Uuid: Into<<<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 {
-    let row = E::find_by_id(id).one(txn).await?.ok_or(DomainError::NotFound(what))?;
-    version::check_if_match(if_match, &version::etag_of(&V::from(row.clone()))?)?;
+    let row = record::find_by_id::<R>(txn, id).await?;
+    version::check(if_match, &R::from(row.clone()))?;
     Ok(row)
 }
 
-/// Audits the creation (no `before`) or change of a region or team and commits.
-async fn commit_saved<T: TransactionSession + ConnectionTrait>(
-    txn: T,
+/// Audits the creation (no `before`) or change of a region or team into
+/// `saved` and commits.
+async fn commit_saved<R: Record>(
+    txn: impl TransactionSession + ConnectionTrait,
     ctx: &AuditContext,
-    what: &str,
     id: Uuid,
-    before: Option<serde_json::Value>,
-    after: serde_json::Value,
-) -> Result<(), DomainError> {
-    let action = if before.is_some() { "update" } else { "create" };
-    audit::record(&txn, ctx, action, what, id, before.as_ref(), Some(&after)).await?;
-    txn.commit().await?;
-    Ok(())
+    before: Option<R>,
+    saved: R,
+) -> Result<R, DomainError> {
+    match before {
+        None => record::commit_created(txn, ctx, &saved, id).await?,
+        Some(before) => record::commit_changed(txn, ctx, "update", id, &before, &saved).await?,
+    }
+    Ok(saved)
 }
 
-/// Deletes the row `id` of `E` (a region or a team) unless it still holds
-/// `held` rows, audits it with what it was and commits.
-async fn commit_deleted<E, T>(
-    txn: T,
+/// Deletes the region or team `id` (if `if_match`, when given, still names
+/// its version) unless rows of `H` still name it in `holder`, audits it with
+/// what it was and commits.
+async fn delete_empty<R, H>(
+    db: &impl TransactionTrait,
     ctx: &AuditContext,
-    what: &str,
     id: Uuid,
-    held: u64,
-    before: serde_json::Value,
+    if_match: Option<&str>,
+    holder: H::Column,
 ) -> Result<(), DomainError>
 where
-    E: EntityTrait,
-    T: TransactionSession + ConnectionTrait,
-    Uuid: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    R: Record + From<<R::Entity as EntityTrait>::Model>,
+    H: EntityTrait,
+    H::Model: Sync,
+    Uuid: Into<<<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 {
-    if held > 0 {
-        return Err(not_empty(what));
+    let txn = crate::platform::db::begin_write(db).await?;
+    let before = R::from(current::<R>(&txn, id, if_match).await?);
+    if H::find().filter(holder.eq(id)).count(&txn).await? > 0 {
+        return Err(not_empty(R::NAME));
     }
-    E::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, ctx, "delete", what, id, Some(&before), None).await?;
-    txn.commit().await?;
-    Ok(())
+    R::Entity::delete_by_id(id).exec(&txn).await?;
+    record::commit_deleted(txn, ctx, id, &before).await
 }
 
 fn not_empty(what: &str) -> DomainError {
@@ -156,11 +175,7 @@ pub async fn list_regions(db: &impl ConnectionTrait) -> Result<Vec<RegionView>, 
 }
 
 pub async fn get_region(db: &impl ConnectionTrait, id: Uuid) -> Result<RegionView, DomainError> {
-    regions::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(Into::into)
-        .ok_or(DomainError::NotFound("region"))
+    record::find_by_id::<RegionView>(db, id).await.map(Into::into)
 }
 
 /// Creates a region, or renames one when `id` is given (with `if_match`,
@@ -188,8 +203,8 @@ pub async fn save_region(
             (None, model.insert(&txn).await?)
         }
         Some(id) => {
-            let region = current::<regions::Entity, RegionView>(&txn, "region", id, if_match).await?;
-            let before = json!({"name": region.name});
+            let region = current::<RegionView>(&txn, id, if_match).await?;
+            let before = RegionView::from(region.clone());
             let mut active: regions::ActiveModel = region.into();
             if let Some(name) = name {
                 active.name = Set(name.trim().to_owned());
@@ -198,9 +213,7 @@ pub async fn save_region(
             (Some(before), active.update(&txn).await?)
         }
     };
-    let after = json!({"name": saved.name});
-    commit_saved(txn, ctx, "region", saved.id, before, after).await?;
-    Ok(saved.into())
+    commit_saved(txn, ctx, saved.id, before, saved.into()).await
 }
 
 /// Deletes a region without teams; with `if_match`, only if it still has that ETag.
@@ -210,13 +223,7 @@ pub async fn delete_region(
     id: Uuid,
     if_match: Option<&str>,
 ) -> Result<(), DomainError> {
-    let txn = crate::platform::db::begin_write(db).await?;
-    let region = current::<regions::Entity, RegionView>(&txn, "region", id, if_match).await?;
-    let held = teams::Entity::find()
-        .filter(teams::Column::RegionId.eq(id))
-        .count(&txn)
-        .await?;
-    commit_deleted::<regions::Entity, _>(txn, ctx, "region", id, held, json!({"name": region.name})).await
+    delete_empty::<RegionView, teams::Entity>(db, ctx, id, if_match, teams::Column::RegionId).await
 }
 
 /// Teams the caller reaches: with scope `all` every team, otherwise its own
@@ -255,12 +262,9 @@ pub async fn get_team(
     scope: Scope,
     id: Uuid,
 ) -> Result<TeamView, DomainError> {
-    teams::Entity::find_by_id(id)
-        .filter(team_reach(actor, scope))
-        .one(db)
-        .await?
+    record::find::<TeamView>(db, team_reach(actor, scope), id)
+        .await
         .map(Into::into)
-        .ok_or(DomainError::NotFound("team"))
 }
 
 /// Fields of a new team or a change to one; `manager_id: Some(None)` removes the manager.
@@ -269,10 +273,6 @@ pub struct TeamInput {
     pub region_id: Option<Uuid>,
     pub name: Option<String>,
     pub manager_id: Option<Option<Uuid>>,
-}
-
-fn team_json(team: &teams::Model) -> serde_json::Value {
-    json!({"region_id": team.region_id, "name": team.name, "manager_id": team.manager_id})
 }
 
 /// Creates a team, or changes one when `id` is given (with `if_match`, only
@@ -314,8 +314,8 @@ pub async fn save_team(
             (None, model.insert(&txn).await?)
         }
         Some(id) => {
-            let team = current::<teams::Entity, TeamView>(&txn, "team", id, if_match).await?;
-            let before = team_json(&team);
+            let team = current::<TeamView>(&txn, id, if_match).await?;
+            let before = TeamView::from(team.clone());
             let mut active: teams::ActiveModel = team.into();
             if let Some(region) = input.region_id {
                 active.region_id = Set(region);
@@ -330,8 +330,7 @@ pub async fn save_team(
             (Some(before), active.update(&txn).await?)
         }
     };
-    commit_saved(txn, ctx, "team", saved.id, before, team_json(&saved)).await?;
-    Ok(saved.into())
+    commit_saved(txn, ctx, saved.id, before, saved.into()).await
 }
 
 /// Deletes a team without members; with `if_match`, only if it still has that ETag.
@@ -341,11 +340,5 @@ pub async fn delete_team(
     id: Uuid,
     if_match: Option<&str>,
 ) -> Result<(), DomainError> {
-    let txn = crate::platform::db::begin_write(db).await?;
-    let team = current::<teams::Entity, TeamView>(&txn, "team", id, if_match).await?;
-    let held = users::Entity::find()
-        .filter(users::Column::TeamId.eq(id))
-        .count(&txn)
-        .await?;
-    commit_deleted::<teams::Entity, _>(txn, ctx, "team", id, held, team_json(&team)).await
+    delete_empty::<TeamView, users::Entity>(db, ctx, id, if_match, users::Column::TeamId).await
 }

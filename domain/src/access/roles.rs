@@ -16,8 +16,8 @@ use std::collections::BTreeSet;
 use chrono::Utc;
 use entities::{role_permissions, roles, user_roles, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
-    Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    RelationTrait, Set, TransactionTrait, sea_query::SelectStatement,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -25,8 +25,9 @@ use uuid::Uuid;
 
 use crate::{
     access::actor,
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::{self, ADMINISTRATOR, Grants, Scope},
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::version,
 };
@@ -174,10 +175,9 @@ pub(crate) async fn check_assignment(
     if matches!(authority, Authority::Full) {
         return Ok(());
     }
-    for (roles, verb) in [(added, "assign"), (removed, "remove")] {
-        for role in roles {
-            authority.may_hand_out(&view(db, role.clone()).await?, verb)?;
-        }
+    let changed = views(db, added.iter().chain(removed).cloned().collect()).await?;
+    for (i, role) in changed.iter().enumerate() {
+        authority.may_hand_out(role, if i < added.len() { "assign" } else { "remove" })?;
     }
     Ok(())
 }
@@ -225,23 +225,35 @@ fn check(input: &RoleInput, creating: bool) -> Result<(), DomainError> {
 }
 
 async fn view(db: &impl ConnectionTrait, role: roles::Model) -> Result<RoleView, DomainError> {
-    let grants = grants_of(db, role.id).await?;
-    Ok(RoleView {
+    let grants = grants_of(db, [role.id]).await?;
+    Ok(role_view(role, &grants))
+}
+
+/// The grant rows of the roles `ids`, by permission (one query).
+async fn grants_of(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<role_permissions::Model>, DomainError> {
+    Ok(role_permissions::Entity::find()
+        .filter(role_permissions::Column::RoleId.is_in(ids))
+        .order_by_asc(role_permissions::Column::Permission)
+        .all(db)
+        .await?)
+}
+
+/// `role` with its grants among the rows `grants`.
+fn role_view(role: roles::Model, grants: &[role_permissions::Model]) -> RoleView {
+    RoleView {
+        grants: grants
+            .iter()
+            .filter(|g| g.role_id == role.id)
+            .filter_map(grant_of)
+            .collect(),
         id: role.id,
         name: role.name,
         description: role.description,
         builtin: role.builtin,
-        grants,
-    })
-}
-
-async fn grants_of(db: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<Grant>, DomainError> {
-    let rows = role_permissions::Entity::find()
-        .filter(role_permissions::Column::RoleId.eq(role_id))
-        .order_by_asc(role_permissions::Column::Permission)
-        .all(db)
-        .await?;
-    Ok(rows.iter().filter_map(grant_of).collect())
+    }
 }
 
 fn grant_of(row: &role_permissions::Model) -> Option<Grant> {
@@ -251,11 +263,15 @@ fn grant_of(row: &role_permissions::Model) -> Option<Grant> {
     })
 }
 
-fn audit_json(view: &RoleView) -> serde_json::Value {
-    json!({"name": view.name, "description": view.description, "grants": view.grants})
+impl Record for RoleView {
+    type Entity = roles::Entity;
+    const NAME: &'static str = "role";
+    const AUDITED: &'static str = "role";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"name": self.name, "description": self.description, "grants": self.grants})
+    }
 }
 
-/// Every role, by name.
 /// Every role, by name, with its grants (two queries in all).
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DomainError> {
     let roles = roles::Entity::find().order_by_asc(roles::Column::Name).all(db).await?;
@@ -263,30 +279,30 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RoleView>, DomainErro
         .order_by_asc(role_permissions::Column::Permission)
         .all(db)
         .await?;
-    Ok(roles
-        .into_iter()
-        .map(|role| {
-            let grants = grants
-                .iter()
-                .filter(|g| g.role_id == role.id)
-                .filter_map(grant_of)
-                .collect();
-            RoleView {
-                id: role.id,
-                name: role.name,
-                description: role.description,
-                builtin: role.builtin,
-                grants,
-            }
-        })
-        .collect())
+    Ok(roles.into_iter().map(|role| role_view(role, &grants)).collect())
+}
+
+/// `roles`, in their order, with their grants (one query).
+async fn views(db: &impl ConnectionTrait, roles: Vec<roles::Model>) -> Result<Vec<RoleView>, DomainError> {
+    if roles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let grants = grants_of(db, roles.iter().map(|role| role.id)).await?;
+    Ok(roles.into_iter().map(|role| role_view(role, &grants)).collect())
+}
+
+/// The ids of the accounts holding the role `name`, as a subquery.
+pub fn holders(name: &str) -> SelectStatement {
+    user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::UserId)
+        .inner_join(roles::Entity)
+        .filter(roles::Column::Name.eq(name))
+        .into_query()
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {
-    let role = roles::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(db, id).await?;
     view(db, role).await
 }
 
@@ -313,17 +329,7 @@ pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleI
     })?;
     replace_grants(&txn, role.id, input.grants.as_deref().unwrap_or_default()).await?;
     let created = view(&txn, role).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "create",
-        "role",
-        created.id,
-        None,
-        Some(&audit_json(&created)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &created, created.id).await?;
     Ok(created)
 }
 
@@ -337,12 +343,9 @@ pub async fn update(
 ) -> Result<RoleView, DomainError> {
     check(&input, false)?;
     let txn = crate::platform::db::begin_write(db).await?;
-    let role = roles::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(&txn, id).await?;
     let before = view(&txn, role.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     Authority::of(&txn, ctx)
         .await?
         .may_change(&before, input.grants.as_deref())?;
@@ -366,17 +369,7 @@ pub async fn update(
     }
     ensure_an_administrator_remains(&txn).await?;
     let after = view(&txn, role).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "role",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -388,12 +381,9 @@ pub async fn delete(
     if_match: Option<&str>,
 ) -> Result<(), DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    let role = roles::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("role"))?;
+    let role = record::find_by_id::<RoleView>(&txn, id).await?;
     let before = view(&txn, role.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     Authority::of(&txn, ctx).await?.may_change(&before, None)?;
     if role.builtin {
         return Err(DomainError::Rule {
@@ -403,9 +393,7 @@ pub async fn delete(
     }
     roles::Entity::delete_by_id(id).exec(&txn).await?;
     ensure_an_administrator_remains(&txn).await?;
-    audit::record(&txn, ctx, "delete", "role", id, Some(&audit_json(&before)), None).await?;
-    txn.commit().await?;
-    Ok(())
+    record::commit_deleted(txn, ctx, id, &before).await
 }
 
 async fn replace_grants(db: &impl ConnectionTrait, role_id: Uuid, grants: &[Grant]) -> Result<(), DomainError> {

@@ -6,7 +6,7 @@ use entities::{roles, teams, user_roles, users};
 use rand::{Rng, distr::Alphanumeric};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
-    Set, TransactionSession, TransactionTrait,
+    Set, TransactionTrait,
     sea_query::{Condition, Expr, ExprTrait, Func},
 };
 use serde::Serialize;
@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use crate::{
     access::actor::Actor,
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::page::{Page, PageRequest},
     platform::secret::Secret,
@@ -122,8 +123,7 @@ pub async fn create(
         .await?;
     }
     let created = view(&txn, user.clone()).await?;
-    audit::record(&txn, ctx, "create", "user", user.id, None, Some(&audit_json(&created))).await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &created, user.id).await?;
     Ok(user)
 }
 
@@ -223,11 +223,16 @@ fn view_of(user: users::Model, roles: Vec<String>) -> UserView {
     }
 }
 
-fn audit_json(view: &UserView) -> serde_json::Value {
-    serde_json::json!({
-        "email": view.email, "name": view.name, "phone": view.phone, "team_id": view.team_id,
-        "locale": view.locale, "status": view.status, "roles": view.roles,
-    })
+impl Record for UserView {
+    type Entity = users::Entity;
+    const NAME: &'static str = "user";
+    const AUDITED: &'static str = "user";
+    fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "email": self.email, "name": self.name, "phone": self.phone, "team_id": self.team_id,
+            "locale": self.locale, "status": self.status, "roles": self.roles,
+        })
+    }
 }
 
 /// What to look for among accounts.
@@ -283,11 +288,7 @@ pub async fn list(
 /// One account within `scope` of the caller; outside it, "not found".
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<UserView, DomainError> {
     use users::Column as C;
-    let user = users::Entity::find_by_id(id)
-        .filter(actor.reach(scope, C::Id, Some(C::TeamId)))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("user"))?;
+    let user = record::find::<UserView>(db, actor.reach(scope, C::Id, Some(C::TeamId)), id).await?;
     view(db, user).await
 }
 
@@ -345,13 +346,14 @@ pub async fn update(
         return Err(DomainError::Validation(errors));
     }
     let txn = crate::platform::db::begin_write(db).await?;
-    let user = users::Entity::find_by_id(id)
-        .filter(actor.reach(scope, users::Column::Id, Some(users::Column::TeamId)))
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("user"))?;
+    let user = record::find::<UserView>(
+        &txn,
+        actor.reach(scope, users::Column::Id, Some(users::Column::TeamId)),
+        id,
+    )
+    .await?;
     let before = view(&txn, user.clone()).await?;
-    crate::platform::version::check_if_match(if_match, &crate::platform::version::etag_of(&before)?)?;
+    crate::platform::version::check(if_match, &before)?;
     let mut active: users::ActiveModel = user.into();
     if let Some(name) = changes.name {
         active.name = Set(name.trim().to_owned());
@@ -372,17 +374,7 @@ pub async fn update(
     let user = active.update(&txn).await?;
     crate::access::roles::ensure_an_administrator_remains(&txn).await?;
     let after = view(&txn, user).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "user",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -400,10 +392,7 @@ pub async fn set_roles(
         return Err(DomainError::Validation(errors));
     }
     let txn = crate::platform::db::begin_write(db).await?;
-    let user = users::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("user"))?;
+    let user = record::find_by_id::<UserView>(&txn, id).await?;
     let before = view(&txn, user.clone()).await?;
     let held = roles::Entity::find()
         .inner_join(user_roles::Entity)
@@ -430,17 +419,7 @@ pub async fn set_roles(
     }
     crate::access::roles::ensure_an_administrator_remains(&txn).await?;
     let after = view(&txn, user).await?;
-    audit::record(
-        &txn,
-        ctx,
-        "set_roles",
-        "user",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "set_roles", id, &before, &after).await?;
     Ok(after)
 }
 

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use entities::{complaints, complaints::ComplaintStatus, customers, deals, teams};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
-    TransactionTrait, sea_query::Condition,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::Condition,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -17,8 +17,9 @@ use uuid::Uuid;
 
 use crate::{
     access::actor::{Actor, ActorKind},
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::page::{Page, PageRequest},
     platform::version,
@@ -69,11 +70,16 @@ impl From<complaints::Model> for ComplaintView {
     }
 }
 
-fn audit_json(v: &ComplaintView) -> serde_json::Value {
-    json!({"customer_id": v.customer_id, "deal_id": v.deal_id, "consultant_id": v.consultant_id,
-           "team_id": v.team_id, "handler_id": v.handler_id, "severity": v.severity, "summary": v.summary,
-           "status": v.status, "received_at": v.received_at, "resolved_at": v.resolved_at,
-           "resolution": v.resolution})
+impl Record for ComplaintView {
+    type Entity = complaints::Entity;
+    const NAME: &'static str = "complaint";
+    const AUDITED: &'static str = "complaint";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"customer_id": self.customer_id, "deal_id": self.deal_id, "consultant_id": self.consultant_id,
+               "team_id": self.team_id, "handler_id": self.handler_id, "severity": self.severity, "summary": self.summary,
+               "status": self.status, "received_at": self.received_at, "resolved_at": self.resolved_at,
+               "resolution": self.resolution})
+    }
 }
 
 /// The complaints a caller reaches with `scope`: as consultant or handler,
@@ -184,7 +190,7 @@ pub async fn create(
         Some(actor),
         timeline::Event {
             customer_id: view.customer_id,
-            kind: "complaint_received",
+            kind: timeline::Kind::ComplaintReceived,
             occurred_at: received_at,
             subject_id: Some(view.id),
             data: json!({"severity": view.severity, "summary": view.summary, "deal_id": view.deal_id}),
@@ -197,7 +203,7 @@ pub async fn create(
             Some(actor),
             timeline::Event {
                 customer_id: view.customer_id,
-                kind: "complaint_routed",
+                kind: timeline::Kind::ComplaintRouted,
                 occurred_at: now,
                 subject_id: Some(view.id),
                 data: json!({"handler_id": handler, "team_id": view.team_id, "reason": "major complaint"}),
@@ -205,17 +211,7 @@ pub async fn create(
         )
         .await?;
     }
-    audit::record(
-        &txn,
-        ctx,
-        "create",
-        "complaint",
-        view.id,
-        None,
-        Some(&audit_json(&view)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &view, view.id).await?;
     Ok(view)
 }
 
@@ -238,14 +234,11 @@ pub async fn list(
 ) -> Result<Page<ComplaintView>, DomainError> {
     use complaints::Column as C;
     let mut errors = Vec::new();
-    let status = filter
-        .status
-        .as_deref()
-        .map(|s| crate::platform::input::variant::<ComplaintStatus>(s, "/status"))
-        .transpose()
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let status = crate::platform::input::optional(
+        filter.status.as_deref(),
+        |s| crate::platform::input::variant::<ComplaintStatus>(s, "/status"),
+        &mut errors,
+    );
     if filter
         .severity
         .as_ref()
@@ -278,19 +271,6 @@ pub async fn list(
     Ok(page.fetch(db, query, C::Id, |c| c.id).await?.map(ComplaintView::from))
 }
 
-async fn find(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    scope: Scope,
-    id: Uuid,
-) -> Result<complaints::Model, DomainError> {
-    complaints::Entity::find_by_id(id)
-        .filter(reach(actor, scope))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("complaint"))
-}
-
 /// One complaint within the caller's reach; outside it, "not found".
 pub async fn get(
     db: &impl ConnectionTrait,
@@ -298,7 +278,9 @@ pub async fn get(
     scope: Scope,
     id: Uuid,
 ) -> Result<ComplaintView, DomainError> {
-    find(db, actor, scope, id).await.map(Into::into)
+    record::find::<ComplaintView>(db, reach(actor, scope), id)
+        .await
+        .map(Into::into)
 }
 
 /// A change of a complaint's status: resolving it (with a resolution) or reopening it.
@@ -347,9 +329,9 @@ pub async fn update(
         return Err(DomainError::Validation(errors));
     };
     let txn = crate::platform::db::begin_write(db).await?;
-    let complaint = find(&txn, actor, scope, id).await?;
+    let complaint = record::find::<ComplaintView>(&txn, reach(actor, scope), id).await?;
     let before = ComplaintView::from(complaint.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     if complaint.status == to {
         let other = match to {
             ComplaintStatus::Open => ComplaintStatus::Resolved,
@@ -388,7 +370,7 @@ pub async fn update(
     let event = if to == ComplaintStatus::Resolved {
         timeline::Event {
             customer_id: after.customer_id,
-            kind: "complaint_resolved",
+            kind: timeline::Kind::ComplaintResolved,
             occurred_at: resolved_at,
             subject_id: Some(after.id),
             data: json!({"resolution": after.resolution,
@@ -397,7 +379,7 @@ pub async fn update(
     } else {
         timeline::Event {
             customer_id: after.customer_id,
-            kind: "complaint_reopened",
+            kind: timeline::Kind::ComplaintReopened,
             occurred_at: now,
             subject_id: Some(after.id),
             data: json!({"previous_resolution": before.resolution}),
@@ -409,16 +391,6 @@ pub async fn update(
     } else {
         "reopen"
     };
-    audit::record(
-        &txn,
-        ctx,
-        action,
-        "complaint",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, action, id, &before, &after).await?;
     Ok(after)
 }

@@ -89,7 +89,7 @@ async fn issue_event(
         Some(actor),
         timeline::Event {
             customer_id: deal.customer_id,
-            kind: "inspection_issue",
+            kind: timeline::Kind::InspectionIssue,
             occurred_at: issue.updated_at,
             subject_id: Some(issue.id),
             data: json!({"deal_id": deal.id, "issue_id": issue.id, "status": issue.status,
@@ -418,7 +418,7 @@ pub async fn hand_over(
         Some(actor),
         timeline::Event {
             customer_id: moved.customer_id,
-            kind: "handover_completed",
+            kind: timeline::Kind::HandoverCompleted,
             occurred_at: at,
             subject_id: Some(moved.id),
             data: json!({"deal_id": moved.id, "unit_id": moved.unit_id, "recipient": handover.recipient}),
@@ -546,7 +546,7 @@ pub async fn record_visit(
         Some(actor),
         timeline::Event {
             customer_id: deal.customer_id,
-            kind: "visit",
+            kind: timeline::Kind::Visit,
             occurred_at: visited_at,
             subject_id: Some(visit.id),
             data: json!({"deal_id": deal.id, "visit_id": visit.id, "satisfaction": satisfaction,

@@ -7,10 +7,12 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::{
-    complaints, customer_events, customers, deals, event_invitations, follow_ups, handover_checklist_items, handovers,
-    inspection_issues, needs_assessments, targets, timeline_entries, training_attendees, trainings, units, visits,
+    complaints, customer_events, customers, customers::Channel, deals, deals::PaymentMethod, event_invitations,
+    follow_ups, follow_ups::FollowUpKind, handover_checklist_items, handovers, inspection_issues, needs_assessments,
+    targets, timeline_entries, timeline_entries::TimelineKind, training_attendees, trainings, units, units::UnitStatus,
+    visits,
 };
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Iterable, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -47,14 +49,6 @@ impl Dice {
 }
 
 const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙"];
-const CHANNELS: [&str; 6] = [
-    "website",
-    "social_media",
-    "partner_platform",
-    "store_walk_in",
-    "outdoor_exhibition",
-    "cross_industry",
-];
 const LAYOUTS: [&str; 4] = ["2室1厅", "3室2厅", "3室2厅", "4室2厅"];
 const LOST_REASONS: [&str; 3] = [
     "bought a resale flat nearby",
@@ -78,6 +72,14 @@ const STORIES: [&str; 12] = [
     "lost",
 ];
 
+/// A deal's regular path: every stage but `cancelled`, in order, by name.
+fn regular_path() -> Vec<String> {
+    crate::sales::deal_stages::all()
+        .filter(|stage| *stage != crate::sales::deal_stages::Stage::Cancelled)
+        .map(|stage| stage.to_string())
+        .collect()
+}
+
 struct Writer<'a, C> {
     db: &'a C,
     now: DateTime<Utc>,
@@ -91,7 +93,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     async fn timeline(
         &self,
         customer: Uuid,
-        kind: &str,
+        kind: TimelineKind,
         at: DateTime<Utc>,
         actor: Option<Uuid>,
         subject: Option<Uuid>,
@@ -100,7 +102,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         timeline_entries::ActiveModel {
             id: Set(Uuid::now_v7()),
             customer_id: Set(customer),
-            kind: Set(kind.to_owned()),
+            kind: Set(kind),
             occurred_at: Set(at),
             actor_user_id: Set(actor),
             actor_client_id: Set(None),
@@ -129,7 +131,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                             layout: Set(layout.to_owned()),
                             area_sqm_centi: Set(area_centi),
                             list_price_fen: Set(price),
-                            status: Set("available".to_owned()),
+                            status: Set(UnitStatus::Available),
                             created_at: Set(self.now - Duration::days(150)),
                             updated_at: Set(self.now - Duration::days(150)),
                         }
@@ -149,7 +151,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         customer: Uuid,
         seller: Uuid,
         at: DateTime<Utc>,
-        kind: &str,
+        kind: FollowUpKind,
         notes: &str,
     ) -> Result<(), DomainError> {
         let id = Uuid::now_v7();
@@ -157,7 +159,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             id: Set(id),
             customer_id: Set(customer),
             author_id: Set(Some(seller)),
-            kind: Set(kind.to_owned()),
+            kind: Set(kind),
             occurred_at: Set(at),
             reached: Set(true),
             notes: Set(Some(notes.to_owned())),
@@ -168,7 +170,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         .insert(self.db)
         .await?;
         let data = json!({"kind": kind, "reached": true, "notes": notes});
-        self.timeline(customer, "follow_up", at, Some(seller), Some(id), data)
+        self.timeline(customer, TimelineKind::FollowUp, at, Some(seller), Some(id), data)
             .await
     }
 
@@ -195,6 +197,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             other => other,
         };
         let lost = story == "lost";
+        let channels: Vec<Channel> = Channel::iter().collect();
+        let channel = channels[n % channels.len()];
         customers::ActiveModel {
             id: Set(id),
             name: Set(format!(
@@ -206,7 +210,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             phone_key: Set(Some(phone)),
             email: Set(None),
             wechat_id: Set(n.is_multiple_of(3).then(|| format!("wx_demo_{n}"))),
-            channel: Set(CHANNELS[n % CHANNELS.len()].to_owned()),
+            channel: Set(channel),
             status: Set(status
                 .parse()
                 .map_err(|e| DomainError::Internal(format!("demo story {story}: {e}")))?),
@@ -229,10 +233,9 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         .insert(self.db)
         .await?;
         self.summary.customers += 1;
-        let channel = CHANNELS[n % CHANNELS.len()];
         self.timeline(
             id,
-            "created",
+            TimelineKind::Created,
             created,
             Some(seller.id),
             None,
@@ -243,7 +246,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                               "reason": "demo"});
         self.timeline(
             id,
-            "assigned",
+            TimelineKind::Assigned,
             created,
             Some(seller.manager_id),
             Some(seller.id),
@@ -255,7 +258,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 id,
                 seller.id,
                 first_response,
-                "call",
+                FollowUpKind::Call,
                 "First call; sent the project brochure",
             )
             .await?;
@@ -288,19 +291,32 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .insert(self.db)
             .await?;
             let data = json!({"layout": "3室2厅", "recommended_units": recommended.len()});
-            self.timeline(id, "needs_assessed", needs_at, Some(seller.id), Some(needs_id), data)
-                .await?;
+            self.timeline(
+                id,
+                TimelineKind::NeedsAssessed,
+                needs_at,
+                Some(seller.id),
+                Some(needs_id),
+                data,
+            )
+            .await?;
             let showing = needs_at + Duration::days(3);
             if showing < self.now {
-                self.follow_up(id, seller.id, showing, "showing", "Showed the recommended units")
-                    .await?;
+                self.follow_up(
+                    id,
+                    seller.id,
+                    showing,
+                    FollowUpKind::Showing,
+                    "Showed the recommended units",
+                )
+                .await?;
                 last_follow_up = Some(showing);
             }
         }
         if lost {
             let data = json!({"from": "needs_assessed", "to": "lost", "reason": LOST_REASONS[n % LOST_REASONS.len()]});
             let at = needs_at + Duration::days(5);
-            self.timeline(id, "status_changed", at, Some(seller.id), None, data)
+            self.timeline(id, TimelineKind::StatusChanged, at, Some(seller.id), None, data)
                 .await?;
         }
         if let Some(at) = last_follow_up {
@@ -328,17 +344,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         start: DateTime<Utc>,
         n: usize,
     ) -> Result<(), DomainError> {
-        let path = [
-            "negotiating",
-            "subscribed",
-            "contracted",
-            "loan_processing",
-            "title_transfer",
-            "handover_ready",
-            "handed_over",
-            "closed",
-        ];
-        let reached = path.iter().position(|s| *s == story).unwrap_or(0);
+        let path = regular_path();
+        let reached = path.iter().position(|s| s == story).unwrap_or(0);
         let id = Uuid::now_v7();
         let price = unit.list_price_fen / 100 * 97;
         let at = |i: usize| start + Duration::days(i as i64 * 6);
@@ -352,7 +359,11 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             team_id: Set(Some(seller.team_id)),
             support_id: Set((reached >= 2).then_some(self.support)),
             agreed_price_fen: Set(price),
-            payment_method: Set(if n.is_multiple_of(3) { "full" } else { "mortgage" }.to_owned()),
+            payment_method: Set(if n.is_multiple_of(3) {
+                PaymentMethod::Full
+            } else {
+                PaymentMethod::Mortgage
+            }),
             planned_handover_on: Set(Some(planned)),
             stage: Set(path[reached]
                 .parse()
@@ -370,25 +381,39 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         .await?;
         self.summary.deals += 1;
         let unit_status = match reached {
-            0 => "available",
-            1 => "subscribed",
-            _ => "sold",
+            0 => UnitStatus::Available,
+            1 => UnitStatus::Subscribed,
+            _ => UnitStatus::Sold,
         };
         units::ActiveModel {
             id: Set(unit.id),
-            status: Set(unit_status.to_owned()),
+            status: Set(unit_status),
             ..Default::default()
         }
         .update(self.db)
         .await?;
         let created = json!({"deal_id": id, "unit_id": unit.id, "agreed_price_fen": price});
-        self.timeline(customer, "deal_created", start, Some(seller.id), Some(id), created)
-            .await?;
+        self.timeline(
+            customer,
+            TimelineKind::DealCreated,
+            start,
+            Some(seller.id),
+            Some(id),
+            created,
+        )
+        .await?;
         for i in 1..=reached {
             let data = json!({"deal_id": id, "from": path[i - 1], "to": path[i], "unit_id": unit.id,
                               "agreed_price_fen": price});
-            self.timeline(customer, "deal_stage_changed", at(i), Some(seller.id), Some(id), data)
-                .await?;
+            self.timeline(
+                customer,
+                TimelineKind::DealStageChanged,
+                at(i),
+                Some(seller.id),
+                Some(id),
+                data,
+            )
+            .await?;
         }
         if (2..=5).contains(&reached) && n.is_multiple_of(2) && at(2) + Duration::days(1) < self.now {
             self.complaint(seller, customer, Some(id), at(2) + Duration::days(1), n / 2)
@@ -442,7 +467,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             let data = json!({"deal_id": deal, "description": what, "status": "open"});
             self.timeline(
                 customer,
-                "inspection_issue",
+                TimelineKind::InspectionIssue,
                 inspected,
                 Some(seller.id),
                 Some(issue),
@@ -484,7 +509,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         .await?;
         self.timeline(
             customer,
-            "handover_completed",
+            TimelineKind::HandoverCompleted,
             handover,
             Some(seller.id),
             Some(deal),
@@ -512,8 +537,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             .insert(self.db)
             .await?;
             let data = json!({"deal_id": deal, "satisfaction": satisfaction});
-            self.timeline(customer, "visit", visited, Some(seller.id), Some(visit), data)
-                .await?;
+            self.timeline(
+                customer,
+                TimelineKind::Visit,
+                visited,
+                Some(seller.id),
+                Some(visit),
+                data,
+            )
+            .await?;
             if satisfaction == 3 {
                 self.complaint(seller, customer, Some(deal), visited, n).await?;
             }
@@ -560,7 +592,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let data = json!({"severity": if major { "major" } else { "minor" }, "handler_id": major.then_some(seller.manager_id)});
         self.timeline(
             customer,
-            "complaint_received",
+            TimelineKind::ComplaintReceived,
             received,
             Some(seller.id),
             Some(id),
@@ -570,7 +602,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         if let Some(at) = resolved {
             self.timeline(
                 customer,
-                "complaint_resolved",
+                TimelineKind::ComplaintResolved,
                 at,
                 Some(seller.manager_id),
                 Some(id),
@@ -607,18 +639,7 @@ pub async fn load(
             // Later stories began earlier, so that their history fits.
             // A deal's stages are six days apart; the offset spreads the
             // subscriptions over this month and the ones before.
-            let stage = [
-                "negotiating",
-                "subscribed",
-                "contracted",
-                "loan_processing",
-                "title_transfer",
-                "handover_ready",
-                "handed_over",
-                "closed",
-            ]
-            .iter()
-            .position(|s| s == story);
+            let stage = regular_path().iter().position(|s| s == story);
             let age = match (*story, stage) {
                 ("new", _) => 0,
                 ("contacted", _) => 2,
@@ -711,7 +732,7 @@ pub async fn load(
     customer_events::ActiveModel {
         id: Set(event),
         title: Set("滨江壹号开放日 Riverside One open day".to_owned()),
-        kind: Set("open_day".to_owned()),
+        kind: Set(customer_events::CustomerEventKind::OpenDay),
         starts_at: Set(next_saturday),
         location: Set(Some("滨江壹号售楼处 Riverside One sales centre".to_owned())),
         created_by: Set(Some(customer_manager)),
@@ -745,7 +766,7 @@ pub async fn load(
         .await?;
         w.timeline(
             customer.id,
-            "event_invited",
+            TimelineKind::EventInvited,
             now,
             Some(customer_manager),
             Some(event),

@@ -169,7 +169,7 @@ pub async fn fire(
         SlaKind::ComplaintResolution => "complaint",
         SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => "customer",
     };
-    let notice = |user: Uuid, notice_kind: &'static str, title: String, tag: &str| Notice {
+    let notice = |user: Uuid, notice_kind: notifications::Kind, title: String, tag: &str| Notice {
         user_id: user,
         kind: notice_kind,
         title,
@@ -182,9 +182,9 @@ pub async fn fire(
         "task_created" => {
             if let Some(consultant) = owners.consultant {
                 let kind_name = if kind == SlaKind::Inspection {
-                    "inspection_task"
+                    notifications::Kind::InspectionTask
                 } else {
-                    "visit_task"
+                    notifications::Kind::VisitTask
                 };
                 notifications::notify(&txn, notice(consultant, kind_name, format!("Task: {what}"), "task")).await?;
             }
@@ -192,7 +192,11 @@ pub async fn fire(
         "reminded" => {
             if let Some(consultant) = owners.consultant {
                 let title = format!("Reminder: {what} is due soon");
-                notifications::notify(&txn, notice(consultant, "sla_reminder", title, "reminder")).await?;
+                notifications::notify(
+                    &txn,
+                    notice(consultant, notifications::Kind::SlaReminder, title, "reminder"),
+                )
+                .await?;
             }
         }
         "breached" => breach(&txn, kind, &timer, owners, &notice).await?,
@@ -210,8 +214,12 @@ async fn breach(
     kind: SlaKind,
     timer: &timer_rows::Model,
     owners: Owners,
-    notice: &impl Fn(Uuid, &'static str, String, &str) -> Notice,
+    notice: &impl Fn(Uuid, notifications::Kind, String, &str) -> Notice,
 ) -> Result<(), DomainError> {
+    // Every SLA timer is scheduled under a policy version (`outbox::sla`).
+    let version = timer
+        .policy_version
+        .ok_or_else(|| DomainError::Internal(format!("{} timer {} has no policy version", timer.kind, timer.id)))?;
     let now = Utc::now();
     sla_breaches::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -223,13 +231,13 @@ async fn breach(
         team_id: Set(owners.team),
         due_at: Set(timer.due_at),
         breached_at: Set(now),
-        policy_version: Set(timer.policy_version),
+        policy_version: Set(Some(version)),
     }
     .insert(db)
     .await?;
     let policy = sla_policies::Entity::find()
         .filter(sla_policies::Column::Kind.eq(kind))
-        .filter(sla_policies::Column::Version.eq(timer.policy_version.unwrap_or(1)))
+        .filter(sla_policies::Column::Version.eq(version))
         .one(db)
         .await?
         .map(Policy::from);
@@ -243,7 +251,7 @@ async fn breach(
     };
     if notify_manager && let Some(manager) = manager {
         let title = format!("SLA breach: {what} missed");
-        notifications::notify(db, notice(manager, "sla_breach", title, "breach")).await?;
+        notifications::notify(db, notice(manager, notifications::Kind::SlaBreach, title, "breach")).await?;
     }
     if escalate && let Some(manager) = manager {
         // Escalation: the manager handles an overdue complaint.
@@ -257,7 +265,7 @@ async fn breach(
         let data = json!({"kind": kind, "due_at": timer.due_at, "timer_id": timer.id});
         let event = timeline::Event {
             customer_id: customer,
-            kind: "sla_breached",
+            kind: timeline::Kind::SlaBreached,
             occurred_at: now,
             subject_id: timer.subject_id,
             data,

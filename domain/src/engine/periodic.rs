@@ -168,7 +168,8 @@ pub async fn fire(
             let month = label.parse().map_err(DomainError::Internal)?;
             crate::performance::snapshots::take(&txn, month, tz).await?;
         }
-        Job::DigestDaily | Job::DigestWeekly => digest(&txn, job, label, from, to).await?,
+        Job::DigestDaily => digest(&txn, notifications::Kind::DigestDaily, label, from, to).await?,
+        Job::DigestWeekly => digest(&txn, notifications::Kind::DigestWeekly, label, from, to).await?,
         Job::SalesStar => {
             let quarter = label.parse().map_err(DomainError::Internal)?;
             // One scheduled run per quarter, whoever claims it first; a
@@ -205,7 +206,7 @@ fn per_team(rows: Vec<(Option<Uuid>, i64)>) -> HashMap<Uuid, i64> {
 /// the team.
 async fn digest(
     db: &impl ConnectionTrait,
-    job: Job,
+    kind: notifications::Kind,
     label: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -234,7 +235,6 @@ async fn digest(
             .all(db)
             .await?,
     );
-    let kind = job.name();
     for team in teams::Entity::find()
         .filter(teams::Column::ManagerId.is_not_null())
         .all(db)

@@ -4,6 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use entities::notifications;
+
+/// What a notification is about, stored and named as `entities` spells it.
+pub use entities::notifications::NotificationKind as Kind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 use serde::Serialize;
 use uuid::Uuid;
@@ -17,9 +20,7 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Notice {
     pub user_id: Uuid,
-    /// `sla_reminder`, `sla_breach`, `inspection_task`, `visit_task`,
-    /// `complaint_escalated`, `digest_daily`, `digest_weekly`, …
-    pub kind: &'static str,
+    pub kind: Kind,
     pub title: String,
     pub body: Option<String>,
     pub subject_type: Option<&'static str>,
@@ -32,7 +33,7 @@ pub async fn notify(db: &impl ConnectionTrait, notice: Notice) -> Result<(), Dom
     let row = notifications::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(notice.user_id),
-        kind: Set(notice.kind.to_owned()),
+        kind: Set(notice.kind),
         title: Set(notice.title),
         body: Set(notice.body),
         subject_type: Set(notice.subject_type.map(str::to_owned)),
@@ -64,7 +65,7 @@ impl From<notifications::Model> for NotificationView {
     fn from(m: notifications::Model) -> Self {
         Self {
             id: m.id,
-            kind: m.kind,
+            kind: m.kind.to_string(),
             title: m.title,
             body: m.body,
             subject_type: m.subject_type,

@@ -152,7 +152,7 @@ pub async fn update(
     }
     let txn = crate::platform::db::begin_write(db).await?;
     let before = current(&txn, kind).await?;
-    crate::platform::version::check_if_match(if_match, &crate::platform::version::etag_of(&before)?)?;
+    crate::platform::version::check(if_match, &before)?;
     let next = sla_policies::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(kind),
@@ -463,8 +463,7 @@ pub async fn breaches(
         .kind
         .as_deref()
         .map(|k| crate::platform::input::variant::<SlaKind>(k, "/kind"))
-        .transpose()
-        .map_err(|e| DomainError::Validation(vec![e]))?;
+        .transpose()?;
     let mut query = sla_breaches::Entity::find().filter(actor.reach(scope, C::ConsultantId, Some(C::TeamId)));
     if let Some(kind) = kind {
         query = query.filter(C::Kind.eq(kind));

@@ -17,10 +17,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entities::{roles, teams, user_roles, users};
+use entities::{teams, users};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect,
-    QueryTrait, Select, Statement, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, Select, Statement,
+    Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -294,16 +294,7 @@ pub async fn all_consultants_between(
 fn consultant_accounts() -> Select<users::Entity> {
     users::Entity::find()
         .filter(users::Column::Status.eq(users::UserStatus::Active))
-        .filter(
-            users::Column::Id.in_subquery(
-                user_roles::Entity::find()
-                    .select_only()
-                    .column(user_roles::Column::UserId)
-                    .inner_join(roles::Entity)
-                    .filter(roles::Column::Name.eq("consultant"))
-                    .into_query(),
-            ),
-        )
+        .filter(users::Column::Id.in_subquery(crate::access::roles::holders("consultant")))
         .order_by_asc(users::Column::Name)
 }
 

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Utc};
 use entities::{regions, targets, teams};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
-    TransactionTrait, sea_query::Condition,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::Condition,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 use crate::{
     access::actor::Actor,
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::calendar::{Period, Year},
     platform::error::{DomainError, FieldError},
     platform::money::{self, Floor},
@@ -56,9 +57,14 @@ impl From<targets::Model> for TargetView {
     }
 }
 
-fn audit_json(v: &TargetView) -> serde_json::Value {
-    json!({"period": v.period, "region_id": v.region_id, "team_id": v.team_id, "units": v.units,
-           "amount_fen": v.amount_fen})
+impl Record for TargetView {
+    type Entity = targets::Entity;
+    const NAME: &'static str = "target";
+    const AUDITED: &'static str = "target";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"period": self.period, "region_id": self.region_id, "team_id": self.team_id, "units": self.units,
+               "amount_fen": self.amount_fen})
+    }
 }
 
 /// The targets a caller reads with `scope`: its teams' with `team`, every one with `all`.
@@ -169,8 +175,7 @@ pub async fn create(
         other => other,
     })?;
     let view = TargetView::from(inserted);
-    audit::record(&txn, ctx, "create", "target", view.id, None, Some(&audit_json(&view))).await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &view, view.id).await?;
     Ok(view)
 }
 
@@ -224,17 +229,11 @@ pub async fn list(
     Ok(page.fetch(db, query, C::Id, |t| t.id).await?.map(TargetView::from))
 }
 
-async fn find(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<targets::Model, DomainError> {
-    targets::Entity::find_by_id(id)
-        .filter(reach(actor, scope))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("target"))
-}
-
 /// One target within the caller's reach; outside it, "not found".
 pub async fn get(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<TargetView, DomainError> {
-    find(db, actor, scope, id).await.map(Into::into)
+    record::find::<TargetView>(db, reach(actor, scope), id)
+        .await
+        .map(Into::into)
 }
 
 /// New figures for a target; only those given change.
@@ -258,12 +257,9 @@ pub async fn update(
         return Err(DomainError::Validation(errors));
     }
     let txn = crate::platform::db::begin_write(db).await?;
-    let target = targets::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("target"))?;
+    let target = record::find_by_id::<TargetView>(&txn, id).await?;
     let before = TargetView::from(target.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     let mut active: targets::ActiveModel = target.into();
     if let Some(units) = change.units {
         active.units = Set(i32::try_from(units).unwrap_or(i32::MAX));
@@ -273,17 +269,7 @@ pub async fn update(
     }
     active.updated_at = Set(Utc::now());
     let after = TargetView::from(active.update(&txn).await?);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "target",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -295,14 +281,9 @@ pub async fn delete(
     if_match: Option<&str>,
 ) -> Result<(), DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    let target = targets::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("target"))?;
+    let target = record::find_by_id::<TargetView>(&txn, id).await?;
     let before = TargetView::from(target);
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     targets::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, ctx, "delete", "target", id, Some(&audit_json(&before)), None).await?;
-    txn.commit().await?;
-    Ok(())
+    record::commit_deleted(txn, ctx, id, &before).await
 }

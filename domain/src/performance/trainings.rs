@@ -20,6 +20,7 @@ use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::page::{Page, PageRequest},
     platform::version,
@@ -80,8 +81,13 @@ impl From<trainings::Model> for TrainingView {
     }
 }
 
-fn audit_json(v: &TrainingView) -> serde_json::Value {
-    json!({"title": v.title, "topic": v.topic, "team_id": v.team_id, "held_at": v.held_at, "trainer": v.trainer})
+impl Record for TrainingView {
+    type Entity = trainings::Entity;
+    const NAME: &'static str = "training";
+    const AUDITED: &'static str = "training";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"title": self.title, "topic": self.topic, "team_id": self.team_id, "held_at": self.held_at, "trainer": self.trainer})
+    }
 }
 
 fn nothing() -> Condition {
@@ -271,7 +277,7 @@ pub async fn create(
         .await?;
         view.attendees.push(attendee.into());
     }
-    let mut after = audit_json(&view);
+    let mut after = view.audit_json();
     after["attendee_ids"] = json!(view.attendees.iter().map(|a| a.user_id).collect::<Vec<_>>());
     audit::record(&txn, ctx, "create", "training", view.id, None, Some(&after)).await?;
     txn.commit().await?;
@@ -328,14 +334,6 @@ async fn with_attendees(db: &impl ConnectionTrait, training: trainings::Model) -
     Ok(view)
 }
 
-async fn find(db: &impl ConnectionTrait, reach: Condition, id: Uuid) -> Result<trainings::Model, DomainError> {
-    trainings::Entity::find_by_id(id)
-        .filter(reach)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("training"))
-}
-
 /// One training with its attendees, within the caller's reach.
 pub async fn get(
     db: &impl ConnectionTrait,
@@ -343,7 +341,7 @@ pub async fn get(
     scope: Scope,
     id: Uuid,
 ) -> Result<TrainingView, DomainError> {
-    let training = find(db, read_reach(actor, scope), id).await?;
+    let training = record::find::<TrainingView>(db, read_reach(actor, scope), id).await?;
     with_attendees(db, training).await
 }
 
@@ -366,9 +364,9 @@ pub async fn update(
         return Err(DomainError::Validation(errors));
     }
     let txn = crate::platform::db::begin_write(db).await?;
-    let training = find(&txn, write_reach(actor, scope), id).await?;
+    let training = record::find::<TrainingView>(&txn, write_reach(actor, scope), id).await?;
     let before = with_attendees(&txn, training.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     if let Some(held_at) = input.held_at
         && held_at > Utc::now()
         && before.attendees.iter().any(|a| a.attended || a.exam_passed.is_some())
@@ -394,17 +392,7 @@ pub async fn update(
     active.updated_at = Set(Utc::now());
     let mut after = TrainingView::from(active.update(&txn).await?);
     after.attendees = before.attendees.clone();
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "training",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -443,7 +431,7 @@ pub async fn set_attendee(
     use training_attendees::Column as A;
     let Mark { attended, exam_passed } = mark;
     let txn = crate::platform::db::begin_write(db).await?;
-    let training = find(&txn, write_reach(actor, scope), training_id).await?;
+    let training = record::find::<TrainingView>(&txn, write_reach(actor, scope), training_id).await?;
     if users::Entity::find_by_id(user_id)
         .filter(attendee_reach(actor, scope))
         .one(&txn)
@@ -527,7 +515,7 @@ pub async fn remove_attendee(
 ) -> Result<(), DomainError> {
     use training_attendees::Column as A;
     let txn = crate::platform::db::begin_write(db).await?;
-    find(&txn, write_reach(actor, scope), training_id).await?;
+    record::find::<TrainingView>(&txn, write_reach(actor, scope), training_id).await?;
     let row = training_attendees::Entity::find()
         .filter(A::TrainingId.eq(training_id))
         .filter(A::UserId.eq(user_id))

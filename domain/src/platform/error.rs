@@ -67,6 +67,13 @@ impl DomainError {
     }
 }
 
+/// One field's rule broken: the request is invalid.
+impl From<FieldError> for DomainError {
+    fn from(rule: FieldError) -> Self {
+        Self::Validation(vec![rule])
+    }
+}
+
 /// Record-not-found and unique violations become their business meaning here,
 /// once, so that no service has to remember to translate them.
 impl From<DbErr> for DomainError {

@@ -116,8 +116,6 @@ pub fn contains(text: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(like_contains(text)).escape(LIKE_ESCAPE)
 }
 
-/// A value of a closed vocabulary (a status, a kind…): absent is fine, any
-/// other value than `allowed` is an error at `pointer` listing them.
 /// `text` as a value of the closed vocabulary `E` (an enum column, in its
 /// stored spelling), or the rule it breaks at `pointer`.
 pub fn variant<E>(text: &str, pointer: &str) -> Result<E, FieldError>
@@ -130,6 +128,19 @@ where
     })
 }
 
+/// An optional field read by `parse`: absent is `None`, and so is a value
+/// `parse` refuses, with the rule it breaks pushed to `errors`.
+pub fn optional<T>(
+    text: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    parse(text?).map_err(|rule| errors.push(rule)).ok()
+}
+
+/// A value of a closed vocabulary that is no enum column (a locale…):
+/// absent is fine, any other value than `allowed` is an error at `pointer`
+/// listing them.
 pub fn one_of(value: Option<&str>, allowed: &[&str], pointer: &str, errors: &mut Vec<FieldError>) {
     if value.is_some_and(|v| !allowed.contains(&v)) {
         errors.push(FieldError::new(

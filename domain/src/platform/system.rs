@@ -1,5 +1,6 @@
-//! The service's own key/value settings: the generated JWT secret and
-//! one-time markers such as "demo data loaded".
+//! The service's own key/value settings: the generated JWT secret,
+//! one-time markers such as "demo data loaded", and the queue pause flags
+//! with the workers' acknowledgements (`queue::inspect`).
 
 use chrono::Utc;
 use entities::system_settings;
@@ -13,6 +14,14 @@ use crate::{platform::error::DomainError, platform::secret::Secret, platform::se
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
 
+fn row(key: &str, value: &str) -> system_settings::ActiveModel {
+    system_settings::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value.to_owned()),
+        updated_at: Set(Utc::now()),
+    }
+}
+
 pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>, DomainError> {
     Ok(system_settings::Entity::find_by_id(key.to_owned())
         .one(db)
@@ -23,16 +32,30 @@ pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>,
 /// Stores `value` under `key` unless the key exists; returns whether it was stored.
 /// Safe against concurrent starts: exactly one writer wins.
 pub async fn insert_if_absent(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<bool, DomainError> {
-    let row = system_settings::ActiveModel {
-        key: Set(key.to_owned()),
-        value: Set(value.to_owned()),
-        updated_at: Set(Utc::now()),
-    };
-    let inserted = system_settings::Entity::insert(row)
+    let inserted = system_settings::Entity::insert(row(key, value))
         .on_conflict(OnConflict::column(system_settings::Column::Key).do_nothing().to_owned())
         .exec_without_returning(db)
         .await?;
     Ok(inserted == 1)
+}
+
+/// Stores `value` under `key`, replacing what it held.
+pub async fn put(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<(), DomainError> {
+    system_settings::Entity::insert(row(key, value))
+        .on_conflict(
+            OnConflict::column(system_settings::Column::Key)
+                .update_columns([system_settings::Column::Value, system_settings::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes `key`, if it is there.
+pub async fn remove(db: &impl ConnectionTrait, key: &str) -> Result<(), DomainError> {
+    system_settings::Entity::delete_by_id(key.to_owned()).exec(db).await?;
+    Ok(())
 }
 
 /// Sets `key` to `new` if it holds `expected`; returns whether it did. At

@@ -31,6 +31,12 @@ pub fn check_if_match(if_match: Option<&str>, current: &str) -> Result<(), Domai
     }
 }
 
+/// Passes when `if_match` (see `check_if_match`) names the version of `view`,
+/// the record as it is now.
+pub fn check<T: Serialize>(if_match: Option<&str>, view: &T) -> Result<(), DomainError> {
+    check_if_match(if_match, &etag_of(view)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,10 @@
 //! a `reassign` policy), goes through one hand-over.
 
 use chrono::Utc;
-use entities::{customers as customer_rows, roles, teams, user_roles, users};
+use entities::{customers as customer_rows, teams, users};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
+    TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -223,15 +223,15 @@ async fn hand_over(
     turn.last_lead_assigned_at = Set(Some(now));
     turn.update(txn).await?;
 
-    let kind_name = match kind {
-        Kind::Assign => "assigned",
-        Kind::Reassign => "reassigned",
+    let (entry, action) = match kind {
+        Kind::Assign => (timeline::Kind::Assigned, "assigned"),
+        Kind::Reassign => (timeline::Kind::Reassigned, "reassigned"),
     };
     let data = json!({"consultant_id": consultant.id, "team_id": consultant.team_id, "strategy": strategy,
                       "reason": reason, "previous_owner_id": before.owner_id});
     let event = timeline::Event {
         customer_id: id,
-        kind: kind_name,
+        kind: entry,
         occurred_at: now,
         subject_id: Some(consultant.id),
         data: data.clone(),
@@ -249,7 +249,7 @@ async fn hand_over(
         crate::outbox::events::emit(txn, event).await?;
     }
     let before_json = json!({"owner_id": before.owner_id, "team_id": before.team_id});
-    audit::record(txn, ctx, kind_name, "customer", id, Some(&before_json), Some(&data)).await?;
+    audit::record(txn, ctx, action, "customer", id, Some(&before_json), Some(&data)).await?;
     Ok(after)
 }
 
@@ -271,16 +271,7 @@ async fn next_in_turn(
         .filter(users::Column::TeamId.eq(team))
         .filter(users::Column::Status.eq(users::UserStatus::Active))
         .filter(users::Column::LeadIntakePaused.eq(false))
-        .filter(
-            users::Column::Id.in_subquery(
-                user_roles::Entity::find()
-                    .select_only()
-                    .column(user_roles::Column::UserId)
-                    .inner_join(roles::Entity)
-                    .filter(roles::Column::Name.eq("consultant"))
-                    .into_query(),
-            ),
-        )
+        .filter(users::Column::Id.in_subquery(crate::access::roles::holders("consultant")))
         .all(db)
         .await?;
     candidates.retain(|u| Some(u.id) != current_owner);

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entities::{customers, timeline_entries, users};
+use entities::{customers, timeline_entries, timeline_entries::TimelineKind, users};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
     TransactionTrait,
@@ -25,7 +25,7 @@ use crate::{
     access::audit::{self, AuditContext},
     access::permissions::Scope,
     platform::error::DomainError,
-    sales::customers::{CustomerFilter, CustomerInput, CustomerView, check, phone_key, reach},
+    sales::customers::{CustomerFilter, CustomerInput, CustomerView, check, default_channel, phone_key, reach},
 };
 
 pub const MAX_ROWS: usize = 10_000;
@@ -292,7 +292,7 @@ pub async fn import(
     let mut timeline = Vec::new();
     for row in rows {
         let mut errors = Vec::new();
-        check(&row.input, true, &mut errors);
+        let channel = check(&row.input, true, &mut errors);
         if is_client && row.owner_email.is_some() {
             errors.push(crate::platform::error::FieldError::new(
                 "/owner_email",
@@ -355,17 +355,13 @@ pub async fn import(
         if let Some(external) = &row.input.external_id {
             pushed.insert(external.clone(), id);
         }
-        let channel = row
-            .input
-            .channel
-            .clone()
-            .unwrap_or_else(|| if is_client { "partner_platform" } else { "store_walk_in" }.to_owned());
+        let channel = channel.unwrap_or_else(|| default_channel(is_client));
         let created = json!({"channel": channel, "external_id": row.input.external_id, "import": true});
-        timeline.push(entry(actor, id, "created", now, created));
+        timeline.push(entry(actor, id, TimelineKind::Created, now, created));
         if let Some(owner) = owner_id {
             let assigned = json!({"consultant_id": owner, "team_id": team_id, "strategy": "named",
                                   "reason": "imported"});
-            timeline.push(entry(actor, id, "assigned", now, assigned));
+            timeline.push(entry(actor, id, TimelineKind::Assigned, now, assigned));
         }
         new_customers.push(customers::ActiveModel {
             id: Set(id),
@@ -434,14 +430,14 @@ pub async fn import(
 fn entry(
     actor: &Actor,
     customer_id: Uuid,
-    kind: &str,
+    kind: TimelineKind,
     at: chrono::DateTime<Utc>,
     data: serde_json::Value,
 ) -> timeline_entries::ActiveModel {
     timeline_entries::ActiveModel {
         id: Set(Uuid::now_v7()),
         customer_id: Set(customer_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         occurred_at: Set(at),
         actor_user_id: Set(actor.user_id()),
         actor_client_id: Set(actor.client_id()),

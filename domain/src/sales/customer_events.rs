@@ -21,14 +21,17 @@ use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
+    platform::input,
     platform::page::{Page, PageRequest},
     platform::version,
     sales::timeline,
 };
 
-/// Kinds of events: open day (开放日) or themed event (主题活动).
-pub const KINDS: &[&str] = &["open_day", "themed"];
+/// Kinds of events: open day (开放日) or themed event (主题活动), stored and
+/// named as `entities` spells them.
+pub use entities::customer_events::CustomerEventKind as Kind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EventView {
@@ -49,7 +52,7 @@ impl EventView {
         Self {
             id: m.id,
             title: m.title,
-            kind: m.kind,
+            kind: m.kind.to_string(),
             starts_at: m.starts_at,
             location: m.location,
             created_by: m.created_by,
@@ -84,8 +87,13 @@ impl From<event_invitations::Model> for InvitationView {
     }
 }
 
-fn audit_json(v: &EventView) -> serde_json::Value {
-    json!({"title": v.title, "kind": v.kind, "starts_at": v.starts_at, "location": v.location})
+impl Record for EventView {
+    type Entity = customer_events::Entity;
+    const NAME: &'static str = "customer event";
+    const AUDITED: &'static str = "customer_event";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"title": self.title, "kind": self.kind, "starts_at": self.starts_at, "location": self.location})
+    }
 }
 
 /// The events a caller reaches with `scope`.
@@ -107,7 +115,8 @@ pub struct EventInput {
     pub location: Option<Option<String>>,
 }
 
-fn check(input: &EventInput, creating: bool, errors: &mut Vec<FieldError>) {
+/// The kind `input` names, if any, after every rule it breaks is in `errors`.
+fn check(input: &EventInput, creating: bool, errors: &mut Vec<FieldError>) -> Option<Kind> {
     match &input.title {
         Some(t) if t.trim().is_empty() || t.chars().count() > 200 => {
             errors.push(FieldError::new("/title", "must be 1 to 200 characters"));
@@ -115,12 +124,9 @@ fn check(input: &EventInput, creating: bool, errors: &mut Vec<FieldError>) {
         None if creating => errors.push(FieldError::new("/title", "is required")),
         _ => {}
     }
-    match &input.kind {
-        Some(k) if !KINDS.contains(&k.as_str()) => {
-            errors.push(FieldError::new("/kind", format!("must be one of {}", KINDS.join(", "))));
-        }
-        None if creating => errors.push(FieldError::new("/kind", "is required")),
-        _ => {}
+    let kind = input::optional(input.kind.as_deref(), |k| input::variant(k, "/kind"), errors);
+    if creating && input.kind.is_none() {
+        errors.push(FieldError::new("/kind", "is required"));
     }
     if creating && input.starts_at.is_none() {
         errors.push(FieldError::new("/starts_at", "is required"));
@@ -131,6 +137,7 @@ fn check(input: &EventInput, creating: bool, errors: &mut Vec<FieldError>) {
     }) {
         errors.push(FieldError::new("/location", "must be 1 to 200 characters"));
     }
+    kind
 }
 
 /// Invited and attended counts of `events`, in two queries whatever their number.
@@ -176,16 +183,16 @@ pub async fn create(
     input: EventInput,
 ) -> Result<EventView, DomainError> {
     let mut errors = Vec::new();
-    check(&input, true, &mut errors);
-    if !errors.is_empty() {
+    let kind = check(&input, true, &mut errors);
+    let (Some(kind), true) = (kind, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
-    }
+    };
     let now = Utc::now();
     let txn = crate::platform::db::begin_write(db).await?;
     let event = customer_events::ActiveModel {
         id: Set(Uuid::now_v7()),
         title: Set(input.title.unwrap_or_default().trim().to_owned()),
-        kind: Set(input.kind.unwrap_or_default()),
+        kind: Set(kind),
         starts_at: Set(input.starts_at.unwrap_or(now)),
         location: Set(input.location.flatten().map(|l| l.trim().to_owned())),
         created_by: Set(actor.user_id()),
@@ -195,17 +202,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     let view = EventView::of(event, 0, 0);
-    audit::record(
-        &txn,
-        ctx,
-        "create",
-        "customer_event",
-        view.id,
-        None,
-        Some(&audit_json(&view)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &view, view.id).await?;
     Ok(view)
 }
 
@@ -227,14 +224,13 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<EventView>, DomainError> {
     use customer_events::Column as C;
-    if filter.kind.as_ref().is_some_and(|k| !KINDS.contains(&k.as_str())) {
-        return Err(DomainError::invalid(
-            "/kind",
-            format!("must be one of {}", KINDS.join(", ")),
-        ));
-    }
+    let kind = filter
+        .kind
+        .as_deref()
+        .map(|k| input::variant::<Kind>(k, "/kind"))
+        .transpose()?;
     let mut query = customer_events::Entity::find().filter(reach(actor, scope));
-    if let Some(kind) = filter.kind {
+    if let Some(kind) = kind {
         query = query.filter(C::Kind.eq(kind));
     }
     if let Some(from) = filter.from {
@@ -258,11 +254,7 @@ async fn find(
     scope: Scope,
     id: Uuid,
 ) -> Result<customer_events::Model, DomainError> {
-    customer_events::Entity::find_by_id(id)
-        .filter(reach(actor, scope))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("customer event"))
+    record::find::<EventView>(db, reach(actor, scope), id).await
 }
 
 /// One event with its counts, within the caller's reach.
@@ -281,14 +273,14 @@ pub async fn update(
     if_match: Option<&str>,
 ) -> Result<EventView, DomainError> {
     let mut errors = Vec::new();
-    check(&input, false, &mut errors);
+    let kind = check(&input, false, &mut errors);
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
     let txn = crate::platform::db::begin_write(db).await?;
     let event = find(&txn, actor, scope, id).await?;
     let before = view(&txn, event.clone()).await?;
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     if let Some(starts_at) = input.starts_at
         && starts_at > Utc::now()
         && before.attended_count > 0
@@ -302,7 +294,7 @@ pub async fn update(
     if let Some(title) = input.title {
         active.title = Set(title.trim().to_owned());
     }
-    if let Some(kind) = input.kind {
+    if let Some(kind) = kind {
         active.kind = Set(kind);
     }
     if let Some(starts_at) = input.starts_at {
@@ -313,17 +305,7 @@ pub async fn update(
     }
     active.updated_at = Set(Utc::now());
     let after = EventView::of(active.update(&txn).await?, before.invited_count, before.attended_count);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "customer_event",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -405,7 +387,7 @@ pub async fn invite(
         Some(actor),
         timeline::Event {
             customer_id,
-            kind: "event_invited",
+            kind: timeline::Kind::EventInvited,
             occurred_at: now,
             subject_id: Some(event_id),
             data: json!({"title": event.title, "kind": event.kind, "starts_at": event.starts_at}),
@@ -480,7 +462,7 @@ pub async fn set_attended(
             Some(actor),
             timeline::Event {
                 customer_id,
-                kind: "event_attended",
+                kind: timeline::Kind::EventAttended,
                 occurred_at: event.starts_at,
                 subject_id: Some(event_id),
                 data: json!({"title": event.title, "kind": event.kind}),

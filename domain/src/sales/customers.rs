@@ -19,6 +19,7 @@ use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::input,
     platform::page::{Page, PageRequest},
@@ -27,15 +28,18 @@ use crate::{
     sales::timeline,
 };
 
-/// Where leads come from (渠道).
-pub const CHANNELS: &[&str] = &[
-    "website",
-    "social_media",
-    "partner_platform",
-    "store_walk_in",
-    "outdoor_exhibition",
-    "cross_industry",
-];
+/// Where leads come from (渠道), stored and named as `entities` spells them.
+pub use entities::customers::Channel;
+
+/// The channel of a new lead that names none: a partner's push or staff at
+/// the sales office.
+pub(crate) fn default_channel(is_client: bool) -> Channel {
+    if is_client {
+        Channel::PartnerPlatform
+    } else {
+        Channel::StoreWalkIn
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerView {
@@ -70,7 +74,7 @@ impl From<customers::Model> for CustomerView {
             phone: m.phone,
             email: m.email,
             wechat_id: m.wechat_id,
-            channel: m.channel,
+            channel: m.channel.to_string(),
             status: m.status.to_string(),
             lost_reason: m.lost_reason,
             key_account: m.key_account,
@@ -90,10 +94,15 @@ impl From<customers::Model> for CustomerView {
     }
 }
 
-pub(crate) fn audit_json(v: &CustomerView) -> serde_json::Value {
-    json!({"name": v.name, "phone": v.phone, "email": v.email, "wechat_id": v.wechat_id, "channel": v.channel,
-           "status": v.status, "key_account": v.key_account, "owner_id": v.owner_id, "team_id": v.team_id,
-           "external_id": v.external_id})
+impl Record for CustomerView {
+    type Entity = customers::Entity;
+    const NAME: &'static str = "customer";
+    const AUDITED: &'static str = "customer";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"name": self.name, "phone": self.phone, "email": self.email, "wechat_id": self.wechat_id, "channel": self.channel,
+               "status": self.status, "key_account": self.key_account, "owner_id": self.owner_id, "team_id": self.team_id,
+               "external_id": self.external_id})
+    }
 }
 
 /// The customers a caller reaches with `scope`.
@@ -121,7 +130,8 @@ pub struct CustomerInput {
     pub owner_id: Option<Uuid>,
 }
 
-pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) {
+/// The channel `input` names, if any, after every rule it breaks is in `errors`.
+pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) -> Option<Channel> {
     match &input.name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
             errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
@@ -148,12 +158,7 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
     {
         errors.push(FieldError::new("/wechat_id", "must be 1 to 64 characters"));
     }
-    if input.channel.as_ref().is_some_and(|c| !CHANNELS.contains(&c.as_str())) {
-        errors.push(FieldError::new(
-            "/channel",
-            format!("must be one of {}", CHANNELS.join(", ")),
-        ));
-    }
+    let channel = input::optional(input.channel.as_deref(), |c| input::variant(c, "/channel"), errors);
     if input
         .external_id
         .as_ref()
@@ -161,6 +166,7 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
     {
         errors.push(FieldError::new("/external_id", "must be 1 to 128 characters"));
     }
+    channel
 }
 
 /// The digits of a phone number, by which possible duplicates are found
@@ -231,7 +237,7 @@ pub async fn create(
     input: CustomerInput,
 ) -> Result<Created, DomainError> {
     let mut errors = Vec::new();
-    check(&input, true, &mut errors);
+    let channel = check(&input, true, &mut errors);
     let is_client = actor.kind == ActorKind::Client;
     if is_client && input.owner_id.is_some() {
         errors.push(FieldError::new(
@@ -283,9 +289,7 @@ pub async fn create(
             .flatten()
             .and_then(|e| crate::access::users::normalise_email(&e))),
         wechat_id: Set(input.wechat_id.flatten()),
-        channel: Set(input
-            .channel
-            .unwrap_or_else(|| if is_client { "partner_platform" } else { "store_walk_in" }.to_owned())),
+        channel: Set(channel.unwrap_or_else(|| default_channel(is_client))),
         status: Set(Status::New),
         lost_reason: Set(None),
         key_account: Set(input.key_account.unwrap_or(false)),
@@ -317,7 +321,7 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     let view = CustomerView::from(customer);
-    audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&audit_json(&view))).await?;
+    audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&view.audit_json())).await?;
     let event = |kind, data| timeline::Event {
         customer_id: view.id,
         kind,
@@ -326,7 +330,7 @@ pub async fn create(
         data,
     };
     let created = json!({"channel": view.channel, "external_id": view.external_id});
-    timeline::record(&txn, Some(actor), event("created", created)).await?;
+    timeline::record(&txn, Some(actor), event(timeline::Kind::Created, created)).await?;
     crate::outbox::sla::on_lead_arrived(&txn, view.id, now).await?;
     if let Some(client) = view.source_client_id {
         let payload = json!({"customer_id": view.id, "external_id": view.external_id, "status": view.status});
@@ -341,7 +345,7 @@ pub async fn create(
     if let Some(owner) = view.owner_id {
         let assigned = json!({"consultant_id": owner, "team_id": view.team_id, "strategy": "named",
                                "reason": "recorded by the consultant's side"});
-        timeline::record(&txn, Some(actor), event("assigned", assigned)).await?;
+        timeline::record(&txn, Some(actor), event(timeline::Kind::Assigned, assigned)).await?;
     }
     let possible_duplicates = match &key {
         Some(key) => same_phone(&txn, actor, key, Some(view.id)).await?,
@@ -385,7 +389,13 @@ impl CustomerFilter {
         if let Some(Err(rule)) = self.status.as_deref().map(customer_status::parse) {
             errors.push(FieldError::new("/status", rule));
         }
-        input::one_of(self.channel.as_deref(), CHANNELS, "/channel", &mut errors);
+        if let Some(Err(rule)) = self
+            .channel
+            .as_deref()
+            .map(|c| input::variant::<Channel>(c, "/channel"))
+        {
+            errors.push(rule);
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -440,11 +450,7 @@ pub(crate) async fn find(
     scope: Scope,
     id: Uuid,
 ) -> Result<customers::Model, DomainError> {
-    customers::Entity::find_by_id(id)
-        .filter(reach(actor, scope))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("customer"))
+    record::find::<CustomerView>(db, reach(actor, scope), id).await
 }
 
 /// One customer within the caller's reach; outside it, "not found".
@@ -484,7 +490,7 @@ pub async fn update(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     let mut active: customers::ActiveModel = customer.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());
@@ -504,17 +510,7 @@ pub async fn update(
     }
     active.updated_at = Set(Utc::now());
     let after = CustomerView::from(active.update(&txn).await?);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "customer",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -529,11 +525,9 @@ pub async fn delete(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer);
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     customers::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, ctx, "delete", "customer", id, Some(&audit_json(&before)), None).await?;
-    txn.commit().await?;
-    Ok(())
+    record::commit_deleted(txn, ctx, id, &before).await
 }
 
 /// A status set by hand, with its reason (required for `lost`).
@@ -576,7 +570,7 @@ pub async fn change_status(
     let customer = find(&txn, actor, scope, id).await?;
     let from = customer.status;
     let before = CustomerView::from(customer.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     customer_status::check_move(from, to, Cause::ByHand)?;
     let now = Utc::now();
     let mut active: customers::ActiveModel = customer.into();
@@ -598,15 +592,13 @@ pub async fn change_status(
     let data = json!({"from": before.status, "to": to, "reason": reason});
     let event = timeline::Event {
         customer_id: id,
-        kind: "status_changed",
+        kind: timeline::Kind::StatusChanged,
         occurred_at: now,
         subject_id: None,
         data,
     };
     timeline::record(&txn, Some(actor), event).await?;
-    let (b, a) = (audit_json(&before), audit_json(&after));
-    audit::record(&txn, ctx, "update", "customer", id, Some(&b), Some(&a)).await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -743,13 +735,13 @@ pub async fn merge(
                       "duplicate_owner_id": duplicate.owner_id});
     let event = timeline::Event {
         customer_id: id,
-        kind: "merged",
+        kind: timeline::Kind::Merged,
         occurred_at: now,
         subject_id: Some(duplicate_id),
         data,
     };
     timeline::record(&txn, Some(actor), event).await?;
-    let (b, a) = (audit_json(&before), audit_json(&after));
+    let (b, a) = (before.audit_json(), after.audit_json());
     audit::record(&txn, ctx, "merge", "customer", id, Some(&b), Some(&a)).await?;
     let gone = json!({"merged_into_id": id});
     audit::record(&txn, ctx, "merge", "customer", duplicate_id, None, Some(&gone)).await?;

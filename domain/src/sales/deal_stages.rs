@@ -4,8 +4,6 @@
 //! handed over may be cancelled (the unit is released). A purchase paid in
 //! full skips the loan stage. Pure rules: the services apply them.
 
-use serde::{Deserialize, Serialize};
-
 /// The stages, stored and named as `entities` spells them.
 pub use entities::deals::DealStage as Stage;
 
@@ -32,20 +30,13 @@ pub fn all() -> impl Iterator<Item = Stage> {
     <Stage as sea_orm::Iterable>::iter()
 }
 
-/// How the buyer pays; a full payment needs no loan stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    Full,
-    Mortgage,
-    ProvidentFund,
-    Instalments,
-}
+/// How the buyer pays, stored and named as `entities` spells it.
+pub use entities::deals::PaymentMethod;
 
-impl PaymentMethod {
-    fn needs_loan(self) -> bool {
-        matches!(self, PaymentMethod::Mortgage | PaymentMethod::ProvidentFund)
-    }
+/// A purchase paid by a loan goes through the loan stage; one paid in full
+/// or in instalments does not.
+fn needs_loan(payment: PaymentMethod) -> bool {
+    matches!(payment, PaymentMethod::Mortgage | PaymentMethod::ProvidentFund)
 }
 
 /// The stages a deal may move to from `from`.
@@ -54,7 +45,7 @@ pub fn allowed(from: Stage, payment: PaymentMethod) -> Vec<Stage> {
     let mut next = match from {
         Negotiating => vec![Subscribed],
         Subscribed => vec![Contracted],
-        Contracted if payment.needs_loan() => vec![LoanProcessing],
+        Contracted if needs_loan(payment) => vec![LoanProcessing],
         Contracted => vec![TitleTransfer],
         LoanProcessing => vec![TitleTransfer],
         TitleTransfer => vec![HandoverReady],

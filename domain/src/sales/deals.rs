@@ -9,7 +9,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entities::{customers, deals, handover_checklist_items, inspection_issues, roles, units, user_roles, users};
+use entities::{
+    customers, deals, handover_checklist_items, inspection_issues, roles, units, units::UnitStatus, user_roles, users,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect,
     RelationTrait, Set, TransactionSession, TransactionTrait,
@@ -23,6 +25,7 @@ use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
     access::permissions::Scope,
+    access::record::{self, Record},
     platform::error::{DomainError, FieldError},
     platform::money::{self, Floor},
     platform::page::{Page, PageRequest},
@@ -31,9 +34,6 @@ use crate::{
     sales::deal_stages::{self, PaymentMethod, Stage, StageRules},
     sales::timeline,
 };
-
-/// Payment methods by their API names.
-pub const PAYMENT_METHODS: &[&str] = &["full", "mortgage", "provident_fund", "instalments"];
 
 /// The documents and steps that must all be done before a handover.
 pub const CHECKLIST_ITEMS: &[&str] = &[
@@ -73,13 +73,10 @@ pub struct DealView {
 
 impl From<deals::Model> for DealView {
     fn from(m: deals::Model) -> Self {
-        let next_stages = match payment_of(&m) {
-            Ok(payment) => deal_stages::allowed(m.stage, payment)
-                .into_iter()
-                .map(|s| s.to_string())
-                .collect(),
-            _ => Vec::new(),
-        };
+        let next_stages = deal_stages::allowed(m.stage, m.payment_method)
+            .into_iter()
+            .map(|s| s.to_string())
+            .collect();
         Self {
             id: m.id,
             customer_id: m.customer_id,
@@ -88,7 +85,7 @@ impl From<deals::Model> for DealView {
             team_id: m.team_id,
             support_id: m.support_id,
             agreed_price_fen: m.agreed_price_fen,
-            payment_method: m.payment_method,
+            payment_method: m.payment_method.to_string(),
             planned_handover_on: m.planned_handover_on,
             stage: m.stage.to_string(),
             next_stages,
@@ -104,32 +101,26 @@ impl From<deals::Model> for DealView {
     }
 }
 
-fn audit_json(v: &DealView) -> serde_json::Value {
-    json!({"customer_id": v.customer_id, "unit_id": v.unit_id, "consultant_id": v.consultant_id,
-           "team_id": v.team_id, "support_id": v.support_id, "agreed_price_fen": v.agreed_price_fen,
-           "payment_method": v.payment_method, "planned_handover_on": v.planned_handover_on, "stage": v.stage,
-           "cancel_reason": v.cancel_reason})
+impl Record for DealView {
+    type Entity = deals::Entity;
+    const NAME: &'static str = "deal";
+    const AUDITED: &'static str = "deal";
+    fn audit_json(&self) -> serde_json::Value {
+        json!({"customer_id": self.customer_id, "unit_id": self.unit_id, "consultant_id": self.consultant_id,
+               "team_id": self.team_id, "support_id": self.support_id, "agreed_price_fen": self.agreed_price_fen,
+               "payment_method": self.payment_method, "planned_handover_on": self.planned_handover_on, "stage": self.stage,
+               "cancel_reason": self.cancel_reason})
+    }
 }
 
-/// A payment method by its API name.
-pub fn parse_payment(text: &str) -> Option<PaymentMethod> {
-    match text {
-        "full" => Some(PaymentMethod::Full),
-        "mortgage" => Some(PaymentMethod::Mortgage),
-        "provident_fund" => Some(PaymentMethod::ProvidentFund),
-        "instalments" => Some(PaymentMethod::Instalments),
-        _ => None,
-    }
+/// A payment method a client names, or the rule it breaks.
+fn parse_payment(text: &str) -> Result<PaymentMethod, FieldError> {
+    crate::platform::input::variant(text, "/payment_method")
 }
 
 /// A stage a client names, or why it is none.
 fn parse_stage(text: &str) -> Result<Stage, String> {
     text.parse().map_err(|_| format!("unknown stage {text:?}"))
-}
-
-fn payment_of(deal: &deals::Model) -> Result<PaymentMethod, DomainError> {
-    parse_payment(&deal.payment_method)
-        .ok_or_else(|| DomainError::Internal(format!("deal {}: unknown payment method", deal.id)))
 }
 
 /// The deals a caller reaches with `scope`.
@@ -158,7 +149,7 @@ pub(crate) async fn find(
     if lock {
         query = query.lock_exclusive();
     }
-    query.one(db).await?.ok_or(DomainError::NotFound("deal"))
+    query.one(db).await?.ok_or(DomainError::NotFound(DealView::NAME))
 }
 
 /// Adds an error on `/support_id` unless `user` is support staff: an active
@@ -208,12 +199,7 @@ pub async fn create(
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
     money::check(input.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
-    if parse_payment(&input.payment_method).is_none() {
-        errors.push(FieldError::new(
-            "/payment_method",
-            format!("must be one of {}", PAYMENT_METHODS.join(", ")),
-        ));
-    }
+    let payment = parse_payment(&input.payment_method).map_err(|e| errors.push(e)).ok();
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = customers::Entity::find_by_id(input.customer_id)
         .filter(crate::sales::customers::reach(actor, scope))
@@ -246,9 +232,9 @@ pub async fn create(
     if let Some(support) = input.support_id {
         check_support(&txn, support, &mut errors).await?;
     }
-    if !errors.is_empty() {
+    let (Some(payment), true) = (payment, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
-    }
+    };
     let now = Utc::now();
     let deal = deals::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -258,7 +244,7 @@ pub async fn create(
         team_id: Set(team_id),
         support_id: Set(input.support_id),
         agreed_price_fen: Set(input.agreed_price_fen),
-        payment_method: Set(input.payment_method),
+        payment_method: Set(payment),
         planned_handover_on: Set(Some(input.planned_handover_on)),
         stage: Set(Stage::Negotiating),
         subscribed_at: Set(None),
@@ -278,7 +264,7 @@ pub async fn create(
         Some(actor),
         timeline::Event {
             customer_id: deal.customer_id,
-            kind: "deal_created",
+            kind: timeline::Kind::DealCreated,
             occurred_at: now,
             subject_id: Some(deal.id),
             data: json!({"deal_id": deal.id, "unit_id": deal.unit_id, "agreed_price_fen": deal.agreed_price_fen,
@@ -287,8 +273,7 @@ pub async fn create(
     )
     .await?;
     let view = DealView::from(deal);
-    audit::record(&txn, ctx, "create", "deal", view.id, None, Some(&audit_json(&view))).await?;
-    txn.commit().await?;
+    record::commit_created(txn, ctx, &view, view.id).await?;
     Ok(view)
 }
 
@@ -360,16 +345,7 @@ pub async fn update(
 ) -> Result<DealView, DomainError> {
     let mut errors = Vec::new();
     money::check_optional(patch.agreed_price_fen, Floor::OneFen, "/agreed_price_fen", &mut errors);
-    if patch
-        .payment_method
-        .as_deref()
-        .is_some_and(|p| parse_payment(p).is_none())
-    {
-        errors.push(FieldError::new(
-            "/payment_method",
-            format!("must be one of {}", PAYMENT_METHODS.join(", ")),
-        ));
-    }
+    let payment = crate::platform::input::optional(patch.payment_method.as_deref(), parse_payment, &mut errors);
     let txn = crate::platform::db::begin_write(db).await?;
     if let Some(Some(support)) = patch.support_id {
         check_support(&txn, support, &mut errors).await?;
@@ -379,7 +355,7 @@ pub async fn update(
     }
     let deal = find(&txn, actor, scope, id, true).await?;
     let before = DealView::from(deal.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     if deal.stage.is_final() {
         return Err(DomainError::Conflict(format!(
             "a {} deal cannot be changed",
@@ -390,7 +366,7 @@ pub async fn update(
     if let Some(price) = patch.agreed_price_fen {
         active.agreed_price_fen = Set(price);
     }
-    if let Some(payment) = patch.payment_method {
+    if let Some(payment) = payment {
         active.payment_method = Set(payment);
     }
     if let Some(on) = patch.planned_handover_on {
@@ -407,17 +383,7 @@ pub async fn update(
             .await?;
     }
     let after = DealView::from(updated);
-    audit::record(
-        &txn,
-        ctx,
-        "update",
-        "deal",
-        id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
+    record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
 
@@ -491,7 +457,7 @@ pub(crate) async fn apply_move(
     tz: Tz,
 ) -> Result<deals::Model, DomainError> {
     let from = deal.stage;
-    deal_stages::check_move(from, to, payment_of(&deal)?)?;
+    deal_stages::check_move(from, to, deal.payment_method)?;
     let last = [
         deal.subscribed_at,
         deal.contracted_at,
@@ -513,7 +479,8 @@ pub(crate) async fn apply_move(
     let now = Utc::now();
     match to {
         Stage::Subscribed => {
-            let taken = set_unit_status(txn, deal.unit_id, "subscribed", &["available", "reserved"], now).await?;
+            let free: Vec<_> = crate::sales::units::manual_statuses().collect();
+            let taken = set_unit_status(txn, deal.unit_id, UnitStatus::Subscribed, &free, now).await?;
             if !taken {
                 return Err(DomainError::Rule {
                     code: "unit_unavailable",
@@ -522,10 +489,11 @@ pub(crate) async fn apply_move(
             }
         }
         Stage::Contracted => {
-            set_unit_status(txn, deal.unit_id, "sold", &["subscribed"], now).await?;
+            set_unit_status(txn, deal.unit_id, UnitStatus::Sold, &[UnitStatus::Subscribed], now).await?;
         }
         Stage::Cancelled if from.holds_unit() => {
-            set_unit_status(txn, deal.unit_id, "available", &["subscribed", "sold"], now).await?;
+            let held = [UnitStatus::Subscribed, UnitStatus::Sold];
+            set_unit_status(txn, deal.unit_id, UnitStatus::Available, &held, now).await?;
         }
         _ => {}
     }
@@ -564,7 +532,7 @@ pub(crate) async fn apply_move(
         Some(actor),
         timeline::Event {
             customer_id: moved.customer_id,
-            kind: "deal_stage_changed",
+            kind: timeline::Kind::DealStageChanged,
             occurred_at: at,
             subject_id: Some(moved.id),
             data: json!({"from": from, "to": to, "deal_id": moved.id, "unit_id": moved.unit_id,
@@ -572,15 +540,15 @@ pub(crate) async fn apply_move(
         },
     )
     .await?;
-    let after = DealView::from(moved.clone());
+    let (before, after) = (before.audit_json(), DealView::from(moved.clone()).audit_json());
     audit::record(
         txn,
         ctx,
         "transition",
-        "deal",
+        DealView::AUDITED,
         moved.id,
-        Some(&audit_json(&before)),
-        Some(&audit_json(&after)),
+        Some(&before),
+        Some(&after),
     )
     .await?;
     Ok(moved)
@@ -590,8 +558,8 @@ pub(crate) async fn apply_move(
 async fn set_unit_status(
     txn: &impl ConnectionTrait,
     unit_id: Uuid,
-    to: &str,
-    from: &[&str],
+    to: UnitStatus,
+    from: &[UnitStatus],
     now: DateTime<Utc>,
 ) -> Result<bool, DomainError> {
     use units::Column as C;
@@ -716,11 +684,20 @@ pub(crate) async fn deal_event(
 mod tests {
     use super::*;
 
+    use sea_orm::Iterable;
+
     #[test]
-    fn payment_methods_parse_by_their_api_names() {
-        for method in PAYMENT_METHODS {
-            assert!(parse_payment(method).is_some());
+    fn payment_methods_parse_by_their_stored_names() {
+        for method in PaymentMethod::iter() {
+            assert_eq!(parse_payment(&method.to_string()).ok(), Some(method));
         }
-        assert!(parse_payment("cash").is_none());
+        let rule = parse_payment("cash").expect_err("cash is no payment method");
+        assert_eq!(
+            (rule.pointer.as_str(), rule.detail.as_str()),
+            (
+                "/payment_method",
+                "must be one of full, mortgage, provident_fund, instalments"
+            )
+        );
     }
 }

@@ -5,16 +5,14 @@
 
 use chrono::{DateTime, Utc};
 use entities::{customers, follow_ups};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
     access::actor::Actor,
-    access::audit::{self, AuditContext},
+    access::audit::AuditContext,
     access::permissions::Scope,
     platform::error::{DomainError, FieldError},
     platform::input::{CLOCK_SKEW, optional_text, reported_time},
@@ -24,8 +22,8 @@ use crate::{
     sales::timeline,
 };
 
-/// How the customer was contacted.
-pub const KINDS: &[&str] = &["call", "visit", "wechat", "email", "showing", "material_sent"];
+/// How the customer was contacted, stored and named as `entities` spells it.
+pub use entities::follow_ups::FollowUpKind as Kind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FollowUpView {
@@ -47,7 +45,7 @@ impl From<follow_ups::Model> for FollowUpView {
             id: m.id,
             customer_id: m.customer_id,
             author_id: m.author_id,
-            kind: m.kind,
+            kind: m.kind.to_string(),
             occurred_at: m.occurred_at,
             reached: m.reached,
             notes: m.notes,
@@ -81,17 +79,17 @@ pub async fn create(
     let now = Utc::now();
     let mut errors = Vec::new();
     let occurred_at = reported_time(input.occurred_at, "/occurred_at", &mut errors);
-    if !KINDS.contains(&input.kind.as_str()) {
-        errors.push(FieldError::new("/kind", format!("must be one of {}", KINDS.join(", "))));
-    }
+    let kind = crate::platform::input::variant::<Kind>(&input.kind, "/kind")
+        .map_err(|e| errors.push(e))
+        .ok();
     let notes = optional_text(input.notes, "/notes", 4000, &mut errors);
     let next_step = optional_text(input.next_step, "/next_step", 500, &mut errors);
     if input.next_follow_up_at.is_some_and(|next| next <= occurred_at) {
         errors.push(FieldError::new("/next_follow_up_at", "must be after occurred_at"));
     }
-    if !errors.is_empty() {
+    let (Some(kind), true) = (kind, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
-    }
+    };
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, customer_id).await?;
     if occurred_at < customer.created_at - CLOCK_SKEW {
@@ -110,7 +108,7 @@ pub async fn create(
         id: Set(Uuid::now_v7()),
         customer_id: Set(customer_id),
         author_id: Set(actor.user_id()),
-        kind: Set(input.kind),
+        kind: Set(kind),
         occurred_at: Set(occurred_at),
         reached: Set(input.reached),
         notes: Set(notes),
@@ -139,14 +137,12 @@ pub async fn create(
                       "first_response": first_response});
     let event = timeline::Event {
         customer_id,
-        kind: "follow_up",
+        kind: timeline::Kind::FollowUp,
         occurred_at,
         subject_id: Some(view.id),
-        data: data.clone(),
+        data,
     };
-    timeline::record(&txn, Some(actor), event).await?;
-    audit::record(&txn, ctx, "create", "follow_up", view.id, None, Some(&data)).await?;
-    txn.commit().await?;
+    timeline::commit_recorded(txn, ctx, actor, "follow_up", view.id, event).await?;
     Ok(view)
 }
 

@@ -250,14 +250,12 @@ pub async fn create(
                       "recommended_units": view.recommendations.len()});
     let event = timeline::Event {
         customer_id,
-        kind: "needs_assessed",
+        kind: timeline::Kind::NeedsAssessed,
         occurred_at: assessed_at,
         subject_id: Some(view.id),
-        data: data.clone(),
+        data,
     };
-    timeline::record(&txn, Some(actor), event).await?;
-    audit::record(&txn, ctx, "create", "needs_assessment", view.id, None, Some(&data)).await?;
-    txn.commit().await?;
+    timeline::commit_recorded(txn, ctx, actor, "needs_assessment", view.id, event).await?;
     Ok(view)
 }
 

@@ -5,12 +5,21 @@
 
 use chrono::{DateTime, Utc};
 use entities::timeline_entries;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
+};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{access::actor::Actor, platform::error::DomainError};
+use crate::{
+    access::actor::Actor,
+    access::audit::{self, AuditContext},
+    platform::error::DomainError,
+};
+
+/// What happened, stored and named as `entities` spells it.
+pub use entities::timeline_entries::TimelineKind as Kind;
 
 /// One entry of a customer's timeline.
 #[derive(Debug, Clone, Serialize)]
@@ -27,24 +36,20 @@ pub struct Entry {
 
 /// What happened to a customer, to be recorded.
 #[derive(Debug, Clone)]
-pub struct Event<'a> {
+pub struct Event {
     pub customer_id: Uuid,
-    /// `created`, `assigned`, `reassigned`, `status_changed`, `follow_up`,
-    /// `needs_assessed`, `deal_created`, `deal_stage_changed`,
-    /// `inspection_issue`, `handover_completed`, `visit`,
-    /// `complaint_received`, `complaint_resolved`, `merged`, …
-    pub kind: &'a str,
+    pub kind: Kind,
     pub occurred_at: DateTime<Utc>,
     pub subject_id: Option<Uuid>,
     pub data: Value,
 }
 
 /// Records `event`, done by `actor` (`None` for the system itself).
-pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Event<'_>) -> Result<(), DomainError> {
+pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Event) -> Result<(), DomainError> {
     timeline_entries::ActiveModel {
         id: Set(Uuid::now_v7()),
         customer_id: Set(event.customer_id),
-        kind: Set(event.kind.to_owned()),
+        kind: Set(event.kind),
         occurred_at: Set(event.occurred_at),
         actor_user_id: Set(actor.and_then(Actor::user_id)),
         actor_client_id: Set(actor.and_then(Actor::client_id)),
@@ -54,6 +59,24 @@ pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Eve
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// Records what was done with a customer as a record of its own (a
+/// follow-up, a needs assessment): `event` in the timeline and the creation
+/// of record `id`, named `audited` in the audit log, with the event's data;
+/// then commits.
+pub async fn commit_recorded(
+    txn: impl TransactionSession + ConnectionTrait,
+    ctx: &AuditContext,
+    actor: &Actor,
+    audited: &str,
+    id: Uuid,
+    event: Event,
+) -> Result<(), DomainError> {
+    let data = event.data.clone();
+    record(&txn, Some(actor), event).await?;
+    audit::record(&txn, ctx, "create", audited, id, None, Some(&data)).await?;
+    Ok(txn.commit().await?)
 }
 
 /// Every entry of a customer's timeline, in the order things happened
@@ -69,7 +92,7 @@ pub async fn of_customer(db: &impl ConnectionTrait, customer_id: Uuid) -> Result
         .into_iter()
         .map(|m| Entry {
             id: m.id,
-            kind: m.kind,
+            kind: m.kind.to_string(),
             occurred_at: m.occurred_at,
             actor_user_id: m.actor_user_id,
             actor_client_id: m.actor_client_id,

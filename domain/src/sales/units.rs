@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use entities::units;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -21,10 +21,45 @@ use crate::{
     platform::version,
 };
 
-/// Every status a unit can have.
-pub const STATUSES: &[&str] = &["available", "reserved", "subscribed", "sold"];
-/// The statuses staff may set; the others belong to deals.
-pub const MANUAL_STATUSES: &[&str] = &["available", "reserved"];
+/// A unit's statuses, stored and named as `entities` spells them.
+pub use entities::units::UnitStatus as Status;
+
+/// Who moves a unit into a status.
+pub trait StatusRules {
+    /// Staff may set it by hand; the other statuses belong to deals.
+    fn is_manual(&self) -> bool;
+}
+
+impl StatusRules for Status {
+    fn is_manual(&self) -> bool {
+        matches!(self, Status::Available | Status::Reserved)
+    }
+}
+
+/// The statuses staff may set, in order.
+pub fn manual_statuses() -> impl Iterator<Item = Status> {
+    Status::iter().filter(Status::is_manual)
+}
+
+/// A status staff set by hand, or the rule it breaks at `/status`.
+fn parse_manual(text: &str) -> Result<Status, FieldError> {
+    let names = |manual: bool| {
+        Status::iter()
+            .filter(|s| s.is_manual() == manual)
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+    };
+    text.parse().ok().filter(Status::is_manual).ok_or_else(|| {
+        FieldError::new(
+            "/status",
+            format!(
+                "must be {} ({} are set by deals)",
+                names(true).join(" or "),
+                names(false).join(" and ")
+            ),
+        )
+    })
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitView {
@@ -51,7 +86,7 @@ impl From<units::Model> for UnitView {
             layout: m.layout,
             area_sqm: format_area(m.area_sqm_centi),
             list_price_fen: m.list_price_fen,
-            status: m.status,
+            status: m.status.to_string(),
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -106,7 +141,8 @@ fn text_field(value: &Option<String>, pointer: &str, max: usize, required: bool,
     }
 }
 
-fn check(input: &UnitInput, creating: bool, errors: &mut Vec<FieldError>) -> Option<i32> {
+/// The area in hundredths and the status of `input`, each if given and valid.
+fn check(input: &UnitInput, creating: bool, errors: &mut Vec<FieldError>) -> (Option<i32>, Option<Status>) {
     text_field(&input.project, "/project", 120, creating, errors);
     text_field(&input.building, "/building", 40, creating, errors);
     text_field(&input.number, "/number", 40, creating, errors);
@@ -134,15 +170,8 @@ fn check(input: &UnitInput, creating: bool, errors: &mut Vec<FieldError>) -> Opt
         None if creating => errors.push(FieldError::new("/list_price_fen", "is required")),
         None => {}
     }
-    if let Some(status) = &input.status
-        && !MANUAL_STATUSES.contains(&status.as_str())
-    {
-        errors.push(FieldError::new(
-            "/status",
-            "must be available or reserved (subscribed and sold are set by deals)",
-        ));
-    }
-    area
+    let status = crate::platform::input::optional(input.status.as_deref(), parse_manual, errors);
+    (area, status)
 }
 
 /// Adds a unit; the same project, building and number twice is a conflict.
@@ -152,7 +181,7 @@ pub async fn create(
     input: UnitInput,
 ) -> Result<UnitView, DomainError> {
     let mut errors = Vec::new();
-    let area = check(&input, true, &mut errors);
+    let (area, status) = check(&input, true, &mut errors);
     let (Some(area), true) = (area, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
     };
@@ -167,7 +196,7 @@ pub async fn create(
         layout: Set(trimmed(input.layout)),
         area_sqm_centi: Set(area),
         list_price_fen: Set(input.list_price_fen.unwrap_or_default()),
-        status: Set(input.status.unwrap_or_else(|| "available".to_owned())),
+        status: Set(status.unwrap_or(Status::Available)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -203,16 +232,13 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<UnitView>, DomainError> {
     use units::Column as C;
-    if let Some(status) = &filter.status
-        && !STATUSES.contains(&status.as_str())
-    {
-        return Err(DomainError::invalid(
-            "/status",
-            format!("must be one of {}", STATUSES.join(", ")),
-        ));
-    }
+    let status = filter
+        .status
+        .as_deref()
+        .map(|s| crate::platform::input::variant::<Status>(s, "/status"))
+        .transpose()?;
     let mut query = units::Entity::find();
-    if let Some(status) = filter.status {
+    if let Some(status) = status {
         query = query.filter(C::Status.eq(status));
     }
     if let Some(project) = filter.project {
@@ -251,7 +277,7 @@ pub async fn update(
     if_match: Option<&str>,
 ) -> Result<UnitView, DomainError> {
     let mut errors = Vec::new();
-    let area = check(&input, false, &mut errors);
+    let (area, status) = check(&input, false, &mut errors);
     for (given, pointer) in [
         (input.project.is_some(), "/project"),
         (input.building.is_some(), "/building"),
@@ -271,8 +297,8 @@ pub async fn update(
         .await?
         .ok_or(DomainError::NotFound("unit"))?;
     let before = UnitView::from(unit.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
-    if input.status.is_some() && !MANUAL_STATUSES.contains(&unit.status.as_str()) {
+    version::check(if_match, &before)?;
+    if status.is_some() && !unit.status.is_manual() {
         return Err(DomainError::Rule {
             code: "unit_unavailable",
             detail: format!(
@@ -291,7 +317,7 @@ pub async fn update(
     if let Some(price) = input.list_price_fen {
         active.list_price_fen = Set(price);
     }
-    if let Some(status) = input.status {
+    if let Some(status) = status {
         active.status = Set(status);
     }
     active.updated_at = Set(Utc::now());
@@ -327,5 +353,29 @@ mod tests {
         }
         assert_eq!(format_area(8950), "89.50");
         assert_eq!(format_area(5), "0.05");
+    }
+
+    #[test]
+    fn staff_set_only_available_and_reserved_by_hand() {
+        let cases = [
+            ("available", Ok(Status::Available)),
+            ("reserved", Ok(Status::Reserved)),
+            ("subscribed", Err(())),
+            ("sold", Err(())),
+            ("AVAILABLE", Err(())),
+            ("", Err(())),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_manual(text).map_err(|_| ()), expected, "{text:?}");
+        }
+        assert_eq!(
+            manual_statuses().collect::<Vec<_>>(),
+            [Status::Available, Status::Reserved]
+        );
+        let rule = parse_manual("sold").expect_err("sold is set by deals");
+        assert_eq!(
+            rule.detail,
+            "must be available or reserved (subscribed and sold are set by deals)"
+        );
     }
 }

@@ -5,15 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use sea_orm::TransactionTrait;
-use tests::eventually;
-
-use chrono::Utc;
-use domain::{Settings, outbox::timers::NewTimer};
+use domain::Settings;
 use entities::timers;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use tests::{AppOptions, spawn_app_with};
-use uuid::Uuid;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use tests::{AppOptions, eventually, probe_timers, spawn_app_with};
 
 fn quick(settings: &mut Settings) {
     settings.timer_pump_interval_ms = 100;
@@ -28,19 +23,10 @@ async fn a_hundred_thousand_timers_due_at_once_all_fire_and_the_queue_keeps_runn
     })
     .await;
     let n: u64 = 100_000;
-    let due_at = Utc::now();
-    let probes = (0..n).map(|_| NewTimer {
-        kind: domain::engine::dispatch::PROBE,
-        phase: "run",
-        dedupe_key: format!("probe:{}", Uuid::now_v7()),
-        subject_id: None,
-        customer_id: None,
-        due_at,
-        policy_version: None,
-    });
+    let probes = probe_timers(n.try_into().expect("a count of timers"), chrono::Duration::zero());
     let started = Instant::now();
     let txn = app.db.begin().await.expect("begin");
-    domain::outbox::timers::schedule_many(&txn, probes.collect())
+    domain::outbox::timers::schedule_many(&txn, probes)
         .await
         .expect("timers");
     txn.commit().await.expect("commit");

@@ -5,7 +5,6 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use domain::outbox::timers::NewTimer;
 use entities::{award_runs, timers};
 use queue::{
     QueueClient,
@@ -13,7 +12,7 @@ use queue::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use tests::{
-    Backends, JWT_SECRET, TestApp, TestData, eventually,
+    Backends, JWT_SECRET, TestApp, TestData, eventually, probe_timers,
     process::{OwnRedis, ServiceProcess, free_port, run_once},
 };
 use uuid::Uuid;
@@ -21,21 +20,6 @@ use uuid::Uuid;
 use crate::{count, quick_app};
 
 const BIN: &str = env!("CARGO_BIN_EXE_estateflow-under-test");
-
-pub fn probe_timers(n: usize, due_in: chrono::Duration) -> Vec<NewTimer> {
-    let due_at = Utc::now() + due_in;
-    (0..n)
-        .map(|_| NewTimer {
-            kind: domain::engine::dispatch::PROBE,
-            phase: "run",
-            dedupe_key: format!("probe:{}", Uuid::now_v7()),
-            subject_id: None,
-            customer_id: None,
-            due_at,
-            policy_version: None,
-        })
-        .collect()
-}
 
 /// The environment of a worker process on the test's database and queue.
 fn worker_env(data: &TestData, backends: &Backends) -> Vec<(&'static str, String)> {

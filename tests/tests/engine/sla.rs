@@ -11,7 +11,7 @@ use tests::{
     client::expect_json,
     customers::timeline_kinds,
     eventually,
-    org::{Org, PASSWORD, org, partner, partner_token},
+    org::{Org, PASSWORD, list, org, partner, partner_token, values},
 };
 use uuid::Uuid;
 
@@ -24,6 +24,26 @@ async fn set_policy(app: &TestApp, admin: &str, kind: &str, body: Value) {
         200,
     )
     .await;
+}
+
+/// A quick app with its organisation under these SLA policies (kind and
+/// body), and its administrator's token.
+async fn under(policies: &[(&str, Value)]) -> (TestApp, Org, String) {
+    let app = quick_app().await;
+    let org = org(&app).await;
+    let admin = app.admin_token().await;
+    for (kind, body) in policies {
+        set_policy(&app, &admin, kind, body.clone()).await;
+    }
+    (app, org, admin)
+}
+
+/// The tokens of consultant A1 and of team A's manager.
+async fn a1_and_manager(app: &TestApp) -> (String, String) {
+    (
+        app.token("a1@example.com", PASSWORD).await,
+        app.token("manager.a@example.com", PASSWORD).await,
+    )
 }
 
 /// A lead recorded by the consultant `token` (who owns it).
@@ -53,37 +73,18 @@ fn assert_on_time(timer: &entities::timers::Model) {
 }
 
 async fn kinds_of(app: &TestApp, path: &str, token: &str) -> Vec<String> {
-    let list = expect_json(app.get(path, Some(token)).await, 200).await;
-    list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|n| n["kind"].as_str().map(str::to_owned))
-        .collect()
+    values(&list(app, path, token).await, "kind")
 }
 
 #[tokio::test]
 async fn lead_deadlines_fire_within_two_seconds_and_not_when_the_work_was_done_in_time() {
-    let app = quick_app().await;
-    let org = org(&app).await;
-    let admin = app.admin_token().await;
-    set_policy(
-        &app,
-        &admin,
-        "first_response",
-        json!({"duration_secs": 2, "warning_percent": 50}),
-    )
+    let (app, org, _) = under(&[
+        ("first_response", json!({"duration_secs": 2, "warning_percent": 50})),
+        ("needs_assessment", json!({"duration_secs": 3, "warning_percent": 0})),
+        ("follow_up", json!({"duration_secs": 60})),
+    ])
     .await;
-    set_policy(
-        &app,
-        &admin,
-        "needs_assessment",
-        json!({"duration_secs": 3, "warning_percent": 0}),
-    )
-    .await;
-    set_policy(&app, &admin, "follow_up", json!({"duration_secs": 60})).await;
-    let a1 = app.token("a1@example.com", PASSWORD).await;
-    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let (a1, manager) = a1_and_manager(&app).await;
 
     let late = new_customer(&app, &a1, "无人跟进").await;
     let on_time = new_customer(&app, &a1, "及时跟进").await;
@@ -255,18 +256,9 @@ async fn lead_deadlines_fire_within_two_seconds_and_not_when_the_work_was_done_i
 
 #[tokio::test]
 async fn an_unresolved_complaint_is_escalated_to_the_manager_at_its_deadline_and_a_resolved_one_is_not() {
-    let app = quick_app().await;
-    let org = org(&app).await;
-    let admin = app.admin_token().await;
-    set_policy(
-        &app,
-        &admin,
-        "complaint_resolution",
-        json!({"duration_secs": 2, "warning_percent": 50}),
-    )
-    .await;
-    let a1 = app.token("a1@example.com", PASSWORD).await;
-    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let policy = json!({"duration_secs": 2, "warning_percent": 50});
+    let (app, org, _) = under(&[("complaint_resolution", policy)]).await;
+    let (a1, manager) = a1_and_manager(&app).await;
     let customer = new_customer(&app, &a1, "投诉客户").await;
     let complain = |summary: &'static str| {
         let body = json!({"customer_id": customer, "severity": "minor", "summary": summary});
@@ -308,16 +300,7 @@ async fn an_unresolved_complaint_is_escalated_to_the_manager_at_its_deadline_and
 
 #[tokio::test]
 async fn the_weekly_follow_up_breaches_only_when_no_later_follow_up_came() {
-    let app = quick_app().await;
-    org(&app).await;
-    let admin = app.admin_token().await;
-    set_policy(
-        &app,
-        &admin,
-        "follow_up",
-        json!({"duration_secs": 2, "warning_percent": 0}),
-    )
-    .await;
+    let (app, _, _) = under(&[("follow_up", json!({"duration_secs": 2, "warning_percent": 0}))]).await;
     let a1 = app.token("a1@example.com", PASSWORD).await;
     let quiet = new_customer(&app, &a1, "一次跟进").await;
     let busy = new_customer(&app, &a1, "持续跟进").await;
@@ -348,18 +331,8 @@ async fn the_weekly_follow_up_breaches_only_when_no_later_follow_up_came() {
 
 #[tokio::test]
 async fn the_post_handover_visit_is_a_task_at_handover_then_a_reminder_then_a_breach_unless_a_visit_came() {
-    let app = quick_app().await;
-    org(&app).await;
-    let admin = app.admin_token().await;
-    set_policy(
-        &app,
-        &admin,
-        "visit",
-        json!({"duration_secs": 2, "warning_percent": 50}),
-    )
-    .await;
-    let a1 = app.token("a1@example.com", PASSWORD).await;
-    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let (app, _, _) = under(&[("visit", json!({"duration_secs": 2, "warning_percent": 50}))]).await;
+    let (a1, manager) = a1_and_manager(&app).await;
     let mut deals = Vec::new();
     for number in ["801", "802"] {
         let customer = new_customer(&app, &a1, number).await;
@@ -436,9 +409,7 @@ async fn the_post_handover_visit_is_a_task_at_handover_then_a_reminder_then_a_br
 
 #[tokio::test]
 async fn the_inspection_task_falls_due_before_the_planned_handover_and_a_cancelled_deal_has_none() {
-    let app = quick_app().await;
-    org(&app).await;
-    let admin = app.admin_token().await;
+    let (app, _, admin) = under(&[]).await;
     let tz = app.settings.timezone;
     // Planned handover the day after tomorrow (local): the task is due 2 s from now.
     let now = chrono::Utc::now();
@@ -449,8 +420,7 @@ async fn the_inspection_task_falls_due_before_the_planned_handover_and_a_cancell
         .with_timezone(&chrono::Utc);
     let ahead = (midnight - now).num_seconds() - 2;
     set_policy(&app, &admin, "inspection", json!({"duration_secs": ahead})).await;
-    let a1 = app.token("a1@example.com", PASSWORD).await;
-    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let (a1, manager) = a1_and_manager(&app).await;
     let mut deals = Vec::new();
     for number in ["1101", "1102"] {
         let customer = new_customer(&app, &a1, number).await;
@@ -514,12 +484,8 @@ async fn partner_lead(app: &TestApp, partner: &str, director: &str, external_id:
 /// An app with its organisation and admin token, where a missed first
 /// response hands the lead over.
 async fn under_a_reassign_policy() -> (TestApp, Org, String) {
-    let app = quick_app().await;
-    let org = org(&app).await;
-    let admin = app.admin_token().await;
     let policy = json!({"duration_secs": 3600, "warning_percent": 0, "reassign": true});
-    set_policy(&app, &admin, "first_response", policy).await;
-    (app, org, admin)
+    under(&[("first_response", policy)]).await
 }
 
 /// A lead the partner pushed and the director gave `consultant`, whose first

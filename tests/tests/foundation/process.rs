@@ -148,6 +148,15 @@ async fn production_mode_refuses_to_start_without_a_jwt_secret() {
 }
 
 #[tokio::test]
+async fn a_log_filter_that_cannot_be_read_stops_the_start() {
+    let dir = TempDir::new();
+    let env = [("ESTATEFLOW_LOG", "info,[".to_owned())];
+    let (status, output) = run_once(BIN, &["api"], &env, &dir.0, "").await;
+    assert_eq!(status.code(), Some(2), "{output}");
+    assert!(output.contains("ESTATEFLOW_LOG"), "{output}");
+}
+
+#[tokio::test]
 async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
     let dir = TempDir::new();
     let mut process = ServiceProcess::start(BIN, &["serve"], &ops_env(), &dir.0, true).await;
@@ -177,13 +186,23 @@ async fn sigterm_lets_an_in_flight_job_finish_before_exiting() {
 async fn sigterm_lets_an_in_flight_request_finish_before_exiting() {
     let dir = TempDir::new();
     // `api` alone: no worker takes the probe, so the long poll runs to its end.
-    let mut process = ServiceProcess::start(BIN, &["api"], &ops_env(), &dir.0, true).await;
+    // Its debug line shows when the long poll is under way.
+    let env = [
+        ops_env(),
+        vec![("ESTATEFLOW_LOG", "info,queue::probe=debug".to_owned())],
+    ]
+    .concat();
+    let mut process = ServiceProcess::start(BIN, &["api"], &env, &dir.0, true).await;
     let api = process.api();
     let token = api.token(OPS_EMAIL, OPS_PASSWORD).await;
     let probe = api.push_probe(&token, 0).await;
+    let id = probe["id"].as_str().expect("probe id").to_owned();
     let in_flight = tokio::spawn(async move { api.probe(&token, &probe, 4000).await });
-    // Ample time for the request to reach the server, well within its 4 s wait.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    process
+        .wait_for_line(Duration::from_secs(10), "that the long poll waits", |line| {
+            (line.contains("waiting for the probe to be handled") && line.contains(&id)).then_some(())
+        })
+        .await;
     process.terminate();
     let answered = in_flight.await.expect("the in-flight request was answered with 200");
     assert_eq!(answered["status"], "queued");

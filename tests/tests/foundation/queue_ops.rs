@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use queue::probe::Probe;
+use queue::{inspect, probe::Probe};
 use serde_json::{Value, json};
 use tests::{
     AppOptions, TestApp,
     client::expect_json,
-    org::{PASSWORD, create_user},
+    org::{PASSWORD, create_user, values},
     spawn_app, spawn_app_with,
 };
 use uuid::Uuid;
@@ -61,8 +61,18 @@ async fn pause(app: &TestApp, token: &str) {
     )
     .await;
     assert_eq!(paused["paused"], true, "{paused}");
-    // Workers read the flag every second; let them stop.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let instance = app.worker_instance.as_deref().expect("the app runs its workers");
+    tests::eventually(
+        Duration::from_secs(10),
+        "the probe worker to acknowledge the pause",
+        || async {
+            inspect::is_worker_stopped(&app.db, QUEUE, instance)
+                .await
+                .expect("read the acknowledgement")
+                .then_some(())
+        },
+    )
+    .await;
 }
 
 async fn audit(app: &TestApp, token: &str, entity: &str) -> Vec<String> {
@@ -72,12 +82,7 @@ async fn audit(app: &TestApp, token: &str, entity: &str) -> Vec<String> {
         200,
     )
     .await;
-    log["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str().map(str::to_owned))
-        .collect()
+    values(&log, "action")
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use tests::{
     TestApp, assert_problem,
     client::expect_json,
-    org::{PASSWORD, create_user, list, org},
+    org::{PASSWORD, create_user, list, my_id, org},
     spawn_app,
 };
 
@@ -177,10 +177,7 @@ async fn no_one_assigns_or_removes_a_role_wider_than_their_own() {
     let org = org(&app).await;
     let admin = app.admin_token().await;
     let (me, accounts) = accounts_writer(&app, &admin).await;
-    let admin_id = list(&app, "/api/v1/me", &admin).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let admin_id = my_id(&app, &admin).await;
     let put_roles = |user: String, roles: Value| {
         let (app, accounts) = (&app, accounts.clone());
         async move {

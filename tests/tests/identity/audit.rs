@@ -1,16 +1,13 @@
 use serde_json::json;
 use tests::{client::expect_json, spawn_app};
 
-use crate::list;
+use crate::{list, my_id, values};
 
 #[tokio::test]
 async fn every_write_leaves_one_audit_entry_with_its_actor_and_diff_and_no_secrets() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let admin_id = list(&app, "/api/v1/me", &admin).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let admin_id = my_id(&app, &admin).await;
 
     let created = app
         .post_json(
@@ -47,8 +44,7 @@ async fn every_write_leaves_one_audit_entry_with_its_actor_and_diff_and_no_secre
     )
     .await;
     let entries = log["items"].as_array().expect("items");
-    let actions: Vec<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(actions, ["create", "update", "set_roles"]);
+    assert_eq!(values(&log, "action"), ["create", "update", "set_roles"]);
     for entry in entries {
         assert_eq!(entry["actor_user_id"], admin_id.as_str(), "{entry}");
         assert!(entry["address"].is_string(), "{entry}");
@@ -81,10 +77,7 @@ async fn every_write_leaves_one_audit_entry_with_its_actor_and_diff_and_no_secre
 async fn a_refused_write_leaves_no_audit_entry() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let admin_id = list(&app, "/api/v1/me", &admin).await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let admin_id = my_id(&app, &admin).await;
     let refused = app
         .patch_json(
             &format!("/api/v1/users/{admin_id}"),

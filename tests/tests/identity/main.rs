@@ -10,4 +10,4 @@ mod scopes;
 mod tokens;
 mod versions;
 
-pub use tests::org::{Org, PASSWORD, create_team, create_user, ids, list, org};
+pub use tests::org::{Org, PASSWORD, create_team, create_user, ids, list, my_id, org, values};

@@ -1,7 +1,7 @@
 use serde_json::json;
 use tests::{assert_invalid, assert_problem, client::expect_json, spawn_app};
 
-use crate::{PASSWORD, ids, list, org};
+use crate::{PASSWORD, ids, list, org, values};
 
 #[tokio::test]
 async fn a_director_builds_regions_and_teams_and_every_change_is_audited() {
@@ -71,13 +71,7 @@ async fn a_director_builds_regions_and_teams_and_every_change_is_audited() {
         &admin,
     )
     .await;
-    let actions: Vec<&str> = log["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
-    assert_eq!(actions, ["create", "update", "delete"]);
+    assert_eq!(values(&log, "action"), ["create", "update", "delete"]);
     assert_eq!(
         log["items"][1]["changes"],
         json!({"manager_id": {"before": org.director, "after": null}})

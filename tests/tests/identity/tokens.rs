@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 use tests::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, AppOptions, TestApp, assert_invalid, assert_problem, client::expect_json, spawn_app,
-    spawn_app_with,
+    ADMIN_EMAIL, ADMIN_PASSWORD, AppOptions, TestApp, assert_invalid, assert_problem, client::expect_json, org::values,
+    spawn_app, spawn_app_with,
 };
 
 const TOKEN: &str = "/api/v1/auth/token";
@@ -171,13 +171,7 @@ async fn a_partner_client_gets_a_scoped_token_and_a_rotated_or_disabled_client_i
         200,
     )
     .await;
-    let actions: Vec<&str> = log["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
-    assert_eq!(actions, ["create", "rotate_secret", "update"]);
+    assert_eq!(values(&log, "action"), ["create", "rotate_secret", "update"]);
     assert!(
         !log.to_string()
             .contains(rotated["client_secret"].as_str().expect("secret"))

@@ -1,6 +1,8 @@
 //! After-sales: inspection issues and the checklist guarding the handover,
 //! the handover record, and post-handover visits.
 
+use domain::sales::deals::CHECKLIST_ITEMS;
+use entities::timeline_entries::TimelineKind;
 use serde_json::{Value, json};
 use tests::{TestApp, assert_problem, client::expect_json, spawn_app};
 
@@ -119,7 +121,7 @@ async fn a_handover_with_an_open_inspection_issue_is_refused_until_the_issue_is_
     let last_move = timeline(&app, &customer)
         .await
         .into_iter()
-        .rfind(|e| e.kind == "deal_stage_changed")
+        .rfind(|e| e.kind == TimelineKind::DealStageChanged)
         .expect("stage change");
     assert_eq!(last_move.data["to"], "handed_over");
     // Handed over once: again is an illegal move.
@@ -138,13 +140,8 @@ async fn a_handover_with_an_incomplete_checklist_is_refused_and_changes_nothing(
     let staff = staff(&app).await;
     let (_, deal) = ready_deal(&app, &staff).await;
     let checklist = format!("/api/v1/deals/{deal}/handover-checklist");
-    for item in [
-        "property_certificate",
-        "maintenance_manual",
-        "quality_guarantee",
-        "usage_instructions",
-        "keys",
-    ] {
+    // Every item but the meter readings.
+    for item in CHECKLIST_ITEMS.iter().filter(|item| **item != "meter_readings") {
         expect_json(
             app.put_json(&format!("{checklist}/{item}"), Some(&staff.a1), &json!({"done": true}))
                 .await,
@@ -338,7 +335,7 @@ async fn a_visit_after_the_handover_is_recorded_for_the_deals_consultant_with_a_
     let entry = timeline(&app, &customer)
         .await
         .into_iter()
-        .find(|e| e.kind == "visit")
+        .find(|e| e.kind == TimelineKind::Visit)
         .expect("visit entry");
     assert_eq!(entry.data["satisfaction"], 4);
     assert_eq!(

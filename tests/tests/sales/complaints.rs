@@ -33,8 +33,8 @@ async fn timeline_kinds(app: &TestApp, customer: &str) -> Vec<String> {
     entries.sort_by_key(|e| e.id);
     entries
         .into_iter()
-        .map(|e| e.kind)
-        .filter(|kind| kind != "sla_breached")
+        .filter(|e| e.kind != timeline_entries::TimelineKind::SlaBreached)
+        .map(|e| e.kind.to_string())
         .collect()
 }
 

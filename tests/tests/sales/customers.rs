@@ -7,7 +7,7 @@ use tests::{
     TestApp, assert_problem,
     client::expect_json,
     customers::timeline_kinds,
-    org::{PASSWORD, ids, list, org, partner_token},
+    org::{PASSWORD, ids, list, org, partner_token, values},
     spawn_app,
 };
 
@@ -450,8 +450,7 @@ async fn round_robin_takes_turns_among_active_consultants_and_skips_paused_ones(
     assert_eq!(moved["owner_id"], a2);
     let timeline = list(&app, &format!("/api/v1/customers/{}/timeline", leads[0]), &manager).await;
     let entries = timeline["items"].as_array().expect("items");
-    let kinds: Vec<&str> = entries.iter().filter_map(|e| e["kind"].as_str()).collect();
-    assert_eq!(kinds, ["created", "assigned", "reassigned"]);
+    assert_eq!(values(&timeline, "kind"), ["created", "assigned", "reassigned"]);
     assert_eq!(entries[1]["data"]["strategy"], "round_robin");
     assert_eq!(entries[2]["data"]["reason"], "a1 on leave");
     assert_eq!(entries[2]["data"]["previous_owner_id"], a1);

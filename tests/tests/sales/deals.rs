@@ -1,6 +1,7 @@
 //! Deals: the stage machine behind the API, the unit race, scopes, bad
 //! input, preconditions and idempotent creation.
 
+use entities::timeline_entries::TimelineKind;
 use serde_json::{Value, json};
 use tests::{TestApp, assert_problem, client::expect_json, spawn_app};
 
@@ -53,9 +54,12 @@ async fn a_mortgaged_deal_goes_through_every_stage_and_the_unit_and_customer_fol
         }
     }
     let entries = timeline(&app, &customer).await;
-    let deal_entries: Vec<_> = entries.iter().filter(|e| e.kind.starts_with("deal_")).collect();
+    let deal_entries: Vec<_> = entries
+        .iter()
+        .filter(|e| matches!(e.kind, TimelineKind::DealCreated | TimelineKind::DealStageChanged))
+        .collect();
     assert_eq!(deal_entries.len(), 8);
-    assert_eq!(deal_entries[0].kind, "deal_created");
+    assert_eq!(deal_entries[0].kind, TimelineKind::DealCreated);
     let moves: Vec<(String, String)> = deal_entries[1..]
         .iter()
         .map(|e| {

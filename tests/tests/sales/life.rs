@@ -3,24 +3,15 @@
 //! month's figures showing exactly what happened.
 
 use chrono::Utc;
-use serde_json::{Value, json};
+use serde_json::json;
 use tests::{
     assert_problem,
     client::expect_json,
-    org::{partner_token, row},
+    org::{partner_token, row, values},
     spawn_app,
 };
 
 use crate::{advance, complete_checklist, get_json, id_of, new_deal, new_unit, staff};
-
-fn kinds(timeline: &Value) -> Vec<String> {
-    timeline["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|e| e["kind"].as_str().expect("kind").to_owned())
-        .collect()
-}
 
 #[tokio::test]
 async fn a_lead_goes_from_partner_push_to_post_handover_visit_and_the_timeline_and_kpis_show_exactly_that() {
@@ -180,7 +171,7 @@ async fn a_lead_goes_from_partner_push_to_post_handover_visit_and_the_timeline_a
     assert!(progress["first_response_at"].is_string() && progress["needs_assessed_at"].is_string());
     let timeline = get_json(&app, &format!("{path}/timeline"), &partner).await;
     assert_eq!(
-        kinds(&timeline),
+        values(&timeline, "kind"),
         [
             "created",
             "assigned",

@@ -139,5 +139,9 @@ pub async fn timeline(app: &TestApp, customer: &str) -> Vec<timeline_entries::Mo
 }
 
 pub async fn timeline_kinds(app: &TestApp, customer: &str) -> Vec<String> {
-    timeline(app, customer).await.into_iter().map(|e| e.kind).collect()
+    timeline(app, customer)
+        .await
+        .into_iter()
+        .map(|e| e.kind.to_string())
+        .collect()
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use tests::{
     TestApp, assert_problem,
     client::expect_json,
-    org::{PASSWORD, create_user, ids, list, org},
+    org::{PASSWORD, create_user, ids, list, org, values},
     spawn_app,
 };
 use uuid::Uuid;
@@ -80,12 +80,7 @@ async fn training_attendance_and_exam_results_round_trip() {
     let read = expect_json(app.get(&path, Some(&manager)).await, 200).await;
     assert_eq!(read["attendees"].as_array().expect("attendees").len(), 2);
     let log = list(&app, "/api/v1/audit-log?entity=training", &app.admin_token().await).await;
-    let actions: Vec<&str> = log["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = values(&log, "action");
     assert_eq!(actions.len(), 5, "create, two updates, add and remove: {actions:?}");
     assert_problem(
         app.put_json(

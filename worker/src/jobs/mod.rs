@@ -125,8 +125,9 @@ fn worker_of(queue: Queue) -> Worker {
 /// fails (Redis or the database gone) ends with an error in apalis; it is
 /// rebuilt here after a pause that grows from 1 s to 30 s, so an outage
 /// delays jobs but never stops them. While operators pause the queue the
-/// worker is stopped (its jobs in flight finish) and it starts again on
-/// resume; the flag is read every [`PAUSE_CHECK`].
+/// worker is stopped (its jobs in flight finish, then it records that it
+/// stands still) and it starts again on resume; the flag is read every
+/// [`PAUSE_CHECK`].
 fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<bool>) -> JoinHandle<()> {
     let (queue, ctx, mut stop) = (queue.clone(), ctx.clone(), stop.clone());
     tokio::spawn(async move {
@@ -149,7 +150,7 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
             if *stop.borrow() {
                 return;
             }
-            if paused::<J>(&ctx).await {
+            if paused::<J>(&ctx.db).await {
                 tracing::info!(queue = J::QUEUE.name(), "queue paused; worker stopped");
                 continue;
             }
@@ -169,25 +170,49 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
 /// How often a worker reads its queue's pause flag.
 const PAUSE_CHECK: Duration = Duration::from_secs(1);
 
-async fn paused<J: Job>(ctx: &JobContext) -> bool {
-    inspect::is_paused(&ctx.db, J::QUEUE.name()).await.unwrap_or_else(|e| {
+/// Whether `J`'s queue is paused; an unreadable flag is logged and read as
+/// not paused, so that a database hiccup does not stop the work.
+async fn paused<J: Job>(db: &DatabaseConnection) -> bool {
+    inspect::is_paused(db, J::QUEUE.name()).await.unwrap_or_else(|e| {
         tracing::warn!(queue = J::QUEUE.name(), error = %e, "pause flag unreadable; assuming not paused");
         false
     })
 }
 
 /// Waits until `J`'s queue is not paused; false when `stop` came first.
+/// While it waits the worker has stopped, and it records so
+/// ([`inspect::set_worker_stopped`]) until it runs again or `stop` comes.
 async fn wait_while_paused<J: Job>(ctx: &JobContext, stop: &mut watch::Receiver<bool>) -> bool {
-    loop {
+    let mut acknowledged = false;
+    let resumed = loop {
         if *stop.borrow() {
-            return false;
+            break false;
         }
-        if !paused::<J>(ctx).await {
-            return true;
+        if !paused::<J>(&ctx.db).await {
+            break true;
+        }
+        if !acknowledged {
+            acknowledged = acknowledge::<J>(ctx, true).await;
         }
         tokio::select! {
             () = tokio::time::sleep(PAUSE_CHECK) => {}
-            _ = stop.wait_for(|stopped| *stopped) => return false,
+            _ = stop.wait_for(|stopped| *stopped) => break false,
+        }
+    };
+    if acknowledged {
+        acknowledge::<J>(ctx, false).await;
+    }
+    resumed
+}
+
+/// Records whether `J`'s worker stands still for a pause; returns whether
+/// the record was written (a failure is logged and tried again later).
+async fn acknowledge<J: Job>(ctx: &JobContext, stopped: bool) -> bool {
+    match inspect::set_worker_stopped(&ctx.db, J::QUEUE.name(), &ctx.instance, stopped).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(queue = J::QUEUE.name(), stopped, error = %e, "pause acknowledgement not recorded");
+            false
         }
     }
 }
@@ -197,7 +222,7 @@ async fn stopped_or_paused<J: Job>(db: DatabaseConnection, mut stop: watch::Rece
     let paused = async {
         loop {
             tokio::time::sleep(PAUSE_CHECK).await;
-            if inspect::is_paused(&db, J::QUEUE.name()).await.unwrap_or(false) {
+            if paused::<J>(&db).await {
                 return;
             }
         }
@@ -227,37 +252,25 @@ async fn run_worker<J: Job>(
         until.await;
         Ok::<(), WorkerError>(())
     };
+    // The two storages and their settings are types with no trait in common
+    // for these calls, so one macro spells the worker for both.
+    macro_rules! run_on {
+        ($config:ty, $storage:expr) => {{
+            let config = <$config>::default()
+                .queue(&queue_name)
+                .heartbeat_interval(heartbeat)
+                .missed_heartbeats(MISSED_HEARTBEATS);
+            WorkerBuilder::new(name)
+                .backend($storage.with_config(config).poll_with_interval(poll))
+                .data(ctx.clone())
+                .build(handle::<J>)
+                .run_until(stopped)
+                .await
+        }};
+    }
     match queue {
-        QueueClient::Sqlite(pool) => {
-            let config = apalis_sqlite::Config::default()
-                .queue(&queue_name)
-                .heartbeat_interval(heartbeat)
-                .missed_heartbeats(MISSED_HEARTBEATS);
-            let storage = SqliteStorage::<J>::new(pool)
-                .with_config(config)
-                .poll_with_interval(poll);
-            WorkerBuilder::new(name)
-                .backend(storage)
-                .data(ctx.clone())
-                .build(handle::<J>)
-                .run_until(stopped)
-                .await
-        }
-        QueueClient::Redis { conn, .. } => {
-            let config = apalis_redis::Config::default()
-                .queue(&queue_name)
-                .heartbeat_interval(heartbeat)
-                .missed_heartbeats(MISSED_HEARTBEATS);
-            let storage = RedisStorage::<J>::new(conn.clone())
-                .with_config(config)
-                .poll_with_interval(poll);
-            WorkerBuilder::new(name)
-                .backend(storage)
-                .data(ctx.clone())
-                .build(handle::<J>)
-                .run_until(stopped)
-                .await
-        }
+        QueueClient::Sqlite(pool) => run_on!(apalis_sqlite::Config, SqliteStorage::<J>::new(pool)),
+        QueueClient::Redis { conn, .. } => run_on!(apalis_redis::Config, RedisStorage::<J>::new(conn.clone())),
     }
 }
 

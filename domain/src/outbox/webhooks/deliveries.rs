@@ -132,8 +132,7 @@ pub async fn list_deliveries(
 ) -> Result<Page<DeliveryView>, DomainError> {
     let status = status
         .map(|s| crate::platform::input::variant::<DeliveryStatus>(&s, "/status"))
-        .transpose()
-        .map_err(|rule| DomainError::Validation(vec![rule]))?;
+        .transpose()?;
     super::find(db, actor, scope, webhook_id).await?;
     let mut query = webhook_deliveries::Entity::find().filter(webhook_deliveries::Column::WebhookId.eq(webhook_id));
     if let Some(status) = status {

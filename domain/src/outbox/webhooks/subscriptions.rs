@@ -203,7 +203,7 @@ pub async fn update(
     let txn = crate::platform::db::begin_write(db).await?;
     let row = super::find(&txn, actor, scope, id).await?;
     let before = WebhookView::from(row.clone());
-    version::check_if_match(if_match, &version::etag_of(&before)?)?;
+    version::check(if_match, &before)?;
     let mut active: webhooks::ActiveModel = row.into();
     if let Some(url) = input.url {
         active.url = Set(url);

@@ -202,7 +202,7 @@ pub async fn set_rules(
     }
     let txn = crate::platform::db::begin_write(db).await?;
     let before = Rules::try_from(latest_rules(&txn).await?)?;
-    crate::platform::version::check_if_match(if_match, &crate::platform::version::etag_of(&before)?)?;
+    crate::platform::version::check(if_match, &before)?;
     let to_json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| DomainError::Internal(e.to_string()));
     let inserted = award_rules::ActiveModel {
         id: Set(Uuid::now_v7()),
