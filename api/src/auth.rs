@@ -109,7 +109,7 @@ impl TokenKeys {
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         let mut claims =
             jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, &self.decoding, &self.validation)
-                .map_err(|e| ApiError::Unauthorized(token_defect(e.kind())))?
+                .map_err(|e| ApiError::Unauthorized(token_defect(e.kind()).into()))?
                 .claims;
         Ok(Claims {
             sub: claim(&mut claims, "sub")?,
@@ -132,8 +132,9 @@ fn claim<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let value = claims
         .remove(name)
-        .ok_or_else(|| ApiError::Unauthorized(format!("the token lacks the claim {name}")))?;
-    serde_json::from_value(value).map_err(|_| ApiError::Unauthorized(format!("the token's claim {name} is not valid")))
+        .ok_or_else(|| ApiError::Unauthorized(format!("the token lacks the claim {name}").into()))?;
+    serde_json::from_value(value)
+        .map_err(|_| ApiError::Unauthorized(format!("the token's claim {name} is not valid").into()))
 }
 
 /// What is wrong with a token, in the client's terms.
@@ -178,7 +179,11 @@ impl FromRequest for Authenticated {
                     Subject::Client => domain::access::actor::load_client(&state.db, claims.sub).await?,
                 }
                 .ok_or_else(|| {
-                    ApiError::Unauthorized("the account or client is disabled or no longer exists".to_owned())
+                    ApiError::Unauthorized(
+                        "the account or client is disabled or no longer exists"
+                            .to_owned()
+                            .into(),
+                    )
                 })?;
                 // The language the caller's answers (errors included) are written in.
                 if let Some(locale) = actor.locale {
@@ -298,10 +303,9 @@ impl<P: Permission> Authorized<P> {
         if self.scope == Scope::All {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
-                "this change needs {} on all records",
-                P::NAME
-            )))
+            Err(ApiError::Forbidden(
+                format!("this change needs {} on all records", P::NAME).into(),
+            ))
         }
     }
 }
@@ -312,7 +316,9 @@ impl<P> Authorized<P> {
     pub fn require_staff(&self) -> Result<(), ApiError> {
         if self.actor.kind == domain::access::actor::ActorKind::Client {
             Err(ApiError::Forbidden(
-                "this is recorded by the sales team, not by partner clients".to_owned(),
+                "this is recorded by the sales team, not by partner clients"
+                    .to_owned()
+                    .into(),
             ))
         } else {
             Ok(())
@@ -337,7 +343,7 @@ impl<P: Permission + 'static> FromRequest for Authorized<P> {
             let Authenticated(actor) = authenticated.await?;
             let scope = actor
                 .scope(P::NAME)
-                .ok_or_else(|| ApiError::Forbidden(format!("this action needs the {} permission", P::NAME)))?;
+                .ok_or_else(|| ApiError::Forbidden(format!("this action needs the {} permission", P::NAME).into()))?;
             Ok(Authorized {
                 actor,
                 scope,
@@ -353,15 +359,15 @@ pub(crate) fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthorized("an Authorization: Bearer <token> header is required".to_owned()))?
+        .ok_or_else(|| ApiError::Unauthorized("an Authorization: Bearer <token> header is required".to_owned().into()))?
         .to_str()
-        .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid text".to_owned()))?;
+        .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid text".to_owned().into()))?;
     let (scheme, token) = value
         .split_once(' ')
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".to_owned()))?;
+        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".to_owned().into()))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(ApiError::Unauthorized(
-            "the Authorization header must be `Bearer <token>`".to_owned(),
+            "the Authorization header must be `Bearer <token>`".to_owned().into(),
         ));
     }
     Ok(token.trim().to_owned())

@@ -21,9 +21,9 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 #[derive(Debug)]
 pub enum ApiError {
-    BadRequest(String),
+    BadRequest(Msg),
     MalformedJson(String),
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Msg),
     InvalidQuery(String),
     InvalidPath(String),
     Validation(Vec<FieldError>),
@@ -36,19 +36,19 @@ pub enum ApiError {
     HeadersTooLarge {
         limit: usize,
     },
-    Unauthorized(String),
-    InvalidGrant(String),
-    InvalidClient(String),
+    Unauthorized(Msg),
+    InvalidGrant(Msg),
+    InvalidClient(Msg),
     UnsupportedGrantType(String),
-    Forbidden(String),
-    NotFound(&'static str),
+    Forbidden(Msg),
+    NotFound(Msg),
     RouteNotFound,
     MethodNotAllowed,
-    Conflict(String),
+    Conflict(Msg),
     /// A business rule with its own stable code refused the change (409).
     Rule {
         code: &'static str,
-        detail: String,
+        detail: Msg,
     },
     /// The state machine refused the move; `allowed` lists the moves it allows (409).
     IllegalTransition {
@@ -62,7 +62,7 @@ pub enum ApiError {
     /// Too many requests; try again after `retry_after` seconds.
     RateLimited {
         retry_after: u64,
-        detail: String,
+        detail: Msg,
     },
     Unavailable(Vec<&'static str>),
     /// Our fault; the detail is logged, never sent.
@@ -152,10 +152,14 @@ impl ApiError {
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeadersTooLarge {
                 limit: crate::edge::MAX_HEADER_BYTES,
             },
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType("unsupported media type".to_owned()),
-            StatusCode::UNAUTHORIZED => Self::Unauthorized("authentication required".to_owned()),
-            StatusCode::FORBIDDEN => Self::Forbidden("not allowed".to_owned()),
-            s if s.is_client_error() => Self::BadRequest(s.canonical_reason().unwrap_or("bad request").to_owned()),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::UnsupportedMediaType("unsupported media type".to_owned().into())
+            }
+            StatusCode::UNAUTHORIZED => Self::Unauthorized("authentication required".to_owned().into()),
+            StatusCode::FORBIDDEN => Self::Forbidden("not allowed".to_owned().into()),
+            s if s.is_client_error() => {
+                Self::BadRequest(s.canonical_reason().unwrap_or("bad request").to_owned().into())
+            }
             s => Self::Internal(format!("status {s} without error body")),
         }
     }
@@ -171,7 +175,7 @@ impl ApiError {
             | Self::Forbidden(d)
             | Self::Conflict(d)
             | Self::Rule { detail: d, .. }
-            | Self::RateLimited { detail: d, .. } => Msg::from(d.as_str()),
+            | Self::RateLimited { detail: d, .. } => d.clone(),
             Self::MalformedJson(reason) => Msg::MalformedJson { reason: reason.clone() },
             Self::InvalidQuery(reason) => Msg::InvalidQuery { reason: reason.clone() },
             Self::InvalidPath(reason) => Msg::InvalidPath { reason: reason.clone() },
@@ -182,7 +186,7 @@ impl ApiError {
             Self::HeadersTooLarge { limit } => Msg::HeadersTooLarge { limit: *limit },
             Self::UnsupportedGrantType(grants) => Msg::UnsupportedGrantType { grants: grants.clone() },
             Self::NotFound(what) => Msg::NotFound {
-                what: (*what).to_owned(),
+                what: Box::new(what.clone()),
             },
             Self::RouteNotFound => Msg::RouteNotFound,
             Self::MethodNotAllowed => Msg::MethodNotAllowed,
@@ -296,7 +300,7 @@ impl From<DomainError> for ApiError {
                 to,
                 allowed,
             } => {
-                let what = what.to_owned();
+                let what = Box::new(what);
                 let detail = if allowed.is_empty() {
                     Msg::NoMoveFrom { what, from, to }
                 } else {

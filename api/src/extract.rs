@@ -162,14 +162,17 @@ fn body_kind(req: &HttpRequest, allow_form: bool) -> Result<BodyKind, ApiError> 
         } else {
             "application/json"
         };
-        Err(ApiError::UnsupportedMediaType(format!(
-            "Content-Type must be {expected}, got {:?}",
-            if content_type.is_empty() {
-                "nothing"
-            } else {
-                &content_type
-            }
-        )))
+        Err(ApiError::UnsupportedMediaType(
+            format!(
+                "Content-Type must be {expected}, got {:?}",
+                if content_type.is_empty() {
+                    "nothing"
+                } else {
+                    &content_type
+                }
+            )
+            .into(),
+        ))
     }
 }
 
@@ -178,7 +181,7 @@ async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Byte
         if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge { limit: limit_of(req) }
         } else {
-            ApiError::BadRequest(format!("could not read the request body: {e}"))
+            ApiError::BadRequest(format!("could not read the request body: {e}").into())
         }
     })
 }
@@ -203,7 +206,7 @@ pub async fn read_limited<E: std::fmt::Display>(
     use futures::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}").into()))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge { limit });
         }
@@ -479,7 +482,8 @@ fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned().into()))?;
     text.split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
@@ -500,7 +504,7 @@ fn percent_decode(input: &str) -> Result<String, ApiError> {
                 let hex = input
                     .get(i + 1..i + 3)
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| ApiError::BadRequest("bad percent-encoding in form body".to_owned()))?;
+                    .ok_or_else(|| ApiError::BadRequest("bad percent-encoding in form body".to_owned().into()))?;
                 out.push(hex);
                 i += 2;
             }
@@ -508,7 +512,7 @@ fn percent_decode(input: &str) -> Result<String, ApiError> {
         }
         i += 1;
     }
-    String::from_utf8(out).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))
+    String::from_utf8(out).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned().into()))
 }
 
 /// A path segment decoded as the router decodes it: `%XX` escapes become

@@ -39,7 +39,7 @@ impl RateLimits {
             let retry_after = WINDOW.saturating_sub(now.duration_since(*start)).as_secs().max(1);
             return Err(ApiError::RateLimited {
                 retry_after,
-                detail: format!("this client may make {limit} requests a minute"),
+                detail: format!("this client may make {limit} requests a minute").into(),
             });
         }
         *count += 1;

@@ -106,7 +106,7 @@ pub async fn create_customer_import(
         .unwrap_or_default();
     if !content_type.to_ascii_lowercase().starts_with("text/csv") {
         return Err(ApiError::UnsupportedMediaType(
-            "send the customers as Content-Type: text/csv".to_owned(),
+            "send the customers as Content-Type: text/csv".to_owned().into(),
         ));
     }
     let body = read_limited(&mut payload, body_limit_for(req.path(), &state.settings)).await?;

@@ -234,7 +234,7 @@ fn report<T>(month: Month, state: &AppState, taken_at: Option<DateTime<Utc>>, it
 fn taken<T>(snapshot: Option<(DateTime<Utc>, Vec<T>)>) -> Result<(Option<DateTime<Utc>>, Vec<T>), ApiError> {
     snapshot
         .map(|(at, rows)| (Some(at), rows))
-        .ok_or_else(|| DomainError::NotFound("KPI snapshot").into())
+        .ok_or_else(|| DomainError::NotFound("KPI snapshot".into()).into())
 }
 
 /// Each consultant's figures for a month (consultants in the caller's scope).

@@ -63,7 +63,7 @@ fn staff_only(caller: &Authenticated) -> Result<uuid::Uuid, ApiError> {
     caller
         .0
         .user_id()
-        .ok_or_else(|| ApiError::Forbidden("notifications are for staff accounts".to_owned()))
+        .ok_or_else(|| ApiError::Forbidden("notifications are for staff accounts".to_owned().into()))
 }
 
 /// The caller's notifications, oldest first.

@@ -17,6 +17,7 @@ use crate::{
     state::AppState,
     vocab,
 };
+use domain::platform::text::Msg;
 
 /// Jobs of one queue by state.
 #[derive(Debug, Serialize, ToSchema)]
@@ -168,9 +169,11 @@ pub struct WorkerList {
 
 fn inspect_error(err: InspectError) -> ApiError {
     match err {
-        InspectError::UnknownQueue => ApiError::NotFound("queue"),
-        InspectError::UnknownJob => ApiError::NotFound("job"),
-        InspectError::WrongState => ApiError::Conflict("the job is not in a state this action applies to".to_owned()),
+        InspectError::UnknownQueue => ApiError::NotFound(Msg::NounQueue),
+        InspectError::UnknownJob => ApiError::NotFound(Msg::NounJob),
+        InspectError::WrongState => {
+            ApiError::Conflict("the job is not in a state this action applies to".to_owned().into())
+        }
         InspectError::Database(e) => ApiError::from(e),
         InspectError::Queue(e) => {
             tracing::warn!(error = %e, "queue inspection failed");

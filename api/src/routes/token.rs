@@ -118,12 +118,16 @@ async fn password_grant(req: &HttpRequest, state: &AppState, request: TokenReque
             SignIn::Throttled { retry_after } => {
                 return Err(ApiError::RateLimited {
                     retry_after,
-                    detail: "too many failed sign-ins for this account or from this address".to_owned(),
+                    detail: "too many failed sign-ins for this account or from this address"
+                        .to_owned()
+                        .into(),
                 });
             }
             SignIn::Refused => {
                 return Err(ApiError::InvalidGrant(
-                    "the e-mail or password is wrong, or the account is disabled".to_owned(),
+                    "the e-mail or password is wrong, or the account is disabled"
+                        .to_owned()
+                        .into(),
                 ));
             }
         };
@@ -140,7 +144,9 @@ async fn refresh_grant(state: &AppState, request: TokenRequest) -> Result<TokenR
         Err(refused) => {
             tracing::warn!(?refused, "refresh token refused");
             return Err(ApiError::InvalidGrant(
-                "the refresh token is unknown, expired, revoked or spent, or its account is disabled".to_owned(),
+                "the refresh token is unknown, expired, revoked or spent, or its account is disabled"
+                    .to_owned()
+                    .into(),
             ));
         }
     };
@@ -158,7 +164,11 @@ async fn client_grant(state: &AppState, request: TokenRequest) -> Result<TokenRe
     let client = domain::access::api_clients::authenticate(&state.db, &client_id, &secret)
         .await?
         .ok_or_else(|| {
-            ApiError::InvalidClient("the client is unknown or disabled, or the secret is wrong".to_owned())
+            ApiError::InvalidClient(
+                "the client is unknown or disabled, or the secret is wrong"
+                    .to_owned()
+                    .into(),
+            )
         })?;
     issue(state, Subject::Client, client.id, None)
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::audit::{self, AuditContext},
     access::permissions,
@@ -59,7 +60,7 @@ impl From<api_clients::Model> for ClientView {
 
 impl Record for ClientView {
     type Entity = api_clients::Entity;
-    const NAME: &'static str = "API client";
+    const NAME: Msg = Msg::NounApiClient;
     const AUDITED: &'static str = "api_client";
     fn audit_json(&self) -> serde_json::Value {
         json!({"client_id": self.client_id, "name": self.name, "scopes": self.scopes,

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::AuditContext,
@@ -66,7 +67,7 @@ impl From<teams::Model> for TeamView {
 
 impl Record for RegionView {
     type Entity = regions::Entity;
-    const NAME: &'static str = "region";
+    const NAME: Msg = Msg::NounRegion;
     const AUDITED: &'static str = "region";
     fn audit_json(&self) -> serde_json::Value {
         json!({"name": self.name})
@@ -75,7 +76,7 @@ impl Record for RegionView {
 
 impl Record for TeamView {
     type Entity = teams::Entity;
-    const NAME: &'static str = "team";
+    const NAME: Msg = Msg::NounTeam;
     const AUDITED: &'static str = "team";
     fn audit_json(&self) -> serde_json::Value {
         json!({"region_id": self.region_id, "name": self.name, "manager_id": self.manager_id})
@@ -157,10 +158,10 @@ where
     record::commit_deleted(txn, ctx, id, &before).await
 }
 
-fn not_empty(what: &str) -> DomainError {
+fn not_empty(what: Msg) -> DomainError {
     DomainError::Rule {
         code: "not_empty",
-        detail: format!("the {what} is not empty; move or remove what it holds first"),
+        detail: Msg::NotEmpty { what: Box::new(what) },
     }
 }
 

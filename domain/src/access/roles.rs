@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor,
     access::audit::AuditContext,
@@ -83,8 +84,8 @@ impl Authority {
             (None, Some(client)) => actor::load_client(db, client).await?,
             (None, None) => return Ok(Authority::Full),
         };
-        let caller =
-            caller.ok_or_else(|| DomainError::Forbidden("your account or client is no longer active".to_owned()))?;
+        let caller = caller
+            .ok_or_else(|| DomainError::Forbidden("your account or client is no longer active".to_owned().into()))?;
         Ok(if caller.grants.is_administrator() {
             Authority::Full
         } else {
@@ -107,9 +108,9 @@ impl Authority {
     fn may_grant(&self, grants: &[Grant]) -> Result<(), DomainError> {
         match self.beyond(grants) {
             None => Ok(()),
-            Some(uncovered) => Err(DomainError::Forbidden(format!(
-                "you can grant only what you hold, with no wider scope: this would grant {uncovered}"
-            ))),
+            Some(uncovered) => Err(DomainError::Forbidden(
+                format!("you can grant only what you hold, with no wider scope: this would grant {uncovered}").into(),
+            )),
         }
     }
 
@@ -118,10 +119,9 @@ impl Authority {
     fn may_hand_out(&self, role: &RoleView, verb: &str) -> Result<(), DomainError> {
         match self.beyond(&role.grants) {
             None => Ok(()),
-            Some(uncovered) => Err(DomainError::Forbidden(format!(
-                "you cannot {verb} the role {}: it grants {uncovered}",
-                role.name
-            ))),
+            Some(uncovered) => Err(DomainError::Forbidden(
+                format!("you cannot {verb} the role {}: it grants {uncovered}", role.name).into(),
+            )),
         }
     }
 
@@ -134,10 +134,9 @@ impl Authority {
             return Ok(());
         };
         if roles.contains(&role.name) {
-            return Err(DomainError::Forbidden(format!(
-                "you cannot change the role {}: you hold it yourself",
-                role.name
-            )));
+            return Err(DomainError::Forbidden(
+                format!("you cannot change the role {}: you hold it yourself", role.name).into(),
+            ));
         }
         if role.name == ADMIN_ROLE {
             return Err(only_administrators(format!("the {ADMIN_ROLE} role")));
@@ -156,10 +155,13 @@ impl Authority {
 }
 
 fn only_administrators(what: String) -> DomainError {
-    DomainError::Forbidden(format!(
-        "only an administrator ({} with scope all) may change {what}",
-        ADMINISTRATOR.join(" and ")
-    ))
+    DomainError::Forbidden(
+        format!(
+            "only an administrator ({} with scope all) may change {what}",
+            ADMINISTRATOR.join(" and ")
+        )
+        .into(),
+    )
 }
 
 /// Refuses (403) role assignments the caller behind `ctx` may not make:
@@ -265,7 +267,7 @@ fn grant_of(row: &role_permissions::Model) -> Option<Grant> {
 
 impl Record for RoleView {
     type Entity = roles::Entity;
-    const NAME: &'static str = "role";
+    const NAME: Msg = Msg::NounRole;
     const AUDITED: &'static str = "role";
     fn audit_json(&self) -> serde_json::Value {
         json!({"name": self.name, "description": self.description, "grants": self.grants})
@@ -324,7 +326,7 @@ pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleI
     .insert(&txn)
     .await
     .map_err(|e| match DomainError::from(e) {
-        DomainError::Conflict(_) => DomainError::Conflict("a role with this name exists".to_owned()),
+        DomainError::Conflict(_) => DomainError::Conflict("a role with this name exists".to_owned().into()),
         other => other,
     })?;
     replace_grants(&txn, role.id, input.grants.as_deref().unwrap_or_default()).await?;
@@ -352,7 +354,7 @@ pub async fn update(
     if role.builtin && input.name.as_ref().is_some_and(|n| *n != role.name) {
         return Err(DomainError::Rule {
             code: "builtin_role",
-            detail: format!("the built-in role {} cannot be renamed", role.name),
+            detail: format!("the built-in role {} cannot be renamed", role.name).into(),
         });
     }
     let mut active: roles::ActiveModel = role.into();
@@ -388,7 +390,7 @@ pub async fn delete(
     if role.builtin {
         return Err(DomainError::Rule {
             code: "builtin_role",
-            detail: format!("the built-in role {} cannot be deleted", role.name),
+            detail: format!("the built-in role {} cannot be deleted", role.name).into(),
         });
     }
     roles::Entity::delete_by_id(id).exec(&txn).await?;
@@ -445,7 +447,8 @@ pub async fn ensure_an_administrator_remains(db: &impl ConnectionTrait) -> Resul
             code: "last_administrator",
             detail: "this change would leave no active administrator (a user with users:write and roles:write \
                      on all records)"
-                .to_owned(),
+                .to_owned()
+                .into(),
         })
     }
 }

@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::AuditContext,
@@ -90,7 +91,9 @@ pub async fn create(
         .await?
         > 0
     {
-        return Err(DomainError::Conflict(format!("a user with e-mail {email} exists")));
+        return Err(DomainError::Conflict(
+            format!("a user with e-mail {email} exists").into(),
+        ));
     }
 
     let password_hash = crate::access::passwords::hash(&new.password).await?;
@@ -225,7 +228,7 @@ fn view_of(user: users::Model, roles: Vec<String>) -> UserView {
 
 impl Record for UserView {
     type Entity = users::Entity;
-    const NAME: &'static str = "user";
+    const NAME: Msg = Msg::NounUser;
     const AUDITED: &'static str = "user";
     fn audit_json(&self) -> serde_json::Value {
         serde_json::json!({

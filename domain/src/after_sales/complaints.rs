@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::AuditContext,
@@ -72,7 +73,7 @@ impl From<complaints::Model> for ComplaintView {
 
 impl Record for ComplaintView {
     type Entity = complaints::Entity;
-    const NAME: &'static str = "complaint";
+    const NAME: Msg = Msg::NounComplaint;
     const AUDITED: &'static str = "complaint";
     fn audit_json(&self) -> serde_json::Value {
         json!({"customer_id": self.customer_id, "deal_id": self.deal_id, "consultant_id": self.consultant_id,
@@ -338,7 +339,7 @@ pub async fn update(
             ComplaintStatus::Resolved => ComplaintStatus::Open,
         };
         return Err(DomainError::IllegalTransition {
-            what: "complaint",
+            what: Msg::NounComplaint,
             from: complaint.status.to_string(),
             to: to.to_string(),
             allowed: vec![other.to_string()],

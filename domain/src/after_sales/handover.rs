@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -37,7 +38,7 @@ fn trimmed(value: Option<String>) -> Option<String> {
 
 fn refuse_final(deal: &entities::deals::Model) -> Result<(), DomainError> {
     if matches!(deal.stage, Stage::Closed | Stage::Cancelled) {
-        return Err(DomainError::Conflict(format!("the deal is {}", deal.stage)));
+        return Err(DomainError::Conflict(format!("the deal is {}", deal.stage).into()));
     }
     Ok(())
 }
@@ -205,7 +206,7 @@ pub async fn update_issue(
         .filter(inspection_issues::Column::DealId.eq(deal.id))
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("inspection issue"))?;
+        .ok_or(DomainError::NotFound(Msg::NounInspectionIssue))?;
     let was_resolved = issue.status == IssueStatus::Resolved;
     let before = IssueView::from(issue.clone());
     let now = Utc::now();
@@ -295,7 +296,7 @@ pub async fn set_checklist_item(
 ) -> Result<ChecklistItem, DomainError> {
     let ChecklistChange { done, note } = change;
     if !CHECKLIST_ITEMS.contains(&item) {
-        return Err(DomainError::NotFound("checklist item"));
+        return Err(DomainError::NotFound(Msg::NounChecklistItem));
     }
     let mut errors = Vec::new();
     text(note.as_deref(), "/note", 2000, &mut errors);
@@ -451,7 +452,7 @@ pub async fn handover(
         .one(db)
         .await?
         .map(HandoverView::from)
-        .ok_or(DomainError::NotFound("handover"))
+        .ok_or(DomainError::NotFound(Msg::NounHandover))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -518,7 +519,7 @@ pub async fn record_visit(
     let Some(handed_over_at) = deal.handed_over_at.filter(|_| deal.stage != Stage::Cancelled) else {
         return Err(DomainError::Rule {
             code: "not_handed_over",
-            detail: format!("the deal is {}: visits follow the handover", deal.stage),
+            detail: format!("the deal is {}: visits follow the handover", deal.stage).into(),
         });
     };
     if visited_at < handed_over_at {

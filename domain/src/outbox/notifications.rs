@@ -2,6 +2,7 @@
 //! manager, tasks (inspection, visit) and digests. A notification carries a
 //! dedupe key, so a job that runs twice notifies once.
 
+use crate::platform::text::Msg;
 use chrono::{DateTime, Utc};
 use entities::notifications;
 
@@ -113,5 +114,5 @@ pub async fn mark_read(db: &impl ConnectionTrait, user_id: Uuid, id: Uuid) -> Re
         .one(db)
         .await?
         .map(NotificationView::from)
-        .ok_or(DomainError::NotFound("notification"))
+        .ok_or(DomainError::NotFound(Msg::NounNotification))
 }

@@ -460,7 +460,8 @@ pub fn team_reach(actor: &Actor, scope: Scope) -> Result<Option<Vec<Uuid>>, Doma
         Scope::Own => Err(DomainError::Forbidden(
             "team figures need kpis:read with scope team or all; you hold kpis:read with scope own: read your \
              own row at /api/v1/kpis/consultants"
-                .to_owned(),
+                .to_owned()
+                .into(),
         )),
     }
 }

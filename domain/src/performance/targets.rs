@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::AuditContext,
@@ -59,7 +60,7 @@ impl From<targets::Model> for TargetView {
 
 impl Record for TargetView {
     type Entity = targets::Entity;
-    const NAME: &'static str = "target";
+    const NAME: Msg = Msg::NounTarget;
     const AUDITED: &'static str = "target";
     fn audit_json(&self) -> serde_json::Value {
         json!({"period": self.period, "region_id": self.region_id, "team_id": self.team_id, "units": self.units,
@@ -106,7 +107,7 @@ fn subject(region_id: Option<Uuid>, team_id: Option<Uuid>) -> String {
 fn exists(period: &str, subject: &str) -> DomainError {
     DomainError::Rule {
         code: "target_exists",
-        detail: format!("{subject} already has a target for {period}: change that one instead"),
+        detail: format!("{subject} already has a target for {period}: change that one instead").into(),
     }
 }
 

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
@@ -83,7 +84,7 @@ impl From<trainings::Model> for TrainingView {
 
 impl Record for TrainingView {
     type Entity = trainings::Entity;
-    const NAME: &'static str = "training";
+    const NAME: Msg = Msg::NounTraining;
     const AUDITED: &'static str = "training";
     fn audit_json(&self) -> serde_json::Value {
         json!({"title": self.title, "topic": self.topic, "team_id": self.team_id, "held_at": self.held_at, "trainer": self.trainer})
@@ -438,7 +439,7 @@ pub async fn set_attendee(
         .await?
         .is_none()
     {
-        return Err(DomainError::NotFound("user"));
+        return Err(DomainError::NotFound(Msg::NounUser));
     }
     let now = Utc::now();
     if training.held_at > now {
@@ -521,7 +522,7 @@ pub async fn remove_attendee(
         .filter(A::UserId.eq(user_id))
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("attendee"))?;
+        .ok_or(DomainError::NotFound(Msg::NounAttendee))?;
     let before = attendee_json(&row);
     training_attendees::Entity::delete_many()
         .filter(A::TrainingId.eq(training_id))

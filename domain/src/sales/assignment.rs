@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -84,20 +85,26 @@ pub async fn assign(
     if customer.merged_into_id.is_some() {
         return Err(DomainError::Rule {
             code: "customer_merged",
-            detail: "this customer was merged into another; assign that one".to_owned(),
+            detail: "this customer was merged into another; assign that one"
+                .to_owned()
+                .into(),
         });
     }
     match (kind, customer.owner_id) {
         (Kind::Assign, Some(_)) => {
             return Err(DomainError::Rule {
                 code: "already_assigned",
-                detail: "the customer already has a consultant: use POST .../reassignment".to_owned(),
+                detail: "the customer already has a consultant: use POST .../reassignment"
+                    .to_owned()
+                    .into(),
             });
         }
         (Kind::Reassign, None) => {
             return Err(DomainError::Rule {
                 code: "not_assigned",
-                detail: "the customer has no consultant yet: use POST .../assignment".to_owned(),
+                detail: "the customer has no consultant yet: use POST .../assignment"
+                    .to_owned()
+                    .into(),
             });
         }
         _ => {}
@@ -132,7 +139,9 @@ pub async fn assign(
                 .await?
                 .ok_or_else(|| DomainError::Rule {
                     code: "no_available_consultant",
-                    detail: "the team has no active, unpaused consultant to take the lead".to_owned(),
+                    detail: "the team has no active, unpaused consultant to take the lead"
+                        .to_owned()
+                        .into(),
                 })?;
             (next, "round_robin")
         }
@@ -162,7 +171,7 @@ pub async fn reassign_in_turn(
     let customer = customer_rows::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("customer"))?;
+        .ok_or(DomainError::NotFound(Msg::NounCustomer))?;
     let (Some(team), Some(_)) = (customer.team_id, customer.owner_id) else {
         return Ok(None);
     };
@@ -300,7 +309,7 @@ pub async fn set_intake(
         .one(&txn)
         .await?
         .filter(|u| u.id == actor.id || within(scope, actor, u.team_id))
-        .ok_or(DomainError::NotFound("user"))?;
+        .ok_or(DomainError::NotFound(Msg::NounUser))?;
     let before = json!({"lead_intake_paused": user.lead_intake_paused});
     let mut active: users::ActiveModel = user.into();
     active.lead_intake_paused = Set(paused);

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
@@ -89,7 +90,7 @@ impl From<event_invitations::Model> for InvitationView {
 
 impl Record for EventView {
     type Entity = customer_events::Entity;
-    const NAME: &'static str = "customer event";
+    const NAME: Msg = Msg::NounCustomerEvent;
     const AUDITED: &'static str = "customer_event";
     fn audit_json(&self) -> serde_json::Value {
         json!({"title": self.title, "kind": self.kind, "starts_at": self.starts_at, "location": self.location})
@@ -429,7 +430,7 @@ pub async fn invitation(
     find_invitation(db, event_id, customer_id)
         .await?
         .map(Into::into)
-        .ok_or(DomainError::NotFound("invitation"))
+        .ok_or(DomainError::NotFound(Msg::NounInvitation))
 }
 
 /// Records whether an invited customer came. Attendance is recorded only
@@ -447,7 +448,7 @@ pub async fn set_attended(
     let event = find(&txn, actor, scope, event_id).await?;
     let row = find_invitation(&txn, event_id, customer_id)
         .await?
-        .ok_or(DomainError::NotFound("invitation"))?;
+        .ok_or(DomainError::NotFound(Msg::NounInvitation))?;
     if attended && event.starts_at > Utc::now() {
         return Err(DomainError::invalid("/attended", "the event has not started yet"));
     }

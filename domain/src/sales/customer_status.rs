@@ -7,6 +7,7 @@
 
 use sea_orm::Iterable;
 
+use crate::platform::text::Msg;
 use crate::sales::deal_stages::Stage;
 
 /// The statuses, stored and named as `entities` spells them.
@@ -61,7 +62,7 @@ pub struct IllegalMove {
 impl From<IllegalMove> for crate::DomainError {
     fn from(m: IllegalMove) -> Self {
         Self::IllegalTransition {
-            what: "customer",
+            what: Msg::NounCustomer,
             from: m.from.to_string(),
             to: m.to.to_string(),
             allowed: m.allowed.iter().map(ToString::to_string).collect(),

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
@@ -96,7 +97,7 @@ impl From<customers::Model> for CustomerView {
 
 impl Record for CustomerView {
     type Entity = customers::Entity;
-    const NAME: &'static str = "customer";
+    const NAME: Msg = Msg::NounCustomer;
     const AUDITED: &'static str = "customer";
     fn audit_json(&self) -> serde_json::Value {
         json!({"name": self.name, "phone": self.phone, "email": self.email, "wechat_id": self.wechat_id, "channel": self.channel,
@@ -663,7 +664,7 @@ pub async fn merge(
                 Some(p) => DomainError::invalid(p, detail),
                 None => DomainError::Rule {
                     code: "customer_merged",
-                    detail: format!("this customer {detail}"),
+                    detail: format!("this customer {detail}").into(),
                 },
             });
         }

@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -103,7 +104,7 @@ impl From<deals::Model> for DealView {
 
 impl Record for DealView {
     type Entity = deals::Entity;
-    const NAME: &'static str = "deal";
+    const NAME: Msg = Msg::NounDeal;
     const AUDITED: &'static str = "deal";
     fn audit_json(&self) -> serde_json::Value {
         json!({"customer_id": self.customer_id, "unit_id": self.unit_id, "consultant_id": self.consultant_id,
@@ -357,10 +358,9 @@ pub async fn update(
     let before = DealView::from(deal.clone());
     version::check(if_match, &before)?;
     if deal.stage.is_final() {
-        return Err(DomainError::Conflict(format!(
-            "a {} deal cannot be changed",
-            deal.stage
-        )));
+        return Err(DomainError::Conflict(
+            format!("a {} deal cannot be changed", deal.stage).into(),
+        ));
     }
     let mut active: deals::ActiveModel = deal.into();
     if let Some(price) = patch.agreed_price_fen {
@@ -484,7 +484,9 @@ pub(crate) async fn apply_move(
             if !taken {
                 return Err(DomainError::Rule {
                     code: "unit_unavailable",
-                    detail: "the unit is no longer available: another deal has taken it, or it is sold".to_owned(),
+                    detail: "the unit is no longer available: another deal has taken it, or it is sold"
+                        .to_owned()
+                        .into(),
                 });
             }
         }
@@ -584,7 +586,7 @@ async fn check_ready_for_handover(txn: &impl ConnectionTrait, deal_id: Uuid) -> 
     if open > 0 {
         return Err(DomainError::Rule {
             code: "open_inspection_issues",
-            detail: format!("{open} inspection issue(s) are not resolved yet; resolve them before the handover"),
+            detail: format!("{open} inspection issue(s) are not resolved yet; resolve them before the handover").into(),
         });
     }
     let done = handover_checklist_items::Entity::find()
@@ -597,7 +599,7 @@ async fn check_ready_for_handover(txn: &impl ConnectionTrait, deal_id: Uuid) -> 
     if missing > 0 {
         return Err(DomainError::Rule {
             code: "handover_checklist_incomplete",
-            detail: format!("{missing} item(s) of the handover checklist are not done yet"),
+            detail: format!("{missing} item(s) of the handover checklist are not done yet").into(),
         });
     }
     Ok(())

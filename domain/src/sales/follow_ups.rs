@@ -101,7 +101,9 @@ pub async fn create(
     if customer.merged_into_id.is_some() {
         return Err(DomainError::Rule {
             code: "customer_merged",
-            detail: "this customer was merged into another; record it there".to_owned(),
+            detail: "this customer was merged into another; record it there"
+                .to_owned()
+                .into(),
         });
     }
     let follow_up = follow_ups::ActiveModel {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -295,10 +296,10 @@ pub async fn react(
         .filter(needs_assessments::Column::CustomerId.eq(customer_id))
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("needs assessment"))?;
+        .ok_or(DomainError::NotFound(Msg::NounNeedsAssessment))?;
     let mut view = NeedsView::try_from(needs.clone())?;
     let Some(entry) = view.recommendations.iter_mut().find(|r| r.unit_id == unit_id) else {
-        return Err(DomainError::NotFound("recommendation"));
+        return Err(DomainError::NotFound(Msg::NounRecommendation));
     };
     let before = json!(entry);
     entry.reaction = reaction.reaction;

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::audit::{self, AuditContext},
     platform::error::{DomainError, FieldError},
@@ -204,7 +205,7 @@ pub async fn create(
     .await
     .map_err(|e| match DomainError::from(e) {
         DomainError::Conflict(_) => {
-            DomainError::Conflict("a unit with this project, building and number exists".to_owned())
+            DomainError::Conflict("a unit with this project, building and number exists".to_owned().into())
         }
         other => other,
     })?;
@@ -265,7 +266,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<UnitView, Domain
         .one(db)
         .await?
         .map(UnitView::from)
-        .ok_or(DomainError::NotFound("unit"))
+        .ok_or(DomainError::NotFound(Msg::NounUnit))
 }
 
 /// Changes list price, layout, area, or the status between available and reserved.
@@ -295,7 +296,7 @@ pub async fn update(
         .lock_exclusive()
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("unit"))?;
+        .ok_or(DomainError::NotFound(Msg::NounUnit))?;
     let before = UnitView::from(unit.clone());
     version::check(if_match, &before)?;
     if status.is_some() && !unit.status.is_manual() {
@@ -304,7 +305,8 @@ pub async fn update(
             detail: format!(
                 "the unit is {} by a deal; only the deal changes its status",
                 unit.status
-            ),
+            )
+            .into(),
         });
     }
     let mut active: units::ActiveModel = unit.into();

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::audit::{self, AuditContext},
     platform::error::{DomainError, FieldError},
@@ -174,7 +175,7 @@ async fn latest_rules(db: &impl ConnectionTrait) -> Result<award_rules::Model, D
         .order_by_desc(award_rules::Column::Version)
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("award rules"))
+        .ok_or(DomainError::NotFound(Msg::NounAwardRules))
 }
 
 /// The rules in force: the latest version.

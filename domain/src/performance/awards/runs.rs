@@ -21,6 +21,7 @@ use super::{
     ranking::{Entrant, Figures, Ranking, rank},
     rules::{Eligibility, Tier, Weights, current_rules},
 };
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -305,7 +306,7 @@ pub async fn compute_run(
 ) -> Result<RunView, DomainError> {
     match publish(db, run_id, tz).await {
         Ok(run) => Ok(run),
-        Err(gone @ DomainError::NotFound("award run")) => Err(gone),
+        Err(gone @ DomainError::NotFound(Msg::NounAwardRun)) => Err(gone),
         Err(error) => {
             let failure = RunFailure::of(&error);
             tracing::warn!(run_id = %run_id, failure = failure.code(), error = %error, "award run failed");
@@ -326,7 +327,7 @@ async fn publish(db: &(impl ConnectionTrait + TransactionTrait), run_id: Uuid, t
     let run = award_runs::Entity::find_by_id(run_id)
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("award run"))?;
+        .ok_or(DomainError::NotFound(Msg::NounAwardRun))?;
     if run.status == RunStatus::Published {
         return Ok(run.into());
     }
@@ -353,7 +354,7 @@ async fn publish(db: &(impl ConnectionTrait + TransactionTrait), run_id: Uuid, t
     let run = award_runs::Entity::find_by_id(run_id)
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("award run"))?;
+        .ok_or(DomainError::NotFound(Msg::NounAwardRun))?;
     txn.commit().await?;
     Ok(run.into())
 }
@@ -364,7 +365,7 @@ pub async fn get_run(db: &impl ConnectionTrait, id: Uuid) -> Result<RunView, Dom
         .one(db)
         .await?
         .map(Into::into)
-        .ok_or(DomainError::NotFound("award run"))
+        .ok_or(DomainError::NotFound(Msg::NounAwardRun))
 }
 
 /// Runs, oldest first, optionally of one quarter.
@@ -397,7 +398,11 @@ mod tests {
                 "record_unavailable",
             ),
             ("internal", DomainError::Internal(raw.to_owned()), "computation_failed"),
-            ("no rules", DomainError::NotFound("award rules"), "computation_failed"),
+            (
+                "no rules",
+                DomainError::NotFound(Msg::NounAwardRules),
+                "computation_failed",
+            ),
         ] {
             let failure = RunFailure::of(&error);
             assert_eq!(failure.code(), code, "{case}");

@@ -98,6 +98,49 @@ catalogue! {
     FenTooLarge => zh "不能超过 1000000000000 分（¥10,000,000,000）",
                    en "must be at most 1000000000000 fen (¥10,000,000,000)";
 
+    // ------------------------------------------------------------ access
+    /// A region or team that still holds teams or people.
+    NotEmpty { what: Box<Msg> } => zh "该{what}不为空：请先移走或删除其中的内容",
+        en "the {what} is not empty; move or remove what it holds first";
+
+    // ------------------------------------------------------------ sales
+
+    // ------------------------------------------------------------ after-sales
+
+    // ------------------------------------------------------------ performance
+
+    // ------------------------------------------------------------ outbox and engine
+
+    // ------------------------------------------------------------ nouns (what a record is called)
+    NounApiClient => zh "接口客户端", en "API client";
+    NounAttendee => zh "参训人员", en "attendee";
+    NounAwardRules => zh "评奖规则", en "award rules";
+    NounAwardRun => zh "评奖记录", en "award run";
+    NounChecklistItem => zh "检查清单项", en "checklist item";
+    NounComplaint => zh "投诉", en "complaint";
+    NounCustomer => zh "客户", en "customer";
+    NounCustomerEvent => zh "客户活动", en "customer event";
+    NounDeal => zh "交易", en "deal";
+    NounHandover => zh "交房记录", en "handover";
+    NounInspectionIssue => zh "检查问题", en "inspection issue";
+    NounInvitation => zh "邀请", en "invitation";
+    NounJob => zh "任务", en "job";
+    NounNeedsAssessment => zh "需求分析", en "needs assessment";
+    NounNotification => zh "通知", en "notification";
+    NounQueue => zh "队列", en "queue";
+    NounQueueProbe => zh "队列探针", en "queue probe";
+    NounRecommendation => zh "推荐", en "recommendation";
+    NounRecord => zh "记录", en "record";
+    NounRegion => zh "区域", en "region";
+    NounRole => zh "角色", en "role";
+    NounTarget => zh "目标", en "target";
+    NounTeam => zh "团队", en "team";
+    NounTraining => zh "培训", en "training";
+    NounUnit => zh "房源", en "unit";
+    NounUser => zh "用户", en "user";
+    NounWebhook => zh "Webhook 订阅", en "webhook";
+    NounWebhookDelivery => zh "Webhook 投递", en "webhook delivery";
+
     // ------------------------------------------------------------ problem titles
     TitleBadRequest => zh "请求有误", en "Bad request";
     TitleMalformedJson => zh "JSON 格式错误", en "Malformed JSON";
@@ -139,7 +182,7 @@ catalogue! {
     HeadersTooLarge { limit: usize } => zh "请求头超过 {limit} 字节的上限",
         en "the request's headers are larger than the limit of {limit} bytes";
     UnsupportedGrantType { grants: String } => zh "grant_type 必须是以下之一：{grants}", en "grant_type must be one of: {grants}";
-    NotFound { what: String } => zh "未找到该记录（{what}）", en "{what} not found";
+    NotFound { what: Box<Msg> } => zh "未找到{what}", en "{what} not found";
     RouteNotFound => zh "没有与此路径匹配的接口", en "no route matches this path";
     MethodNotAllowed => zh "此路径不允许该请求方法", en "this method is not allowed on this path";
     RecordChanged => zh "记录在您读取后已被修改：请重新读取（新的 ETag）后再提交修改",
@@ -152,10 +195,10 @@ catalogue! {
     NotReady { parts: Vec<String> } => zh "尚未就绪：{parts} 不可用", en "not ready: {parts} unavailable";
     InternalError => zh "发生了意外错误，已记录在日志中。报告问题时请提供请求 ID。",
         en "An unexpected error occurred; it has been logged. Quote the request id when reporting it.";
-    NoMoveFrom { what: String, from: String, to: String }
+    NoMoveFrom { what: Box<Msg>, from: String, to: String }
         => zh "{what}不能从 {from} 变为 {to}：当前状态不允许任何变更",
            en "a {what} cannot move from {from} to {to}: no move is allowed from there";
-    MoveNotAllowed { what: String, from: String, to: String, allowed: Vec<String> }
+    MoveNotAllowed { what: Box<Msg>, from: String, to: String, allowed: Vec<String> }
         => zh "{what}不能从 {from} 变为 {to}：允许变为 {allowed}",
            en "a {what} cannot move from {from} to {to}: allowed are {allowed}";
 }

@@ -131,6 +131,12 @@ impl Arg for Msg {
     }
 }
 
+impl<T: Arg + ?Sized> Arg for Box<T> {
+    fn text(&self, reader: &Reader) -> String {
+        (**self).text(reader)
+    }
+}
+
 impl<T: Arg> Arg for Vec<T> {
     /// A list, joined as the language joins lists.
     fn text(&self, reader: &Reader) -> String {
