@@ -24,6 +24,7 @@ use domain::platform::text::{Locale, Reader};
 
 use crate::{
     error::{ApiError, PROBLEM_JSON},
+    language::reader_of,
     state::AppState,
 };
 
@@ -68,7 +69,8 @@ pub async fn edge(
     let request_id = request_id_of(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let asked = Asked::of(&req, state.as_ref().map(|s| s.get_ref()));
+    // Who reads a failure of the service below, before anyone knows the caller.
+    let asked = reader_of(req.request(), None);
     let method = req.method().to_string();
     let path = req.path().to_owned();
     // At level ERROR so that it is enabled whenever anything is logged: every
@@ -82,7 +84,7 @@ pub async fn edge(
         match next.call(req).instrument(span.clone()).await {
             Ok(response) => response.map_into_boxed_body(),
             Err(err) => {
-                let answer = failed(err, &asked.reader(None), &path, &request_id, &span).await;
+                let answer = failed(err, &asked, &path, &request_id, &span).await;
                 finished(
                     state.as_ref().map(|s| s.get_ref()),
                     &span,
@@ -95,7 +97,7 @@ pub async fn edge(
             }
         }
     };
-    let mut response = as_problem(response, &asked, &path, &request_id, &span).await;
+    let mut response = as_problem(response, &path, &request_id, &span).await;
     finish_headers(response.headers_mut(), &path, &request_id);
     let route = response
         .request()
@@ -156,36 +158,6 @@ async fn failed(err: Error, reader: &Reader, path: &str, request_id: &str, span:
         .await
         .unwrap_or_else(|_| web::Bytes::new());
     Prepared { status, headers, body }
-}
-
-/// What the request asked for before anyone knew the caller: the language
-/// of its `Accept-Language`, and the business time zone.
-struct Asked {
-    locale: Option<Locale>,
-    /// The business defaults, in the service's time zone.
-    base: Reader,
-}
-
-impl Asked {
-    fn of(req: &ServiceRequest, state: Option<&AppState>) -> Self {
-        Self {
-            locale: req
-                .headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language),
-            base: Reader {
-                tz: state.map_or(Reader::default().tz, |s| s.settings.timezone),
-                ..Reader::default()
-            },
-        }
-    }
-
-    /// Who reads the answer: the signed-in user's own language first
-    /// (`caller`), then the request's, then Chinese.
-    fn reader(&self, caller: Option<Locale>) -> Reader {
-        Reader::new(caller.or(self.locale).unwrap_or(self.base.locale), self.base.tz)
-    }
 }
 
 /// A complete answer handed to actix as an error.
@@ -258,7 +230,6 @@ fn secure(headers: &mut HeaderMap, path: &str) {
 /// response (router 404/405, actix extractors) in the same envelope.
 async fn as_problem(
     response: ServiceResponse<BoxBody>,
-    asked: &Asked,
     path: &str,
     request_id: &str,
     span: &tracing::Span,
@@ -276,7 +247,8 @@ async fn as_problem(
     if !ours && is_problem {
         return with_context(response, path, request_id).await;
     }
-    let reader = asked.reader(response.request().extensions().get::<Locale>().copied());
+    let caller = response.request().extensions().get::<Locale>().copied();
+    let reader = reader_of(response.request(), caller);
     let mut rendered = problem_for(error, status, &reader, path, request_id, span);
     if !ours && let Some(allow) = response.headers().get(header::ALLOW) {
         rendered.headers_mut().insert(header::ALLOW, allow.clone());

@@ -300,7 +300,6 @@ impl From<DomainError> for ApiError {
                 to,
                 allowed,
             } => {
-                let what = Box::new(what);
                 let detail = if allowed.is_empty() {
                     Msg::NoMoveFrom { what, from, to }
                 } else {

@@ -339,7 +339,7 @@ pub async fn update(
             ComplaintStatus::Resolved => ComplaintStatus::Open,
         };
         return Err(DomainError::IllegalTransition {
-            what: Msg::NounComplaint,
+            what: Box::new(Msg::NounComplaint),
             from: complaint.status.to_string(),
             to: to.to_string(),
             allowed: vec![other.to_string()],

@@ -41,7 +41,7 @@ pub enum DomainError {
     /// moves it does allow.
     #[error("a {what} cannot move from {from} to {to}")]
     IllegalTransition {
-        what: Msg,
+        what: Box<Msg>,
         from: String,
         to: String,
         allowed: Vec<String>,

@@ -71,7 +71,7 @@ pub struct IllegalMove {
 impl From<IllegalMove> for crate::DomainError {
     fn from(m: IllegalMove) -> Self {
         Self::IllegalTransition {
-            what: Msg::NounDeal,
+            what: Box::new(Msg::NounDeal),
             from: m.from.to_string(),
             to: m.to.to_string(),
             allowed: m.allowed.iter().map(ToString::to_string).collect(),

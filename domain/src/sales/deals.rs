@@ -695,7 +695,7 @@ mod tests {
         }
         let rule = parse_payment("cash").expect_err("cash is no payment method");
         assert_eq!(
-            (rule.pointer.as_str(), rule.detail.as_str()),
+            (rule.pointer.as_str(), rule.detail.to_string().as_str()),
             (
                 "/payment_method",
                 "must be one of full, mortgage, provident_fund, instalments"

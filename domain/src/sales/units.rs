@@ -376,7 +376,7 @@ mod tests {
         );
         let rule = parse_manual("sold").expect_err("sold is set by deals");
         assert_eq!(
-            rule.detail,
+            rule.detail.to_string(),
             "must be available or reserved (subscribed and sold are set by deals)"
         );
     }

@@ -235,6 +235,13 @@ mod tests {
         }
     }
 
+    /// Errors carry messages by value; a message with many or large fields
+    /// boxes them, so that every `Result` stays small.
+    #[test]
+    fn a_message_stays_small() {
+        assert!(std::mem::size_of::<Msg>() <= 80, "{}", std::mem::size_of::<Msg>());
+    }
+
     #[test]
     fn a_message_renders_its_values_in_the_readers_form() {
         let zh = Reader::new(Locale::ZhCn, chrono_tz::Asia::Shanghai);
