@@ -7,8 +7,8 @@
 //! they appear as named schemas under `components/schemas`.
 
 use domain::{
-    access::permissions::Scope, access::users, after_sales::complaints, outbox::sla, outbox::timers, outbox::webhooks,
-    sales::customer_events, sales::customers, sales::deals, sales::follow_ups, sales::needs, sales::units,
+    access::permissions::Scope, access::users, outbox::sla, outbox::timers, outbox::webhooks, sales::customer_events,
+    sales::customers, sales::follow_ups, sales::units,
 };
 use sea_orm::{ActiveEnum, Iterable};
 use utoipa::openapi::{
@@ -49,13 +49,13 @@ vocabulary! {
     /// The language of a staff account's notifications and digests.
     Locale = users::LOCALES.iter().copied();
     /// Which records a grant reaches: the caller's own, its team's, or all.
-    GrantScope = [Scope::Own, Scope::Team, Scope::All].map(Scope::as_str);
+    GrantScope = Scope::iter().map(|s| s.to_value());
     /// Where a lead came from.
     Channel = customers::Channel::iter().map(|c| c.to_value());
     /// A customer's place in the sales workflow (docs/workflows.md).
     CustomerStatus = entities::customers::CustomerStatus::iter().map(|s| s.to_value());
     /// How serious a complaint is: a major one goes to the team's manager.
-    ComplaintSeverity = complaints::SEVERITIES.iter().copied();
+    ComplaintSeverity = entities::complaints::Severity::iter().map(|s| s.to_value());
     /// Whether a complaint is still open.
     ComplaintStatus = entities::complaints::ComplaintStatus::iter().map(|s| s.to_value());
     /// The kind of a customer event.
@@ -65,13 +65,13 @@ vocabulary! {
     /// How the buyer pays.
     PaymentMethod = entities::deals::PaymentMethod::iter().map(|p| p.to_value());
     /// An item of the handover checklist.
-    ChecklistItem = deals::CHECKLIST_ITEMS.iter().copied();
+    ChecklistItem = entities::handover_checklist_items::ChecklistItem::iter().map(|i| i.to_value());
     /// The kind of a follow-up.
     FollowUpKind = follow_ups::Kind::iter().map(|k| k.to_value());
     /// What the customer buys for.
-    Purpose = needs::PURPOSES.iter().copied();
+    Purpose = entities::needs_assessments::Purpose::iter().map(|p| p.to_value());
     /// The customer's reaction to a recommended unit.
-    Reaction = needs::REACTIONS.iter().copied();
+    Reaction = entities::needs_assessments::Reaction::iter().map(|r| r.to_value());
     /// The state of an inspection issue.
     IssueStatus = entities::inspection_issues::IssueStatus::iter().map(|s| s.to_value());
     /// The kind of an SLA deadline.

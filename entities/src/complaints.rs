@@ -12,7 +12,7 @@ pub struct Model {
     pub consultant_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub handler_id: Option<Uuid>,
-    pub severity: String,
+    pub severity: Severity,
     pub summary: String,
     pub status: ComplaintStatus,
     pub received_at: DateTimeUtc,
@@ -21,6 +21,15 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// How bad a complaint is; a major one goes to the team's manager.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Minor,
+    Major,
 }
 
 /// Whether a complaint is still open.

@@ -26,13 +26,17 @@ text_forms!(
     award_runs::RunStatus,
     award_runs::RunTrigger,
     complaints::ComplaintStatus,
+    complaints::Severity,
     customer_events::CustomerEventKind,
     customers::Channel,
     customers::CustomerStatus,
     deals::DealStage,
     deals::PaymentMethod,
     follow_ups::FollowUpKind,
+    handover_checklist_items::ChecklistItem,
     inspection_issues::IssueStatus,
+    needs_assessments::Purpose,
+    needs_assessments::Reaction,
     notifications::NotificationKind,
     sla_policies::SlaKind,
     timeline_entries::TimelineKind,
@@ -103,7 +107,7 @@ mod tests {
 
     #[test]
     fn enum_columns_keep_their_stored_spellings_and_parse_back() {
-        let cases: [(Vec<String>, &[&str]); 8] = [
+        let cases: [(Vec<String>, &[&str]); 13] = [
             (spellings::<api_clients::ApiClientStatus>(), &["active", "disabled"]),
             (
                 spellings::<customers::Channel>(),
@@ -116,6 +120,7 @@ mod tests {
                     "cross_industry",
                 ],
             ),
+            (spellings::<complaints::Severity>(), &["minor", "major"]),
             (
                 spellings::<customer_events::CustomerEventKind>(),
                 &["open_day", "themed"],
@@ -129,6 +134,25 @@ mod tests {
                 &["call", "visit", "wechat", "email", "showing", "material_sent"],
             ),
             (
+                spellings::<handover_checklist_items::ChecklistItem>(),
+                &[
+                    "property_certificate",
+                    "maintenance_manual",
+                    "quality_guarantee",
+                    "usage_instructions",
+                    "keys",
+                    "meter_readings",
+                ],
+            ),
+            (
+                spellings::<needs_assessments::Purpose>(),
+                &["own_use", "investment", "both"],
+            ),
+            (
+                spellings::<needs_assessments::Reaction>(),
+                &["pending", "interested", "neutral", "rejected"],
+            ),
+            (
                 spellings::<notifications::NotificationKind>(),
                 &[
                     "sla_reminder",
@@ -139,6 +163,7 @@ mod tests {
                     "digest_weekly",
                 ],
             ),
+            (spellings::<role_permissions::Scope>(), &["own", "team", "all"]),
             (
                 spellings::<timeline_entries::TimelineKind>(),
                 &[

@@ -15,12 +15,34 @@ pub struct Model {
     pub layout: Option<String>,
     pub area_min_sqm: Option<i32>,
     pub area_max_sqm: Option<i32>,
-    pub purpose: Option<String>,
+    pub purpose: Option<Purpose>,
     pub notes: Option<String>,
     pub recommendations: Json,
     pub assessed_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// What the customer buys for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    OwnUse,
+    Investment,
+    Both,
+}
+
+/// The customer's reaction to a recommended unit: no column of its own, but
+/// the spelling of each element's `reaction` in the `recommendations` JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Reaction {
+    Pending,
+    Interested,
+    Neutral,
+    Rejected,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

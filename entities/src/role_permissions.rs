@@ -9,7 +9,45 @@ pub struct Model {
     pub role_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub permission: String,
-    pub scope: String,
+    pub scope: Scope,
+}
+
+/// Which records a grant reaches; ordered from narrowest to widest, so that
+/// the widest of several grants is their maximum.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Own,
+    Team,
+    All,
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_value())
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::try_from_value(&s.to_owned()).map_err(|_| format!("unknown scope {s:?}: use own, team or all"))
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     platform::page::PageRequest,
     sales::follow_ups::{FollowUpView, NewFollowUp},
-    sales::needs::{NeedsView, NewNeeds, Recommendation},
+    sales::needs::{NeedsView, NewNeeds, NewRecommendation},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -206,7 +206,7 @@ impl From<NeedsView> for Needs {
                 .into_iter()
                 .map(|r| UnitRecommendation {
                     unit_id: r.unit_id,
-                    reaction: r.reaction,
+                    reaction: r.reaction.to_string(),
                     note: r.note,
                 })
                 .collect(),
@@ -250,8 +250,8 @@ pub struct NewNeedsBody {
     pub assessed_at: Option<DateTime<Utc>>,
 }
 
-fn recommendation(r: UnitRecommendation) -> Recommendation {
-    Recommendation {
+fn recommendation(r: UnitRecommendation) -> NewRecommendation {
+    NewRecommendation {
         unit_id: r.unit_id,
         reaction: r.reaction,
         note: r.note,
@@ -361,7 +361,7 @@ pub async fn update_recommendation(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_staff()?;
     let ids = path.into_inner();
-    let reaction = Recommendation {
+    let reaction = NewRecommendation {
         unit_id: ids.2,
         reaction: body.reaction,
         note: body.note,

@@ -20,6 +20,7 @@ use crate::{
     state::AppState,
     vocab,
 };
+use domain::platform::text::Msg;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -234,7 +235,7 @@ fn report<T>(month: Month, state: &AppState, taken_at: Option<DateTime<Utc>>, it
 fn taken<T>(snapshot: Option<(DateTime<Utc>, Vec<T>)>) -> Result<(Option<DateTime<Utc>>, Vec<T>), ApiError> {
     snapshot
         .map(|(at, rows)| (Some(at), rows))
-        .ok_or_else(|| DomainError::NotFound("KPI snapshot".into()).into())
+        .ok_or_else(|| DomainError::NotFound(Msg::NounKpiSnapshot).into())
 }
 
 /// Each consultant's figures for a month (consultants in the caller's scope).

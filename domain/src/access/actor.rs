@@ -3,8 +3,6 @@
 //! fresh on every request, so that disabling an account, removing a role or
 //! revoking a grant takes effect on the next request.
 
-use std::str::FromStr;
-
 use entities::{role_permissions, roles, teams, user_roles, users};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, RelationTrait, sea_query::Condition,
@@ -105,7 +103,7 @@ pub async fn load_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Optio
         .into_iter()
         .map(|r| r.name)
         .collect();
-    let grant_rows: Vec<(String, String)> = role_permissions::Entity::find()
+    let grant_rows: Vec<(String, Scope)> = role_permissions::Entity::find()
         .select_only()
         .column(role_permissions::Column::Permission)
         .column(role_permissions::Column::Scope)
@@ -115,11 +113,7 @@ pub async fn load_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Optio
         .into_tuple()
         .all(db)
         .await?;
-    let grants = Grants::from_pairs(
-        grant_rows
-            .into_iter()
-            .filter_map(|(permission, scope)| Scope::from_str(&scope).ok().map(|s| (permission, s))),
-    );
+    let grants = Grants::from_pairs(grant_rows);
     let mut team_ids: Vec<Uuid> = teams::Entity::find()
         .select_only()
         .column(teams::Column::Id)

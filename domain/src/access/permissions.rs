@@ -4,47 +4,12 @@
 //! the caller manages) or `all`. Holding a permission through several roles
 //! gives the widest scope.
 
-use std::{collections::BTreeMap, fmt, str::FromStr};
+use std::{collections::BTreeMap, fmt};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// Which records a grant reaches; ordered from narrowest to widest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    Own,
-    Team,
-    All,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Own => "own",
-            Scope::Team => "team",
-            Scope::All => "all",
-        }
-    }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Scope {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "own" => Ok(Scope::Own),
-            "team" => Ok(Scope::Team),
-            "all" => Ok(Scope::All),
-            other => Err(format!("unknown scope {other:?}: use own, team or all")),
-        }
-    }
-}
+/// Which records a grant reaches, as stored with each grant.
+pub use entities::role_permissions::Scope;
 
 /// One entry of the catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -390,7 +355,10 @@ mod tests {
     #[test]
     fn scopes_parse_and_order() {
         assert_eq!("team".parse::<Scope>(), Ok(Scope::Team));
-        assert!("everything".parse::<Scope>().is_err());
+        assert_eq!(
+            "everything".parse::<Scope>(),
+            Err("unknown scope \"everything\": use own, team or all".to_owned())
+        );
         assert!(Scope::Own < Scope::Team && Scope::Team < Scope::All);
     }
 

@@ -249,20 +249,16 @@ fn role_view(role: roles::Model, grants: &[role_permissions::Model]) -> RoleView
         grants: grants
             .iter()
             .filter(|g| g.role_id == role.id)
-            .filter_map(grant_of)
+            .map(|g| Grant {
+                permission: g.permission.clone(),
+                scope: g.scope,
+            })
             .collect(),
         id: role.id,
         name: role.name,
         description: role.description,
         builtin: role.builtin,
     }
-}
-
-fn grant_of(row: &role_permissions::Model) -> Option<Grant> {
-    row.scope.parse().ok().map(|scope| Grant {
-        permission: row.permission.clone(),
-        scope,
-    })
 }
 
 impl Record for RoleView {
@@ -407,7 +403,7 @@ async fn replace_grants(db: &impl ConnectionTrait, role_id: Uuid, grants: &[Gran
         role_permissions::ActiveModel {
             role_id: Set(role_id),
             permission: Set(grant.permission.clone()),
-            scope: Set(grant.scope.as_str().to_owned()),
+            scope: Set(grant.scope),
         }
         .insert(db)
         .await?;
@@ -429,7 +425,7 @@ pub async fn ensure_an_administrator_remains(db: &impl ConnectionTrait) -> Resul
             .join(sea_orm::JoinType::InnerJoin, roles::Relation::RolePermissions.def())
             .filter(users::Column::Status.eq(users::UserStatus::Active))
             .filter(role_permissions::Column::Permission.eq(permission))
-            .filter(role_permissions::Column::Scope.eq(Scope::All.as_str()))
+            .filter(role_permissions::Column::Scope.eq(Scope::All))
             .into_tuple()
             .all(db)
             .await?

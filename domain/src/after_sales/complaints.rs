@@ -6,7 +6,11 @@
 //! every one. How long a complaint took to resolve feeds the manager's figures.
 
 use chrono::{DateTime, Utc};
-use entities::{complaints, complaints::ComplaintStatus, customers, deals, teams};
+use entities::{
+    complaints,
+    complaints::{ComplaintStatus, Severity},
+    customers, deals, teams,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
     sea_query::Condition,
@@ -26,9 +30,6 @@ use crate::{
     platform::version,
     sales::timeline,
 };
-
-/// How bad a complaint is; a major one goes to the team's manager.
-pub const SEVERITIES: &[&str] = &["minor", "major"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ComplaintView {
@@ -58,7 +59,7 @@ impl From<complaints::Model> for ComplaintView {
             consultant_id: m.consultant_id,
             team_id: m.team_id,
             handler_id: m.handler_id,
-            severity: m.severity,
+            severity: m.severity.to_string(),
             summary: m.summary,
             status: m.status.to_string(),
             received_at: m.received_at,
@@ -130,12 +131,9 @@ pub async fn create(
 ) -> Result<ComplaintView, DomainError> {
     let now = Utc::now();
     let mut errors = Vec::new();
-    if !SEVERITIES.contains(&input.severity.as_str()) {
-        errors.push(FieldError::new(
-            "/severity",
-            format!("must be one of {}", SEVERITIES.join(", ")),
-        ));
-    }
+    let severity = crate::platform::input::variant::<Severity>(&input.severity, "/severity")
+        .map_err(|e| errors.push(e))
+        .ok();
     check_summary(&input.summary, "/summary", &mut errors);
     crate::platform::input::reported_time(input.received_at, "/received_at", &mut errors);
     let txn = crate::platform::db::begin_write(db).await?;
@@ -153,12 +151,11 @@ pub async fn create(
             errors.push(FieldError::new("/deal_id", "no such deal of this customer"));
         }
     }
-    if !errors.is_empty() {
+    let (Some(severity), true) = (severity, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
-    }
-    let major = input.severity == "major";
-    let manager = match (major, customer.team_id) {
-        (true, Some(team)) => teams::Entity::find_by_id(team)
+    };
+    let manager = match (severity, customer.team_id) {
+        (Severity::Major, Some(team)) => teams::Entity::find_by_id(team)
             .one(&txn)
             .await?
             .and_then(|t| t.manager_id),
@@ -172,7 +169,7 @@ pub async fn create(
         consultant_id: Set(customer.owner_id),
         team_id: Set(customer.team_id),
         handler_id: Set(manager),
-        severity: Set(input.severity),
+        severity: Set(severity),
         summary: Set(input.summary.trim().to_owned()),
         status: Set(ComplaintStatus::Open),
         received_at: Set(received_at),
@@ -240,16 +237,11 @@ pub async fn list(
         |s| crate::platform::input::variant::<ComplaintStatus>(s, "/status"),
         &mut errors,
     );
-    if filter
-        .severity
-        .as_ref()
-        .is_some_and(|s| !SEVERITIES.contains(&s.as_str()))
-    {
-        errors.push(FieldError::new(
-            "/severity",
-            format!("must be one of {}", SEVERITIES.join(", ")),
-        ));
-    }
+    let severity = crate::platform::input::optional(
+        filter.severity.as_deref(),
+        |s| crate::platform::input::variant::<Severity>(s, "/severity"),
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
     }
@@ -257,7 +249,7 @@ pub async fn list(
     if let Some(status) = status {
         query = query.filter(C::Status.eq(status));
     }
-    if let Some(severity) = filter.severity {
+    if let Some(severity) = severity {
         query = query.filter(C::Severity.eq(severity));
     }
     if let Some(customer) = filter.customer_id {

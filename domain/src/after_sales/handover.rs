@@ -6,10 +6,13 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entities::{handover_checklist_items, handovers, inspection_issues, inspection_issues::IssueStatus, visits};
+use entities::{
+    handover_checklist_items, handover_checklist_items::ChecklistItem as Item, handovers, inspection_issues,
+    inspection_issues::IssueStatus, visits,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -22,7 +25,7 @@ use crate::{
     access::permissions::Scope,
     platform::error::{DomainError, FieldError},
     sales::deal_stages::Stage,
-    sales::deals::{self, CHECKLIST_ITEMS, DealView},
+    sales::deals::{self, DealView},
     sales::timeline,
 };
 
@@ -249,9 +252,9 @@ pub struct ChecklistItem {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-fn item_of(name: &str, row: Option<&handover_checklist_items::Model>) -> ChecklistItem {
+fn item_of(item: Item, row: Option<&handover_checklist_items::Model>) -> ChecklistItem {
     ChecklistItem {
-        item: name.to_owned(),
+        item: item.to_string(),
         done: row.is_some_and(|r| r.done),
         note: row.and_then(|r| r.note.clone()),
         updated_by: row.and_then(|r| r.updated_by),
@@ -271,9 +274,8 @@ pub async fn checklist(
         .filter(handover_checklist_items::Column::DealId.eq(deal.id))
         .all(db)
         .await?;
-    Ok(CHECKLIST_ITEMS
-        .iter()
-        .map(|name| item_of(name, rows.iter().find(|r| r.item == *name)))
+    Ok(Item::iter()
+        .map(|item| item_of(item, rows.iter().find(|r| r.item == item)))
         .collect())
 }
 
@@ -295,9 +297,9 @@ pub async fn set_checklist_item(
     change: ChecklistChange,
 ) -> Result<ChecklistItem, DomainError> {
     let ChecklistChange { done, note } = change;
-    if !CHECKLIST_ITEMS.contains(&item) {
+    let Ok(item) = item.parse::<Item>() else {
         return Err(DomainError::NotFound(Msg::NounChecklistItem));
-    }
+    };
     let mut errors = Vec::new();
     text(note.as_deref(), "/note", 2000, &mut errors);
     if !errors.is_empty() {
@@ -306,7 +308,7 @@ pub async fn set_checklist_item(
     let txn = crate::platform::db::begin_write(db).await?;
     let deal = deals::find(&txn, actor, scope, deal_id, true).await?;
     refuse_final(&deal)?;
-    let existing = handover_checklist_items::Entity::find_by_id((deal.id, item.to_owned()))
+    let existing = handover_checklist_items::Entity::find_by_id((deal.id, item))
         .one(&txn)
         .await?;
     let before = existing.as_ref().map(|r| json!({"done": r.done, "note": r.note}));
@@ -323,7 +325,7 @@ pub async fn set_checklist_item(
         None => {
             handover_checklist_items::ActiveModel {
                 deal_id: Set(deal.id),
-                item: Set(item.to_owned()),
+                item: Set(item),
                 done: Set(done),
                 note: Set(trimmed(note)),
                 updated_by: Set(actor.user_id()),

@@ -7,9 +7,22 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::{
-    complaints, customer_events, customers, customers::Channel, deals, deals::PaymentMethod, event_invitations,
-    follow_ups, follow_ups::FollowUpKind, handover_checklist_items, handovers, inspection_issues, needs_assessments,
-    targets, timeline_entries, timeline_entries::TimelineKind, training_attendees, trainings, units, units::UnitStatus,
+    complaints,
+    complaints::Severity,
+    customer_events, customers,
+    customers::Channel,
+    deals,
+    deals::PaymentMethod,
+    event_invitations, follow_ups,
+    follow_ups::FollowUpKind,
+    handover_checklist_items,
+    handover_checklist_items::ChecklistItem,
+    handovers, inspection_issues, needs_assessments,
+    needs_assessments::{Purpose, Reaction},
+    targets, timeline_entries,
+    timeline_entries::TimelineKind,
+    training_attendees, trainings, units,
+    units::UnitStatus,
     visits,
 };
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Iterable, Set};
@@ -266,7 +279,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         if assessed {
             let needs_id = Uuid::now_v7();
             let recommended: Vec<Value> = unit
-                .map(|u| json!({"unit_id": u.id, "reaction": "interested"}))
+                .map(|u| json!({"unit_id": u.id, "reaction": Reaction::Interested}))
                 .into_iter()
                 .collect();
             needs_assessments::ActiveModel {
@@ -279,9 +292,11 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 layout: Set(Some("3室2厅".to_owned())),
                 area_min_sqm: Set(Some(85)),
                 area_max_sqm: Set(Some(130)),
-                purpose: Set(Some(
-                    if n.is_multiple_of(4) { "investment" } else { "own_use" }.to_owned(),
-                )),
+                purpose: Set(Some(if n.is_multiple_of(4) {
+                    Purpose::Investment
+                } else {
+                    Purpose::OwnUse
+                })),
                 notes: Set(Some("Two children; near a good school".to_owned())),
                 recommendations: Set(json!(recommended)),
                 assessed_at: Set(needs_at),
@@ -475,18 +490,11 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             )
             .await?;
         }
-        for item in [
-            "property_certificate",
-            "maintenance_manual",
-            "quality_guarantee",
-            "usage_instructions",
-            "keys",
-            "meter_readings",
-        ] {
+        for item in ChecklistItem::iter() {
             handover_checklist_items::ActiveModel {
                 deal_id: Set(deal),
-                item: Set(item.to_owned()),
-                done: Set(handed_over || item != "keys"),
+                item: Set(item),
+                done: Set(handed_over || item != ChecklistItem::Keys),
                 note: Set(None),
                 updated_by: Set(Some(seller.id)),
                 updated_at: Set(inspected),
@@ -565,6 +573,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let resolved = (!n.is_multiple_of(4)).then(|| received + Duration::hours(20 + self.dice.next(60) as i64));
         let resolved = resolved.filter(|at| *at < self.now);
         let id = Uuid::now_v7();
+        let severity = if major { Severity::Major } else { Severity::Minor };
         complaints::ActiveModel {
             id: Set(id),
             customer_id: Set(customer),
@@ -572,7 +581,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             consultant_id: Set(Some(seller.id)),
             team_id: Set(Some(seller.team_id)),
             handler_id: Set(major.then_some(seller.manager_id)),
-            severity: Set(if major { "major" } else { "minor" }.to_owned()),
+            severity: Set(severity),
             summary: Set("Water stain on the bedroom ceiling after rain".to_owned()),
             status: Set(if resolved.is_some() {
                 complaints::ComplaintStatus::Resolved
@@ -589,7 +598,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         .insert(self.db)
         .await?;
         self.summary.complaints += 1;
-        let data = json!({"severity": if major { "major" } else { "minor" }, "handler_id": major.then_some(seller.manager_id)});
+        let data = json!({"severity": severity, "handler_id": major.then_some(seller.manager_id)});
         self.timeline(
             customer,
             TimelineKind::ComplaintReceived,

@@ -13,8 +13,8 @@ use entities::{
     customers, deals, handover_checklist_items, inspection_issues, roles, units, units::UnitStatus, user_roles, users,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect,
-    RelationTrait, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, JoinType, PaginatorTrait, QueryFilter,
+    QuerySelect, RelationTrait, Set, TransactionSession, TransactionTrait,
     sea_query::{Condition, Expr},
 };
 use serde::Serialize;
@@ -35,16 +35,6 @@ use crate::{
     sales::deal_stages::{self, PaymentMethod, Stage, StageRules},
     sales::timeline,
 };
-
-/// The documents and steps that must all be done before a handover.
-pub const CHECKLIST_ITEMS: &[&str] = &[
-    "property_certificate",
-    "maintenance_manual",
-    "quality_guarantee",
-    "usage_instructions",
-    "keys",
-    "meter_readings",
-];
 
 /// How far ahead of our clock a client's "now" may be.
 
@@ -592,10 +582,10 @@ async fn check_ready_for_handover(txn: &impl ConnectionTrait, deal_id: Uuid) -> 
     let done = handover_checklist_items::Entity::find()
         .filter(handover_checklist_items::Column::DealId.eq(deal_id))
         .filter(handover_checklist_items::Column::Done.eq(true))
-        .filter(handover_checklist_items::Column::Item.is_in(CHECKLIST_ITEMS.iter().copied()))
         .count(txn)
         .await?;
-    let missing = CHECKLIST_ITEMS.len() as u64 - done.min(CHECKLIST_ITEMS.len() as u64);
+    let items = handover_checklist_items::ChecklistItem::iter().count() as u64;
+    let missing = items - done.min(items);
     if missing > 0 {
         return Err(DomainError::Rule {
             code: "handover_checklist_incomplete",
@@ -685,8 +675,6 @@ pub(crate) async fn deal_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    use sea_orm::Iterable;
 
     #[test]
     fn payment_methods_parse_by_their_stored_names() {

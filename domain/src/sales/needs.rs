@@ -4,7 +4,11 @@
 //! needs-assessed time the 3-day deadline watches.
 
 use chrono::{DateTime, Utc};
-use entities::{customers, needs_assessments, units};
+use entities::{
+    customers, needs_assessments,
+    needs_assessments::{Purpose, Reaction},
+    units,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
     TransactionTrait,
@@ -19,7 +23,7 @@ use crate::{
     access::audit::{self, AuditContext},
     access::permissions::Scope,
     platform::error::{DomainError, FieldError},
-    platform::input::{CLOCK_SKEW, optional_text, reported_time},
+    platform::input::{CLOCK_SKEW, optional, optional_text, reported_time, variant},
     platform::money::{self, Floor},
     platform::page::{Page, PageRequest},
     sales::customer_status::{Cause, Status},
@@ -27,15 +31,21 @@ use crate::{
     sales::timeline,
 };
 
-pub const PURPOSES: &[&str] = &["own_use", "investment", "both"];
-pub const REACTIONS: &[&str] = &["pending", "interested", "neutral", "rejected"];
-
-/// A unit recommended to the customer and how the customer took it.
+/// A unit recommended to the customer and how the customer took it, as
+/// stored in the assessment's `recommendations`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Recommendation {
     pub unit_id: Uuid,
-    pub reaction: String,
+    pub reaction: Reaction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A recommendation as a caller gives it, its reaction not yet read.
+#[derive(Debug, Clone)]
+pub struct NewRecommendation {
+    pub unit_id: Uuid,
+    pub reaction: String,
     pub note: Option<String>,
 }
 
@@ -78,7 +88,7 @@ impl TryFrom<needs_assessments::Model> for NeedsView {
             layout: m.layout,
             area_min_sqm: m.area_min_sqm,
             area_max_sqm: m.area_max_sqm,
-            purpose: m.purpose,
+            purpose: m.purpose.map(|p| p.to_string()),
             notes: m.notes,
             recommendations: stored(m.id, "recommendations", m.recommendations)?,
             assessed_at: m.assessed_at,
@@ -97,7 +107,7 @@ pub struct NewNeeds {
     pub area_max_sqm: Option<i32>,
     pub purpose: Option<String>,
     pub notes: Option<String>,
-    pub recommendations: Vec<Recommendation>,
+    pub recommendations: Vec<NewRecommendation>,
     pub assessed_at: Option<DateTime<Utc>>,
 }
 
@@ -168,22 +178,24 @@ pub async fn create(
         }
     }
     let layout = optional_text(input.layout, "/layout", 40, &mut errors);
-    if input.purpose.as_ref().is_some_and(|p| !PURPOSES.contains(&p.as_str())) {
-        errors.push(FieldError::new(
-            "/purpose",
-            format!("must be one of {}", PURPOSES.join(", ")),
-        ));
-    }
+    let purpose = optional(
+        input.purpose.as_deref(),
+        |p| variant::<Purpose>(p, "/purpose"),
+        &mut errors,
+    );
     let notes = optional_text(input.notes, "/notes", 4000, &mut errors);
     if input.recommendations.len() > 50 {
         errors.push(FieldError::new("/recommendations", "at most 50 units"));
     }
+    let mut recommendations = Vec::with_capacity(input.recommendations.len());
     for (i, r) in input.recommendations.iter().enumerate() {
-        if !REACTIONS.contains(&r.reaction.as_str()) {
-            errors.push(FieldError::new(
-                format!("/recommendations/{i}/reaction"),
-                format!("must be one of {}", REACTIONS.join(", ")),
-            ));
+        match variant::<Reaction>(&r.reaction, &format!("/recommendations/{i}/reaction")) {
+            Ok(reaction) => recommendations.push(Recommendation {
+                unit_id: r.unit_id,
+                reaction,
+                note: r.note.clone(),
+            }),
+            Err(rule) => errors.push(rule),
         }
         if r.note.as_ref().is_some_and(|n| n.chars().count() > 500) {
             errors.push(FieldError::new(
@@ -227,9 +239,9 @@ pub async fn create(
         layout: Set(layout),
         area_min_sqm: Set(input.area_min_sqm),
         area_max_sqm: Set(input.area_max_sqm),
-        purpose: Set(input.purpose),
+        purpose: Set(purpose),
         notes: Set(notes),
-        recommendations: Set(json!(input.recommendations)),
+        recommendations: Set(json!(recommendations)),
         assessed_at: Set(assessed_at),
         created_at: Set(now),
         updated_at: Set(now),
@@ -282,14 +294,10 @@ pub async fn react(
     actor: &Actor,
     scope: Scope,
     (customer_id, needs_id, unit_id): (Uuid, Uuid, Uuid),
-    reaction: Recommendation,
+    reaction: NewRecommendation,
 ) -> Result<NeedsView, DomainError> {
-    if !REACTIONS.contains(&reaction.reaction.as_str()) {
-        return Err(DomainError::invalid(
-            "/reaction",
-            format!("must be one of {}", REACTIONS.join(", ")),
-        ));
-    }
+    let NewRecommendation { reaction, note, .. } = reaction;
+    let reaction = variant::<Reaction>(&reaction, "/reaction")?;
     let txn = crate::platform::db::begin_write(db).await?;
     find(&txn, actor, scope, customer_id).await?;
     let needs = needs_assessments::Entity::find_by_id(needs_id)
@@ -302,8 +310,8 @@ pub async fn react(
         return Err(DomainError::NotFound(Msg::NounRecommendation));
     };
     let before = json!(entry);
-    entry.reaction = reaction.reaction;
-    entry.note = reaction.note;
+    entry.reaction = reaction;
+    entry.note = note;
     let after = json!(entry);
     let mut active: needs_assessments::ActiveModel = needs.into();
     active.recommendations = Set(json!(view.recommendations));

@@ -111,7 +111,9 @@ async fn enumerated_fields_list_the_values_the_server_checks_against() {
     assert_eq!(field("StatusBody", "status"), domain::sales::customer_status::names());
     assert_eq!(
         field("NewComplaintBody", "severity"),
-        strings(domain::after_sales::complaints::SEVERITIES)
+        entities::complaints::Severity::iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
     );
     assert_eq!(field("GrantBody", "scope"), strings(&["own", "team", "all"]));
     assert_eq!(field("TransitionBody", "to")[0], "negotiating");

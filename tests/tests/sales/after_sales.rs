@@ -1,8 +1,8 @@
 //! After-sales: inspection issues and the checklist guarding the handover,
 //! the handover record, and post-handover visits.
 
-use domain::sales::deals::CHECKLIST_ITEMS;
-use entities::timeline_entries::TimelineKind;
+use entities::{handover_checklist_items::ChecklistItem, timeline_entries::TimelineKind};
+use sea_orm::Iterable;
 use serde_json::{Value, json};
 use tests::{TestApp, assert_problem, client::expect_json, spawn_app};
 
@@ -141,7 +141,7 @@ async fn a_handover_with_an_incomplete_checklist_is_refused_and_changes_nothing(
     let (_, deal) = ready_deal(&app, &staff).await;
     let checklist = format!("/api/v1/deals/{deal}/handover-checklist");
     // Every item but the meter readings.
-    for item in CHECKLIST_ITEMS.iter().filter(|item| **item != "meter_readings") {
+    for item in ChecklistItem::iter().filter(|item| *item != ChecklistItem::MeterReadings) {
         expect_json(
             app.put_json(&format!("{checklist}/{item}"), Some(&staff.a1), &json!({"done": true}))
                 .await,

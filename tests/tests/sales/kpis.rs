@@ -66,7 +66,7 @@ async fn october(app: &TestApp, org: &Org) {
         customer_id: Set(c1),
         consultant_id: Set(Some(a1)),
         team_id: Set(Some(team)),
-        severity: Set("minor".to_owned()),
+        severity: Set(complaints::Severity::Minor),
         summary: Set("late keys".to_owned()),
         status: Set(complaints::ComplaintStatus::Resolved),
         received_at: Set(at("2026-10-06T00:00:00Z")),

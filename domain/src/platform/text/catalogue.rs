@@ -113,6 +113,8 @@ catalogue! {
 
     // ------------------------------------------------------------ nouns (what a record is called)
     NounApiClient => zh "接口客户端", en "API client";
+    NounKpiSnapshot => zh "KPI 快照", en "KPI snapshot";
+    NounSlaPolicy => zh "时限策略", en "SLA policy";
     NounAttendee => zh "参训人员", en "attendee";
     NounAwardRules => zh "评奖规则", en "award rules";
     NounAwardRun => zh "评奖记录", en "award run";
