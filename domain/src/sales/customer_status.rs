@@ -19,9 +19,8 @@ pub fn names() -> Vec<String> {
 }
 
 /// A status a client names, or the rule it breaks.
-pub fn parse(text: &str) -> Result<Status, String> {
-    text.parse()
-        .map_err(|_| format!("must be one of {}", names().join(", ")))
+pub fn parse(text: &str) -> Result<Status, Msg> {
+    text.parse().map_err(|_| Msg::OneOf { values: names() })
 }
 
 /// What moves a customer's status.

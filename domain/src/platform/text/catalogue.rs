@@ -104,6 +104,120 @@ catalogue! {
         en "the {what} is not empty; move or remove what it holds first";
 
     // ------------------------------------------------------------ sales
+    // sales: customers and their assignment
+    /// Text whose length must lie in 1..=max.
+    OneToChars { max: usize } => zh "须为 1 到 {max} 个字符", en "must be 1 to {max} characters";
+    PhoneNumber => zh "必须是 5 到 20 位数字的电话号码", en "must be a phone number of 5 to 20 digits";
+    EmailAddress => zh "必须是电子邮箱地址", en "must be an e-mail address";
+    CannotBeChangedHere => zh "不能在此修改", en "cannot be changed here";
+    CannotBeChanged => zh "不能修改", en "cannot be changed";
+    NoSuchUser => zh "用户不存在", en "no such user";
+    NoSuchActiveUser => zh "用户不存在或未启用", en "no such active user";
+    NoSuchTeam => zh "团队不存在", en "no such team";
+    NoSuchUnit => zh "房源不存在", en "no such unit";
+    NoSuchCustomerInReach => zh "您的范围内没有该客户", en "no such customer within your reach";
+    AssignedBySalesTeam => zh "由销售团队分配", en "is assigned by the sales team";
+    AssignedBySalesTeamNotPartners => zh "由销售团队分配，合作方不能指定", en "is assigned by the sales team, not by partners";
+    ForPartnerLeads => zh "仅用于合作方推送的线索", en "is for leads pushed by partners";
+    OutsideWhatYouMayAssign => zh "超出您可分配的范围", en "is outside what you may assign";
+    OutsideTeamsYouMayAssign => zh "不在您可分配的团队范围内", en "is outside the teams you may assign to";
+    ConsultantOrTeam => zh "consultant_id（指定顾问）和 team_id（团队内轮流分配）须二选一",
+        en "give exactly one of consultant_id (a named consultant) and team_id (round-robin in the team)";
+    RequiredToReassign => zh "重新分配时必填", en "is required to reassign";
+    RequiredWhenLost => zh "客户流失时必填", en "is required when a customer is lost";
+    AlreadyOwnsCustomer => zh "已是该客户的负责顾问", en "already owns this customer";
+    AlreadyAssigned => zh "该客户已有顾问：请使用 POST .../reassignment",
+        en "the customer already has a consultant: use POST .../reassignment";
+    NotAssigned => zh "该客户还没有顾问：请使用 POST .../assignment",
+        en "the customer has no consultant yet: use POST .../assignment";
+    NoAvailableConsultant => zh "该团队没有可接收线索的顾问（在职且未暂停）",
+        en "the team has no active, unpaused consultant to take the lead";
+    MergedAssignThatOne => zh "该客户已合并到另一位客户，请分配那一位", en "this customer was merged into another; assign that one";
+    MergedRecordThere => zh "该客户已合并到另一位客户，请在那一位客户上记录", en "this customer was merged into another; record it there";
+    AnotherCustomer => zh "必须是另一位客户", en "must be another customer";
+    AlreadyMerged => zh "已合并到另一位客户", en "was already merged into another customer";
+    ThisCustomerAlreadyMerged => zh "该客户已合并到另一位客户", en "this customer was already merged into another customer";
+    /// A time a person reports that lies before the customer's record.
+    BeforeCustomerRecorded => zh "早于客户的录入时间", en "is before the customer was recorded";
+    AfterOccurredAt => zh "必须晚于 occurred_at", en "must be after occurred_at";
+
+    // sales: events, needs, units and deals
+    StartsAtAttended => zh "已有客户记为出席，开始时间不能晚于当前时间",
+        en "customers are recorded as having attended, so it cannot be in the future";
+    EventNotStarted => zh "活动尚未开始", en "the event has not started yet";
+    BelowMinimum => zh "不能小于最小值", en "must not be below the minimum";
+    OutOfRange => zh "超出范围", en "is out of range";
+    AtMostDistricts { max: usize } => zh "最多 {max} 个意向区域", en "at most {max} districts";
+    AtMostUnits { max: usize } => zh "最多 {max} 套房源", en "at most {max} units";
+    UnitTwice => zh "重复推荐了同一套房源", en "names a unit twice";
+    UnknownUnit => zh "推荐的房源不存在", en "names a unit that does not exist";
+    AreaFormat => zh "必须是最多两位小数的正数字符串，例如 \"89.50\"",
+        en "must be a positive decimal string with at most 2 decimals, e.g. \"89.50\"";
+    /// A unit status staff may not set by hand.
+    UnitStatusManual => zh "必须是 available 或 reserved（subscribed 和 sold 由交易设定）",
+        en "must be available or reserved (subscribed and sold are set by deals)";
+    UnitExists => zh "已有相同项目、楼栋和房号的房源", en "a unit with this project, building and number exists";
+    UnitSetByDeal { status: String } => zh "该房源已由交易设为 {status}，只能由交易更改其状态",
+        en "the unit is {status} by a deal; only the deal changes its status";
+    UnitUnavailable => zh "该房源已不可售：已被其他交易占用或已售出",
+        en "the unit is no longer available: another deal has taken it, or it is sold";
+    SupportRole { role: String } => zh "必须是拥有 {role} 角色的在职用户", en "must be an active user with the {role} role";
+    /// `stage` is the name as sent, quoted.
+    UnknownStage { stage: String } => zh "未知的阶段 {stage}", en "unknown stage {stage}";
+    StagesAre { problem: Box<Msg>, stages: Vec<String> } => zh "{problem}；可用的阶段：{stages}", en "{problem}; stages are {stages}";
+    RequiredToCancelDeal => zh "取消交易时必填", en "is required to cancel a deal";
+    NotBeforePreviousMove { at: super::Stamp }
+        => zh "不能早于该交易上一次变更的时间（{at}）", en "must not be before the deal's previous move ({at})";
+    FinalDeal { stage: String } => zh "处于 {stage} 阶段的交易不能修改", en "a {stage} deal cannot be changed";
+    OpenInspectionIssues { count: u64 } => zh "还有 {count} 个检查问题未整改，请先整改再交房",
+        en "{count} inspection issue(s) are not resolved yet; resolve them before the handover";
+    ChecklistIncomplete { count: u64 } => zh "交房检查清单还有 {count} 项未完成",
+        en "{count} item(s) of the handover checklist are not done yet";
+
+    // sales: customer files (CSV)
+    // The headers of the customer files: the English is the column's name
+    // (what API clients write and read); an import accepts either language.
+    ColumnId => zh "客户编号", en "id";
+    ColumnName => zh "姓名", en "name";
+    ColumnPhone => zh "电话", en "phone";
+    ColumnEmail => zh "邮箱", en "email";
+    ColumnWechatId => zh "微信号", en "wechat_id";
+    ColumnChannel => zh "渠道", en "channel";
+    ColumnStatus => zh "状态", en "status";
+    ColumnLostReason => zh "流失原因", en "lost_reason";
+    ColumnKeyAccount => zh "重点客户", en "key_account";
+    ColumnOwnerId => zh "负责人编号", en "owner_id";
+    ColumnOwnerEmail => zh "负责人邮箱", en "owner_email";
+    ColumnTeamId => zh "团队编号", en "team_id";
+    ColumnExternalId => zh "外部编号", en "external_id";
+    ColumnCreatedAt => zh "创建时间", en "created_at";
+    ColumnAssignedAt => zh "分配时间", en "assigned_at";
+    ColumnFirstResponseAt => zh "首次响应时间", en "first_response_at";
+    ColumnNeedsAssessedAt => zh "需求分析时间", en "needs_assessed_at";
+    ColumnLastFollowUpAt => zh "最近跟进时间", en "last_follow_up_at";
+    /// An import without its first line.
+    CsvHeaderMissing => zh "缺少标题行", en "the header line is missing";
+    /// The first line of an import cannot be read as CSV.
+    CsvHeaderLine { problem: Box<Msg> } => zh "标题行{problem}", en "the header line {problem}";
+    /// `column` is the header as written, quoted; `columns` are header messages.
+    CsvUnknownColumn { column: String, columns: Vec<Msg> }
+        => zh "未知的列 {column}；可用的列：{columns}", en "unknown column {column}; the columns are {columns}";
+    CsvNameColumnMissing => zh "标题行必须包含姓名（name）列", en "the header line must have a name column";
+    CsvTooManyRows { max: usize } => zh "一次最多导入 {max} 行", en "at most {max} rows in one import";
+    CsvQuoteNotClosed => zh "有未闭合的引号", en "has a quote that is not closed";
+    CsvNotUtf8 => zh "不是 UTF-8 文本", en "is not UTF-8 text";
+    /// `reason` is the CSV reader's own (English) words.
+    CsvNotARow { reason: String } => zh "不是有效的 CSV 行：{reason}", en "is not a CSV row: {reason}";
+    CsvEmpty => zh "为空", en "is empty";
+    CsvCellCount { cells: usize, columns: usize }
+        => zh "有 {cells} 个单元格，但标题行有 {columns} 列", en "has {cells} cells but the header line has {columns} columns";
+    /// What is wrong with one cell of an import row; `column` is a header message.
+    CsvCell { column: Box<Msg>, problem: Box<Msg> } => zh "{column}列：{problem}", en "{column} {problem}";
+    TrueOrFalse => zh "必须是 true 或 false", en "must be true or false";
+    CsvPhoneOnFile => zh "电话号码已存在", en "phone number already on file";
+    CsvExternalIdPushedBefore => zh "该 external_id 之前已推送过", en "external_id pushed before";
+    CsvContentType => zh "请以 Content-Type: text/csv 发送客户数据", en "send the customers as Content-Type: text/csv";
+
 
     // ------------------------------------------------------------ after-sales
 

@@ -187,6 +187,20 @@ impl Arg for At {
     }
 }
 
+/// An instant as English texts have always shown it to API clients (RFC
+/// 3339, UTC) and as Chinese texts show instants ([`At`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp(pub DateTime<Utc>);
+
+impl Arg for Stamp {
+    fn text(&self, reader: &Reader) -> String {
+        match reader.locale {
+            Locale::ZhCn => At(self.0).text(reader),
+            Locale::En => self.0.to_rfc3339(),
+        }
+    }
+}
+
 /// `fen` as yuan with thousands separators and two decimals: `¥1,234,567.00`,
 /// `-¥0.05`.
 pub fn yuan(fen: i64) -> String {
