@@ -198,7 +198,10 @@ async fn the_files_and_their_reasons_are_in_the_readers_language() {
     let text = export_text(&app, &a2).await;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().expect("header").clone();
-    assert_eq!(headers.iter().take(4).collect::<Vec<_>>(), ["客户编号", "姓名", "电话", "邮箱"]);
+    assert_eq!(
+        headers.iter().take(4).collect::<Vec<_>>(),
+        ["客户编号", "姓名", "电话", "邮箱"]
+    );
     assert_eq!(export_text(&app, &a1).await.lines().next(), text_header_en());
     // Back in: the columns an import takes, under their Chinese headers.
     let keep: Vec<usize> = headers
