@@ -89,6 +89,34 @@ catalogue! {
         => zh "不能包含控制字符（发现 {code_point}）；只允许制表符、换行符和回车符",
            en "must not contain control characters (found {code_point}); only tab, line feed and carriage return are allowed";
 
+    /// Text of a length outside its bounds (a name).
+    CharsBetween { min: usize, max: usize } => zh "长度须为 {min} 到 {max} 个字符", en "must be {min} to {max} characters";
+    /// Text shorter than its floor (a password).
+    AtLeastChars { min: usize } => zh "至少 {min} 个字符", en "must be at least {min} characters";
+    /// A number outside its bounds (a page size, a rate limit).
+    Between { min: u64, max: u64 } => zh "必须在 {min} 到 {max} 之间", en "must be between {min} and {max}";
+    /// A date or time outside the window every input is held to.
+    DateWindow => zh "必须在 1900-01-01 到 2200-12-31 之间", en "must be between 1900-01-01 and 2200-12-31";
+    /// A control character in a JSON member name.
+    MemberName { problem: Box<Msg> } => zh "成员名{problem}", en "member name {problem}";
+    /// A control character in a query parameter's name.
+    ParameterName { problem: Box<Msg> } => zh "参数名{problem}", en "parameter name {problem}";
+    /// A `cursor` the API did not hand out.
+    NotACursor => zh "不是本接口返回的游标", en "is not a cursor this API returned";
+    /// `text` (quoted) as a year, quarter or month that it is not.
+    NotAYear { text: String } => zh "{text} 不是年份：请使用 YYYY 格式", en "{text} is not a year: use YYYY";
+    NotAQuarter { text: String } => zh "{text} 不是季度：请使用 YYYY-Qn 格式，例如 2026-Q3",
+        en "{text} is not a quarter: use YYYY-Qn, e.g. 2026-Q3";
+    NotAMonth { text: String } => zh "{text} 不是月份：请使用 YYYY-MM 格式", en "{text} is not a month: use YYYY-MM";
+    /// A unique value taken (the database's `detail` names it).
+    UniqueValueExists { detail: String } => zh "已存在具有相同唯一值的记录：{detail}",
+        en "a record with the same unique value exists: {detail}";
+    /// A foreign key broken (the database's `detail` names it).
+    ReferenceBroken { detail: String } => zh "引用的记录不存在或仍在使用中：{detail}",
+        en "a referenced record is missing or still in use: {detail}";
+    /// A reference to a record that does not exist.
+    NoSuch { what: Box<Msg> } => zh "{what}不存在", en "no such {what}";
+
     // ------------------------------------------------------------ money
     /// An amount below zero.
     FenAtLeastZero => zh "必须是不小于 0 的整数（单位：分）", en "must be a whole number of fen of at least 0";
@@ -102,6 +130,52 @@ catalogue! {
     /// A region or team that still holds teams or people.
     NotEmpty { what: Box<Msg> } => zh "该{what}不为空：请先移走或删除其中的内容",
         en "the {what} is not empty; move or remove what it holds first";
+    /// An e-mail address that is not one.
+    EmailAddress => zh "必须是电子邮件地址，例如 name@example.com", en "must be an e-mail address such as name@example.com";
+    EmailTaken { email: String } => zh "已存在电子邮件为 {email} 的用户", en "a user with e-mail {email} exists";
+    /// A field only an all-records users:write may change.
+    NeedsUsersWriteAll => zh "只有拥有全部记录范围的 users:write 权限才能修改",
+        en "may only be changed with users:write on all records";
+    /// A role name (quoted) that no role has.
+    UnknownRole { role: String } => zh "角色 {role} 不存在", en "unknown role {role}";
+    /// A permission name (quoted) that no permission has.
+    UnknownPermission { permission: String } => zh "权限 {permission} 不存在", en "unknown permission {permission}";
+    UnknownPermissionSeeList { permission: String } => zh "权限 {permission} 不存在；请查看 GET /api/v1/permissions",
+        en "unknown permission {permission}; see GET /api/v1/permissions";
+    GrantedTwice => zh "重复授予", en "is granted twice";
+    RoleName => zh "必须是 2 到 64 个 a-z、0-9 或 _ 字符，并以字母开头",
+        en "must be 2 to 64 of a-z, 0-9 and _, starting with a letter";
+    RoleNameTaken => zh "已存在同名角色", en "a role with this name exists";
+    BuiltinRoleRename { role: String } => zh "内置角色 {role} 不能改名", en "the built-in role {role} cannot be renamed";
+    BuiltinRoleDelete { role: String } => zh "内置角色 {role} 不能删除", en "the built-in role {role} cannot be deleted";
+    LastAdministrator => zh "此变更将导致没有任何有效的管理员（拥有全部记录范围的 users:write 和 roles:write 权限的用户）",
+        en "this change would leave no active administrator (a user with users:write and roles:write on all records)";
+    NewClientActive => zh "新建的客户端总是启用状态", en "a new client is always active";
+    CallerInactive => zh "您的账号或客户端已停用", en "your account or client is no longer active";
+    /// What a delegate lacks for a grant: a permission it does not hold.
+    UncoveredNotHeld { permission: String, scope: String }
+        => zh "范围为 {scope} 的 {permission}，而您没有 {permission} 权限",
+           en "{permission} with scope {scope}, and you do not hold {permission}";
+    /// What a delegate lacks for a grant: a wider scope than it holds.
+    UncoveredNarrower { permission: String, scope: String, held: String }
+        => zh "范围为 {scope} 的 {permission}，而您的 {permission} 权限范围仅为 {held}",
+           en "{permission} with scope {scope}, and you hold {permission} only with scope {held}";
+    GrantOnlyHeld { uncovered: Box<Msg> } => zh "您只能授予自己拥有的权限，且范围不能更大：此操作将授予{uncovered}",
+        en "you can grant only what you hold, with no wider scope: this would grant {uncovered}";
+    CannotAssignRole { role: String, uncovered: Box<Msg> } => zh "您不能分配角色 {role}：它授予{uncovered}",
+        en "you cannot assign the role {role}: it grants {uncovered}";
+    CannotRemoveRole { role: String, uncovered: Box<Msg> } => zh "您不能移除角色 {role}：它授予{uncovered}",
+        en "you cannot remove the role {role}: it grants {uncovered}";
+    CannotChangeRole { role: String, uncovered: Box<Msg> } => zh "您不能修改角色 {role}：它授予{uncovered}",
+        en "you cannot change the role {role}: it grants {uncovered}";
+    CannotChangeOwnRole { role: String } => zh "您不能修改角色 {role}：您自己拥有该角色",
+        en "you cannot change the role {role}: you hold it yourself";
+    OnlyAdministratorsRole { role: String }
+        => zh "只有管理员（拥有全部记录范围的 users:write 和 roles:write 权限）才能修改 {role} 角色",
+           en "only an administrator (users:write and roles:write with scope all) may change the {role} role";
+    OnlyAdministratorsGrants { role: String }
+        => zh "只有管理员（拥有全部记录范围的 users:write 和 roles:write 权限）才能修改内置角色 {role} 的权限",
+           en "only an administrator (users:write and roles:write with scope all) may change the grants of the built-in role {role}";
 
     // ------------------------------------------------------------ sales
 
