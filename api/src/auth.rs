@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use chrono::Utc;
-use domain::platform::text::Msg;
+use domain::platform::text::{Locale, Msg};
 use domain::{Secret, access::actor::Actor, access::audit::AuditContext, access::permissions::Scope};
 use futures::{
     FutureExt,
@@ -174,11 +174,9 @@ impl FromRequest for Authenticated {
             let result = async {
                 let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
                 let claims = state.tokens.verify(&token?)?;
-                let actor = match claims.typ {
-                    Subject::User => domain::access::actor::load_user(&state.db, claims.sub).await?,
-                    Subject::Client => domain::access::actor::load_client(&state.db, claims.sub).await?,
-                }
-                .ok_or(ApiError::Unauthorized(Msg::CallerGone))?;
+                let actor = caller(&state, &claims)
+                    .await?
+                    .ok_or(ApiError::Unauthorized(Msg::CallerGone))?;
                 // The language the caller's answers (errors included) are written in.
                 if let Some(locale) = actor.locale {
                     req.extensions_mut().insert(locale);
@@ -193,6 +191,24 @@ impl FromRequest for Authenticated {
             result
         })
     }
+}
+
+/// The active account or client a verified token names, if any.
+async fn caller(state: &AppState, claims: &Claims) -> Result<Option<Actor>, domain::DomainError> {
+    match claims.typ {
+        Subject::User => domain::access::actor::load_user(&state.db, claims.sub).await,
+        Subject::Client => domain::access::actor::load_client(&state.db, claims.sub).await,
+    }
+}
+
+/// The locale of the caller a request's token names, for an answer decided
+/// before its authentication finished (a path parameter that does not
+/// parse fails the handler's extraction at once): none when the token is
+/// missing or refused.
+pub async fn caller_locale(req: &HttpRequest) -> Option<Locale> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let claims = state.tokens.verify(&bearer_token(req).ok()?).ok()?;
+    caller(state, &claims).await.ok()??.locale
 }
 
 /// Resolves when the request's authentication has been decided. Extractors
