@@ -247,7 +247,11 @@ async fn as_problem(
     if !ours && is_problem {
         return with_context(response, path, request_id).await;
     }
-    let caller = response.request().extensions().get::<Locale>().copied();
+    let known = response.request().extensions().get::<Locale>().copied();
+    let caller = match known {
+        Some(locale) => Some(locale),
+        None => crate::auth::caller_locale(response.request()).await,
+    };
     let reader = reader_of(response.request(), caller);
     let mut rendered = problem_for(error, status, &reader, path, request_id, span);
     if !ours && let Some(allow) = response.headers().get(header::ALLOW) {

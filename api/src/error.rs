@@ -24,8 +24,8 @@ pub enum ApiError {
     BadRequest(Msg),
     MalformedJson(String),
     UnsupportedMediaType(Msg),
-    InvalidQuery(String),
-    InvalidPath(String),
+    InvalidQuery(Msg),
+    InvalidPath(Msg),
     Validation(Vec<FieldError>),
     PayloadTooLarge {
         limit: usize,
@@ -152,14 +152,12 @@ impl ApiError {
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeadersTooLarge {
                 limit: crate::edge::MAX_HEADER_BYTES,
             },
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Self::UnsupportedMediaType("unsupported media type".to_owned().into())
-            }
-            StatusCode::UNAUTHORIZED => Self::Unauthorized("authentication required".to_owned().into()),
-            StatusCode::FORBIDDEN => Self::Forbidden("not allowed".to_owned().into()),
-            s if s.is_client_error() => {
-                Self::BadRequest(s.canonical_reason().unwrap_or("bad request").to_owned().into())
-            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(Msg::UnsupportedMediaType),
+            StatusCode::UNAUTHORIZED => Self::Unauthorized(Msg::AuthenticationRequired),
+            StatusCode::FORBIDDEN => Self::Forbidden(Msg::NotAllowed),
+            s if s.is_client_error() => Self::BadRequest(Msg::StatusReason {
+                reason: s.canonical_reason().unwrap_or("bad request").to_owned(),
+            }),
             s => Self::Internal(format!("status {s} without error body")),
         }
     }
@@ -177,8 +175,12 @@ impl ApiError {
             | Self::Rule { detail: d, .. }
             | Self::RateLimited { detail: d, .. } => d.clone(),
             Self::MalformedJson(reason) => Msg::MalformedJson { reason: reason.clone() },
-            Self::InvalidQuery(reason) => Msg::InvalidQuery { reason: reason.clone() },
-            Self::InvalidPath(reason) => Msg::InvalidPath { reason: reason.clone() },
+            Self::InvalidQuery(reason) => Msg::InvalidQuery {
+                reason: Box::new(reason.clone()),
+            },
+            Self::InvalidPath(reason) => Msg::InvalidPath {
+                reason: Box::new(reason.clone()),
+            },
             Self::Validation(_) => Msg::InvalidFields,
             Self::PayloadTooLarge { limit: 0 } => Msg::BodyTooLargeUnknownLimit,
             Self::PayloadTooLarge { limit } => Msg::BodyTooLarge { limit: *limit },

@@ -214,7 +214,7 @@ pub struct KpiReport<T> {
 
 fn month_of(query: &KpiQuery, state: &AppState) -> Result<Month, ApiError> {
     match &query.month {
-        Some(m) => m.parse().map_err(|e: String| DomainError::invalid("/month", e).into()),
+        Some(m) => m.parse().map_err(|e: Msg| DomainError::invalid("/month", e).into()),
         None => Ok(Month::of(Utc::now(), state.settings.timezone)),
     }
 }

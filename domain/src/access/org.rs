@@ -86,9 +86,9 @@ impl Record for TeamView {
 fn check_name(name: Option<&str>, required: bool, errors: &mut Vec<FieldError>) {
     match name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
-            errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+            errors.push(FieldError::new("/name", Msg::CharsBetween { min: 1, max: 200 }));
         }
-        None if required => errors.push(FieldError::new("/name", "is required")),
+        None if required => errors.push(FieldError::new("/name", Msg::Required)),
         _ => {}
     }
 }
@@ -290,15 +290,25 @@ pub async fn save_team(
     check_name(input.name.as_deref(), id.is_none(), &mut errors);
     match input.region_id {
         Some(region) if regions::Entity::find_by_id(region).one(&txn).await?.is_none() => {
-            errors.push(FieldError::new("/region_id", "no such region"));
+            errors.push(FieldError::new(
+                "/region_id",
+                Msg::NoSuch {
+                    what: Box::new(Msg::NounRegion),
+                },
+            ));
         }
-        None if id.is_none() => errors.push(FieldError::new("/region_id", "is required")),
+        None if id.is_none() => errors.push(FieldError::new("/region_id", Msg::Required)),
         _ => {}
     }
     if let Some(Some(manager)) = input.manager_id
         && users::Entity::find_by_id(manager).one(&txn).await?.is_none()
     {
-        errors.push(FieldError::new("/manager_id", "no such user"));
+        errors.push(FieldError::new(
+            "/manager_id",
+            Msg::NoSuch {
+                what: Box::new(Msg::NounUser),
+            },
+        ));
     }
     done(errors)?;
     let now = Utc::now();

@@ -165,13 +165,17 @@ pub async fn fire(
     let to = start_of_day(start, tz);
     match job {
         Job::KpiSnapshot => {
-            let month = label.parse().map_err(DomainError::Internal)?;
+            let month = label
+                .parse()
+                .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
             crate::performance::snapshots::take(&txn, month, tz).await?;
         }
         Job::DigestDaily => digest(&txn, notifications::Kind::DigestDaily, label, from, to).await?,
         Job::DigestWeekly => digest(&txn, notifications::Kind::DigestWeekly, label, from, to).await?,
         Job::SalesStar => {
-            let quarter = label.parse().map_err(DomainError::Internal)?;
+            let quarter = label
+                .parse()
+                .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
             // One scheduled run per quarter, whoever claims it first; a
             // timer of its own computes it.
             if let Some(run) = crate::performance::awards::runs::claim_scheduled_run(&txn, quarter).await? {

@@ -82,12 +82,8 @@ impl From<DbErr> for DomainError {
             return Self::NotFound(Msg::NounRecord);
         }
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => {
-                Self::Conflict(format!("a record with the same unique value exists: {detail}").into())
-            }
-            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
-                Self::Conflict(format!("a referenced record is missing or still in use: {detail}").into())
-            }
+            Some(SqlErr::UniqueConstraintViolation(detail)) => Self::Conflict(Msg::UniqueValueExists { detail }),
+            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => Self::Conflict(Msg::ReferenceBroken { detail }),
             _ => Self::Database(err),
         }
     }

@@ -20,13 +20,19 @@ use tests::{
 use uuid::Uuid;
 
 const CEILING_MESSAGE: &str = "must be at most 1000000000000 fen (¥10,000,000,000)";
+/// The same, as the administrator (who reads Chinese) reads it.
+const CEILING_MESSAGE_ZH: &str = "不能超过 1000000000000 分（¥10,000,000,000）";
 
-/// Asserts a 422 naming exactly `pointer`, with the ceiling in the client's terms.
+/// Asserts a 422 naming exactly `pointer`, with the ceiling in the client's terms (English).
 async fn refused_above_the_ceiling(response: reqwest::Response, pointer: &str) {
+    refused_with(response, pointer, CEILING_MESSAGE).await;
+}
+
+async fn refused_with(response: reqwest::Response, pointer: &str, detail: &str) {
     let problem = assert_problem(response, 422, "validation_failed").await;
     assert_eq!(
         problem["errors"],
-        json!([{"pointer": pointer, "detail": CEILING_MESSAGE}]),
+        json!([{"pointer": pointer, "detail": detail}]),
         "{problem}"
     );
 }
@@ -124,9 +130,10 @@ async fn an_amount_one_fen_above_the_ceiling_is_refused_with_its_pointer_and_the
                            "new_leads": 0.0},
                "tiers": [{"ranks": [1, 1], "share_percent": 100}], "bonus_pool_fen": pool})
     };
-    refused_above_the_ceiling(
+    refused_with(
         app.put_json("/api/v1/award-rules", Some(&admin), &rules(over)).await,
         "/bonus_pool_fen",
+        CEILING_MESSAGE_ZH,
     )
     .await;
     let set = expect_json(

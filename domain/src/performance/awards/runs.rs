@@ -133,7 +133,7 @@ impl From<award_runs::Model> for RunView {
 }
 
 fn parse_period(period: &str) -> Result<Quarter, DomainError> {
-    period.parse().map_err(|e: String| DomainError::invalid("/period", e))
+    period.parse().map_err(|e| DomainError::invalid("/period", e))
 }
 
 fn queued_run(period: Quarter, trigger: RunTrigger, requested_by: Option<Uuid>) -> award_runs::ActiveModel {
@@ -274,7 +274,7 @@ async fn results_of(
     let period: Quarter = run
         .period
         .parse()
-        .map_err(|e: String| DomainError::Internal(format!("award run {}: {e}", run.id)))?;
+        .map_err(|e| DomainError::Internal(format!("award run {}: {e}", run.id)))?;
     let rules = current_rules(db).await?;
     let ranking = rank(&entrants(db, period, tz).await?, &rules);
     let results = RunResults {

@@ -89,6 +89,34 @@ catalogue! {
         => zh "不能包含控制字符（发现 {code_point}）；只允许制表符、换行符和回车符",
            en "must not contain control characters (found {code_point}); only tab, line feed and carriage return are allowed";
 
+    /// Text of a length outside its bounds (a name).
+    CharsBetween { min: usize, max: usize } => zh "长度须为 {min} 到 {max} 个字符", en "must be {min} to {max} characters";
+    /// Text shorter than its floor (a password).
+    AtLeastChars { min: usize } => zh "至少 {min} 个字符", en "must be at least {min} characters";
+    /// A number outside its bounds (a page size, a rate limit).
+    Between { min: u64, max: u64 } => zh "必须在 {min} 到 {max} 之间", en "must be between {min} and {max}";
+    /// A date or time outside the window every input is held to.
+    DateWindow => zh "必须在 1900-01-01 到 2200-12-31 之间", en "must be between 1900-01-01 and 2200-12-31";
+    /// A control character in a JSON member name.
+    MemberName { problem: Box<Msg> } => zh "成员名{problem}", en "member name {problem}";
+    /// A control character in a query parameter's name.
+    ParameterName { problem: Box<Msg> } => zh "参数名{problem}", en "parameter name {problem}";
+    /// A `cursor` the API did not hand out.
+    NotACursor => zh "不是本接口返回的游标", en "is not a cursor this API returned";
+    /// `text` (quoted) as a year, quarter or month that it is not.
+    NotAYear { text: String } => zh "{text} 不是年份：请使用 YYYY 格式", en "{text} is not a year: use YYYY";
+    NotAQuarter { text: String } => zh "{text} 不是季度：请使用 YYYY-Qn 格式，例如 2026-Q3",
+        en "{text} is not a quarter: use YYYY-Qn, e.g. 2026-Q3";
+    NotAMonth { text: String } => zh "{text} 不是月份：请使用 YYYY-MM 格式", en "{text} is not a month: use YYYY-MM";
+    /// A unique value taken (the database's `detail` names it).
+    UniqueValueExists { detail: String } => zh "已存在具有相同唯一值的记录：{detail}",
+        en "a record with the same unique value exists: {detail}";
+    /// A foreign key broken (the database's `detail` names it).
+    ReferenceBroken { detail: String } => zh "引用的记录不存在或仍在使用中：{detail}",
+        en "a referenced record is missing or still in use: {detail}";
+    /// A reference to a record that does not exist.
+    NoSuch { what: Box<Msg> } => zh "{what}不存在", en "no such {what}";
+
     // ------------------------------------------------------------ money
     /// An amount below zero.
     FenAtLeastZero => zh "必须是不小于 0 的整数（单位：分）", en "must be a whole number of fen of at least 0";
@@ -98,10 +126,134 @@ catalogue! {
     FenTooLarge => zh "不能超过 1000000000000 分（¥10,000,000,000）",
                    en "must be at most 1000000000000 fen (¥10,000,000,000)";
 
+    // ------------------------------------------------------------ api
+    /// A body of the wrong media type; `got` is the type sent, quoted.
+    ContentTypeJson { got: String } => zh "Content-Type 必须是 application/json，收到的是 {got}",
+        en "Content-Type must be application/json, got {got}";
+    ContentTypeJsonOrForm { got: String }
+        => zh "Content-Type 必须是 application/json 或 application/x-www-form-urlencoded，收到的是 {got}",
+           en "Content-Type must be application/json or application/x-www-form-urlencoded, got {got}";
+    ContentTypeJsonNone => zh "Content-Type 必须是 application/json，但请求未提供",
+        en "Content-Type must be application/json, got \"nothing\"";
+    ContentTypeJsonOrFormNone
+        => zh "Content-Type 必须是 application/json 或 application/x-www-form-urlencoded，但请求未提供",
+           en "Content-Type must be application/json or application/x-www-form-urlencoded, got \"nothing\"";
+    BodyUnreadable { reason: String } => zh "无法读取请求体：{reason}", en "could not read the request body: {reason}";
+    FormNotUtf8 => zh "表单请求体不是 UTF-8 编码", en "form body is not UTF-8";
+    FormPercentEncoding => zh "表单请求体中的百分号编码有误", en "bad percent-encoding in form body";
+    /// A query parameter, named, and what is wrong with it.
+    NamedParameter { name: String, problem: Box<Msg> } => zh "参数 {name} {problem}", en "{name} {problem}";
+    NotAKnownField { allowed: Vec<String> } => zh "不是已知字段；允许的字段：{allowed}",
+        en "is not a known field; allowed: {allowed}";
+    NoFieldAllowed => zh "不是已知字段；此处不允许任何字段", en "is not a known field; none are allowed here";
+    GivenTwice => zh "重复出现", en "is given more than once";
+    NotAllowedValue => zh "不是允许的值", en "is not an allowed value";
+    /// The values of an enum a body or query names wrongly.
+    OneOfListed { values: Vec<String> } => zh "必须是以下之一：{values}", en "must be one of: {values}";
+    MustBeObject => zh "必须是对象", en "must be an object";
+    WrongElementCount => zh "元素个数不对", en "has the wrong number of elements";
+    NoFormMatches => zh "不符合任何允许的格式", en "does not match any of the allowed forms";
+    MustBeUuid => zh "必须是 UUID", en "must be a UUID";
+    MustBeInteger => zh "必须是整数", en "must be an integer";
+    IntegerOutOfRange => zh "超出整数范围", en "is out of range for an integer";
+    IntegerBetween { min: String, max: String } => zh "必须是 {min} 到 {max} 之间的整数",
+        en "must be an integer from {min} to {max}";
+    MustBeNumber => zh "必须是数字", en "must be a number";
+    MustBeBoolean => zh "必须是 true 或 false", en "must be true or false";
+    MustBeString => zh "必须是字符串", en "must be a string";
+    MustBeNull => zh "必须是 null", en "must be null";
+    MustBeArray => zh "必须是数组", en "must be an array";
+    MustBeAllowedValue => zh "必须是允许的值之一", en "must be one of the allowed values";
+    MustBeDate => zh "必须是日期（YYYY-MM-DD）", en "must be a date (YYYY-MM-DD)";
+    MustBeDateTime => zh "必须是日期时间（RFC 3339，例如 2026-11-29T10:30:00+08:00）",
+        en "must be a date and time (RFC 3339, e.g. 2026-11-29T10:30:00+08:00)";
+    MustBeDateOrTime => zh "必须是文档所述的日期（YYYY-MM-DD）或时间（RFC 3339，例如 2026-11-29T10:30:00+08:00）",
+        en "must be a date (YYYY-MM-DD) or a time (RFC 3339, e.g. 2026-11-29T10:30:00+08:00) as documented";
+    WrongType => zh "类型不对", en "has the wrong type";
+    NotValidValue => zh "不是有效的值", en "is not a valid value";
+    TokenSignature => zh "令牌签名无效", en "the token's signature is not valid";
+    TokenExpired => zh "令牌已过期", en "the token has expired";
+    TokenNotYetValid => zh "令牌尚未生效", en "the token is not valid yet";
+    TokenForeignIssuer => zh "令牌不是由本接口签发的", en "the token was not issued by this API";
+    TokenForeignAudience => zh "令牌不是发给本接口的", en "the token is not meant for this API";
+    TokenAlgorithm => zh "令牌未使用 HS256 签名", en "the token is not signed with HS256";
+    TokenLacksClaim { name: String } => zh "令牌缺少声明 {name}", en "the token lacks the claim {name}";
+    TokenClaimInvalid { name: String } => zh "令牌的声明 {name} 无效", en "the token's claim {name} is not valid";
+    TokenMalformed => zh "令牌格式错误", en "the token is malformed";
+    CallerGone => zh "账号或客户端已停用或不存在", en "the account or client is disabled or no longer exists";
+    BearerRequired => zh "需要 Authorization: Bearer <token> 请求头", en "an Authorization: Bearer <token> header is required";
+    AuthorizationNotText => zh "Authorization 请求头不是有效的文本", en "the Authorization header is not valid text";
+    AuthorizationNotBearer => zh "Authorization 请求头必须是 `Bearer <token>`", en "the Authorization header must be `Bearer <token>`";
+    NeedsPermission { permission: String } => zh "此操作需要 {permission} 权限", en "this action needs the {permission} permission";
+    NeedsAllRecords { permission: String } => zh "此变更需要全部记录范围的 {permission} 权限",
+        en "this change needs {permission} on all records";
+    StaffOnly => zh "此项由销售团队记录，合作方客户端不能记录", en "this is recorded by the sales team, not by partner clients";
+    RequiredForGrant { grant: String } => zh "grant_type={grant} 时必填", en "is required for grant_type={grant}";
+    TooManySignIns => zh "此账号或此地址的登录失败次数过多", en "too many failed sign-ins for this account or from this address";
+    WrongCredentials => zh "电子邮件或密码错误，或账号已停用", en "the e-mail or password is wrong, or the account is disabled";
+    RefreshRefused => zh "刷新令牌未知、已过期、已撤销或已使用，或其账号已停用",
+        en "the refresh token is unknown, expired, revoked or spent, or its account is disabled";
+    ClientRefused => zh "客户端不存在或已停用，或密钥错误", en "the client is unknown or disabled, or the secret is wrong";
+    ClientRateLimit { limit: u32 } => zh "此客户端每分钟最多可发出 {limit} 个请求", en "this client may make {limit} requests a minute";
+    /// A bare status that reached the edge without a body of ours.
+    UnsupportedMediaType => zh "不支持的媒体类型", en "unsupported media type";
+    AuthenticationRequired => zh "需要认证", en "authentication required";
+    NotAllowed => zh "不允许", en "not allowed";
+    /// Any other client error without a body: its HTTP reason phrase.
+    StatusReason { reason: String } => zh "请求有误：{reason}", en "{reason}";
+    JobWrongState => zh "该任务当前的状态不适用此操作", en "the job is not in a state this action applies to";
+    ActionNotForState { state: String } => zh "此操作不适用于 {state} 状态的任务", en "this action does not apply to {state} jobs";
+
     // ------------------------------------------------------------ access
     /// A region or team that still holds teams or people.
     NotEmpty { what: Box<Msg> } => zh "该{what}不为空：请先移走或删除其中的内容",
         en "the {what} is not empty; move or remove what it holds first";
+    /// An e-mail address that is not one.
+    EmailAddress => zh "必须是电子邮件地址，例如 name@example.com", en "must be an e-mail address such as name@example.com";
+    EmailTaken { email: String } => zh "已存在电子邮件为 {email} 的用户", en "a user with e-mail {email} exists";
+    /// A field only an all-records users:write may change.
+    NeedsUsersWriteAll => zh "只有拥有全部记录范围的 users:write 权限才能修改",
+        en "may only be changed with users:write on all records";
+    /// A role name (quoted) that no role has.
+    UnknownRole { role: String } => zh "角色 {role} 不存在", en "unknown role {role}";
+    /// A permission name (quoted) that no permission has.
+    UnknownPermission { permission: String } => zh "权限 {permission} 不存在", en "unknown permission {permission}";
+    UnknownPermissionSeeList { permission: String } => zh "权限 {permission} 不存在；请查看 GET /api/v1/permissions",
+        en "unknown permission {permission}; see GET /api/v1/permissions";
+    GrantedTwice => zh "重复授予", en "is granted twice";
+    RoleName => zh "必须是 2 到 64 个 a-z、0-9 或 _ 字符，并以字母开头",
+        en "must be 2 to 64 of a-z, 0-9 and _, starting with a letter";
+    RoleNameTaken => zh "已存在同名角色", en "a role with this name exists";
+    BuiltinRoleRename { role: String } => zh "内置角色 {role} 不能改名", en "the built-in role {role} cannot be renamed";
+    BuiltinRoleDelete { role: String } => zh "内置角色 {role} 不能删除", en "the built-in role {role} cannot be deleted";
+    LastAdministrator => zh "此变更将导致没有任何有效的管理员（拥有全部记录范围的 users:write 和 roles:write 权限的用户）",
+        en "this change would leave no active administrator (a user with users:write and roles:write on all records)";
+    NewClientActive => zh "新建的客户端总是启用状态", en "a new client is always active";
+    CallerInactive => zh "您的账号或客户端已停用", en "your account or client is no longer active";
+    /// What a delegate lacks for a grant: a permission it does not hold.
+    UncoveredNotHeld { permission: String, scope: String }
+        => zh "范围为 {scope} 的 {permission}，而您没有 {permission} 权限",
+           en "{permission} with scope {scope}, and you do not hold {permission}";
+    /// What a delegate lacks for a grant: a wider scope than it holds.
+    UncoveredNarrower { permission: String, scope: String, held: String }
+        => zh "范围为 {scope} 的 {permission}，而您的 {permission} 权限范围仅为 {held}",
+           en "{permission} with scope {scope}, and you hold {permission} only with scope {held}";
+    GrantOnlyHeld { uncovered: Box<Msg> } => zh "您只能授予自己拥有的权限，且范围不能更大：此操作将授予{uncovered}",
+        en "you can grant only what you hold, with no wider scope: this would grant {uncovered}";
+    CannotAssignRole { role: String, uncovered: Box<Msg> } => zh "您不能分配角色 {role}：它授予{uncovered}",
+        en "you cannot assign the role {role}: it grants {uncovered}";
+    CannotRemoveRole { role: String, uncovered: Box<Msg> } => zh "您不能移除角色 {role}：它授予{uncovered}",
+        en "you cannot remove the role {role}: it grants {uncovered}";
+    CannotChangeRole { role: String, uncovered: Box<Msg> } => zh "您不能修改角色 {role}：它授予{uncovered}",
+        en "you cannot change the role {role}: it grants {uncovered}";
+    CannotChangeOwnRole { role: String } => zh "您不能修改角色 {role}：您自己拥有该角色",
+        en "you cannot change the role {role}: you hold it yourself";
+    OnlyAdministratorsRole { role: String }
+        => zh "只有管理员（拥有全部记录范围的 users:write 和 roles:write 权限）才能修改 {role} 角色",
+           en "only an administrator (users:write and roles:write with scope all) may change the {role} role";
+    OnlyAdministratorsGrants { role: String }
+        => zh "只有管理员（拥有全部记录范围的 users:write 和 roles:write 权限）才能修改内置角色 {role} 的权限",
+           en "only an administrator (users:write and roles:write with scope all) may change the grants of the built-in role {role}";
 
     // ------------------------------------------------------------ sales
     // sales: customers and their assignment
@@ -288,8 +440,8 @@ catalogue! {
 
     // ------------------------------------------------------------ problem details
     MalformedJson { reason: String } => zh "请求体不是有效的 JSON：{reason}", en "the body is not valid JSON: {reason}";
-    InvalidQuery { reason: String } => zh "查询字符串无效：{reason}", en "invalid query string: {reason}";
-    InvalidPath { reason: String } => zh "路径参数无效：{reason}", en "invalid path parameter: {reason}";
+    InvalidQuery { reason: Box<Msg> } => zh "查询字符串无效：{reason}", en "invalid query string: {reason}";
+    InvalidPath { reason: Box<Msg> } => zh "路径参数无效：{reason}", en "invalid path parameter: {reason}";
     InvalidFields => zh "请求中有无效字段", en "the request has invalid fields";
     BodyTooLarge { limit: usize } => zh "请求体超过 {limit} 字节的上限", en "the request body is larger than the limit of {limit} bytes";
     BodyTooLargeUnknownLimit => zh "请求体超过上限。", en "The request body is larger than the limit.";
