@@ -150,7 +150,7 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
     if let Some(Some(email)) = &input.email
         && crate::access::users::normalise_email(email).is_none()
     {
-        errors.push(FieldError::new("/email", Msg::EmailAddress));
+        errors.push(FieldError::new("/email", Msg::CustomerEmail));
     }
     if input
         .wechat_id

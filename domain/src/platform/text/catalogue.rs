@@ -260,7 +260,7 @@ catalogue! {
     /// Text whose length must lie in 1..=max.
     OneToChars { max: usize } => zh "须为 1 到 {max} 个字符", en "must be 1 to {max} characters";
     PhoneNumber => zh "必须是 5 到 20 位数字的电话号码", en "must be a phone number of 5 to 20 digits";
-    EmailAddress => zh "必须是电子邮箱地址", en "must be an e-mail address";
+    CustomerEmail => zh "必须是电子邮箱地址", en "must be an e-mail address";
     CannotBeChangedHere => zh "不能在此修改", en "cannot be changed here";
     CannotBeChanged => zh "不能修改", en "cannot be changed";
     NoSuchUser => zh "用户不存在", en "no such user";
