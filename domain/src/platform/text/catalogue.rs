@@ -110,6 +110,27 @@ catalogue! {
     // ------------------------------------------------------------ performance
 
     // ------------------------------------------------------------ outbox and engine
+    /// What an SLA deadline watches, as its notifications name it.
+    SlaFirstResponse => zh "首次响应", en "first response";
+    SlaNeedsAssessment => zh "需求分析", en "needs assessment";
+    SlaFollowUp => zh "每周跟进", en "weekly follow-up";
+    SlaInspection => zh "交房前检查", en "pre-handover inspection";
+    SlaVisit => zh "交房后回访", en "post-handover visit";
+    SlaComplaintResolution => zh "投诉处理", en "complaint resolution";
+    /// The title of a consultant's task (inspection, visit).
+    NoticeTask { what: Box<Msg> } => zh "任务：{what}", en "Task: {what}";
+    /// The title of a reminder before a deadline.
+    NoticeReminder { what: Box<Msg> } => zh "提醒：{what}即将到期", en "Reminder: {what} is due soon";
+    /// The title of the manager's notification of a missed deadline.
+    NoticeBreach { what: Box<Msg> } => zh "逾期：{what}未在时限内完成", en "SLA breach: {what} missed";
+    /// The body of a deadline's notification.
+    NoticeDue { what: Box<Msg>, due: super::At } => zh "{what}：{due} 到期", en "{what}: due {due}";
+    /// The title of a manager's daily or weekly digest of a team.
+    DigestTitle { team: String, label: String, leads: i64, breaches: i64 }
+        => zh "{team} {label} 简报：新增线索 {leads} 条，逾期 {breaches} 次",
+           en "{team} digest {label}: {leads} new leads, {breaches} missed deadlines";
+    /// The period a digest covers.
+    DigestPeriod { from: super::At, to: super::At } => zh "统计时段：{from} 至 {to}", en "From {from} to {to}";
 
     // ------------------------------------------------------------ nouns (what a record is called)
     NounApiClient => zh "接口客户端", en "API client";
