@@ -106,6 +106,23 @@ catalogue! {
     // ------------------------------------------------------------ sales
 
     // ------------------------------------------------------------ after-sales
+    /// Free text that must not be blank and has a limit.
+    OneToChars { max: usize } => zh "长度必须为 1 到 {max} 个字符", en "must be 1 to {max} characters";
+    /// A closed or cancelled deal takes no more handover work.
+    DealIs { stage: String } => zh "该交易已处于 {stage} 阶段", en "the deal is {stage}";
+    IssueResolutionRequired => zh "解决问题时必须填写", en "is required to resolve an issue";
+    SatisfactionOneToFive => zh "必须是 1 到 5 的整数", en "must be an integer from 1 to 5";
+    /// A visit recorded on a deal not handed over.
+    VisitBeforeHandover { stage: String } => zh "该交易处于 {stage} 阶段：交房后才能回访",
+        en "the deal is {stage}: visits follow the handover";
+    NotBeforeHandover => zh "不能早于交房时间", en "must not be before the handover";
+    /// A complaint on a customer the caller cannot reach.
+    NoCustomerInReach => zh "没有此客户，或不在您的权限范围内", en "no such customer within your reach";
+    NoDealOfCustomer => zh "该客户没有此交易", en "no such deal of this customer";
+    ComplaintResolutionRequired => zh "解决投诉时必须填写", en "is required to resolve a complaint";
+    /// Resolution fields given when a complaint is reopened.
+    OnlyForResolving => zh "仅在解决投诉时填写", en "is only for resolving a complaint";
+    NotBeforeReceived => zh "不能早于投诉受理时间", en "must not be before the complaint was received";
 
     // ------------------------------------------------------------ performance
 
