@@ -125,6 +125,21 @@ catalogue! {
     NotBeforeReceived => zh "不能早于投诉受理时间", en "must not be before the complaint was received";
 
     // ------------------------------------------------------------ performance
+    /// A team-scoped caller plans a training without naming a team.
+    TeamRequiredOfYours => zh "必填：请指定您的一个团队", en "is required: name one of your teams";
+    NotOneOfYourTeams => zh "不是您的团队", en "is not one of your teams";
+    AtMostUsers { max: usize } => zh "最多指定 {max} 名用户", en "must name at most {max} users";
+    NoSuchTeam => zh "没有此团队", en "no such team";
+    NoSuchRegion => zh "没有此区域", en "no such region";
+    NoUserInReach => zh "没有此用户，或不在您的权限范围内", en "no such user within your reach";
+    /// A range whose end (`to`) comes before its start (`from`).
+    NotBeforeFrom => zh "不能早于 from", en "must not be before from";
+    CannotBeChanged => zh "不能修改", en "cannot be changed";
+    /// Moving a training with recorded attendance into the future.
+    AttendanceRecordedNotFuture => zh "该培训已记录出勤，培训时间不能晚于当前时间",
+        en "attendance is recorded for this training, so it cannot be in the future";
+    TrainingNotHeldYet => zh "培训尚未举行", en "the training has not been held yet";
+    ExamOnlyIfAttended => zh "只有出勤的人员才能有考试结果", en "only someone who attended can have an exam result";
 
     // ------------------------------------------------------------ outbox and engine
     /// What an SLA deadline watches, as its notifications name it.
