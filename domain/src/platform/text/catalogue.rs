@@ -140,6 +140,16 @@ catalogue! {
         en "attendance is recorded for this training, so it cannot be in the future";
     TrainingNotHeldYet => zh "培训尚未举行", en "the training has not been held yet";
     ExamOnlyIfAttended => zh "只有出勤的人员才能有考试结果", en "only someone who attended can have an exam result";
+    /// A target's period.
+    YearOrQuarter => zh "必须是年份（2026）或季度（2026-Q1 至 2026-Q4）",
+        en "must be a year (2026) or a quarter (2026-Q1 to 2026-Q4)";
+    YearSuchAs => zh "必须是年份，例如 2026", en "must be a year such as 2026";
+    WholeAtLeastZero => zh "必须是不小于 0 的整数", en "must be a whole number of at least 0";
+    RegionOrTeam => zh "region_id 和 team_id 必须且只能填写一个", en "exactly one of region_id and team_id is required";
+    /// A second target for the same region or team and period.
+    TargetExists { subject: String, period: String }
+        => zh "{subject} 在 {period} 已有目标：请修改那一个",
+           en "{subject} already has a target for {period}: change that one instead";
 
     // ------------------------------------------------------------ outbox and engine
     /// What an SLA deadline watches, as its notifications name it.
