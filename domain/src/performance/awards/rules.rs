@@ -105,7 +105,7 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
         if !value.is_finite() || !(-1.0..=1.0).contains(&value) {
             errors.push(FieldError::new(
                 format!("/weights/{name}"),
-                "must be a number from -1 to 1",
+                Msg::WeightMinusOneToOne,
             ));
         }
     }
@@ -113,7 +113,7 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
     if e.min_units_sold.is_some_and(|n| n < 0) {
         errors.push(FieldError::new(
             "/eligibility/min_units_sold",
-            "must be a whole number of at least 0",
+            Msg::WholeAtLeastZero,
         ));
     }
     if e.max_complaint_rate
@@ -121,13 +121,13 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
     {
         errors.push(FieldError::new(
             "/eligibility/max_complaint_rate",
-            "must be a rate from 0 to 1",
+            Msg::RateZeroToOne,
         ));
     }
     if e.min_tenure_days.is_some_and(|d| d < 0) {
         errors.push(FieldError::new(
             "/eligibility/min_tenure_days",
-            "must be a whole number of days of at least 0",
+            Msg::DaysAtLeastZero,
         ));
     }
     let mut ranges: Vec<(i64, i64, usize)> = Vec::new();
@@ -137,13 +137,13 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
             [first, last] if *first >= 1 && first <= last => ranges.push((*first, *last, i)),
             _ => errors.push(FieldError::new(
                 format!("/tiers/{i}/ranks"),
-                "must be [first, last] with 1 ≤ first ≤ last",
+                Msg::TierRanks,
             )),
         }
         if !(0..=100).contains(&tier.share_percent) {
             errors.push(FieldError::new(
                 format!("/tiers/{i}/share_percent"),
-                "must be a whole percentage from 0 to 100",
+                Msg::PercentZeroToHundred,
             ));
         } else {
             total += tier.share_percent;
@@ -155,7 +155,7 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
         if first <= reached {
             errors.push(FieldError::new(
                 format!("/tiers/{i}/ranks"),
-                "overlaps the ranks of another tier",
+                Msg::TierRanksOverlap,
             ));
         }
         reached = reached.max(last);
@@ -163,7 +163,7 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
     if total > 100 {
         errors.push(FieldError::new(
             "/tiers",
-            "the shares must add up to at most 100 percent",
+            Msg::SharesAtMostHundred,
         ));
     }
     money::check(input.bonus_pool_fen, Floor::Zero, "/bonus_pool_fen", &mut errors);

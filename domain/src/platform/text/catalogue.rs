@@ -140,6 +140,18 @@ catalogue! {
         en "attendance is recorded for this training, so it cannot be in the future";
     TrainingNotHeldYet => zh "培训尚未举行", en "the training has not been held yet";
     ExamOnlyIfAttended => zh "只有出勤的人员才能有考试结果", en "only someone who attended can have an exam result";
+    /// A consultant (scope own) asks for team figures.
+    KpiTeamsNeedScope => zh "团队指标需要范围为 team 或 all 的 kpis:read；您的 kpis:read 范围为 own：请在 /api/v1/kpis/consultants 查看您自己的指标",
+        en "team figures need kpis:read with scope team or all; you hold kpis:read with scope own: read your own row at /api/v1/kpis/consultants";
+    /// An award weight.
+    WeightMinusOneToOne => zh "必须是 -1 到 1 之间的数", en "must be a number from -1 to 1";
+    RateZeroToOne => zh "必须是 0 到 1 之间的比率", en "must be a rate from 0 to 1";
+    DaysAtLeastZero => zh "必须是不小于 0 的整数天数", en "must be a whole number of days of at least 0";
+    /// The ranks of a bonus tier.
+    TierRanks => zh "必须是 [first, last]，且 1 ≤ first ≤ last", en "must be [first, last] with 1 ≤ first ≤ last";
+    PercentZeroToHundred => zh "必须是 0 到 100 的整数百分比", en "must be a whole percentage from 0 to 100";
+    TierRanksOverlap => zh "与另一档的名次重叠", en "overlaps the ranks of another tier";
+    SharesAtMostHundred => zh "各档比例之和不能超过 100%", en "the shares must add up to at most 100 percent";
     /// A target's period.
     YearOrQuarter => zh "必须是年份（2026）或季度（2026-Q1 至 2026-Q4）",
         en "must be a year (2026) or a quarter (2026-Q1 to 2026-Q4)";
