@@ -214,7 +214,9 @@ pub struct KpiReport<T> {
 
 fn month_of(query: &KpiQuery, state: &AppState) -> Result<Month, ApiError> {
     match &query.month {
-        Some(m) => m.parse().map_err(|e: String| DomainError::invalid("/month", e).into()),
+        Some(m) => m.parse().map_err(|_: String| {
+            DomainError::invalid("/month", Msg::NotAMonth { value: format!("{m:?}") }).into()
+        }),
         None => Ok(Month::of(Utc::now(), state.settings.timezone)),
     }
 }

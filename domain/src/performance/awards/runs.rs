@@ -133,7 +133,14 @@ impl From<award_runs::Model> for RunView {
 }
 
 fn parse_period(period: &str) -> Result<Quarter, DomainError> {
-    period.parse().map_err(|e: String| DomainError::invalid("/period", e))
+    period.parse().map_err(|_: String| {
+        DomainError::invalid(
+            "/period",
+            Msg::NotAQuarter {
+                value: format!("{period:?}"),
+            },
+        )
+    })
 }
 
 fn queued_run(period: Quarter, trigger: RunTrigger, requested_by: Option<Uuid>) -> award_runs::ActiveModel {

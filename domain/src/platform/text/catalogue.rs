@@ -140,6 +140,10 @@ catalogue! {
         en "attendance is recorded for this training, so it cannot be in the future";
     TrainingNotHeldYet => zh "培训尚未举行", en "the training has not been held yet";
     ExamOnlyIfAttended => zh "只有出勤的人员才能有考试结果", en "only someone who attended can have an exam result";
+    /// A quarter or a month that cannot be read; `value` is quoted as given.
+    NotAQuarter { value: String } => zh "{value} 不是季度：请按 YYYY-Qn 填写，例如 2026-Q3",
+        en "{value} is not a quarter: use YYYY-Qn, e.g. 2026-Q3";
+    NotAMonth { value: String } => zh "{value} 不是月份：请按 YYYY-MM 填写", en "{value} is not a month: use YYYY-MM";
     /// A consultant (scope own) asks for team figures.
     KpiTeamsNeedScope => zh "团队指标需要范围为 team 或 all 的 kpis:read；您的 kpis:read 范围为 own：请在 /api/v1/kpis/consultants 查看您自己的指标",
         en "team figures need kpis:read with scope team or all; you hold kpis:read with scope own: read your own row at /api/v1/kpis/consultants";
@@ -185,6 +189,29 @@ catalogue! {
            en "{team} digest {label}: {leads} new leads, {breaches} missed deadlines";
     /// The period a digest covers.
     DigestPeriod { from: super::At, to: super::At } => zh "统计时段：{from} 至 {to}", en "From {from} to {to}";
+    /// SLA policy limits.
+    DurationOneSecondTo366Days => zh "必须在 1 秒到 366 天之间", en "must be between 1 second and 366 days";
+    WarningPercent => zh "必须在 0（不提醒）到 99 之间", en "must be between 0 (no reminder) and 99";
+    OnlyFirstResponseReassigns => zh "只有首次响应逾期才会重新分配线索", en "only a missed first response reassigns the lead";
+    /// The notifications of an API client (they are for staff).
+    NotificationsForStaff => zh "通知仅面向员工账号", en "notifications are for staff accounts";
+    /// A webhook URL: its host is not on the public internet.
+    PrivateDestination => zh "指向私有或特殊用途地址；除非设置了 ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS，接收方必须位于公网",
+        en "points to a private or special-purpose address; receivers must be on the public internet unless ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS is set";
+    /// A webhook URL that cannot be read; `reason` is the parser's (English).
+    NotAUrl { reason: String } => zh "不是有效的 URL：{reason}", en "is not a URL: {reason}";
+    HttpOrHttpsUrl => zh "必须是 http 或 https URL", en "must be an http or https URL";
+    UrlHost => zh "必须包含主机名", en "must name a host";
+    UrlCredentials => zh "不能包含凭据；请改为校验签名", en "must not carry credentials; verify the signature instead";
+    AtLeastOneEvent => zh "至少指定一个事件", en "name at least one event";
+    /// An event name not among the webhook events.
+    UnknownEvent { event: String, events: Vec<String> } => zh "未知事件 {event}：请使用以下之一：{events}",
+        en "unknown event {event}: use one of {events}";
+    NameTheClient => zh "请指定要订阅的接口客户端", en "name the API client to subscribe";
+    PartnerSubscribesItself => zh "合作方只能为自己订阅", en "a partner subscribes only itself";
+    NoSuchApiClient => zh "没有此接口客户端", en "no such API client";
+    OnlyApiClientsSubscribe => zh "只有接口客户端才能订阅", en "only API clients have subscriptions";
+    SubscriptionClientFixed => zh "订阅不能转给其他客户端", en "a subscription cannot move to another client";
 
     // ------------------------------------------------------------ nouns (what a record is called)
     NounApiClient => zh "接口客户端", en "API client";
