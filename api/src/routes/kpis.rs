@@ -215,7 +215,13 @@ pub struct KpiReport<T> {
 fn month_of(query: &KpiQuery, state: &AppState) -> Result<Month, ApiError> {
     match &query.month {
         Some(m) => m.parse().map_err(|_: String| {
-            DomainError::invalid("/month", Msg::NotAMonth { value: format!("{m:?}") }).into()
+            DomainError::invalid(
+                "/month",
+                Msg::NotAMonth {
+                    value: format!("{m:?}"),
+                },
+            )
+            .into()
         }),
         None => Ok(Month::of(Utc::now(), state.settings.timezone)),
     }

@@ -131,22 +131,13 @@ pub async fn update(
     };
     let mut errors = Vec::new();
     if input.duration_secs.is_some_and(|d| !(1..=366 * 24 * 3600).contains(&d)) {
-        errors.push(FieldError::new(
-            "/duration_secs",
-            Msg::DurationOneSecondTo366Days,
-        ));
+        errors.push(FieldError::new("/duration_secs", Msg::DurationOneSecondTo366Days));
     }
     if input.warning_percent.is_some_and(|w| !(0..=99).contains(&w)) {
-        errors.push(FieldError::new(
-            "/warning_percent",
-            Msg::WarningPercent,
-        ));
+        errors.push(FieldError::new("/warning_percent", Msg::WarningPercent));
     }
     if input.reassign == Some(true) && kind != SlaKind::FirstResponse {
-        errors.push(FieldError::new(
-            "/reassign",
-            Msg::OnlyFirstResponseReassigns,
-        ));
+        errors.push(FieldError::new("/reassign", Msg::OnlyFirstResponseReassigns));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));

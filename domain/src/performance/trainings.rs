@@ -218,7 +218,10 @@ pub async fn create(
     attendee_ids.sort_unstable();
     attendee_ids.dedup();
     if attendee_ids.len() > MAX_ATTENDEES {
-        errors.push(FieldError::new("/attendee_ids", Msg::AtMostUsers { max: MAX_ATTENDEES }));
+        errors.push(FieldError::new(
+            "/attendee_ids",
+            Msg::AtMostUsers { max: MAX_ATTENDEES },
+        ));
     }
     let txn = crate::platform::db::begin_write(db).await?;
     if let Some(team) = input.team_id
@@ -238,10 +241,7 @@ pub async fn create(
             .collect();
         for (i, id) in input.attendee_ids.iter().enumerate() {
             if !known.contains(id) {
-                errors.push(FieldError::new(
-                    format!("/attendee_ids/{i}"),
-                    Msg::NoUserInReach,
-                ));
+                errors.push(FieldError::new(format!("/attendee_ids/{i}"), Msg::NoUserInReach));
             }
         }
     }
@@ -369,10 +369,7 @@ pub async fn update(
         && held_at > Utc::now()
         && before.attendees.iter().any(|a| a.attended || a.exam_passed.is_some())
     {
-        return Err(DomainError::invalid(
-            "/held_at",
-            Msg::AttendanceRecordedNotFuture,
-        ));
+        return Err(DomainError::invalid("/held_at", Msg::AttendanceRecordedNotFuture));
     }
     let mut active: trainings::ActiveModel = training.into();
     if let Some(title) = input.title {
@@ -452,10 +449,7 @@ pub async fn set_attendee(
         }
     }
     if exam_passed.is_some() && !attended {
-        return Err(DomainError::invalid(
-            "/exam_passed",
-            Msg::ExamOnlyIfAttended,
-        ));
+        return Err(DomainError::invalid("/exam_passed", Msg::ExamOnlyIfAttended));
     }
     let existing = training_attendees::Entity::find()
         .filter(A::TrainingId.eq(training_id))

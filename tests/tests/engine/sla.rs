@@ -11,7 +11,7 @@ use tests::{
     client::expect_json,
     customers::timeline_kinds,
     eventually,
-    org::{Org, PASSWORD, list, org, partner, partner_token, values},
+    org::{Org, PASSWORD, list, org, partner, partner_token, reads_chinese, values},
 };
 use uuid::Uuid;
 
@@ -608,15 +608,8 @@ async fn a_missed_first_response_with_no_consultant_to_take_the_lead_is_a_breach
 /// the manager (switched to zh-CN) Chinese.
 #[tokio::test]
 async fn each_recipient_reads_a_deadline_notification_in_their_language() {
-    let (app, org, admin) = under(&[("first_response", json!({"duration_secs": 2, "warning_percent": 50}))]).await;
-    let chinese = app
-        .patch_json(
-            &format!("/api/v1/users/{}", org.manager_a),
-            Some(&admin),
-            &json!({"locale": "zh-CN"}),
-        )
-        .await;
-    expect_json(chinese, 200).await;
+    let (app, org, _) = under(&[("first_response", json!({"duration_secs": 2, "warning_percent": 50}))]).await;
+    reads_chinese(&app, org.manager_a).await;
     let (a1, manager) = a1_and_manager(&app).await;
     let late = new_customer(&app, &a1, "无人跟进").await;
     let breach = fired(&app, late, "first_response", "deadline").await;

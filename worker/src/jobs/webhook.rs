@@ -8,12 +8,12 @@
 use std::{net::SocketAddr, time::Instant};
 
 use chrono::Utc;
-use domain::platform::text::Msg;
 use domain::outbox::webhooks::{
     deliveries::{self, Attempt, Outcome},
     destinations::{self, Destinations},
     signing,
 };
+use domain::platform::text::Msg;
 use rustls::pki_types::{CertificateDer, pem::PemObject};
 use uuid::Uuid;
 
@@ -93,7 +93,11 @@ impl Sender {
         // The error is kept as logs read it, in English.
         let refused = url::Url::parse(&attempt.url)
             .map_err(|e| format!("bad URL: {e}"))
-            .and_then(|url| self.destinations.refuses(&url).map_or(Ok(()), |why| Err(why.to_string())));
+            .and_then(|url| {
+                self.destinations
+                    .refuses(&url)
+                    .map_or(Ok(()), |why| Err(why.to_string()))
+            });
         if let Err(reason) = refused {
             return failed(format!("not sent: the URL {reason}"));
         }

@@ -196,10 +196,7 @@ pub async fn update(
 ) -> Result<WebhookView, DomainError> {
     let mut errors = check(&input, false);
     if input.client_id.is_some() {
-        errors.push(FieldError::new(
-            "/client_id",
-            Msg::SubscriptionClientFixed,
-        ));
+        errors.push(FieldError::new("/client_id", Msg::SubscriptionClientFixed));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
