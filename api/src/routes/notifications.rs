@@ -63,7 +63,7 @@ fn staff_only(caller: &Authenticated) -> Result<uuid::Uuid, ApiError> {
     caller
         .0
         .user_id()
-        .ok_or_else(|| ApiError::Forbidden(Msg::NotificationsForStaff))
+        .ok_or(ApiError::Forbidden(Msg::NotificationsForStaff))
 }
 
 /// The caller's notifications, oldest first.
