@@ -140,6 +140,11 @@ catalogue! {
         en "attendance is recorded for this training, so it cannot be in the future";
     TrainingNotHeldYet => zh "培训尚未举行", en "the training has not been held yet";
     ExamOnlyIfAttended => zh "只有出勤的人员才能有考试结果", en "only someone who attended can have an exam result";
+    /// Why an award run failed, as its readers are told.
+    RunRecordUnavailable => zh "当时无法读取销售记录；系统会自动重新计算",
+        en "the sales record could not be read at the time; the run is computed again automatically";
+    RunComputationFailed => zh "无法计算排名：请重新发起该季度的评奖；如果再次失败，请管理员在服务日志中查找此记录的 ID",
+        en "the ranking could not be computed; request a new run of the quarter, and if it fails again ask an administrator to look for this run's id in the service logs";
     /// A quarter or a month that cannot be read; `value` is quoted as given.
     NotAQuarter { value: String } => zh "{value} 不是季度：请按 YYYY-Qn 填写，例如 2026-Q3",
         en "{value} is not a quarter: use YYYY-Qn, e.g. 2026-Q3";
