@@ -116,7 +116,7 @@ pub struct NewComplaint {
 
 fn check_summary(summary: &str, pointer: &str, errors: &mut Vec<FieldError>) {
     if summary.trim().is_empty() || summary.chars().count() > 4000 {
-        errors.push(FieldError::new(pointer, "must be 1 to 4000 characters"));
+        errors.push(FieldError::new(pointer, Msg::OneToChars { max: 4000 }));
     }
 }
 
@@ -142,13 +142,13 @@ pub async fn create(
         .one(&txn)
         .await?;
     let Some(customer) = customer else {
-        errors.push(FieldError::new("/customer_id", "no such customer within your reach"));
+        errors.push(FieldError::new("/customer_id", Msg::NoCustomerInReach));
         return Err(DomainError::Validation(errors));
     };
     if let Some(deal_id) = input.deal_id {
         let deal = deals::Entity::find_by_id(deal_id).one(&txn).await?;
         if deal.is_none_or(|d| d.customer_id != customer.id) {
-            errors.push(FieldError::new("/deal_id", "no such deal of this customer"));
+            errors.push(FieldError::new("/deal_id", Msg::NoDealOfCustomer));
         }
     }
     let (Some(severity), true) = (severity, errors.is_empty()) else {
@@ -301,7 +301,7 @@ pub async fn update(
     match to {
         Ok(ComplaintStatus::Resolved) => {
             match &change.resolution {
-                None => errors.push(FieldError::new("/resolution", "is required to resolve a complaint")),
+                None => errors.push(FieldError::new("/resolution", Msg::ComplaintResolutionRequired)),
                 Some(r) => check_summary(r, "/resolution", &mut errors),
             }
             crate::platform::input::reported_time(change.resolved_at, "/resolved_at", &mut errors);
@@ -312,7 +312,7 @@ pub async fn update(
                 (change.resolved_at.is_some(), "/resolved_at"),
             ] {
                 if given {
-                    errors.push(FieldError::new(pointer, "is only for resolving a complaint"));
+                    errors.push(FieldError::new(pointer, Msg::OnlyForResolving));
                 }
             }
         }
@@ -339,10 +339,7 @@ pub async fn update(
     }
     let resolved_at = change.resolved_at.unwrap_or(now);
     if to == ComplaintStatus::Resolved && resolved_at < complaint.received_at {
-        return Err(DomainError::invalid(
-            "/resolved_at",
-            "must not be before the complaint was received",
-        ));
+        return Err(DomainError::invalid("/resolved_at", Msg::NotBeforeReceived));
     }
     let mut active: complaints::ActiveModel = complaint.into();
     active.status = Set(to);

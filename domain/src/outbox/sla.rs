@@ -131,22 +131,13 @@ pub async fn update(
     };
     let mut errors = Vec::new();
     if input.duration_secs.is_some_and(|d| !(1..=366 * 24 * 3600).contains(&d)) {
-        errors.push(FieldError::new(
-            "/duration_secs",
-            "must be between 1 second and 366 days",
-        ));
+        errors.push(FieldError::new("/duration_secs", Msg::DurationOneSecondTo366Days));
     }
     if input.warning_percent.is_some_and(|w| !(0..=99).contains(&w)) {
-        errors.push(FieldError::new(
-            "/warning_percent",
-            "must be between 0 (no reminder) and 99",
-        ));
+        errors.push(FieldError::new("/warning_percent", Msg::WarningPercent));
     }
     if input.reassign == Some(true) && kind != SlaKind::FirstResponse {
-        errors.push(FieldError::new(
-            "/reassign",
-            "only a missed first response reassigns the lead",
-        ));
+        errors.push(FieldError::new("/reassign", Msg::OnlyFirstResponseReassigns));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));

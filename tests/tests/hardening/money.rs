@@ -14,7 +14,7 @@ use tests::{
     TestApp, assert_problem,
     client::expect_json,
     eventually,
-    org::{PASSWORD, create_unit, org, row},
+    org::{PASSWORD, create_unit, org, reads_chinese, row},
     records, spawn_app,
 };
 use uuid::Uuid;
@@ -278,7 +278,7 @@ async fn a_price_written_before_the_ceiling_does_not_take_the_figures_or_the_sal
 #[tokio::test]
 async fn a_failed_sales_star_run_says_what_failed_in_client_terms_and_not_in_database_text() {
     let app = spawn_app().await;
-    org(&app).await;
+    let org = org(&app).await;
     // The figures cannot be read: a table they come from has gone.
     app.db
         .execute_unprepared("ALTER TABLE visits RENAME TO visits_gone")
@@ -305,4 +305,9 @@ async fn a_failed_sales_star_run_says_what_failed_in_client_terms_and_not_in_dat
         let text = shown.to_string();
         assert!(!text.contains("visits"), "the database's words leak: {text}");
     }
+    // A reader of Chinese reads the same failure in Chinese.
+    reads_chinese(&app, org.director).await;
+    let href = run["href"].as_str().expect("href");
+    let shown = expect_json(app.get(href, Some(&director)).await, 200).await;
+    assert_eq!(shown["error"], "当时无法读取销售记录；系统会自动重新计算");
 }

@@ -86,15 +86,10 @@ impl RunFailure {
         }
     }
 
-    pub fn message(self) -> &'static str {
+    pub fn message(self) -> Msg {
         match self {
-            Self::RecordUnavailable => {
-                "the sales record could not be read at the time; the run is computed again automatically"
-            }
-            Self::ComputationFailed => {
-                "the ranking could not be computed; request a new run of the quarter, and if it fails again \
-                 ask an administrator to look for this run's id in the service logs"
-            }
+            Self::RecordUnavailable => Msg::RunRecordUnavailable,
+            Self::ComputationFailed => Msg::RunComputationFailed,
         }
     }
 }
@@ -408,7 +403,7 @@ mod tests {
             assert_eq!(failure.code(), code, "{case}");
             // Stored as its code, read back as the same failure.
             assert_eq!(RunFailure::from_stored(failure.code()), failure, "{case}");
-            assert!(!failure.message().contains(raw), "{case}");
+            assert!(!failure.message().to_string().contains(raw), "{case}");
         }
         // Raw text stored before codes were kept is not shown.
         let legacy = RunFailure::from_stored("error returned from database: integer overflow");

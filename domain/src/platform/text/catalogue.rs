@@ -372,10 +372,110 @@ catalogue! {
 
 
     // ------------------------------------------------------------ after-sales
+    /// Free text that must not be blank and has a limit.
+    /// A closed or cancelled deal takes no more handover work.
+    DealIs { stage: String } => zh "该交易已处于 {stage} 阶段", en "the deal is {stage}";
+    IssueResolutionRequired => zh "解决问题时必须填写", en "is required to resolve an issue";
+    SatisfactionOneToFive => zh "必须是 1 到 5 的整数", en "must be an integer from 1 to 5";
+    /// A visit recorded on a deal not handed over.
+    VisitBeforeHandover { stage: String } => zh "该交易处于 {stage} 阶段：交房后才能回访",
+        en "the deal is {stage}: visits follow the handover";
+    NotBeforeHandover => zh "不能早于交房时间", en "must not be before the handover";
+    /// A complaint on a customer the caller cannot reach.
+    NoCustomerInReach => zh "没有此客户，或不在您的权限范围内", en "no such customer within your reach";
+    NoDealOfCustomer => zh "该客户没有此交易", en "no such deal of this customer";
+    ComplaintResolutionRequired => zh "解决投诉时必须填写", en "is required to resolve a complaint";
+    /// Resolution fields given when a complaint is reopened.
+    OnlyForResolving => zh "仅在解决投诉时填写", en "is only for resolving a complaint";
+    NotBeforeReceived => zh "不能早于投诉受理时间", en "must not be before the complaint was received";
 
     // ------------------------------------------------------------ performance
+    /// A team-scoped caller plans a training without naming a team.
+    TeamRequiredOfYours => zh "必填：请指定您的一个团队", en "is required: name one of your teams";
+    NotOneOfYourTeams => zh "不是您的团队", en "is not one of your teams";
+    AtMostUsers { max: usize } => zh "最多指定 {max} 名用户", en "must name at most {max} users";
+    NoSuchRegion => zh "没有此区域", en "no such region";
+    NoUserInReach => zh "没有此用户，或不在您的权限范围内", en "no such user within your reach";
+    /// A range whose end (`to`) comes before its start (`from`).
+    NotBeforeFrom => zh "不能早于 from", en "must not be before from";
+    /// Moving a training with recorded attendance into the future.
+    AttendanceRecordedNotFuture => zh "该培训已记录出勤，培训时间不能晚于当前时间",
+        en "attendance is recorded for this training, so it cannot be in the future";
+    TrainingNotHeldYet => zh "培训尚未举行", en "the training has not been held yet";
+    ExamOnlyIfAttended => zh "只有出勤的人员才能有考试结果", en "only someone who attended can have an exam result";
+    /// Why an award run failed, as its readers are told.
+    RunRecordUnavailable => zh "当时无法读取销售记录；系统会自动重新计算",
+        en "the sales record could not be read at the time; the run is computed again automatically";
+    RunComputationFailed => zh "无法计算排名：请重新发起该季度的评奖；如果再次失败，请管理员在服务日志中查找此记录的 ID",
+        en "the ranking could not be computed; request a new run of the quarter, and if it fails again ask an administrator to look for this run's id in the service logs";
+    /// A consultant (scope own) asks for team figures.
+    KpiTeamsNeedScope => zh "团队指标需要范围为 team 或 all 的 kpis:read；您的 kpis:read 范围为 own：请在 /api/v1/kpis/consultants 查看您自己的指标",
+        en "team figures need kpis:read with scope team or all; you hold kpis:read with scope own: read your own row at /api/v1/kpis/consultants";
+    /// An award weight.
+    WeightMinusOneToOne => zh "必须是 -1 到 1 之间的数", en "must be a number from -1 to 1";
+    RateZeroToOne => zh "必须是 0 到 1 之间的比率", en "must be a rate from 0 to 1";
+    DaysAtLeastZero => zh "必须是不小于 0 的整数天数", en "must be a whole number of days of at least 0";
+    /// The ranks of a bonus tier.
+    TierRanks => zh "必须是 [first, last]，且 1 ≤ first ≤ last", en "must be [first, last] with 1 ≤ first ≤ last";
+    PercentZeroToHundred => zh "必须是 0 到 100 的整数百分比", en "must be a whole percentage from 0 to 100";
+    TierRanksOverlap => zh "与另一档的名次重叠", en "overlaps the ranks of another tier";
+    SharesAtMostHundred => zh "各档比例之和不能超过 100%", en "the shares must add up to at most 100 percent";
+    /// A target's period.
+    YearOrQuarter => zh "必须是年份（2026）或季度（2026-Q1 至 2026-Q4）",
+        en "must be a year (2026) or a quarter (2026-Q1 to 2026-Q4)";
+    YearSuchAs => zh "必须是年份，例如 2026", en "must be a year such as 2026";
+    WholeAtLeastZero => zh "必须是不小于 0 的整数", en "must be a whole number of at least 0";
+    RegionOrTeam => zh "region_id 和 team_id 必须且只能填写一个", en "exactly one of region_id and team_id is required";
+    /// A second target for the same region or team and period.
+    TargetExists { subject: String, period: String }
+        => zh "{subject} 在 {period} 已有目标：请修改那一个",
+           en "{subject} already has a target for {period}: change that one instead";
 
     // ------------------------------------------------------------ outbox and engine
+    /// What an SLA deadline watches, as its notifications name it.
+    SlaFirstResponse => zh "首次响应", en "first response";
+    SlaNeedsAssessment => zh "需求分析", en "needs assessment";
+    SlaFollowUp => zh "每周跟进", en "weekly follow-up";
+    SlaInspection => zh "交房前检查", en "pre-handover inspection";
+    SlaVisit => zh "交房后回访", en "post-handover visit";
+    SlaComplaintResolution => zh "投诉处理", en "complaint resolution";
+    /// The title of a consultant's task (inspection, visit).
+    NoticeTask { what: Box<Msg> } => zh "任务：{what}", en "Task: {what}";
+    /// The title of a reminder before a deadline.
+    NoticeReminder { what: Box<Msg> } => zh "提醒：{what}即将到期", en "Reminder: {what} is due soon";
+    /// The title of the manager's notification of a missed deadline.
+    NoticeBreach { what: Box<Msg> } => zh "逾期：{what}未在时限内完成", en "SLA breach: {what} missed";
+    /// The body of a deadline's notification.
+    NoticeDue { what: Box<Msg>, due: super::At } => zh "{what}：{due} 到期", en "{what}: due {due}";
+    /// The title of a manager's daily or weekly digest of a team.
+    DigestTitle { team: String, label: String, leads: i64, breaches: i64 }
+        => zh "{team} {label} 简报：新增线索 {leads} 条，逾期 {breaches} 次",
+           en "{team} digest {label}: {leads} new leads, {breaches} missed deadlines";
+    /// The period a digest covers.
+    DigestPeriod { from: super::At, to: super::At } => zh "统计时段：{from} 至 {to}", en "From {from} to {to}";
+    /// SLA policy limits.
+    DurationOneSecondTo366Days => zh "必须在 1 秒到 366 天之间", en "must be between 1 second and 366 days";
+    WarningPercent => zh "必须在 0（不提醒）到 99 之间", en "must be between 0 (no reminder) and 99";
+    OnlyFirstResponseReassigns => zh "只有首次响应逾期才会重新分配线索", en "only a missed first response reassigns the lead";
+    /// The notifications of an API client (they are for staff).
+    NotificationsForStaff => zh "通知仅面向员工账号", en "notifications are for staff accounts";
+    /// A webhook URL: its host is not on the public internet.
+    PrivateDestination => zh "指向私有或特殊用途地址；除非设置了 ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS，接收方必须位于公网",
+        en "points to a private or special-purpose address; receivers must be on the public internet unless ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS is set";
+    /// A webhook URL that cannot be read; `reason` is the parser's (English).
+    NotAUrl { reason: String } => zh "不是有效的 URL：{reason}", en "is not a URL: {reason}";
+    HttpOrHttpsUrl => zh "必须是 http 或 https URL", en "must be an http or https URL";
+    UrlHost => zh "必须包含主机名", en "must name a host";
+    UrlCredentials => zh "不能包含凭据；请改为校验签名", en "must not carry credentials; verify the signature instead";
+    AtLeastOneEvent => zh "至少指定一个事件", en "name at least one event";
+    /// An event name not among the webhook events.
+    UnknownEvent { event: String, events: Vec<String> } => zh "未知事件 {event}：请使用以下之一：{events}",
+        en "unknown event {event}: use one of {events}";
+    NameTheClient => zh "请指定要订阅的接口客户端", en "name the API client to subscribe";
+    PartnerSubscribesItself => zh "合作方只能为自己订阅", en "a partner subscribes only itself";
+    NoSuchApiClient => zh "没有此接口客户端", en "no such API client";
+    OnlyApiClientsSubscribe => zh "只有接口客户端才能订阅", en "only API clients have subscriptions";
+    SubscriptionClientFixed => zh "订阅不能转给其他客户端", en "a subscription cannot move to another client";
 
     // ------------------------------------------------------------ nouns (what a record is called)
     NounApiClient => zh "接口客户端", en "API client";
