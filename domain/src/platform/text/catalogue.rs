@@ -19,9 +19,6 @@ macro_rules! catalogue {
         #[derive(Debug, Clone, PartialEq)]
         pub enum Msg {
             $( $(#[$doc])* $name $({ $($field: $ty),* })?, )*
-            /// A text not in the catalogue yet, shown as it is in every
-            /// language. Transitional: it goes once every text is here.
-            Untranslated(String),
         }
 
         impl Msg {
@@ -29,7 +26,6 @@ macro_rules! catalogue {
             pub fn key(&self) -> &'static str {
                 match self {
                     $( Self::$name { .. } => stringify!($name), )*
-                    Self::Untranslated(_) => "Untranslated",
                 }
             }
 
@@ -43,7 +39,6 @@ macro_rules! catalogue {
                             Locale::En => format!($en),
                         }
                     } )*
-                    Self::Untranslated(text) => text.clone(),
                 }
             }
 
@@ -53,18 +48,6 @@ macro_rules! catalogue {
                 &[ $( (stringify!($name), $zh, $en), )* ];
         }
     };
-}
-
-impl From<String> for Msg {
-    fn from(text: String) -> Self {
-        Msg::Untranslated(text)
-    }
-}
-
-impl From<&str> for Msg {
-    fn from(text: &str) -> Self {
-        Msg::Untranslated(text.to_owned())
-    }
 }
 
 /// In English and UTC: what logs and operators' consoles print.
@@ -93,6 +76,8 @@ catalogue! {
     CharsBetween { min: usize, max: usize } => zh "长度须为 {min} 到 {max} 个字符", en "must be {min} to {max} characters";
     /// Text shorter than its floor (a password).
     AtLeastChars { min: usize } => zh "至少 {min} 个字符", en "must be at least {min} characters";
+    /// A number above its limit.
+    AtMost { max: u64 } => zh "不能大于 {max}", en "must be at most {max}";
     /// A number outside its bounds (a page size, a rate limit).
     Between { min: u64, max: u64 } => zh "必须在 {min} 到 {max} 之间", en "must be between {min} and {max}";
     /// A date or time outside the window every input is held to.
