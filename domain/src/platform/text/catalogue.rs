@@ -243,7 +243,7 @@ catalogue! {
     // ------------------------------------------------------------ sales
     // sales: customers and their assignment
     /// Text whose length must lie in 1..=max.
-    OneToChars { max: usize } => zh "须为 1 到 {max} 个字符", en "must be 1 to {max} characters";
+    OneToChars { max: usize } => zh "长度必须为 1 到 {max} 个字符", en "must be 1 to {max} characters";
     PhoneNumber => zh "必须是 5 到 20 位数字的电话号码", en "must be a phone number of 5 to 20 digits";
     CustomerEmail => zh "必须是电子邮箱地址", en "must be an e-mail address";
     CannotBeChangedHere => zh "不能在此修改", en "cannot be changed here";
