@@ -11,6 +11,7 @@ use std::marker::PhantomData;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use chrono::Utc;
+use domain::platform::text::{Locale, Msg};
 use domain::{Secret, access::actor::Actor, access::audit::AuditContext, access::permissions::Scope};
 use futures::{
     FutureExt,
@@ -132,25 +133,25 @@ fn claim<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let value = claims
         .remove(name)
-        .ok_or_else(|| ApiError::Unauthorized(format!("the token lacks the claim {name}")))?;
-    serde_json::from_value(value).map_err(|_| ApiError::Unauthorized(format!("the token's claim {name} is not valid")))
+        .ok_or_else(|| ApiError::Unauthorized(Msg::TokenLacksClaim { name: name.to_owned() }))?;
+    serde_json::from_value(value).map_err(|_| ApiError::Unauthorized(Msg::TokenClaimInvalid { name: name.to_owned() }))
 }
 
 /// What is wrong with a token, in the client's terms.
-fn token_defect(kind: &jsonwebtoken::errors::ErrorKind) -> String {
+fn token_defect(kind: &jsonwebtoken::errors::ErrorKind) -> Msg {
     use jsonwebtoken::errors::ErrorKind as K;
     match kind {
-        K::InvalidSignature => "the token's signature is not valid".to_owned(),
-        K::ExpiredSignature => "the token has expired".to_owned(),
-        K::ImmatureSignature => "the token is not valid yet".to_owned(),
-        K::InvalidIssuer => "the token was not issued by this API".to_owned(),
-        K::InvalidAudience | K::InvalidSubject => "the token is not meant for this API".to_owned(),
+        K::InvalidSignature => Msg::TokenSignature,
+        K::ExpiredSignature => Msg::TokenExpired,
+        K::ImmatureSignature => Msg::TokenNotYetValid,
+        K::InvalidIssuer => Msg::TokenForeignIssuer,
+        K::InvalidAudience | K::InvalidSubject => Msg::TokenForeignAudience,
         K::InvalidAlgorithm | K::InvalidAlgorithmName | K::UnsupportedAlgorithm | K::MissingAlgorithm => {
-            "the token is not signed with HS256".to_owned()
+            Msg::TokenAlgorithm
         }
-        K::MissingRequiredClaim(name) => format!("the token lacks the claim {name}"),
-        K::InvalidClaimFormat(name) => format!("the token's claim {name} is not valid"),
-        _ => "the token is malformed".to_owned(),
+        K::MissingRequiredClaim(name) => Msg::TokenLacksClaim { name: name.clone() },
+        K::InvalidClaimFormat(name) => Msg::TokenClaimInvalid { name: name.clone() },
+        _ => Msg::TokenMalformed,
     }
 }
 
@@ -168,17 +169,18 @@ impl FromRequest for Authenticated {
         let token = bearer_token(req);
         let (done, gate) = oneshot::channel::<()>();
         req.extensions_mut().insert(AuthGate(gate.shared()));
+        let req = req.clone();
         Box::pin(async move {
             let result = async {
                 let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
                 let claims = state.tokens.verify(&token?)?;
-                let actor = match claims.typ {
-                    Subject::User => domain::access::actor::load_user(&state.db, claims.sub).await?,
-                    Subject::Client => domain::access::actor::load_client(&state.db, claims.sub).await?,
+                let actor = caller(&state, &claims)
+                    .await?
+                    .ok_or(ApiError::Unauthorized(Msg::CallerGone))?;
+                // The language the caller's answers (errors included) are written in.
+                if let Some(locale) = actor.locale {
+                    req.extensions_mut().insert(locale);
                 }
-                .ok_or_else(|| {
-                    ApiError::Unauthorized("the account or client is disabled or no longer exists".to_owned())
-                })?;
                 if let Some(limit) = actor.rate_limit_per_minute {
                     state.rate_limits.check(actor.id, limit)?;
                 }
@@ -189,6 +191,24 @@ impl FromRequest for Authenticated {
             result
         })
     }
+}
+
+/// The active account or client a verified token names, if any.
+async fn caller(state: &AppState, claims: &Claims) -> Result<Option<Actor>, domain::DomainError> {
+    match claims.typ {
+        Subject::User => domain::access::actor::load_user(&state.db, claims.sub).await,
+        Subject::Client => domain::access::actor::load_client(&state.db, claims.sub).await,
+    }
+}
+
+/// The locale of the caller a request's token names, for an answer decided
+/// before its authentication finished (a path parameter that does not
+/// parse fails the handler's extraction at once): none when the token is
+/// missing or refused.
+pub async fn caller_locale(req: &HttpRequest) -> Option<Locale> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let claims = state.tokens.verify(&bearer_token(req).ok()?).ok()?;
+    caller(state, &claims).await.ok()??.locale
 }
 
 /// Resolves when the request's authentication has been decided. Extractors
@@ -293,10 +313,9 @@ impl<P: Permission> Authorized<P> {
         if self.scope == Scope::All {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
-                "this change needs {} on all records",
-                P::NAME
-            )))
+            Err(ApiError::Forbidden(Msg::NeedsAllRecords {
+                permission: P::NAME.to_owned(),
+            }))
         }
     }
 }
@@ -306,9 +325,7 @@ impl<P> Authorized<P> {
     /// recording contacts, even where a partner holds the permission.
     pub fn require_staff(&self) -> Result<(), ApiError> {
         if self.actor.kind == domain::access::actor::ActorKind::Client {
-            Err(ApiError::Forbidden(
-                "this is recorded by the sales team, not by partner clients".to_owned(),
-            ))
+            Err(ApiError::Forbidden(Msg::StaffOnly))
         } else {
             Ok(())
         }
@@ -330,9 +347,11 @@ impl<P: Permission + 'static> FromRequest for Authorized<P> {
         let address = req.peer_addr().map(|a| a.ip().to_string());
         Box::pin(async move {
             let Authenticated(actor) = authenticated.await?;
-            let scope = actor
-                .scope(P::NAME)
-                .ok_or_else(|| ApiError::Forbidden(format!("this action needs the {} permission", P::NAME)))?;
+            let scope = actor.scope(P::NAME).ok_or_else(|| {
+                ApiError::Forbidden(Msg::NeedsPermission {
+                    permission: P::NAME.to_owned(),
+                })
+            })?;
             Ok(Authorized {
                 actor,
                 scope,
@@ -348,16 +367,14 @@ pub(crate) fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthorized("an Authorization: Bearer <token> header is required".to_owned()))?
+        .ok_or(ApiError::Unauthorized(Msg::BearerRequired))?
         .to_str()
-        .map_err(|_| ApiError::Unauthorized("the Authorization header is not valid text".to_owned()))?;
+        .map_err(|_| ApiError::Unauthorized(Msg::AuthorizationNotText))?;
     let (scheme, token) = value
         .split_once(' ')
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <token>`".to_owned()))?;
+        .ok_or(ApiError::Unauthorized(Msg::AuthorizationNotBearer))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::Unauthorized(
-            "the Authorization header must be `Bearer <token>`".to_owned(),
-        ));
+        return Err(ApiError::Unauthorized(Msg::AuthorizationNotBearer));
     }
     Ok(token.trim().to_owned())
 }

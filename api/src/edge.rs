@@ -20,8 +20,11 @@ use actix_web::{
 use tracing::Instrument;
 use uuid::Uuid;
 
+use domain::platform::text::{Locale, Reader};
+
 use crate::{
     error::{ApiError, PROBLEM_JSON},
+    language::reader_of,
     state::AppState,
 };
 
@@ -66,6 +69,8 @@ pub async fn edge(
     let request_id = request_id_of(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    // Who reads a failure of the service below, before anyone knows the caller.
+    let asked = reader_of(req.request(), None);
     let method = req.method().to_string();
     let path = req.path().to_owned();
     // At level ERROR so that it is enabled whenever anything is logged: every
@@ -79,7 +84,7 @@ pub async fn edge(
         match next.call(req).instrument(span.clone()).await {
             Ok(response) => response.map_into_boxed_body(),
             Err(err) => {
-                let answer = failed(err, &path, &request_id, &span).await;
+                let answer = failed(err, &asked, &path, &request_id, &span).await;
                 finished(
                     state.as_ref().map(|s| s.get_ref()),
                     &span,
@@ -142,9 +147,9 @@ fn finish_headers(headers: &mut HeaderMap, path: &str, request_id: &str) {
 /// a handler's), which leaves no request to attach an answer to: the answer
 /// is prepared here in full, logged and rendered like any other, and actix
 /// sends it.
-async fn failed(err: Error, path: &str, request_id: &str, span: &tracing::Span) -> Prepared {
+async fn failed(err: Error, reader: &Reader, path: &str, request_id: &str, span: &tracing::Span) -> Prepared {
     let status = err.as_response_error().status_code();
-    let mut response = problem_for(Some(&err), status, path, request_id, span);
+    let mut response = problem_for(Some(&err), status, reader, path, request_id, span);
     finish_headers(response.headers_mut(), path, request_id);
     let status = response.status();
     let headers = response.headers().clone();
@@ -242,7 +247,13 @@ async fn as_problem(
     if !ours && is_problem {
         return with_context(response, path, request_id).await;
     }
-    let mut rendered = problem_for(error, status, path, request_id, span);
+    let known = response.request().extensions().get::<Locale>().copied();
+    let caller = match known {
+        Some(locale) => Some(locale),
+        None => crate::auth::caller_locale(response.request()).await,
+    };
+    let reader = reader_of(response.request(), caller);
+    let mut rendered = problem_for(error, status, &reader, path, request_id, span);
     if !ours && let Some(allow) = response.headers().get(header::ALLOW) {
         rendered.headers_mut().insert(header::ALLOW, allow.clone());
     }
@@ -256,6 +267,7 @@ async fn as_problem(
 fn problem_for(
     error: Option<&Error>,
     status: StatusCode,
+    reader: &Reader,
     path: &str,
     request_id: &str,
     span: &tracing::Span,
@@ -264,14 +276,14 @@ fn problem_for(
         if let ApiError::Internal(detail) = api_error {
             span.in_scope(|| tracing::error!(error = %detail, "internal error"));
         }
-        return api_error.render(Some(path), Some(request_id));
+        return api_error.render(reader, Some(path), Some(request_id));
     }
     if let Some(err) = error {
         span.in_scope(
             || tracing::warn!(error = %err, status = status.as_u16(), "error response from a framework component"),
         );
     }
-    ApiError::from_status(status).render(Some(path), Some(request_id))
+    ApiError::from_status(status).render(reader, Some(path), Some(request_id))
 }
 
 /// A problem body rendered elsewhere (an idempotent replay, a stored

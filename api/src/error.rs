@@ -9,72 +9,63 @@ use actix_web::{
     HttpResponse, ResponseError,
     http::{StatusCode, header},
 };
-use domain::{DomainError, FieldError};
+use domain::{
+    DomainError, FieldError,
+    platform::text::{Msg, Reader},
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("the body is not valid JSON: {0}")]
+    BadRequest(Msg),
     MalformedJson(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    #[error("invalid query string: {0}")]
-    InvalidQuery(String),
-    #[error("invalid path parameter: {0}")]
-    InvalidPath(String),
-    #[error("the request has invalid fields")]
+    UnsupportedMediaType(Msg),
+    InvalidQuery(Msg),
+    InvalidPath(Msg),
     Validation(Vec<FieldError>),
-    #[error("the request body is larger than the limit of {limit} bytes")]
-    PayloadTooLarge { limit: usize },
-    #[error("the request's path and query are longer than the limit of {limit} bytes")]
-    UriTooLong { limit: usize },
-    #[error("the request's headers are larger than the limit of {limit} bytes")]
-    HeadersTooLarge { limit: usize },
-    #[error("{0}")]
-    Unauthorized(String),
-    #[error("{0}")]
-    InvalidGrant(String),
-    #[error("{0}")]
-    InvalidClient(String),
-    #[error("grant_type must be one of: {0}")]
+    PayloadTooLarge {
+        limit: usize,
+    },
+    UriTooLong {
+        limit: usize,
+    },
+    HeadersTooLarge {
+        limit: usize,
+    },
+    Unauthorized(Msg),
+    InvalidGrant(Msg),
+    InvalidClient(Msg),
     UnsupportedGrantType(String),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    #[error("no route matches this path")]
+    Forbidden(Msg),
+    NotFound(Msg),
     RouteNotFound,
-    #[error("this method is not allowed on this path")]
     MethodNotAllowed,
-    #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     /// A business rule with its own stable code refused the change (409).
-    #[error("{detail}")]
-    Rule { code: &'static str, detail: String },
+    Rule {
+        code: &'static str,
+        detail: Msg,
+    },
     /// The state machine refused the move; `allowed` lists the moves it allows (409).
-    #[error("{detail}")]
-    IllegalTransition { detail: String, allowed: Vec<String> },
-    #[error("the record has changed since you read it: read it again (new ETag) and reapply your change")]
+    IllegalTransition {
+        detail: Msg,
+        allowed: Vec<String>,
+    },
     PreconditionFailed,
-    #[error("the Idempotency-Key header must be 1 to 255 printable ASCII characters")]
     InvalidIdempotencyKey,
-    #[error("this Idempotency-Key was used with a different request")]
     IdempotencyKeyReused,
-    #[error("the first request with this Idempotency-Key is still running; retry shortly")]
     IdempotencyKeyInUse,
     /// Too many requests; try again after `retry_after` seconds.
-    #[error("{detail}")]
-    RateLimited { retry_after: u64, detail: String },
-    #[error("not ready: {} unavailable", .0.join(", "))]
+    RateLimited {
+        retry_after: u64,
+        detail: Msg,
+    },
     Unavailable(Vec<&'static str>),
     /// Our fault; the detail is logged, never sent.
-    #[error("internal error: {0}")]
     Internal(String),
 }
 
@@ -83,52 +74,68 @@ pub enum ApiError {
 pub struct ErrorMeta {
     pub status: StatusCode,
     pub code: &'static str,
-    pub title: &'static str,
+    pub title: Msg,
 }
 
 impl ApiError {
     pub fn meta(&self) -> ErrorMeta {
         use StatusCode as S;
         let (status, code, title) = match self {
-            Self::BadRequest(_) => (S::BAD_REQUEST, "bad_request", "Bad request"),
-            Self::MalformedJson(_) => (S::BAD_REQUEST, "malformed_json", "Malformed JSON"),
+            Self::BadRequest(_) => (S::BAD_REQUEST, "bad_request", Msg::TitleBadRequest),
+            Self::MalformedJson(_) => (S::BAD_REQUEST, "malformed_json", Msg::TitleMalformedJson),
             Self::UnsupportedMediaType(_) => (
                 S::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
-                "Unsupported media type",
+                Msg::TitleUnsupportedMediaType,
             ),
-            Self::InvalidQuery(_) => (S::BAD_REQUEST, "invalid_query", "Invalid query string"),
-            Self::InvalidPath(_) => (S::BAD_REQUEST, "invalid_path", "Invalid path parameter"),
-            Self::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation_failed", "Validation failed"),
-            Self::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large"),
-            Self::UriTooLong { .. } => (S::URI_TOO_LONG, "uri_too_long", "URI too long"),
+            Self::InvalidQuery(_) => (S::BAD_REQUEST, "invalid_query", Msg::TitleInvalidQueryString),
+            Self::InvalidPath(_) => (S::BAD_REQUEST, "invalid_path", Msg::TitleInvalidPathParameter),
+            Self::Validation(_) => (S::UNPROCESSABLE_ENTITY, "validation_failed", Msg::TitleValidationFailed),
+            Self::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", Msg::TitlePayloadTooLarge),
+            Self::UriTooLong { .. } => (S::URI_TOO_LONG, "uri_too_long", Msg::TitleUriTooLong),
             Self::HeadersTooLarge { .. } => (
                 S::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "headers_too_large",
-                "Request header fields too large",
+                Msg::TitleHeadersTooLarge,
             ),
-            Self::Unauthorized(_) => (S::UNAUTHORIZED, "unauthorized", "Unauthorized"),
-            Self::InvalidGrant(_) => (S::BAD_REQUEST, "invalid_grant", "Invalid grant"),
-            Self::InvalidClient(_) => (S::UNAUTHORIZED, "invalid_client", "Invalid client"),
-            Self::UnsupportedGrantType(_) => (S::BAD_REQUEST, "unsupported_grant_type", "Unsupported grant type"),
-            Self::Forbidden(_) => (S::FORBIDDEN, "forbidden", "Forbidden"),
-            Self::NotFound(_) => (S::NOT_FOUND, "not_found", "Not found"),
-            Self::RouteNotFound => (S::NOT_FOUND, "route_not_found", "Route not found"),
-            Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
-            Self::Conflict(_) => (S::CONFLICT, "conflict", "Conflict"),
-            Self::Rule { code, .. } => (S::CONFLICT, *code, "Refused by a business rule"),
-            Self::IllegalTransition { .. } => (S::CONFLICT, "illegal_transition", "Illegal transition"),
-            Self::PreconditionFailed => (S::PRECONDITION_FAILED, "precondition_failed", "Precondition failed"),
-            Self::InvalidIdempotencyKey => (S::BAD_REQUEST, "invalid_idempotency_key", "Invalid Idempotency-Key"),
+            Self::Unauthorized(_) => (S::UNAUTHORIZED, "unauthorized", Msg::TitleUnauthorized),
+            Self::InvalidGrant(_) => (S::BAD_REQUEST, "invalid_grant", Msg::TitleInvalidGrant),
+            Self::InvalidClient(_) => (S::UNAUTHORIZED, "invalid_client", Msg::TitleInvalidClient),
+            Self::UnsupportedGrantType(_) => (S::BAD_REQUEST, "unsupported_grant_type", Msg::TitleUnsupportedGrantType),
+            Self::Forbidden(_) => (S::FORBIDDEN, "forbidden", Msg::TitleForbidden),
+            Self::NotFound(_) => (S::NOT_FOUND, "not_found", Msg::TitleNotFound),
+            Self::RouteNotFound => (S::NOT_FOUND, "route_not_found", Msg::TitleRouteNotFound),
+            Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", Msg::TitleMethodNotAllowed),
+            Self::Conflict(_) => (S::CONFLICT, "conflict", Msg::TitleConflict),
+            Self::Rule { code, .. } => (S::CONFLICT, *code, Msg::TitleRefusedByRule),
+            Self::IllegalTransition { .. } => (S::CONFLICT, "illegal_transition", Msg::TitleIllegalTransition),
+            Self::PreconditionFailed => (
+                S::PRECONDITION_FAILED,
+                "precondition_failed",
+                Msg::TitlePreconditionFailed,
+            ),
+            Self::InvalidIdempotencyKey => (
+                S::BAD_REQUEST,
+                "invalid_idempotency_key",
+                Msg::TitleInvalidIdempotencyKey,
+            ),
             Self::IdempotencyKeyReused => (
                 S::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",
-                "Idempotency-Key reused",
+                Msg::TitleIdempotencyKeyReused,
             ),
-            Self::IdempotencyKeyInUse => (S::CONFLICT, "idempotency_key_in_use", "Idempotency-Key in use"),
-            Self::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
-            Self::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable"),
-            Self::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
+            Self::IdempotencyKeyInUse => (S::CONFLICT, "idempotency_key_in_use", Msg::TitleIdempotencyKeyInUse),
+            Self::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", Msg::TitleTooManyRequests),
+            Self::Unavailable(_) => (
+                S::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                Msg::TitleServiceUnavailable,
+            ),
+            Self::Internal(_) => (
+                S::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                Msg::TitleInternalServerError,
+            ),
         };
         ErrorMeta { status, code, title }
     }
@@ -145,34 +152,77 @@ impl ApiError {
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeadersTooLarge {
                 limit: crate::edge::MAX_HEADER_BYTES,
             },
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType("unsupported media type".to_owned()),
-            StatusCode::UNAUTHORIZED => Self::Unauthorized("authentication required".to_owned()),
-            StatusCode::FORBIDDEN => Self::Forbidden("not allowed".to_owned()),
-            s if s.is_client_error() => Self::BadRequest(s.canonical_reason().unwrap_or("bad request").to_owned()),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(Msg::UnsupportedMediaType),
+            StatusCode::UNAUTHORIZED => Self::Unauthorized(Msg::AuthenticationRequired),
+            StatusCode::FORBIDDEN => Self::Forbidden(Msg::NotAllowed),
+            s if s.is_client_error() => Self::BadRequest(Msg::StatusReason {
+                reason: s.canonical_reason().unwrap_or("bad request").to_owned(),
+            }),
             s => Self::Internal(format!("status {s} without error body")),
         }
     }
 
-    /// The problem document, with the request's path and id when known.
-    pub fn problem(&self, instance: Option<&str>, request_id: Option<&str>) -> Problem {
+    /// What went wrong, for the person who reads it.
+    fn detail(&self) -> Msg {
+        match self {
+            Self::BadRequest(d)
+            | Self::UnsupportedMediaType(d)
+            | Self::Unauthorized(d)
+            | Self::InvalidGrant(d)
+            | Self::InvalidClient(d)
+            | Self::Forbidden(d)
+            | Self::Conflict(d)
+            | Self::Rule { detail: d, .. }
+            | Self::RateLimited { detail: d, .. } => d.clone(),
+            Self::MalformedJson(reason) => Msg::MalformedJson { reason: reason.clone() },
+            Self::InvalidQuery(reason) => Msg::InvalidQuery {
+                reason: Box::new(reason.clone()),
+            },
+            Self::InvalidPath(reason) => Msg::InvalidPath {
+                reason: Box::new(reason.clone()),
+            },
+            Self::Validation(_) => Msg::InvalidFields,
+            Self::PayloadTooLarge { limit: 0 } => Msg::BodyTooLargeUnknownLimit,
+            Self::PayloadTooLarge { limit } => Msg::BodyTooLarge { limit: *limit },
+            Self::UriTooLong { limit } => Msg::UriTooLong { limit: *limit },
+            Self::HeadersTooLarge { limit } => Msg::HeadersTooLarge { limit: *limit },
+            Self::UnsupportedGrantType(grants) => Msg::UnsupportedGrantType { grants: grants.clone() },
+            Self::NotFound(what) => Msg::NotFound {
+                what: Box::new(what.clone()),
+            },
+            Self::RouteNotFound => Msg::RouteNotFound,
+            Self::MethodNotAllowed => Msg::MethodNotAllowed,
+            Self::IllegalTransition { detail, .. } => detail.clone(),
+            Self::PreconditionFailed => Msg::RecordChanged,
+            Self::InvalidIdempotencyKey => Msg::InvalidIdempotencyKey,
+            Self::IdempotencyKeyReused => Msg::IdempotencyKeyReused,
+            Self::IdempotencyKeyInUse => Msg::IdempotencyKeyInUse,
+            Self::Unavailable(parts) => Msg::NotReady {
+                parts: parts.iter().map(|p| (*p).to_owned()).collect(),
+            },
+            Self::Internal(_) => Msg::InternalError,
+        }
+    }
+
+    /// The problem document for `reader`, with the request's path and id when known.
+    pub fn problem(&self, reader: &Reader, instance: Option<&str>, request_id: Option<&str>) -> Problem {
         let meta = self.meta();
-        let detail = match self {
-            Self::Internal(_) => {
-                "An unexpected error occurred; it has been logged. Quote the request id when reporting it.".to_owned()
-            }
-            Self::PayloadTooLarge { limit: 0 } => "The request body is larger than the limit.".to_owned(),
-            other => other.to_string(),
-        };
         Problem {
             r#type: format!("urn:estateflow:problem:{}", meta.code),
-            title: meta.title.to_owned(),
+            title: meta.title.render(reader),
             status: meta.status.as_u16(),
-            detail,
+            detail: self.detail().render(reader),
             code: meta.code.to_owned(),
             instance: instance.map(str::to_owned),
             request_id: request_id.map(str::to_owned),
             errors: match self {
-                Self::Validation(errors) => errors.iter().map(ProblemField::from).collect(),
+                Self::Validation(errors) => errors
+                    .iter()
+                    .map(|e| ProblemField {
+                        pointer: e.pointer.clone(),
+                        detail: e.detail.render(reader),
+                    })
+                    .collect(),
                 _ => Vec::new(),
             },
             allowed: match self {
@@ -182,11 +232,12 @@ impl ApiError {
         }
     }
 
-    /// Renders the problem as an HTTP response.
-    pub fn render(&self, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
-        let problem = self.problem(instance, request_id);
+    /// Renders the problem for `reader` as an HTTP response.
+    pub fn render(&self, reader: &Reader, instance: Option<&str>, request_id: Option<&str>) -> HttpResponse {
+        let problem = self.problem(reader, instance, request_id);
         let mut response = HttpResponse::build(self.meta().status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        response.insert_header((header::CONTENT_LANGUAGE, reader.locale.tag()));
         if let Self::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"estateflow\""));
         }
@@ -200,7 +251,7 @@ impl ApiError {
             Err(error) => {
                 tracing::error!(request_id = ?request_id, error = %error,
                     "a problem document cannot be serialised");
-                let fallback = ApiError::Internal(String::new()).problem(None, request_id);
+                let fallback = ApiError::Internal(String::new()).problem(reader, None, request_id);
                 let body = serde_json::json!({
                     "type": fallback.r#type, "title": fallback.title, "status": fallback.status,
                     "detail": fallback.detail, "code": fallback.code, "instance": instance,
@@ -214,13 +265,27 @@ impl ApiError {
     }
 }
 
+/// In English: what logs print (an internal error with its cause).
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Internal(cause) => write!(f, "internal error: {cause}"),
+            other => other.detail().fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.meta().status
     }
 
+    /// Without the request (the edge renders ours again with it): in the
+    /// default language.
     fn error_response(&self) -> HttpResponse {
-        self.render(None, None)
+        self.render(&Reader::default(), None, None)
     }
 }
 
@@ -237,11 +302,15 @@ impl From<DomainError> for ApiError {
                 to,
                 allowed,
             } => {
-                let detail = format!("a {what} cannot move from {from} to {to}");
                 let detail = if allowed.is_empty() {
-                    format!("{detail}: no move is allowed from there")
+                    Msg::NoMoveFrom { what, from, to }
                 } else {
-                    format!("{detail}: allowed are {}", allowed.join(", "))
+                    Msg::MoveNotAllowed {
+                        what,
+                        from,
+                        to,
+                        allowed: allowed.clone(),
+                    }
                 };
                 Self::IllegalTransition { detail, allowed }
             }
@@ -296,13 +365,4 @@ pub struct Problem {
 pub struct ProblemField {
     pub pointer: String,
     pub detail: String,
-}
-
-impl From<&FieldError> for ProblemField {
-    fn from(e: &FieldError) -> Self {
-        Self {
-            pointer: e.pointer.clone(),
-            detail: e.detail.clone(),
-        }
-    }
 }

@@ -22,7 +22,10 @@ use actix_web::{
 };
 use domain::{
     FieldError,
-    platform::input::{DATE_WINDOW_RULE, InDateWindow, text_problem},
+    platform::{
+        input::{DATE_WINDOW_RULE, InDateWindow, text_problem},
+        text::Msg,
+    },
 };
 use futures::{TryFutureExt, future::LocalBoxFuture};
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
@@ -45,7 +48,10 @@ fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
     let (_, detail) = client_terms(&message);
     let mut names = req.match_info().iter().map(|(name, _)| name);
     let detail = match (names.next(), names.next()) {
-        (Some(name), None) => format!("{name} {detail}"),
+        (Some(name), None) => Msg::NamedParameter {
+            name: name.to_owned(),
+            problem: Box::new(detail),
+        },
         _ => detail,
     };
     ApiError::InvalidPath(detail).into()
@@ -157,19 +163,15 @@ fn body_kind(req: &HttpRequest, allow_form: bool) -> Result<BodyKind, ApiError> 
     } else if allow_form && content_type == "application/x-www-form-urlencoded" {
         Ok(BodyKind::Form)
     } else {
-        let expected = if allow_form {
-            "application/json or application/x-www-form-urlencoded"
-        } else {
-            "application/json"
-        };
-        Err(ApiError::UnsupportedMediaType(format!(
-            "Content-Type must be {expected}, got {:?}",
-            if content_type.is_empty() {
-                "nothing"
-            } else {
-                &content_type
-            }
-        )))
+        let got = format!("{content_type:?}");
+        Err(ApiError::UnsupportedMediaType(
+            match (allow_form, content_type.is_empty()) {
+                (true, true) => Msg::ContentTypeJsonOrFormNone,
+                (true, false) => Msg::ContentTypeJsonOrForm { got },
+                (false, true) => Msg::ContentTypeJsonNone,
+                (false, false) => Msg::ContentTypeJson { got },
+            },
+        ))
     }
 }
 
@@ -178,7 +180,7 @@ async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<web::Byte
         if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge { limit: limit_of(req) }
         } else {
-            ApiError::BadRequest(format!("could not read the request body: {e}"))
+            ApiError::BadRequest(Msg::BodyUnreadable { reason: e.to_string() })
         }
     })
 }
@@ -203,7 +205,7 @@ pub async fn read_limited<E: std::fmt::Display>(
     use futures::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(Msg::BodyUnreadable { reason: e.to_string() }))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge { limit });
         }
@@ -242,32 +244,32 @@ fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
 /// client's terms: what the value must be, never a Rust type. Returns the
 /// member the message is about when the error's path cannot name it (a
 /// missing field), and the detail.
-pub fn client_terms(message: &str) -> (Option<String>, String) {
+pub fn client_terms(message: &str) -> (Option<String>, Msg) {
     let quoted = |text: &str| -> Vec<String> { text.split('`').skip(1).step_by(2).map(str::to_owned).collect() };
     if let Some(rest) = message.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or_default();
-        return (Some(field.to_owned()), "is required".to_owned());
+        return (Some(field.to_owned()), Msg::Required);
     }
     // "unknown field `x`, expected one of `a`, `b`": the names after the first.
-    let allowed = |rest: &str| quoted(rest.split_once('`').map_or("", |(_, allowed)| allowed)).join(", ");
+    let allowed = |rest: &str| quoted(rest.split_once('`').map_or("", |(_, allowed)| allowed));
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let allowed = allowed(rest);
         let detail = if allowed.is_empty() {
-            "is not a known field; none are allowed here".to_owned()
+            Msg::NoFieldAllowed
         } else {
-            format!("is not a known field; allowed: {allowed}")
+            Msg::NotAKnownField { allowed }
         };
         return (None, detail);
     }
     if message.starts_with("duplicate field `") {
-        return (None, "is given more than once".to_owned());
+        return (None, Msg::GivenTwice);
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let allowed = allowed(rest);
-        let detail = if allowed.is_empty() {
-            "is not an allowed value".to_owned()
+        let values = allowed(rest);
+        let detail = if values.is_empty() {
+            Msg::NotAllowedValue
         } else {
-            format!("must be one of: {allowed}")
+            Msg::OneOfListed { values }
         };
         return (None, detail);
     }
@@ -282,26 +284,24 @@ pub fn client_terms(message: &str) -> (Option<String>, String) {
     if let Some(rest) = message.strip_prefix("invalid length ") {
         // serde reads a struct from an array too, by position.
         let detail = if rest.contains("expected struct ") {
-            "must be an object"
+            Msg::MustBeObject
         } else {
-            "has the wrong number of elements"
+            Msg::WrongElementCount
         };
-        return (None, detail.to_owned());
+        return (None, detail);
     }
     if message.starts_with("data did not match any variant") {
-        return (None, "does not match any of the allowed forms".to_owned());
+        return (None, Msg::NoFormMatches);
     }
     let detail = match message {
-        // Our own rules (the date window, `must not contain control characters`).
-        m if m.starts_with("must ") => m,
-        m if m.starts_with("UUID parsing failed") => "must be a UUID",
+        // Our own rule, raised by [`in_window`].
+        DATE_WINDOW_RULE => Msg::DateWindow,
+        m if m.starts_with("UUID parsing failed") => Msg::MustBeUuid,
         // Query strings and paths parse numbers and booleans with `FromStr`.
-        "invalid digit found in string" | "cannot parse integer from empty string" => "must be an integer",
-        "number too large to fit in target type" | "number too small to fit in target type" => {
-            "is out of range for an integer"
-        }
-        "invalid float literal" => "must be a number",
-        "provided string was not `true` or `false`" => "must be true or false",
+        "invalid digit found in string" | "cannot parse integer from empty string" => Msg::MustBeInteger,
+        "number too large to fit in target type" | "number too small to fit in target type" => Msg::IntegerOutOfRange,
+        "invalid float literal" => Msg::MustBeNumber,
+        "provided string was not `true` or `false`" => Msg::MustBeBoolean,
         // chrono's parse errors.
         "input contains invalid characters"
         | "premature end of input"
@@ -309,18 +309,16 @@ pub fn client_terms(message: &str) -> (Option<String>, String) {
         | "input is out of range"
         | "input is not enough for unique date and time"
         | "no possible date and time matching input"
-        | "bad or unsupported format string" => {
-            "must be a date (YYYY-MM-DD) or a time (RFC 3339, e.g. 2026-11-29T10:30:00+08:00) as documented"
-        }
-        _ => "is not a valid value",
+        | "bad or unsupported format string" => Msg::MustBeDateOrTime,
+        _ => Msg::NotValidValue,
     };
-    (None, detail.to_owned())
+    (None, detail)
 }
 
 /// What a value must be, from serde's "expected ..." (a Rust type or a
 /// visitor's description); `out_of_range` when the type was right but the
 /// value was not (an integer too large for the field).
-fn expected_terms(expected: &str, out_of_range: bool) -> String {
+fn expected_terms(expected: &str, out_of_range: bool) -> Msg {
     let bounds = match expected {
         "u8" => Some((u8::MIN.to_string(), u8::MAX.to_string())),
         "u16" => Some((u16::MIN.to_string(), u16::MAX.to_string())),
@@ -332,27 +330,26 @@ fn expected_terms(expected: &str, out_of_range: bool) -> String {
         "i64" | "isize" => Some((i64::MIN.to_string(), i64::MAX.to_string())),
         _ => None,
     };
-    if let Some((min, max)) = bounds.as_ref().filter(|_| out_of_range) {
-        return format!("must be an integer from {min} to {max}");
+    if let Some((min, max)) = bounds.clone().filter(|_| out_of_range) {
+        return Msg::IntegerBetween { min, max };
     }
-    let detail = match expected {
-        _ if bounds.is_some() || matches!(expected, "u128" | "i128") => "must be an integer",
-        "f32" | "f64" => "must be a number",
-        "a string" | "a borrowed string" | "a char" | "a character" => "must be a string",
-        "a boolean" => "must be true or false",
-        "unit" | "unit value" => "must be null",
+    match expected {
+        _ if bounds.is_some() || matches!(expected, "u128" | "i128") => Msg::MustBeInteger,
+        "f32" | "f64" => Msg::MustBeNumber,
+        "a string" | "a borrowed string" | "a char" | "a character" => Msg::MustBeString,
+        "a boolean" => Msg::MustBeBoolean,
+        "unit" | "unit value" => Msg::MustBeNull,
         // An enum read from JSON: its value is one of the names listed.
-        "variant identifier" | "field identifier" | "string or map" => "must be a string",
-        e if e.starts_with("struct ") || e.starts_with("a map") || e == "map" => "must be an object",
-        e if e.starts_with("a sequence") || e.starts_with("tuple") || e.starts_with("an array") => "must be an array",
-        e if e.starts_with("enum ") => "must be one of the allowed values",
-        e if e.contains("UUID") => "must be a UUID",
-        "a formatted date string" => "must be a date (YYYY-MM-DD)",
-        e if e.contains("date and time") => "must be a date and time (RFC 3339, e.g. 2026-11-29T10:30:00+08:00)",
-        _ if out_of_range => "is not an allowed value",
-        _ => "has the wrong type",
-    };
-    detail.to_owned()
+        "variant identifier" | "field identifier" | "string or map" => Msg::MustBeString,
+        e if e.starts_with("struct ") || e.starts_with("a map") || e == "map" => Msg::MustBeObject,
+        e if e.starts_with("a sequence") || e.starts_with("tuple") || e.starts_with("an array") => Msg::MustBeArray,
+        e if e.starts_with("enum ") => Msg::MustBeAllowedValue,
+        e if e.contains("UUID") => Msg::MustBeUuid,
+        "a formatted date string" => Msg::MustBeDate,
+        e if e.contains("date and time") => Msg::MustBeDateTime,
+        _ if out_of_range => Msg::NotAllowedValue,
+        _ => Msg::WrongType,
+    }
 }
 
 /// `a.b[0].c` (serde_path_to_error) → `/a/b/0/c` (RFC 6901).
@@ -423,7 +420,12 @@ fn screen_json(value: &mut Value, pointer: &mut String, errors: &mut Vec<FieldEr
         Value::Object(members) => {
             for (name, member) in members.iter_mut() {
                 if let Some(problem) = text_problem(name) {
-                    errors.push(FieldError::new(pointer.clone(), format!("member name {problem}")));
+                    errors.push(FieldError::new(
+                        pointer.clone(),
+                        Msg::MemberName {
+                            problem: Box::new(problem),
+                        },
+                    ));
                     continue;
                 }
                 let len = pointer.len();
@@ -465,7 +467,7 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     // from an array of its fields in order (`[null, null]`), which no
     // client means and the document does not allow.
     if !value.is_object() {
-        return Err(ApiError::Validation(vec![FieldError::new("", "must be an object")]));
+        return Err(ApiError::Validation(vec![FieldError::new("", Msg::MustBeObject)]));
     }
     shape(value)
 }
@@ -479,7 +481,7 @@ fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))?;
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest(Msg::FormNotUtf8))?;
     text.split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
@@ -500,7 +502,7 @@ fn percent_decode(input: &str) -> Result<String, ApiError> {
                 let hex = input
                     .get(i + 1..i + 3)
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| ApiError::BadRequest("bad percent-encoding in form body".to_owned()))?;
+                    .ok_or(ApiError::BadRequest(Msg::FormPercentEncoding))?;
                 out.push(hex);
                 i += 2;
             }
@@ -508,7 +510,7 @@ fn percent_decode(input: &str) -> Result<String, ApiError> {
         }
         i += 1;
     }
-    String::from_utf8(out).map_err(|_| ApiError::BadRequest("form body is not UTF-8".to_owned()))
+    String::from_utf8(out).map_err(|_| ApiError::BadRequest(Msg::FormNotUtf8))
 }
 
 /// A path segment decoded as the router decodes it: `%XX` escapes become
@@ -562,7 +564,12 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let mut errors = Vec::new();
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         if let Some(problem) = text_problem(&name) {
-            errors.push(FieldError::new("", format!("parameter name {problem}")));
+            errors.push(FieldError::new(
+                "",
+                Msg::ParameterName {
+                    problem: Box::new(problem),
+                },
+            ));
         } else if let Some(problem) = text_problem(&value) {
             errors.push(FieldError::new(format!("/{}", escape_pointer(&name)), problem));
         }
@@ -578,12 +585,15 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
         let path = err.path().to_string();
         let (field, detail) = client_terms(&err.into_inner().to_string());
         let name = field.unwrap_or_else(|| if path == "." { String::new() } else { path });
-        if detail == DATE_WINDOW_RULE {
+        if detail == Msg::DateWindow {
             ApiError::Validation(vec![FieldError::new(format!("/{}", escape_pointer(&name)), detail)])
         } else if name.is_empty() {
             ApiError::InvalidQuery(detail)
         } else {
-            ApiError::InvalidQuery(format!("{name} {detail}"))
+            ApiError::InvalidQuery(Msg::NamedParameter {
+                name,
+                problem: Box::new(detail),
+            })
         }
     })
 }
@@ -720,7 +730,7 @@ mod tests {
 
     fn refusal(body: &serde_json::Value) -> (String, String) {
         match parse_json::<Sample>(body.to_string().as_bytes()) {
-            Err(ApiError::Validation(errors)) => (errors[0].pointer.clone(), errors[0].detail.clone()),
+            Err(ApiError::Validation(errors)) => (errors[0].pointer.clone(), errors[0].detail.to_string()),
             other => panic!("{body}: {other:?}"),
         }
     }
@@ -835,7 +845,10 @@ mod tests {
         ];
         for (message, field, detail) in cases {
             assert_eq!(
-                client_terms(message),
+                {
+                    let (field, detail) = client_terms(message);
+                    (field, detail.to_string())
+                },
                 (field.map(str::to_owned), detail.to_owned()),
                 "{message}"
             );

@@ -7,6 +7,7 @@ pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod language;
 pub mod metrics;
 pub mod openapi;
 pub mod rate_limit;

@@ -8,6 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use domain::platform::text::Msg;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -39,7 +40,7 @@ impl RateLimits {
             let retry_after = WINDOW.saturating_sub(now.duration_since(*start)).as_secs().max(1);
             return Err(ApiError::RateLimited {
                 retry_after,
-                detail: format!("this client may make {limit} requests a minute"),
+                detail: Msg::ClientRateLimit { limit },
             });
         }
         *count += 1;

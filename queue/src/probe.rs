@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use domain::{DomainError, FieldError};
+use domain::{DomainError, FieldError, platform::text::Msg};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -130,7 +130,7 @@ pub async fn status(db: &DatabaseConnection, id: Uuid, wait_ms: u64) -> Result<O
 }
 
 fn too_large(pointer: &str, max: u64) -> DomainError {
-    DomainError::Validation(vec![FieldError::new(pointer, format!("must be at most {max}"))])
+    DomainError::Validation(vec![FieldError::new(pointer, Msg::AtMost { max })])
 }
 
 #[cfg(test)]

@@ -57,6 +57,17 @@ pub async fn create_user(app: &TestApp, email: &str, role: &str, team_id: Option
         .id
 }
 
+/// Switches `user` to reading Chinese (the users made here read English),
+/// through the API as the administrator.
+pub async fn reads_chinese(app: &TestApp, user: Uuid) {
+    let admin = app.admin_token().await;
+    let body = json!({"locale": "zh-CN"});
+    let response = app
+        .patch_json(&format!("/api/v1/users/{user}"), Some(&admin), &body)
+        .await;
+    expect_json(response, 200).await;
+}
+
 pub async fn org(app: &TestApp) -> Org {
     let now = Utc::now();
     let region = regions::ActiveModel {

@@ -6,6 +6,7 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
+use domain::platform::text::Reader;
 use domain::{
     performance::awards::{
         rules::{Eligibility, Rules, RulesInput, Tier, Weights},
@@ -21,6 +22,7 @@ use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
+    language::Reading,
     state::AppState,
     vocab,
 };
@@ -186,8 +188,9 @@ fn href(id: Uuid) -> String {
     format!("/api/v1/awards/runs/{id}")
 }
 
-impl From<RunView> for AwardRun {
-    fn from(r: RunView) -> Self {
+impl AwardRun {
+    /// The run as `reader` reads it (the failure's message in their language).
+    fn of(r: RunView, reader: &Reader) -> Self {
         Self {
             id: r.id,
             period: r.period,
@@ -195,7 +198,7 @@ impl From<RunView> for AwardRun {
             status: r.status,
             rules_version: r.rules_version,
             results: r.results,
-            error: r.error.map(|f| f.message().to_owned()),
+            error: r.error.map(|f| f.message().render(reader)),
             error_code: r.error.map(|f| f.code().to_owned()),
             requested_by: r.requested_by,
             created_at: r.created_at,
@@ -309,6 +312,7 @@ pub async fn update_award_rules(
     ))]
 pub async fn create_award_run(
     caller: Authorized<perm::AwardsWrite>,
+    Reading(reader): Reading,
     state: web::Data<AppState>,
     ApiJson(body): ApiJson<NewAwardRunBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -320,7 +324,7 @@ pub async fn create_award_run(
         domain::performance::awards::runs::request_run(&state.db, &caller.audit(), &caller.actor, &period).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, href(run.id)))
-        .json(AwardRun::from(run)))
+        .json(AwardRun::of(run, &reader)))
 }
 
 /// Sales Star runs, oldest first, without their results.
@@ -336,6 +340,7 @@ pub async fn create_award_run(
     ))]
 pub async fn list_award_runs(
     _caller: Authorized<perm::AwardsRead>,
+    Reading(reader): Reading,
     state: web::Data<AppState>,
     query: crate::extract::ApiQuery<AwardRunQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -348,7 +353,7 @@ pub async fn list_award_runs(
             .into_iter()
             .map(|r| AwardRun {
                 results: None,
-                ..AwardRun::from(r)
+                ..AwardRun::of(r, &reader)
             })
             .collect(),
         next_cursor: page.next_cursor,
@@ -368,9 +373,10 @@ pub async fn list_award_runs(
     ))]
 pub async fn get_award_run(
     _caller: Authorized<perm::AwardsRead>,
+    Reading(reader): Reading,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let run = domain::performance::awards::runs::get_run(&state.db, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(AwardRun::from(run)))
+    Ok(HttpResponse::Ok().json(AwardRun::of(run, &reader)))
 }

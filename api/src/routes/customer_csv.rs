@@ -4,7 +4,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use domain::{
-    sales::csv::{self, ImportReport, RowResult},
+    platform::text::{Msg, Reader},
+    sales::csv::{self, ImportReport},
     sales::customers::CustomerFilter,
 };
 use futures::stream;
@@ -16,6 +17,7 @@ use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
     extract::{body_limit_for, read_limited},
+    language::Reading,
     state::AppState,
     vocab,
 };
@@ -46,8 +48,9 @@ pub struct ImportResult {
     pub results: Vec<ImportRow>,
 }
 
-impl From<ImportReport> for ImportResult {
-    fn from(r: ImportReport) -> Self {
+impl ImportResult {
+    /// The report, its reasons written for `reader`.
+    fn of(r: ImportReport, reader: &Reader) -> Self {
         Self {
             rows: r.rows,
             created: r.created,
@@ -55,20 +58,13 @@ impl From<ImportReport> for ImportResult {
             invalid: r.invalid,
             results: r
                 .results
-                .into_iter()
-                .map(
-                    |RowResult {
-                         row,
-                         status,
-                         customer_id,
-                         reason,
-                     }| ImportRow {
-                        row,
-                        status: status.to_owned(),
-                        customer_id,
-                        reason,
-                    },
-                )
+                .iter()
+                .map(|result| ImportRow {
+                    row: result.row,
+                    status: result.status.to_owned(),
+                    customer_id: result.customer_id,
+                    reason: result.reason(reader),
+                })
                 .collect(),
         }
     }
@@ -95,6 +91,7 @@ impl From<ImportReport> for ImportResult {
     ))]
 pub async fn create_customer_import(
     caller: Authorized<perm::CustomersWrite>,
+    Reading(reader): Reading,
     state: web::Data<AppState>,
     req: HttpRequest,
     mut payload: web::Payload,
@@ -105,14 +102,12 @@ pub async fn create_customer_import(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if !content_type.to_ascii_lowercase().starts_with("text/csv") {
-        return Err(ApiError::UnsupportedMediaType(
-            "send the customers as Content-Type: text/csv".to_owned(),
-        ));
+        return Err(ApiError::UnsupportedMediaType(Msg::CsvContentType));
     }
     let body = read_limited(&mut payload, body_limit_for(req.path(), &state.settings)).await?;
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let report = csv::import(db, &audit, actor, caller.scope, &body).await?;
-    Ok(HttpResponse::Ok().json(ImportResult::from(report)))
+    Ok(HttpResponse::Ok().json(ImportResult::of(report, &reader)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -143,6 +138,7 @@ pub struct ExportQuery {
     ))]
 pub async fn get_customer_export(
     caller: Authorized<perm::CustomersRead>,
+    Reading(reader): Reading,
     state: web::Data<AppState>,
     query: crate::extract::ApiQuery<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -155,7 +151,7 @@ pub async fn get_customer_export(
         ..CustomerFilter::default()
     };
     filter.check()?;
-    let header_line = web::Bytes::from(csv::to_csv(&[], true)?);
+    let header_line = web::Bytes::from(csv::to_csv(&[], Some(reader.locale))?);
     let (db, actor, scope) = (state.db.clone(), caller.actor, caller.scope);
     // State: the last id sent, or None when the export is over.
     let batches = stream::try_unfold(Some(None), move |after: Option<Option<Uuid>>| {
@@ -169,7 +165,7 @@ pub async fn get_customer_export(
                 return Ok(None);
             }
             let next = (batch.len() as u64 == EXPORT_BATCH).then(|| batch.last().map(|c| c.id));
-            Ok(Some((web::Bytes::from(csv::to_csv(&batch, false)?), next)))
+            Ok(Some((web::Bytes::from(csv::to_csv(&batch, None)?), next)))
         }
     });
     let body = futures::StreamExt::chain(stream::once(async move { Ok(header_line) }), batches);

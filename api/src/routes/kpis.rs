@@ -20,6 +20,7 @@ use crate::{
     state::AppState,
     vocab,
 };
+use domain::platform::text::Msg;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -213,7 +214,7 @@ pub struct KpiReport<T> {
 
 fn month_of(query: &KpiQuery, state: &AppState) -> Result<Month, ApiError> {
     match &query.month {
-        Some(m) => m.parse().map_err(|e: String| DomainError::invalid("/month", e).into()),
+        Some(m) => m.parse().map_err(|e: Msg| DomainError::invalid("/month", e).into()),
         None => Ok(Month::of(Utc::now(), state.settings.timezone)),
     }
 }
@@ -234,7 +235,7 @@ fn report<T>(month: Month, state: &AppState, taken_at: Option<DateTime<Utc>>, it
 fn taken<T>(snapshot: Option<(DateTime<Utc>, Vec<T>)>) -> Result<(Option<DateTime<Utc>>, Vec<T>), ApiError> {
     snapshot
         .map(|(at, rows)| (Some(at), rows))
-        .ok_or_else(|| DomainError::NotFound("KPI snapshot").into())
+        .ok_or_else(|| DomainError::NotFound(Msg::NounKpiSnapshot).into())
 }
 
 /// Each consultant's figures for a month (consultants in the caller's scope).

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use domain::{outbox::notifications::NotificationView, platform::page::PageRequest};
+use domain::{outbox::notifications::NotificationView, platform::page::PageRequest, platform::text::Msg};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -63,7 +63,7 @@ fn staff_only(caller: &Authenticated) -> Result<uuid::Uuid, ApiError> {
     caller
         .0
         .user_id()
-        .ok_or_else(|| ApiError::Forbidden("notifications are for staff accounts".to_owned()))
+        .ok_or(ApiError::Forbidden(Msg::NotificationsForStaff))
 }
 
 /// The caller's notifications, oldest first.

@@ -14,6 +14,7 @@ use crate::{
     extract::OptionalJson,
     state::AppState,
 };
+use domain::platform::text::Msg;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueProbe {
@@ -113,6 +114,6 @@ pub async fn get_queue_probe(
     let id = id.into_inner();
     let status = probe::status(&state.db, id, query.wait_ms.unwrap_or(0))
         .await?
-        .ok_or(ApiError::NotFound("queue probe"))?;
+        .ok_or(ApiError::NotFound(Msg::NounQueueProbe))?;
     Ok(HttpResponse::Ok().json(QueueProbe::new(id, status)))
 }

@@ -17,6 +17,7 @@ use crate::{
     state::AppState,
     vocab,
 };
+use domain::platform::text::Msg;
 
 /// Jobs of one queue by state.
 #[derive(Debug, Serialize, ToSchema)]
@@ -168,9 +169,9 @@ pub struct WorkerList {
 
 fn inspect_error(err: InspectError) -> ApiError {
     match err {
-        InspectError::UnknownQueue => ApiError::NotFound("queue"),
-        InspectError::UnknownJob => ApiError::NotFound("job"),
-        InspectError::WrongState => ApiError::Conflict("the job is not in a state this action applies to".to_owned()),
+        InspectError::UnknownQueue => ApiError::NotFound(Msg::NounQueue),
+        InspectError::UnknownJob => ApiError::NotFound(Msg::NounJob),
+        InspectError::WrongState => ApiError::Conflict(Msg::JobWrongState),
         InspectError::Database(e) => ApiError::from(e),
         InspectError::Queue(e) => {
             tracing::warn!(error = %e, "queue inspection failed");
@@ -180,12 +181,16 @@ fn inspect_error(err: InspectError) -> ApiError {
 }
 
 fn parse_state(value: Option<&str>, default: Option<JobState>) -> Result<JobState, ApiError> {
-    let invalid = |detail: &str| ApiError::Validation(vec![domain::FieldError::new("/state", detail.to_owned())]);
+    let invalid = |detail: Msg| ApiError::Validation(vec![domain::FieldError::new("/state", detail)]);
     match value {
-        Some(s) => s
-            .parse()
-            .map_err(|()| invalid("must be one of scheduled, pending, running, done, dead")),
-        None => default.ok_or_else(|| invalid("is required")),
+        Some(s) => s.parse().map_err(|()| {
+            invalid(Msg::OneOf {
+                values: ["scheduled", "pending", "running", "done", "dead"]
+                    .map(str::to_owned)
+                    .into(),
+            })
+        }),
+        None => default.ok_or_else(|| invalid(Msg::Required)),
     }
 }
 
@@ -387,7 +392,9 @@ async fn act_on_jobs(
     if !action.applies_to(job_state) {
         return Err(ApiError::Validation(vec![domain::FieldError::new(
             "/state",
-            format!("this action does not apply to {job_state} jobs"),
+            Msg::ActionNotForState {
+                state: job_state.to_string(),
+            },
         )]));
     }
     let q = filter.q.as_deref().filter(|q| !q.is_empty());

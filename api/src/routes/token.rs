@@ -6,6 +6,7 @@
 //! failed sign-ins of an account or from an address are answered 429.
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use domain::platform::text::Msg;
 use domain::{
     FieldError, Secret,
     access::sessions::{self, SignIn},
@@ -95,7 +96,14 @@ fn required<const N: usize>(grant: &str, fields: [(&str, Option<&str>); N]) -> R
     let missing: Vec<FieldError> = fields
         .iter()
         .filter(|(_, value)| value.is_none_or(str::is_empty))
-        .map(|(name, _)| FieldError::new(format!("/{name}"), format!("is required for grant_type={grant}")))
+        .map(|(name, _)| {
+            FieldError::new(
+                format!("/{name}"),
+                Msg::RequiredForGrant {
+                    grant: grant.to_owned(),
+                },
+            )
+        })
         .collect();
     if !missing.is_empty() {
         return Err(ApiError::Validation(missing));
@@ -118,13 +126,11 @@ async fn password_grant(req: &HttpRequest, state: &AppState, request: TokenReque
             SignIn::Throttled { retry_after } => {
                 return Err(ApiError::RateLimited {
                     retry_after,
-                    detail: "too many failed sign-ins for this account or from this address".to_owned(),
+                    detail: Msg::TooManySignIns,
                 });
             }
             SignIn::Refused => {
-                return Err(ApiError::InvalidGrant(
-                    "the e-mail or password is wrong, or the account is disabled".to_owned(),
-                ));
+                return Err(ApiError::InvalidGrant(Msg::WrongCredentials));
             }
         };
     issue(state, Subject::User, user_id, Some(refresh_token))
@@ -139,9 +145,7 @@ async fn refresh_grant(state: &AppState, request: TokenRequest) -> Result<TokenR
         Ok(pair) => pair,
         Err(refused) => {
             tracing::warn!(?refused, "refresh token refused");
-            return Err(ApiError::InvalidGrant(
-                "the refresh token is unknown, expired, revoked or spent, or its account is disabled".to_owned(),
-            ));
+            return Err(ApiError::InvalidGrant(Msg::RefreshRefused));
         }
     };
     issue(state, Subject::User, user_id, Some(refresh_token))
@@ -157,9 +161,7 @@ async fn client_grant(state: &AppState, request: TokenRequest) -> Result<TokenRe
     )?;
     let client = domain::access::api_clients::authenticate(&state.db, &client_id, &secret)
         .await?
-        .ok_or_else(|| {
-            ApiError::InvalidClient("the client is unknown or disabled, or the secret is wrong".to_owned())
-        })?;
+        .ok_or(ApiError::InvalidClient(Msg::ClientRefused))?;
     issue(state, Subject::Client, client.id, None)
 }
 

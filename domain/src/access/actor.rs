@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     access::permissions::{Grants, Scope},
-    platform::error::DomainError,
+    platform::{error::DomainError, text::Locale},
 };
 
 /// Kind of caller.
@@ -35,6 +35,9 @@ pub struct Actor {
     pub grants: Grants,
     /// API clients' request budget per minute.
     pub rate_limit_per_minute: Option<u32>,
+    /// The language a user reads; none for API clients (their requests'
+    /// `Accept-Language` decides).
+    pub locale: Option<Locale>,
 }
 
 impl Actor {
@@ -48,6 +51,7 @@ impl Actor {
             roles: Vec::new(),
             grants: Grants::default(),
             rate_limit_per_minute: None,
+            locale: None,
         }
     }
 
@@ -128,6 +132,7 @@ pub async fn load_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Optio
         roles: role_names,
         grants,
         rate_limit_per_minute: None,
+        locale: Locale::from_tag(&user.locale),
     }))
 }
 
@@ -152,5 +157,6 @@ pub async fn load_client(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<A
         roles: vec!["partner".to_owned()],
         grants,
         rate_limit_per_minute: Some(u32::try_from(client.rate_limit_per_minute.max(1)).unwrap_or(1)),
+        locale: None,
     }))
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::audit::{self, AuditContext},
     access::permissions,
@@ -59,7 +60,7 @@ impl From<api_clients::Model> for ClientView {
 
 impl Record for ClientView {
     type Entity = api_clients::Entity;
-    const NAME: &'static str = "API client";
+    const NAME: Msg = Msg::NounApiClient;
     const AUDITED: &'static str = "api_client";
     fn audit_json(&self) -> serde_json::Value {
         json!({"client_id": self.client_id, "name": self.name, "scopes": self.scopes,
@@ -82,16 +83,18 @@ fn check(input: &ClientInput, creating: bool) -> Result<Option<ApiClientStatus>,
     let mut errors = Vec::new();
     match &input.name {
         Some(name) if name.trim().is_empty() || name.chars().count() > 200 => {
-            errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+            errors.push(FieldError::new("/name", Msg::CharsBetween { min: 1, max: 200 }));
         }
-        None if creating => errors.push(FieldError::new("/name", "is required")),
+        None if creating => errors.push(FieldError::new("/name", Msg::Required)),
         _ => {}
     }
     for (i, scope) in input.scopes.iter().flatten().enumerate() {
         if !permissions::is_known(scope) {
             errors.push(FieldError::new(
                 format!("/scopes/{i}"),
-                format!("unknown permission {scope:?}"),
+                Msg::UnknownPermission {
+                    permission: format!("{scope:?}"),
+                },
             ));
         }
     }
@@ -101,12 +104,15 @@ fn check(input: &ClientInput, creating: bool) -> Result<Option<ApiClientStatus>,
     {
         errors.push(FieldError::new(
             "/rate_limit_per_minute",
-            format!("must be between 1 and {MAX_RATE_LIMIT}"),
+            Msg::Between {
+                min: 1,
+                max: MAX_RATE_LIMIT.unsigned_abs().into(),
+            },
         ));
     }
     let status = match input.status.as_deref() {
         Some(_) if creating => {
-            errors.push(FieldError::new("/status", "a new client is always active"));
+            errors.push(FieldError::new("/status", Msg::NewClientActive));
             None
         }
         status => input::optional(status, |s| input::variant(s, "/status"), &mut errors),

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::AuditContext,
@@ -66,7 +67,7 @@ impl From<teams::Model> for TeamView {
 
 impl Record for RegionView {
     type Entity = regions::Entity;
-    const NAME: &'static str = "region";
+    const NAME: Msg = Msg::NounRegion;
     const AUDITED: &'static str = "region";
     fn audit_json(&self) -> serde_json::Value {
         json!({"name": self.name})
@@ -75,7 +76,7 @@ impl Record for RegionView {
 
 impl Record for TeamView {
     type Entity = teams::Entity;
-    const NAME: &'static str = "team";
+    const NAME: Msg = Msg::NounTeam;
     const AUDITED: &'static str = "team";
     fn audit_json(&self) -> serde_json::Value {
         json!({"region_id": self.region_id, "name": self.name, "manager_id": self.manager_id})
@@ -85,9 +86,9 @@ impl Record for TeamView {
 fn check_name(name: Option<&str>, required: bool, errors: &mut Vec<FieldError>) {
     match name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
-            errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+            errors.push(FieldError::new("/name", Msg::CharsBetween { min: 1, max: 200 }));
         }
-        None if required => errors.push(FieldError::new("/name", "is required")),
+        None if required => errors.push(FieldError::new("/name", Msg::Required)),
         _ => {}
     }
 }
@@ -157,10 +158,10 @@ where
     record::commit_deleted(txn, ctx, id, &before).await
 }
 
-fn not_empty(what: &str) -> DomainError {
+fn not_empty(what: Msg) -> DomainError {
     DomainError::Rule {
         code: "not_empty",
-        detail: format!("the {what} is not empty; move or remove what it holds first"),
+        detail: Msg::NotEmpty { what: Box::new(what) },
     }
 }
 
@@ -289,15 +290,25 @@ pub async fn save_team(
     check_name(input.name.as_deref(), id.is_none(), &mut errors);
     match input.region_id {
         Some(region) if regions::Entity::find_by_id(region).one(&txn).await?.is_none() => {
-            errors.push(FieldError::new("/region_id", "no such region"));
+            errors.push(FieldError::new(
+                "/region_id",
+                Msg::NoSuch {
+                    what: Box::new(Msg::NounRegion),
+                },
+            ));
         }
-        None if id.is_none() => errors.push(FieldError::new("/region_id", "is required")),
+        None if id.is_none() => errors.push(FieldError::new("/region_id", Msg::Required)),
         _ => {}
     }
     if let Some(Some(manager)) = input.manager_id
         && users::Entity::find_by_id(manager).one(&txn).await?.is_none()
     {
-        errors.push(FieldError::new("/manager_id", "no such user"));
+        errors.push(FieldError::new(
+            "/manager_id",
+            Msg::NoSuch {
+                what: Box::new(Msg::NounUser),
+            },
+        ));
     }
     done(errors)?;
     let now = Utc::now();

@@ -4,9 +4,11 @@
 //! the caller manages) or `all`. Holding a permission through several roles
 //! gives the widest scope.
 
-use std::{collections::BTreeMap, fmt};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+use crate::platform::text::Msg;
 
 /// Which records a grant reaches, as stored with each grant.
 pub use entities::role_permissions::Scope;
@@ -189,7 +191,7 @@ pub fn is_known(name: &str) -> bool {
 pub const ADMINISTRATOR: [&str; 2] = ["users:write", "roles:write"];
 
 /// A grant that a caller's own grants do not cover: a permission it does
-/// not hold, or holds with a narrower scope. Displayed in the client's terms.
+/// not hold, or holds with a narrower scope. Said in the client's terms by [`Msg`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uncovered {
     pub permission: String,
@@ -198,19 +200,21 @@ pub struct Uncovered {
     pub held: Option<Scope>,
 }
 
-impl fmt::Display for Uncovered {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self {
+impl From<Uncovered> for Msg {
+    fn from(uncovered: Uncovered) -> Self {
+        let Uncovered {
             permission,
             scope,
             held,
-        } = self;
+        } = uncovered;
+        let scope = scope.to_string();
         match held {
-            None => write!(f, "{permission} with scope {scope}, and you do not hold {permission}"),
-            Some(held) => write!(
-                f,
-                "{permission} with scope {scope}, and you hold {permission} only with scope {held}"
-            ),
+            None => Msg::UncoveredNotHeld { permission, scope },
+            Some(held) => Msg::UncoveredNarrower {
+                permission,
+                scope,
+                held: held.to_string(),
+            },
         }
     }
 }
@@ -264,6 +268,7 @@ impl Grants {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::text::Reader;
 
     #[test]
     fn the_widest_scope_of_several_roles_wins() {
@@ -327,13 +332,20 @@ mod tests {
             scope: Scope::All,
             held: Some(Scope::Team),
         };
+        let missing = Uncovered {
+            held: None,
+            ..wider.clone()
+        };
         assert_eq!(
-            wider.to_string(),
+            Msg::from(wider).to_string(),
             "users:read with scope all, and you hold users:read only with scope team"
         );
-        let missing = Uncovered { held: None, ..wider };
         assert_eq!(
-            missing.to_string(),
+            Msg::from(missing.clone()).render(&Reader::default()),
+            "范围为 all 的 users:read，而您没有 users:read 权限"
+        );
+        assert_eq!(
+            Msg::from(missing).to_string(),
             "users:read with scope all, and you do not hold users:read"
         );
     }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::audit::{self, AuditContext},
     platform::error::DomainError,
@@ -20,7 +21,7 @@ pub trait Record: Serialize {
     /// The table behind it.
     type Entity: EntityTrait;
     /// What "not found" calls it ("customer event").
-    const NAME: &'static str;
+    const NAME: Msg;
     /// What its audit entries name as their entity ("customer_event").
     const AUDITED: &'static str;
     /// The fields its audit entries compare.

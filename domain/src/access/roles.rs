@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor,
     access::audit::AuditContext,
@@ -83,8 +84,7 @@ impl Authority {
             (None, Some(client)) => actor::load_client(db, client).await?,
             (None, None) => return Ok(Authority::Full),
         };
-        let caller =
-            caller.ok_or_else(|| DomainError::Forbidden("your account or client is no longer active".to_owned()))?;
+        let caller = caller.ok_or_else(|| DomainError::Forbidden(Msg::CallerInactive))?;
         Ok(if caller.grants.is_administrator() {
             Authority::Full
         } else {
@@ -107,20 +107,21 @@ impl Authority {
     fn may_grant(&self, grants: &[Grant]) -> Result<(), DomainError> {
         match self.beyond(grants) {
             None => Ok(()),
-            Some(uncovered) => Err(DomainError::Forbidden(format!(
-                "you can grant only what you hold, with no wider scope: this would grant {uncovered}"
-            ))),
+            Some(uncovered) => Err(DomainError::Forbidden(Msg::GrantOnlyHeld {
+                uncovered: Box::new(uncovered.into()),
+            })),
         }
     }
 
-    /// Refuses assigning or removing (`verb`) a role that grants anything the
-    /// caller's own grants do not cover.
-    fn may_hand_out(&self, role: &RoleView, verb: &str) -> Result<(), DomainError> {
+    /// Refuses assigning, removing or changing (`refusal`, the message
+    /// with the role and what it grants beyond the caller) a role that
+    /// grants anything the caller's own grants do not cover.
+    fn may_hand_out(&self, role: &RoleView, refusal: fn(String, Box<Msg>) -> Msg) -> Result<(), DomainError> {
         match self.beyond(&role.grants) {
             None => Ok(()),
-            Some(uncovered) => Err(DomainError::Forbidden(format!(
-                "you cannot {verb} the role {}: it grants {uncovered}",
-                role.name
+            Some(uncovered) => Err(DomainError::Forbidden(refusal(
+                role.name.clone(),
+                Box::new(uncovered.into()),
             ))),
         }
     }
@@ -134,32 +135,25 @@ impl Authority {
             return Ok(());
         };
         if roles.contains(&role.name) {
-            return Err(DomainError::Forbidden(format!(
-                "you cannot change the role {}: you hold it yourself",
-                role.name
-            )));
+            return Err(DomainError::Forbidden(Msg::CannotChangeOwnRole {
+                role: role.name.clone(),
+            }));
         }
         if role.name == ADMIN_ROLE {
-            return Err(only_administrators(format!("the {ADMIN_ROLE} role")));
+            return Err(DomainError::Forbidden(Msg::OnlyAdministratorsRole {
+                role: ADMIN_ROLE.to_owned(),
+            }));
         }
         let regranted =
             new_grants.is_some_and(|new| new.iter().collect::<BTreeSet<_>>() != role.grants.iter().collect());
         if role.builtin && regranted {
-            return Err(only_administrators(format!(
-                "the grants of the built-in role {}",
-                role.name
-            )));
+            return Err(DomainError::Forbidden(Msg::OnlyAdministratorsGrants {
+                role: role.name.clone(),
+            }));
         }
-        self.may_hand_out(role, "change")?;
+        self.may_hand_out(role, |role, uncovered| Msg::CannotChangeRole { role, uncovered })?;
         new_grants.map_or(Ok(()), |new| self.may_grant(new))
     }
-}
-
-fn only_administrators(what: String) -> DomainError {
-    DomainError::Forbidden(format!(
-        "only an administrator ({} with scope all) may change {what}",
-        ADMINISTRATOR.join(" and ")
-    ))
 }
 
 /// Refuses (403) role assignments the caller behind `ctx` may not make:
@@ -177,7 +171,12 @@ pub(crate) async fn check_assignment(
     }
     let changed = views(db, added.iter().chain(removed).cloned().collect()).await?;
     for (i, role) in changed.iter().enumerate() {
-        authority.may_hand_out(role, if i < added.len() { "assign" } else { "remove" })?;
+        let refusal: fn(String, Box<Msg>) -> Msg = if i < added.len() {
+            |role, uncovered| Msg::CannotAssignRole { role, uncovered }
+        } else {
+            |role, uncovered| Msg::CannotRemoveRole { role, uncovered }
+        };
+        authority.may_hand_out(role, refusal)?;
     }
     Ok(())
 }
@@ -192,17 +191,14 @@ fn check(input: &RoleInput, creating: bool) -> Result<(), DomainError> {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 && name.as_bytes()[0].is_ascii_lowercase();
             if !valid {
-                errors.push(FieldError::new(
-                    "/name",
-                    "must be 2 to 64 of a-z, 0-9 and _, starting with a letter",
-                ));
+                errors.push(FieldError::new("/name", Msg::RoleName));
             }
         }
-        None if creating => errors.push(FieldError::new("/name", "is required")),
+        None if creating => errors.push(FieldError::new("/name", Msg::Required)),
         None => {}
     }
     if input.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
-        errors.push(FieldError::new("/description", "must be at most 500 characters"));
+        errors.push(FieldError::new("/description", Msg::AtMostChars { max: 500 }));
     }
     if let Some(grants) = &input.grants {
         let mut seen = BTreeSet::new();
@@ -210,10 +206,12 @@ fn check(input: &RoleInput, creating: bool) -> Result<(), DomainError> {
             if !permissions::is_known(&grant.permission) {
                 errors.push(FieldError::new(
                     format!("/grants/{i}/permission"),
-                    format!("unknown permission {:?}; see GET /api/v1/permissions", grant.permission),
+                    Msg::UnknownPermissionSeeList {
+                        permission: format!("{:?}", grant.permission),
+                    },
                 ));
             } else if !seen.insert(grant.permission.as_str()) {
-                errors.push(FieldError::new(format!("/grants/{i}/permission"), "is granted twice"));
+                errors.push(FieldError::new(format!("/grants/{i}/permission"), Msg::GrantedTwice));
             }
         }
     }
@@ -261,7 +259,7 @@ fn role_view(role: roles::Model, grants: &[role_permissions::Model]) -> RoleView
 
 impl Record for RoleView {
     type Entity = roles::Entity;
-    const NAME: &'static str = "role";
+    const NAME: Msg = Msg::NounRole;
     const AUDITED: &'static str = "role";
     fn audit_json(&self) -> serde_json::Value {
         json!({"name": self.name, "description": self.description, "grants": self.grants})
@@ -320,7 +318,7 @@ pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleI
     .insert(&txn)
     .await
     .map_err(|e| match DomainError::from(e) {
-        DomainError::Conflict(_) => DomainError::Conflict("a role with this name exists".to_owned()),
+        DomainError::Conflict(_) => DomainError::Conflict(Msg::RoleNameTaken),
         other => other,
     })?;
     replace_grants(&txn, role.id, input.grants.as_deref().unwrap_or_default()).await?;
@@ -348,7 +346,7 @@ pub async fn update(
     if role.builtin && input.name.as_ref().is_some_and(|n| *n != role.name) {
         return Err(DomainError::Rule {
             code: "builtin_role",
-            detail: format!("the built-in role {} cannot be renamed", role.name),
+            detail: Msg::BuiltinRoleRename { role: role.name },
         });
     }
     let mut active: roles::ActiveModel = role.into();
@@ -384,7 +382,7 @@ pub async fn delete(
     if role.builtin {
         return Err(DomainError::Rule {
             code: "builtin_role",
-            detail: format!("the built-in role {} cannot be deleted", role.name),
+            detail: Msg::BuiltinRoleDelete { role: role.name },
         });
     }
     roles::Entity::delete_by_id(id).exec(&txn).await?;
@@ -439,9 +437,7 @@ pub async fn ensure_an_administrator_remains(db: &impl ConnectionTrait) -> Resul
     } else {
         Err(DomainError::Rule {
             code: "last_administrator",
-            detail: "this change would leave no active administrator (a user with users:write and roles:write \
-                     on all records)"
-                .to_owned(),
+            detail: Msg::LastAdministrator,
         })
     }
 }

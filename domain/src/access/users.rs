@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::AuditContext,
@@ -64,18 +65,15 @@ pub async fn create(
     let mut errors = Vec::new();
     let email = normalise_email(&new.email);
     if email.is_none() {
-        errors.push(FieldError::new(
-            "/email",
-            "must be an e-mail address such as name@example.com",
-        ));
+        errors.push(FieldError::new("/email", Msg::EmailAddress));
     }
     if new.name.trim().is_empty() || new.name.chars().count() > 200 {
-        errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+        errors.push(FieldError::new("/name", Msg::CharsBetween { min: 1, max: 200 }));
     }
     if new.password.expose().chars().count() < MIN_PASSWORD_LEN {
         errors.push(FieldError::new(
             "/password",
-            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+            Msg::AtLeastChars { min: MIN_PASSWORD_LEN },
         ));
     }
     crate::platform::input::one_of(Some(&new.locale), LOCALES, "/locale", &mut errors);
@@ -90,7 +88,7 @@ pub async fn create(
         .await?
         > 0
     {
-        return Err(DomainError::Conflict(format!("a user with e-mail {email} exists")));
+        return Err(DomainError::Conflict(Msg::EmailTaken { email }));
     }
 
     let password_hash = crate::access::passwords::hash(&new.password).await?;
@@ -140,7 +138,9 @@ async fn find_roles(
         if !found.iter().any(|r| &r.name == wanted) {
             errors.push(FieldError::new(
                 format!("/roles/{i}"),
-                format!("unknown role {wanted:?}"),
+                Msg::UnknownRole {
+                    role: format!("{wanted:?}"),
+                },
             ));
         }
     }
@@ -155,7 +155,12 @@ async fn check_team(
     if let Some(team_id) = team_id
         && teams::Entity::find_by_id(team_id).one(db).await?.is_none()
     {
-        errors.push(FieldError::new("/team_id", "no such team"));
+        errors.push(FieldError::new(
+            "/team_id",
+            Msg::NoSuch {
+                what: Box::new(Msg::NounTeam),
+            },
+        ));
     }
     Ok(())
 }
@@ -225,7 +230,7 @@ fn view_of(user: users::Model, roles: Vec<String>) -> UserView {
 
 impl Record for UserView {
     type Entity = users::Entity;
-    const NAME: &'static str = "user";
+    const NAME: Msg = Msg::NounUser;
     const AUDITED: &'static str = "user";
     fn audit_json(&self) -> serde_json::Value {
         serde_json::json!({
@@ -319,10 +324,7 @@ pub async fn update(
             (changes.status.is_some(), "/status"),
         ] {
             if given {
-                errors.push(FieldError::new(
-                    pointer,
-                    "may only be changed with users:write on all records",
-                ));
+                errors.push(FieldError::new(pointer, Msg::NeedsUsersWriteAll));
             }
         }
     }
@@ -331,7 +333,7 @@ pub async fn update(
         .as_ref()
         .is_some_and(|n| n.trim().is_empty() || n.chars().count() > 200)
     {
-        errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+        errors.push(FieldError::new("/name", Msg::CharsBetween { min: 1, max: 200 }));
     }
     crate::platform::input::one_of(changes.locale.as_deref(), LOCALES, "/locale", &mut errors);
     if changes
@@ -339,7 +341,7 @@ pub async fn update(
         .as_ref()
         .is_some_and(|p| p.as_ref().is_some_and(|p| p.chars().count() > 32))
     {
-        errors.push(FieldError::new("/phone", "must be at most 32 characters"));
+        errors.push(FieldError::new("/phone", Msg::AtMostChars { max: 32 }));
     }
     check_team(db, changes.team_id.flatten(), &mut errors).await?;
     if !errors.is_empty() {

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::AuditContext,
@@ -73,7 +74,7 @@ impl From<complaints::Model> for ComplaintView {
 
 impl Record for ComplaintView {
     type Entity = complaints::Entity;
-    const NAME: &'static str = "complaint";
+    const NAME: Msg = Msg::NounComplaint;
     const AUDITED: &'static str = "complaint";
     fn audit_json(&self) -> serde_json::Value {
         json!({"customer_id": self.customer_id, "deal_id": self.deal_id, "consultant_id": self.consultant_id,
@@ -115,7 +116,7 @@ pub struct NewComplaint {
 
 fn check_summary(summary: &str, pointer: &str, errors: &mut Vec<FieldError>) {
     if summary.trim().is_empty() || summary.chars().count() > 4000 {
-        errors.push(FieldError::new(pointer, "must be 1 to 4000 characters"));
+        errors.push(FieldError::new(pointer, Msg::OneToChars { max: 4000 }));
     }
 }
 
@@ -141,13 +142,13 @@ pub async fn create(
         .one(&txn)
         .await?;
     let Some(customer) = customer else {
-        errors.push(FieldError::new("/customer_id", "no such customer within your reach"));
+        errors.push(FieldError::new("/customer_id", Msg::NoCustomerInReach));
         return Err(DomainError::Validation(errors));
     };
     if let Some(deal_id) = input.deal_id {
         let deal = deals::Entity::find_by_id(deal_id).one(&txn).await?;
         if deal.is_none_or(|d| d.customer_id != customer.id) {
-            errors.push(FieldError::new("/deal_id", "no such deal of this customer"));
+            errors.push(FieldError::new("/deal_id", Msg::NoDealOfCustomer));
         }
     }
     let (Some(severity), true) = (severity, errors.is_empty()) else {
@@ -300,7 +301,7 @@ pub async fn update(
     match to {
         Ok(ComplaintStatus::Resolved) => {
             match &change.resolution {
-                None => errors.push(FieldError::new("/resolution", "is required to resolve a complaint")),
+                None => errors.push(FieldError::new("/resolution", Msg::ComplaintResolutionRequired)),
                 Some(r) => check_summary(r, "/resolution", &mut errors),
             }
             crate::platform::input::reported_time(change.resolved_at, "/resolved_at", &mut errors);
@@ -311,7 +312,7 @@ pub async fn update(
                 (change.resolved_at.is_some(), "/resolved_at"),
             ] {
                 if given {
-                    errors.push(FieldError::new(pointer, "is only for resolving a complaint"));
+                    errors.push(FieldError::new(pointer, Msg::OnlyForResolving));
                 }
             }
         }
@@ -330,7 +331,7 @@ pub async fn update(
             ComplaintStatus::Resolved => ComplaintStatus::Open,
         };
         return Err(DomainError::IllegalTransition {
-            what: "complaint",
+            what: Box::new(Msg::NounComplaint),
             from: complaint.status.to_string(),
             to: to.to_string(),
             allowed: vec![other.to_string()],
@@ -338,10 +339,7 @@ pub async fn update(
     }
     let resolved_at = change.resolved_at.unwrap_or(now);
     if to == ComplaintStatus::Resolved && resolved_at < complaint.received_at {
-        return Err(DomainError::invalid(
-            "/resolved_at",
-            "must not be before the complaint was received",
-        ));
+        return Err(DomainError::invalid("/resolved_at", Msg::NotBeforeReceived));
     }
     let mut active: complaints::ActiveModel = complaint.into();
     active.status = Set(to);

@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -30,7 +31,7 @@ use crate::{
 
 fn text(value: Option<&str>, pointer: &str, max: usize, errors: &mut Vec<FieldError>) {
     if value.is_some_and(|v| v.trim().is_empty() || v.chars().count() > max) {
-        errors.push(FieldError::new(pointer, format!("must be 1 to {max} characters")));
+        errors.push(FieldError::new(pointer, Msg::OneToChars { max }));
     }
 }
 
@@ -40,7 +41,9 @@ fn trimmed(value: Option<String>) -> Option<String> {
 
 fn refuse_final(deal: &entities::deals::Model) -> Result<(), DomainError> {
     if matches!(deal.stage, Stage::Closed | Stage::Cancelled) {
-        return Err(DomainError::Conflict(format!("the deal is {}", deal.stage)));
+        return Err(DomainError::Conflict(Msg::DealIs {
+            stage: deal.stage.to_string(),
+        }));
     }
     Ok(())
 }
@@ -196,7 +199,7 @@ pub async fn update_issue(
         .ok();
     text(resolution.as_deref(), "/resolution", 4000, &mut errors);
     if status == Some(IssueStatus::Resolved) && resolution.is_none() {
-        errors.push(FieldError::new("/resolution", "is required to resolve an issue"));
+        errors.push(FieldError::new("/resolution", Msg::IssueResolutionRequired));
     }
     let (Some(status), true) = (status, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
@@ -208,7 +211,7 @@ pub async fn update_issue(
         .filter(inspection_issues::Column::DealId.eq(deal.id))
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("inspection issue"))?;
+        .ok_or(DomainError::NotFound(Msg::NounInspectionIssue))?;
     let was_resolved = issue.status == IssueStatus::Resolved;
     let before = IssueView::from(issue.clone());
     let now = Utc::now();
@@ -297,7 +300,7 @@ pub async fn set_checklist_item(
 ) -> Result<ChecklistItem, DomainError> {
     let ChecklistChange { done, note } = change;
     let Ok(item) = item.parse::<Item>() else {
-        return Err(DomainError::NotFound("checklist item"));
+        return Err(DomainError::NotFound(Msg::NounChecklistItem));
     };
     let mut errors = Vec::new();
     text(note.as_deref(), "/note", 2000, &mut errors);
@@ -453,7 +456,7 @@ pub async fn handover(
         .one(db)
         .await?
         .map(HandoverView::from)
-        .ok_or(DomainError::NotFound("handover"))
+        .ok_or(DomainError::NotFound(Msg::NounHandover))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -508,7 +511,7 @@ pub async fn record_visit(
     let mut errors = Vec::new();
     let satisfaction = i16::try_from(input.satisfaction).ok().filter(|s| (1..=5).contains(s));
     if satisfaction.is_none() {
-        errors.push(FieldError::new("/satisfaction", "must be an integer from 1 to 5"));
+        errors.push(FieldError::new("/satisfaction", Msg::SatisfactionOneToFive));
     }
     text(input.feedback.as_deref(), "/feedback", 4000, &mut errors);
     let visited_at = crate::platform::input::reported_time(input.visited_at, "/visited_at", &mut errors);
@@ -520,11 +523,13 @@ pub async fn record_visit(
     let Some(handed_over_at) = deal.handed_over_at.filter(|_| deal.stage != Stage::Cancelled) else {
         return Err(DomainError::Rule {
             code: "not_handed_over",
-            detail: format!("the deal is {}: visits follow the handover", deal.stage),
+            detail: Msg::VisitBeforeHandover {
+                stage: deal.stage.to_string(),
+            },
         });
     };
     if visited_at < handed_over_at {
-        return Err(DomainError::invalid("/visited_at", "must not be before the handover"));
+        return Err(DomainError::invalid("/visited_at", Msg::NotBeforeHandover));
     }
     let visit = VisitView::from(
         visits::ActiveModel {

@@ -24,6 +24,7 @@ use crate::{
         timers,
     },
     platform::error::DomainError,
+    platform::text::{At, Msg},
     sales::{assignment, timeline},
 };
 
@@ -119,27 +120,30 @@ async fn manager_of(db: &impl ConnectionTrait, team: Option<Uuid>) -> Result<Opt
         .and_then(|t| t.manager_id))
 }
 
-fn describe(kind: SlaKind) -> &'static str {
-    match kind {
-        SlaKind::FirstResponse => "first response (初次接触)",
-        SlaKind::NeedsAssessment => "needs assessment (需求分析)",
-        SlaKind::FollowUp => "weekly follow-up (跟进回访)",
-        SlaKind::Inspection => "pre-handover inspection (交房前检查)",
-        SlaKind::Visit => "post-handover visit (交房后回访)",
-        SlaKind::ComplaintResolution => "complaint resolution (投诉处理)",
-    }
+/// What a deadline of this kind watches, as its notifications name it.
+fn describe(kind: SlaKind) -> Box<Msg> {
+    Box::new(match kind {
+        SlaKind::FirstResponse => Msg::SlaFirstResponse,
+        SlaKind::NeedsAssessment => Msg::SlaNeedsAssessment,
+        SlaKind::FollowUp => Msg::SlaFollowUp,
+        SlaKind::Inspection => Msg::SlaInspection,
+        SlaKind::Visit => Msg::SlaVisit,
+        SlaKind::ComplaintResolution => Msg::SlaComplaintResolution,
+    })
 }
 
 /// What firing a timer did.
 pub type Outcome = &'static str;
 
 /// Runs a due SLA timer: records its reminder, task or breach once, or
-/// nothing if the work was done. Returns the outcome, or `None` if the timer
+/// nothing if the work was done; notifications read instants in the
+/// business time zone `tz`. Returns the outcome, or `None` if the timer
 /// was no longer open (another worker fired it, or the work ended it).
 pub async fn fire(
     db: &(impl ConnectionTrait + TransactionTrait),
     timer_id: Uuid,
     instance: &str,
+    tz: chrono_tz::Tz,
 ) -> Result<Option<Outcome>, DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
     let Some(timer) = timers::get(&txn, timer_id).await? else {
@@ -163,21 +167,24 @@ pub async fn fire(
         return Ok(None);
     }
     let what = describe(kind);
-    let due = timer.due_at.to_rfc3339();
     let subject_type = match kind {
         SlaKind::Inspection | SlaKind::Visit => "deal",
         SlaKind::ComplaintResolution => "complaint",
         SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => "customer",
     };
-    let notice = |user: Uuid, notice_kind: notifications::Kind, title: String, tag: &str| Notice {
+    let notice = |user: Uuid, notice_kind: notifications::Kind, title: Msg, tag: &str| Notice {
         user_id: user,
         kind: notice_kind,
         title,
-        body: Some(format!("{what}: due {due}")),
+        body: Some(Msg::NoticeDue {
+            what: what.clone(),
+            due: At(timer.due_at),
+        }),
         subject_type: Some(subject_type),
         subject_id: timer.subject_id,
         dedupe_key: format!("timer:{}:{tag}", timer.id),
     };
+    let mut notices = Vec::new();
     match outcome {
         "task_created" => {
             if let Some(consultant) = owners.consultant {
@@ -186,36 +193,38 @@ pub async fn fire(
                 } else {
                     notifications::Kind::VisitTask
                 };
-                notifications::notify(&txn, notice(consultant, kind_name, format!("Task: {what}"), "task")).await?;
+                let title = Msg::NoticeTask { what: what.clone() };
+                notices.push(notice(consultant, kind_name, title, "task"));
             }
         }
         "reminded" => {
             if let Some(consultant) = owners.consultant {
-                let title = format!("Reminder: {what} is due soon");
-                notifications::notify(
-                    &txn,
-                    notice(consultant, notifications::Kind::SlaReminder, title, "reminder"),
-                )
-                .await?;
+                let title = Msg::NoticeReminder { what: what.clone() };
+                notices.push(notice(consultant, notifications::Kind::SlaReminder, title, "reminder"));
             }
         }
-        "breached" => breach(&txn, kind, &timer, owners, &notice).await?,
+        "breached" => {
+            if let Some(breach_notice) = breach(&txn, kind, &timer, owners, &notice).await? {
+                notices.push(breach_notice);
+            }
+        }
         _ => {}
     }
+    notifications::notify(&txn, tz, notices).await?;
     txn.commit().await?;
     Ok(Some(outcome))
 }
 
-/// Records a missed deadline: the breach, the manager's notification, the
-/// customer's timeline, the partner's webhook and, if the policy says so,
-/// the lead's reassignment.
+/// Records a missed deadline: the breach, the customer's timeline, the
+/// partner's webhook and, if the policy says so, the lead's reassignment;
+/// returns the manager's notification to send, if the policy asks for one.
 async fn breach(
     db: &impl ConnectionTrait,
     kind: SlaKind,
     timer: &timer_rows::Model,
     owners: Owners,
-    notice: &impl Fn(Uuid, notifications::Kind, String, &str) -> Notice,
-) -> Result<(), DomainError> {
+    notice: &impl Fn(Uuid, notifications::Kind, Msg, &str) -> Notice,
+) -> Result<Option<Notice>, DomainError> {
     // Every SLA timer is scheduled under a policy version (`outbox::sla`).
     let version = timer
         .policy_version
@@ -241,7 +250,6 @@ async fn breach(
         .one(db)
         .await?
         .map(Policy::from);
-    let what = describe(kind);
     let notify_manager = policy.as_ref().is_none_or(|p| p.notify_manager);
     let escalate = kind == SlaKind::ComplaintResolution;
     let manager = if notify_manager || escalate {
@@ -249,10 +257,10 @@ async fn breach(
     } else {
         None
     };
-    if notify_manager && let Some(manager) = manager {
-        let title = format!("SLA breach: {what} missed");
-        notifications::notify(db, notice(manager, notifications::Kind::SlaBreach, title, "breach")).await?;
-    }
+    let manager_notice = manager.filter(|_| notify_manager).map(|manager| {
+        let title = Msg::NoticeBreach { what: describe(kind) };
+        notice(manager, notifications::Kind::SlaBreach, title, "breach")
+    });
     if escalate && let Some(manager) = manager {
         // Escalation: the manager handles an overdue complaint.
         complaints::Entity::update_many()
@@ -304,5 +312,5 @@ async fn breach(
             ),
         }
     }
-    Ok(())
+    Ok(manager_notice)
 }

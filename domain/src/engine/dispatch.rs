@@ -60,7 +60,7 @@ async fn run(
                 .await?
                 .then_some("computed"))
         }
-        kind if kind.parse::<sla::SlaKind>().is_ok() => super::deadlines::fire(db, id, instance).await,
+        kind if kind.parse::<sla::SlaKind>().is_ok() => super::deadlines::fire(db, id, instance, tz).await,
         other => Err(DomainError::Internal(format!("timer {id} has unknown kind {other}"))),
     }
 }

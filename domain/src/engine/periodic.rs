@@ -20,6 +20,7 @@ use crate::{
     outbox::timers::{self, NewTimer},
     platform::calendar::{Month, Quarter, start_of_day},
     platform::error::DomainError,
+    platform::text::{At, Msg},
 };
 
 /// The timer kind of periodic runs.
@@ -165,13 +166,17 @@ pub async fn fire(
     let to = start_of_day(start, tz);
     match job {
         Job::KpiSnapshot => {
-            let month = label.parse().map_err(DomainError::Internal)?;
+            let month = label
+                .parse()
+                .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
             crate::performance::snapshots::take(&txn, month, tz).await?;
         }
-        Job::DigestDaily => digest(&txn, notifications::Kind::DigestDaily, label, from, to).await?,
-        Job::DigestWeekly => digest(&txn, notifications::Kind::DigestWeekly, label, from, to).await?,
+        Job::DigestDaily => digest(&txn, notifications::Kind::DigestDaily, label, from, to, tz).await?,
+        Job::DigestWeekly => digest(&txn, notifications::Kind::DigestWeekly, label, from, to, tz).await?,
         Job::SalesStar => {
-            let quarter = label.parse().map_err(DomainError::Internal)?;
+            let quarter = label
+                .parse()
+                .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
             // One scheduled run per quarter, whoever claims it first; a
             // timer of its own computes it.
             if let Some(run) = crate::performance::awards::runs::claim_scheduled_run(&txn, quarter).await? {
@@ -203,13 +208,14 @@ fn per_team(rows: Vec<(Option<Uuid>, i64)>) -> HashMap<Uuid, i64> {
 }
 
 /// Each manager's digest of the period: new leads and missed deadlines in
-/// the team.
+/// the team, in the manager's language.
 async fn digest(
     db: &impl ConnectionTrait,
     kind: notifications::Kind,
     label: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    tz: Tz,
 ) -> Result<(), DomainError> {
     let leads: HashMap<Uuid, i64> = per_team(
         customers::Entity::find()
@@ -235,6 +241,7 @@ async fn digest(
             .all(db)
             .await?,
     );
+    let mut notices = Vec::new();
     for team in teams::Entity::find()
         .filter(teams::Column::ManagerId.is_not_null())
         .all(db)
@@ -243,24 +250,25 @@ async fn digest(
         let Some(manager) = team.manager_id else { continue };
         let leads = leads.get(&team.id).copied().unwrap_or(0);
         let breaches = breaches.get(&team.id).copied().unwrap_or(0);
-        notifications::notify(
-            db,
-            Notice {
-                user_id: manager,
-                kind,
-                title: format!(
-                    "{} digest {label}: {leads} new leads, {breaches} missed deadlines",
-                    team.name
-                ),
-                body: Some(format!("From {from} to {to}")),
-                subject_type: Some("team"),
-                subject_id: Some(team.id),
-                dedupe_key: format!("{kind}:{label}:{manager}:{}", team.id),
+        notices.push(Notice {
+            user_id: manager,
+            kind,
+            title: Msg::DigestTitle {
+                team: team.name,
+                label: label.to_owned(),
+                leads,
+                breaches,
             },
-        )
-        .await?;
+            body: Some(Msg::DigestPeriod {
+                from: At(from),
+                to: At(to),
+            }),
+            subject_type: Some("team"),
+            subject_id: Some(team.id),
+            dedupe_key: format!("{kind}:{label}:{manager}:{}", team.id),
+        });
     }
-    Ok(())
+    notifications::notify(db, tz, notices).await
 }
 
 #[cfg(test)]

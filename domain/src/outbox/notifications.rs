@@ -1,13 +1,18 @@
 //! Each user's notifications: reminders before a deadline, breaches for the
-//! manager, tasks (inspection, visit) and digests. A notification carries a
-//! dedupe key, so a job that runs twice notifies once.
+//! manager, tasks (inspection, visit) and digests. A notification is written
+//! in its recipient's language, its instants in the business time zone, and
+//! carries a dedupe key, so a job that runs twice notifies once.
 
+use std::collections::HashMap;
+
+use crate::platform::text::{Locale, Msg, Reader};
 use chrono::{DateTime, Utc};
-use entities::notifications;
+use chrono_tz::Tz;
+use entities::{notifications, users};
 
 /// What a notification is about, stored and named as `entities` spells it.
 pub use entities::notifications::NotificationKind as Kind;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, sea_query::Expr};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -16,33 +21,57 @@ use crate::{
     platform::page::{Page, PageRequest},
 };
 
-/// A notification to send.
+/// A notification to send; its texts are rendered for the recipient.
 #[derive(Debug, Clone)]
 pub struct Notice {
     pub user_id: Uuid,
     pub kind: Kind,
-    pub title: String,
-    pub body: Option<String>,
+    pub title: Msg,
+    pub body: Option<Msg>,
     pub subject_type: Option<&'static str>,
     pub subject_id: Option<Uuid>,
     /// Unique per notification; notifying twice with one key notifies once.
     pub dedupe_key: String,
 }
 
-pub async fn notify(db: &impl ConnectionTrait, notice: Notice) -> Result<(), DomainError> {
-    let row = notifications::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(notice.user_id),
-        kind: Set(notice.kind),
-        title: Set(notice.title),
-        body: Set(notice.body),
-        subject_type: Set(notice.subject_type.map(str::to_owned)),
-        subject_id: Set(notice.subject_id),
-        dedupe_key: Set(notice.dedupe_key),
-        created_at: Set(Utc::now()),
-        read_at: Set(None),
-    };
-    notifications::Entity::insert(row)
+/// Writes the notices, each in its recipient's language (`users.locale`,
+/// zh-CN if it is none of ours) with instants in the business time zone
+/// `tz`. The recipients' languages are read in one query.
+pub async fn notify(db: &impl ConnectionTrait, tz: Tz, notices: Vec<Notice>) -> Result<(), DomainError> {
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let recipients: HashMap<Uuid, String> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::Locale)
+        .filter(users::Column::Id.is_in(notices.iter().map(|n| n.user_id)))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let now = Utc::now();
+    let rows = notices.into_iter().map(|notice| {
+        let locale = recipients
+            .get(&notice.user_id)
+            .and_then(|tag| Locale::from_tag(tag))
+            .unwrap_or_default();
+        let reader = Reader::new(locale, tz);
+        notifications::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(notice.user_id),
+            kind: Set(notice.kind),
+            title: Set(notice.title.render(&reader)),
+            body: Set(notice.body.map(|body| body.render(&reader))),
+            subject_type: Set(notice.subject_type.map(str::to_owned)),
+            subject_id: Set(notice.subject_id),
+            dedupe_key: Set(notice.dedupe_key),
+            created_at: Set(now),
+            read_at: Set(None),
+        }
+    });
+    notifications::Entity::insert_many(rows)
         .on_conflict_do_nothing_on([notifications::Column::DedupeKey])
         .exec(db)
         .await?;
@@ -113,5 +142,5 @@ pub async fn mark_read(db: &impl ConnectionTrait, user_id: Uuid, id: Uuid) -> Re
         .one(db)
         .await?
         .map(NotificationView::from)
-        .ok_or(DomainError::NotFound("notification"))
+        .ok_or(DomainError::NotFound(Msg::NounNotification))
 }

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::audit::{self, AuditContext},
     outbox::timers::{self, NewTimer},
@@ -81,7 +82,7 @@ pub async fn current(db: &impl ConnectionTrait, kind: SlaKind) -> Result<Policy,
         .one(db)
         .await?
         .map(Policy::from)
-        .ok_or(DomainError::NotFound("SLA policy"))
+        .ok_or(DomainError::NotFound(Msg::NounSlaPolicy))
 }
 
 /// The policy in force for every kind.
@@ -96,7 +97,7 @@ pub async fn all_current(db: &impl ConnectionTrait) -> Result<Vec<Policy>, Domai
 /// Every version of one kind's policy, newest first.
 pub async fn history(db: &impl ConnectionTrait, kind: &str) -> Result<Vec<Policy>, DomainError> {
     let Ok(kind) = kind.parse::<SlaKind>() else {
-        return Err(DomainError::NotFound("SLA policy"));
+        return Err(DomainError::NotFound(Msg::NounSlaPolicy));
     };
     Ok(sla_policies::Entity::find()
         .filter(sla_policies::Column::Kind.eq(kind))
@@ -126,26 +127,17 @@ pub async fn update(
     if_match: Option<&str>,
 ) -> Result<Policy, DomainError> {
     let Ok(kind) = kind.parse::<SlaKind>() else {
-        return Err(DomainError::NotFound("SLA policy"));
+        return Err(DomainError::NotFound(Msg::NounSlaPolicy));
     };
     let mut errors = Vec::new();
     if input.duration_secs.is_some_and(|d| !(1..=366 * 24 * 3600).contains(&d)) {
-        errors.push(FieldError::new(
-            "/duration_secs",
-            "must be between 1 second and 366 days",
-        ));
+        errors.push(FieldError::new("/duration_secs", Msg::DurationOneSecondTo366Days));
     }
     if input.warning_percent.is_some_and(|w| !(0..=99).contains(&w)) {
-        errors.push(FieldError::new(
-            "/warning_percent",
-            "must be between 0 (no reminder) and 99",
-        ));
+        errors.push(FieldError::new("/warning_percent", Msg::WarningPercent));
     }
     if input.reassign == Some(true) && kind != SlaKind::FirstResponse {
-        errors.push(FieldError::new(
-            "/reassign",
-            "only a missed first response reassigns the lead",
-        ));
+        errors.push(FieldError::new("/reassign", Msg::OnlyFirstResponseReassigns));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));

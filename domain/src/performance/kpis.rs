@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 use crate::{
     access::actor::Actor, access::permissions::Scope, outbox::sla::SlaKind, platform::calendar::Month,
-    platform::error::DomainError, platform::money,
+    platform::error::DomainError, platform::money, platform::text::Msg,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -457,11 +457,7 @@ pub fn team_reach(actor: &Actor, scope: Scope) -> Result<Option<Vec<Uuid>>, Doma
     match scope {
         Scope::All => Ok(None),
         Scope::Team => Ok(Some(actor.team_ids.clone())),
-        Scope::Own => Err(DomainError::Forbidden(
-            "team figures need kpis:read with scope team or all; you hold kpis:read with scope own: read your \
-             own row at /api/v1/kpis/consultants"
-                .to_owned(),
-        )),
+        Scope::Own => Err(DomainError::Forbidden(Msg::KpiTeamsNeedScope)),
     }
 }
 

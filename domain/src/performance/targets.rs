@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::AuditContext,
@@ -25,8 +26,6 @@ use crate::{
     platform::page::{Page, PageRequest},
     platform::version,
 };
-
-const PERIOD_RULE: &str = "must be a year (2026) or a quarter (2026-Q1 to 2026-Q4)";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetView {
@@ -59,7 +58,7 @@ impl From<targets::Model> for TargetView {
 
 impl Record for TargetView {
     type Entity = targets::Entity;
-    const NAME: &'static str = "target";
+    const NAME: Msg = Msg::NounTarget;
     const AUDITED: &'static str = "target";
     fn audit_json(&self) -> serde_json::Value {
         json!({"period": self.period, "region_id": self.region_id, "team_id": self.team_id, "units": self.units,
@@ -90,7 +89,7 @@ pub struct NewTarget {
 
 fn check_figures(units: Option<i64>, amount_fen: Option<i64>, errors: &mut Vec<FieldError>) {
     if units.is_some_and(|u| !(0..=i64::from(i32::MAX)).contains(&u)) {
-        errors.push(FieldError::new("/units", "must be a whole number of at least 0"));
+        errors.push(FieldError::new("/units", Msg::WholeAtLeastZero));
     }
     money::check_optional(amount_fen, Floor::Zero, "/amount_fen", errors);
 }
@@ -106,7 +105,10 @@ fn subject(region_id: Option<Uuid>, team_id: Option<Uuid>) -> String {
 fn exists(period: &str, subject: &str) -> DomainError {
     DomainError::Rule {
         code: "target_exists",
-        detail: format!("{subject} already has a target for {period}: change that one instead"),
+        detail: Msg::TargetExists {
+            subject: subject.to_owned(),
+            period: period.to_owned(),
+        },
     }
 }
 
@@ -121,23 +123,20 @@ pub async fn create(
     let mut errors = Vec::new();
     let period = input.period.parse::<Period>();
     if period.is_err() {
-        errors.push(FieldError::new("/period", PERIOD_RULE));
+        errors.push(FieldError::new("/period", Msg::YearOrQuarter));
     }
     check_figures(Some(input.units), Some(input.amount_fen), &mut errors);
     let txn = crate::platform::db::begin_write(db).await?;
     match (input.region_id, input.team_id) {
-        (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new(
-            "/team_id",
-            "exactly one of region_id and team_id is required",
-        )),
+        (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new("/team_id", Msg::RegionOrTeam)),
         (Some(region), None) => {
             if regions::Entity::find_by_id(region).one(&txn).await?.is_none() {
-                errors.push(FieldError::new("/region_id", "no such region"));
+                errors.push(FieldError::new("/region_id", Msg::NoSuchRegion));
             }
         }
         (None, Some(team)) => {
             if teams::Entity::find_by_id(team).one(&txn).await?.is_none() {
-                errors.push(FieldError::new("/team_id", "no such team"));
+                errors.push(FieldError::new("/team_id", Msg::NoSuchTeam));
             }
         }
     }
@@ -200,11 +199,11 @@ pub async fn list(
     let mut errors = Vec::new();
     let period = filter.period.as_deref().map(str::parse::<Period>);
     if matches!(period, Some(Err(_))) {
-        errors.push(FieldError::new("/period", PERIOD_RULE));
+        errors.push(FieldError::new("/period", Msg::YearOrQuarter));
     }
     let year = filter.year.as_deref().map(str::parse::<Year>);
     if matches!(year, Some(Err(_))) {
-        errors.push(FieldError::new("/year", "must be a year such as 2026"));
+        errors.push(FieldError::new("/year", Msg::YearSuchAs));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
@@ -83,7 +84,7 @@ impl From<trainings::Model> for TrainingView {
 
 impl Record for TrainingView {
     type Entity = trainings::Entity;
-    const NAME: &'static str = "training";
+    const NAME: Msg = Msg::NounTraining;
     const AUDITED: &'static str = "training";
     fn audit_json(&self) -> serde_json::Value {
         json!({"title": self.title, "topic": self.topic, "team_id": self.team_id, "held_at": self.held_at, "trainer": self.trainer})
@@ -170,9 +171,9 @@ pub struct TrainingInput {
 fn check(input: &TrainingInput, creating: bool, errors: &mut Vec<FieldError>) {
     match &input.title {
         Some(t) if t.trim().is_empty() || t.chars().count() > 200 => {
-            errors.push(FieldError::new("/title", "must be 1 to 200 characters"));
+            errors.push(FieldError::new("/title", Msg::OneToChars { max: 200 }));
         }
-        None if creating => errors.push(FieldError::new("/title", "is required")),
+        None if creating => errors.push(FieldError::new("/title", Msg::Required)),
         _ => {}
     }
     if input
@@ -180,16 +181,16 @@ fn check(input: &TrainingInput, creating: bool, errors: &mut Vec<FieldError>) {
         .as_ref()
         .is_some_and(|t| t.as_ref().is_some_and(|t| t.chars().count() > 4000))
     {
-        errors.push(FieldError::new("/topic", "must be at most 4000 characters"));
+        errors.push(FieldError::new("/topic", Msg::AtMostChars { max: 4000 }));
     }
     if input.trainer.as_ref().is_some_and(|t| {
         t.as_ref()
             .is_some_and(|t| t.trim().is_empty() || t.chars().count() > 200)
     }) {
-        errors.push(FieldError::new("/trainer", "must be 1 to 200 characters"));
+        errors.push(FieldError::new("/trainer", Msg::OneToChars { max: 200 }));
     }
     if creating && input.held_at.is_none() {
-        errors.push(FieldError::new("/held_at", "is required"));
+        errors.push(FieldError::new("/held_at", Msg::Required));
     }
 }
 
@@ -206,9 +207,9 @@ pub async fn create(
     check(&input, true, &mut errors);
     if scope != Scope::All {
         match input.team_id {
-            None => errors.push(FieldError::new("/team_id", "is required: name one of your teams")),
+            None => errors.push(FieldError::new("/team_id", Msg::TeamRequiredOfYours)),
             Some(team) if !actor.team_ids.contains(&team) => {
-                errors.push(FieldError::new("/team_id", "is not one of your teams"));
+                errors.push(FieldError::new("/team_id", Msg::NotOneOfYourTeams));
             }
             Some(_) => {}
         }
@@ -219,7 +220,7 @@ pub async fn create(
     if attendee_ids.len() > MAX_ATTENDEES {
         errors.push(FieldError::new(
             "/attendee_ids",
-            format!("must name at most {MAX_ATTENDEES} users"),
+            Msg::AtMostUsers { max: MAX_ATTENDEES },
         ));
     }
     let txn = crate::platform::db::begin_write(db).await?;
@@ -227,7 +228,7 @@ pub async fn create(
         && scope == Scope::All
         && entities::teams::Entity::find_by_id(team).one(&txn).await?.is_none()
     {
-        errors.push(FieldError::new("/team_id", "no such team"));
+        errors.push(FieldError::new("/team_id", Msg::NoSuchTeam));
     }
     if !attendee_ids.is_empty() && attendee_ids.len() <= MAX_ATTENDEES {
         let known: Vec<Uuid> = users::Entity::find()
@@ -240,10 +241,7 @@ pub async fn create(
             .collect();
         for (i, id) in input.attendee_ids.iter().enumerate() {
             if !known.contains(id) {
-                errors.push(FieldError::new(
-                    format!("/attendee_ids/{i}"),
-                    "no such user within your reach",
-                ));
+                errors.push(FieldError::new(format!("/attendee_ids/{i}"), Msg::NoUserInReach));
             }
         }
     }
@@ -306,7 +304,7 @@ pub async fn list(
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && to < from
     {
-        return Err(DomainError::invalid("/to", "must not be before from"));
+        return Err(DomainError::invalid("/to", Msg::NotBeforeFrom));
     }
     let mut query = trainings::Entity::find().filter(read_reach(actor, scope));
     if let Some(team) = filter.team_id {
@@ -358,7 +356,7 @@ pub async fn update(
     let mut errors = Vec::new();
     check(&input, false, &mut errors);
     if input.team_id.is_some() {
-        errors.push(FieldError::new("/team_id", "cannot be changed"));
+        errors.push(FieldError::new("/team_id", Msg::CannotBeChanged));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
@@ -371,10 +369,7 @@ pub async fn update(
         && held_at > Utc::now()
         && before.attendees.iter().any(|a| a.attended || a.exam_passed.is_some())
     {
-        return Err(DomainError::invalid(
-            "/held_at",
-            "attendance is recorded for this training, so it cannot be in the future",
-        ));
+        return Err(DomainError::invalid("/held_at", Msg::AttendanceRecordedNotFuture));
     }
     let mut active: trainings::ActiveModel = training.into();
     if let Some(title) = input.title {
@@ -438,26 +433,23 @@ pub async fn set_attendee(
         .await?
         .is_none()
     {
-        return Err(DomainError::NotFound("user"));
+        return Err(DomainError::NotFound(Msg::NounUser));
     }
     let now = Utc::now();
     if training.held_at > now {
         let mut errors = Vec::new();
         if attended {
-            errors.push(FieldError::new("/attended", "the training has not been held yet"));
+            errors.push(FieldError::new("/attended", Msg::TrainingNotHeldYet));
         }
         if exam_passed.is_some() {
-            errors.push(FieldError::new("/exam_passed", "the training has not been held yet"));
+            errors.push(FieldError::new("/exam_passed", Msg::TrainingNotHeldYet));
         }
         if !errors.is_empty() {
             return Err(DomainError::Validation(errors));
         }
     }
     if exam_passed.is_some() && !attended {
-        return Err(DomainError::invalid(
-            "/exam_passed",
-            "only someone who attended can have an exam result",
-        ));
+        return Err(DomainError::invalid("/exam_passed", Msg::ExamOnlyIfAttended));
     }
     let existing = training_attendees::Entity::find()
         .filter(A::TrainingId.eq(training_id))
@@ -521,7 +513,7 @@ pub async fn remove_attendee(
         .filter(A::UserId.eq(user_id))
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("attendee"))?;
+        .ok_or(DomainError::NotFound(Msg::NounAttendee))?;
     let before = attendee_json(&row);
     training_attendees::Entity::delete_many()
         .filter(A::TrainingId.eq(training_id))

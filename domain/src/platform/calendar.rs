@@ -8,6 +8,8 @@ use std::{fmt, ops::RangeInclusive, str::FromStr};
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::platform::text::Msg;
+
 /// The years a client may name in a period: targets are set years ahead,
 /// and nothing in the business predates 2000.
 pub const YEARS: RangeInclusive<i32> = 2000..=2999;
@@ -240,35 +242,35 @@ fn year_and_part(s: &str, separator: &str, digits: usize) -> Option<(Year, u32)>
 }
 
 impl FromStr for Year {
-    type Err = String;
+    type Err = Msg;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_year(s).ok_or_else(|| format!("{s:?} is not a year: use YYYY"))
+        parse_year(s).ok_or_else(|| Msg::NotAYear { text: format!("{s:?}") })
     }
 }
 
 impl FromStr for Quarter {
-    type Err = String;
+    type Err = Msg;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         year_and_part(s, "-Q", 1)
             .and_then(|(year, quarter)| Quarter::new(year.number(), quarter))
-            .ok_or_else(|| format!("{s:?} is not a quarter: use YYYY-Qn, e.g. 2026-Q3"))
+            .ok_or_else(|| Msg::NotAQuarter { text: format!("{s:?}") })
     }
 }
 
 impl FromStr for Month {
-    type Err = String;
+    type Err = Msg;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         year_and_part(s, "-", 2)
             .and_then(|(year, month)| Month::new(year.number(), month))
-            .ok_or_else(|| format!("{s:?} is not a month: use YYYY-MM"))
+            .ok_or_else(|| Msg::NotAMonth { text: format!("{s:?}") })
     }
 }
 
 impl FromStr for Period {
-    type Err = String;
+    type Err = Msg;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.contains("-Q") {

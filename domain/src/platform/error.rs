@@ -3,15 +3,17 @@
 
 use sea_orm::{DbErr, SqlErr};
 
+use crate::platform::text::Msg;
+
 /// One rejected input field: a JSON pointer to it and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     pub pointer: String,
-    pub detail: String,
+    pub detail: Msg,
 }
 
 impl FieldError {
-    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<Msg>) -> Self {
         Self {
             pointer: pointer.into(),
             detail: detail.into(),
@@ -26,20 +28,20 @@ pub enum DomainError {
     Validation(Vec<FieldError>),
     /// The record does not exist (or is outside the caller's scope).
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Msg),
     /// The change collides with existing data (a unique value, a state).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     /// The change would break a business rule that has its own stable code
     /// (e.g. `last_administrator`).
     #[error("{detail}")]
-    Rule { code: &'static str, detail: String },
+    Rule { code: &'static str, detail: Msg },
     /// A move the state machine of `what` (a deal's stage, a customer's
     /// status) does not allow from where the record is; `allowed` lists the
     /// moves it does allow.
     #[error("a {what} cannot move from {from} to {to}")]
     IllegalTransition {
-        what: &'static str,
+        what: Box<Msg>,
         from: String,
         to: String,
         allowed: Vec<String>,
@@ -48,7 +50,7 @@ pub enum DomainError {
     /// make this change (e.g. granting more than it holds); the detail says
     /// what it lacks.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     /// `If-Match` named another version than the record has now.
     #[error("the record has changed since it was read")]
     PreconditionFailed,
@@ -60,7 +62,7 @@ pub enum DomainError {
 }
 
 impl DomainError {
-    pub fn invalid(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+    pub fn invalid(pointer: impl Into<String>, detail: impl Into<Msg>) -> Self {
         Self::Validation(vec![FieldError::new(pointer, detail)])
     }
 }
@@ -77,15 +79,11 @@ impl From<FieldError> for DomainError {
 impl From<DbErr> for DomainError {
     fn from(err: DbErr) -> Self {
         if matches!(err, DbErr::RecordNotFound(_)) {
-            return Self::NotFound("record");
+            return Self::NotFound(Msg::NounRecord);
         }
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => {
-                Self::Conflict(format!("a record with the same unique value exists: {detail}"))
-            }
-            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
-                Self::Conflict(format!("a referenced record is missing or still in use: {detail}"))
-            }
+            Some(SqlErr::UniqueConstraintViolation(detail)) => Self::Conflict(Msg::UniqueValueExists { detail }),
+            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => Self::Conflict(Msg::ReferenceBroken { detail }),
             _ => Self::Database(err),
         }
     }

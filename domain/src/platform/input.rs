@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
-use crate::platform::error::FieldError;
+use crate::platform::{error::FieldError, text::Msg};
 
 /// How far ahead of the server clock a reported time may be (clock skew).
 pub const CLOCK_SKEW: Duration = Duration::minutes(5);
@@ -18,7 +18,7 @@ pub fn reported_time(at: Option<DateTime<Utc>>, pointer: &str, errors: &mut Vec<
     let now = Utc::now();
     match at {
         Some(at) if at > now + CLOCK_SKEW => {
-            errors.push(FieldError::new(pointer, "must not be in the future"));
+            errors.push(FieldError::new(pointer, Msg::NotInFuture));
             now
         }
         Some(at) => at,
@@ -30,7 +30,7 @@ pub fn reported_time(at: Option<DateTime<Utc>>, pointer: &str, errors: &mut Vec<
 pub fn optional_text(value: Option<String>, pointer: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-        errors.push(FieldError::new(pointer, format!("must be at most {max} characters")));
+        errors.push(FieldError::new(pointer, Msg::AtMostChars { max }));
     }
     value
 }
@@ -46,13 +46,12 @@ pub fn is_refused_control(c: char) -> bool {
 
 /// What is wrong with `text` as input, if anything: the first refused
 /// control character, named by its code point.
-pub fn text_problem(text: &str) -> Option<String> {
-    text.chars().find(|c| is_refused_control(*c)).map(|c| {
-        format!(
-            "must not contain control characters (found U+{:04X}); only tab, line feed and carriage return are allowed",
-            u32::from(c)
-        )
-    })
+pub fn text_problem(text: &str) -> Option<Msg> {
+    text.chars()
+        .find(|c| is_refused_control(*c))
+        .map(|c| Msg::ControlCharacter {
+            code_point: format!("U+{:04X}", u32::from(c)),
+        })
 }
 
 /// First and last day (inclusive) a date or time given by a caller may fall
@@ -62,7 +61,8 @@ pub fn text_problem(text: &str) -> Option<String> {
 pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
 pub const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2200, 12, 31).expect("a valid date");
 
-/// The message for a date or time outside [`EARLIEST_DATE`]..=[`LATEST_DATE`].
+/// The English of [`Msg::DateWindow`], as serde reports a date or time
+/// outside [`EARLIEST_DATE`]..=[`LATEST_DATE`] (the edge turns it back into the message).
 pub const DATE_WINDOW_RULE: &str = "must be between 1900-01-01 and 2200-12-31";
 
 /// A date, a time, or an optional one, that can be held to the window.
@@ -124,7 +124,7 @@ where
 {
     E::try_from_value(&text.to_owned()).map_err(|_| {
         let names: Vec<String> = E::iter().map(|e| e.to_value()).collect();
-        FieldError::new(pointer, format!("must be one of {}", names.join(", ")))
+        FieldError::new(pointer, Msg::OneOf { values: names })
     })
 }
 
@@ -143,10 +143,8 @@ pub fn optional<T>(
 /// listing them.
 pub fn one_of(value: Option<&str>, allowed: &[&str], pointer: &str, errors: &mut Vec<FieldError>) {
     if value.is_some_and(|v| !allowed.contains(&v)) {
-        errors.push(FieldError::new(
-            pointer,
-            format!("must be one of {}", allowed.join(", ")),
-        ));
+        let values = allowed.iter().map(|v| (*v).to_owned()).collect();
+        errors.push(FieldError::new(pointer, Msg::OneOf { values }));
     }
 }
 
@@ -171,7 +169,7 @@ mod tests {
         for (text, accepted) in cases {
             assert_eq!(text_problem(text).is_none(), accepted, "{text:?}");
         }
-        assert!(text_problem("a\0").is_some_and(|m| m.contains("U+0000")));
+        assert!(text_problem("a\0").is_some_and(|m| m.to_string().contains("U+0000")));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Platform: what every rule stands on and that knows no business —
 //! database connection, settings and secrets, the one error type, input
 //! screening, money amounts, pages, idempotency keys, record versions and
-//! credentials. Uses no other group.
+//! credentials, and the texts people read in their language. Uses no
+//! other group.
 
 pub mod calendar;
 pub mod credentials;
@@ -14,4 +15,5 @@ pub mod page;
 pub mod secret;
 pub mod settings;
 pub mod system;
+pub mod text;
 pub mod version;

@@ -6,7 +6,7 @@
 //! neither overflow nor fail, so that a bad row written before the ceiling
 //! existed cannot take the reports down either.
 
-use crate::platform::error::FieldError;
+use crate::platform::{error::FieldError, text::Msg};
 
 /// The largest amount any money field accepts: ¥10,000,000,000, far above
 /// any price, target or bonus the department deals in, and small enough
@@ -22,21 +22,18 @@ pub enum Floor {
     OneFen,
 }
 
-/// What a caller is told about an amount above [`MAX_FEN`].
-pub const TOO_LARGE: &str = "must be at most 1000000000000 fen (¥10,000,000,000)";
-
 /// Checks an amount sent for the field at `pointer`: from `floor` to
 /// [`MAX_FEN`], inclusive; else one error at `pointer`.
 pub fn check(amount: i64, floor: Floor, pointer: &str, errors: &mut Vec<FieldError>) {
     let below = match floor {
-        Floor::Zero if amount < 0 => Some("must be a whole number of fen of at least 0"),
-        Floor::OneFen if amount < 1 => Some("must be a positive amount in fen"),
+        Floor::Zero if amount < 0 => Some(Msg::FenAtLeastZero),
+        Floor::OneFen if amount < 1 => Some(Msg::FenPositive),
         _ => None,
     };
     if let Some(detail) = below {
         errors.push(FieldError::new(pointer, detail));
     } else if amount > MAX_FEN {
-        errors.push(FieldError::new(pointer, TOO_LARGE));
+        errors.push(FieldError::new(pointer, Msg::FenTooLarge));
     }
 }
 
@@ -77,14 +74,14 @@ mod tests {
     fn amounts_are_checked_against_the_floor_and_the_ceiling() {
         for (amount, floor, refused) in [
             (0, Floor::Zero, None),
-            (-1, Floor::Zero, Some("must be a whole number of fen of at least 0")),
-            (0, Floor::OneFen, Some("must be a positive amount in fen")),
+            (-1, Floor::Zero, Some(Msg::FenAtLeastZero)),
+            (0, Floor::OneFen, Some(Msg::FenPositive)),
             (1, Floor::OneFen, None),
             (MAX_FEN, Floor::OneFen, None),
             (MAX_FEN, Floor::Zero, None),
-            (MAX_FEN + 1, Floor::Zero, Some(TOO_LARGE)),
-            (i64::MAX, Floor::OneFen, Some(TOO_LARGE)),
-            (i64::MIN, Floor::OneFen, Some("must be a positive amount in fen")),
+            (MAX_FEN + 1, Floor::Zero, Some(Msg::FenTooLarge)),
+            (i64::MAX, Floor::OneFen, Some(Msg::FenTooLarge)),
+            (i64::MIN, Floor::OneFen, Some(Msg::FenPositive)),
         ] {
             let mut errors = Vec::new();
             check(amount, floor, "/price_fen", &mut errors);

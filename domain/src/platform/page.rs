@@ -8,7 +8,10 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use uuid::Uuid;
 
-use crate::platform::error::{DomainError, FieldError};
+use crate::platform::{
+    error::{DomainError, FieldError},
+    text::Msg,
+};
 
 pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 100;
@@ -42,7 +45,7 @@ impl PageRequest {
             Some(cursor) => match decode(cursor) {
                 Some(id) => Some(id),
                 None => {
-                    errors.push(FieldError::new("/cursor", "is not a cursor this API returned"));
+                    errors.push(FieldError::new("/cursor", Msg::NotACursor));
                     None
                 }
             },
@@ -51,7 +54,8 @@ impl PageRequest {
             None | Some("created_at") => false,
             Some("-created_at") => true,
             Some(_) => {
-                errors.push(FieldError::new("/sort", format!("must be one of {}", SORTS.join(", "))));
+                let values = SORTS.iter().map(|s| (*s).to_owned()).collect();
+                errors.push(FieldError::new("/sort", Msg::OneOf { values }));
                 false
             }
         };
@@ -153,7 +157,7 @@ impl OffsetRequest {
         let offset = match cursor.filter(|c| !c.is_empty()) {
             None => 0,
             Some(cursor) => decode_offset(cursor).unwrap_or_else(|| {
-                errors.push(FieldError::new("/cursor", "is not a cursor this API returned"));
+                errors.push(FieldError::new("/cursor", Msg::NotACursor));
                 0
             }),
         };
@@ -179,7 +183,7 @@ impl OffsetRequest {
 fn checked_limit(limit: Option<u64>, max: u64, errors: &mut Vec<FieldError>) -> u64 {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=max).contains(&limit) {
-        errors.push(FieldError::new("/limit", format!("must be between 1 and {max}")));
+        errors.push(FieldError::new("/limit", Msg::Between { min: 1, max }));
     }
     limit
 }
@@ -233,7 +237,11 @@ mod tests {
             Err(DomainError::Validation(errors)) => {
                 assert_eq!(errors.len(), 1);
                 assert_eq!(errors[0].pointer, "/sort");
-                assert!(errors[0].detail.contains("-created_at"), "{}", errors[0].detail);
+                assert!(
+                    errors[0].detail.to_string().contains("-created_at"),
+                    "{}",
+                    errors[0].detail
+                );
             }
             other => panic!("expected a validation error, got {other:?}"),
         }

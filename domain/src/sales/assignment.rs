@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -63,17 +64,14 @@ pub async fn assign(
     let mut errors = Vec::new();
     let reason = input.reason.map(|r| r.trim().to_owned());
     match (&input.consultant_id, &input.team_id) {
-        (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new(
-            "/consultant_id",
-            "give exactly one of consultant_id (a named consultant) and team_id (round-robin in the team)",
-        )),
+        (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new("/consultant_id", Msg::ConsultantOrTeam)),
         _ => {}
     }
     match &reason {
         Some(r) if r.is_empty() || r.chars().count() > 500 => {
-            errors.push(FieldError::new("/reason", "must be 1 to 500 characters"));
+            errors.push(FieldError::new("/reason", Msg::OneToChars { max: 500 }));
         }
-        None if kind == Kind::Reassign => errors.push(FieldError::new("/reason", "is required to reassign")),
+        None if kind == Kind::Reassign => errors.push(FieldError::new("/reason", Msg::RequiredToReassign)),
         _ => {}
     }
     if !errors.is_empty() {
@@ -84,20 +82,20 @@ pub async fn assign(
     if customer.merged_into_id.is_some() {
         return Err(DomainError::Rule {
             code: "customer_merged",
-            detail: "this customer was merged into another; assign that one".to_owned(),
+            detail: Msg::MergedAssignThatOne,
         });
     }
     match (kind, customer.owner_id) {
         (Kind::Assign, Some(_)) => {
             return Err(DomainError::Rule {
                 code: "already_assigned",
-                detail: "the customer already has a consultant: use POST .../reassignment".to_owned(),
+                detail: Msg::AlreadyAssigned,
             });
         }
         (Kind::Reassign, None) => {
             return Err(DomainError::Rule {
                 code: "not_assigned",
-                detail: "the customer has no consultant yet: use POST .../assignment".to_owned(),
+                detail: Msg::NotAssigned,
             });
         }
         _ => {}
@@ -108,31 +106,25 @@ pub async fn assign(
                 .one(&txn)
                 .await?
                 .filter(|u| u.status == users::UserStatus::Active)
-                .ok_or_else(|| DomainError::invalid("/consultant_id", "no such active user"))?;
+                .ok_or_else(|| DomainError::invalid("/consultant_id", Msg::NoSuchActiveUser))?;
             if !within(scope, actor, user.team_id) {
-                return Err(DomainError::invalid(
-                    "/consultant_id",
-                    "is outside the teams you may assign to",
-                ));
+                return Err(DomainError::invalid("/consultant_id", Msg::OutsideTeamsYouMayAssign));
             }
             if customer.owner_id == Some(user.id) {
-                return Err(DomainError::invalid("/consultant_id", "already owns this customer"));
+                return Err(DomainError::invalid("/consultant_id", Msg::AlreadyOwnsCustomer));
             }
             (user, "named")
         }
         (None, team) => {
-            let team = team.ok_or_else(|| DomainError::invalid("/team_id", "is required"))?;
+            let team = team.ok_or_else(|| DomainError::invalid("/team_id", Msg::Required))?;
             if !within(scope, actor, Some(team)) {
-                return Err(DomainError::invalid(
-                    "/team_id",
-                    "is outside the teams you may assign to",
-                ));
+                return Err(DomainError::invalid("/team_id", Msg::OutsideTeamsYouMayAssign));
             }
             let next = next_in_turn(&txn, team, customer.owner_id)
                 .await?
                 .ok_or_else(|| DomainError::Rule {
                     code: "no_available_consultant",
-                    detail: "the team has no active, unpaused consultant to take the lead".to_owned(),
+                    detail: Msg::NoAvailableConsultant,
                 })?;
             (next, "round_robin")
         }
@@ -162,7 +154,7 @@ pub async fn reassign_in_turn(
     let customer = customer_rows::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("customer"))?;
+        .ok_or(DomainError::NotFound(Msg::NounCustomer))?;
     let (Some(team), Some(_)) = (customer.team_id, customer.owner_id) else {
         return Ok(None);
     };
@@ -266,7 +258,7 @@ async fn next_in_turn(
         .lock_exclusive()
         .one(db)
         .await?
-        .ok_or_else(|| DomainError::invalid("/team_id", "no such team"))?;
+        .ok_or_else(|| DomainError::invalid("/team_id", Msg::NoSuchTeam))?;
     let mut candidates: Vec<users::Model> = users::Entity::find()
         .filter(users::Column::TeamId.eq(team))
         .filter(users::Column::Status.eq(users::UserStatus::Active))
@@ -300,7 +292,7 @@ pub async fn set_intake(
         .one(&txn)
         .await?
         .filter(|u| u.id == actor.id || within(scope, actor, u.team_id))
-        .ok_or(DomainError::NotFound("user"))?;
+        .ok_or(DomainError::NotFound(Msg::NounUser))?;
     let before = json!({"lead_intake_paused": user.lead_intake_paused});
     let mut active: users::ActiveModel = user.into();
     active.lead_intake_paused = Set(paused);

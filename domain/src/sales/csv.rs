@@ -7,6 +7,9 @@
 //! before; duplicates are reported with the customer they match and not
 //! created again. Every created customer gets its timeline entries; the
 //! import is one audit entry.
+//!
+//! People read these files: the export's header line is in the reader's
+//! language, and an import accepts either language's headers ([`COLUMNS`]).
 
 use std::collections::HashMap;
 
@@ -16,7 +19,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
     TransactionTrait,
 };
-use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -24,26 +26,43 @@ use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
     access::permissions::Scope,
-    platform::error::DomainError,
+    platform::error::{DomainError, FieldError},
+    platform::input::is_refused_control,
+    platform::text::{Locale, Msg, Reader},
     sales::customers::{CustomerFilter, CustomerInput, CustomerView, check, default_channel, phone_key, reach},
 };
 
 pub const MAX_ROWS: usize = 10_000;
 
-/// Columns an import may have; `name` is required.
-pub const IMPORT_COLUMNS: &[&str] = &[
-    "name",
-    "phone",
-    "email",
-    "wechat_id",
-    "channel",
-    "external_id",
-    "owner_email",
-    "key_account",
+/// The name of a column, as API clients write it: its header in English.
+fn name_of(column: &Msg) -> String {
+    column.render(&Reader::LOG)
+}
+
+/// The header of a column in `locale`.
+fn header_in(column: &Msg, locale: Locale) -> String {
+    column.render(&Reader {
+        locale,
+        ..Reader::default()
+    })
+}
+
+/// Columns an import may have, by their header messages (the catalogue
+/// holds both languages' headers; the English is the column's name); `name`
+/// is required.
+pub const IMPORT_COLUMNS: &[Msg] = &[
+    Msg::ColumnName,
+    Msg::ColumnPhone,
+    Msg::ColumnEmail,
+    Msg::ColumnWechatId,
+    Msg::ColumnChannel,
+    Msg::ColumnExternalId,
+    Msg::ColumnOwnerEmail,
+    Msg::ColumnKeyAccount,
 ];
 
 /// What became of one row.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RowResult {
     /// The row's number among the data rows, from 1.
     pub row: usize,
@@ -51,11 +70,23 @@ pub struct RowResult {
     pub status: &'static str,
     /// The customer created, or the one the row duplicates.
     pub customer_id: Option<Uuid>,
-    /// Why a row is invalid or a duplicate.
-    pub reason: Option<String>,
+    /// Why a row is invalid or a duplicate (empty when it is neither).
+    pub reasons: Vec<Msg>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+impl RowResult {
+    /// Why the row is invalid or a duplicate, for `reader`.
+    pub fn reason(&self, reader: &Reader) -> Option<String> {
+        let sep = match reader.locale {
+            Locale::ZhCn => "；",
+            Locale::En => "; ",
+        };
+        let texts: Vec<String> = self.reasons.iter().map(|r| r.render(reader)).collect();
+        (!texts.is_empty()).then(|| texts.join(sep))
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct ImportReport {
     pub rows: usize,
     pub created: usize,
@@ -78,19 +109,19 @@ fn cell(record: &csv::StringRecord, index: Option<usize>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn invalid(row: usize, reason: impl Into<String>) -> RowResult {
+fn invalid(row: usize, reasons: Vec<Msg>) -> RowResult {
     RowResult {
         row,
         status: "invalid",
         customer_id: None,
-        reason: Some(reason.into()),
+        reasons,
     }
 }
 
 /// One line as one CSV record, or why it is not one.
-fn record_of(line: &[u8]) -> Result<csv::StringRecord, String> {
+fn record_of(line: &[u8]) -> Result<csv::StringRecord, Msg> {
     if line.iter().filter(|b| **b == b'"').count() % 2 == 1 {
-        return Err("has a quote that is not closed".to_owned());
+        return Err(Msg::CsvQuoteNotClosed);
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -98,19 +129,38 @@ fn record_of(line: &[u8]) -> Result<csv::StringRecord, String> {
         .from_reader(line);
     match reader.records().next() {
         Some(Ok(record)) => Ok(record),
-        Some(Err(e)) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => Err("is not UTF-8 text".to_owned()),
-        Some(Err(e)) => Err(format!("is not a CSV row: {e}")),
-        None => Err("is empty".to_owned()),
+        Some(Err(e)) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => Err(Msg::CsvNotUtf8),
+        Some(Err(e)) => Err(Msg::CsvNotARow { reason: e.to_string() }),
+        None => Err(Msg::CsvEmpty),
     }
 }
 
-fn duplicate(row: usize, of: Uuid, reason: &str) -> RowResult {
+fn duplicate(row: usize, of: Uuid, reason: Msg) -> RowResult {
     RowResult {
         row,
         status: "duplicate",
         customer_id: Some(of),
-        reason: Some(reason.to_owned()),
+        reasons: vec![reason],
     }
+}
+
+/// The import column a header names, in either language (the English
+/// name in any case, a leading byte order mark ignored).
+fn import_column(header: &str) -> Option<&'static Msg> {
+    let header = header.trim().trim_start_matches('\u{feff}');
+    let name = header.to_lowercase();
+    IMPORT_COLUMNS
+        .iter()
+        .find(|c| name_of(c) == name || header_in(c, Locale::ZhCn) == header)
+}
+
+/// What is wrong with a cell: a control character in it.
+fn cell_problem(text: &str) -> Option<Msg> {
+    text.chars()
+        .find(|c| is_refused_control(*c))
+        .map(|c| Msg::ControlCharacter {
+            code_point: format!("U+{:04X}", u32::from(c)),
+        })
 }
 
 /// Reads the CSV: the header must name known columns, including `name`.
@@ -127,65 +177,74 @@ fn parse(body: &[u8]) -> Result<(Vec<Row>, Vec<RowResult>), DomainError> {
         .filter(|line| !line.is_empty());
     let header = lines
         .next()
-        .ok_or_else(|| DomainError::invalid("/csv", "the header line is missing"))?;
-    let headers =
-        record_of(header).map_err(|reason| DomainError::invalid("/csv", format!("the header line {reason}")))?;
-    let names: Vec<String> = headers
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
-    if let Some(unknown) = names.iter().find(|n| !IMPORT_COLUMNS.contains(&n.as_str())) {
-        return Err(DomainError::invalid(
+        .ok_or_else(|| DomainError::invalid("/csv", Msg::CsvHeaderMissing))?;
+    let headers = record_of(header).map_err(|problem| {
+        DomainError::invalid(
             "/csv",
-            format!(
-                "unknown column {unknown:?}; the columns are {}",
-                IMPORT_COLUMNS.join(", ")
-            ),
-        ));
+            Msg::CsvHeaderLine {
+                problem: Box::new(problem),
+            },
+        )
+    })?;
+    let mut names = Vec::with_capacity(headers.len());
+    for header in &headers {
+        let Some(column) = import_column(header) else {
+            let unknown = header.trim().trim_start_matches('\u{feff}').to_lowercase();
+            return Err(DomainError::invalid(
+                "/csv",
+                Msg::CsvUnknownColumn {
+                    column: format!("{unknown:?}"),
+                    columns: IMPORT_COLUMNS.to_vec(),
+                },
+            ));
+        };
+        names.push(column);
     }
-    let column = |name: &str| names.iter().position(|n| n == name);
+    let keys: Vec<String> = names.iter().map(|c| name_of(c)).collect();
+    let column = |name: &str| keys.iter().position(|k| k == name);
     if column("name").is_none() {
-        return Err(DomainError::invalid("/csv", "the header line must have a name column"));
+        return Err(DomainError::invalid("/csv", Msg::CsvNameColumnMissing));
     }
     let mut rows = Vec::new();
     let mut results = Vec::new();
     for (i, line) in lines.enumerate() {
         let number = i + 1;
         if number > MAX_ROWS {
-            return Err(DomainError::invalid(
-                "/csv",
-                format!("at most {MAX_ROWS} rows in one import"),
-            ));
+            return Err(DomainError::invalid("/csv", Msg::CsvTooManyRows { max: MAX_ROWS }));
         }
         let record = match record_of(line) {
             Ok(r) => r,
             Err(reason) => {
-                results.push(invalid(number, reason));
+                results.push(invalid(number, vec![reason]));
                 continue;
             }
         };
         if record.len() != names.len() {
             results.push(invalid(
                 number,
-                format!(
-                    "has {} cells but the header line has {} columns",
-                    record.len(),
-                    names.len()
-                ),
+                vec![Msg::CsvCellCount {
+                    cells: record.len(),
+                    columns: names.len(),
+                }],
             ));
             continue;
         }
-        if let Some(reason) = names.iter().zip(record.iter()).find_map(|(name, value)| {
-            crate::platform::input::text_problem(value).map(|problem| format!("{name} {problem}"))
+        if let Some(reason) = names.iter().zip(record.iter()).find_map(|(column, value)| {
+            cell_problem(value).map(|problem| Msg::CsvCell {
+                column: Box::new((*column).clone()),
+                problem: Box::new(problem),
+            })
         }) {
-            results.push(invalid(number, reason));
+            results.push(invalid(number, vec![reason]));
             continue;
         }
         let key_account = match cell(&record, column("key_account")).as_deref() {
             None | Some("false" | "0" | "no") => Some(false),
             Some("true" | "1" | "yes") => Some(true),
             Some(_) => {
-                results.push(invalid(number, "key_account must be true or false"));
+                let problem = Box::new(Msg::TrueOrFalse);
+                let column = Box::new(Msg::ColumnKeyAccount);
+                results.push(invalid(number, vec![Msg::CsvCell { column, problem }]));
                 continue;
             }
         };
@@ -294,16 +353,10 @@ pub async fn import(
         let mut errors = Vec::new();
         let channel = check(&row.input, true, &mut errors);
         if is_client && row.owner_email.is_some() {
-            errors.push(crate::platform::error::FieldError::new(
-                "/owner_email",
-                "is assigned by the sales team",
-            ));
+            errors.push(FieldError::new("/owner_email", Msg::AssignedBySalesTeam));
         }
         if !is_client && row.input.external_id.is_some() {
-            errors.push(crate::platform::error::FieldError::new(
-                "/external_id",
-                "is for leads pushed by partners",
-            ));
+            errors.push(FieldError::new("/external_id", Msg::ForPartnerLeads));
         }
         let (owner_id, team_id) = if is_client {
             (None, None)
@@ -312,7 +365,7 @@ pub async fn import(
                 None => (Some(actor.id), importer_team),
                 Some(email) => match owners.get(email) {
                     None => {
-                        errors.push(crate::platform::error::FieldError::new("/owner_email", "no such user"));
+                        errors.push(FieldError::new("/owner_email", Msg::NoSuchUser));
                         (None, None)
                     }
                     Some(user) => {
@@ -320,10 +373,7 @@ pub async fn import(
                             || scope == Scope::All
                             || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)));
                         if !allowed {
-                            errors.push(crate::platform::error::FieldError::new(
-                                "/owner_email",
-                                "is outside what you may assign",
-                            ));
+                            errors.push(FieldError::new("/owner_email", Msg::OutsideWhatYouMayAssign));
                         }
                         (Some(user.id), user.team_id)
                     }
@@ -331,21 +381,28 @@ pub async fn import(
             }
         };
         if !errors.is_empty() {
-            let reason = errors
-                .iter()
-                .map(|e| format!("{} {}", e.pointer.trim_start_matches('/'), e.detail))
-                .collect::<Vec<_>>()
-                .join("; ");
-            results.push(invalid(row.number, reason));
+            let reasons = errors
+                .into_iter()
+                .map(|e| {
+                    let name = e.pointer.trim_start_matches('/');
+                    let column = IMPORT_COLUMNS.iter().find(|c| name_of(c) == name).ok_or_else(|| {
+                        DomainError::Internal(format!("an import row's check names no column: {}", e.pointer))
+                    })?;
+                    let column = Box::new(column.clone());
+                    let problem = Box::new(e.detail);
+                    Ok(Msg::CsvCell { column, problem })
+                })
+                .collect::<Result<Vec<_>, DomainError>>()?;
+            results.push(invalid(row.number, reasons));
             continue;
         }
         if let Some(id) = row.input.external_id.as_ref().and_then(|e| pushed.get(e)) {
-            results.push(duplicate(row.number, *id, "external_id pushed before"));
+            results.push(duplicate(row.number, *id, Msg::CsvExternalIdPushedBefore));
             continue;
         }
         let key = row.input.phone.clone().flatten().as_deref().and_then(phone_key);
         if let Some(id) = key.as_ref().and_then(|k| phones_on_file.get(k)) {
-            results.push(duplicate(row.number, *id, "phone number already on file"));
+            results.push(duplicate(row.number, *id, Msg::CsvPhoneOnFile));
             continue;
         }
         let id = Uuid::now_v7();
@@ -396,7 +453,7 @@ pub async fn import(
             row: row.number,
             status: "created",
             customer_id: Some(id),
-            reason: None,
+            reasons: Vec::new(),
         });
     }
     for chunk in new_customers.chunks(500) {
@@ -446,25 +503,25 @@ fn entry(
     }
 }
 
-/// Columns of an export, in order.
-pub const EXPORT_COLUMNS: &[&str] = &[
-    "id",
-    "name",
-    "phone",
-    "email",
-    "wechat_id",
-    "channel",
-    "status",
-    "lost_reason",
-    "key_account",
-    "owner_id",
-    "team_id",
-    "external_id",
-    "created_at",
-    "assigned_at",
-    "first_response_at",
-    "needs_assessed_at",
-    "last_follow_up_at",
+/// Columns of an export, in order, by their header messages.
+pub const EXPORT_COLUMNS: &[Msg] = &[
+    Msg::ColumnId,
+    Msg::ColumnName,
+    Msg::ColumnPhone,
+    Msg::ColumnEmail,
+    Msg::ColumnWechatId,
+    Msg::ColumnChannel,
+    Msg::ColumnStatus,
+    Msg::ColumnLostReason,
+    Msg::ColumnKeyAccount,
+    Msg::ColumnOwnerId,
+    Msg::ColumnTeamId,
+    Msg::ColumnExternalId,
+    Msg::ColumnCreatedAt,
+    Msg::ColumnAssignedAt,
+    Msg::ColumnFirstResponseAt,
+    Msg::ColumnNeedsAssessedAt,
+    Msg::ColumnLastFollowUpAt,
 ];
 
 /// One batch of the export: customers in reach after `after`, in id order.
@@ -509,12 +566,14 @@ fn defuse(text: &str) -> String {
     }
 }
 
-/// The header line, or the lines of `customers`, as CSV.
-pub fn to_csv(customers: &[CustomerView], header: bool) -> Result<Vec<u8>, DomainError> {
+/// The lines of `customers` as CSV, after the header line in `header`'s
+/// language if one is asked for.
+pub fn to_csv(customers: &[CustomerView], header: Option<Locale>) -> Result<Vec<u8>, DomainError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| DomainError::Internal(format!("writing CSV: {e}"));
-    if header {
-        writer.write_record(EXPORT_COLUMNS).map_err(fail)?;
+    if let Some(locale) = header {
+        let headers = EXPORT_COLUMNS.iter().map(|c| header_in(c, locale));
+        writer.write_record(headers).map_err(fail)?;
     }
     let time = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
     let id = |i: Option<Uuid>| i.map(|i| i.to_string()).unwrap_or_default();
@@ -586,13 +645,19 @@ mod tests {
                 (7, Some("ok two".to_owned()))
             ]
         );
-        let reasons: Vec<(usize, &str)> = results
+        let reasons: Vec<(usize, String)> = results
             .iter()
-            .map(|r| (r.row, r.reason.as_deref().unwrap_or_default()))
+            .map(|r| (r.row, r.reason(&Reader::LOG).unwrap_or_default()))
             .collect();
-        assert_eq!(reasons[0], (2, "has 3 cells but the header line has 2 columns"));
-        assert_eq!(reasons[1], (3, "has 1 cells but the header line has 2 columns"));
-        assert_eq!(reasons[2], (4, "has a quote that is not closed"));
+        assert_eq!(
+            reasons[0],
+            (2, "has 3 cells but the header line has 2 columns".to_owned())
+        );
+        assert_eq!(
+            reasons[1],
+            (3, "has 1 cells but the header line has 2 columns".to_owned())
+        );
+        assert_eq!(reasons[2], (4, "has a quote that is not closed".to_owned()));
         assert_eq!(reasons[3].0, 6);
         assert!(
             reasons[3].1.starts_with("name must not contain control characters"),
@@ -600,6 +665,49 @@ mod tests {
         );
         assert_eq!(reasons.len(), 4);
         let (_, results) = parse(b"name\n\xff\n").expect("parses");
-        assert_eq!(results[0].reason.as_deref(), Some("is not UTF-8 text"));
+        assert_eq!(results[0].reason(&Reader::LOG).as_deref(), Some("is not UTF-8 text"));
+    }
+
+    #[test]
+    fn headers_are_read_in_either_language_and_problems_name_the_readers_column() {
+        let (rows, _) = parse("姓名,电话,重点客户\n王先生,13800138000,true\n".as_bytes()).expect("parses");
+        assert_eq!(rows[0].input.name.as_deref(), Some("王先生"));
+        assert_eq!(rows[0].input.key_account, Some(true));
+        let (_, results) = parse("name,key_account\nx,perhaps\n".as_bytes()).expect("parses");
+        let zh = Reader::default();
+        assert_eq!(
+            results[0].reason(&zh).as_deref(),
+            Some("重点客户列：必须是 true 或 false")
+        );
+        assert_eq!(
+            results[0].reason(&Reader::LOG).as_deref(),
+            Some("key_account must be true or false")
+        );
+        let Err(DomainError::Validation(errors)) = parse(b"name,shoe_size\nx,42\n") else {
+            panic!("an unknown column is refused");
+        };
+        assert_eq!(
+            errors[0].detail.render(&Reader::LOG),
+            "unknown column \"shoe_size\"; the columns are name, phone, email, wechat_id, channel, external_id, owner_email, key_account"
+        );
+        assert!(errors[0].detail.render(&zh).contains("可用的列：姓名、电话、邮箱"));
+    }
+
+    #[test]
+    fn a_columns_english_header_is_its_name_and_the_export_reads_in_chinese() {
+        let names: Vec<String> = EXPORT_COLUMNS.iter().map(name_of).collect();
+        assert_eq!(names[..3], ["id", "name", "phone"]);
+        assert!(
+            IMPORT_COLUMNS
+                .iter()
+                .chain(EXPORT_COLUMNS)
+                .all(|c| name_of(c).chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
+        );
+        let header = to_csv(&[], Some(Locale::ZhCn)).expect("csv");
+        assert!(
+            String::from_utf8(header)
+                .expect("utf-8")
+                .starts_with("客户编号,姓名,电话,")
+        );
     }
 }

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
@@ -89,7 +90,7 @@ impl From<event_invitations::Model> for InvitationView {
 
 impl Record for EventView {
     type Entity = customer_events::Entity;
-    const NAME: &'static str = "customer event";
+    const NAME: Msg = Msg::NounCustomerEvent;
     const AUDITED: &'static str = "customer_event";
     fn audit_json(&self) -> serde_json::Value {
         json!({"title": self.title, "kind": self.kind, "starts_at": self.starts_at, "location": self.location})
@@ -119,23 +120,23 @@ pub struct EventInput {
 fn check(input: &EventInput, creating: bool, errors: &mut Vec<FieldError>) -> Option<Kind> {
     match &input.title {
         Some(t) if t.trim().is_empty() || t.chars().count() > 200 => {
-            errors.push(FieldError::new("/title", "must be 1 to 200 characters"));
+            errors.push(FieldError::new("/title", Msg::OneToChars { max: 200 }));
         }
-        None if creating => errors.push(FieldError::new("/title", "is required")),
+        None if creating => errors.push(FieldError::new("/title", Msg::Required)),
         _ => {}
     }
     let kind = input::optional(input.kind.as_deref(), |k| input::variant(k, "/kind"), errors);
     if creating && input.kind.is_none() {
-        errors.push(FieldError::new("/kind", "is required"));
+        errors.push(FieldError::new("/kind", Msg::Required));
     }
     if creating && input.starts_at.is_none() {
-        errors.push(FieldError::new("/starts_at", "is required"));
+        errors.push(FieldError::new("/starts_at", Msg::Required));
     }
     if input.location.as_ref().is_some_and(|l| {
         l.as_ref()
             .is_some_and(|l| l.trim().is_empty() || l.chars().count() > 200)
     }) {
-        errors.push(FieldError::new("/location", "must be 1 to 200 characters"));
+        errors.push(FieldError::new("/location", Msg::OneToChars { max: 200 }));
     }
     kind
 }
@@ -285,10 +286,7 @@ pub async fn update(
         && starts_at > Utc::now()
         && before.attended_count > 0
     {
-        return Err(DomainError::invalid(
-            "/starts_at",
-            "customers are recorded as having attended, so it cannot be in the future",
-        ));
+        return Err(DomainError::invalid("/starts_at", Msg::StartsAtAttended));
     }
     let mut active: customer_events::ActiveModel = event.into();
     if let Some(title) = input.title {
@@ -353,10 +351,7 @@ pub async fn invite(
         }
     };
     if customer.is_none() {
-        return Err(DomainError::invalid(
-            "/customer_id",
-            "no such customer within your reach",
-        ));
+        return Err(DomainError::invalid("/customer_id", Msg::NoSuchCustomerInReach));
     }
     if let Some(existing) = find_invitation(&txn, event_id, customer_id).await? {
         return Ok(Invited::Existing(existing.into()));
@@ -429,7 +424,7 @@ pub async fn invitation(
     find_invitation(db, event_id, customer_id)
         .await?
         .map(Into::into)
-        .ok_or(DomainError::NotFound("invitation"))
+        .ok_or(DomainError::NotFound(Msg::NounInvitation))
 }
 
 /// Records whether an invited customer came. Attendance is recorded only
@@ -447,9 +442,9 @@ pub async fn set_attended(
     let event = find(&txn, actor, scope, event_id).await?;
     let row = find_invitation(&txn, event_id, customer_id)
         .await?
-        .ok_or(DomainError::NotFound("invitation"))?;
+        .ok_or(DomainError::NotFound(Msg::NounInvitation))?;
     if attended && event.starts_at > Utc::now() {
-        return Err(DomainError::invalid("/attended", "the event has not started yet"));
+        return Err(DomainError::invalid("/attended", Msg::EventNotStarted));
     }
     let was = row.attended;
     let mut active: event_invitations::ActiveModel = row.into();

@@ -7,6 +7,7 @@
 
 use sea_orm::Iterable;
 
+use crate::platform::text::Msg;
 use crate::sales::deal_stages::Stage;
 
 /// The statuses, stored and named as `entities` spells them.
@@ -18,9 +19,8 @@ pub fn names() -> Vec<String> {
 }
 
 /// A status a client names, or the rule it breaks.
-pub fn parse(text: &str) -> Result<Status, String> {
-    text.parse()
-        .map_err(|_| format!("must be one of {}", names().join(", ")))
+pub fn parse(text: &str) -> Result<Status, Msg> {
+    text.parse().map_err(|_| Msg::OneOf { values: names() })
 }
 
 /// What moves a customer's status.
@@ -61,7 +61,7 @@ pub struct IllegalMove {
 impl From<IllegalMove> for crate::DomainError {
     fn from(m: IllegalMove) -> Self {
         Self::IllegalTransition {
-            what: "customer",
+            what: Box::new(Msg::NounCustomer),
             from: m.from.to_string(),
             to: m.to.to_string(),
             allowed: m.allowed.iter().map(ToString::to_string).collect(),

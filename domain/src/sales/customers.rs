@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::{Actor, ActorKind},
     access::audit::{self, AuditContext},
@@ -96,7 +97,7 @@ impl From<customers::Model> for CustomerView {
 
 impl Record for CustomerView {
     type Entity = customers::Entity;
-    const NAME: &'static str = "customer";
+    const NAME: Msg = Msg::NounCustomer;
     const AUDITED: &'static str = "customer";
     fn audit_json(&self) -> serde_json::Value {
         json!({"name": self.name, "phone": self.phone, "email": self.email, "wechat_id": self.wechat_id, "channel": self.channel,
@@ -134,29 +135,29 @@ pub struct CustomerInput {
 pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) -> Option<Channel> {
     match &input.name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
-            errors.push(FieldError::new("/name", "must be 1 to 200 characters"));
+            errors.push(FieldError::new("/name", Msg::OneToChars { max: 200 }));
         }
-        None if creating => errors.push(FieldError::new("/name", "is required")),
+        None if creating => errors.push(FieldError::new("/name", Msg::Required)),
         _ => {}
     }
     if let Some(Some(phone)) = &input.phone {
         let digits = phone.chars().filter(char::is_ascii_digit).count();
         let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
         if !allowed || !(5..=20).contains(&digits) {
-            errors.push(FieldError::new("/phone", "must be a phone number of 5 to 20 digits"));
+            errors.push(FieldError::new("/phone", Msg::PhoneNumber));
         }
     }
     if let Some(Some(email)) = &input.email
         && crate::access::users::normalise_email(email).is_none()
     {
-        errors.push(FieldError::new("/email", "must be an e-mail address"));
+        errors.push(FieldError::new("/email", Msg::CustomerEmail));
     }
     if input
         .wechat_id
         .as_ref()
         .is_some_and(|w| w.as_ref().is_some_and(|w| w.is_empty() || w.chars().count() > 64))
     {
-        errors.push(FieldError::new("/wechat_id", "must be 1 to 64 characters"));
+        errors.push(FieldError::new("/wechat_id", Msg::OneToChars { max: 64 }));
     }
     let channel = input::optional(input.channel.as_deref(), |c| input::variant(c, "/channel"), errors);
     if input
@@ -164,7 +165,7 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
         .as_ref()
         .is_some_and(|e| e.is_empty() || e.chars().count() > 128)
     {
-        errors.push(FieldError::new("/external_id", "must be 1 to 128 characters"));
+        errors.push(FieldError::new("/external_id", Msg::OneToChars { max: 128 }));
     }
     channel
 }
@@ -240,13 +241,10 @@ pub async fn create(
     let channel = check(&input, true, &mut errors);
     let is_client = actor.kind == ActorKind::Client;
     if is_client && input.owner_id.is_some() {
-        errors.push(FieldError::new(
-            "/owner_id",
-            "is assigned by the sales team, not by partners",
-        ));
+        errors.push(FieldError::new("/owner_id", Msg::AssignedBySalesTeamNotPartners));
     }
     if !is_client && input.external_id.is_some() {
-        errors.push(FieldError::new("/external_id", "is for leads pushed by partners"));
+        errors.push(FieldError::new("/external_id", Msg::ForPartnerLeads));
     }
     let owner_id = if is_client {
         None
@@ -256,14 +254,14 @@ pub async fn create(
     let mut team_id = None;
     if let Some(owner) = owner_id {
         match users::Entity::find_by_id(owner).one(db).await? {
-            None => errors.push(FieldError::new("/owner_id", "no such user")),
+            None => errors.push(FieldError::new("/owner_id", Msg::NoSuchUser)),
             Some(user) => {
                 team_id = user.team_id;
                 let allowed = owner == actor.id
                     || scope == Scope::All
                     || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)));
                 if !allowed {
-                    errors.push(FieldError::new("/owner_id", "is outside what you may assign"));
+                    errors.push(FieldError::new("/owner_id", Msg::OutsideWhatYouMayAssign));
                 }
             }
         }
@@ -481,7 +479,7 @@ pub async fn update(
         (input.owner_id.is_some(), "/owner_id"),
     ] {
         if given {
-            errors.push(FieldError::new(pointer, "cannot be changed here"));
+            errors.push(FieldError::new(pointer, Msg::CannotBeChangedHere));
         }
     }
     if !errors.is_empty() {
@@ -556,11 +554,9 @@ pub async fn change_status(
     let reason = reason.map(|r| r.trim().to_owned());
     match &reason {
         Some(r) if r.is_empty() || r.chars().count() > 500 => {
-            errors.push(FieldError::new("/reason", "must be 1 to 500 characters"));
+            errors.push(FieldError::new("/reason", Msg::OneToChars { max: 500 }));
         }
-        None if to == Some(Status::Lost) => {
-            errors.push(FieldError::new("/reason", "is required when a customer is lost"))
-        }
+        None if to == Some(Status::Lost) => errors.push(FieldError::new("/reason", Msg::RequiredWhenLost)),
         _ => {}
     }
     let (Some(to), true) = (to, errors.is_empty()) else {
@@ -643,27 +639,23 @@ pub async fn merge(
 ) -> Result<CustomerView, DomainError> {
     use entities::{complaints, deals, event_invitations, follow_ups, needs_assessments, visits};
     if id == duplicate_id {
-        return Err(DomainError::invalid("/duplicate_id", "must be another customer"));
+        return Err(DomainError::invalid("/duplicate_id", Msg::AnotherCustomer));
     }
     let txn = crate::platform::db::begin_write(db).await?;
     let survivor = find(&txn, actor, scope, id).await?;
     let duplicate = match find(&txn, actor, scope, duplicate_id).await {
         Err(DomainError::NotFound(_)) => {
-            return Err(DomainError::invalid(
-                "/duplicate_id",
-                "no such customer within your reach",
-            ));
+            return Err(DomainError::invalid("/duplicate_id", Msg::NoSuchCustomerInReach));
         }
         other => other?,
     };
     for (c, pointer) in [(&survivor, None), (&duplicate, Some("/duplicate_id"))] {
         if c.merged_into_id.is_some() {
-            let detail = "was already merged into another customer";
             return Err(match pointer {
-                Some(p) => DomainError::invalid(p, detail),
+                Some(p) => DomainError::invalid(p, Msg::AlreadyMerged),
                 None => DomainError::Rule {
                     code: "customer_merged",
-                    detail: format!("this customer {detail}"),
+                    detail: Msg::ThisCustomerAlreadyMerged,
                 },
             });
         }

@@ -4,6 +4,7 @@
 //! handed over may be cancelled (the unit is released). A purchase paid in
 //! full skips the loan stage. Pure rules: the services apply them.
 
+use crate::platform::text::Msg;
 /// The stages, stored and named as `entities` spells them.
 pub use entities::deals::DealStage as Stage;
 
@@ -70,7 +71,7 @@ pub struct IllegalMove {
 impl From<IllegalMove> for crate::DomainError {
     fn from(m: IllegalMove) -> Self {
         Self::IllegalTransition {
-            what: "deal",
+            what: Box::new(Msg::NounDeal),
             from: m.from.to_string(),
             to: m.to.to_string(),
             allowed: m.allowed.iter().map(ToString::to_string).collect(),

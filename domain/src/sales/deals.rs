@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::{Msg, Stamp};
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -93,7 +94,7 @@ impl From<deals::Model> for DealView {
 
 impl Record for DealView {
     type Entity = deals::Entity;
-    const NAME: &'static str = "deal";
+    const NAME: Msg = Msg::NounDeal;
     const AUDITED: &'static str = "deal";
     fn audit_json(&self) -> serde_json::Value {
         json!({"customer_id": self.customer_id, "unit_id": self.unit_id, "consultant_id": self.consultant_id,
@@ -109,8 +110,10 @@ fn parse_payment(text: &str) -> Result<PaymentMethod, FieldError> {
 }
 
 /// A stage a client names, or why it is none.
-fn parse_stage(text: &str) -> Result<Stage, String> {
-    text.parse().map_err(|_| format!("unknown stage {text:?}"))
+fn parse_stage(text: &str) -> Result<Stage, Msg> {
+    text.parse().map_err(|_| Msg::UnknownStage {
+        stage: format!("{text:?}"),
+    })
 }
 
 /// The deals a caller reaches with `scope`.
@@ -156,10 +159,9 @@ async fn check_support(db: &impl ConnectionTrait, user: Uuid, errors: &mut Vec<F
     if holds == 0 {
         errors.push(FieldError::new(
             "/support_id",
-            format!(
-                "must be an active user with the {} role",
-                crate::access::roles::SUPPORT_ROLE
-            ),
+            Msg::SupportRole {
+                role: crate::access::roles::SUPPORT_ROLE.to_owned(),
+            },
         ));
     }
     Ok(())
@@ -196,10 +198,10 @@ pub async fn create(
         .one(&txn)
         .await?;
     if customer.is_none() {
-        errors.push(FieldError::new("/customer_id", "no such customer within your reach"));
+        errors.push(FieldError::new("/customer_id", Msg::NoSuchCustomerInReach));
     }
     if units::Entity::find_by_id(input.unit_id).one(&txn).await?.is_none() {
-        errors.push(FieldError::new("/unit_id", "no such unit"));
+        errors.push(FieldError::new("/unit_id", Msg::NoSuchUnit));
     }
     let consultant_id = input
         .consultant_id
@@ -207,7 +209,7 @@ pub async fn create(
         .unwrap_or(actor.id);
     let mut team_id = None;
     match users::Entity::find_by_id(consultant_id).one(&txn).await? {
-        None => errors.push(FieldError::new("/consultant_id", "no such user")),
+        None => errors.push(FieldError::new("/consultant_id", Msg::NoSuchUser)),
         Some(user) => {
             team_id = user.team_id;
             let allowed = input.consultant_id.is_none()
@@ -215,7 +217,7 @@ pub async fn create(
                 || scope == Scope::All
                 || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)));
             if !allowed {
-                errors.push(FieldError::new("/consultant_id", "is outside what you may assign"));
+                errors.push(FieldError::new("/consultant_id", Msg::OutsideWhatYouMayAssign));
             }
         }
     }
@@ -347,10 +349,9 @@ pub async fn update(
     let before = DealView::from(deal.clone());
     version::check(if_match, &before)?;
     if deal.stage.is_final() {
-        return Err(DomainError::Conflict(format!(
-            "a {} deal cannot be changed",
-            deal.stage
-        )));
+        return Err(DomainError::Conflict(Msg::FinalDeal {
+            stage: deal.stage.to_string(),
+        }));
     }
     let mut active: deals::ActiveModel = deal.into();
     if let Some(price) = patch.agreed_price_fen {
@@ -402,10 +403,10 @@ pub async fn transition(
         Err(e) => {
             errors.push(FieldError::new(
                 "/to",
-                format!(
-                    "{e}; stages are {}",
-                    deal_stages::all().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
-                ),
+                Msg::StagesAre {
+                    problem: Box::new(e),
+                    stages: deal_stages::all().map(|s| s.to_string()).collect(),
+                },
             ));
             None
         }
@@ -414,10 +415,10 @@ pub async fn transition(
     let reason = request.reason.map(|r| r.trim().to_owned());
     match &reason {
         Some(r) if r.is_empty() || r.chars().count() > 2000 => {
-            errors.push(FieldError::new("/reason", "must be 1 to 2000 characters"));
+            errors.push(FieldError::new("/reason", Msg::OneToChars { max: 2000 }));
         }
         None if to == Some(Stage::Cancelled) => {
-            errors.push(FieldError::new("/reason", "is required to cancel a deal"));
+            errors.push(FieldError::new("/reason", Msg::RequiredToCancelDeal));
         }
         _ => {}
     }
@@ -460,7 +461,7 @@ pub(crate) async fn apply_move(
     if let Some(last) = last.filter(|last| at < *last) {
         return Err(DomainError::invalid(
             "/at",
-            format!("must not be before the deal's previous move ({})", last.to_rfc3339()),
+            Msg::NotBeforePreviousMove { at: Stamp(last) },
         ));
     }
     if to == Stage::HandedOver {
@@ -474,7 +475,7 @@ pub(crate) async fn apply_move(
             if !taken {
                 return Err(DomainError::Rule {
                     code: "unit_unavailable",
-                    detail: "the unit is no longer available: another deal has taken it, or it is sold".to_owned(),
+                    detail: Msg::UnitUnavailable,
                 });
             }
         }
@@ -574,7 +575,7 @@ async fn check_ready_for_handover(txn: &impl ConnectionTrait, deal_id: Uuid) -> 
     if open > 0 {
         return Err(DomainError::Rule {
             code: "open_inspection_issues",
-            detail: format!("{open} inspection issue(s) are not resolved yet; resolve them before the handover"),
+            detail: Msg::OpenInspectionIssues { count: open },
         });
     }
     let done = handover_checklist_items::Entity::find()
@@ -587,7 +588,7 @@ async fn check_ready_for_handover(txn: &impl ConnectionTrait, deal_id: Uuid) -> 
     if missing > 0 {
         return Err(DomainError::Rule {
             code: "handover_checklist_incomplete",
-            detail: format!("{missing} item(s) of the handover checklist are not done yet"),
+            detail: Msg::ChecklistIncomplete { count: missing },
         });
     }
     Ok(())
@@ -681,7 +682,7 @@ mod tests {
         }
         let rule = parse_payment("cash").expect_err("cash is no payment method");
         assert_eq!(
-            (rule.pointer.as_str(), rule.detail.as_str()),
+            (rule.pointer.as_str(), rule.detail.to_string().as_str()),
             (
                 "/payment_method",
                 "must be one of full, mortgage, provident_fund, instalments"

@@ -17,6 +17,7 @@ use crate::{
     platform::error::{DomainError, FieldError},
     platform::input::{CLOCK_SKEW, optional_text, reported_time},
     platform::page::{Page, PageRequest},
+    platform::text::Msg,
     sales::customer_status::{Cause, Status},
     sales::customers::{advance, find},
     sales::timeline,
@@ -85,7 +86,7 @@ pub async fn create(
     let notes = optional_text(input.notes, "/notes", 4000, &mut errors);
     let next_step = optional_text(input.next_step, "/next_step", 500, &mut errors);
     if input.next_follow_up_at.is_some_and(|next| next <= occurred_at) {
-        errors.push(FieldError::new("/next_follow_up_at", "must be after occurred_at"));
+        errors.push(FieldError::new("/next_follow_up_at", Msg::AfterOccurredAt));
     }
     let (Some(kind), true) = (kind, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
@@ -93,15 +94,12 @@ pub async fn create(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, customer_id).await?;
     if occurred_at < customer.created_at - CLOCK_SKEW {
-        return Err(DomainError::invalid(
-            "/occurred_at",
-            "is before the customer was recorded",
-        ));
+        return Err(DomainError::invalid("/occurred_at", Msg::BeforeCustomerRecorded));
     }
     if customer.merged_into_id.is_some() {
         return Err(DomainError::Rule {
             code: "customer_merged",
-            detail: "this customer was merged into another; record it there".to_owned(),
+            detail: Msg::MergedRecordThere,
         });
     }
     let follow_up = follow_ups::ActiveModel {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -128,10 +129,7 @@ fn check_range<T: PartialOrd + Copy>(
     if let (Some(min), Some(max)) = (min, max)
         && min > max
     {
-        errors.push(FieldError::new(
-            format!("/{pointer}_max{what}"),
-            "must not be below the minimum",
-        ));
+        errors.push(FieldError::new(format!("/{pointer}_max{what}"), Msg::BelowMinimum));
     }
 }
 
@@ -157,7 +155,7 @@ pub async fn create(
     );
     let area_ok = |v: i32, at: &str, errors: &mut Vec<FieldError>| {
         if !(1..=100_000).contains(&v) {
-            errors.push(FieldError::new(at, "is out of range"));
+            errors.push(FieldError::new(at, Msg::OutOfRange));
         }
     };
     check_range(
@@ -169,11 +167,11 @@ pub async fn create(
         &mut errors,
     );
     if input.districts.len() > 20 {
-        errors.push(FieldError::new("/districts", "at most 20 districts"));
+        errors.push(FieldError::new("/districts", Msg::AtMostDistricts { max: 20 }));
     }
     for (i, d) in input.districts.iter().enumerate() {
         if d.trim().is_empty() || d.chars().count() > 40 {
-            errors.push(FieldError::new(format!("/districts/{i}"), "must be 1 to 40 characters"));
+            errors.push(FieldError::new(format!("/districts/{i}"), Msg::OneToChars { max: 40 }));
         }
     }
     let layout = optional_text(input.layout, "/layout", 40, &mut errors);
@@ -184,7 +182,7 @@ pub async fn create(
     );
     let notes = optional_text(input.notes, "/notes", 4000, &mut errors);
     if input.recommendations.len() > 50 {
-        errors.push(FieldError::new("/recommendations", "at most 50 units"));
+        errors.push(FieldError::new("/recommendations", Msg::AtMostUnits { max: 50 }));
     }
     let mut recommendations = Vec::with_capacity(input.recommendations.len());
     for (i, r) in input.recommendations.iter().enumerate() {
@@ -199,7 +197,7 @@ pub async fn create(
         if r.note.as_ref().is_some_and(|n| n.chars().count() > 500) {
             errors.push(FieldError::new(
                 format!("/recommendations/{i}/note"),
-                "must be at most 500 characters",
+                Msg::AtMostChars { max: 500 },
             ));
         }
     }
@@ -212,9 +210,9 @@ pub async fn create(
     distinct.sort_unstable();
     distinct.dedup();
     if distinct.len() != unit_ids.len() {
-        errors.push(FieldError::new("/recommendations", "names a unit twice"));
+        errors.push(FieldError::new("/recommendations", Msg::UnitTwice));
     } else if known != unit_ids.len() as u64 {
-        errors.push(FieldError::new("/recommendations", "names a unit that does not exist"));
+        errors.push(FieldError::new("/recommendations", Msg::UnknownUnit));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
@@ -222,10 +220,7 @@ pub async fn create(
     let txn = crate::platform::db::begin_write(db).await?;
     let customer = find(&txn, actor, scope, customer_id).await?;
     if assessed_at < customer.created_at - CLOCK_SKEW {
-        return Err(DomainError::invalid(
-            "/assessed_at",
-            "is before the customer was recorded",
-        ));
+        return Err(DomainError::invalid("/assessed_at", Msg::BeforeCustomerRecorded));
     }
     let districts: Vec<String> = input.districts.into_iter().map(|d| d.trim().to_owned()).collect();
     let needs = needs_assessments::ActiveModel {
@@ -303,10 +298,10 @@ pub async fn react(
         .filter(needs_assessments::Column::CustomerId.eq(customer_id))
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("needs assessment"))?;
+        .ok_or(DomainError::NotFound(Msg::NounNeedsAssessment))?;
     let mut view = NeedsView::try_from(needs.clone())?;
     let Some(entry) = view.recommendations.iter_mut().find(|r| r.unit_id == unit_id) else {
-        return Err(DomainError::NotFound("recommendation"));
+        return Err(DomainError::NotFound(Msg::NounRecommendation));
     };
     let before = json!(entry);
     entry.reaction = reaction;

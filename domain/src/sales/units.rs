@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::audit::{self, AuditContext},
     platform::error::{DomainError, FieldError},
@@ -43,22 +44,10 @@ pub fn manual_statuses() -> impl Iterator<Item = Status> {
 
 /// A status staff set by hand, or the rule it breaks at `/status`.
 fn parse_manual(text: &str) -> Result<Status, FieldError> {
-    let names = |manual: bool| {
-        Status::iter()
-            .filter(|s| s.is_manual() == manual)
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-    };
-    text.parse().ok().filter(Status::is_manual).ok_or_else(|| {
-        FieldError::new(
-            "/status",
-            format!(
-                "must be {} ({} are set by deals)",
-                names(true).join(" or "),
-                names(false).join(" and ")
-            ),
-        )
-    })
+    text.parse()
+        .ok()
+        .filter(Status::is_manual)
+        .ok_or_else(|| FieldError::new("/status", Msg::UnitStatusManual))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,9 +123,9 @@ pub struct UnitInput {
 fn text_field(value: &Option<String>, pointer: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) {
     match value {
         Some(v) if v.trim().is_empty() || v.chars().count() > max => {
-            errors.push(FieldError::new(pointer, format!("must be 1 to {max} characters")));
+            errors.push(FieldError::new(pointer, Msg::OneToChars { max }));
         }
-        None if required => errors.push(FieldError::new(pointer, "is required")),
+        None if required => errors.push(FieldError::new(pointer, Msg::Required)),
         _ => {}
     }
 }
@@ -151,23 +140,20 @@ fn check(input: &UnitInput, creating: bool, errors: &mut Vec<FieldError>) -> (Op
         Some(text) => {
             let area = parse_area(text.trim());
             if area.is_none() {
-                errors.push(FieldError::new(
-                    "/area_sqm",
-                    "must be a positive decimal string with at most 2 decimals, e.g. \"89.50\"",
-                ));
+                errors.push(FieldError::new("/area_sqm", Msg::AreaFormat));
             }
             area
         }
         None => {
             if creating {
-                errors.push(FieldError::new("/area_sqm", "is required"));
+                errors.push(FieldError::new("/area_sqm", Msg::Required));
             }
             None
         }
     };
     match input.list_price_fen {
         Some(price) => money::check(price, Floor::OneFen, "/list_price_fen", errors),
-        None if creating => errors.push(FieldError::new("/list_price_fen", "is required")),
+        None if creating => errors.push(FieldError::new("/list_price_fen", Msg::Required)),
         None => {}
     }
     let status = crate::platform::input::optional(input.status.as_deref(), parse_manual, errors);
@@ -203,9 +189,7 @@ pub async fn create(
     .insert(&txn)
     .await
     .map_err(|e| match DomainError::from(e) {
-        DomainError::Conflict(_) => {
-            DomainError::Conflict("a unit with this project, building and number exists".to_owned())
-        }
+        DomainError::Conflict(_) => DomainError::Conflict(Msg::UnitExists),
         other => other,
     })?;
     let view = UnitView::from(unit);
@@ -265,7 +249,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<UnitView, Domain
         .one(db)
         .await?
         .map(UnitView::from)
-        .ok_or(DomainError::NotFound("unit"))
+        .ok_or(DomainError::NotFound(Msg::NounUnit))
 }
 
 /// Changes list price, layout, area, or the status between available and reserved.
@@ -284,7 +268,7 @@ pub async fn update(
         (input.number.is_some(), "/number"),
     ] {
         if given {
-            errors.push(FieldError::new(pointer, "cannot be changed"));
+            errors.push(FieldError::new(pointer, Msg::CannotBeChanged));
         }
     }
     if !errors.is_empty() {
@@ -295,16 +279,15 @@ pub async fn update(
         .lock_exclusive()
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("unit"))?;
+        .ok_or(DomainError::NotFound(Msg::NounUnit))?;
     let before = UnitView::from(unit.clone());
     version::check(if_match, &before)?;
     if status.is_some() && !unit.status.is_manual() {
         return Err(DomainError::Rule {
             code: "unit_unavailable",
-            detail: format!(
-                "the unit is {} by a deal; only the deal changes its status",
-                unit.status
-            ),
+            detail: Msg::UnitSetByDeal {
+                status: unit.status.to_string(),
+            },
         });
     }
     let mut active: units::ActiveModel = unit.into();
@@ -340,6 +323,23 @@ pub async fn update(
 mod tests {
     use super::*;
 
+    /// The message names the statuses by hand and by deal as [`StatusRules`] sorts them.
+    #[test]
+    fn the_refusal_of_a_status_names_the_manual_ones() {
+        let names = |manual: bool| {
+            Status::iter()
+                .filter(|s| s.is_manual() == manual)
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        };
+        let expected = format!(
+            "must be {} ({} are set by deals)",
+            names(true).join(" or "),
+            names(false).join(" and ")
+        );
+        assert_eq!(Msg::UnitStatusManual.to_string(), expected);
+    }
+
     #[test]
     fn areas_are_decimal_strings_with_at_most_two_decimals() {
         assert_eq!(parse_area("89.50"), Some(8950));
@@ -374,7 +374,7 @@ mod tests {
         );
         let rule = parse_manual("sold").expect_err("sold is set by deals");
         assert_eq!(
-            rule.detail,
+            rule.detail.to_string(),
             "must be available or reserved (subscribed and sold are set by deals)"
         );
     }

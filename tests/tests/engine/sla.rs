@@ -11,7 +11,7 @@ use tests::{
     client::expect_json,
     customers::timeline_kinds,
     eventually,
-    org::{Org, PASSWORD, list, org, partner, partner_token, values},
+    org::{Org, PASSWORD, list, org, partner, partner_token, reads_chinese, values},
 };
 use uuid::Uuid;
 
@@ -601,4 +601,26 @@ async fn a_missed_first_response_with_no_consultant_to_take_the_lead_is_a_breach
     assert_eq!(breaches["items"][0]["customer_id"], lead.to_string());
     let kinds = timeline_kinds(&app, &director, &lead.to_string()).await;
     assert_eq!(kinds, ["created", "assigned", "sla_breached"]);
+}
+
+/// A deadline's notifications are written in each recipient's language,
+/// their instants in the business time zone: the consultant reads English,
+/// the manager (switched to zh-CN) Chinese.
+#[tokio::test]
+async fn each_recipient_reads_a_deadline_notification_in_their_language() {
+    let (app, org, _) = under(&[("first_response", json!({"duration_secs": 2, "warning_percent": 50}))]).await;
+    reads_chinese(&app, org.manager_a).await;
+    let (a1, manager) = a1_and_manager(&app).await;
+    let late = new_customer(&app, &a1, "无人跟进").await;
+    let breach = fired(&app, late, "first_response", "deadline").await;
+    let due = breach.due_at.with_timezone(&app.settings.timezone);
+
+    let reminders = list(&app, "/api/v1/notifications?kind=sla_reminder", &a1).await;
+    assert_eq!(reminders["items"][0]["title"], "Reminder: first response is due soon");
+    let breaches = list(&app, "/api/v1/notifications?kind=sla_breach", &manager).await;
+    assert_eq!(breaches["items"][0]["title"], "逾期：首次响应未在时限内完成");
+    assert_eq!(
+        breaches["items"][0]["body"],
+        format!("首次响应：{} 到期", due.format("%Y年%-m月%-d日 %H:%M"))
+    );
 }

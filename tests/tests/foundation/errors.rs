@@ -61,6 +61,17 @@ async fn a_field_of_the_wrong_type_is_a_422_pointing_at_it() {
         .await;
     let body = assert_problem(response, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["pointer"], "/email");
+    // A caller not signed in reads Chinese unless it accepts English.
+    assert_eq!(body["errors"][0]["detail"], "必须是字符串", "{body}");
+    let response = app
+        .client
+        .post(app.url(TOKEN_PATH))
+        .header("accept-language", "en")
+        .json(&json!({"grant_type": "password", "email": 42, "password": "x"}))
+        .send()
+        .await
+        .expect("request");
+    let body = assert_problem(response, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["detail"], "must be a string", "{body}");
 }
 

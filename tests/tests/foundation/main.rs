@@ -3,6 +3,7 @@
 
 mod errors;
 mod health;
+mod language;
 mod openapi;
 mod process;
 mod queue;

@@ -135,7 +135,7 @@ async fn a_json_array_is_not_a_body_even_where_the_body_may_be_left_out() {
     let path = "/api/v1/admin/queues/estateflow.system.probe/job-retries";
     let response = app.post_json(path, Some(&admin), &json!([null, null])).await;
     let problem = assert_problem(response, 422, "validation_failed").await;
-    assert_eq!(problem["errors"][0]["detail"], "must be an object");
+    assert_eq!(problem["errors"][0]["detail"], "必须是对象");
 }
 
 #[tokio::test]

@@ -170,7 +170,7 @@ async fn an_integer_field_accepts_a_whole_number_written_with_a_fraction() {
         let (pointer, detail) = refused(app.post_json(path, Some(&admin), &json!({ "hold_ms": hold_ms })).await).await;
         assert_eq!(
             (pointer.as_str(), detail.as_str()),
-            ("/hold_ms", "must be an integer"),
+            ("/hold_ms", "必须是整数"),
             "{hold_ms}"
         );
     }

@@ -14,19 +14,25 @@ use tests::{
     TestApp, assert_problem,
     client::expect_json,
     eventually,
-    org::{PASSWORD, create_unit, org, row},
+    org::{PASSWORD, create_unit, org, reads_chinese, row},
     records, spawn_app,
 };
 use uuid::Uuid;
 
 const CEILING_MESSAGE: &str = "must be at most 1000000000000 fen (¥10,000,000,000)";
+/// The same, as the administrator (who reads Chinese) reads it.
+const CEILING_MESSAGE_ZH: &str = "不能超过 1000000000000 分（¥10,000,000,000）";
 
-/// Asserts a 422 naming exactly `pointer`, with the ceiling in the client's terms.
+/// Asserts a 422 naming exactly `pointer`, with the ceiling in the client's terms (English).
 async fn refused_above_the_ceiling(response: reqwest::Response, pointer: &str) {
+    refused_with(response, pointer, CEILING_MESSAGE).await;
+}
+
+async fn refused_with(response: reqwest::Response, pointer: &str, detail: &str) {
     let problem = assert_problem(response, 422, "validation_failed").await;
     assert_eq!(
         problem["errors"],
-        json!([{"pointer": pointer, "detail": CEILING_MESSAGE}]),
+        json!([{"pointer": pointer, "detail": detail}]),
         "{problem}"
     );
 }
@@ -124,9 +130,10 @@ async fn an_amount_one_fen_above_the_ceiling_is_refused_with_its_pointer_and_the
                            "new_leads": 0.0},
                "tiers": [{"ranks": [1, 1], "share_percent": 100}], "bonus_pool_fen": pool})
     };
-    refused_above_the_ceiling(
+    refused_with(
         app.put_json("/api/v1/award-rules", Some(&admin), &rules(over)).await,
         "/bonus_pool_fen",
+        CEILING_MESSAGE_ZH,
     )
     .await;
     let set = expect_json(
@@ -271,7 +278,7 @@ async fn a_price_written_before_the_ceiling_does_not_take_the_figures_or_the_sal
 #[tokio::test]
 async fn a_failed_sales_star_run_says_what_failed_in_client_terms_and_not_in_database_text() {
     let app = spawn_app().await;
-    org(&app).await;
+    let org = org(&app).await;
     // The figures cannot be read: a table they come from has gone.
     app.db
         .execute_unprepared("ALTER TABLE visits RENAME TO visits_gone")
@@ -298,4 +305,9 @@ async fn a_failed_sales_star_run_says_what_failed_in_client_terms_and_not_in_dat
         let text = shown.to_string();
         assert!(!text.contains("visits"), "the database's words leak: {text}");
     }
+    // A reader of Chinese reads the same failure in Chinese.
+    reads_chinese(&app, org.director).await;
+    let href = run["href"].as_str().expect("href");
+    let shown = expect_json(app.get(href, Some(&director)).await, 200).await;
+    assert_eq!(shown["error"], "当时无法读取销售记录；系统会自动重新计算");
 }

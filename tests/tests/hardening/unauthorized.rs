@@ -11,8 +11,17 @@ fn sign(secret: &Secret, claims: &Value) -> String {
     jsonwebtoken::encode(&jsonwebtoken::Header::default(), claims, &key).expect("sign")
 }
 
-async fn detail_for(app: &TestApp, token: &str) -> String {
-    let response = app.get("/api/v1/me", Some(token)).await;
+/// The detail of the 401 for `token`, read in `language` (the caller of a
+/// refused token is nobody, so the request's `Accept-Language` decides).
+async fn detail_for(app: &TestApp, token: &str, language: &str) -> String {
+    let response = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .header("accept-language", language)
+        .send()
+        .await
+        .expect("request");
     let body = assert_problem(response, 401, "unauthorized").await;
     body["detail"].as_str().expect("detail").to_owned()
 }
@@ -64,7 +73,13 @@ async fn a_refused_token_is_explained_in_the_clients_terms() {
         ("garbage".to_owned(), "the token is malformed"),
     ];
     for (token, expected) in cases {
-        let detail = detail_for(&app, &token).await;
+        let detail = detail_for(&app, &token, "en").await;
         assert_eq!(detail, expected, "token {token}");
     }
+    let expired = sign(&secret, &claims("", now - 3600));
+    assert_eq!(detail_for(&app, &expired, "zh-CN").await, "令牌已过期");
+    assert_eq!(
+        detail_for(&app, &sign(&secret, &claims("jti", now)), "zh-CN").await,
+        "令牌缺少声明 jti"
+    );
 }

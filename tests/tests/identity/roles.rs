@@ -74,11 +74,34 @@ async fn invalid_roles_are_422_with_a_pointer_per_field() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
     let body = json!({"name": "Bad Name", "grants": [{"permission": "everything:all", "scope": "all"}]});
-    assert_invalid(
-        app.post_json("/api/v1/roles", Some(&admin), &body).await,
-        &["/name", "/grants/0/permission"],
-    )
-    .await;
+    // The bootstrap administrator reads Chinese, an administrator whose
+    // locale is English reads English.
+    tests::org::create_user(&app, "admin.en@example.com", "admin", None).await;
+    let admin_en = app.token("admin.en@example.com", tests::org::PASSWORD).await;
+    for (token, details) in [
+        (
+            &admin,
+            [
+                "必须是 2 到 64 个 a-z、0-9 或 _ 字符，并以字母开头",
+                "权限 \"everything:all\" 不存在；请查看 GET /api/v1/permissions",
+            ],
+        ),
+        (
+            &admin_en,
+            [
+                "must be 2 to 64 of a-z, 0-9 and _, starting with a letter",
+                "unknown permission \"everything:all\"; see GET /api/v1/permissions",
+            ],
+        ),
+    ] {
+        let problem = assert_invalid(
+            app.post_json("/api/v1/roles", Some(token), &body).await,
+            &["/name", "/grants/0/permission"],
+        )
+        .await;
+        assert_eq!(problem["errors"][0]["detail"], details[0], "{problem}");
+        assert_eq!(problem["errors"][1]["detail"], details[1], "{problem}");
+    }
     let bad_scope = json!({"name": "ok_name", "grants": [{"permission": "users:read", "scope": "galaxy"}]});
     assert_problem(
         app.post_json("/api/v1/roles", Some(&admin), &bad_scope).await,

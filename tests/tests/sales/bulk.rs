@@ -3,6 +3,7 @@
 
 use std::{collections::HashSet, time::Instant};
 
+use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use tests::{
     TestApp, assert_problem,
@@ -13,6 +14,17 @@ use tests::{
 };
 
 async fn export(app: &TestApp, token: &str) -> Vec<Vec<String>> {
+    let text = export_text(app, token).await;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(reader.headers().expect("header").get(0), Some("id"));
+    reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// The export as the caller reads it.
+async fn export_text(app: &TestApp, token: &str) -> String {
     let response = app
         .client
         .get(app.url("/api/v1/customers/export"))
@@ -26,13 +38,7 @@ async fn export(app: &TestApp, token: &str) -> Vec<Vec<String>> {
             .to_str()
             .is_ok_and(|t| t.starts_with("text/csv"))
     );
-    let text = response.text().await.expect("body");
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(reader.headers().expect("header").get(0), Some("id"));
-    reader
-        .records()
-        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
-        .collect()
+    response.text().await.expect("body")
 }
 
 #[tokio::test]
@@ -164,4 +170,81 @@ async fn a_partner_importing_the_same_leads_twice_gets_duplicates_the_second_tim
     let leads = list(&app, "/api/v1/customers", &partner).await;
     assert_eq!(ids(&leads).len(), 2);
     assert_eq!(leads["items"][0]["channel"], "partner_platform");
+}
+
+/// People read the files: a Chinese reader's export has Chinese headers, and
+/// an import takes them as it takes the English ones; a row's reason is
+/// written for whoever imports.
+#[tokio::test]
+async fn the_files_and_their_reasons_are_in_the_readers_language() {
+    let app = spawn_app().await;
+    let org = org(&app).await;
+    let a1 = app.token("a1@example.com", PASSWORD).await;
+    // a2 reads Chinese.
+    entities::users::ActiveModel {
+        id: Set(org.consultant_a2),
+        locale: Set("zh-CN".to_owned()),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .expect("locale");
+    let a2 = app.token("a2@example.com", PASSWORD).await;
+    let csv = "name,phone,email,channel,key_account\n王先生,13800138001,wang@example.com,website,true\n\
+               李女士,13800138002,,store_walk_in,false\n";
+    let first = expect_json(import(&app, &a2, csv).await, 200).await;
+    assert_eq!(first["created"], 2);
+
+    let text = export_text(&app, &a2).await;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().expect("header").clone();
+    assert_eq!(
+        headers.iter().take(4).collect::<Vec<_>>(),
+        ["客户编号", "姓名", "电话", "邮箱"]
+    );
+    assert_eq!(export_text(&app, &a1).await.lines().next(), text_header_en());
+    // Back in: the columns an import takes, under their Chinese headers.
+    let keep: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| ["姓名", "电话", "邮箱", "微信号", "渠道", "重点客户"].contains(h))
+        .map(|(i, _)| i)
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(keep.iter().map(|i| &headers[*i])).expect("header");
+    for record in reader.records() {
+        let record = record.expect("row");
+        writer.write_record(keep.iter().map(|i| &record[*i])).expect("row");
+    }
+    let again = expect_json(import(&app, &a2, writer.into_inner().expect("csv")).await, 200).await;
+    assert_eq!(again["duplicates"], 2, "{again}");
+    let ids = |report: &Value| -> HashSet<String> {
+        report["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter_map(|r| r["customer_id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(ids(&again), ids(&first));
+    assert_eq!(again["results"][0]["reason"], "电话号码已存在");
+
+    let bad = "name,key_account\nx,perhaps\n";
+    let en = expect_json(import(&app, &a1, bad).await, 200).await;
+    assert_eq!(en["results"][0]["reason"], "key_account must be true or false");
+    let zh = expect_json(import(&app, &a2, bad).await, 200).await;
+    assert_eq!(zh["results"][0]["reason"], "重点客户列：必须是 true 或 false");
+    let problem = assert_problem(import(&app, &a2, "姓名,鞋码\nx,42\n").await, 422, "validation_failed").await;
+    assert_eq!(
+        problem["errors"][0]["detail"],
+        "未知的列 \"鞋码\"；可用的列：姓名、电话、邮箱、微信号、渠道、外部编号、负责人邮箱、重点客户"
+    );
+}
+
+/// Today's header line of an export, which English readers keep reading.
+fn text_header_en() -> Option<&'static str> {
+    Some(
+        "id,name,phone,email,wechat_id,channel,status,lost_reason,key_account,owner_id,team_id,external_id,\
+         created_at,assigned_at,first_response_at,needs_assessed_at,last_follow_up_at",
+    )
 }

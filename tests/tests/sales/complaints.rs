@@ -8,7 +8,7 @@ use tests::{
     TestApp, assert_problem,
     client::expect_json,
     customers::new_customer,
-    org::{PASSWORD, ids, list, org},
+    org::{PASSWORD, ids, list, org, reads_chinese},
     spawn_app,
 };
 use uuid::Uuid;
@@ -290,4 +290,29 @@ async fn a_retried_complaint_post_with_the_same_idempotency_key_returns_the_same
         4,
         "created and assigned, then received and routed, once"
     );
+}
+
+/// A complaint problem reads in the caller's language: English for the
+/// consultant, Chinese for their manager who reads zh-CN.
+#[tokio::test]
+async fn a_complaint_problem_reads_in_the_callers_language() {
+    let app = spawn_app().await;
+    let org = org(&app).await;
+    reads_chinese(&app, org.manager_a).await;
+    let a1 = app.token("a1@example.com", PASSWORD).await;
+    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let customer = new_customer(&app, &a1, "李女士").await;
+    let body = json!({"customer_id": customer, "severity": "minor", "summary": " "});
+    for (token, detail) in [
+        (&a1, "must be 1 to 4000 characters"),
+        (&manager, "长度必须为 1 到 4000 个字符"),
+    ] {
+        let problem = assert_problem(
+            app.post_json("/api/v1/complaints", Some(token), &body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(problem["errors"], json!([{"pointer": "/summary", "detail": detail}]));
+    }
 }

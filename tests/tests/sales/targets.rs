@@ -7,7 +7,7 @@ use serde_json::json;
 use tests::{
     assert_problem,
     client::expect_json,
-    org::{PASSWORD, ids, list, org},
+    org::{PASSWORD, ids, list, org, reads_chinese},
     spawn_app,
 };
 
@@ -249,4 +249,27 @@ async fn a_stale_if_match_on_a_target_is_refused_with_412_and_nothing_changes() 
         expect_json(app.get(&path, Some(&director)).await, 200).await["units"],
         4
     );
+}
+
+/// A target problem reads in the caller's language: English for the
+/// director, Chinese for a manager who reads zh-CN.
+#[tokio::test]
+async fn a_target_problem_reads_in_the_callers_language() {
+    let app = spawn_app().await;
+    let org = org(&app).await;
+    reads_chinese(&app, org.manager_a).await;
+    let director = app.token("director@example.com", PASSWORD).await;
+    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    for (token, detail) in [
+        (&director, "must be a year such as 2026"),
+        (&manager, "必须是年份，例如 2026"),
+    ] {
+        let problem = assert_problem(
+            app.get("/api/v1/targets?year=next", Some(token)).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(problem["errors"], json!([{"pointer": "/year", "detail": detail}]));
+    }
 }

@@ -545,3 +545,38 @@ async fn a_partner_hears_when_its_lead_misses_the_first_response_deadline() {
     assert_eq!(deliveries(&app, &token, &webhook).await.len(), 1);
     assert_eq!(receiver.received().len(), 1);
 }
+
+/// A subscription's URL problem reads in the caller's language: the
+/// administrator's Chinese, a partner's `Accept-Language`; and so does the
+/// refusal of notifications to a partner.
+#[tokio::test]
+async fn webhook_and_notification_problems_read_in_the_callers_language() {
+    let app = tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    let (partner, _) = partner(&app, &admin, "语言合作方", PARTNER_SCOPES).await;
+    let body = json!({"url": "ftp://partner.example.com/hooks", "events": ["customer.created"]});
+    let post = |token: &str, language: &str| {
+        app.client
+            .post(app.url("/api/v1/webhooks"))
+            .bearer_auth(token)
+            .header("Accept-Language", language)
+            .json(&body)
+            .send()
+    };
+    let english = expect_json(post(&partner, "en").await.expect("request"), 422).await;
+    assert_eq!(english["errors"][0]["detail"], "must be an http or https URL");
+    let chinese = expect_json(post(&admin, "en").await.expect("request"), 422).await;
+    assert_eq!(chinese["errors"][0]["detail"], "必须是 http 或 https URL");
+
+    let notifications = |language: &str| {
+        app.client
+            .get(app.url("/api/v1/notifications"))
+            .bearer_auth(&partner)
+            .header("Accept-Language", language)
+            .send()
+    };
+    let refused = expect_json(notifications("en").await.expect("request"), 403).await;
+    assert_eq!(refused["detail"], "notifications are for staff accounts");
+    let refused = expect_json(notifications("zh-CN").await.expect("request"), 403).await;
+    assert_eq!(refused["detail"], "通知仅面向员工账号");
+}

@@ -13,6 +13,7 @@ use domain::outbox::webhooks::{
     destinations::{self, Destinations},
     signing,
 };
+use domain::platform::text::Msg;
 use rustls::pki_types::{CertificateDer, pem::PemObject};
 use uuid::Uuid;
 
@@ -89,9 +90,14 @@ impl Sender {
             error: Some(error),
             ..Outcome::default()
         };
+        // The error is kept as logs read it, in English.
         let refused = url::Url::parse(&attempt.url)
             .map_err(|e| format!("bad URL: {e}"))
-            .and_then(|url| self.destinations.refuses(&url).map_or(Ok(()), Err));
+            .and_then(|url| {
+                self.destinations
+                    .refuses(&url)
+                    .map_or(Ok(()), |why| Err(why.to_string()))
+            });
         if let Err(reason) = refused {
             return failed(format!("not sent: the URL {reason}"));
         }
@@ -176,7 +182,7 @@ impl reqwest::dns::Resolve for PublicAddresses {
                 .filter(|addr| destinations::is_public(addr.ip()))
                 .collect();
             if public.is_empty() {
-                return Err(format!("{host} {}", destinations::PRIVATE_DESTINATION).into());
+                return Err(format!("{host} {}", Msg::PrivateDestination).into());
             }
             Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
         })

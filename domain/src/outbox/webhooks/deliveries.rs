@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -156,7 +157,7 @@ async fn find_delivery(
         .filter(webhook_deliveries::Column::WebhookId.eq(webhook_id))
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("webhook delivery"))
+        .ok_or(DomainError::NotFound(Msg::NounWebhookDelivery))
 }
 
 /// One delivery with its attempts.

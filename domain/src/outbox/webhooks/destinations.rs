@@ -5,6 +5,8 @@
 
 use std::net::IpAddr;
 
+use crate::platform::text::Msg;
+
 /// Longest URL accepted.
 pub const MAX_URL_LEN: usize = 2000;
 
@@ -38,7 +40,7 @@ impl Destinations {
 
     /// Why `url`'s host may not be called, judged by its name or literal
     /// address; names are resolved and judged again when a delivery is sent.
-    pub fn refuses(self, url: &url::Url) -> Option<String> {
+    pub fn refuses(self, url: &url::Url) -> Option<Msg> {
         if self == Self::Any {
             return None;
         }
@@ -50,13 +52,9 @@ impl Destinations {
                 name == "localhost" || name.ends_with(".localhost")
             }
         };
-        private.then(|| PRIVATE_DESTINATION.to_owned())
+        private.then_some(Msg::PrivateDestination)
     }
 }
-
-/// Why a receiver on a private or special-purpose address is refused.
-pub const PRIVATE_DESTINATION: &str = "points to a private or special-purpose address; receivers must be on \
-     the public internet unless ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS is set";
 
 /// Whether `ip` is an ordinary public internet address.
 pub fn is_public(ip: IpAddr) -> bool {
@@ -96,19 +94,19 @@ pub fn is_public(ip: IpAddr) -> bool {
 
 /// An absolute http(s) URL with a host the destinations permit, no
 /// credentials, at most 2000 characters.
-pub(crate) fn check_url(raw: &str, destinations: Destinations) -> Result<(), String> {
+pub(crate) fn check_url(raw: &str, destinations: Destinations) -> Result<(), Msg> {
     if raw.len() > MAX_URL_LEN {
-        return Err(format!("must be at most {MAX_URL_LEN} characters"));
+        return Err(Msg::AtMostChars { max: MAX_URL_LEN });
     }
-    let url = url::Url::parse(raw).map_err(|e| format!("is not a URL: {e}"))?;
+    let url = url::Url::parse(raw).map_err(|e| Msg::NotAUrl { reason: e.to_string() })?;
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err("must be an http or https URL".to_owned());
+        return Err(Msg::HttpOrHttpsUrl);
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("must name a host".to_owned());
+        return Err(Msg::UrlHost);
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not carry credentials; verify the signature instead".to_owned());
+        return Err(Msg::UrlCredentials);
     }
     destinations.refuses(&url).map_or(Ok(()), Err)
 }
@@ -136,7 +134,7 @@ mod tests {
         ] {
             assert_eq!(
                 check_url(private, Destinations::Public),
-                Err(PRIVATE_DESTINATION.to_owned()),
+                Err(Msg::PrivateDestination),
                 "{private}"
             );
             assert!(check_url(private, Destinations::Any).is_ok(), "{private}");

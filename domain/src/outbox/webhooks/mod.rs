@@ -12,6 +12,7 @@ use entities::webhooks;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::{actor::Actor, permissions::Scope},
     platform::error::DomainError,
@@ -32,5 +33,5 @@ pub(crate) async fn find(
         .filter(webhooks::Column::Id.eq(id))
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("webhook"))
+        .ok_or(DomainError::NotFound(Msg::NounWebhook))
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -78,22 +79,25 @@ fn check(input: &WebhookInput, creating: bool) -> Vec<FieldError> {
                 errors.push(FieldError::new("/url", detail));
             }
         }
-        None if creating => errors.push(FieldError::new("/url", "is required")),
+        None if creating => errors.push(FieldError::new("/url", Msg::Required)),
         None => {}
     }
     match &input.events {
-        Some(events) if events.is_empty() => errors.push(FieldError::new("/events", "name at least one event")),
+        Some(events) if events.is_empty() => errors.push(FieldError::new("/events", Msg::AtLeastOneEvent)),
         Some(events) => {
             for (i, event) in events.iter().enumerate() {
                 if !EVENTS.contains(&event.as_str()) {
                     errors.push(FieldError::new(
                         format!("/events/{i}"),
-                        format!("unknown event {event:?}: use one of {}", EVENTS.join(", ")),
+                        Msg::UnknownEvent {
+                            event: format!("{event:?}"),
+                            events: EVENTS.iter().map(|e| (*e).to_owned()).collect(),
+                        },
                     ));
                 }
             }
         }
-        None if creating => errors.push(FieldError::new("/events", "is required")),
+        None if creating => errors.push(FieldError::new("/events", Msg::Required)),
         None => {}
     }
     errors
@@ -112,11 +116,11 @@ pub async fn create(
         (Scope::All, Some(client), _) => Some(client),
         (Scope::All, None, Some(own)) => Some(own),
         (Scope::All, None, None) => {
-            errors.push(FieldError::new("/client_id", "name the API client to subscribe"));
+            errors.push(FieldError::new("/client_id", Msg::NameTheClient));
             None
         }
         (_, Some(client), _) if Some(client) != actor.client_id() => {
-            errors.push(FieldError::new("/client_id", "a partner subscribes only itself"));
+            errors.push(FieldError::new("/client_id", Msg::PartnerSubscribesItself));
             None
         }
         (_, _, own) => own,
@@ -128,11 +132,11 @@ pub async fn create(
             .await?
             .is_none()
     {
-        errors.push(FieldError::new("/client_id", "no such API client"));
+        errors.push(FieldError::new("/client_id", Msg::NoSuchApiClient));
     }
     let Some(client_id) = client_id.filter(|_| errors.is_empty()) else {
         if errors.is_empty() {
-            errors.push(FieldError::new("/client_id", "only API clients have subscriptions"));
+            errors.push(FieldError::new("/client_id", Msg::OnlyApiClientsSubscribe));
         }
         return Err(DomainError::Validation(errors));
     };
@@ -192,10 +196,7 @@ pub async fn update(
 ) -> Result<WebhookView, DomainError> {
     let mut errors = check(&input, false);
     if input.client_id.is_some() {
-        errors.push(FieldError::new(
-            "/client_id",
-            "a subscription cannot move to another client",
-        ));
+        errors.push(FieldError::new("/client_id", Msg::SubscriptionClientFixed));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));

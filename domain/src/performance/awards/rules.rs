@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::platform::text::Msg;
 use crate::{
     access::audit::{self, AuditContext},
     platform::error::{DomainError, FieldError},
@@ -102,47 +103,32 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
         ("new_leads", w.new_leads),
     ] {
         if !value.is_finite() || !(-1.0..=1.0).contains(&value) {
-            errors.push(FieldError::new(
-                format!("/weights/{name}"),
-                "must be a number from -1 to 1",
-            ));
+            errors.push(FieldError::new(format!("/weights/{name}"), Msg::WeightMinusOneToOne));
         }
     }
     let e = &input.eligibility;
     if e.min_units_sold.is_some_and(|n| n < 0) {
-        errors.push(FieldError::new(
-            "/eligibility/min_units_sold",
-            "must be a whole number of at least 0",
-        ));
+        errors.push(FieldError::new("/eligibility/min_units_sold", Msg::WholeAtLeastZero));
     }
     if e.max_complaint_rate
         .is_some_and(|r| !r.is_finite() || !(0.0..=1.0).contains(&r))
     {
-        errors.push(FieldError::new(
-            "/eligibility/max_complaint_rate",
-            "must be a rate from 0 to 1",
-        ));
+        errors.push(FieldError::new("/eligibility/max_complaint_rate", Msg::RateZeroToOne));
     }
     if e.min_tenure_days.is_some_and(|d| d < 0) {
-        errors.push(FieldError::new(
-            "/eligibility/min_tenure_days",
-            "must be a whole number of days of at least 0",
-        ));
+        errors.push(FieldError::new("/eligibility/min_tenure_days", Msg::DaysAtLeastZero));
     }
     let mut ranges: Vec<(i64, i64, usize)> = Vec::new();
     let mut total: i64 = 0;
     for (i, tier) in input.tiers.iter().enumerate() {
         match tier.ranks.as_slice() {
             [first, last] if *first >= 1 && first <= last => ranges.push((*first, *last, i)),
-            _ => errors.push(FieldError::new(
-                format!("/tiers/{i}/ranks"),
-                "must be [first, last] with 1 ≤ first ≤ last",
-            )),
+            _ => errors.push(FieldError::new(format!("/tiers/{i}/ranks"), Msg::TierRanks)),
         }
         if !(0..=100).contains(&tier.share_percent) {
             errors.push(FieldError::new(
                 format!("/tiers/{i}/share_percent"),
-                "must be a whole percentage from 0 to 100",
+                Msg::PercentZeroToHundred,
             ));
         } else {
             total += tier.share_percent;
@@ -152,18 +138,12 @@ fn check_rules(input: &RulesInput) -> Vec<FieldError> {
     let mut reached = 0;
     for (first, last, i) in ranges {
         if first <= reached {
-            errors.push(FieldError::new(
-                format!("/tiers/{i}/ranks"),
-                "overlaps the ranks of another tier",
-            ));
+            errors.push(FieldError::new(format!("/tiers/{i}/ranks"), Msg::TierRanksOverlap));
         }
         reached = reached.max(last);
     }
     if total > 100 {
-        errors.push(FieldError::new(
-            "/tiers",
-            "the shares must add up to at most 100 percent",
-        ));
+        errors.push(FieldError::new("/tiers", Msg::SharesAtMostHundred));
     }
     money::check(input.bonus_pool_fen, Floor::Zero, "/bonus_pool_fen", &mut errors);
     errors
@@ -174,7 +154,7 @@ async fn latest_rules(db: &impl ConnectionTrait) -> Result<award_rules::Model, D
         .order_by_desc(award_rules::Column::Version)
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("award rules"))
+        .ok_or(DomainError::NotFound(Msg::NounAwardRules))
 }
 
 /// The rules in force: the latest version.

@@ -21,6 +21,7 @@ use super::{
     ranking::{Entrant, Figures, Ranking, rank},
     rules::{Eligibility, Tier, Weights, current_rules},
 };
+use crate::platform::text::Msg;
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -85,15 +86,10 @@ impl RunFailure {
         }
     }
 
-    pub fn message(self) -> &'static str {
+    pub fn message(self) -> Msg {
         match self {
-            Self::RecordUnavailable => {
-                "the sales record could not be read at the time; the run is computed again automatically"
-            }
-            Self::ComputationFailed => {
-                "the ranking could not be computed; request a new run of the quarter, and if it fails again \
-                 ask an administrator to look for this run's id in the service logs"
-            }
+            Self::RecordUnavailable => Msg::RunRecordUnavailable,
+            Self::ComputationFailed => Msg::RunComputationFailed,
         }
     }
 }
@@ -132,7 +128,7 @@ impl From<award_runs::Model> for RunView {
 }
 
 fn parse_period(period: &str) -> Result<Quarter, DomainError> {
-    period.parse().map_err(|e: String| DomainError::invalid("/period", e))
+    period.parse().map_err(|e| DomainError::invalid("/period", e))
 }
 
 fn queued_run(period: Quarter, trigger: RunTrigger, requested_by: Option<Uuid>) -> award_runs::ActiveModel {
@@ -273,7 +269,7 @@ async fn results_of(
     let period: Quarter = run
         .period
         .parse()
-        .map_err(|e: String| DomainError::Internal(format!("award run {}: {e}", run.id)))?;
+        .map_err(|e| DomainError::Internal(format!("award run {}: {e}", run.id)))?;
     let rules = current_rules(db).await?;
     let ranking = rank(&entrants(db, period, tz).await?, &rules);
     let results = RunResults {
@@ -305,7 +301,7 @@ pub async fn compute_run(
 ) -> Result<RunView, DomainError> {
     match publish(db, run_id, tz).await {
         Ok(run) => Ok(run),
-        Err(gone @ DomainError::NotFound("award run")) => Err(gone),
+        Err(gone @ DomainError::NotFound(Msg::NounAwardRun)) => Err(gone),
         Err(error) => {
             let failure = RunFailure::of(&error);
             tracing::warn!(run_id = %run_id, failure = failure.code(), error = %error, "award run failed");
@@ -326,7 +322,7 @@ async fn publish(db: &(impl ConnectionTrait + TransactionTrait), run_id: Uuid, t
     let run = award_runs::Entity::find_by_id(run_id)
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("award run"))?;
+        .ok_or(DomainError::NotFound(Msg::NounAwardRun))?;
     if run.status == RunStatus::Published {
         return Ok(run.into());
     }
@@ -353,7 +349,7 @@ async fn publish(db: &(impl ConnectionTrait + TransactionTrait), run_id: Uuid, t
     let run = award_runs::Entity::find_by_id(run_id)
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("award run"))?;
+        .ok_or(DomainError::NotFound(Msg::NounAwardRun))?;
     txn.commit().await?;
     Ok(run.into())
 }
@@ -364,7 +360,7 @@ pub async fn get_run(db: &impl ConnectionTrait, id: Uuid) -> Result<RunView, Dom
         .one(db)
         .await?
         .map(Into::into)
-        .ok_or(DomainError::NotFound("award run"))
+        .ok_or(DomainError::NotFound(Msg::NounAwardRun))
 }
 
 /// Runs, oldest first, optionally of one quarter.
@@ -397,13 +393,17 @@ mod tests {
                 "record_unavailable",
             ),
             ("internal", DomainError::Internal(raw.to_owned()), "computation_failed"),
-            ("no rules", DomainError::NotFound("award rules"), "computation_failed"),
+            (
+                "no rules",
+                DomainError::NotFound(Msg::NounAwardRules),
+                "computation_failed",
+            ),
         ] {
             let failure = RunFailure::of(&error);
             assert_eq!(failure.code(), code, "{case}");
             // Stored as its code, read back as the same failure.
             assert_eq!(RunFailure::from_stored(failure.code()), failure, "{case}");
-            assert!(!failure.message().contains(raw), "{case}");
+            assert!(!failure.message().to_string().contains(raw), "{case}");
         }
         // Raw text stored before codes were kept is not shown.
         let legacy = RunFailure::from_stored("error returned from database: integer overflow");

@@ -1,0 +1,614 @@
+//! The catalogue: every message a person reads, in Chinese and English side
+//! by side. A message is a variant of [`Msg`]; its fields are the values it
+//! carries, named in both templates as `{field}` and shown in the reader's
+//! form ([`super::Arg`]). The words follow the glossary of the console
+//! specification (线索 lead, 跟进 follow-up, 时限 deadline, …).
+
+use super::{Arg, Locale, Reader};
+
+/// Declares [`Msg`] with its two templates per message. The macro makes a
+/// message without both languages a compile error; the tests below check
+/// that both name the same fields.
+macro_rules! catalogue {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident $({ $($field:ident : $ty:ty),* $(,)? })?
+            => zh $zh:literal, en $en:literal;
+    )*) => {
+        /// A message a person reads; rendered for a [`Reader`] with [`Msg::render`].
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Msg {
+            $( $(#[$doc])* $name $({ $($field: $ty),* })?, )*
+        }
+
+        impl Msg {
+            /// The stable key of the message (its variant's name).
+            pub fn key(&self) -> &'static str {
+                match self {
+                    $( Self::$name { .. } => stringify!($name), )*
+                }
+            }
+
+            /// The message in the reader's language, its values in the reader's form.
+            pub fn render(&self, reader: &Reader) -> String {
+                match self {
+                    $( Self::$name $({ $($field),* })? => {
+                        $($( let $field = Arg::text($field, reader); )*)?
+                        match reader.locale {
+                            Locale::ZhCn => format!($zh),
+                            Locale::En => format!($en),
+                        }
+                    } )*
+                }
+            }
+
+            /// Key, Chinese and English template of every message.
+            #[cfg(test)]
+            pub(crate) const TEMPLATES: &'static [(&'static str, &'static str, &'static str)] =
+                &[ $( (stringify!($name), $zh, $en), )* ];
+        }
+    };
+}
+
+/// In English and UTC: what logs and operators' consoles print.
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(&Reader::LOG))
+    }
+}
+
+catalogue! {
+    // ------------------------------------------------------------ input
+    /// A required field is missing.
+    Required => zh "必填", en "is required";
+    /// A value outside a closed list.
+    OneOf { values: Vec<String> } => zh "必须是以下之一：{values}", en "must be one of {values}";
+    /// Free text longer than its limit.
+    AtMostChars { max: usize } => zh "最多 {max} 个字符", en "must be at most {max} characters";
+    /// A reported time ahead of the clock.
+    NotInFuture => zh "不能晚于当前时间", en "must not be in the future";
+    /// A control character in text.
+    ControlCharacter { code_point: String }
+        => zh "不能包含控制字符（发现 {code_point}）；只允许制表符、换行符和回车符",
+           en "must not contain control characters (found {code_point}); only tab, line feed and carriage return are allowed";
+
+    /// Text of a length outside its bounds (a name).
+    CharsBetween { min: usize, max: usize } => zh "长度须为 {min} 到 {max} 个字符", en "must be {min} to {max} characters";
+    /// Text shorter than its floor (a password).
+    AtLeastChars { min: usize } => zh "至少 {min} 个字符", en "must be at least {min} characters";
+    /// A number above its limit.
+    AtMost { max: u64 } => zh "不能大于 {max}", en "must be at most {max}";
+    /// A number outside its bounds (a page size, a rate limit).
+    Between { min: u64, max: u64 } => zh "必须在 {min} 到 {max} 之间", en "must be between {min} and {max}";
+    /// A date or time outside the window every input is held to.
+    DateWindow => zh "必须在 1900-01-01 到 2200-12-31 之间", en "must be between 1900-01-01 and 2200-12-31";
+    /// A control character in a JSON member name.
+    MemberName { problem: Box<Msg> } => zh "成员名{problem}", en "member name {problem}";
+    /// A control character in a query parameter's name.
+    ParameterName { problem: Box<Msg> } => zh "参数名{problem}", en "parameter name {problem}";
+    /// A `cursor` the API did not hand out.
+    NotACursor => zh "不是本接口返回的游标", en "is not a cursor this API returned";
+    /// `text` (quoted) as a year, quarter or month that it is not.
+    NotAYear { text: String } => zh "{text} 不是年份：请使用 YYYY 格式", en "{text} is not a year: use YYYY";
+    NotAQuarter { text: String } => zh "{text} 不是季度：请使用 YYYY-Qn 格式，例如 2026-Q3",
+        en "{text} is not a quarter: use YYYY-Qn, e.g. 2026-Q3";
+    NotAMonth { text: String } => zh "{text} 不是月份：请使用 YYYY-MM 格式", en "{text} is not a month: use YYYY-MM";
+    /// A unique value taken (the database's `detail` names it).
+    UniqueValueExists { detail: String } => zh "已存在具有相同唯一值的记录：{detail}",
+        en "a record with the same unique value exists: {detail}";
+    /// A foreign key broken (the database's `detail` names it).
+    ReferenceBroken { detail: String } => zh "引用的记录不存在或仍在使用中：{detail}",
+        en "a referenced record is missing or still in use: {detail}";
+    /// A reference to a record that does not exist.
+    NoSuch { what: Box<Msg> } => zh "{what}不存在", en "no such {what}";
+
+    // ------------------------------------------------------------ money
+    /// An amount below zero.
+    FenAtLeastZero => zh "必须是不小于 0 的整数（单位：分）", en "must be a whole number of fen of at least 0";
+    /// A price of nothing.
+    FenPositive => zh "必须是正数金额（单位：分）", en "must be a positive amount in fen";
+    /// An amount above the ceiling.
+    FenTooLarge => zh "不能超过 1000000000000 分（¥10,000,000,000）",
+                   en "must be at most 1000000000000 fen (¥10,000,000,000)";
+
+    // ------------------------------------------------------------ api
+    /// A body of the wrong media type; `got` is the type sent, quoted.
+    ContentTypeJson { got: String } => zh "Content-Type 必须是 application/json，收到的是 {got}",
+        en "Content-Type must be application/json, got {got}";
+    ContentTypeJsonOrForm { got: String }
+        => zh "Content-Type 必须是 application/json 或 application/x-www-form-urlencoded，收到的是 {got}",
+           en "Content-Type must be application/json or application/x-www-form-urlencoded, got {got}";
+    ContentTypeJsonNone => zh "Content-Type 必须是 application/json，但请求未提供",
+        en "Content-Type must be application/json, got \"nothing\"";
+    ContentTypeJsonOrFormNone
+        => zh "Content-Type 必须是 application/json 或 application/x-www-form-urlencoded，但请求未提供",
+           en "Content-Type must be application/json or application/x-www-form-urlencoded, got \"nothing\"";
+    BodyUnreadable { reason: String } => zh "无法读取请求体：{reason}", en "could not read the request body: {reason}";
+    FormNotUtf8 => zh "表单请求体不是 UTF-8 编码", en "form body is not UTF-8";
+    FormPercentEncoding => zh "表单请求体中的百分号编码有误", en "bad percent-encoding in form body";
+    /// A query parameter, named, and what is wrong with it.
+    NamedParameter { name: String, problem: Box<Msg> } => zh "参数 {name} {problem}", en "{name} {problem}";
+    NotAKnownField { allowed: Vec<String> } => zh "不是已知字段；允许的字段：{allowed}",
+        en "is not a known field; allowed: {allowed}";
+    NoFieldAllowed => zh "不是已知字段；此处不允许任何字段", en "is not a known field; none are allowed here";
+    GivenTwice => zh "重复出现", en "is given more than once";
+    NotAllowedValue => zh "不是允许的值", en "is not an allowed value";
+    /// The values of an enum a body or query names wrongly.
+    OneOfListed { values: Vec<String> } => zh "必须是以下之一：{values}", en "must be one of: {values}";
+    MustBeObject => zh "必须是对象", en "must be an object";
+    WrongElementCount => zh "元素个数不对", en "has the wrong number of elements";
+    NoFormMatches => zh "不符合任何允许的格式", en "does not match any of the allowed forms";
+    MustBeUuid => zh "必须是 UUID", en "must be a UUID";
+    MustBeInteger => zh "必须是整数", en "must be an integer";
+    IntegerOutOfRange => zh "超出整数范围", en "is out of range for an integer";
+    IntegerBetween { min: String, max: String } => zh "必须是 {min} 到 {max} 之间的整数",
+        en "must be an integer from {min} to {max}";
+    MustBeNumber => zh "必须是数字", en "must be a number";
+    MustBeBoolean => zh "必须是 true 或 false", en "must be true or false";
+    MustBeString => zh "必须是字符串", en "must be a string";
+    MustBeNull => zh "必须是 null", en "must be null";
+    MustBeArray => zh "必须是数组", en "must be an array";
+    MustBeAllowedValue => zh "必须是允许的值之一", en "must be one of the allowed values";
+    MustBeDate => zh "必须是日期（YYYY-MM-DD）", en "must be a date (YYYY-MM-DD)";
+    MustBeDateTime => zh "必须是日期时间（RFC 3339，例如 2026-11-29T10:30:00+08:00）",
+        en "must be a date and time (RFC 3339, e.g. 2026-11-29T10:30:00+08:00)";
+    MustBeDateOrTime => zh "必须是文档所述的日期（YYYY-MM-DD）或时间（RFC 3339，例如 2026-11-29T10:30:00+08:00）",
+        en "must be a date (YYYY-MM-DD) or a time (RFC 3339, e.g. 2026-11-29T10:30:00+08:00) as documented";
+    WrongType => zh "类型不对", en "has the wrong type";
+    NotValidValue => zh "不是有效的值", en "is not a valid value";
+    TokenSignature => zh "令牌签名无效", en "the token's signature is not valid";
+    TokenExpired => zh "令牌已过期", en "the token has expired";
+    TokenNotYetValid => zh "令牌尚未生效", en "the token is not valid yet";
+    TokenForeignIssuer => zh "令牌不是由本接口签发的", en "the token was not issued by this API";
+    TokenForeignAudience => zh "令牌不是发给本接口的", en "the token is not meant for this API";
+    TokenAlgorithm => zh "令牌未使用 HS256 签名", en "the token is not signed with HS256";
+    TokenLacksClaim { name: String } => zh "令牌缺少声明 {name}", en "the token lacks the claim {name}";
+    TokenClaimInvalid { name: String } => zh "令牌的声明 {name} 无效", en "the token's claim {name} is not valid";
+    TokenMalformed => zh "令牌格式错误", en "the token is malformed";
+    CallerGone => zh "账号或客户端已停用或不存在", en "the account or client is disabled or no longer exists";
+    BearerRequired => zh "需要 Authorization: Bearer <token> 请求头", en "an Authorization: Bearer <token> header is required";
+    AuthorizationNotText => zh "Authorization 请求头不是有效的文本", en "the Authorization header is not valid text";
+    AuthorizationNotBearer => zh "Authorization 请求头必须是 `Bearer <token>`", en "the Authorization header must be `Bearer <token>`";
+    NeedsPermission { permission: String } => zh "此操作需要 {permission} 权限", en "this action needs the {permission} permission";
+    NeedsAllRecords { permission: String } => zh "此变更需要全部记录范围的 {permission} 权限",
+        en "this change needs {permission} on all records";
+    StaffOnly => zh "此项由销售团队记录，合作方客户端不能记录", en "this is recorded by the sales team, not by partner clients";
+    RequiredForGrant { grant: String } => zh "grant_type={grant} 时必填", en "is required for grant_type={grant}";
+    TooManySignIns => zh "此账号或此地址的登录失败次数过多", en "too many failed sign-ins for this account or from this address";
+    WrongCredentials => zh "电子邮件或密码错误，或账号已停用", en "the e-mail or password is wrong, or the account is disabled";
+    RefreshRefused => zh "刷新令牌未知、已过期、已撤销或已使用，或其账号已停用",
+        en "the refresh token is unknown, expired, revoked or spent, or its account is disabled";
+    ClientRefused => zh "客户端不存在或已停用，或密钥错误", en "the client is unknown or disabled, or the secret is wrong";
+    ClientRateLimit { limit: u32 } => zh "此客户端每分钟最多可发出 {limit} 个请求", en "this client may make {limit} requests a minute";
+    /// A bare status that reached the edge without a body of ours.
+    UnsupportedMediaType => zh "不支持的媒体类型", en "unsupported media type";
+    AuthenticationRequired => zh "需要认证", en "authentication required";
+    NotAllowed => zh "不允许", en "not allowed";
+    /// Any other client error without a body: its HTTP reason phrase.
+    StatusReason { reason: String } => zh "请求有误：{reason}", en "{reason}";
+    JobWrongState => zh "该任务当前的状态不适用此操作", en "the job is not in a state this action applies to";
+    ActionNotForState { state: String } => zh "此操作不适用于 {state} 状态的任务", en "this action does not apply to {state} jobs";
+
+    // ------------------------------------------------------------ access
+    /// A region or team that still holds teams or people.
+    NotEmpty { what: Box<Msg> } => zh "该{what}不为空：请先移走或删除其中的内容",
+        en "the {what} is not empty; move or remove what it holds first";
+    /// An e-mail address that is not one.
+    EmailAddress => zh "必须是电子邮件地址，例如 name@example.com", en "must be an e-mail address such as name@example.com";
+    EmailTaken { email: String } => zh "已存在电子邮件为 {email} 的用户", en "a user with e-mail {email} exists";
+    /// A field only an all-records users:write may change.
+    NeedsUsersWriteAll => zh "只有拥有全部记录范围的 users:write 权限才能修改",
+        en "may only be changed with users:write on all records";
+    /// A role name (quoted) that no role has.
+    UnknownRole { role: String } => zh "角色 {role} 不存在", en "unknown role {role}";
+    /// A permission name (quoted) that no permission has.
+    UnknownPermission { permission: String } => zh "权限 {permission} 不存在", en "unknown permission {permission}";
+    UnknownPermissionSeeList { permission: String } => zh "权限 {permission} 不存在；请查看 GET /api/v1/permissions",
+        en "unknown permission {permission}; see GET /api/v1/permissions";
+    GrantedTwice => zh "重复授予", en "is granted twice";
+    RoleName => zh "必须是 2 到 64 个 a-z、0-9 或 _ 字符，并以字母开头",
+        en "must be 2 to 64 of a-z, 0-9 and _, starting with a letter";
+    RoleNameTaken => zh "已存在同名角色", en "a role with this name exists";
+    BuiltinRoleRename { role: String } => zh "内置角色 {role} 不能改名", en "the built-in role {role} cannot be renamed";
+    BuiltinRoleDelete { role: String } => zh "内置角色 {role} 不能删除", en "the built-in role {role} cannot be deleted";
+    LastAdministrator => zh "此变更将导致没有任何有效的管理员（拥有全部记录范围的 users:write 和 roles:write 权限的用户）",
+        en "this change would leave no active administrator (a user with users:write and roles:write on all records)";
+    NewClientActive => zh "新建的客户端总是启用状态", en "a new client is always active";
+    CallerInactive => zh "您的账号或客户端已停用", en "your account or client is no longer active";
+    /// What a delegate lacks for a grant: a permission it does not hold.
+    UncoveredNotHeld { permission: String, scope: String }
+        => zh "范围为 {scope} 的 {permission}，而您没有 {permission} 权限",
+           en "{permission} with scope {scope}, and you do not hold {permission}";
+    /// What a delegate lacks for a grant: a wider scope than it holds.
+    UncoveredNarrower { permission: String, scope: String, held: String }
+        => zh "范围为 {scope} 的 {permission}，而您的 {permission} 权限范围仅为 {held}",
+           en "{permission} with scope {scope}, and you hold {permission} only with scope {held}";
+    GrantOnlyHeld { uncovered: Box<Msg> } => zh "您只能授予自己拥有的权限，且范围不能更大：此操作将授予{uncovered}",
+        en "you can grant only what you hold, with no wider scope: this would grant {uncovered}";
+    CannotAssignRole { role: String, uncovered: Box<Msg> } => zh "您不能分配角色 {role}：它授予{uncovered}",
+        en "you cannot assign the role {role}: it grants {uncovered}";
+    CannotRemoveRole { role: String, uncovered: Box<Msg> } => zh "您不能移除角色 {role}：它授予{uncovered}",
+        en "you cannot remove the role {role}: it grants {uncovered}";
+    CannotChangeRole { role: String, uncovered: Box<Msg> } => zh "您不能修改角色 {role}：它授予{uncovered}",
+        en "you cannot change the role {role}: it grants {uncovered}";
+    CannotChangeOwnRole { role: String } => zh "您不能修改角色 {role}：您自己拥有该角色",
+        en "you cannot change the role {role}: you hold it yourself";
+    OnlyAdministratorsRole { role: String }
+        => zh "只有管理员（拥有全部记录范围的 users:write 和 roles:write 权限）才能修改 {role} 角色",
+           en "only an administrator (users:write and roles:write with scope all) may change the {role} role";
+    OnlyAdministratorsGrants { role: String }
+        => zh "只有管理员（拥有全部记录范围的 users:write 和 roles:write 权限）才能修改内置角色 {role} 的权限",
+           en "only an administrator (users:write and roles:write with scope all) may change the grants of the built-in role {role}";
+
+    // ------------------------------------------------------------ sales
+    // sales: customers and their assignment
+    /// Text whose length must lie in 1..=max.
+    OneToChars { max: usize } => zh "长度必须为 1 到 {max} 个字符", en "must be 1 to {max} characters";
+    PhoneNumber => zh "必须是 5 到 20 位数字的电话号码", en "must be a phone number of 5 to 20 digits";
+    CustomerEmail => zh "必须是电子邮箱地址", en "must be an e-mail address";
+    CannotBeChangedHere => zh "不能在此修改", en "cannot be changed here";
+    CannotBeChanged => zh "不能修改", en "cannot be changed";
+    NoSuchUser => zh "用户不存在", en "no such user";
+    NoSuchActiveUser => zh "用户不存在或未启用", en "no such active user";
+    NoSuchTeam => zh "团队不存在", en "no such team";
+    NoSuchUnit => zh "房源不存在", en "no such unit";
+    NoSuchCustomerInReach => zh "您的范围内没有该客户", en "no such customer within your reach";
+    AssignedBySalesTeam => zh "由销售团队分配", en "is assigned by the sales team";
+    AssignedBySalesTeamNotPartners => zh "由销售团队分配，合作方不能指定", en "is assigned by the sales team, not by partners";
+    ForPartnerLeads => zh "仅用于合作方推送的线索", en "is for leads pushed by partners";
+    OutsideWhatYouMayAssign => zh "超出您可分配的范围", en "is outside what you may assign";
+    OutsideTeamsYouMayAssign => zh "不在您可分配的团队范围内", en "is outside the teams you may assign to";
+    ConsultantOrTeam => zh "consultant_id（指定顾问）和 team_id（团队内轮流分配）须二选一",
+        en "give exactly one of consultant_id (a named consultant) and team_id (round-robin in the team)";
+    RequiredToReassign => zh "重新分配时必填", en "is required to reassign";
+    RequiredWhenLost => zh "客户流失时必填", en "is required when a customer is lost";
+    AlreadyOwnsCustomer => zh "已是该客户的负责顾问", en "already owns this customer";
+    AlreadyAssigned => zh "该客户已有顾问：请使用 POST .../reassignment",
+        en "the customer already has a consultant: use POST .../reassignment";
+    NotAssigned => zh "该客户还没有顾问：请使用 POST .../assignment",
+        en "the customer has no consultant yet: use POST .../assignment";
+    NoAvailableConsultant => zh "该团队没有可接收线索的顾问（在职且未暂停）",
+        en "the team has no active, unpaused consultant to take the lead";
+    MergedAssignThatOne => zh "该客户已合并到另一位客户，请分配那一位", en "this customer was merged into another; assign that one";
+    MergedRecordThere => zh "该客户已合并到另一位客户，请在那一位客户上记录", en "this customer was merged into another; record it there";
+    AnotherCustomer => zh "必须是另一位客户", en "must be another customer";
+    AlreadyMerged => zh "已合并到另一位客户", en "was already merged into another customer";
+    ThisCustomerAlreadyMerged => zh "该客户已合并到另一位客户", en "this customer was already merged into another customer";
+    /// A time a person reports that lies before the customer's record.
+    BeforeCustomerRecorded => zh "早于客户的录入时间", en "is before the customer was recorded";
+    AfterOccurredAt => zh "必须晚于 occurred_at", en "must be after occurred_at";
+
+    // sales: events, needs, units and deals
+    StartsAtAttended => zh "已有客户记为出席，开始时间不能晚于当前时间",
+        en "customers are recorded as having attended, so it cannot be in the future";
+    EventNotStarted => zh "活动尚未开始", en "the event has not started yet";
+    BelowMinimum => zh "不能小于最小值", en "must not be below the minimum";
+    OutOfRange => zh "超出范围", en "is out of range";
+    AtMostDistricts { max: usize } => zh "最多 {max} 个意向区域", en "at most {max} districts";
+    AtMostUnits { max: usize } => zh "最多 {max} 套房源", en "at most {max} units";
+    UnitTwice => zh "重复推荐了同一套房源", en "names a unit twice";
+    UnknownUnit => zh "推荐的房源不存在", en "names a unit that does not exist";
+    AreaFormat => zh "必须是最多两位小数的正数字符串，例如 \"89.50\"",
+        en "must be a positive decimal string with at most 2 decimals, e.g. \"89.50\"";
+    /// A unit status staff may not set by hand.
+    UnitStatusManual => zh "必须是 available 或 reserved（subscribed 和 sold 由交易设定）",
+        en "must be available or reserved (subscribed and sold are set by deals)";
+    UnitExists => zh "已有相同项目、楼栋和房号的房源", en "a unit with this project, building and number exists";
+    UnitSetByDeal { status: String } => zh "该房源已由交易设为 {status}，只能由交易更改其状态",
+        en "the unit is {status} by a deal; only the deal changes its status";
+    UnitUnavailable => zh "该房源已不可售：已被其他交易占用或已售出",
+        en "the unit is no longer available: another deal has taken it, or it is sold";
+    SupportRole { role: String } => zh "必须是拥有 {role} 角色的在职用户", en "must be an active user with the {role} role";
+    /// `stage` is the name as sent, quoted.
+    UnknownStage { stage: String } => zh "未知的阶段 {stage}", en "unknown stage {stage}";
+    StagesAre { problem: Box<Msg>, stages: Vec<String> } => zh "{problem}；可用的阶段：{stages}", en "{problem}; stages are {stages}";
+    RequiredToCancelDeal => zh "取消交易时必填", en "is required to cancel a deal";
+    NotBeforePreviousMove { at: super::Stamp }
+        => zh "不能早于该交易上一次变更的时间（{at}）", en "must not be before the deal's previous move ({at})";
+    FinalDeal { stage: String } => zh "处于 {stage} 阶段的交易不能修改", en "a {stage} deal cannot be changed";
+    OpenInspectionIssues { count: u64 } => zh "还有 {count} 个检查问题未整改，请先整改再交房",
+        en "{count} inspection issue(s) are not resolved yet; resolve them before the handover";
+    ChecklistIncomplete { count: u64 } => zh "交房检查清单还有 {count} 项未完成",
+        en "{count} item(s) of the handover checklist are not done yet";
+
+    // sales: customer files (CSV)
+    // The headers of the customer files: the English is the column's name
+    // (what API clients write and read); an import accepts either language.
+    ColumnId => zh "客户编号", en "id";
+    ColumnName => zh "姓名", en "name";
+    ColumnPhone => zh "电话", en "phone";
+    ColumnEmail => zh "邮箱", en "email";
+    ColumnWechatId => zh "微信号", en "wechat_id";
+    ColumnChannel => zh "渠道", en "channel";
+    ColumnStatus => zh "状态", en "status";
+    ColumnLostReason => zh "流失原因", en "lost_reason";
+    ColumnKeyAccount => zh "重点客户", en "key_account";
+    ColumnOwnerId => zh "负责人编号", en "owner_id";
+    ColumnOwnerEmail => zh "负责人邮箱", en "owner_email";
+    ColumnTeamId => zh "团队编号", en "team_id";
+    ColumnExternalId => zh "外部编号", en "external_id";
+    ColumnCreatedAt => zh "创建时间", en "created_at";
+    ColumnAssignedAt => zh "分配时间", en "assigned_at";
+    ColumnFirstResponseAt => zh "首次响应时间", en "first_response_at";
+    ColumnNeedsAssessedAt => zh "需求分析时间", en "needs_assessed_at";
+    ColumnLastFollowUpAt => zh "最近跟进时间", en "last_follow_up_at";
+    /// An import without its first line.
+    CsvHeaderMissing => zh "缺少标题行", en "the header line is missing";
+    /// The first line of an import cannot be read as CSV.
+    CsvHeaderLine { problem: Box<Msg> } => zh "标题行{problem}", en "the header line {problem}";
+    /// `column` is the header as written, quoted; `columns` are header messages.
+    CsvUnknownColumn { column: String, columns: Vec<Msg> }
+        => zh "未知的列 {column}；可用的列：{columns}", en "unknown column {column}; the columns are {columns}";
+    CsvNameColumnMissing => zh "标题行必须包含姓名（name）列", en "the header line must have a name column";
+    CsvTooManyRows { max: usize } => zh "一次最多导入 {max} 行", en "at most {max} rows in one import";
+    CsvQuoteNotClosed => zh "有未闭合的引号", en "has a quote that is not closed";
+    CsvNotUtf8 => zh "不是 UTF-8 文本", en "is not UTF-8 text";
+    /// `reason` is the CSV reader's own (English) words.
+    CsvNotARow { reason: String } => zh "不是有效的 CSV 行：{reason}", en "is not a CSV row: {reason}";
+    CsvEmpty => zh "为空", en "is empty";
+    CsvCellCount { cells: usize, columns: usize }
+        => zh "有 {cells} 个单元格，但标题行有 {columns} 列", en "has {cells} cells but the header line has {columns} columns";
+    /// What is wrong with one cell of an import row; `column` is a header message.
+    CsvCell { column: Box<Msg>, problem: Box<Msg> } => zh "{column}列：{problem}", en "{column} {problem}";
+    TrueOrFalse => zh "必须是 true 或 false", en "must be true or false";
+    CsvPhoneOnFile => zh "电话号码已存在", en "phone number already on file";
+    CsvExternalIdPushedBefore => zh "该 external_id 之前已推送过", en "external_id pushed before";
+    CsvContentType => zh "请以 Content-Type: text/csv 发送客户数据", en "send the customers as Content-Type: text/csv";
+
+
+    // ------------------------------------------------------------ after-sales
+    /// Free text that must not be blank and has a limit.
+    /// A closed or cancelled deal takes no more handover work.
+    DealIs { stage: String } => zh "该交易已处于 {stage} 阶段", en "the deal is {stage}";
+    IssueResolutionRequired => zh "解决问题时必须填写", en "is required to resolve an issue";
+    SatisfactionOneToFive => zh "必须是 1 到 5 的整数", en "must be an integer from 1 to 5";
+    /// A visit recorded on a deal not handed over.
+    VisitBeforeHandover { stage: String } => zh "该交易处于 {stage} 阶段：交房后才能回访",
+        en "the deal is {stage}: visits follow the handover";
+    NotBeforeHandover => zh "不能早于交房时间", en "must not be before the handover";
+    /// A complaint on a customer the caller cannot reach.
+    NoCustomerInReach => zh "没有此客户，或不在您的权限范围内", en "no such customer within your reach";
+    NoDealOfCustomer => zh "该客户没有此交易", en "no such deal of this customer";
+    ComplaintResolutionRequired => zh "解决投诉时必须填写", en "is required to resolve a complaint";
+    /// Resolution fields given when a complaint is reopened.
+    OnlyForResolving => zh "仅在解决投诉时填写", en "is only for resolving a complaint";
+    NotBeforeReceived => zh "不能早于投诉受理时间", en "must not be before the complaint was received";
+
+    // ------------------------------------------------------------ performance
+    /// A team-scoped caller plans a training without naming a team.
+    TeamRequiredOfYours => zh "必填：请指定您的一个团队", en "is required: name one of your teams";
+    NotOneOfYourTeams => zh "不是您的团队", en "is not one of your teams";
+    AtMostUsers { max: usize } => zh "最多指定 {max} 名用户", en "must name at most {max} users";
+    NoSuchRegion => zh "没有此区域", en "no such region";
+    NoUserInReach => zh "没有此用户，或不在您的权限范围内", en "no such user within your reach";
+    /// A range whose end (`to`) comes before its start (`from`).
+    NotBeforeFrom => zh "不能早于 from", en "must not be before from";
+    /// Moving a training with recorded attendance into the future.
+    AttendanceRecordedNotFuture => zh "该培训已记录出勤，培训时间不能晚于当前时间",
+        en "attendance is recorded for this training, so it cannot be in the future";
+    TrainingNotHeldYet => zh "培训尚未举行", en "the training has not been held yet";
+    ExamOnlyIfAttended => zh "只有出勤的人员才能有考试结果", en "only someone who attended can have an exam result";
+    /// Why an award run failed, as its readers are told.
+    RunRecordUnavailable => zh "当时无法读取销售记录；系统会自动重新计算",
+        en "the sales record could not be read at the time; the run is computed again automatically";
+    RunComputationFailed => zh "无法计算排名：请重新发起该季度的评奖；如果再次失败，请管理员在服务日志中查找此记录的 ID",
+        en "the ranking could not be computed; request a new run of the quarter, and if it fails again ask an administrator to look for this run's id in the service logs";
+    /// A consultant (scope own) asks for team figures.
+    KpiTeamsNeedScope => zh "团队指标需要范围为 team 或 all 的 kpis:read；您的 kpis:read 范围为 own：请在 /api/v1/kpis/consultants 查看您自己的指标",
+        en "team figures need kpis:read with scope team or all; you hold kpis:read with scope own: read your own row at /api/v1/kpis/consultants";
+    /// An award weight.
+    WeightMinusOneToOne => zh "必须是 -1 到 1 之间的数", en "must be a number from -1 to 1";
+    RateZeroToOne => zh "必须是 0 到 1 之间的比率", en "must be a rate from 0 to 1";
+    DaysAtLeastZero => zh "必须是不小于 0 的整数天数", en "must be a whole number of days of at least 0";
+    /// The ranks of a bonus tier.
+    TierRanks => zh "必须是 [first, last]，且 1 ≤ first ≤ last", en "must be [first, last] with 1 ≤ first ≤ last";
+    PercentZeroToHundred => zh "必须是 0 到 100 的整数百分比", en "must be a whole percentage from 0 to 100";
+    TierRanksOverlap => zh "与另一档的名次重叠", en "overlaps the ranks of another tier";
+    SharesAtMostHundred => zh "各档比例之和不能超过 100%", en "the shares must add up to at most 100 percent";
+    /// A target's period.
+    YearOrQuarter => zh "必须是年份（2026）或季度（2026-Q1 至 2026-Q4）",
+        en "must be a year (2026) or a quarter (2026-Q1 to 2026-Q4)";
+    YearSuchAs => zh "必须是年份，例如 2026", en "must be a year such as 2026";
+    WholeAtLeastZero => zh "必须是不小于 0 的整数", en "must be a whole number of at least 0";
+    RegionOrTeam => zh "region_id 和 team_id 必须且只能填写一个", en "exactly one of region_id and team_id is required";
+    /// A second target for the same region or team and period.
+    TargetExists { subject: String, period: String }
+        => zh "{subject} 在 {period} 已有目标：请修改那一个",
+           en "{subject} already has a target for {period}: change that one instead";
+
+    // ------------------------------------------------------------ outbox and engine
+    /// What an SLA deadline watches, as its notifications name it.
+    SlaFirstResponse => zh "首次响应", en "first response";
+    SlaNeedsAssessment => zh "需求分析", en "needs assessment";
+    SlaFollowUp => zh "每周跟进", en "weekly follow-up";
+    SlaInspection => zh "交房前检查", en "pre-handover inspection";
+    SlaVisit => zh "交房后回访", en "post-handover visit";
+    SlaComplaintResolution => zh "投诉处理", en "complaint resolution";
+    /// The title of a consultant's task (inspection, visit).
+    NoticeTask { what: Box<Msg> } => zh "任务：{what}", en "Task: {what}";
+    /// The title of a reminder before a deadline.
+    NoticeReminder { what: Box<Msg> } => zh "提醒：{what}即将到期", en "Reminder: {what} is due soon";
+    /// The title of the manager's notification of a missed deadline.
+    NoticeBreach { what: Box<Msg> } => zh "逾期：{what}未在时限内完成", en "SLA breach: {what} missed";
+    /// The body of a deadline's notification.
+    NoticeDue { what: Box<Msg>, due: super::At } => zh "{what}：{due} 到期", en "{what}: due {due}";
+    /// The title of a manager's daily or weekly digest of a team.
+    DigestTitle { team: String, label: String, leads: i64, breaches: i64 }
+        => zh "{team} {label} 简报：新增线索 {leads} 条，逾期 {breaches} 次",
+           en "{team} digest {label}: {leads} new leads, {breaches} missed deadlines";
+    /// The period a digest covers.
+    DigestPeriod { from: super::At, to: super::At } => zh "统计时段：{from} 至 {to}", en "From {from} to {to}";
+    /// SLA policy limits.
+    DurationOneSecondTo366Days => zh "必须在 1 秒到 366 天之间", en "must be between 1 second and 366 days";
+    WarningPercent => zh "必须在 0（不提醒）到 99 之间", en "must be between 0 (no reminder) and 99";
+    OnlyFirstResponseReassigns => zh "只有首次响应逾期才会重新分配线索", en "only a missed first response reassigns the lead";
+    /// The notifications of an API client (they are for staff).
+    NotificationsForStaff => zh "通知仅面向员工账号", en "notifications are for staff accounts";
+    /// A webhook URL: its host is not on the public internet.
+    PrivateDestination => zh "指向私有或特殊用途地址；除非设置了 ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS，接收方必须位于公网",
+        en "points to a private or special-purpose address; receivers must be on the public internet unless ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS is set";
+    /// A webhook URL that cannot be read; `reason` is the parser's (English).
+    NotAUrl { reason: String } => zh "不是有效的 URL：{reason}", en "is not a URL: {reason}";
+    HttpOrHttpsUrl => zh "必须是 http 或 https URL", en "must be an http or https URL";
+    UrlHost => zh "必须包含主机名", en "must name a host";
+    UrlCredentials => zh "不能包含凭据；请改为校验签名", en "must not carry credentials; verify the signature instead";
+    AtLeastOneEvent => zh "至少指定一个事件", en "name at least one event";
+    /// An event name not among the webhook events.
+    UnknownEvent { event: String, events: Vec<String> } => zh "未知事件 {event}：请使用以下之一：{events}",
+        en "unknown event {event}: use one of {events}";
+    NameTheClient => zh "请指定要订阅的接口客户端", en "name the API client to subscribe";
+    PartnerSubscribesItself => zh "合作方只能为自己订阅", en "a partner subscribes only itself";
+    NoSuchApiClient => zh "没有此接口客户端", en "no such API client";
+    OnlyApiClientsSubscribe => zh "只有接口客户端才能订阅", en "only API clients have subscriptions";
+    SubscriptionClientFixed => zh "订阅不能转给其他客户端", en "a subscription cannot move to another client";
+
+    // ------------------------------------------------------------ nouns (what a record is called)
+    NounApiClient => zh "接口客户端", en "API client";
+    NounKpiSnapshot => zh "KPI 快照", en "KPI snapshot";
+    NounSlaPolicy => zh "时限策略", en "SLA policy";
+    NounAttendee => zh "参训人员", en "attendee";
+    NounAwardRules => zh "评奖规则", en "award rules";
+    NounAwardRun => zh "评奖记录", en "award run";
+    NounChecklistItem => zh "检查清单项", en "checklist item";
+    NounComplaint => zh "投诉", en "complaint";
+    NounCustomer => zh "客户", en "customer";
+    NounCustomerEvent => zh "客户活动", en "customer event";
+    NounDeal => zh "交易", en "deal";
+    NounHandover => zh "交房记录", en "handover";
+    NounInspectionIssue => zh "检查问题", en "inspection issue";
+    NounInvitation => zh "邀请", en "invitation";
+    NounJob => zh "任务", en "job";
+    NounNeedsAssessment => zh "需求分析", en "needs assessment";
+    NounNotification => zh "通知", en "notification";
+    NounQueue => zh "队列", en "queue";
+    NounQueueProbe => zh "队列探针", en "queue probe";
+    NounRecommendation => zh "推荐", en "recommendation";
+    NounRecord => zh "记录", en "record";
+    NounRegion => zh "区域", en "region";
+    NounRole => zh "角色", en "role";
+    NounTarget => zh "目标", en "target";
+    NounTeam => zh "团队", en "team";
+    NounTraining => zh "培训", en "training";
+    NounUnit => zh "房源", en "unit";
+    NounUser => zh "用户", en "user";
+    NounWebhook => zh "Webhook 订阅", en "webhook";
+    NounWebhookDelivery => zh "Webhook 投递", en "webhook delivery";
+
+    // ------------------------------------------------------------ problem titles
+    TitleBadRequest => zh "请求有误", en "Bad request";
+    TitleMalformedJson => zh "JSON 格式错误", en "Malformed JSON";
+    TitleUnsupportedMediaType => zh "不支持的媒体类型", en "Unsupported media type";
+    TitleInvalidQueryString => zh "查询字符串无效", en "Invalid query string";
+    TitleInvalidPathParameter => zh "路径参数无效", en "Invalid path parameter";
+    TitleValidationFailed => zh "校验未通过", en "Validation failed";
+    TitlePayloadTooLarge => zh "请求体过大", en "Payload too large";
+    TitleUriTooLong => zh "URI 过长", en "URI too long";
+    TitleHeadersTooLarge => zh "请求头过大", en "Request header fields too large";
+    TitleUnauthorized => zh "未认证", en "Unauthorized";
+    TitleInvalidGrant => zh "授权无效", en "Invalid grant";
+    TitleInvalidClient => zh "客户端无效", en "Invalid client";
+    TitleUnsupportedGrantType => zh "不支持的授权类型", en "Unsupported grant type";
+    TitleForbidden => zh "无权操作", en "Forbidden";
+    TitleNotFound => zh "未找到", en "Not found";
+    TitleRouteNotFound => zh "路径不存在", en "Route not found";
+    TitleMethodNotAllowed => zh "不允许的请求方法", en "Method not allowed";
+    TitleConflict => zh "冲突", en "Conflict";
+    TitleRefusedByRule => zh "业务规则不允许", en "Refused by a business rule";
+    TitleIllegalTransition => zh "不允许的状态变更", en "Illegal transition";
+    TitlePreconditionFailed => zh "前提条件不成立", en "Precondition failed";
+    TitleInvalidIdempotencyKey => zh "幂等键无效", en "Invalid Idempotency-Key";
+    TitleIdempotencyKeyReused => zh "幂等键已用于其他请求", en "Idempotency-Key reused";
+    TitleIdempotencyKeyInUse => zh "幂等键正在使用", en "Idempotency-Key in use";
+    TitleTooManyRequests => zh "请求过于频繁", en "Too many requests";
+    TitleServiceUnavailable => zh "服务不可用", en "Service unavailable";
+    TitleInternalServerError => zh "服务器内部错误", en "Internal server error";
+
+    // ------------------------------------------------------------ problem details
+    MalformedJson { reason: String } => zh "请求体不是有效的 JSON：{reason}", en "the body is not valid JSON: {reason}";
+    InvalidQuery { reason: Box<Msg> } => zh "查询字符串无效：{reason}", en "invalid query string: {reason}";
+    InvalidPath { reason: Box<Msg> } => zh "路径参数无效：{reason}", en "invalid path parameter: {reason}";
+    InvalidFields => zh "请求中有无效字段", en "the request has invalid fields";
+    BodyTooLarge { limit: usize } => zh "请求体超过 {limit} 字节的上限", en "the request body is larger than the limit of {limit} bytes";
+    BodyTooLargeUnknownLimit => zh "请求体超过上限。", en "The request body is larger than the limit.";
+    UriTooLong { limit: usize } => zh "请求的路径和查询超过 {limit} 字节的上限",
+        en "the request's path and query are longer than the limit of {limit} bytes";
+    HeadersTooLarge { limit: usize } => zh "请求头超过 {limit} 字节的上限",
+        en "the request's headers are larger than the limit of {limit} bytes";
+    UnsupportedGrantType { grants: String } => zh "grant_type 必须是以下之一：{grants}", en "grant_type must be one of: {grants}";
+    NotFound { what: Box<Msg> } => zh "未找到{what}", en "{what} not found";
+    RouteNotFound => zh "没有与此路径匹配的接口", en "no route matches this path";
+    MethodNotAllowed => zh "此路径不允许该请求方法", en "this method is not allowed on this path";
+    RecordChanged => zh "记录在您读取后已被修改：请重新读取（新的 ETag）后再提交修改",
+        en "the record has changed since you read it: read it again (new ETag) and reapply your change";
+    InvalidIdempotencyKey => zh "Idempotency-Key 请求头必须是 1 到 255 个可打印 ASCII 字符",
+        en "the Idempotency-Key header must be 1 to 255 printable ASCII characters";
+    IdempotencyKeyReused => zh "此 Idempotency-Key 已用于另一个请求", en "this Idempotency-Key was used with a different request";
+    IdempotencyKeyInUse => zh "使用此 Idempotency-Key 的第一个请求仍在处理中，请稍后重试",
+        en "the first request with this Idempotency-Key is still running; retry shortly";
+    NotReady { parts: Vec<String> } => zh "尚未就绪：{parts} 不可用", en "not ready: {parts} unavailable";
+    InternalError => zh "发生了意外错误，已记录在日志中。报告问题时请提供请求 ID。",
+        en "An unexpected error occurred; it has been logged. Quote the request id when reporting it.";
+    NoMoveFrom { what: Box<Msg>, from: String, to: String }
+        => zh "{what}不能从 {from} 变为 {to}：当前状态不允许任何变更",
+           en "a {what} cannot move from {from} to {to}: no move is allowed from there";
+    MoveNotAllowed { what: Box<Msg>, from: String, to: String, allowed: Vec<String> }
+        => zh "{what}不能从 {from} 变为 {to}：允许变为 {allowed}",
+           en "a {what} cannot move from {from} to {to}: allowed are {allowed}";
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The `{field}` names a template uses.
+    fn fields(template: &str) -> BTreeSet<&str> {
+        template
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    #[test]
+    fn every_message_names_the_same_values_in_both_languages() {
+        for (key, zh, en) in Msg::TEMPLATES {
+            assert_eq!(fields(zh), fields(en), "{key}");
+        }
+    }
+
+    #[test]
+    fn every_message_is_written_in_chinese_and_in_english() {
+        let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+        for (key, zh, en) in Msg::TEMPLATES {
+            assert!(zh.chars().any(han), "{key}: the Chinese text has no Chinese: {zh}");
+            assert!(!en.chars().any(han), "{key}: the English text has Chinese: {en}");
+            assert!(!en.trim().is_empty(), "{key}");
+        }
+    }
+
+    /// Errors carry messages by value; a message with many or large fields
+    /// boxes them, so that every `Result` stays small.
+    #[test]
+    fn a_message_stays_small() {
+        assert!(std::mem::size_of::<Msg>() <= 80, "{}", std::mem::size_of::<Msg>());
+    }
+
+    #[test]
+    fn a_message_renders_its_values_in_the_readers_form() {
+        let zh = Reader::new(Locale::ZhCn, chrono_tz::Asia::Shanghai);
+        let en = Reader::new(Locale::En, chrono_tz::Asia::Shanghai);
+        let one_of = Msg::OneOf {
+            values: vec!["new".to_owned(), "lost".to_owned()],
+        };
+        assert_eq!(one_of.render(&zh), "必须是以下之一：new、lost");
+        assert_eq!(one_of.render(&en), "must be one of new, lost");
+        assert_eq!(one_of.key(), "OneOf");
+        assert_eq!(Msg::Required.render(&zh), "必填");
+        assert_eq!(
+            Msg::AtMostChars { max: 200 }.render(&en),
+            "must be at most 200 characters"
+        );
+    }
+}
