@@ -178,9 +178,7 @@ impl FromRequest for Authenticated {
                     .await?
                     .ok_or(ApiError::Unauthorized(Msg::CallerGone))?;
                 // The language the caller's answers (errors included) are written in.
-                if let Some(locale) = actor.locale {
-                    req.extensions_mut().insert(locale);
-                }
+                req.extensions_mut().insert(CallerLanguage(actor.locale));
                 if let Some(limit) = actor.rate_limit_per_minute {
                     state.rate_limits.check(actor.id, limit)?;
                 }
@@ -201,14 +199,26 @@ async fn caller(state: &AppState, claims: &Claims) -> Result<Option<Actor>, doma
     }
 }
 
-/// The locale of the caller a request's token names, for an answer decided
-/// before its authentication finished (a path parameter that does not
-/// parse fails the handler's extraction at once): none when the token is
-/// missing or refused.
-pub async fn caller_locale(req: &HttpRequest) -> Option<Locale> {
+/// The language of the authenticated caller, once its authentication has
+/// decided (none for API clients, which read their `Accept-Language`).
+#[derive(Debug, Clone, Copy)]
+pub struct CallerLanguage(pub Option<Locale>);
+
+/// The language of the caller of `req`: as its authentication decided it,
+/// or, for an answer decided before that finished (a path parameter that
+/// does not parse fails the handler's extraction at once), the language of
+/// the user its token names, read alone (one query; none for a missing or
+/// refused token, and for API clients).
+pub async fn caller_language(req: &HttpRequest) -> Option<Locale> {
+    if let Some(CallerLanguage(decided)) = req.extensions().get::<CallerLanguage>().copied() {
+        return decided;
+    }
     let state = req.app_data::<web::Data<AppState>>()?;
     let claims = state.tokens.verify(&bearer_token(req).ok()?).ok()?;
-    caller(state, &claims).await.ok()??.locale
+    match claims.typ {
+        Subject::User => domain::access::users::locale_of(&state.db, claims.sub).await.ok()?,
+        Subject::Client => None,
+    }
 }
 
 /// Resolves when the request's authentication has been decided. Extractors

@@ -20,7 +20,7 @@ use actix_web::{
 use tracing::Instrument;
 use uuid::Uuid;
 
-use domain::platform::text::{Locale, Reader};
+use domain::platform::text::Reader;
 
 use crate::{
     error::{ApiError, PROBLEM_JSON},
@@ -69,7 +69,8 @@ pub async fn edge(
     let request_id = request_id_of(&req);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    // Who reads a failure of the service below, before anyone knows the caller.
+    // Who reads a failure of the service below, which leaves no request to
+    // ask later (a clone of it would break the router's hold on it).
     let asked = reader_of(req.request(), None);
     let method = req.method().to_string();
     let path = req.path().to_owned();
@@ -247,11 +248,7 @@ async fn as_problem(
     if !ours && is_problem {
         return with_context(response, path, request_id).await;
     }
-    let known = response.request().extensions().get::<Locale>().copied();
-    let caller = match known {
-        Some(locale) => Some(locale),
-        None => crate::auth::caller_locale(response.request()).await,
-    };
+    let caller = crate::auth::caller_language(response.request()).await;
     let reader = reader_of(response.request(), caller);
     let mut rendered = problem_for(error, status, &reader, path, request_id, span);
     if !ours && let Some(allow) = response.headers().get(header::ALLOW) {

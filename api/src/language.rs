@@ -7,7 +7,11 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::heade
 use domain::platform::text::{Locale, Reader};
 use futures::future::LocalBoxFuture;
 
-use crate::{auth::AuthGate, error::ApiError, state::AppState};
+use crate::{
+    auth::{AuthGate, CallerLanguage},
+    error::ApiError,
+    state::AppState,
+};
 
 /// The language the request's `Accept-Language` prefers among ours.
 pub fn accepted(req: &HttpRequest) -> Option<Locale> {
@@ -41,7 +45,7 @@ impl FromRequest for Reading {
         let gate = req.extensions().get::<AuthGate>().cloned();
         Box::pin(async move {
             AuthGate::passed(gate).await;
-            let caller = req.extensions().get::<Locale>().copied();
+            let caller = req.extensions().get::<CallerLanguage>().and_then(|c| c.0);
             Ok(Reading(reader_of(&req, caller)))
         })
     }

@@ -7,7 +7,7 @@
 //! they appear as named schemas under `components/schemas`.
 
 use domain::{
-    access::permissions::Scope, access::users, outbox::sla, outbox::timers, outbox::webhooks, sales::customer_events,
+    access::permissions::Scope, outbox::sla, outbox::timers, outbox::webhooks, sales::customer_events,
     sales::customers, sales::follow_ups, sales::units,
 };
 use sea_orm::{ActiveEnum, Iterable};
@@ -47,7 +47,7 @@ vocabulary! {
     /// Whether an API client may get tokens.
     ApiClientStatus = entities::api_clients::ApiClientStatus::iter().map(|s| s.to_value());
     /// The language of a staff account's notifications and digests.
-    Locale = users::LOCALES.iter().copied();
+    Locale = domain::platform::text::Locale::TAGS.iter().copied();
     /// Which records a grant reaches: the caller's own, its team's, or all.
     GrantScope = Scope::iter().map(|s| s.to_value());
     /// Where a lead came from.

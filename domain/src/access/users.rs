@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::platform::text::Msg;
+use crate::platform::text::{Locale, Msg};
 use crate::{
     access::actor::Actor,
     access::audit::AuditContext,
@@ -24,10 +24,19 @@ use crate::{
     platform::settings::Settings,
 };
 
+/// The language user `id` reads, when it is one of ours (one query).
+pub async fn locale_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Locale>, DomainError> {
+    let tag: Option<String> = users::Entity::find_by_id(id)
+        .select_only()
+        .column(users::Column::Locale)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(tag.as_deref().and_then(Locale::from_tag))
+}
+
 /// Shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 10;
-/// The languages of notifications and digests; the first is the default.
-pub const LOCALES: &[&str] = &["zh-CN", "en"];
 
 /// What is needed to create an account.
 #[derive(Debug, Clone)]
@@ -76,7 +85,7 @@ pub async fn create(
             Msg::AtLeastChars { min: MIN_PASSWORD_LEN },
         ));
     }
-    crate::platform::input::one_of(Some(&new.locale), LOCALES, "/locale", &mut errors);
+    crate::platform::input::one_of(Some(&new.locale), &Locale::TAGS, "/locale", &mut errors);
     let roles = find_roles(db, &new.roles, &mut errors).await?;
     check_team(db, new.team_id, &mut errors).await?;
     let Some(email) = email.filter(|_| errors.is_empty()) else {
@@ -335,7 +344,7 @@ pub async fn update(
     {
         errors.push(FieldError::new("/name", Msg::CharsBetween { min: 1, max: 200 }));
     }
-    crate::platform::input::one_of(changes.locale.as_deref(), LOCALES, "/locale", &mut errors);
+    crate::platform::input::one_of(changes.locale.as_deref(), &Locale::TAGS, "/locale", &mut errors);
     if changes
         .phone
         .as_ref()

@@ -25,8 +25,19 @@ pub enum Locale {
 impl Locale {
     pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
 
+    /// The tags of [`Locale::ALL`], in its order: what a user's `locale` may hold.
+    pub const TAGS: [&'static str; 2] = {
+        let mut tags = [""; 2];
+        let mut i = 0;
+        while i < tags.len() {
+            tags[i] = Locale::ALL[i].tag();
+            i += 1;
+        }
+        tags
+    };
+
     /// The tag stored on users and sent in `Content-Language`.
-    pub fn tag(self) -> &'static str {
+    pub const fn tag(self) -> &'static str {
         match self {
             Locale::ZhCn => "zh-CN",
             Locale::En => "en",
