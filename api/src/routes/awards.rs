@@ -10,7 +10,7 @@ use domain::platform::text::Reader;
 use domain::{
     performance::awards::{
         rules::{Eligibility, Rules, RulesInput, Tier, Weights},
-        runs::RunView,
+        runs::{RunResults, RunView},
     },
     platform::page::PageRequest,
 };
@@ -197,7 +197,7 @@ impl AwardRun {
             trigger: r.trigger,
             status: r.status,
             rules_version: r.rules_version,
-            results: r.results,
+            results: r.results.map(|v| RunResults::localised(v, reader)),
             error: r.error.map(|f| f.message().render(reader)),
             error_code: r.error.map(|f| f.code().to_owned()),
             requested_by: r.requested_by,

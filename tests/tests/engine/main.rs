@@ -1,9 +1,11 @@
 //! Tests of the workflow engine: deadlines fire on time and not when the
 //! work was done; several workers fire each timer once; a crashed worker's
-//! job completes elsewhere; a flushed Redis loses no timer. (The burst of
+//! job completes elsewhere; a flushed Redis loses no timer; a whole flow
+//! reads in each reader's language. (The burst of
 //! 100,000 timers has a test binary of its own: tests/tests/burst.)
 
 mod durability;
+mod language;
 mod periodic;
 mod sla;
 

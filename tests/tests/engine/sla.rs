@@ -28,7 +28,7 @@ async fn set_policy(app: &TestApp, admin: &str, kind: &str, body: Value) {
 
 /// A quick app with its organisation under these SLA policies (kind and
 /// body), and its administrator's token.
-async fn under(policies: &[(&str, Value)]) -> (TestApp, Org, String) {
+pub(crate) async fn under(policies: &[(&str, Value)]) -> (TestApp, Org, String) {
     let app = quick_app().await;
     let org = org(&app).await;
     let admin = app.admin_token().await;
@@ -39,7 +39,7 @@ async fn under(policies: &[(&str, Value)]) -> (TestApp, Org, String) {
 }
 
 /// The tokens of consultant A1 and of team A's manager.
-async fn a1_and_manager(app: &TestApp) -> (String, String) {
+pub(crate) async fn a1_and_manager(app: &TestApp) -> (String, String) {
     (
         app.token("a1@example.com", PASSWORD).await,
         app.token("manager.a@example.com", PASSWORD).await,
@@ -52,7 +52,7 @@ async fn new_customer(app: &TestApp, token: &str, name: &str) -> Uuid {
     Uuid::parse_str(&id).expect("uuid")
 }
 
-async fn fired(app: &TestApp, subject: Uuid, kind: &str, phase: &str) -> entities::timers::Model {
+pub(crate) async fn fired(app: &TestApp, subject: Uuid, kind: &str, phase: &str) -> entities::timers::Model {
     eventually(Duration::from_secs(15), &format!("{kind} {phase} fired"), || async {
         timers_of(app, subject)
             .await

@@ -7,7 +7,7 @@
 use entities::award_runs;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use tests::{TestApp, assert_problem, client::expect_json, spawn_app};
+use tests::{TestApp, assert_problem, client::expect_json, org, spawn_app};
 use uuid::Uuid;
 
 use crate::{
@@ -138,6 +138,16 @@ async fn the_director_runs_the_sales_star_and_the_published_run_explains_every_r
     let b = standing(&published, s.org.consultant_b);
     assert_eq!(b["eligible"], false);
     assert_eq!(b["ineligible_reason"], "sold 0 units, fewer than 1");
+    assert_eq!(
+        b["unmet"],
+        json!([{"condition": "min_units_sold", "sold": 0, "min": 1}])
+    );
+    // A reader of Chinese reads the reason in Chinese; the figures are the same.
+    org::reads_chinese(&app, s.org.consultant_a1).await;
+    let in_chinese = expect_json(app.get(&location, Some(&s.a1)).await, 200).await;
+    let b_zh = standing(&in_chinese, s.org.consultant_b);
+    assert_eq!(b_zh["ineligible_reason"], "售出 0 套，少于 1 套");
+    assert_eq!((&b_zh["unmet"], &b_zh["figures"]), (&b["unmet"], &b["figures"]));
     assert!(b["rank"].is_null());
     assert_eq!(b["bonus_fen"], 0);
     assert_eq!(results["unpaid_fen"], 750_000);

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::rules::{Eligibility, Rules};
+use crate::platform::text::{Locale, Msg, Reader};
 
 /// One consultant's figures for the quarter, as the ranking reads them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,8 +57,13 @@ pub struct Standing {
     /// Σ weight × normalised value, rounded to 6 decimals.
     pub score: f64,
     pub eligible: bool,
-    /// Why not eligible (every unmet condition); none when eligible.
+    /// Why not eligible (every unmet condition) in words, in the reader's
+    /// language when read through the API; none when eligible.
     pub ineligible_reason: Option<String>,
+    /// The unmet conditions themselves; empty when eligible (and in runs
+    /// published before they were kept).
+    #[serde(default)]
+    pub unmet: Vec<Unmet>,
     /// 1 = the Sales Star; none when not eligible.
     pub rank: Option<i64>,
     /// Position (from 1) of the tier in the rules' list; none outside every tier.
@@ -88,25 +94,67 @@ fn ratio(value: i64, max: i64) -> f64 {
     if max > 0 { value as f64 / max as f64 } else { 0.0 }
 }
 
-fn ineligible_reason(f: &Figures, e: &Eligibility) -> Option<String> {
-    let mut reasons = Vec::new();
+/// A condition of eligibility a consultant did not meet, with the figures
+/// that decided it; stored with the run, so its reason can be read in each
+/// reader's language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "condition", rename_all = "snake_case")]
+pub enum Unmet {
+    MinUnitsSold { sold: i64, min: i64 },
+    MaxComplaintRate { rate: f64, max: f64 },
+    MinTenureDays { days: i64, min: i64 },
+}
+
+impl Unmet {
+    pub fn message(&self) -> Msg {
+        match *self {
+            Self::MinUnitsSold { sold, min } => Msg::IneligibleUnitsSold { sold, min },
+            Self::MaxComplaintRate { rate, max } => Msg::IneligibleComplaintRate { rate, max },
+            Self::MinTenureDays { days, min } => Msg::IneligibleTenure { days, min },
+        }
+    }
+}
+
+/// Every unmet condition, in `reader`'s words; none when all are met.
+pub fn ineligible_reason(unmet: &[Unmet], reader: &Reader) -> Option<String> {
+    let sep = match reader.locale {
+        Locale::ZhCn => "；",
+        Locale::En => "; ",
+    };
+    (!unmet.is_empty()).then(|| {
+        unmet
+            .iter()
+            .map(|u| u.message().render(reader))
+            .collect::<Vec<_>>()
+            .join(sep)
+    })
+}
+
+fn unmet(f: &Figures, e: &Eligibility) -> Vec<Unmet> {
+    let mut unmet = Vec::new();
     if let Some(min) = e.min_units_sold
         && f.units_sold < min
     {
-        reasons.push(format!("sold {} units, fewer than {min}", f.units_sold));
+        unmet.push(Unmet::MinUnitsSold {
+            sold: f.units_sold,
+            min,
+        });
     }
     if let Some(max) = e.max_complaint_rate
         && let Some(rate) = f.complaint_rate
         && rate > max
     {
-        reasons.push(format!("complaint rate {rate} above {max}"));
+        unmet.push(Unmet::MaxComplaintRate { rate, max });
     }
     if let Some(min) = e.min_tenure_days
         && f.tenure_days < min
     {
-        reasons.push(format!("{} days of tenure, fewer than {min}", f.tenure_days));
+        unmet.push(Unmet::MinTenureDays {
+            days: f.tenure_days,
+            min,
+        });
     }
-    (!reasons.is_empty()).then(|| reasons.join("; "))
+    unmet
 }
 
 /// Ranks the quarter's consultants under `rules`. Pure, and the same input
@@ -123,15 +171,12 @@ fn ineligible_reason(f: &Figures, e: &Eligibility) -> Option<String> {
 ///   down), split equally among the consultants holding its ranks; the fen
 ///   left over from the split go to the best rank of the tier.
 pub fn rank(entrants: &[Entrant], rules: &Rules) -> Ranking {
-    let reasons: Vec<Option<String>> = entrants
-        .iter()
-        .map(|e| ineligible_reason(&e.figures, &rules.eligibility))
-        .collect();
+    let reasons: Vec<Vec<Unmet>> = entrants.iter().map(|e| unmet(&e.figures, &rules.eligibility)).collect();
     let eligible = || {
         entrants
             .iter()
             .zip(&reasons)
-            .filter(|(_, r)| r.is_none())
+            .filter(|(_, r)| r.is_empty())
             .map(|(e, _)| e)
     };
     let maxima = Maxima {
@@ -164,8 +209,9 @@ pub fn rank(entrants: &[Entrant], rules: &Rules) -> Ranking {
                 figures: f.clone(),
                 normalised: n,
                 score: (raw * SCORE_SCALE).round() / SCORE_SCALE,
-                eligible: reason.is_none(),
-                ineligible_reason: reason,
+                eligible: reason.is_empty(),
+                ineligible_reason: ineligible_reason(&reason, &Reader::LOG),
+                unmet: reason,
                 rank: None,
                 tier: None,
                 bonus_fen: 0,
@@ -395,6 +441,12 @@ mod tests {
             Some("sold 1 units, fewer than 2; complaint rate 0.5 above 0.3; 20 days of tenure, fewer than 30")
         );
         assert_eq!((bad.tier, bad.bonus_fen), (None, 0));
+        let zh = Reader::default();
+        assert_eq!(
+            ineligible_reason(&bad.unmet, &zh).as_deref(),
+            Some("售出 1 套，少于 2 套；投诉率 0.5 高于 0.3；入职 20 天，少于 30 天")
+        );
+        assert_eq!(ineligible_reason(&r.standings[0].unmet, &zh), None);
     }
 
     #[test]

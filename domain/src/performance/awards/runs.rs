@@ -18,10 +18,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    ranking::{Entrant, Figures, Ranking, rank},
+    ranking::{Entrant, Figures, Ranking, ineligible_reason, rank},
     rules::{Eligibility, Tier, Weights, current_rules},
 };
-use crate::platform::text::Msg;
+use crate::platform::text::{Msg, Reader};
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -45,6 +45,26 @@ pub struct RunResults {
     pub bonus_pool_fen: i64,
     #[serde(flatten)]
     pub ranking: Ranking,
+}
+
+impl RunResults {
+    /// Stored results as `reader` reads them: each ineligible consultant's
+    /// reason in their language. Results kept before the unmet conditions
+    /// were stored (or not of this shape) are left as they are.
+    pub fn localised(results: serde_json::Value, reader: &Reader) -> serde_json::Value {
+        let Ok(mut parsed) = serde_json::from_value::<RunResults>(results.clone()) else {
+            return results;
+        };
+        if parsed.ranking.standings.iter().all(|s| s.unmet.is_empty()) {
+            return results;
+        }
+        for s in &mut parsed.ranking.standings {
+            if !s.unmet.is_empty() {
+                s.ineligible_reason = ineligible_reason(&s.unmet, reader);
+            }
+        }
+        serde_json::to_value(&parsed).unwrap_or(results)
+    }
 }
 
 /// Why a run failed, as callers are told: a stable code (kept in the run's

@@ -393,6 +393,10 @@ catalogue! {
         en "the sales record could not be read at the time; the run is computed again automatically";
     RunComputationFailed => zh "无法计算排名：请重新发起该季度的评奖；如果再次失败，请管理员在服务日志中查找此记录的 ID",
         en "the ranking could not be computed; request a new run of the quarter, and if it fails again ask an administrator to look for this run's id in the service logs";
+    /// Why a consultant is not eligible for the Sales Star, one unmet condition each.
+    IneligibleUnitsSold { sold: i64, min: i64 } => zh "售出 {sold} 套，少于 {min} 套", en "sold {sold} units, fewer than {min}";
+    IneligibleComplaintRate { rate: f64, max: f64 } => zh "投诉率 {rate} 高于 {max}", en "complaint rate {rate} above {max}";
+    IneligibleTenure { days: i64, min: i64 } => zh "入职 {days} 天，少于 {min} 天", en "{days} days of tenure, fewer than {min}";
     /// A consultant (scope own) asks for team figures.
     KpiTeamsNeedScope => zh "团队指标需要范围为 team 或 all 的 kpis:read；您的 kpis:read 范围为 own：请在 /api/v1/kpis/consultants 查看您自己的指标",
         en "team figures need kpis:read with scope team or all; you hold kpis:read with scope own: read your own row at /api/v1/kpis/consultants";

@@ -134,7 +134,7 @@ macro_rules! plain_args {
         }
     )*};
 }
-plain_args!(String, &str, i32, i64, u32, u64, usize, uuid::Uuid);
+plain_args!(String, &str, i32, i64, u32, u64, usize, f64, uuid::Uuid);
 
 impl Arg for Msg {
     fn text(&self, reader: &Reader) -> String {
