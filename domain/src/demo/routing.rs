@@ -23,10 +23,42 @@ pub async fn load(
     };
     let now = Utc::now();
     let rules = [
-        ("重点客户 → 李娜 Key accounts to Li Na", 10, false, None, Some(true), Some(key_accounts), None),
-        ("官网线索 → 浦西二组 Website leads to Puxi 2", 20, false, Some(Channel::Website), None, None, Some(*puxi)),
-        ("社交媒体 → 深圳一组 Social media to Shenzhen 1", 30, false, Some(Channel::SocialMedia), None, None, Some(*shenzhen)),
-        ("其余线索 → 浦东一组 Everything else to Pudong 1", 100, true, None, None, None, Some(*pudong)),
+        (
+            "重点客户 → 李娜 Key accounts to Li Na",
+            10,
+            false,
+            None,
+            Some(true),
+            Some(key_accounts),
+            None,
+        ),
+        (
+            "官网线索 → 浦西二组 Website leads to Puxi 2",
+            20,
+            false,
+            Some(Channel::Website),
+            None,
+            None,
+            Some(*puxi),
+        ),
+        (
+            "社交媒体 → 深圳一组 Social media to Shenzhen 1",
+            30,
+            false,
+            Some(Channel::SocialMedia),
+            None,
+            None,
+            Some(*shenzhen),
+        ),
+        (
+            "其余线索 → 浦东一组 Everything else to Pudong 1",
+            100,
+            true,
+            None,
+            None,
+            None,
+            Some(*pudong),
+        ),
     ];
     for (name, priority, fallback, channel, key_account, consultant_id, team_id) in rules {
         routing_rules::ActiveModel {

@@ -180,7 +180,10 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
         (&input.project_of_interest, "/project_of_interest"),
         (&input.district_of_interest, "/district_of_interest"),
     ] {
-        if value.as_ref().is_some_and(|v| v.trim().is_empty() || v.chars().count() > 120) {
+        if value
+            .as_ref()
+            .is_some_and(|v| v.trim().is_empty() || v.chars().count() > 120)
+        {
             errors.push(FieldError::new(pointer, Msg::OneToChars { max: 120 }));
         }
     }

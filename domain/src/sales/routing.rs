@@ -195,7 +195,7 @@ fn apply(base: Draft, input: RuleInput) -> Result<Draft, DomainError> {
         errors.push(FieldError::new("/name", Msg::Required));
     }
     if draft.consultant_id.is_some() == draft.team_id.is_some() {
-        errors.push(FieldError::new("/consultant_id", Msg::RoutingTarget));
+        errors.push(FieldError::new("/consultant_id", Msg::ConsultantOrTeam));
     }
     match (draft.fallback, draft.has_condition()) {
         (true, true) => errors.push(FieldError::new("/fallback", Msg::RoutingFallbackMatchesAll)),
@@ -382,7 +382,11 @@ fn matches(rule: &routing_rules::Model, lead: &customers::Model) -> bool {
 /// whose target can take it assigns it (the default rule last). `Ok(None)`
 /// when no rule takes it. The hand-over is the service's, within the
 /// request that brought the lead (`ctx`'s request id).
-pub async fn route(db: &impl ConnectionTrait, ctx: &AuditContext, id: Uuid) -> Result<Option<CustomerView>, DomainError> {
+pub async fn route(
+    db: &impl ConnectionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+) -> Result<Option<CustomerView>, DomainError> {
     let lead = customers::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -473,7 +477,8 @@ mod tests {
     #[test]
     fn a_rule_matches_when_every_condition_it_sets_holds() {
         let lead = lead();
-        let cases: [(fn(&mut routing_rules::Model), bool); 8] = [
+        type Change = fn(&mut routing_rules::Model);
+        let cases: [(Change, bool); 8] = [
             (|r| r.channel = Some(Channel::PartnerPlatform), true),
             (|r| r.channel = Some(Channel::Website), false),
             (|r| r.source_client_id = Some(Uuid::max()), true),
@@ -522,9 +527,6 @@ mod tests {
             priority: Some(-1),
             ..RuleInput::default()
         };
-        assert_eq!(
-            pointers(apply(base(), conditional_default)),
-            ["/priority", "/fallback"]
-        );
+        assert_eq!(pointers(apply(base(), conditional_default)), ["/priority", "/fallback"]);
     }
 }

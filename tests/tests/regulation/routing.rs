@@ -3,6 +3,7 @@
 //! takes the rest; the timeline names the rule and its version; only the
 //! director edits them, with If-Match, and every change is audited.
 
+use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{
     TestApp, assert_invalid, assert_problem,
@@ -19,6 +20,43 @@ fn id(v: &Value) -> String {
 /// A rule made by the director; its body.
 async fn rule(app: &TestApp, director: &str, body: Value) -> Value {
     expect_json(app.post_json("/api/v1/routing-rules", Some(director), &body).await, 201).await
+}
+
+/// Rules made by the director, in this order; their bodies.
+async fn rules(app: &TestApp, director: &str, bodies: Vec<Value>) -> Vec<Value> {
+    let mut made = Vec::new();
+    for body in bodies {
+        made.push(rule(app, director, body).await);
+    }
+    made
+}
+
+/// `method path` with `If-Match: etag` and a JSON body, as `token`.
+async fn if_match(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    etag: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .header("If-Match", etag);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.expect("request")
+}
+
+/// The `ETag` of `path` as `token` reads it.
+async fn etag(app: &TestApp, path: &str, token: &str) -> String {
+    let response = app.get(path, Some(token)).await;
+    let etag = response.headers()["etag"].to_str().expect("ascii").to_owned();
+    expect_json(response, 200).await;
+    etag
 }
 
 /// A lead pushed by the partner; its body as answered.
@@ -98,7 +136,10 @@ async fn a_partners_leads_go_to_its_teams_round_robin_in_turn_and_the_timeline_n
     assert_eq!(entry["data"]["routing_rule"]["id"], made["id"]);
     assert_eq!(entry["data"]["routing_rule"]["name"], "Portal to team A");
     assert_eq!(entry["data"]["routing_rule"]["version"], 1);
-    assert!(entry["actor_user_id"].is_null() && entry["actor_client_id"].is_null(), "{entry}");
+    assert!(
+        entry["actor_user_id"].is_null() && entry["actor_client_id"].is_null(),
+        "{entry}"
+    );
     // The lead's first-response deadline runs, as for any lead that arrives.
     let timers = list(
         &app,
@@ -126,29 +167,18 @@ async fn rules_by_channel_key_account_and_project_route_by_priority_and_the_defa
         ..
     } = setup().await;
     let b1 = org.consultant_b.to_string();
-    let key_accounts = rule(
+    let made = rules(
         &app,
         &director,
-        json!({"name": "Key accounts to b1", "priority": 20, "key_account": true, "consultant_id": org.consultant_b}),
-    )
-    .await;
-    rule(
-        &app,
-        &director,
-        json!({"name": "Partner platform to a1", "priority": 10, "channel": "partner_platform",
-               "consultant_id": org.consultant_a1}),
-    )
-    .await;
-    rule(
-        &app,
-        &director,
-        json!({"name": "Riverside to a2", "priority": 30, "project": "Riverside", "consultant_id": org.consultant_a2}),
-    )
-    .await;
-    rule(
-        &app,
-        &director,
-        json!({"name": "Everything else to team B", "fallback": true, "team_id": org.team_b}),
+        vec![
+            json!({"name": "Key accounts to b1", "priority": 20, "key_account": true,
+                   "consultant_id": org.consultant_b}),
+            json!({"name": "Partner platform to a1", "priority": 10, "channel": "partner_platform",
+                   "consultant_id": org.consultant_a1}),
+            json!({"name": "Riverside to a2", "priority": 30, "project": "Riverside",
+                   "consultant_id": org.consultant_a2}),
+            json!({"name": "Everything else to team B", "fallback": true, "team_id": org.team_b}),
+        ],
     )
     .await;
 
@@ -172,20 +202,10 @@ async fn rules_by_channel_key_account_and_project_route_by_priority_and_the_defa
     assert_eq!(entry["data"]["routing_rule"]["fallback"], true);
 
     // The director moves the key-account rule first: key accounts now go to b1.
-    let path = format!("/api/v1/routing-rules/{}", id(&key_accounts));
-    let response = app.get(&path, Some(&director)).await;
-    let etag = response.headers()["etag"].to_str().expect("ascii").to_owned();
-    expect_json(response, 200).await;
-    let moved = app
-        .client
-        .patch(app.url(&path))
-        .bearer_auth(&director)
-        .header("If-Match", &etag)
-        .json(&json!({"priority": 5}))
-        .send()
-        .await
-        .expect("request");
-    let moved = expect_json(moved, 200).await;
+    let path = format!("/api/v1/routing-rules/{}", id(&made[0]));
+    let tag = etag(&app, &path, &director).await;
+    let body = Some(json!({"priority": 5}));
+    let moved = expect_json(if_match(&app, Method::PATCH, &path, &director, &tag, body).await, 200).await;
     assert_eq!(moved["version"], 2);
     let order: Vec<String> = list(&app, "/api/v1/routing-rules", &director).await["items"]
         .as_array()
@@ -267,16 +287,13 @@ async fn a_partners_csv_import_is_routed_row_by_row() {
         partner,
         partner_id,
     } = setup().await;
-    rule(
+    rules(
         &app,
         &director,
-        json!({"name": "Pudong to b1", "priority": 1, "district": "Pudong", "consultant_id": org.consultant_b}),
-    )
-    .await;
-    rule(
-        &app,
-        &director,
-        json!({"name": "Portal to team A", "source_client_id": partner_id, "team_id": org.team_a}),
+        vec![
+            json!({"name": "Pudong to b1", "priority": 1, "district": "Pudong", "consultant_id": org.consultant_b}),
+            json!({"name": "Portal to team A", "source_client_id": partner_id, "team_id": org.team_a}),
+        ],
     )
     .await;
     let csv = "name,external_id,district_of_interest\nOne,I-1,Pudong\nTwo,I-2,\nThree,I-3,\n";
@@ -296,9 +313,7 @@ async fn a_partners_csv_import_is_routed_row_by_row() {
 
 #[tokio::test]
 async fn a_consultant_may_neither_read_nor_change_the_routing_rules() {
-    let Setup {
-        app, org, director, ..
-    } = setup().await;
+    let Setup { app, org, director, .. } = setup().await;
     let made = rule(
         &app,
         &director,
@@ -334,9 +349,7 @@ async fn a_consultant_may_neither_read_nor_change_the_routing_rules() {
 
 #[tokio::test]
 async fn a_stale_if_match_is_refused_and_every_change_of_a_rule_is_audited() {
-    let Setup {
-        app, org, director, ..
-    } = setup().await;
+    let Setup { app, org, director, .. } = setup().await;
     let made = rule(
         &app,
         &director,
@@ -344,47 +357,18 @@ async fn a_stale_if_match_is_refused_and_every_change_of_a_rule_is_audited() {
     )
     .await;
     let path = format!("/api/v1/routing-rules/{}", id(&made));
-    let response = app.get(&path, Some(&director)).await;
-    let old = response.headers()["etag"].to_str().expect("ascii").to_owned();
-    expect_json(response, 200).await;
-    let patch = |etag: String, body: Value| {
-        let (app, path, director) = (&app, &path, &director);
-        async move {
-            app.client
-                .patch(app.url(path))
-                .bearer_auth(director)
-                .header("If-Match", etag)
-                .json(&body)
-                .send()
-                .await
-                .expect("request")
-        }
-    };
-    let changed = expect_json(
-        patch(
-            old.clone(),
-            json!({"consultant_id": null, "team_id": org.team_a}),
-        )
-        .await,
-        200,
-    )
-    .await;
-    assert_eq!((changed["version"].clone(), changed["team_id"].clone()), (json!(2), json!(org.team_a)));
-    assert_problem(
-        patch(old.clone(), json!({"priority": 1})).await,
-        412,
-        "precondition_failed",
-    )
-    .await;
-    let stale_delete = app
-        .client
-        .delete(app.url(&path))
-        .bearer_auth(&director)
-        .header("If-Match", &old)
-        .send()
-        .await
-        .expect("request");
-    assert_problem(stale_delete, 412, "precondition_failed").await;
+    let old = etag(&app, &path, &director).await;
+    let change = Some(json!({"consultant_id": null, "team_id": org.team_a}));
+    let changed = expect_json(if_match(&app, Method::PATCH, &path, &director, &old, change).await, 200).await;
+    assert_eq!(
+        (changed["version"].clone(), changed["team_id"].clone()),
+        (json!(2), json!(org.team_a))
+    );
+    let stale = Some(json!({"priority": 1}));
+    let refused = if_match(&app, Method::PATCH, &path, &director, &old, stale).await;
+    assert_problem(refused, 412, "precondition_failed").await;
+    let refused = if_match(&app, Method::DELETE, &path, &director, &old, None).await;
+    assert_problem(refused, 412, "precondition_failed").await;
     assert_eq!(list(&app, &path, &director).await["version"], 2);
 
     // A rule breaking the rules is refused: no condition, a second default.
@@ -404,12 +388,7 @@ async fn a_stale_if_match_is_refused_and_every_change_of_a_rule_is_audited() {
     .await;
 
     assert_eq!(app.delete(&path, Some(&director)).await.status().as_u16(), 204);
-    let log = list(
-        &app,
-        "/api/v1/audit-log?entity=routing_rule",
-        &app.admin_token().await,
-    )
-    .await;
+    let log = list(&app, "/api/v1/audit-log?entity=routing_rule", &app.admin_token().await).await;
     let mut actions: Vec<String> = log["items"]
         .as_array()
         .expect("items")

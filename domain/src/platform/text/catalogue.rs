@@ -557,9 +557,6 @@ catalogue! {
 
     // ------------------------------------------------------------ lead routing rules
     NounRoutingRule => zh "分配规则", en "routing rule";
-    /// A routing rule names both or neither of its targets.
-    RoutingTarget => zh "consultant_id（指定顾问）和 team_id（团队内轮流分配）须二选一",
-        en "give exactly one of consultant_id (a named consultant) and team_id (the team's round-robin)";
     /// An ordinary routing rule with nothing to match.
     RoutingConditionRequired => zh "至少需要一个条件（渠道、合作方、项目、区域或重点客户）；兜底规则请设 fallback",
         en "needs at least one condition (channel, partner, project, district or key account); for the default rule set fallback";
