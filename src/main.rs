@@ -303,6 +303,10 @@ async fn first_start(
              targets, trainings and an open day",
             sales.units, sales.customers, sales.deals, sales.complaints
         );
+        println!(
+            "  and {} lead routing rules (GET /api/v1/routing-rules): a pushed lead is assigned as it arrives",
+            summary.routing_rules
+        );
     }
     Ok(())
 }

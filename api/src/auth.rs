@@ -302,6 +302,8 @@ pub mod perm {
         AwardRulesWrite => "award_rules:write",
         AwardsRead => "awards:read",
         AwardsWrite => "awards:write",
+        RoutingRulesRead => "routing_rules:read",
+        RoutingRulesWrite => "routing_rules:write",
     }
 }
 

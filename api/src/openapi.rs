@@ -34,6 +34,7 @@ use crate::routes;
         (name = "access", description = "Roles, permissions and the audit log"),
         (name = "organisation", description = "Staff accounts, teams and regions"),
         (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
+        (name = "routing", description = "Lead routing rules: where a lead goes as it arrives, set by the director"),
         (name = "figures", description = "Performance figures (KPIs) by month"),
         (name = "complaints", description = "Customer complaints: received, routed to the manager when major, resolved"),
         (name = "awards", description = "The quarterly Sales Star (销售之星): its versioned rules and its runs, each ranking explained"),

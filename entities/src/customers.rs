@@ -34,6 +34,10 @@ pub struct Model {
     pub lost_at: Option<DateTimeUtc>,
     /// Set when this record was merged into another; it is then hidden from lists.
     pub merged_into_id: Option<Uuid>,
+    /// The project the lead asked about, as the partner or staff named it (for routing).
+    pub project_of_interest: Option<String>,
+    /// The district the lead asked about (for routing).
+    pub district_of_interest: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

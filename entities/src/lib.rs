@@ -69,6 +69,7 @@ pub mod refresh_tokens;
 pub mod regions;
 pub mod role_permissions;
 pub mod roles;
+pub mod routing_rules;
 pub mod sla_breaches;
 pub mod sla_policies;
 pub mod system_settings;

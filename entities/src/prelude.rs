@@ -22,6 +22,7 @@ pub use crate::refresh_tokens::Entity as RefreshTokens;
 pub use crate::regions::Entity as Regions;
 pub use crate::role_permissions::Entity as RolePermissions;
 pub use crate::roles::Entity as Roles;
+pub use crate::routing_rules::Entity as RoutingRules;
 pub use crate::sla_breaches::Entity as SlaBreaches;
 pub use crate::sla_policies::Entity as SlaPolicies;
 pub use crate::system_settings::Entity as SystemSettings;

@@ -50,6 +50,10 @@ pub struct Customer {
     pub lost_at: Option<DateTime<Utc>>,
     /// Set when this record was merged into another customer.
     pub merged_into_id: Option<Uuid>,
+    /// The project the lead asked about (routing rules may match it).
+    pub project_of_interest: Option<String>,
+    /// The district the lead asked about (routing rules may match it).
+    pub district_of_interest: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// On creation only: other customers with the same phone number (their id and owner).
@@ -85,6 +89,8 @@ impl From<CustomerView> for Customer {
             last_follow_up_at: v.last_follow_up_at,
             lost_at: v.lost_at,
             merged_into_id: v.merged_into_id,
+            project_of_interest: v.project_of_interest,
+            district_of_interest: v.district_of_interest,
             created_at: v.created_at,
             updated_at: v.updated_at,
             possible_duplicates: None,
@@ -112,6 +118,10 @@ pub struct NewCustomerBody {
     pub external_id: Option<String>,
     pub owner_id: Option<Uuid>,
     pub key_account: Option<bool>,
+    /// The project the lead asked about, 1 to 120 characters; routing rules may match it.
+    pub project_of_interest: Option<String>,
+    /// The district the lead asked about, 1 to 120 characters; routing rules may match it.
+    pub district_of_interest: Option<String>,
 }
 
 /// Only the fields given change; `null` clears a contact field.
@@ -184,6 +194,8 @@ pub async fn create_customer(
         channel: body.channel,
         external_id: body.external_id,
         owner_id: body.owner_id,
+        project_of_interest: body.project_of_interest,
+        district_of_interest: body.district_of_interest,
     };
     match domain::sales::customers::create(&state.db, &caller.audit(), &caller.actor, caller.scope, input).await? {
         Created::New {

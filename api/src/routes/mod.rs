@@ -25,6 +25,7 @@ pub mod probes;
 pub mod queues;
 pub mod respond;
 pub mod roles;
+pub mod routing;
 pub mod sla;
 pub mod targets;
 pub mod token;
@@ -91,6 +92,11 @@ pub static API: &[Operation] = operations![
     customers::update_lead_intake,
     customer_csv::create_customer_import,
     customer_csv::get_customer_export,
+    routing::list_routing_rules,
+    routing::create_routing_rule,
+    routing::get_routing_rule,
+    routing::update_routing_rule,
+    routing::delete_routing_rule,
     follow_ups::list_follow_ups,
     follow_ups::create_follow_up,
     follow_ups::list_needs,

@@ -172,6 +172,14 @@ pub const CATALOG: &[PermissionInfo] = &[
         description: "Run the Sales Star award on demand",
     },
     PermissionInfo {
+        name: "routing_rules:read",
+        description: "Read the lead routing rules",
+    },
+    PermissionInfo {
+        name: "routing_rules:write",
+        description: "Create, change, reorder and delete the lead routing rules",
+    },
+    PermissionInfo {
         name: "queues:read",
         description: "Read job queues, workers and timers",
     },

@@ -2,6 +2,7 @@
 //! staff of every role, loaded once per database so that a new user sees a
 //! living system. Later capabilities add their records here.
 
+pub mod routing;
 pub mod sales;
 
 use chrono::Utc;
@@ -28,6 +29,7 @@ pub struct DemoSummary {
     pub teams: usize,
     pub users: Vec<(String, &'static str)>,
     pub sales: crate::demo::sales::SalesSummary,
+    pub routing_rules: usize,
 }
 
 struct DemoTeam {
@@ -77,6 +79,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         teams: 0,
         users: Vec::new(),
         sales: crate::demo::sales::SalesSummary::default(),
+        routing_rules: 0,
     };
     let mut sellers = Vec::new();
     let mut region_ids = Vec::new();
@@ -154,6 +157,13 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
     }
     summary.teams = TEAMS.len();
     summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support).await?;
+    let mut team_ids: Vec<Uuid> = sellers.iter().map(|s| s.team_id).collect();
+    team_ids.dedup();
+    let key_accounts = sellers
+        .first()
+        .ok_or_else(|| DomainError::Internal("demo without consultants".to_owned()))?
+        .id;
+    summary.routing_rules = crate::demo::routing::load(db, director, &team_ids, key_accounts).await?;
     txn.commit().await?;
     Ok(Some(summary))
 }

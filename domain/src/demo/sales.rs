@@ -240,6 +240,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             last_follow_up_at: Set(None),
             lost_at: Set(lost.then_some(needs_at + Duration::days(5))),
             merged_into_id: Set(None),
+            project_of_interest: Set(None),
+            district_of_interest: Set(None),
             created_at: Set(created),
             updated_at: Set(created),
         }

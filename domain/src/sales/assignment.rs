@@ -3,7 +3,8 @@
 //! lead is oldest). Assignment and reassignment are separate actions, each
 //! recorded on the customer's timeline with its reason. Every change of
 //! hands, by staff or by the service itself (a missed first response under
-//! a `reassign` policy), goes through one hand-over.
+//! a `reassign` policy, a routing rule on a lead's arrival), goes through
+//! one hand-over.
 
 use chrono::Utc;
 use entities::{customers as customer_rows, teams, users};
@@ -134,6 +135,7 @@ pub async fn assign(
         consultant,
         strategy,
         reason: reason.as_deref(),
+        rule: None,
     };
     let after = hand_over(&txn, ctx, Some(actor), customer, change).await?;
     txn.commit().await?;
@@ -169,10 +171,64 @@ pub async fn reassign_in_turn(
         consultant,
         strategy: "round_robin",
         reason: Some(reason),
+        rule: None,
     };
     hand_over(db, &AuditContext::system(), None, customer, change)
         .await
         .map(Some)
+}
+
+/// Where a routing rule sends a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A named consultant, if active.
+    Consultant(Uuid),
+    /// The next consultant in turn of the team, as a round-robin assignment.
+    Team(Uuid),
+}
+
+/// Assigns a lead that has just arrived, inside the transaction that
+/// created it, as a routing rule says (`rule` names it and its version on
+/// the timeline and in the audit entry), on the service's own authority.
+/// `Ok(None)` when the target can take no lead — the consultant is not
+/// active, or the team has no active, unpaused consultant — so that the
+/// next rule may; a lead that is already someone's is left alone.
+pub(crate) async fn assign_by_rule(
+    txn: &impl ConnectionTrait,
+    ctx: &AuditContext,
+    id: Uuid,
+    target: Target,
+    rule: serde_json::Value,
+) -> Result<Option<CustomerView>, DomainError> {
+    let customer = customer_rows::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(DomainError::NotFound(Msg::NounCustomer))?;
+    if customer.owner_id.is_some() || customer.merged_into_id.is_some() {
+        return Ok(None);
+    }
+    let chosen = match target {
+        Target::Consultant(consultant) => users::Entity::find_by_id(consultant)
+            .one(txn)
+            .await?
+            .filter(|u| u.status == users::UserStatus::Active)
+            .map(|u| (u, "named")),
+        Target::Team(team) => match teams::Entity::find_by_id(team).one(txn).await? {
+            None => None,
+            Some(_) => next_in_turn(txn, team, None).await?.map(|u| (u, "round_robin")),
+        },
+    };
+    let Some((consultant, strategy)) = chosen else {
+        return Ok(None);
+    };
+    let change = HandOver {
+        kind: Kind::Assign,
+        consultant,
+        strategy,
+        reason: None,
+        rule: Some(rule),
+    };
+    hand_over(txn, ctx, None, customer, change).await.map(Some)
 }
 
 /// A change of hands, decided: to whom, chosen how, and why.
@@ -182,6 +238,8 @@ struct HandOver<'a> {
     /// `named` or `round_robin`.
     strategy: &'static str,
     reason: Option<&'a str>,
+    /// The routing rule that chose it (id, name, version), if one did.
+    rule: Option<serde_json::Value>,
 }
 
 /// Hands `customer` to the chosen consultant inside the caller's
@@ -201,6 +259,7 @@ async fn hand_over(
         consultant,
         strategy,
         reason,
+        rule,
     } = change;
     let id = customer.id;
     let now = Utc::now();
@@ -219,8 +278,11 @@ async fn hand_over(
         Kind::Assign => (timeline::Kind::Assigned, "assigned"),
         Kind::Reassign => (timeline::Kind::Reassigned, "reassigned"),
     };
-    let data = json!({"consultant_id": consultant.id, "team_id": consultant.team_id, "strategy": strategy,
-                      "reason": reason, "previous_owner_id": before.owner_id});
+    let mut data = json!({"consultant_id": consultant.id, "team_id": consultant.team_id, "strategy": strategy,
+                          "reason": reason, "previous_owner_id": before.owner_id});
+    if let Some(rule) = rule {
+        data["routing_rule"] = rule;
+    }
     let event = timeline::Event {
         customer_id: id,
         kind: entry,

@@ -59,6 +59,8 @@ pub const IMPORT_COLUMNS: &[Msg] = &[
     Msg::ColumnExternalId,
     Msg::ColumnOwnerEmail,
     Msg::ColumnKeyAccount,
+    Msg::ColumnProjectOfInterest,
+    Msg::ColumnDistrictOfInterest,
 ];
 
 /// What became of one row.
@@ -259,6 +261,8 @@ fn parse(body: &[u8]) -> Result<(Vec<Row>, Vec<RowResult>), DomainError> {
                 channel: cell(&record, column("channel")),
                 external_id: cell(&record, column("external_id")),
                 owner_id: None,
+                project_of_interest: cell(&record, column("project_of_interest")),
+                district_of_interest: cell(&record, column("district_of_interest")),
             },
             owner_email: cell(&record, column("owner_email")).map(|e| e.to_lowercase()),
         });
@@ -349,6 +353,7 @@ pub async fn import(
     let now = Utc::now();
     let mut new_customers = Vec::new();
     let mut timeline = Vec::new();
+    let mut unowned = Vec::new();
     for row in rows {
         let mut errors = Vec::new();
         let channel = check(&row.input, true, &mut errors);
@@ -406,6 +411,9 @@ pub async fn import(
             continue;
         }
         let id = Uuid::now_v7();
+        if owner_id.is_none() {
+            unowned.push(id);
+        }
         if let Some(key) = &key {
             phones_on_file.insert(key.clone(), id);
         }
@@ -446,6 +454,8 @@ pub async fn import(
             last_follow_up_at: Set(None),
             lost_at: Set(None),
             merged_into_id: Set(None),
+            project_of_interest: Set(row.input.project_of_interest),
+            district_of_interest: Set(row.input.district_of_interest),
             created_at: Set(now),
             updated_at: Set(now),
         });
@@ -468,6 +478,10 @@ pub async fn import(
         .filter_map(|r| r.customer_id)
         .collect();
     crate::outbox::sla::on_leads_arrived(&txn, &created, now).await?;
+    // Leads without an owner (a partner's) go where the routing rules send them.
+    for id in unowned {
+        crate::sales::routing::route(&txn, ctx, id).await?;
+    }
     results.sort_by_key(|r| r.row);
     let count = |status: &str| results.iter().filter(|r| r.status == status).count();
     let report = ImportReport {
@@ -688,7 +702,7 @@ mod tests {
         };
         assert_eq!(
             errors[0].detail.render(&Reader::LOG),
-            "unknown column \"shoe_size\"; the columns are name, phone, email, wechat_id, channel, external_id, owner_email, key_account"
+            "unknown column \"shoe_size\"; the columns are name, phone, email, wechat_id, channel, external_id, owner_email, key_account, project_of_interest, district_of_interest"
         );
         assert!(errors[0].detail.render(&zh).contains("可用的列：姓名、电话、邮箱"));
     }

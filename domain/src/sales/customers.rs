@@ -63,6 +63,8 @@ pub struct CustomerView {
     pub last_follow_up_at: Option<DateTime<Utc>>,
     pub lost_at: Option<DateTime<Utc>>,
     pub merged_into_id: Option<Uuid>,
+    pub project_of_interest: Option<String>,
+    pub district_of_interest: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -89,6 +91,8 @@ impl From<customers::Model> for CustomerView {
             last_follow_up_at: m.last_follow_up_at,
             lost_at: m.lost_at,
             merged_into_id: m.merged_into_id,
+            project_of_interest: m.project_of_interest,
+            district_of_interest: m.district_of_interest,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -102,7 +106,8 @@ impl Record for CustomerView {
     fn audit_json(&self) -> serde_json::Value {
         json!({"name": self.name, "phone": self.phone, "email": self.email, "wechat_id": self.wechat_id, "channel": self.channel,
                "status": self.status, "key_account": self.key_account, "owner_id": self.owner_id, "team_id": self.team_id,
-               "external_id": self.external_id})
+               "external_id": self.external_id, "project_of_interest": self.project_of_interest,
+               "district_of_interest": self.district_of_interest})
     }
 }
 
@@ -129,6 +134,10 @@ pub struct CustomerInput {
     pub external_id: Option<String>,
     /// Staff with scope `team` (within their teams) or `all` only.
     pub owner_id: Option<Uuid>,
+    /// New customers only: the project the lead asked about (routing rules match it).
+    pub project_of_interest: Option<String>,
+    /// New customers only: the district the lead asked about (routing rules match it).
+    pub district_of_interest: Option<String>,
 }
 
 /// The channel `input` names, if any, after every rule it breaks is in `errors`.
@@ -166,6 +175,17 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
         .is_some_and(|e| e.is_empty() || e.chars().count() > 128)
     {
         errors.push(FieldError::new("/external_id", Msg::OneToChars { max: 128 }));
+    }
+    for (value, pointer) in [
+        (&input.project_of_interest, "/project_of_interest"),
+        (&input.district_of_interest, "/district_of_interest"),
+    ] {
+        if value
+            .as_ref()
+            .is_some_and(|v| v.trim().is_empty() || v.chars().count() > 120)
+        {
+            errors.push(FieldError::new(pointer, Msg::OneToChars { max: 120 }));
+        }
     }
     channel
 }
@@ -277,6 +297,7 @@ pub async fn create(
     }
     let now = Utc::now();
     let key = input.phone.clone().flatten().as_deref().and_then(phone_key);
+    let trimmed = |v: Option<String>| v.map(|v| v.trim().to_owned());
     let txn = crate::platform::db::begin_write(db).await?;
     let inserted = customers::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -303,6 +324,8 @@ pub async fn create(
         last_follow_up_at: Set(None),
         lost_at: Set(None),
         merged_into_id: Set(None),
+        project_of_interest: Set(trimmed(input.project_of_interest)),
+        district_of_interest: Set(trimmed(input.district_of_interest)),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -340,11 +363,14 @@ pub async fn create(
         };
         crate::outbox::events::emit(&txn, event).await?;
     }
-    if let Some(owner) = view.owner_id {
+    let view = if let Some(owner) = view.owner_id {
         let assigned = json!({"consultant_id": owner, "team_id": view.team_id, "strategy": "named",
                                "reason": "recorded by the consultant's side"});
         timeline::record(&txn, Some(actor), event(timeline::Kind::Assigned, assigned)).await?;
-    }
+        view
+    } else {
+        crate::sales::routing::route(&txn, ctx, view.id).await?.unwrap_or(view)
+    };
     let possible_duplicates = match &key {
         Some(key) => same_phone(&txn, actor, key, Some(view.id)).await?,
         None => Vec::new(),
@@ -477,6 +503,8 @@ pub async fn update(
         (input.channel.is_some(), "/channel"),
         (input.external_id.is_some(), "/external_id"),
         (input.owner_id.is_some(), "/owner_id"),
+        (input.project_of_interest.is_some(), "/project_of_interest"),
+        (input.district_of_interest.is_some(), "/district_of_interest"),
     ] {
         if given {
             errors.push(FieldError::new(pointer, Msg::CannotBeChangedHere));

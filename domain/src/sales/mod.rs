@@ -12,5 +12,6 @@ pub mod deal_stages;
 pub mod deals;
 pub mod follow_ups;
 pub mod needs;
+pub mod routing;
 pub mod timeline;
 pub mod units;

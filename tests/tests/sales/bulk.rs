@@ -237,7 +237,7 @@ async fn the_files_and_their_reasons_are_in_the_readers_language() {
     let problem = assert_problem(import(&app, &a2, "姓名,鞋码\nx,42\n").await, 422, "validation_failed").await;
     assert_eq!(
         problem["errors"][0]["detail"],
-        "未知的列 \"鞋码\"；可用的列：姓名、电话、邮箱、微信号、渠道、外部编号、负责人邮箱、重点客户"
+        "未知的列 \"鞋码\"；可用的列：姓名、电话、邮箱、微信号、渠道、外部编号、负责人邮箱、重点客户、意向项目、意向区域"
     );
 }
 

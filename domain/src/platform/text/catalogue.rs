@@ -558,6 +558,22 @@ catalogue! {
     MoveNotAllowed { what: Box<Msg>, from: String, to: String, allowed: Vec<String> }
         => zh "{what}不能从 {from} 变为 {to}：允许变为 {allowed}",
            en "a {what} cannot move from {from} to {to}: allowed are {allowed}";
+
+    // ------------------------------------------------------------ lead routing rules
+    NounRoutingRule => zh "分配规则", en "routing rule";
+    /// An ordinary routing rule with nothing to match.
+    RoutingConditionRequired => zh "至少需要一个条件（渠道、合作方、项目、区域或重点客户）；兜底规则请设 fallback",
+        en "needs at least one condition (channel, partner, project, district or key account); for the default rule set fallback";
+    /// The default rule with a condition.
+    RoutingFallbackMatchesAll => zh "兜底规则匹配其余所有线索，不能设条件",
+        en "the default rule takes every other lead and has no conditions";
+    /// A second default rule.
+    RoutingFallbackExists => zh "已有兜底规则，请修改它或先将其设为普通规则",
+        en "there is a default rule already; change it, or make it an ordinary rule first";
+    /// The priority of a routing rule out of range.
+    RoutingPriority => zh "必须在 0 到 100000 之间", en "must be from 0 to 100000";
+    ColumnProjectOfInterest => zh "意向项目", en "project_of_interest";
+    ColumnDistrictOfInterest => zh "意向区域", en "district_of_interest";
 }
 
 #[cfg(test)]
