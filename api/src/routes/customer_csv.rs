@@ -101,10 +101,13 @@ pub async fn create_customer_import(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !content_type.to_ascii_lowercase().starts_with("text/csv") {
+    let is_csv = content_type.to_ascii_lowercase().starts_with("text/csv");
+    // The body is read even when its type is refused: a connection closed
+    // with a body still unread is reset, and the client may lose the answer.
+    let body = read_limited(&mut payload, body_limit_for(req.path(), &state.settings)).await?;
+    if !is_csv {
         return Err(ApiError::UnsupportedMediaType(Msg::CsvContentType));
     }
-    let body = read_limited(&mut payload, body_limit_for(req.path(), &state.settings)).await?;
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let report = csv::import(db, &audit, actor, caller.scope, &body).await?;
     Ok(HttpResponse::Ok().json(ImportResult::of(report, &reader)))
