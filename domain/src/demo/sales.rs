@@ -198,7 +198,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     ) -> Result<(), DomainError> {
         let created = self.now - Duration::days(age) - Duration::hours(self.dice.next(10) as i64);
         let id = Uuid::now_v7();
-        let phone = format!("139{:08}", 10_000_000 + n * 7_919 % 89_999_999);
+        let digits = format!("139{:08}", 10_000_000 + n * 7_919 % 89_999_999);
+        // Numbers written as people write them; the key finds them however searched.
+        let written = match n % 3 {
+            0 => digits.clone(),
+            1 => format!("{}-{}-{}", &digits[..3], &digits[3..7], &digits[7..]),
+            _ => format!("+86 {} {} {}", &digits[..3], &digits[3..7], &digits[7..]),
+        };
+        let phone = crate::platform::phone::Phone::parse(&written)
+            .map_err(|e| DomainError::Internal(format!("demo phone {written}: {e:?}")))?;
         let reached = story != "new";
         let assessed = !matches!(story, "new" | "contacted");
         let first_response = created + Duration::hours(2 + self.dice.next(20) as i64);
@@ -219,8 +227,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 SURNAMES[n % SURNAMES.len()],
                 if n.is_multiple_of(2) { "先生" } else { "女士" }
             )),
-            phone: Set(Some(phone.clone())),
-            phone_key: Set(Some(phone)),
+            phone: Set(Some(phone.as_written().to_owned())),
+            phone_key: Set(Some(phone.key().to_owned())),
             email: Set(None),
             wechat_id: Set(n.is_multiple_of(3).then(|| format!("wx_demo_{n}"))),
             channel: Set(channel),
