@@ -12,5 +12,6 @@ pub mod deal_stages;
 pub mod deals;
 pub mod follow_ups;
 pub mod needs;
+pub mod partner_view;
 pub mod timeline;
 pub mod units;
