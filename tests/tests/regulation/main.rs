@@ -1,0 +1,4 @@
+//! Tests of the regulation's rules, one module per feature.
+
+mod defects;
+mod privacy;
