@@ -99,6 +99,9 @@ impl From<CustomerView> for Customer {
 /// without the sales team's internals (no owner, team, key-account flag
 /// or lost reason). See "What a partner sees" in the API guide.
 #[derive(Debug, Serialize, ToSchema)]
+// Closed (`additionalProperties: false`), so that a staff answer never
+// passes for a partner's in the `oneOf`.
+#[serde(deny_unknown_fields)]
 pub struct PartnerCustomer {
     pub id: Uuid,
     pub name: String,
@@ -648,10 +651,13 @@ pub struct TimelineEntry {
     pub kind: String,
     pub occurred_at: DateTime<Utc>,
     /// The staff member who recorded it.
+    #[schema(required = true)]
     pub actor_user_id: Option<Uuid>,
     /// The partner client that recorded it.
+    #[schema(required = true)]
     pub actor_client_id: Option<Uuid>,
     /// The record the event is about (follow-up, deal, complaint, consultant, …).
+    #[schema(required = true)]
     pub subject_id: Option<Uuid>,
     /// What happened, by kind.
     #[schema(value_type = Object)]
@@ -662,6 +668,7 @@ pub struct TimelineEntry {
 /// only the data meant for the partner. See "What a partner sees" in the
 /// API guide.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PartnerTimelineEntry {
     pub id: Uuid,
     /// created, assigned, reassigned, status_changed, follow_up, needs_assessed, deal_created,
