@@ -303,6 +303,12 @@ async fn first_start(
              targets, trainings and an open day",
             sales.units, sales.customers, sales.deals, sales.complaints
         );
+        let (client_id, secret) = &summary.partner;
+        println!(
+            "  and a partner client ({} of the customers are its leads): client_id {client_id}, \
+             secret (shown once) {secret}",
+            sales.partner_leads
+        );
     }
     Ok(())
 }

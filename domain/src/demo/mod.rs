@@ -28,6 +28,8 @@ pub struct DemoSummary {
     pub teams: usize,
     pub users: Vec<(String, &'static str)>,
     pub sales: crate::demo::sales::SalesSummary,
+    /// The demo partner client's `client_id` and secret (shown once).
+    pub partner: (String, String),
 }
 
 struct DemoTeam {
@@ -77,6 +79,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         teams: 0,
         users: Vec::new(),
         sales: crate::demo::sales::SalesSummary::default(),
+        partner: (String::new(), String::new()),
     };
     let mut sellers = Vec::new();
     let mut region_ids = Vec::new();
@@ -153,7 +156,16 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         }
     }
     summary.teams = TEAMS.len();
-    summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support).await?;
+    // A partner client with the partner role's scopes (none named): the
+    // leads from partner platforms are its, so that its token shows what a
+    // partner sees of them.
+    let partner = crate::access::api_clients::ClientInput {
+        name: Some("演示合作平台 Demo listing portal".to_owned()),
+        ..Default::default()
+    };
+    let (partner, secret) = crate::access::api_clients::create(db, &AuditContext::default(), partner).await?;
+    summary.partner = (partner.client_id, secret);
+    summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support, partner.id).await?;
     txn.commit().await?;
     Ok(Some(summary))
 }

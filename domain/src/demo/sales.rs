@@ -47,6 +47,9 @@ pub struct SalesSummary {
     pub customers: usize,
     pub deals: usize,
     pub complaints: usize,
+    /// Customers that came from the demo partner client (its view shows
+    /// what a partner sees of them).
+    pub partner_leads: usize,
 }
 
 /// A small deterministic generator, so that every demo looks the same.
@@ -98,6 +101,8 @@ struct Writer<'a, C> {
     now: DateTime<Utc>,
     /// Works the paperwork of every contracted deal.
     support: Uuid,
+    /// The demo partner client: customers from partner platforms are its leads.
+    partner: Uuid,
     dice: Dice,
     summary: SalesSummary,
 }
@@ -220,6 +225,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let lost = story == "lost";
         let channels: Vec<Channel> = Channel::iter().collect();
         let channel = channels[n % channels.len()];
+        let pushed = channel == Channel::PartnerPlatform;
+        if pushed {
+            self.summary.partner_leads += 1;
+        }
         customers::ActiveModel {
             id: Set(id),
             name: Set(format!(
@@ -239,8 +248,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             key_account: Set(n.is_multiple_of(11)),
             owner_id: Set(Some(seller.id)),
             team_id: Set(Some(seller.team_id)),
-            source_client_id: Set(None),
-            external_id: Set(None),
+            source_client_id: Set(pushed.then_some(self.partner)),
+            external_id: Set(pushed.then(|| format!("demo-lead-{n}"))),
             created_by: Set(Some(seller.id)),
             assigned_at: Set(Some(created)),
             first_response_at: Set(reached.then_some(first_response)),
@@ -638,12 +647,14 @@ pub async fn load(
     director: Uuid,
     customer_manager: Uuid,
     support: Uuid,
+    partner: Uuid,
 ) -> Result<SalesSummary, DomainError> {
     let now = Utc::now();
     let mut w = Writer {
         db,
         now,
         support,
+        partner,
         dice: Dice(0x5eed_2026_1127),
         summary: SalesSummary::default(),
     };

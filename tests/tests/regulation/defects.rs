@@ -10,7 +10,7 @@ use tests::{
     client::expect_json,
     customers::import,
     eventually,
-    org::{ids, list, partner},
+    org::{client_token, ids, list, partner},
     spawn_app,
 };
 
@@ -221,22 +221,7 @@ async fn a_partner_client_created_without_scopes_holds_the_partner_roles_and_its
         .collect();
     scopes.sort_unstable();
     assert_eq!(scopes, ["customers:read", "customers:write"]);
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", client["client_id"].as_str().expect("client_id")),
-        ("client_secret", client["client_secret"].as_str().expect("secret")),
-    ];
-    let response = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .form(&form)
-        .send()
-        .await
-        .expect("request");
-    let token = expect_json(response, 200).await["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let token = client_token(&app, &client).await;
     let lead = json!({"name": "周先生", "phone": "13600136000", "external_id": "first"});
     let pushed = expect_json(app.post_json("/api/v1/customers", Some(&token), &lead).await, 201).await;
     assert_eq!(pushed["external_id"], "first");
