@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn a_number_keeps_how_it_was_written() {
-        let phone = Phone::parse("  138-0013   8000 ").unwrap();
+        let phone = Phone::parse("  138-0013   8000 ").expect("a mobile");
         assert_eq!(phone.as_written(), "138-0013 8000");
         assert_eq!(phone.to_string(), "138-0013 8000");
     }
