@@ -307,6 +307,12 @@ async fn first_start(
             "  and {} lead routing rules (GET /api/v1/routing-rules): a pushed lead is assigned as it arrives",
             summary.routing_rules
         );
+        let (client_id, secret) = &summary.partner;
+        println!(
+            "  and a partner client ({} of the customers are its leads): client_id {client_id}, \
+             secret (shown once) {secret}",
+            sales.partner_leads
+        );
     }
     Ok(())
 }

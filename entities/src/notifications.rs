@@ -13,6 +13,8 @@ pub struct Model {
     pub body: Option<String>,
     pub subject_type: Option<String>,
     pub subject_id: Option<Uuid>,
+    /// The deadline a reminder, task or breach is about.
+    pub due_at: Option<DateTimeUtc>,
     pub dedupe_key: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,

@@ -11,6 +11,7 @@ mod m20261127_000004_idempotency;
 mod m20261127_000005_sales;
 mod m20261127_000006_engine;
 mod m20261127_000007_kpi_snapshot_rows;
+mod m20261130_000001_privacy;
 mod m20261130_000004_routing;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
@@ -23,6 +24,8 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261127_000005_sales.rs"),
     include_str!("m20261127_000006_engine.rs"),
     include_str!("m20261127_000007_kpi_snapshot_rows.rs"),
+    include_str!("m20261130_000001_privacy.rs"),
+    include_str!("../../domain/src/platform/phone.rs"),
     include_str!("m20261130_000004_routing.rs"),
 ];
 
@@ -79,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_sales::Migration),
             Box::new(m20261127_000006_engine::Migration),
             Box::new(m20261127_000007_kpi_snapshot_rows::Migration),
+            Box::new(m20261130_000001_privacy::Migration),
             Box::new(m20261130_000004_routing::Migration),
         ]
     }

@@ -152,6 +152,14 @@ pub async fn partner_token(app: &TestApp, admin: &str, name: &str) -> String {
 pub async fn partner(app: &TestApp, admin: &str, name: &str, scopes: &[&str]) -> (String, String) {
     let body = json!({"name": name, "scopes": scopes});
     let client = expect_json(app.post_json("/api/v1/api-clients", Some(admin), &body).await, 201).await;
+    (
+        client_token(app, &client).await,
+        client["id"].as_str().expect("id").to_owned(),
+    )
+}
+
+/// A token of the API client just created (`client`, with its secret).
+pub async fn client_token(app: &TestApp, client: &Value) -> String {
     let form = [
         ("grant_type", "client_credentials"),
         ("client_id", client["client_id"].as_str().expect("client_id")),
@@ -164,11 +172,10 @@ pub async fn partner(app: &TestApp, admin: &str, name: &str, scopes: &[&str]) ->
         .send()
         .await
         .expect("request");
-    let token = expect_json(response, 200).await["access_token"]
+    expect_json(response, 200).await["access_token"]
         .as_str()
         .expect("token")
-        .to_owned();
-    (token, client["id"].as_str().expect("id").to_owned())
+        .to_owned()
 }
 
 /// A unit on sale, written straight to the database (for tests of other resources).

@@ -65,9 +65,12 @@ pub struct ApiClientList {
 /// A new client, or a change to one (only the fields given change).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Anjuke listings", "scopes": [], "rate_limit_per_minute": 600}))]
+#[schema(example = json!({"name": "Anjuke listings", "rate_limit_per_minute": 600}))]
 pub struct ApiClientBody {
     pub name: Option<String>,
+    /// Permissions the client holds, each with scope `own`. A new client
+    /// without `scopes` holds the `partner` role's (`customers:read`,
+    /// `customers:write`); `[]` gives it none.
     pub scopes: Option<Vec<String>>,
     /// 1 to 100000; default 600.
     pub rate_limit_per_minute: Option<i32>,

@@ -211,7 +211,7 @@ pub async fn get_complaint(
         (status = 200, description = "Changed; `ETag` names the new version", body = Complaint),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks complaints:write", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks complaints:write, or resolving a complaint that has a handler without being that handler or a manager of its team", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such complaint within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already in that status (`illegal_transition`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),

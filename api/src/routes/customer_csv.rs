@@ -128,7 +128,8 @@ pub struct ExportQuery {
 /// phone, email, wechat_id, channel, status, lost_reason, key_account,
 /// owner_id, team_id, external_id, created_at, assigned_at,
 /// first_response_at, needs_assessed_at, last_follow_up_at), streamed in id
-/// order. Cells a spreadsheet would run as formulas are prefixed with `'`.
+/// order. A partner client's export leaves lost_reason, key_account,
+/// owner_id and team_id empty. Cells a spreadsheet would run as formulas are prefixed with `'`.
 #[utoipa::path(get, path = "/api/v1/customers/export", tag = "customers", operation_id = "get_customer_export",
     security(("bearer" = [])),
     params(ExportQuery),
@@ -154,8 +155,9 @@ pub async fn get_customer_export(
         ..CustomerFilter::default()
     };
     filter.check()?;
-    let header_line = web::Bytes::from(csv::to_csv(&[], Some(reader.locale))?);
+    let header_line = web::Bytes::from(csv::to_csv(&[], Some(reader.locale), false)?);
     let (db, actor, scope) = (state.db.clone(), caller.actor, caller.scope);
+    let partner = actor.kind == domain::access::actor::ActorKind::Client;
     // State: the last id sent, or None when the export is over.
     let batches = stream::try_unfold(Some(None), move |after: Option<Option<Uuid>>| {
         let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
@@ -168,7 +170,7 @@ pub async fn get_customer_export(
                 return Ok(None);
             }
             let next = (batch.len() as u64 == EXPORT_BATCH).then(|| batch.last().map(|c| c.id));
-            Ok(Some((web::Bytes::from(csv::to_csv(&batch, None)?), next)))
+            Ok(Some((web::Bytes::from(csv::to_csv(&batch, None, partner)?), next)))
         }
     });
     let body = futures::StreamExt::chain(stream::once(async move { Ok(header_line) }), batches);

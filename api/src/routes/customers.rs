@@ -9,10 +9,13 @@ use domain::{
     platform::page::PageRequest,
     sales::assignment::{AssignmentInput, Kind},
     sales::customers::{Created, CustomerFilter, CustomerInput, CustomerView, StatusChange},
+    sales::partner_view::{self, PartnerCustomerView},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+use domain::access::actor::{Actor, ActorKind};
 
 use crate::{
     auth::{Authorized, perm},
@@ -98,9 +101,102 @@ impl From<CustomerView> for Customer {
     }
 }
 
+/// A customer as a partner client sees a lead it pushed: its progress,
+/// without the sales team's internals (no owner, team, key-account flag
+/// or lost reason). See "What a partner sees" in the API guide.
+#[derive(Debug, Serialize, ToSchema)]
+// Closed (`additionalProperties: false`), so that a staff answer never
+// passes for a partner's in the `oneOf`.
+#[serde(deny_unknown_fields)]
+pub struct PartnerCustomer {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat_id: Option<String>,
+    #[schema(value_type = vocab::Channel)]
+    pub channel: String,
+    #[schema(value_type = vocab::CustomerStatus)]
+    pub status: String,
+    /// The partner's own id for the lead.
+    pub external_id: Option<String>,
+    /// When a consultant got the lead.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// When a follow-up first reached the customer (初次接触).
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When the needs were first assessed (需求分析).
+    pub needs_assessed_at: Option<DateTime<Utc>>,
+    pub last_follow_up_at: Option<DateTime<Utc>>,
+    pub lost_at: Option<DateTime<Utc>>,
+    /// Set when this lead was merged into another customer.
+    pub merged_into_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// On creation only: the partner's other leads with the same phone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub possible_duplicates: Option<Vec<PartnerDuplicate>>,
+}
+
+/// Another of the partner's leads with the same phone number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerDuplicate {
+    pub id: Uuid,
+}
+
+impl From<PartnerCustomerView> for PartnerCustomer {
+    fn from(v: PartnerCustomerView) -> Self {
+        Self {
+            id: v.id,
+            name: v.name,
+            phone: v.phone,
+            email: v.email,
+            wechat_id: v.wechat_id,
+            channel: v.channel,
+            status: v.status,
+            external_id: v.external_id,
+            assigned_at: v.assigned_at,
+            first_response_at: v.first_response_at,
+            needs_assessed_at: v.needs_assessed_at,
+            last_follow_up_at: v.last_follow_up_at,
+            lost_at: v.lost_at,
+            merged_into_id: v.merged_into_id,
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+            possible_duplicates: None,
+        }
+    }
+}
+
+/// A customer as the caller may see it: staff get `Customer`, partner
+/// clients `PartnerCustomer`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CustomerAnswer {
+    Customer(Customer),
+    PartnerCustomer(PartnerCustomer),
+}
+
+impl CustomerAnswer {
+    fn of(actor: &Actor, view: CustomerView) -> Self {
+        if actor.kind == ActorKind::Client {
+            Self::PartnerCustomer(PartnerCustomerView::from(view).into())
+        } else {
+            Self::Customer(view.into())
+        }
+    }
+}
+
+/// 200 with the customer as the caller may see it and the `ETag` of its version.
+fn answer(actor: &Actor, view: CustomerView) -> Result<HttpResponse, ApiError> {
+    let tag = super::respond::etag(&view)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(tag)
+        .json(CustomerAnswer::of(actor, view)))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerList {
-    pub items: Vec<Customer>,
+    pub items: Vec<CustomerAnswer>,
     pub next_cursor: Option<String>,
 }
 
@@ -173,8 +269,8 @@ fn location(id: Uuid) -> (header::HeaderName, String) {
     security(("bearer" = [])),
     request_body = NewCustomerBody,
     responses(
-        (status = 201, description = "Created", body = Customer),
-        (status = 200, description = "The partner pushed this external_id before: the existing lead", body = Customer),
+        (status = 201, description = "Created (partner clients get `PartnerCustomer`)", body = CustomerAnswer),
+        (status = 200, description = "The partner pushed this external_id before: the existing lead", body = CustomerAnswer),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:write", body = Problem, content_type = "application/problem+json"),
@@ -204,22 +300,36 @@ pub async fn create_customer(
         } => {
             let id = customer.id;
             let tag = super::respond::etag(&customer)?;
-            let mut body = Customer::from(customer);
-            body.possible_duplicates = Some(
-                possible_duplicates
-                    .into_iter()
-                    .map(|d| PossibleDuplicate {
-                        id: d.id,
-                        owner_id: d.owner_id,
-                    })
-                    .collect(),
-            );
+            let mut body = CustomerAnswer::of(&caller.actor, customer);
+            match &mut body {
+                CustomerAnswer::Customer(c) => {
+                    c.possible_duplicates = Some(
+                        possible_duplicates
+                            .into_iter()
+                            .map(|d| PossibleDuplicate {
+                                id: d.id,
+                                owner_id: d.owner_id,
+                            })
+                            .collect(),
+                    );
+                }
+                CustomerAnswer::PartnerCustomer(c) => {
+                    c.possible_duplicates = Some(
+                        possible_duplicates
+                            .into_iter()
+                            .map(|d| PartnerDuplicate { id: d.id })
+                            .collect(),
+                    );
+                }
+            }
             Ok(HttpResponse::Created()
                 .insert_header(location(id))
                 .insert_header(tag)
                 .json(body))
         }
-        Created::Existing(c) => Ok(HttpResponse::Ok().insert_header(location(c.id)).json(Customer::from(c))),
+        Created::Existing(c) => Ok(HttpResponse::Ok()
+            .insert_header(location(c.id))
+            .json(CustomerAnswer::of(&caller.actor, c))),
     }
 }
 
@@ -250,6 +360,7 @@ pub async fn list_customers(
         q: q.q,
     };
     let page = domain::sales::customers::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
+    let page = page.map(|v| CustomerAnswer::of(&caller.actor, v));
     Ok(super::respond::page(page, |items, next_cursor| CustomerList {
         items,
         next_cursor,
@@ -261,7 +372,7 @@ pub async fn list_customers(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Customer id")),
     responses(
-        (status = 200, description = "The customer; `ETag` names its version", body = Customer),
+        (status = 200, description = "The customer (partner clients get `PartnerCustomer`); `ETag` names its version", body = CustomerAnswer),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
@@ -273,7 +384,7 @@ pub async fn get_customer(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    super::respond::tagged::<Customer, _>(customer)
+    answer(&caller.actor, customer)
 }
 
 /// Change a customer's contact fields or key-account flag.
@@ -285,7 +396,7 @@ pub async fn get_customer(
     ),
     request_body = CustomerPatch,
     responses(
-        (status = 200, description = "Changed; `ETag` names the new version", body = Customer),
+        (status = 200, description = "Changed (partner clients get `PartnerCustomer`); `ETag` names the new version", body = CustomerAnswer),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` names an older version", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
@@ -318,7 +429,7 @@ pub async fn update_customer(
         if_match.as_deref(),
     )
     .await?;
-    super::respond::tagged::<Customer, _>(customer)
+    answer(&caller.actor, customer)
 }
 
 /// Delete a customer.
@@ -366,7 +477,7 @@ pub struct StatusBody {
     ),
     request_body = StatusBody,
     responses(
-        (status = 200, description = "Changed", body = Customer),
+        (status = 200, description = "Changed (partner clients get `PartnerCustomer`)", body = CustomerAnswer),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:write", body = Problem, content_type = "application/problem+json"),
@@ -390,7 +501,7 @@ pub async fn create_customer_status_change(
     let customer =
         domain::sales::customers::change_status(db, &audit, actor, scope, id.into_inner(), change, if_match.as_deref())
             .await?;
-    super::respond::tagged::<Customer, _>(customer)
+    answer(actor, customer)
 }
 
 /// To whom a lead goes: a named consultant, or round-robin in a team.
@@ -522,7 +633,7 @@ pub struct MergeBody {
     params(("id" = Uuid, Path, description = "The customer that stays")),
     request_body = MergeBody,
     responses(
-        (status = 200, description = "Merged: the surviving customer", body = Customer),
+        (status = 200, description = "Merged: the surviving customer (partner clients get `PartnerCustomer`)", body = CustomerAnswer),
         (status = 400, description = "Malformed JSON or bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:write", body = Problem, content_type = "application/problem+json"),
@@ -539,7 +650,7 @@ pub async fn create_customer_merge(
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     let customer =
         domain::sales::customers::merge(db, &audit, actor, caller.scope, id.into_inner(), body.duplicate_id).await?;
-    super::respond::tagged::<Customer, _>(customer)
+    answer(actor, customer)
 }
 
 /// One event in a customer's life.
@@ -552,12 +663,34 @@ pub struct TimelineEntry {
     pub kind: String,
     pub occurred_at: DateTime<Utc>,
     /// The staff member who recorded it.
+    #[schema(required = true)]
     pub actor_user_id: Option<Uuid>,
     /// The partner client that recorded it.
+    #[schema(required = true)]
     pub actor_client_id: Option<Uuid>,
     /// The record the event is about (follow-up, deal, complaint, consultant, …).
+    #[schema(required = true)]
     pub subject_id: Option<Uuid>,
     /// What happened, by kind.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// One event of a lead as its partner sees it: no actor, no record ids,
+/// only the data meant for the partner. See "What a partner sees" in the
+/// API guide.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerTimelineEntry {
+    pub id: Uuid,
+    /// created, assigned, reassigned, status_changed, follow_up, needs_assessed, deal_created,
+    /// deal_stage_changed, handover_completed, visit, merged, sla_breached.
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    /// By kind: created {channel, external_id}; status_changed and
+    /// deal_stage_changed {from, to}; follow_up {kind, reached};
+    /// deal_created {stage}; merged {duplicate_id}; sla_breached {kind,
+    /// due_at}; the others {}.
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
 }
@@ -569,12 +702,29 @@ pub struct Timeline {
     pub items: Vec<TimelineEntry>,
 }
 
+/// A lead's timeline as its partner sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerTimeline {
+    pub customer_id: Uuid,
+    /// The events meant for the partner, in the order they happened.
+    pub items: Vec<PartnerTimelineEntry>,
+}
+
+/// A timeline as the caller may see it: staff get `Timeline`, partner
+/// clients `PartnerTimeline`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TimelineAnswer {
+    Timeline(Timeline),
+    PartnerTimeline(PartnerTimeline),
+}
+
 /// A customer's whole timeline, in the order things happened.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", operation_id = "get_customer_timeline",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Customer id")),
     responses(
-        (status = 200, description = "Every event of the customer", body = Timeline),
+        (status = 200, description = "Every event of the customer; partner clients get `PartnerTimeline`, the events meant for them", body = TimelineAnswer),
         (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
@@ -588,7 +738,21 @@ pub async fn get_customer_timeline(
     let id = id.into_inner();
     domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id).await?;
     let entries = domain::sales::timeline::of_customer(&state.db, id).await?;
-    Ok(HttpResponse::Ok().json(Timeline {
+    if caller.actor.kind == ActorKind::Client {
+        let items = entries
+            .into_iter()
+            .filter_map(partner_view::entry)
+            .map(|e| PartnerTimelineEntry {
+                id: e.id,
+                kind: e.kind,
+                occurred_at: e.occurred_at,
+                data: e.data,
+            })
+            .collect();
+        let timeline = PartnerTimeline { customer_id: id, items };
+        return Ok(HttpResponse::Ok().json(TimelineAnswer::PartnerTimeline(timeline)));
+    }
+    Ok(HttpResponse::Ok().json(TimelineAnswer::Timeline(Timeline {
         customer_id: id,
         items: entries
             .into_iter()
@@ -602,5 +766,5 @@ pub async fn get_customer_timeline(
                 data: e.data,
             })
             .collect(),
-    }))
+    })))
 }

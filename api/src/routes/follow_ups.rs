@@ -137,7 +137,7 @@ pub async fn create_follow_up(
         (status = 200, description = "A page of follow-ups, oldest first (newest first with `sort=-created_at`)", body = FollowUpList),
         (status = 400, description = "Bad id or query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks customers:read, or a partner client (staff notes; partners read the timeline)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -147,6 +147,7 @@ pub async fn list_follow_ups(
     id: web::Path<Uuid>,
     query: crate::extract::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_staff()?;
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let page = domain::sales::follow_ups::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
     Ok(super::respond::page(page, |items, next_cursor| FollowUpList {
@@ -307,7 +308,7 @@ pub async fn create_needs(
         (status = 200, description = "A page of assessments, oldest first (newest first with `sort=-created_at`)", body = NeedsList),
         (status = 400, description = "Bad id or query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks customers:read, or a partner client (budgets and staff findings; partners read the timeline)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -317,6 +318,7 @@ pub async fn list_needs(
     id: web::Path<Uuid>,
     query: crate::extract::ApiQuery<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require_staff()?;
     let page = PageRequest::new_sorted(query.limit, query.cursor.as_deref(), query.sort.as_deref())?;
     let page = domain::sales::needs::list(&state.db, &caller.actor, caller.scope, id.into_inner(), page).await?;
     Ok(super::respond::page(page, |items, next_cursor| NeedsList {

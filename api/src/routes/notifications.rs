@@ -24,6 +24,9 @@ pub struct Notification {
     /// customer, deal, complaint, team.
     pub subject_type: Option<String>,
     pub subject_id: Option<Uuid>,
+    /// The deadline a reminder, task or breach is about (for a visit task:
+    /// the end of the 30 days after handover, not the handover itself).
+    pub due_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -37,6 +40,7 @@ impl From<NotificationView> for Notification {
             body: n.body,
             subject_type: n.subject_type,
             subject_id: n.subject_id,
+            due_at: n.due_at,
             created_at: n.created_at,
             read_at: n.read_at,
         }

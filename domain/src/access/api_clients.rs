@@ -124,7 +124,29 @@ fn check(input: &ClientInput, creating: bool) -> Result<Option<ApiClientStatus>,
     }
 }
 
-/// Creates a client; returns it and its secret (shown only now).
+/// The permissions the built-in `partner` role holds: what a new client
+/// holds when it is created without naming its scopes, so that its first
+/// push works.
+async fn partner_scopes(db: &impl ConnectionTrait) -> Result<Vec<String>, DomainError> {
+    use sea_orm::{QuerySelect, RelationTrait};
+    let mut scopes: Vec<String> = entities::role_permissions::Entity::find()
+        .select_only()
+        .column(entities::role_permissions::Column::Permission)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            entities::role_permissions::Relation::Role.def(),
+        )
+        .filter(entities::roles::Column::Name.eq("partner"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    scopes.sort_unstable();
+    scopes.dedup();
+    Ok(scopes)
+}
+
+/// Creates a client; returns it and its secret (shown only now). A client
+/// created without `scopes` holds the `partner` role's permissions.
 pub async fn create(
     db: &impl TransactionTrait,
     ctx: &AuditContext,
@@ -134,12 +156,16 @@ pub async fn create(
     let secret = credentials::generate(SECRET_LEN);
     let now = Utc::now();
     let txn = crate::platform::db::begin_write(db).await?;
+    let scopes = match input.scopes {
+        Some(scopes) => scopes,
+        None => partner_scopes(&txn).await?,
+    };
     let client = api_clients::ActiveModel {
         id: Set(Uuid::now_v7()),
         client_id: Set(format!("efc_{}", credentials::generate(20).to_lowercase())),
         name: Set(input.name.unwrap_or_default().trim().to_owned()),
         secret_hash: Set(credentials::digest(&secret)),
-        scopes: Set(json!(input.scopes.unwrap_or_default())),
+        scopes: Set(json!(scopes)),
         rate_limit_per_minute: Set(input.rate_limit_per_minute.unwrap_or(600)),
         status: Set(ApiClientStatus::Active),
         created_by: Set(ctx.actor_user_id),

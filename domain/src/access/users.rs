@@ -86,6 +86,10 @@ pub async fn create(
         ));
     }
     crate::platform::input::one_of(Some(&new.locale), &Locale::TAGS, "/locale", &mut errors);
+    let phone = new
+        .phone
+        .as_deref()
+        .and_then(|p| crate::platform::input::phone(p, "/phone", &mut errors));
     let roles = find_roles(db, &new.roles, &mut errors).await?;
     check_team(db, new.team_id, &mut errors).await?;
     let Some(email) = email.filter(|_| errors.is_empty()) else {
@@ -108,7 +112,7 @@ pub async fn create(
         id: Set(Uuid::now_v7()),
         email: Set(email),
         name: Set(new.name.trim().to_owned()),
-        phone: Set(new.phone),
+        phone: Set(phone.map(|p| p.as_written().to_owned())),
         team_id: Set(new.team_id),
         locale: Set(new.locale),
         status: Set(users::UserStatus::Active),
@@ -345,13 +349,11 @@ pub async fn update(
         errors.push(FieldError::new("/name", Msg::CharsBetween { min: 1, max: 200 }));
     }
     crate::platform::input::one_of(changes.locale.as_deref(), &Locale::TAGS, "/locale", &mut errors);
-    if changes
-        .phone
-        .as_ref()
-        .is_some_and(|p| p.as_ref().is_some_and(|p| p.chars().count() > 32))
-    {
-        errors.push(FieldError::new("/phone", Msg::AtMostChars { max: 32 }));
-    }
+    let phone = changes.phone.as_ref().map(|phone| {
+        phone
+            .as_deref()
+            .and_then(|p| crate::platform::input::phone(p, "/phone", &mut errors))
+    });
     check_team(db, changes.team_id.flatten(), &mut errors).await?;
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors));
@@ -369,8 +371,8 @@ pub async fn update(
     if let Some(name) = changes.name {
         active.name = Set(name.trim().to_owned());
     }
-    if let Some(phone) = changes.phone {
-        active.phone = Set(phone);
+    if let Some(phone) = phone {
+        active.phone = Set(phone.map(|p| p.as_written().to_owned()));
     }
     if let Some(locale) = changes.locale {
         active.locale = Set(locale);

@@ -276,6 +276,31 @@ pub async fn get(
         .map(Into::into)
 }
 
+/// Whether `actor` may resolve `complaint`. A complaint with a handler (a
+/// major one routed to the team's manager, or one escalated when overdue)
+/// is resolved by that handler or a manager of the complaint's team, not by
+/// the consultant it was taken from; one without a handler by whoever
+/// reaches it with `complaints:write`.
+async fn may_resolve(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    complaint: &complaints::Model,
+) -> Result<bool, DomainError> {
+    let Some(handler) = complaint.handler_id else {
+        return Ok(true);
+    };
+    if handler == actor.id {
+        return Ok(true);
+    }
+    let Some(team) = complaint.team_id else {
+        return Ok(false);
+    };
+    Ok(teams::Entity::find_by_id(team)
+        .one(db)
+        .await?
+        .is_some_and(|t| t.manager_id == Some(actor.id)))
+}
+
 /// A change of a complaint's status: resolving it (with a resolution) or reopening it.
 #[derive(Debug, Clone, Default)]
 pub struct ComplaintChange {
@@ -336,6 +361,9 @@ pub async fn update(
             to: to.to_string(),
             allowed: vec![other.to_string()],
         });
+    }
+    if to == ComplaintStatus::Resolved && !may_resolve(&txn, actor, &complaint).await? {
+        return Err(DomainError::Forbidden(Msg::ComplaintResolvedByHandler));
     }
     let resolved_at = change.resolved_at.unwrap_or(now);
     if to == ComplaintStatus::Resolved && resolved_at < complaint.received_at {

@@ -30,6 +30,8 @@ pub struct DemoSummary {
     pub users: Vec<(String, &'static str)>,
     pub sales: crate::demo::sales::SalesSummary,
     pub routing_rules: usize,
+    /// The demo partner client's `client_id` and secret (shown once).
+    pub partner: (String, String),
 }
 
 struct DemoTeam {
@@ -80,6 +82,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         users: Vec::new(),
         sales: crate::demo::sales::SalesSummary::default(),
         routing_rules: 0,
+        partner: (String::new(), String::new()),
     };
     let mut sellers = Vec::new();
     let mut region_ids = Vec::new();
@@ -156,7 +159,16 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         }
     }
     summary.teams = TEAMS.len();
-    summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support).await?;
+    // A partner client with the partner role's scopes (none named): the
+    // leads from partner platforms are its, so that its token shows what a
+    // partner sees of them.
+    let partner = crate::access::api_clients::ClientInput {
+        name: Some("演示合作平台 Demo listing portal".to_owned()),
+        ..Default::default()
+    };
+    let (partner, secret) = crate::access::api_clients::create(db, &AuditContext::default(), partner).await?;
+    summary.partner = (partner.client_id, secret);
+    summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support, partner.id).await?;
     let mut team_ids: Vec<Uuid> = sellers.iter().map(|s| s.team_id).collect();
     team_ids.dedup();
     let key_accounts = sellers

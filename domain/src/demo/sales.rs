@@ -47,6 +47,9 @@ pub struct SalesSummary {
     pub customers: usize,
     pub deals: usize,
     pub complaints: usize,
+    /// Customers that came from the demo partner client (its view shows
+    /// what a partner sees of them).
+    pub partner_leads: usize,
 }
 
 /// A small deterministic generator, so that every demo looks the same.
@@ -98,6 +101,8 @@ struct Writer<'a, C> {
     now: DateTime<Utc>,
     /// Works the paperwork of every contracted deal.
     support: Uuid,
+    /// The demo partner client: customers from partner platforms are its leads.
+    partner: Uuid,
     dice: Dice,
     summary: SalesSummary,
 }
@@ -198,7 +203,15 @@ impl<C: ConnectionTrait> Writer<'_, C> {
     ) -> Result<(), DomainError> {
         let created = self.now - Duration::days(age) - Duration::hours(self.dice.next(10) as i64);
         let id = Uuid::now_v7();
-        let phone = format!("139{:08}", 10_000_000 + n * 7_919 % 89_999_999);
+        let digits = format!("139{:08}", 10_000_000 + n * 7_919 % 89_999_999);
+        // Numbers written as people write them; the key finds them however searched.
+        let written = match n % 3 {
+            0 => digits.clone(),
+            1 => format!("{}-{}-{}", &digits[..3], &digits[3..7], &digits[7..]),
+            _ => format!("+86 {} {} {}", &digits[..3], &digits[3..7], &digits[7..]),
+        };
+        let phone = crate::platform::phone::Phone::parse(&written)
+            .map_err(|e| DomainError::Internal(format!("demo phone {written}: {e:?}")))?;
         let reached = story != "new";
         let assessed = !matches!(story, "new" | "contacted");
         let first_response = created + Duration::hours(2 + self.dice.next(20) as i64);
@@ -212,6 +225,10 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let lost = story == "lost";
         let channels: Vec<Channel> = Channel::iter().collect();
         let channel = channels[n % channels.len()];
+        let pushed = channel == Channel::PartnerPlatform;
+        if pushed {
+            self.summary.partner_leads += 1;
+        }
         customers::ActiveModel {
             id: Set(id),
             name: Set(format!(
@@ -219,8 +236,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 SURNAMES[n % SURNAMES.len()],
                 if n.is_multiple_of(2) { "先生" } else { "女士" }
             )),
-            phone: Set(Some(phone.clone())),
-            phone_key: Set(Some(phone)),
+            phone: Set(Some(phone.as_written().to_owned())),
+            phone_key: Set(Some(phone.key().to_owned())),
             email: Set(None),
             wechat_id: Set(n.is_multiple_of(3).then(|| format!("wx_demo_{n}"))),
             channel: Set(channel),
@@ -231,8 +248,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             key_account: Set(n.is_multiple_of(11)),
             owner_id: Set(Some(seller.id)),
             team_id: Set(Some(seller.team_id)),
-            source_client_id: Set(None),
-            external_id: Set(None),
+            source_client_id: Set(pushed.then_some(self.partner)),
+            external_id: Set(pushed.then(|| format!("demo-lead-{n}"))),
             created_by: Set(Some(seller.id)),
             assigned_at: Set(Some(created)),
             first_response_at: Set(reached.then_some(first_response)),
@@ -632,12 +649,14 @@ pub async fn load(
     director: Uuid,
     customer_manager: Uuid,
     support: Uuid,
+    partner: Uuid,
 ) -> Result<SalesSummary, DomainError> {
     let now = Utc::now();
     let mut w = Writer {
         db,
         now,
         support,
+        partner,
         dice: Dice(0x5eed_2026_1127),
         summary: SalesSummary::default(),
     };

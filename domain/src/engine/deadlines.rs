@@ -172,16 +172,22 @@ pub async fn fire(
         SlaKind::ComplaintResolution => "complaint",
         SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => "customer",
     };
+    // A task falls due when the work may start; what it names is the deadline.
+    let due = match timer.phase.as_str() {
+        "task" => crate::outbox::sla::deadline_of_task(&txn, kind, &timer).await?,
+        _ => timer.due_at,
+    };
     let notice = |user: Uuid, notice_kind: notifications::Kind, title: Msg, tag: &str| Notice {
         user_id: user,
         kind: notice_kind,
         title,
         body: Some(Msg::NoticeDue {
             what: what.clone(),
-            due: At(timer.due_at),
+            due: At(due),
         }),
         subject_type: Some(subject_type),
         subject_id: timer.subject_id,
+        due_at: Some(due),
         dedupe_key: format!("timer:{}:{tag}", timer.id),
     };
     let mut notices = Vec::new();

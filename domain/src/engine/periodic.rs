@@ -265,6 +265,7 @@ async fn digest(
             }),
             subject_type: Some("team"),
             subject_id: Some(team.id),
+            due_at: None,
             dedupe_key: format!("{kind}:{label}:{manager}:{}", team.id),
         });
     }

@@ -30,6 +30,8 @@ pub struct Notice {
     pub body: Option<Msg>,
     pub subject_type: Option<&'static str>,
     pub subject_id: Option<Uuid>,
+    /// The deadline it is about, if any (a reminder, a task, a breach).
+    pub due_at: Option<DateTime<Utc>>,
     /// Unique per notification; notifying twice with one key notifies once.
     pub dedupe_key: String,
 }
@@ -66,6 +68,7 @@ pub async fn notify(db: &impl ConnectionTrait, tz: Tz, notices: Vec<Notice>) -> 
             body: Set(notice.body.map(|body| body.render(&reader))),
             subject_type: Set(notice.subject_type.map(str::to_owned)),
             subject_id: Set(notice.subject_id),
+            due_at: Set(notice.due_at),
             dedupe_key: Set(notice.dedupe_key),
             created_at: Set(now),
             read_at: Set(None),
@@ -86,6 +89,7 @@ pub struct NotificationView {
     pub body: Option<String>,
     pub subject_type: Option<String>,
     pub subject_id: Option<Uuid>,
+    pub due_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -99,6 +103,7 @@ impl From<notifications::Model> for NotificationView {
             body: m.body,
             subject_type: m.subject_type,
             subject_id: m.subject_id,
+            due_at: m.due_at,
             created_at: m.created_at,
             read_at: m.read_at,
         }

@@ -371,6 +371,35 @@ pub async fn on_handed_over(
     start(db, SlaKind::Visit, deal, Some(customer), at).await
 }
 
+/// The deadline a task timer names. A task falls due when the work may
+/// start; the post-handover visit's task falls due at handover, and the
+/// visit is due the policy's duration later (30 days by default), counted
+/// under the policy version the task was set under. Other tasks name their
+/// own instant.
+pub async fn deadline_of_task(
+    db: &impl ConnectionTrait,
+    kind: SlaKind,
+    task: &entities::timers::Model,
+) -> Result<DateTime<Utc>, DomainError> {
+    if kind != SlaKind::Visit {
+        return Ok(task.due_at);
+    }
+    let versioned = match task.policy_version {
+        Some(version) => sla_policies::Entity::find()
+            .filter(sla_policies::Column::Kind.eq(kind))
+            .filter(sla_policies::Column::Version.eq(version))
+            .one(db)
+            .await?
+            .map(Policy::from),
+        None => None,
+    };
+    let policy = match versioned {
+        Some(policy) => policy,
+        None => current(db, kind).await?,
+    };
+    Ok(task.due_at + policy.duration())
+}
+
 /// A post-handover visit was recorded.
 pub async fn on_visit(db: &impl ConnectionTrait, deal: Uuid) -> Result<(), DomainError> {
     timers::close(db, deal, &[SlaKind::Visit.as_str()], timers::TimerState::Completed).await?;

@@ -148,6 +148,21 @@ pub fn one_of(value: Option<&str>, allowed: &[&str], pointer: &str, errors: &mut
     }
 }
 
+/// `text` as a phone number (`platform::phone`), or `None` after the rule
+/// it breaks at `pointer` is in `errors`.
+pub fn phone(text: &str, pointer: &str, errors: &mut Vec<FieldError>) -> Option<crate::platform::phone::Phone> {
+    use crate::platform::phone::{MAX_LEN, Phone, PhoneError};
+    Phone::parse(text)
+        .map_err(|e| {
+            let rule = match e {
+                PhoneError::TooLong => Msg::AtMostChars { max: MAX_LEN },
+                PhoneError::NotAPhoneNumber => Msg::PhoneNumberForms,
+            };
+            errors.push(FieldError::new(pointer, rule));
+        })
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod input;
 pub mod money;
 pub mod page;
+pub mod phone;
 pub mod secret;
 pub mod settings;
 pub mod system;

@@ -14,9 +14,9 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entities::{customers, timeline_entries, timeline_entries::TimelineKind, users};
+use entities::{customers, timeline_entries, users};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
     TransactionTrait,
 };
 use serde_json::json;
@@ -29,7 +29,8 @@ use crate::{
     platform::error::{DomainError, FieldError},
     platform::input::is_refused_control,
     platform::text::{Locale, Msg, Reader},
-    sales::customers::{CustomerFilter, CustomerInput, CustomerView, check, default_channel, phone_key, reach},
+    sales::customers::{CustomerFilter, CustomerInput, CustomerView, Owner, build, check, may_own, reach},
+    sales::timeline,
 };
 
 pub const MAX_ROWS: usize = 10_000;
@@ -308,7 +309,9 @@ pub async fn import(
     // What is on file already: phone keys (and, for a partner, its external ids).
     let mut keys: Vec<String> = rows
         .iter()
-        .filter_map(|r| r.input.phone.clone().flatten().as_deref().and_then(phone_key))
+        .filter_map(|r| r.input.phone.clone().flatten())
+        .filter_map(|p| crate::platform::phone::Phone::parse(&p).ok())
+        .map(|p| p.key().to_owned())
         .collect();
     keys.sort_unstable();
     keys.dedup();
@@ -352,35 +355,38 @@ pub async fn import(
 
     let now = Utc::now();
     let mut new_customers = Vec::new();
-    let mut timeline = Vec::new();
+    let mut entries = Vec::new();
     let mut unowned = Vec::new();
     for row in rows {
         let mut errors = Vec::new();
-        let channel = check(&row.input, true, &mut errors);
+        let checked = check(&row.input, true, &mut errors);
         if is_client && row.owner_email.is_some() {
             errors.push(FieldError::new("/owner_email", Msg::AssignedBySalesTeam));
         }
         if !is_client && row.input.external_id.is_some() {
             errors.push(FieldError::new("/external_id", Msg::ForPartnerLeads));
         }
-        let (owner_id, team_id) = if is_client {
-            (None, None)
+        let owner = if is_client {
+            None
         } else {
             match &row.owner_email {
-                None => (Some(actor.id), importer_team),
+                None => Some(Owner {
+                    id: actor.id,
+                    team_id: importer_team,
+                }),
                 Some(email) => match owners.get(email) {
                     None => {
                         errors.push(FieldError::new("/owner_email", Msg::NoSuchUser));
-                        (None, None)
+                        None
                     }
                     Some(user) => {
-                        let allowed = user.id == actor.id
-                            || scope == Scope::All
-                            || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)));
-                        if !allowed {
+                        if !may_own(actor, scope, user) {
                             errors.push(FieldError::new("/owner_email", Msg::OutsideWhatYouMayAssign));
                         }
-                        (Some(user.id), user.team_id)
+                        Some(Owner {
+                            id: user.id,
+                            team_id: user.team_id,
+                        })
                     }
                 },
             }
@@ -405,60 +411,24 @@ pub async fn import(
             results.push(duplicate(row.number, *id, Msg::CsvExternalIdPushedBefore));
             continue;
         }
-        let key = row.input.phone.clone().flatten().as_deref().and_then(phone_key);
+        let key = checked.phone.clone().flatten().map(|p| p.key().to_owned());
         if let Some(id) = key.as_ref().and_then(|k| phones_on_file.get(k)) {
             results.push(duplicate(row.number, *id, Msg::CsvPhoneOnFile));
             continue;
         }
         let id = Uuid::now_v7();
-        if owner_id.is_none() {
+        if owner.is_none() {
             unowned.push(id);
         }
-        if let Some(key) = &key {
-            phones_on_file.insert(key.clone(), id);
+        if let Some(key) = key {
+            phones_on_file.insert(key, id);
         }
         if let Some(external) = &row.input.external_id {
             pushed.insert(external.clone(), id);
         }
-        let channel = channel.unwrap_or_else(|| default_channel(is_client));
-        let created = json!({"channel": channel, "external_id": row.input.external_id, "import": true});
-        timeline.push(entry(actor, id, TimelineKind::Created, now, created));
-        if let Some(owner) = owner_id {
-            let assigned = json!({"consultant_id": owner, "team_id": team_id, "strategy": "named",
-                                  "reason": "imported"});
-            timeline.push(entry(actor, id, TimelineKind::Assigned, now, assigned));
-        }
-        new_customers.push(customers::ActiveModel {
-            id: Set(id),
-            name: Set(row.input.name.unwrap_or_default()),
-            phone: Set(row.input.phone.flatten()),
-            email: Set(row
-                .input
-                .email
-                .flatten()
-                .and_then(|e| crate::access::users::normalise_email(&e))),
-            wechat_id: Set(row.input.wechat_id.flatten()),
-            channel: Set(channel),
-            status: Set(entities::customers::CustomerStatus::New),
-            lost_reason: Set(None),
-            key_account: Set(row.input.key_account.unwrap_or(false)),
-            owner_id: Set(owner_id),
-            team_id: Set(team_id),
-            source_client_id: Set(actor.client_id()),
-            external_id: Set(row.input.external_id),
-            created_by: Set(actor.user_id()),
-            phone_key: Set(key),
-            assigned_at: Set(owner_id.map(|_| now)),
-            first_response_at: Set(None),
-            needs_assessed_at: Set(None),
-            last_follow_up_at: Set(None),
-            lost_at: Set(None),
-            merged_into_id: Set(None),
-            project_of_interest: Set(row.input.project_of_interest),
-            district_of_interest: Set(row.input.district_of_interest),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
+        let (customer, events) = build(id, row.input, checked, actor, owner, now, true);
+        entries.extend(events.into_iter().map(|e| timeline::entry(Some(actor), e)));
+        new_customers.push(customer);
         results.push(RowResult {
             row: row.number,
             status: "created",
@@ -469,7 +439,7 @@ pub async fn import(
     for chunk in new_customers.chunks(500) {
         customers::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
-    for chunk in timeline.chunks(1000) {
+    for chunk in entries.chunks(1000) {
         timeline_entries::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }
     let created: Vec<Uuid> = results
@@ -496,25 +466,6 @@ pub async fn import(
     audit::record(&txn, ctx, "import", "customer", "import", None, Some(&summary)).await?;
     txn.commit().await?;
     Ok(report)
-}
-
-fn entry(
-    actor: &Actor,
-    customer_id: Uuid,
-    kind: TimelineKind,
-    at: chrono::DateTime<Utc>,
-    data: serde_json::Value,
-) -> timeline_entries::ActiveModel {
-    timeline_entries::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        customer_id: Set(customer_id),
-        kind: Set(kind),
-        occurred_at: Set(at),
-        actor_user_id: Set(actor.user_id()),
-        actor_client_id: Set(actor.client_id()),
-        subject_id: Set(None),
-        data: Set(data),
-    }
 }
 
 /// Columns of an export, in order, by their header messages.
@@ -581,8 +532,10 @@ fn defuse(text: &str) -> String {
 }
 
 /// The lines of `customers` as CSV, after the header line in `header`'s
-/// language if one is asked for.
-pub fn to_csv(customers: &[CustomerView], header: Option<Locale>) -> Result<Vec<u8>, DomainError> {
+/// language if one is asked for. For a partner (`partner`) the sales
+/// team's internals are left empty: lost_reason, key_account, owner_id and
+/// team_id (see `sales::partner_view`).
+pub fn to_csv(customers: &[CustomerView], header: Option<Locale>, partner: bool) -> Result<Vec<u8>, DomainError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| DomainError::Internal(format!("writing CSV: {e}"));
     if let Some(locale) = header {
@@ -590,8 +543,14 @@ pub fn to_csv(customers: &[CustomerView], header: Option<Locale>) -> Result<Vec<
         writer.write_record(headers).map_err(fail)?;
     }
     let time = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
-    let id = |i: Option<Uuid>| i.map(|i| i.to_string()).unwrap_or_default();
+    let id = |i: Option<Uuid>| i.filter(|_| !partner).map(|i| i.to_string()).unwrap_or_default();
     for c in customers {
+        let lost_reason = c.lost_reason.as_deref().filter(|_| !partner).unwrap_or_default();
+        let key_account = if partner {
+            String::new()
+        } else {
+            c.key_account.to_string()
+        };
         writer
             .write_record([
                 c.id.to_string(),
@@ -601,8 +560,8 @@ pub fn to_csv(customers: &[CustomerView], header: Option<Locale>) -> Result<Vec<
                 defuse(c.wechat_id.as_deref().unwrap_or_default()),
                 c.channel.clone(),
                 c.status.clone(),
-                defuse(c.lost_reason.as_deref().unwrap_or_default()),
-                c.key_account.to_string(),
+                defuse(lost_reason),
+                key_account,
                 id(c.owner_id),
                 id(c.team_id),
                 defuse(c.external_id.as_deref().unwrap_or_default()),
@@ -717,7 +676,7 @@ mod tests {
                 .chain(EXPORT_COLUMNS)
                 .all(|c| name_of(c).chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
         );
-        let header = to_csv(&[], Some(Locale::ZhCn)).expect("csv");
+        let header = to_csv(&[], Some(Locale::ZhCn), false).expect("csv");
         assert!(
             String::from_utf8(header)
                 .expect("utf-8")

@@ -24,6 +24,7 @@ use crate::{
     platform::error::{DomainError, FieldError},
     platform::input,
     platform::page::{Page, PageRequest},
+    platform::phone::Phone,
     platform::version,
     sales::customer_status::{self, Cause, Status},
     sales::timeline,
@@ -140,8 +141,16 @@ pub struct CustomerInput {
     pub district_of_interest: Option<String>,
 }
 
-/// The channel `input` names, if any, after every rule it breaks is in `errors`.
-pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) -> Option<Channel> {
+/// What [`check`] made of a customer's input: the channel it names and
+/// the phone number parsed (`Some(None)` clears it), when they are valid.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Checked {
+    pub channel: Option<Channel>,
+    pub phone: Option<Option<Phone>>,
+}
+
+/// What `input` means, after every rule it breaks is in `errors`.
+pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<FieldError>) -> Checked {
     match &input.name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
             errors.push(FieldError::new("/name", Msg::OneToChars { max: 200 }));
@@ -149,13 +158,10 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
         None if creating => errors.push(FieldError::new("/name", Msg::Required)),
         _ => {}
     }
-    if let Some(Some(phone)) = &input.phone {
-        let digits = phone.chars().filter(char::is_ascii_digit).count();
-        let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-        if !allowed || !(5..=20).contains(&digits) {
-            errors.push(FieldError::new("/phone", Msg::PhoneNumber));
-        }
-    }
+    let phone = input
+        .phone
+        .as_ref()
+        .map(|phone| phone.as_deref().and_then(|p| input::phone(p, "/phone", errors)));
     if let Some(Some(email)) = &input.email
         && crate::access::users::normalise_email(email).is_none()
     {
@@ -187,18 +193,92 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
             errors.push(FieldError::new(pointer, Msg::OneToChars { max: 120 }));
         }
     }
-    channel
+    Checked { channel, phone }
 }
 
-/// The digits of a phone number, by which possible duplicates are found
-/// (a leading +86 country code is dropped).
-pub fn phone_key(phone: &str) -> Option<String> {
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let digits = match digits.strip_prefix("86") {
-        Some(rest) if phone.trim_start().starts_with('+') || digits.len() == 13 => rest.to_owned(),
-        _ => digits,
+/// Whether `actor`, holding `customers:*` with `scope`, may make `user` a customer's owner.
+pub(crate) fn may_own(actor: &Actor, scope: Scope, user: &users::Model) -> bool {
+    user.id == actor.id
+        || scope == Scope::All
+        || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)))
+}
+
+/// The consultant a new customer goes to, and their team.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Owner {
+    pub id: Uuid,
+    pub team_id: Option<Uuid>,
+}
+
+/// A new customer from `input` that passed [`check`] (what it made of it
+/// is `checked`), with the timeline events of its arrival: the one place a
+/// customer is made, for a partner's push, a consultant's form and a CSV
+/// row alike (`imported`).
+pub(crate) fn build(
+    id: Uuid,
+    input: CustomerInput,
+    checked: Checked,
+    actor: &Actor,
+    owner: Option<Owner>,
+    now: DateTime<Utc>,
+    imported: bool,
+) -> (customers::ActiveModel, Vec<timeline::Event>) {
+    let is_client = actor.kind == ActorKind::Client;
+    let channel = checked.channel.unwrap_or_else(|| default_channel(is_client));
+    let phone = checked.phone.flatten();
+    let event = |kind, data| timeline::Event {
+        customer_id: id,
+        kind,
+        occurred_at: now,
+        subject_id: None,
+        data,
     };
-    (!digits.is_empty()).then_some(digits)
+    let mut created = json!({"channel": channel, "external_id": input.external_id});
+    if imported {
+        created["import"] = json!(true);
+    }
+    let mut events = vec![event(timeline::Kind::Created, created)];
+    if let Some(owner) = owner {
+        let reason = if imported {
+            "imported"
+        } else {
+            "recorded by the consultant's side"
+        };
+        let assigned = json!({"consultant_id": owner.id, "team_id": owner.team_id, "strategy": "named",
+                               "reason": reason});
+        events.push(event(timeline::Kind::Assigned, assigned));
+    }
+    let model = customers::ActiveModel {
+        id: Set(id),
+        name: Set(input.name.unwrap_or_default().trim().to_owned()),
+        phone_key: Set(phone.as_ref().map(|p| p.key().to_owned())),
+        phone: Set(phone.map(|p| p.as_written().to_owned())),
+        email: Set(input
+            .email
+            .flatten()
+            .and_then(|e| crate::access::users::normalise_email(&e))),
+        wechat_id: Set(input.wechat_id.flatten().map(|w| w.trim().to_owned())),
+        channel: Set(channel),
+        status: Set(Status::New),
+        lost_reason: Set(None),
+        key_account: Set(input.key_account.unwrap_or(false)),
+        owner_id: Set(owner.map(|o| o.id)),
+        team_id: Set(owner.and_then(|o| o.team_id)),
+        source_client_id: Set(actor.client_id()),
+        external_id: Set(input.external_id),
+        created_by: Set(actor.user_id()),
+        assigned_at: Set(owner.map(|_| now)),
+        first_response_at: Set(None),
+        needs_assessed_at: Set(None),
+        last_follow_up_at: Set(None),
+        lost_at: Set(None),
+        merged_into_id: Set(None),
+        project_of_interest: Set(input.project_of_interest.map(|v| v.trim().to_owned())),
+        district_of_interest: Set(input.district_of_interest.map(|v| v.trim().to_owned())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    (model, events)
 }
 
 /// A new customer, or the one the partner pushed before under the same `external_id`.
@@ -258,7 +338,7 @@ pub async fn create(
     input: CustomerInput,
 ) -> Result<Created, DomainError> {
     let mut errors = Vec::new();
-    let channel = check(&input, true, &mut errors);
+    let checked = check(&input, true, &mut errors);
     let is_client = actor.kind == ActorKind::Client;
     if is_client && input.owner_id.is_some() {
         errors.push(FieldError::new("/owner_id", Msg::AssignedBySalesTeamNotPartners));
@@ -266,23 +346,19 @@ pub async fn create(
     if !is_client && input.external_id.is_some() {
         errors.push(FieldError::new("/external_id", Msg::ForPartnerLeads));
     }
-    let owner_id = if is_client {
-        None
-    } else {
-        Some(input.owner_id.unwrap_or(actor.id))
-    };
-    let mut team_id = None;
-    if let Some(owner) = owner_id {
-        match users::Entity::find_by_id(owner).one(db).await? {
+    let mut owner = None;
+    if !is_client {
+        let owner_id = input.owner_id.unwrap_or(actor.id);
+        match users::Entity::find_by_id(owner_id).one(db).await? {
             None => errors.push(FieldError::new("/owner_id", Msg::NoSuchUser)),
             Some(user) => {
-                team_id = user.team_id;
-                let allowed = owner == actor.id
-                    || scope == Scope::All
-                    || (scope == Scope::Team && user.team_id.is_some_and(|t| actor.team_ids.contains(&t)));
-                if !allowed {
+                if !may_own(actor, scope, &user) {
                     errors.push(FieldError::new("/owner_id", Msg::OutsideWhatYouMayAssign));
                 }
+                owner = Some(Owner {
+                    id: user.id,
+                    team_id: user.team_id,
+                });
             }
         }
     }
@@ -296,62 +372,25 @@ pub async fn create(
         return Ok(Created::Existing(existing.into()));
     }
     let now = Utc::now();
-    let key = input.phone.clone().flatten().as_deref().and_then(phone_key);
-    let trimmed = |v: Option<String>| v.map(|v| v.trim().to_owned());
+    let external_id = input.external_id.clone();
+    let key = checked.phone.clone().flatten().map(|p| p.key().to_owned());
+    let (model, events) = build(Uuid::now_v7(), input, checked, actor, owner, now, false);
     let txn = crate::platform::db::begin_write(db).await?;
-    let inserted = customers::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        name: Set(input.name.unwrap_or_default().trim().to_owned()),
-        phone: Set(input.phone.flatten().map(|p| p.trim().to_owned())),
-        email: Set(input
-            .email
-            .flatten()
-            .and_then(|e| crate::access::users::normalise_email(&e))),
-        wechat_id: Set(input.wechat_id.flatten()),
-        channel: Set(channel.unwrap_or_else(|| default_channel(is_client))),
-        status: Set(Status::New),
-        lost_reason: Set(None),
-        key_account: Set(input.key_account.unwrap_or(false)),
-        owner_id: Set(owner_id),
-        team_id: Set(team_id),
-        source_client_id: Set(actor.client_id()),
-        external_id: Set(input.external_id.clone()),
-        created_by: Set(actor.user_id()),
-        phone_key: Set(key.clone()),
-        assigned_at: Set(owner_id.map(|_| now)),
-        first_response_at: Set(None),
-        needs_assessed_at: Set(None),
-        last_follow_up_at: Set(None),
-        lost_at: Set(None),
-        merged_into_id: Set(None),
-        project_of_interest: Set(trimmed(input.project_of_interest)),
-        district_of_interest: Set(trimmed(input.district_of_interest)),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await;
-    let customer = match inserted {
+    let customer = match model.insert(&txn).await {
         Ok(customer) => customer,
         // The same lead pushed twice at once: the other push won.
         Err(e) if is_client && matches!(DomainError::from(e.clone()), DomainError::Conflict(_)) => {
             drop(txn);
-            let existing = find_pushed(db, actor.id, input.external_id.as_deref().unwrap_or_default()).await?;
+            let existing = find_pushed(db, actor.id, external_id.as_deref().unwrap_or_default()).await?;
             return existing.map(|c| Created::Existing(c.into())).ok_or_else(|| e.into());
         }
         Err(e) => return Err(e.into()),
     };
     let view = CustomerView::from(customer);
     audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&view.audit_json())).await?;
-    let event = |kind, data| timeline::Event {
-        customer_id: view.id,
-        kind,
-        occurred_at: now,
-        subject_id: None,
-        data,
-    };
-    let created = json!({"channel": view.channel, "external_id": view.external_id});
-    timeline::record(&txn, Some(actor), event(timeline::Kind::Created, created)).await?;
+    for event in events {
+        timeline::record(&txn, Some(actor), event).await?;
+    }
     crate::outbox::sla::on_lead_arrived(&txn, view.id, now).await?;
     if let Some(client) = view.source_client_id {
         let payload = json!({"customer_id": view.id, "external_id": view.external_id, "status": view.status});
@@ -363,10 +402,8 @@ pub async fn create(
         };
         crate::outbox::events::emit(&txn, event).await?;
     }
-    let view = if let Some(owner) = view.owner_id {
-        let assigned = json!({"consultant_id": owner, "team_id": view.team_id, "strategy": "named",
-                               "reason": "recorded by the consultant's side"});
-        timeline::record(&txn, Some(actor), event(timeline::Kind::Assigned, assigned)).await?;
+    // A lead that arrives without a consultant goes where the routing rules send it.
+    let view = if view.owner_id.is_some() {
         view
     } else {
         crate::sales::routing::route(&txn, ctx, view.id).await?.unwrap_or(view)
@@ -458,12 +495,21 @@ pub async fn list(
     }
     if let Some(q) = filter.q.filter(|q| !q.trim().is_empty()) {
         let pattern = crate::platform::input::contains(&q.trim().to_lowercase());
-        query = query.filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(C::Name))).like(pattern.clone()))
-                .add(C::Phone.like(pattern.clone()))
-                .add(C::Email.like(pattern)),
-        );
+        let mut any = Condition::any()
+            .add(Expr::expr(Func::lower(Expr::col(C::Name))).like(pattern.clone()))
+            .add(C::Phone.like(pattern.clone()))
+            .add(C::Email.like(pattern));
+        // A number matches however either side wrote it: whole by its key,
+        // in part by its digits.
+        if let Ok(phone) = Phone::parse(&q) {
+            any = any.add(C::PhoneKey.eq(phone.key()));
+        } else if q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+            let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() >= 4 {
+                any = any.add(C::PhoneKey.like(crate::platform::input::contains(&digits)));
+            }
+        }
+        query = query.filter(any);
     }
     Ok(page.fetch(db, query, C::Id, |c| c.id).await?.map(CustomerView::from))
 }
@@ -498,7 +544,7 @@ pub async fn update(
     if_match: Option<&str>,
 ) -> Result<CustomerView, DomainError> {
     let mut errors = Vec::new();
-    check(&input, false, &mut errors);
+    let checked = check(&input, false, &mut errors);
     for (given, pointer) in [
         (input.channel.is_some(), "/channel"),
         (input.external_id.is_some(), "/external_id"),
@@ -521,15 +567,15 @@ pub async fn update(
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());
     }
-    if let Some(phone) = input.phone {
-        active.phone_key = Set(phone.as_deref().and_then(phone_key));
-        active.phone = Set(phone.map(|p| p.trim().to_owned()));
+    if let Some(phone) = checked.phone {
+        active.phone_key = Set(phone.as_ref().map(|p| p.key().to_owned()));
+        active.phone = Set(phone.map(|p| p.as_written().to_owned()));
     }
     if let Some(email) = input.email {
         active.email = Set(email.and_then(|e| crate::access::users::normalise_email(&e)));
     }
     if let Some(wechat_id) = input.wechat_id {
-        active.wechat_id = Set(wechat_id);
+        active.wechat_id = Set(wechat_id.map(|w| w.trim().to_owned()));
     }
     if let Some(key_account) = input.key_account {
         active.key_account = Set(key_account);

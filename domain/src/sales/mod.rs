@@ -12,6 +12,7 @@ pub mod deal_stages;
 pub mod deals;
 pub mod follow_ups;
 pub mod needs;
+pub mod partner_view;
 pub mod routing;
 pub mod timeline;
 pub mod units;

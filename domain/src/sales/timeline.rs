@@ -44,8 +44,9 @@ pub struct Event {
     pub data: Value,
 }
 
-/// Records `event`, done by `actor` (`None` for the system itself).
-pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Event) -> Result<(), DomainError> {
+/// The entry recording `event`, done by `actor` (`None` for the system
+/// itself), to be inserted (one by one with [`record`], or in bulk).
+pub(crate) fn entry(actor: Option<&Actor>, event: Event) -> timeline_entries::ActiveModel {
     timeline_entries::ActiveModel {
         id: Set(Uuid::now_v7()),
         customer_id: Set(event.customer_id),
@@ -56,8 +57,11 @@ pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Eve
         subject_id: Set(event.subject_id),
         data: Set(event.data),
     }
-    .insert(db)
-    .await?;
+}
+
+/// Records `event`, done by `actor` (`None` for the system itself).
+pub async fn record(db: &impl ConnectionTrait, actor: Option<&Actor>, event: Event) -> Result<(), DomainError> {
+    entry(actor, event).insert(db).await?;
     Ok(())
 }
 

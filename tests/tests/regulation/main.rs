@@ -1,3 +1,5 @@
-//! Tests of the regulation's further rules (issue 12), one module per feature.
+//! Tests of the regulation's rules (issue 12), one module per feature.
 
+mod defects;
+mod privacy;
 mod routing;

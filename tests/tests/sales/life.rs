@@ -183,16 +183,18 @@ async fn a_lead_goes_from_partner_push_to_post_handover_visit_and_the_timeline_a
             "deal_stage_changed",
             "deal_stage_changed",
             "deal_stage_changed",
-            "inspection_issue",
-            "inspection_issue",
             "deal_stage_changed",
             "handover_completed",
             "visit",
-            "complaint_received",
-            "complaint_resolved",
         ]
     );
-    let issue_states: Vec<&str> = timeline["items"]
+    // Inspection issues and complaints are the sales team's business: staff see them.
+    let staff_timeline = get_json(&app, &format!("{path}/timeline"), &s.manager).await;
+    let staff_kinds = values(&staff_timeline, "kind");
+    for kind in ["inspection_issue", "complaint_received", "complaint_resolved"] {
+        assert!(staff_kinds.iter().any(|k| k == kind), "{staff_kinds:?}");
+    }
+    let issue_states: Vec<&str> = staff_timeline["items"]
         .as_array()
         .expect("items")
         .iter()

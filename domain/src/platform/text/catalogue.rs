@@ -244,7 +244,6 @@ catalogue! {
     // sales: customers and their assignment
     /// Text whose length must lie in 1..=max.
     OneToChars { max: usize } => zh "长度必须为 1 到 {max} 个字符", en "must be 1 to {max} characters";
-    PhoneNumber => zh "必须是 5 到 20 位数字的电话号码", en "must be a phone number of 5 to 20 digits";
     CustomerEmail => zh "必须是电子邮箱地址", en "must be an e-mail address";
     CannotBeChangedHere => zh "不能在此修改", en "cannot be changed here";
     CannotBeChanged => zh "不能修改", en "cannot be changed";
@@ -574,6 +573,11 @@ catalogue! {
     RoutingPriority => zh "必须在 0 到 100000 之间", en "must be from 0 to 100000";
     ColumnProjectOfInterest => zh "意向项目", en "project_of_interest";
     ColumnDistrictOfInterest => zh "意向区域", en "district_of_interest";
+    // ------------------------------------------------------------ privacy and defects (issue 12, items 10 and 11)
+    PhoneNumberForms => zh "必须是电话号码：11 位手机号（可带 +86），带区号的固定电话（如 010-55556666，可带分机），或以 + 开头的国际号码",
+        en "must be a phone number: an 11-digit mainland mobile (+86 optional), a landline with its area code (e.g. 010-55556666, extension optional) or an international number starting with +";
+    ComplaintResolvedByHandler => zh "此投诉已交由处理人：只有处理人或该团队的经理可以解决",
+        en "this complaint has a handler: only the handler or a manager of its team may resolve it";
 }
 
 #[cfg(test)]
