@@ -302,6 +302,9 @@ pub mod perm {
         AwardRulesWrite => "award_rules:write",
         AwardsRead => "awards:read",
         AwardsWrite => "awards:write",
+        ApprovalsRead => "approvals:read",
+        ApprovalsWrite => "approvals:write",
+        ApprovalsDecide => "approvals:decide",
     }
 }
 

@@ -2,6 +2,7 @@
 //! staff of every role, loaded once per database so that a new user sees a
 //! living system. Later capabilities add their records here.
 
+pub mod approvals;
 pub mod sales;
 
 use chrono::Utc;
@@ -28,6 +29,8 @@ pub struct DemoSummary {
     pub teams: usize,
     pub users: Vec<(String, &'static str)>,
     pub sales: crate::demo::sales::SalesSummary,
+    /// Sales policies and marketing plans for the director, in every state.
+    pub approvals: usize,
 }
 
 struct DemoTeam {
@@ -65,7 +68,11 @@ fn email(local: &str) -> String {
 }
 
 /// Loads the demo organisation unless it was loaded before; `None` if it was.
-pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Option<DemoSummary>, DomainError> {
+/// Notifications read instants in the business time zone `tz`.
+pub async fn load(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    tz: chrono_tz::Tz,
+) -> Result<Option<DemoSummary>, DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
     let db = &txn;
     if !system::insert_if_absent(db, DEMO_MARKER, &Utc::now().to_rfc3339()).await? {
@@ -77,7 +84,9 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         teams: 0,
         users: Vec::new(),
         sales: crate::demo::sales::SalesSummary::default(),
+        approvals: 0,
     };
+    let mut managers = Vec::new();
     let mut sellers = Vec::new();
     let mut region_ids = Vec::new();
     for name in REGIONS {
@@ -135,6 +144,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         .insert(db)
         .await?;
         let manager = add(team.manager.0, team.manager.1, "manager", Some(team_id)).await?;
+        managers.push(manager.id);
         teams::ActiveModel {
             id: Set(team_id),
             manager_id: Set(Some(manager.id)),
@@ -154,6 +164,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
     }
     summary.teams = TEAMS.len();
     summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support).await?;
+    summary.approvals = crate::demo::approvals::load(db, tz, director, &managers, customer_manager).await?;
     txn.commit().await?;
     Ok(Some(summary))
 }
