@@ -286,7 +286,11 @@ async fn first_start(
             println!();
         }
     }
-    if demo && let Some(summary) = domain::demo::load(db, settings.timezone).await.map_err(describe_domain_error)? {
+    if demo
+        && let Some(summary) = domain::demo::load(db, settings.timezone)
+            .await
+            .map_err(describe_domain_error)?
+    {
         println!(
             "Loaded the demo organisation: {} regions, {} teams, {} staff; every demo account's password is {}",
             summary.regions,

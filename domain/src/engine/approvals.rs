@@ -60,8 +60,16 @@ pub async fn fire(
         view = ApprovalView::from(active.update(&txn).await?);
         let after = view.audit_json();
         let ctx = AuditContext::system();
-        crate::access::audit::record(&txn, &ctx, "overdue", ApprovalView::AUDITED, view.id, Some(&before), Some(&after))
-            .await?;
+        crate::access::audit::record(
+            &txn,
+            &ctx,
+            "overdue",
+            ApprovalView::AUDITED,
+            view.id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
         Msg::NoticeApprovalOverdue {
             what: view.what(),
             title: view.title.clone(),

@@ -213,7 +213,10 @@ fn check_new(input: &NewApproval, errors: &mut Vec<FieldError>) -> Option<Approv
     }
     money::check(input.budget_fen, Floor::Zero, "/budget_fen", errors);
     if input.attachments.len() > MAX_LINKS {
-        errors.push(FieldError::new("/attachments", Msg::ApprovalAtMostLinks { max: MAX_LINKS }));
+        errors.push(FieldError::new(
+            "/attachments",
+            Msg::ApprovalAtMostLinks { max: MAX_LINKS },
+        ));
     } else {
         for (i, link) in input.attachments.iter().enumerate() {
             if let Some(problem) = link_problem(link) {
@@ -323,7 +326,14 @@ pub async fn submit(
         what: view.what(),
         title: view.title.clone(),
     };
-    let notices = notices(&view, &deciders, Kind::ApprovalRequested, &title, &view.summary(), "submitted");
+    let notices = notices(
+        &view,
+        &deciders,
+        Kind::ApprovalRequested,
+        &title,
+        &view.summary(),
+        "submitted",
+    );
     notifications::notify(&txn, tz, notices).await?;
     events::emit(&txn, announce("approval.submitted", &view)).await?;
     record::commit_created(txn, ctx, &view, view.id).await?;
@@ -374,7 +384,12 @@ pub async fn list(
 }
 
 /// One request within the caller's reach; outside it, "not found".
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, scope: Scope, id: Uuid) -> Result<ApprovalView, DomainError> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+) -> Result<ApprovalView, DomainError> {
     record::find::<ApprovalView>(db, reach(actor, scope), id)
         .await
         .map(Into::into)
@@ -436,7 +451,14 @@ pub async fn decide(
         Some(comment) => Msg::NoticeApprovalComment { comment },
         None => after.summary(),
     };
-    let notices = notices(&after, &[after.submitter_id], Kind::ApprovalDecided, &title, &body, "decided");
+    let notices = notices(
+        &after,
+        &[after.submitter_id],
+        Kind::ApprovalDecided,
+        &title,
+        &body,
+        "decided",
+    );
     notifications::notify(&txn, tz, notices).await?;
     events::emit(&txn, announce("approval.decided", &after)).await?;
     let action = if to == ApprovalStatus::Approved {
@@ -495,9 +517,6 @@ mod tests {
         }
         assert!(matches!(link_problem("not a link"), Some(Msg::NotAUrl { .. })));
         let long = format!("https://example.com/{}", "a".repeat(MAX_LINK_LEN));
-        assert_eq!(
-            link_problem(&long),
-            Some(Msg::AtMostChars { max: MAX_LINK_LEN })
-        );
+        assert_eq!(link_problem(&long), Some(Msg::AtMostChars { max: MAX_LINK_LEN }));
     }
 }

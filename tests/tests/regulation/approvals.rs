@@ -106,13 +106,18 @@ async fn an_approved_plan_notifies_the_director_and_the_submitter_and_is_audited
     assert_eq!(approval["status"], "submitted");
     assert_eq!(approval["submitter_id"], org.manager_a.to_string());
     assert_eq!(approval["team_id"], org.team_a.to_string());
-    assert_eq!(approval["attachments"], json!(["https://files.example.com/spring-plan.pdf"]));
+    assert_eq!(
+        approval["attachments"],
+        json!(["https://files.example.com/spring-plan.pdf"])
+    );
     let submitted: chrono::DateTime<chrono::Utc> = approval["submitted_at"].as_str().expect("t").parse().expect("t");
     let due: chrono::DateTime<chrono::Utc> = approval["due_at"].as_str().expect("t").parse().expect("t");
     assert_eq!(due - submitted, chrono::Duration::days(3), "the regulation's 3 days");
     let deadline = timers_of(&app, id_of(&approval)).await;
     assert!(
-        deadline.iter().any(|t| t.kind == "approval_decision" && t.phase == "deadline"),
+        deadline
+            .iter()
+            .any(|t| t.kind == "approval_decision" && t.phase == "deadline"),
         "{deadline:?}"
     );
 
@@ -121,7 +126,10 @@ async fn an_approved_plan_notifies_the_director_and_the_submitter_and_is_audited
     assert_eq!(requested.len(), 1, "{requested:?}");
     assert_eq!(requested[0]["subject_id"], approval["id"]);
     let text = format!("{} {}", requested[0]["title"], requested[0]["body"]);
-    assert!(text.contains("marketing plan") && text.contains("¥1,200,000.00"), "{text}");
+    assert!(
+        text.contains("marketing plan") && text.contains("¥1,200,000.00"),
+        "{text}"
+    );
     assert!(notifications(&app, &manager, "approval_requested").await.is_empty());
 
     // Approved with a comment, against the version read.
@@ -136,13 +144,22 @@ async fn an_approved_plan_notifies_the_director_and_the_submitter_and_is_audited
     assert_eq!(decided["status"], "approved");
     assert_eq!(decided["decided_by"], org.director.to_string());
     assert_eq!(decided["decision_comment"], "同意，注意控制户外成本");
-    let again = decide(&app, &director, &approval, &json!({"decision": "rejected", "comment": "不"})).await;
+    let again = decide(
+        &app,
+        &director,
+        &approval,
+        &json!({"decision": "rejected", "comment": "不"}),
+    )
+    .await;
     assert_problem(again, 409, "illegal_transition").await;
 
     // The submitter hears the decision with the comment.
     let heard = notifications(&app, &manager, "approval_decided").await;
     assert_eq!(heard.len(), 1, "{heard:?}");
-    assert!(heard[0]["title"].as_str().expect("title").starts_with("Approved"), "{heard:?}");
+    assert!(
+        heard[0]["title"].as_str().expect("title").starts_with("Approved"),
+        "{heard:?}"
+    );
     assert!(heard[0]["body"].as_str().expect("body").contains("同意"), "{heard:?}");
 
     // The deadline ended with the decision.
@@ -174,16 +191,31 @@ async fn a_rejection_needs_a_comment_and_a_rejected_request_is_resubmitted_as_a_
 
     let bare = decide(&app, &director, &approval, &json!({"decision": "rejected"})).await;
     assert_invalid(bare, &["/comment"]).await;
-    let blank = decide(&app, &director, &approval, &json!({"decision": "rejected", "comment": "  "})).await;
+    let blank = decide(
+        &app,
+        &director,
+        &approval,
+        &json!({"decision": "rejected", "comment": "  "}),
+    )
+    .await;
     assert_invalid(blank, &["/comment"]).await;
     let unknown = decide(&app, &director, &approval, &json!({"decision": "maybe"})).await;
     assert_invalid(unknown, &["/decision"]).await;
 
-    let rejected = decide(&app, &director, &approval, &json!({"decision": "rejected", "comment": "预算过高"})).await;
+    let rejected = decide(
+        &app,
+        &director,
+        &approval,
+        &json!({"decision": "rejected", "comment": "预算过高"}),
+    )
+    .await;
     let rejected = expect_json(rejected, 200).await;
     assert_eq!(rejected["status"], "rejected");
     let heard = notifications(&app, &manager, "approval_decided").await;
-    assert!(heard[0]["title"].as_str().expect("title").starts_with("Rejected"), "{heard:?}");
+    assert!(
+        heard[0]["title"].as_str().expect("title").starts_with("Rejected"),
+        "{heard:?}"
+    );
 
     let mut again = plan("双十一优惠政策（修订）");
     again["resubmission_of"] = approval["id"].clone();
@@ -229,7 +261,9 @@ async fn a_consultant_cannot_submit_a_manager_cannot_decide_and_each_submitter_r
     let customer_manager = app.token("cm@example.com", PASSWORD).await;
     let consultant = app.token("a1@example.com", PASSWORD).await;
 
-    let response = app.post_json("/api/v1/approvals", Some(&consultant), &plan("顾问方案")).await;
+    let response = app
+        .post_json("/api/v1/approvals", Some(&consultant), &plan("顾问方案"))
+        .await;
     assert_problem(response, 403, "forbidden").await;
     let mut policy = plan("老带新奖励政策");
     policy["kind"] = json!("sales_policy");
