@@ -49,6 +49,43 @@ pub(crate) async fn seed_grants(manager: &SchemaManager<'_>, grants: &[(&str, &s
     Ok(())
 }
 
+/// Writes version 1 of the SLA policy of `kind`: its duration in seconds,
+/// its warning point in percent (0: none), whether a breach notifies the
+/// manager. Shared by the migrations that introduce deadlines.
+pub(crate) async fn seed_sla_policy(
+    manager: &SchemaManager<'_>,
+    kind: &str,
+    duration_secs: i64,
+    warning_percent: i32,
+    notify_manager: bool,
+) -> Result<(), DbErr> {
+    let column = |name: &str| Alias::new(name);
+    let insert = Query::insert()
+        .into_table(Alias::new("sla_policies"))
+        .columns([
+            column("id"),
+            column("kind"),
+            column("version"),
+            column("duration_secs"),
+            column("warning_percent"),
+            column("notify_manager"),
+            column("reassign"),
+            column("created_at"),
+        ])
+        .values_panic([
+            uuid::Uuid::now_v7().into(),
+            kind.into(),
+            1.into(),
+            duration_secs.into(),
+            warning_percent.into(),
+            notify_manager.into(),
+            false.into(),
+            chrono::Utc::now().into(),
+        ])
+        .to_owned();
+    manager.exec_stmt(insert).await
+}
+
 /// Creates the index `name` on `columns` of `table`.
 pub(crate) async fn create_index<T: IntoIden + Copy + 'static, C: IntoIden + Copy + 'static>(
     manager: &SchemaManager<'_>,

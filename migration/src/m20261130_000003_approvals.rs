@@ -68,30 +68,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         let (kind, duration, warning) = POLICY;
-        let insert = Query::insert()
-            .into_table(SlaPolicies::Table)
-            .columns([
-                SlaPolicies::Id,
-                SlaPolicies::Kind,
-                SlaPolicies::Version,
-                SlaPolicies::DurationSecs,
-                SlaPolicies::WarningPercent,
-                SlaPolicies::NotifyManager,
-                SlaPolicies::Reassign,
-                SlaPolicies::CreatedAt,
-            ])
-            .values_panic([
-                uuid::Uuid::now_v7().into(),
-                kind.into(),
-                1.into(),
-                duration.into(),
-                warning.into(),
-                false.into(),
-                false.into(),
-                chrono::Utc::now().into(),
-            ])
-            .to_owned();
-        manager.exec_stmt(insert).await?;
+        crate::seed_sla_policy(manager, kind, duration, warning, false).await?;
         crate::seed_grants(manager, GRANTS).await
     }
 
@@ -141,12 +118,5 @@ enum Approvals {
 #[derive(DeriveIden, Clone, Copy)]
 enum SlaPolicies {
     Table,
-    Id,
     Kind,
-    Version,
-    DurationSecs,
-    WarningPercent,
-    NotifyManager,
-    Reassign,
-    CreatedAt,
 }

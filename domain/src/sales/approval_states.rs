@@ -36,32 +36,15 @@ pub fn allowed(from: Status, mover: Mover) -> Vec<Status> {
 }
 
 /// A move the machine does not allow, with the moves it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IllegalMove {
-    pub from: Status,
-    pub to: Status,
-    pub allowed: Vec<Status>,
-}
+pub type IllegalMove = crate::platform::moves::IllegalMove<Status>;
 
-impl From<IllegalMove> for crate::DomainError {
-    fn from(m: IllegalMove) -> Self {
-        Self::IllegalTransition {
-            what: Box::new(Msg::NounApproval),
-            from: m.from.to_string(),
-            to: m.to.to_string(),
-            allowed: m.allowed.iter().map(ToString::to_string).collect(),
-        }
-    }
+impl crate::platform::moves::State for Status {
+    const NAME: Msg = Msg::NounApproval;
 }
 
 /// Checks the move `from` → `to` by `mover`.
 pub fn check_move(from: Status, to: Status, mover: Mover) -> Result<(), IllegalMove> {
-    let allowed = allowed(from, mover);
-    if allowed.contains(&to) {
-        Ok(())
-    } else {
-        Err(IllegalMove { from, to, allowed })
-    }
+    crate::platform::moves::check(from, to, allowed(from, mover))
 }
 
 #[cfg(test)]
