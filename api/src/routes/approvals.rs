@@ -113,6 +113,7 @@ pub struct NewApprovalBody {
     #[serde(deserialize_with = "crate::extract::in_window")]
     pub period_end: NaiveDate,
     /// The budget in fen, from 0 to 1000000000000.
+    #[schema(minimum = 0, maximum = 1000000000000i64)]
     pub budget_fen: i64,
     pub content: String,
     /// Up to 10 https links to the attachments.
