@@ -286,7 +286,11 @@ async fn first_start(
             println!();
         }
     }
-    if demo && let Some(summary) = domain::demo::load(db).await.map_err(describe_domain_error)? {
+    if demo
+        && let Some(summary) = domain::demo::load(db, settings.timezone)
+            .await
+            .map_err(describe_domain_error)?
+    {
         println!(
             "Loaded the demo organisation: {} regions, {} teams, {} staff; every demo account's password is {}",
             summary.regions,
@@ -300,8 +304,8 @@ async fn first_start(
         let sales = &summary.sales;
         println!(
             "  and its sales record: {} units, {} customers at every stage, {} deals, {} complaints, \
-             targets, trainings and an open day",
-            sales.units, sales.customers, sales.deals, sales.complaints
+             targets, trainings and an open day; {} approval requests",
+            sales.units, sales.customers, sales.deals, sales.complaints, summary.approvals
         );
         println!(
             "  and {} lead routing rules (GET /api/v1/routing-rules): a pushed lead is assigned as it arrives",

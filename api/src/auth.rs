@@ -304,6 +304,9 @@ pub mod perm {
         AwardsWrite => "awards:write",
         RoutingRulesRead => "routing_rules:read",
         RoutingRulesWrite => "routing_rules:write",
+        ApprovalsRead => "approvals:read",
+        ApprovalsWrite => "approvals:write",
+        ApprovalsDecide => "approvals:decide",
     }
 }
 

@@ -36,6 +36,7 @@ use crate::routes;
         (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
         (name = "routing", description = "Lead routing rules: where a lead goes as it arrives, set by the director"),
         (name = "figures", description = "Performance figures (KPIs) by month"),
+        (name = "approvals", description = "Sales policies and marketing plans submitted for the director's approval (审批), with a decision deadline"),
         (name = "complaints", description = "Customer complaints: received, routed to the manager when major, resolved"),
         (name = "awards", description = "The quarterly Sales Star (销售之星): its versioned rules and its runs, each ranking explained"),
         (name = "targets", description = "Yearly and quarterly sales targets for regions and teams, set by the director"),

@@ -84,6 +84,12 @@ vocabulary! {
     WebhookEvent = webhooks::subscriptions::EVENTS.iter().copied();
     /// Where a webhook delivery stands.
     DeliveryStatus = entities::webhook_deliveries::DeliveryStatus::iter().map(|s| s.to_value());
+    /// What is submitted for approval: a sales policy or a marketing plan.
+    ApprovalKind = entities::approvals::ApprovalKind::iter().map(|k| k.to_value());
+    /// Where an approval request stands (docs/workflows.md, approvals).
+    ApprovalStatus = entities::approvals::ApprovalStatus::iter().map(|s| s.to_value());
+    /// The director's decision on an approval request.
+    ApprovalDecision = domain::sales::approvals::DECISIONS.map(|d| d.to_value());
     /// A job's state in its queue.
     JobState = queue::inspect::JobState::ALL.map(queue::inspect::JobState::as_str);
     /// How a Sales Star run came about.

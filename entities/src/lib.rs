@@ -23,6 +23,8 @@ macro_rules! text_forms {
 
 text_forms!(
     api_clients::ApiClientStatus,
+    approvals::ApprovalKind,
+    approvals::ApprovalStatus,
     award_runs::RunStatus,
     award_runs::RunTrigger,
     complaints::ComplaintStatus,
@@ -46,6 +48,7 @@ text_forms!(
 );
 
 pub mod api_clients;
+pub mod approvals;
 pub mod audit_log;
 pub mod award_rules;
 pub mod award_runs;
@@ -108,8 +111,16 @@ mod tests {
 
     #[test]
     fn enum_columns_keep_their_stored_spellings_and_parse_back() {
-        let cases: [(Vec<String>, &[&str]); 13] = [
+        let cases: [(Vec<String>, &[&str]); 15] = [
             (spellings::<api_clients::ApiClientStatus>(), &["active", "disabled"]),
+            (
+                spellings::<approvals::ApprovalKind>(),
+                &["sales_policy", "marketing_plan"],
+            ),
+            (
+                spellings::<approvals::ApprovalStatus>(),
+                &["submitted", "approved", "rejected", "withdrawn"],
+            ),
             (
                 spellings::<customers::Channel>(),
                 &[
@@ -162,6 +173,10 @@ mod tests {
                     "visit_task",
                     "digest_daily",
                     "digest_weekly",
+                    "approval_requested",
+                    "approval_decided",
+                    "approval_reminder",
+                    "approval_overdue",
                 ],
             ),
             (spellings::<role_permissions::Scope>(), &["own", "team", "all"]),

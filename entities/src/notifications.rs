@@ -37,6 +37,14 @@ pub enum NotificationKind {
     DigestDaily,
     /// Last week's figures of the team (its manager).
     DigestWeekly,
+    /// A sales policy or marketing plan awaits a decision (the director).
+    ApprovalRequested,
+    /// The director decided a request (its submitter).
+    ApprovalDecided,
+    /// A request's decision deadline is near (the director).
+    ApprovalReminder,
+    /// A request's decision deadline passed undecided (the director).
+    ApprovalOverdue,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! Short names for the entities, for `use entities::prelude::*`.
 
 pub use crate::api_clients::Entity as ApiClients;
+pub use crate::approvals::Entity as Approvals;
 pub use crate::audit_log::Entity as AuditLog;
 pub use crate::award_rules::Entity as AwardRules;
 pub use crate::award_runs::Entity as AwardRuns;

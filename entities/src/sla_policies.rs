@@ -28,6 +28,8 @@ pub enum SlaKind {
     Inspection,
     Visit,
     ComplaintResolution,
+    /// The director's decision on an approval request (审批).
+    ApprovalDecision,
 }
 
 impl SlaKind {
@@ -41,6 +43,7 @@ impl SlaKind {
             Self::Inspection => "inspection",
             Self::Visit => "visit",
             Self::ComplaintResolution => "complaint_resolution",
+            Self::ApprovalDecision => "approval_decision",
         }
     }
 }

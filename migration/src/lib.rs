@@ -12,6 +12,7 @@ mod m20261127_000005_sales;
 mod m20261127_000006_engine;
 mod m20261127_000007_kpi_snapshot_rows;
 mod m20261130_000001_privacy;
+mod m20261130_000003_approvals;
 mod m20261130_000004_routing;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
@@ -26,6 +27,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261127_000007_kpi_snapshot_rows.rs"),
     include_str!("m20261130_000001_privacy.rs"),
     include_str!("../../domain/src/platform/phone.rs"),
+    include_str!("m20261130_000003_approvals.rs"),
     include_str!("m20261130_000004_routing.rs"),
 ];
 
@@ -50,6 +52,43 @@ pub(crate) async fn seed_grants(manager: &SchemaManager<'_>, grants: &[(&str, &s
         manager.exec_stmt(insert).await?;
     }
     Ok(())
+}
+
+/// Writes version 1 of the SLA policy of `kind`: its duration in seconds,
+/// its warning point in percent (0: none), whether a breach notifies the
+/// manager. Shared by the migrations that introduce deadlines.
+pub(crate) async fn seed_sla_policy(
+    manager: &SchemaManager<'_>,
+    kind: &str,
+    duration_secs: i64,
+    warning_percent: i32,
+    notify_manager: bool,
+) -> Result<(), DbErr> {
+    let column = |name: &str| Alias::new(name);
+    let insert = Query::insert()
+        .into_table(Alias::new("sla_policies"))
+        .columns([
+            column("id"),
+            column("kind"),
+            column("version"),
+            column("duration_secs"),
+            column("warning_percent"),
+            column("notify_manager"),
+            column("reassign"),
+            column("created_at"),
+        ])
+        .values_panic([
+            uuid::Uuid::now_v7().into(),
+            kind.into(),
+            1.into(),
+            duration_secs.into(),
+            warning_percent.into(),
+            notify_manager.into(),
+            false.into(),
+            chrono::Utc::now().into(),
+        ])
+        .to_owned();
+    manager.exec_stmt(insert).await
 }
 
 /// Creates the index `name` on `columns` of `table`.
@@ -83,6 +122,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_engine::Migration),
             Box::new(m20261127_000007_kpi_snapshot_rows::Migration),
             Box::new(m20261130_000001_privacy::Migration),
+            Box::new(m20261130_000003_approvals::Migration),
             Box::new(m20261130_000004_routing::Migration),
         ]
     }

@@ -84,30 +84,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (kind, duration, warning, notify) in POLICIES {
-            let insert = Query::insert()
-                .into_table(SlaPolicies::Table)
-                .columns([
-                    SlaPolicies::Id,
-                    SlaPolicies::Kind,
-                    SlaPolicies::Version,
-                    SlaPolicies::DurationSecs,
-                    SlaPolicies::WarningPercent,
-                    SlaPolicies::NotifyManager,
-                    SlaPolicies::Reassign,
-                    SlaPolicies::CreatedAt,
-                ])
-                .values_panic([
-                    uuid::Uuid::now_v7().into(),
-                    (*kind).into(),
-                    1.into(),
-                    (*duration).into(),
-                    (*warning).into(),
-                    (*notify).into(),
-                    false.into(),
-                    chrono::Utc::now().into(),
-                ])
-                .to_owned();
-            manager.exec_stmt(insert).await?;
+            crate::seed_sla_policy(manager, kind, *duration, *warning, *notify).await?;
         }
 
         manager

@@ -8,6 +8,7 @@
 
 pub mod after_sales;
 pub mod api_clients;
+pub mod approvals;
 pub mod audit;
 pub mod awards;
 pub mod complaints;
@@ -127,6 +128,11 @@ pub static API: &[Operation] = operations![
     awards::list_award_runs,
     awards::create_award_run,
     awards::get_award_run,
+    approvals::list_approvals,
+    approvals::create_approval,
+    approvals::get_approval,
+    approvals::create_approval_decision,
+    approvals::create_approval_withdrawal,
     complaints::list_complaints,
     complaints::create_complaint,
     complaints::get_complaint,

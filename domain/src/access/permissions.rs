@@ -187,6 +187,18 @@ pub const CATALOG: &[PermissionInfo] = &[
         name: "queues:write",
         description: "Retry, delete, run, pause and resume jobs and queues",
     },
+    PermissionInfo {
+        name: "approvals:read",
+        description: "Read sales policy and marketing plan approval requests",
+    },
+    PermissionInfo {
+        name: "approvals:write",
+        description: "Submit sales policies and marketing plans for approval, withdraw them",
+    },
+    PermissionInfo {
+        name: "approvals:decide",
+        description: "Approve or reject sales policies and marketing plans",
+    },
 ];
 
 /// Whether `name` is in the catalog.

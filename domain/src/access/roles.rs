@@ -295,6 +295,23 @@ pub fn holders(name: &str) -> SelectStatement {
         .into_query()
 }
 
+/// The ids of the accounts holding `permission` through any of their roles, as a subquery.
+pub fn holders_of(permission: &str) -> SelectStatement {
+    user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::UserId)
+        .filter(
+            user_roles::Column::RoleId.in_subquery(
+                role_permissions::Entity::find()
+                    .select_only()
+                    .column(role_permissions::Column::RoleId)
+                    .filter(role_permissions::Column::Permission.eq(permission))
+                    .into_query(),
+            ),
+        )
+        .into_query()
+}
+
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {
     let role = record::find_by_id::<RoleView>(db, id).await?;
     view(db, role).await

@@ -2,6 +2,7 @@
 //! staff of every role, loaded once per database so that a new user sees a
 //! living system. Later capabilities add their records here.
 
+pub mod approvals;
 pub mod routing;
 pub mod sales;
 
@@ -32,6 +33,7 @@ pub struct DemoSummary {
     pub routing_rules: usize,
     /// The demo partner client's `client_id` and secret (shown once).
     pub partner: (String, String),
+    summary.approvals = crate::demo::approvals::load(db, tz, director, &managers, customer_manager).await?;
 }
 
 struct DemoTeam {
@@ -69,7 +71,11 @@ fn email(local: &str) -> String {
 }
 
 /// Loads the demo organisation unless it was loaded before; `None` if it was.
-pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Option<DemoSummary>, DomainError> {
+/// Notifications read instants in the business time zone `tz`.
+pub async fn load(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    tz: chrono_tz::Tz,
+) -> Result<Option<DemoSummary>, DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
     let db = &txn;
     if !system::insert_if_absent(db, DEMO_MARKER, &Utc::now().to_rfc3339()).await? {
@@ -83,7 +89,9 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         sales: crate::demo::sales::SalesSummary::default(),
         routing_rules: 0,
         partner: (String::new(), String::new()),
+        approvals: 0,
     };
+    let mut managers = Vec::new();
     let mut sellers = Vec::new();
     let mut region_ids = Vec::new();
     for name in REGIONS {
@@ -141,6 +149,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         .insert(db)
         .await?;
         let manager = add(team.manager.0, team.manager.1, "manager", Some(team_id)).await?;
+        managers.push(manager.id);
         teams::ActiveModel {
             id: Set(team_id),
             manager_id: Set(Some(manager.id)),
@@ -176,6 +185,7 @@ pub async fn load(db: &(impl ConnectionTrait + TransactionTrait)) -> Result<Opti
         .ok_or_else(|| DomainError::Internal("demo without consultants".to_owned()))?
         .id;
     summary.routing_rules = crate::demo::routing::load(db, director, &team_ids, key_accounts).await?;
+    summary.approvals = crate::demo::approvals::load(db, tz, director, &managers, customer_manager).await?;
     txn.commit().await?;
     Ok(Some(summary))
 }

@@ -107,6 +107,12 @@ async fn check(
             };
             (c.status == complaints::ComplaintStatus::Resolved, owners)
         }
+        SlaKind::ApprovalDecision => {
+            return Err(DomainError::Internal(format!(
+                "approval deadline {} belongs to engine::approvals",
+                timer.id
+            )));
+        }
     })
 }
 
@@ -129,6 +135,7 @@ fn describe(kind: SlaKind) -> Box<Msg> {
         SlaKind::Inspection => Msg::SlaInspection,
         SlaKind::Visit => Msg::SlaVisit,
         SlaKind::ComplaintResolution => Msg::SlaComplaintResolution,
+        SlaKind::ApprovalDecision => Msg::SlaApprovalDecision,
     })
 }
 
@@ -170,6 +177,7 @@ pub async fn fire(
     let subject_type = match kind {
         SlaKind::Inspection | SlaKind::Visit => "deal",
         SlaKind::ComplaintResolution => "complaint",
+        SlaKind::ApprovalDecision => "approval",
         SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => "customer",
     };
     // A task falls due when the work may start; what it names is the deadline.
@@ -289,7 +297,7 @@ async fn breach(
     let event = match kind {
         SlaKind::Visit => Some("visit.overdue"),
         SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => Some("lead.sla_breached"),
-        SlaKind::Inspection | SlaKind::ComplaintResolution => None,
+        SlaKind::Inspection | SlaKind::ComplaintResolution | SlaKind::ApprovalDecision => None,
     };
     if let (Some(name), Some(client)) = (event, owners.client) {
         let payload = json!({"kind": kind, "customer_id": owners.customer, "subject_id": timer.subject_id,

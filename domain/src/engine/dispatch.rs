@@ -1,4 +1,5 @@
-//! Runs a due timer by its kind: SLA deadlines, periodic runs and probes.
+//! Runs a due timer by its kind: SLA deadlines, approval decision
+//! deadlines, periodic runs and probes.
 //! (Webhook deliveries need HTTP and run in the worker.)
 
 use entities::timers as timer_rows;
@@ -60,6 +61,7 @@ async fn run(
                 .await?
                 .then_some("computed"))
         }
+        crate::sales::approvals::TIMER_KIND => super::approvals::fire(db, id, instance, tz).await,
         kind if kind.parse::<sla::SlaKind>().is_ok() => super::deadlines::fire(db, id, instance, tz).await,
         other => Err(DomainError::Internal(format!("timer {id} has unknown kind {other}"))),
     }

@@ -1,8 +1,9 @@
 //! Engine: what runs when a timer falls due — SLA reminders, tasks and
-//! breaches, the periodic runs (KPI snapshot, digests, Sales Star) and the
+//! breaches, approval decision deadlines, the periodic runs (KPI snapshot, digests, Sales Star) and the
 //! dispatch by timer kind. The top of the domain: it may use every group
 //! except `demo`.
 
+pub mod approvals;
 pub mod deadlines;
 pub mod dispatch;
 pub mod periodic;

@@ -1,6 +1,6 @@
 //! Platform: what every rule stands on and that knows no business —
 //! database connection, settings and secrets, the one error type, input
-//! screening, money amounts, pages, idempotency keys, record versions and
+//! screening, money amounts, state-machine moves, pages, idempotency keys, record versions and
 //! credentials, and the texts people read in their language. Uses no
 //! other group.
 
@@ -11,6 +11,7 @@ pub mod error;
 pub mod idempotency;
 pub mod input;
 pub mod money;
+pub mod moves;
 pub mod page;
 pub mod phone;
 pub mod secret;

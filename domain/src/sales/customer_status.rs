@@ -50,33 +50,16 @@ pub fn allowed(from: Status, cause: Cause) -> Vec<Status> {
     }
 }
 
-/// A move the workflow does not allow, with the moves it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IllegalMove {
-    pub from: Status,
-    pub to: Status,
-    pub allowed: Vec<Status>,
-}
+/// A move the machine does not allow, with the moves it does.
+pub type IllegalMove = crate::platform::moves::IllegalMove<Status>;
 
-impl From<IllegalMove> for crate::DomainError {
-    fn from(m: IllegalMove) -> Self {
-        Self::IllegalTransition {
-            what: Box::new(Msg::NounCustomer),
-            from: m.from.to_string(),
-            to: m.to.to_string(),
-            allowed: m.allowed.iter().map(ToString::to_string).collect(),
-        }
-    }
+impl crate::platform::moves::State for Status {
+    const NAME: Msg = Msg::NounCustomer;
 }
 
 /// Checks the move `from` → `to` for `cause`.
 pub fn check_move(from: Status, to: Status, cause: Cause) -> Result<(), IllegalMove> {
-    let allowed = allowed(from, cause);
-    if allowed.contains(&to) {
-        Ok(())
-    } else {
-        Err(IllegalMove { from, to, allowed })
-    }
+    crate::platform::moves::check(from, to, allowed(from, cause))
 }
 
 /// The statuses `cause` moves to `to`: the ones an update that moves the

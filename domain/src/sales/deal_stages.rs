@@ -61,32 +61,15 @@ pub fn allowed(from: Stage, payment: PaymentMethod) -> Vec<Stage> {
 }
 
 /// A move the machine does not allow, with the moves it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IllegalMove {
-    pub from: Stage,
-    pub to: Stage,
-    pub allowed: Vec<Stage>,
-}
+pub type IllegalMove = crate::platform::moves::IllegalMove<Stage>;
 
-impl From<IllegalMove> for crate::DomainError {
-    fn from(m: IllegalMove) -> Self {
-        Self::IllegalTransition {
-            what: Box::new(Msg::NounDeal),
-            from: m.from.to_string(),
-            to: m.to.to_string(),
-            allowed: m.allowed.iter().map(ToString::to_string).collect(),
-        }
-    }
+impl crate::platform::moves::State for Stage {
+    const NAME: Msg = Msg::NounDeal;
 }
 
 /// Checks the move `from` → `to`.
 pub fn check_move(from: Stage, to: Stage, payment: PaymentMethod) -> Result<(), IllegalMove> {
-    let allowed = allowed(from, payment);
-    if allowed.contains(&to) {
-        Ok(())
-    } else {
-        Err(IllegalMove { from, to, allowed })
-    }
+    crate::platform::moves::check(from, to, allowed(from, payment))
 }
 
 #[cfg(test)]

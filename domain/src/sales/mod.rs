@@ -1,8 +1,11 @@
 //! Sales: the customer from lead to deal — customers and their CSV import
 //! and export, assignment to consultants, the timeline, follow-ups, needs
 //! assessments, open days and other customer events, units, deals and the
-//! stages a deal moves through. Uses `platform`, `access` and `outbox`.
+//! stages a deal moves through; the sales policies and marketing plans the
+//! director approves (approvals and their state machine). Uses `platform`, `access` and `outbox`.
 
+pub mod approval_states;
+pub mod approvals;
 pub mod assignment;
 pub mod csv;
 pub mod customer_events;

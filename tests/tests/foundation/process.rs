@@ -109,8 +109,24 @@ async fn the_demo_organisation_is_loaded_once_and_its_staff_can_sign_in() {
         first.lines()
     );
     let api = first.api();
-    api.token("director@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
+    let director = api
+        .token("director@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
         .await;
+    // The director finds sales policies and marketing plans in every state.
+    let approvals = expect_json(api.get("/api/v1/approvals", Some(&director)).await, 200).await;
+    let mut states: Vec<&str> = approvals["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|a| a["status"].as_str())
+        .collect();
+    states.sort_unstable();
+    states.dedup();
+    assert_eq!(
+        states,
+        ["approved", "rejected", "submitted", "withdrawn"],
+        "{approvals}"
+    );
     let manager = api
         .token("manager.pudong@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
         .await;

@@ -27,6 +27,9 @@ pub const EVENTS: &[&str] = &[
     "handover.completed",
     "visit.overdue",
     "award.published",
+    "approval.submitted",
+    "approval.decided",
+    "approval.withdrawn",
 ];
 
 /// A subscription as the API shows it: never with its secret.

@@ -578,6 +578,41 @@ catalogue! {
         en "must be a phone number: an 11-digit mainland mobile (+86 optional), a landline with its area code (e.g. 010-55556666, extension optional) or an international number starting with +";
     ComplaintResolvedByHandler => zh "此投诉已交由处理人：只有处理人或该团队的经理可以解决",
         en "this complaint has a handler: only the handler or a manager of its team may resolve it";
+    // ------------------------------------------------------------ approvals (审批重大销售政策及市场推广方案)
+    NounApproval => zh "审批申请", en "approval request";
+    /// What is submitted, as prose names it.
+    ApprovalSalesPolicy => zh "销售政策", en "sales policy";
+    ApprovalMarketingPlan => zh "市场推广方案", en "marketing plan";
+    /// What the decision deadline watches, as its notifications name it.
+    SlaApprovalDecision => zh "审批决定", en "approval decision";
+    /// The director's notification of a new request.
+    NoticeApprovalRequested { what: Box<Msg>, title: String }
+        => zh "待审批：{what}“{title}”", en "Awaiting your decision: {what} \"{title}\"";
+    /// The body of a request's notifications: budget, period, deadline.
+    NoticeApprovalBody { budget: super::Amount, start: String, end: String, due: super::At }
+        => zh "预算 {budget}，执行期 {start} 至 {end}，请于 {due} 前审批",
+           en "Budget {budget}, running {start} to {end}; decide by {due}";
+    /// The submitter's notification of the decision.
+    NoticeApprovalApproved { what: Box<Msg>, title: String }
+        => zh "已批准：{what}“{title}”", en "Approved: {what} \"{title}\"";
+    NoticeApprovalRejected { what: Box<Msg>, title: String }
+        => zh "已驳回：{what}“{title}”", en "Rejected: {what} \"{title}\"";
+    /// The body of a decision's notification: the director's comment.
+    NoticeApprovalComment { comment: String } => zh "审批意见：{comment}", en "Comment: {comment}";
+    /// The director's reminder before the deadline, and the notice after it.
+    NoticeApprovalReminder { what: Box<Msg>, title: String }
+        => zh "提醒：{what}“{title}”即将超过审批时限", en "Reminder: the decision on {what} \"{title}\" is due soon";
+    NoticeApprovalOverdue { what: Box<Msg>, title: String }
+        => zh "逾期：{what}“{title}”未在时限内审批", en "Overdue: {what} \"{title}\" was not decided in time";
+    /// Input rules of a request.
+    ApprovalPeriodEnd => zh "不能早于开始日期", en "must not be before the start date";
+    ApprovalHttpsLink => zh "必须是 https 链接", en "must be an https link";
+    ApprovalAtMostLinks { max: usize } => zh "最多 {max} 个链接", en "must hold at most {max} links";
+    ApprovalDecision => zh "必须是 approved（批准）或 rejected（驳回）", en "must be approved or rejected";
+    ApprovalRejectionComment => zh "驳回时必须填写审批意见", en "a rejection needs a comment";
+    ApprovalResubmitRejected => zh "只能重新提交自己被驳回的申请", en "only a rejected request of your own can be resubmitted";
+    ApprovalsForStaff => zh "审批申请仅面向员工账号", en "approval requests are for staff accounts";
+    ApprovalOnlySubmitterWithdraws => zh "只有提交人可以撤回申请", en "only the submitter may withdraw a request";
 }
 
 #[cfg(test)]
