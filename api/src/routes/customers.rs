@@ -6,9 +6,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    platform::page::PageRequest,
     sales::assignment::{AssignmentInput, Kind},
-    sales::customers::{Created, CustomerFilter, CustomerInput, CustomerView, StatusChange},
+    sales::customers::{Created, CustomerFilter, CustomerInput, CustomerPage, CustomerView, StatusChange},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -52,6 +51,16 @@ pub struct Customer {
     pub merged_into_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the earliest item on the customer's agenda is due (a first
+    /// response, a follow-up, a visit, a complaint…): in the list and in
+    /// `GET /customers/{id}`; null there when nothing is due, absent from
+    /// other answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_due_at: Option<Option<DateTime<Utc>>>,
+    /// What that item asks for; as `next_due_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<vocab::AgendaKind>)]
+    pub next_due_kind: Option<Option<String>>,
     /// On creation only: other customers with the same phone number (their id and owner).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub possible_duplicates: Option<Vec<PossibleDuplicate>>,
@@ -87,6 +96,8 @@ impl From<CustomerView> for Customer {
             merged_into_id: v.merged_into_id,
             created_at: v.created_at,
             updated_at: v.updated_at,
+            next_due_at: None,
+            next_due_kind: None,
             possible_duplicates: None,
         }
     }
@@ -137,7 +148,9 @@ pub struct CustomerPatch {
 pub struct CustomerQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
-    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    /// `created_at` (oldest first, the default), `-created_at` (newest
+    /// first), `next_due_at` (soonest due first) or `-next_due_at` (latest
+    /// due first); customers with nothing due come last.
     pub sort: Option<String>,
     #[param(value_type = Option<vocab::CustomerStatus>)]
     pub status: Option<String>,
@@ -149,6 +162,23 @@ pub struct CustomerQuery {
     pub external_id: Option<String>,
     /// Part of the name, phone or e-mail.
     pub q: Option<String>,
+    /// Customers with an agenda item due before this instant.
+    pub due_before: Option<DateTime<Utc>>,
+    /// `true`: customers with an overdue item; `false`: those without.
+    pub overdue: Option<bool>,
+    /// Customers whose next agenda item is of this kind.
+    #[param(value_type = Option<vocab::AgendaKind>)]
+    pub next_due_kind: Option<String>,
+}
+
+/// A customer as the list and the detail show it: with its next due item.
+fn with_next_due(view: CustomerView) -> Customer {
+    let next = view.next_due;
+    Customer {
+        next_due_at: Some(next.map(|n| n.at)),
+        next_due_kind: Some(next.map(|n| n.kind.to_string())),
+        ..Customer::from(view)
+    }
 }
 
 fn location(id: Uuid) -> (header::HeaderName, String) {
@@ -220,7 +250,7 @@ pub async fn create_customer(
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown status or channel, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown status, channel or next_due_kind, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_customers(
     caller: Authorized<perm::CustomersRead>,
@@ -228,7 +258,7 @@ pub async fn list_customers(
     query: crate::extract::ApiQuery<CustomerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
+    let page = CustomerPage::new(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = CustomerFilter {
         status: q.status,
         channel: q.channel,
@@ -236,11 +266,14 @@ pub async fn list_customers(
         team_id: q.team_id,
         external_id: q.external_id,
         q: q.q,
+        due_before: q.due_before,
+        overdue: q.overdue,
+        next_due_kind: q.next_due_kind,
     };
     let page = domain::sales::customers::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    Ok(super::respond::page(page, |items, next_cursor| CustomerList {
-        items,
-        next_cursor,
+    Ok(HttpResponse::Ok().json(CustomerList {
+        items: page.items.into_iter().map(with_next_due).collect(),
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -261,7 +294,8 @@ pub async fn get_customer(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    super::respond::tagged::<Customer, _>(customer)
+    let tag = super::respond::etag(&customer)?;
+    Ok(HttpResponse::Ok().insert_header(tag).json(with_next_due(customer)))
 }
 
 /// Change a customer's contact fields or key-account flag.

@@ -783,5 +783,39 @@ pub async fn load(
         )
         .await?;
     }
+    deadlines(db).await?;
     Ok(w.summary)
+}
+
+/// The deadlines the services would have started for the demo's open work
+/// (a lead's first response and needs assessment, the weekly follow-up of
+/// a customer being worked, an open complaint), so that the agenda
+/// (`GET /me/agenda`), reminders and breaches show the demo's day.
+async fn deadlines(db: &impl ConnectionTrait) -> Result<(), DomainError> {
+    use crate::outbox::sla::{self, SlaKind};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    for c in customers::Entity::find().all(db).await? {
+        if c.status == customers::CustomerStatus::Lost {
+            continue;
+        }
+        if c.first_response_at.is_none() {
+            sla::start(db, SlaKind::FirstResponse, c.id, Some(c.id), c.created_at).await?;
+        }
+        if c.needs_assessed_at.is_none() {
+            sla::start(db, SlaKind::NeedsAssessment, c.id, Some(c.id), c.created_at).await?;
+        }
+        if let Some(last) = c.last_follow_up_at.or(c.first_response_at)
+            && sla::is_worked(c.status)
+        {
+            sla::start(db, SlaKind::FollowUp, c.id, Some(c.id), last).await?;
+        }
+    }
+    let open = complaints::Entity::find()
+        .filter(complaints::Column::Status.eq(complaints::ComplaintStatus::Open))
+        .all(db)
+        .await?;
+    for complaint in open {
+        sla::on_complaint_received(db, complaint.id, complaint.customer_id, complaint.received_at).await?;
+    }
+    Ok(())
 }

@@ -1,0 +1,3 @@
+//! Tests of the regulation's articles, one module per feature.
+
+mod agenda;
