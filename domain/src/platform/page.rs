@@ -43,17 +43,7 @@ impl PageRequest {
     /// (or none) is oldest first, `-created_at` newest first.
     pub fn new_sorted(limit: Option<u64>, cursor: Option<&str>, sort: Option<&str>) -> Result<Self, DomainError> {
         let mut errors = Vec::new();
-        let limit = checked_limit(limit, MAX_LIMIT, &mut errors);
-        let after = match cursor.filter(|c| !c.is_empty()) {
-            None => None,
-            Some(cursor) => match decode(cursor) {
-                Some(id) => Some(id),
-                None => {
-                    errors.push(FieldError::new("/cursor", Msg::NotACursor));
-                    None
-                }
-            },
-        };
+        let (limit, after) = limit_and_cursor(limit, MAX_LIMIT, cursor, decode, &mut errors);
         let descending = match sort.filter(|s| !s.is_empty()) {
             None | Some("created_at") => false,
             Some("-created_at") => true,
@@ -107,14 +97,8 @@ impl PageRequest {
     }
 
     /// The page out of the rows `select` fetched, with the next cursor when a row was left over.
-    fn cut<T>(self, mut items: Vec<T>, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
-        let next_cursor = if items.len() as u64 > self.limit {
-            items.truncate(self.limit as usize);
-            items.last().map(|last| encode(id_of(last)))
-        } else {
-            None
-        };
-        Page { items, next_cursor }
+    fn cut<T>(self, items: Vec<T>, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
+        cut_after_last(self.limit, items, |last| encode(id_of(last)))
     }
 }
 
@@ -135,14 +119,7 @@ impl KeyedRequest {
     /// Checks `limit` and decodes `cursor` (as received from a client).
     pub fn new(limit: Option<u64>, cursor: Option<&str>, descending: bool) -> Result<Self, DomainError> {
         let mut errors = Vec::new();
-        let limit = checked_limit(limit, MAX_LIMIT, &mut errors);
-        let after = match cursor.filter(|c| !c.is_empty()) {
-            None => None,
-            Some(cursor) => decode_keyed(cursor).or_else(|| {
-                errors.push(FieldError::new("/cursor", Msg::NotACursor));
-                None
-            }),
-        };
+        let (limit, after) = limit_and_cursor(limit, MAX_LIMIT, cursor, decode_keyed, &mut errors);
         if errors.is_empty() {
             Ok(Self {
                 limit,
@@ -182,14 +159,8 @@ impl KeyedRequest {
     }
 
     /// The page out of the rows `select` fetched, with the next cursor when a row was left over.
-    pub fn cut<T>(self, mut items: Vec<T>, key_of: impl Fn(&T) -> (Option<DateTime<Utc>>, Uuid)) -> Page<T> {
-        let next_cursor = if items.len() as u64 > self.limit {
-            items.truncate(self.limit as usize);
-            items.last().map(|last| encode_keyed(key_of(last)))
-        } else {
-            None
-        };
-        Page { items, next_cursor }
+    pub fn cut<T>(self, items: Vec<T>, key_of: impl Fn(&T) -> (Option<DateTime<Utc>>, Uuid)) -> Page<T> {
+        cut_after_last(self.limit, items, |last| encode_keyed(key_of(last)))
     }
 }
 
@@ -249,14 +220,8 @@ impl OffsetRequest {
     /// decodes `cursor` (as received from a client).
     pub fn new(limit: Option<u64>, cursor: Option<&str>, max_limit: u64) -> Result<Self, DomainError> {
         let mut errors = Vec::new();
-        let limit = checked_limit(limit, max_limit, &mut errors);
-        let offset = match cursor.filter(|c| !c.is_empty()) {
-            None => 0,
-            Some(cursor) => decode_offset(cursor).unwrap_or_else(|| {
-                errors.push(FieldError::new("/cursor", Msg::NotACursor));
-                0
-            }),
-        };
+        let (limit, offset) = limit_and_cursor(limit, max_limit, cursor, decode_offset, &mut errors);
+        let offset = offset.unwrap_or(0);
         if errors.is_empty() {
             Ok(Self { limit, offset })
         } else {
@@ -266,13 +231,41 @@ impl OffsetRequest {
 
     /// The page out of up to `limit + 1` items read from `offset`, with the
     /// next cursor when one was left over.
-    pub fn cut<T>(self, mut items: Vec<T>) -> Page<T> {
-        let next_cursor = (items.len() as u64 > self.limit).then(|| {
-            items.truncate(self.limit as usize);
-            encode_offset(self.offset + self.limit)
-        });
-        Page { items, next_cursor }
+    pub fn cut<T>(self, items: Vec<T>) -> Page<T> {
+        cut_after_last(self.limit, items, |_| encode_offset(self.offset + self.limit))
     }
+}
+
+/// Up to `limit` of `items` (read one beyond the page), with the cursor
+/// naming the last one when a row was left over.
+fn cut_after_last<T>(limit: u64, mut items: Vec<T>, cursor_of: impl Fn(&T) -> String) -> Page<T> {
+    let next_cursor = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(cursor_of)
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
+/// `limit` (or the default) and the decoded `cursor` (none when absent or
+/// empty), with an error in `errors` for each that is wrong.
+fn limit_and_cursor<C>(
+    limit: Option<u64>,
+    max: u64,
+    cursor: Option<&str>,
+    decode: impl Fn(&str) -> Option<C>,
+    errors: &mut Vec<FieldError>,
+) -> (u64, Option<C>) {
+    let limit = checked_limit(limit, max, errors);
+    let cursor = cursor.filter(|c| !c.is_empty()).and_then(|c| {
+        let decoded = decode(c);
+        if decoded.is_none() {
+            errors.push(FieldError::new("/cursor", Msg::NotACursor));
+        }
+        decoded
+    });
+    (limit, cursor)
 }
 
 /// `limit` or the default, with an error when it is outside 1 to `max`.

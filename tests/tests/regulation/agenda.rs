@@ -294,26 +294,17 @@ async fn a_chinese_reader_reads_chinese_titles_in_beijing_time() {
 /// Every customer of `path` (with a query string) read `limit` at a time:
 /// (name, next_due_at) in order, and the number of pages it took.
 async fn read_all(app: &TestApp, path: &str, token: &str) -> (Vec<(String, Value)>, usize) {
-    let (mut all, mut pages) = (Vec::new(), 0);
-    let mut cursor: Option<String> = None;
-    loop {
-        let url = match &cursor {
-            Some(cursor) => format!("{path}&cursor={cursor}"),
-            None => path.to_owned(),
-        };
-        let page = expect_json(app.get(&url, Some(token)).await, 200).await;
-        pages += 1;
-        for c in page["items"].as_array().expect("items") {
-            all.push((
+    let (items, pages) = tests::org::read_pages(app, path, token).await;
+    let rows = items
+        .iter()
+        .map(|c| {
+            (
                 c["name"].as_str().unwrap_or_default().to_owned(),
                 c["next_due_at"].clone(),
-            ));
-        }
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return (all, pages),
-        }
-    }
+            )
+        })
+        .collect();
+    (rows, pages)
 }
 
 fn names(rows: &[(String, Value)]) -> Vec<&str> {
