@@ -74,6 +74,8 @@ vocabulary! {
     Reaction = entities::needs_assessments::Reaction::iter().map(|r| r.to_value());
     /// The state of an inspection issue.
     IssueStatus = entities::inspection_issues::IssueStatus::iter().map(|s| s.to_value());
+    /// What an agenda item asks for (a customer's `next_due_kind`).
+    AgendaKind = domain::outbox::agenda::AgendaKind::ALL.map(domain::outbox::agenda::AgendaKind::as_str);
     /// The kind of an SLA deadline.
     SlaKind = sla::SlaKind::iter().map(|s| s.to_value());
     /// A unit's sales state.

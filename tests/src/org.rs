@@ -102,6 +102,26 @@ pub async fn org(app: &TestApp) -> Org {
     }
 }
 
+/// Every item of the list `path` (with a query string), following
+/// `next_cursor` page by page, with the number of pages it took.
+pub async fn read_pages(app: &TestApp, path: &str, token: &str) -> (Vec<Value>, usize) {
+    let (mut all, mut pages) = (Vec::new(), 0);
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(cursor) => format!("{path}&cursor={cursor}"),
+            None => path.to_owned(),
+        };
+        let page = expect_json(app.get(&url, Some(token)).await, 200).await;
+        pages += 1;
+        all.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return (all, pages),
+        }
+    }
+}
+
 /// The ids in a list response.
 pub fn ids(list: &Value) -> Vec<String> {
     values(list, "id")

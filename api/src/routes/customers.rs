@@ -6,9 +6,8 @@
 use actix_web::{HttpResponse, http::header, web};
 use chrono::{DateTime, Utc};
 use domain::{
-    platform::page::PageRequest,
     sales::assignment::{AssignmentInput, Kind},
-    sales::customers::{Created, CustomerFilter, CustomerInput, CustomerView, StatusChange},
+    sales::customers::{Created, CustomerFilter, CustomerInput, CustomerPage, CustomerView, StatusChange},
     sales::partner_view::{self, PartnerCustomerView},
 };
 use serde::{Deserialize, Serialize};
@@ -59,6 +58,16 @@ pub struct Customer {
     pub district_of_interest: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the earliest item on the customer's agenda is due (a first
+    /// response, a follow-up, a visit, a complaint…): in the list and in
+    /// `GET /customers/{id}`; null there when nothing is due, absent from
+    /// other answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_due_at: Option<Option<DateTime<Utc>>>,
+    /// What that item asks for; as `next_due_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<vocab::AgendaKind>)]
+    pub next_due_kind: Option<Option<String>>,
     /// On creation only: other customers with the same phone number (their id and owner).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub possible_duplicates: Option<Vec<PossibleDuplicate>>,
@@ -96,6 +105,8 @@ impl From<CustomerView> for Customer {
             district_of_interest: v.district_of_interest,
             created_at: v.created_at,
             updated_at: v.updated_at,
+            next_due_at: None,
+            next_due_kind: None,
             possible_duplicates: None,
         }
     }
@@ -184,6 +195,16 @@ impl CustomerAnswer {
             Self::Customer(view.into())
         }
     }
+
+    /// As [`Self::of`], for the reads that look up what is next due (list
+    /// and detail); partners never see it.
+    fn with_next_due(actor: &Actor, view: CustomerView) -> Self {
+        if actor.kind == ActorKind::Client {
+            Self::of(actor, view)
+        } else {
+            Self::Customer(with_next_due(view))
+        }
+    }
 }
 
 /// 200 with the customer as the caller may see it and the `ETag` of its version.
@@ -243,7 +264,9 @@ pub struct CustomerPatch {
 pub struct CustomerQuery {
     pub limit: Option<u64>,
     pub cursor: Option<String>,
-    /// `created_at` (oldest first, the default) or `-created_at` (newest first).
+    /// `created_at` (oldest first, the default), `-created_at` (newest
+    /// first), `next_due_at` (soonest due first) or `-next_due_at` (latest
+    /// due first); customers with nothing due come last.
     pub sort: Option<String>,
     #[param(value_type = Option<vocab::CustomerStatus>)]
     pub status: Option<String>,
@@ -255,6 +278,23 @@ pub struct CustomerQuery {
     pub external_id: Option<String>,
     /// Part of the name, phone or e-mail.
     pub q: Option<String>,
+    /// Customers with an agenda item due before this instant.
+    pub due_before: Option<DateTime<Utc>>,
+    /// `true`: customers with an overdue item; `false`: those without.
+    pub overdue: Option<bool>,
+    /// Customers whose next agenda item is of this kind.
+    #[param(value_type = Option<vocab::AgendaKind>)]
+    pub next_due_kind: Option<String>,
+}
+
+/// A customer as the list and the detail show it: with its next due item.
+fn with_next_due(view: CustomerView) -> Customer {
+    let next = view.next_due;
+    Customer {
+        next_due_at: Some(next.map(|n| n.at)),
+        next_due_kind: Some(next.map(|n| n.kind.to_string())),
+        ..Customer::from(view)
+    }
 }
 
 fn location(id: Uuid) -> (header::HeaderName, String) {
@@ -342,7 +382,7 @@ pub async fn create_customer(
         (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks customers:read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown status or channel, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown status, channel or next_due_kind, limit out of range, a foreign cursor or an unknown sort", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_customers(
     caller: Authorized<perm::CustomersRead>,
@@ -350,7 +390,7 @@ pub async fn list_customers(
     query: crate::extract::ApiQuery<CustomerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
+    let page = CustomerPage::new(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let filter = CustomerFilter {
         status: q.status,
         channel: q.channel,
@@ -358,9 +398,12 @@ pub async fn list_customers(
         team_id: q.team_id,
         external_id: q.external_id,
         q: q.q,
+        due_before: q.due_before,
+        overdue: q.overdue,
+        next_due_kind: q.next_due_kind,
     };
     let page = domain::sales::customers::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
-    let page = page.map(|v| CustomerAnswer::of(&caller.actor, v));
+    let page = page.map(|v| CustomerAnswer::with_next_due(&caller.actor, v));
     Ok(super::respond::page(page, |items, next_cursor| CustomerList {
         items,
         next_cursor,
@@ -384,7 +427,10 @@ pub async fn get_customer(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
-    answer(&caller.actor, customer)
+    let tag = super::respond::etag(&customer)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(tag)
+        .json(CustomerAnswer::with_next_due(&caller.actor, customer)))
 }
 
 /// Change a customer's contact fields or key-account flag.

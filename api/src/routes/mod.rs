@@ -7,6 +7,7 @@
 //! handler is served undocumented or documented unserved.
 
 pub mod after_sales;
+pub mod agenda;
 pub mod api_clients;
 pub mod approvals;
 pub mod audit;
@@ -68,6 +69,7 @@ pub static API: &[Operation] = operations![
     token::create_token,
     token::create_revocation,
     me::get_me,
+    agenda::get_my_agenda,
     roles::list_permissions,
     roles::list_roles,
     roles::create_role,
@@ -166,6 +168,7 @@ pub static API: &[Operation] = operations![
     org::get_team,
     org::update_team,
     org::delete_team,
+    agenda::get_team_agenda,
     api_clients::list_api_clients,
     api_clients::create_api_client,
     api_clients::get_api_client,

@@ -804,5 +804,61 @@ pub async fn load(
         )
         .await?;
     }
+    deadlines(db).await?;
     Ok(w.summary)
+}
+
+/// The deadlines the services would have started for the demo's open work
+/// (a lead's first response and needs assessment, the weekly follow-up of
+/// a customer being worked, an open complaint), so that the agenda
+/// (`GET /me/agenda`) and the reminders show the demo's day. Only those
+/// still ahead: a fresh demo starts with nothing missed, not with a burst
+/// of breaches as its workers start.
+async fn deadlines(db: &impl ConnectionTrait) -> Result<(), DomainError> {
+    use crate::outbox::sla::{self, SlaKind};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let now = Utc::now();
+    let mut ahead = std::collections::HashMap::new();
+    for policy in sla::all_current(db).await? {
+        ahead.insert(policy.kind, Duration::seconds(policy.duration_secs));
+    }
+    let start = |kind: SlaKind, subject: Uuid, customer: Uuid, anchor: DateTime<Utc>| {
+        let due = ahead.get(&kind).map(|d| anchor + *d);
+        async move {
+            match due {
+                Some(due) if due > now => sla::start(db, kind, subject, Some(customer), anchor).await,
+                _ => Ok(()),
+            }
+        }
+    };
+    for c in customers::Entity::find().all(db).await? {
+        if c.status == customers::CustomerStatus::Lost {
+            continue;
+        }
+        if c.first_response_at.is_none() {
+            start(SlaKind::FirstResponse, c.id, c.id, c.created_at).await?;
+        }
+        if c.needs_assessed_at.is_none() {
+            start(SlaKind::NeedsAssessment, c.id, c.id, c.created_at).await?;
+        }
+        if let Some(last) = c.last_follow_up_at.or(c.first_response_at)
+            && sla::is_worked(c.status)
+        {
+            start(SlaKind::FollowUp, c.id, c.id, last).await?;
+        }
+    }
+    let open = complaints::Entity::find()
+        .filter(complaints::Column::Status.eq(complaints::ComplaintStatus::Open))
+        .all(db)
+        .await?;
+    for complaint in open {
+        start(
+            SlaKind::ComplaintResolution,
+            complaint.id,
+            complaint.customer_id,
+            complaint.received_at,
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! notifications. What runs when a timer falls due is `engine`'s.
 //! Uses `platform` and `access`.
 
+pub mod agenda;
 pub mod events;
 pub mod notifications;
 pub mod sla;

@@ -5,7 +5,11 @@
 //! A list without such ids (a queue's jobs) pages by position
 //! ([`OffsetRequest`]) under the same `limit` and cursor rules.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::{Condition, Expr, ExprTrait, Order, SelectStatement},
+};
 use uuid::Uuid;
 
 use crate::platform::{
@@ -39,17 +43,7 @@ impl PageRequest {
     /// (or none) is oldest first, `-created_at` newest first.
     pub fn new_sorted(limit: Option<u64>, cursor: Option<&str>, sort: Option<&str>) -> Result<Self, DomainError> {
         let mut errors = Vec::new();
-        let limit = checked_limit(limit, MAX_LIMIT, &mut errors);
-        let after = match cursor.filter(|c| !c.is_empty()) {
-            None => None,
-            Some(cursor) => match decode(cursor) {
-                Some(id) => Some(id),
-                None => {
-                    errors.push(FieldError::new("/cursor", Msg::NotACursor));
-                    None
-                }
-            },
-        };
+        let (limit, after) = limit_and_cursor(limit, MAX_LIMIT, cursor, decode, &mut errors);
         let descending = match sort.filter(|s| !s.is_empty()) {
             None | Some("created_at") => false,
             Some("-created_at") => true,
@@ -103,15 +97,88 @@ impl PageRequest {
     }
 
     /// The page out of the rows `select` fetched, with the next cursor when a row was left over.
-    fn cut<T>(self, mut items: Vec<T>, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
-        let next_cursor = if items.len() as u64 > self.limit {
-            items.truncate(self.limit as usize);
-            items.last().map(|last| encode(id_of(last)))
-        } else {
-            None
-        };
-        Page { items, next_cursor }
+    fn cut<T>(self, items: Vec<T>, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
+        cut_after_last(self.limit, items, |last| encode(id_of(last)))
     }
+}
+
+/// A request for one page of a list in the order of an instant some rows
+/// lack (a customer's next due time): soonest first (or latest first),
+/// rows without one last, ties by id. The cursor names the last row's
+/// instant and id, so a page continues exactly after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyedRequest {
+    pub limit: u64,
+    /// The last row seen: its instant (if it had one) and id.
+    pub after: Option<(Option<DateTime<Utc>>, Uuid)>,
+    /// Latest first.
+    pub descending: bool,
+}
+
+impl KeyedRequest {
+    /// Checks `limit` and decodes `cursor` (as received from a client).
+    pub fn new(limit: Option<u64>, cursor: Option<&str>, descending: bool) -> Result<Self, DomainError> {
+        let mut errors = Vec::new();
+        let (limit, after) = limit_and_cursor(limit, MAX_LIMIT, cursor, decode_keyed, &mut errors);
+        if errors.is_empty() {
+            Ok(Self {
+                limit,
+                after,
+                descending,
+            })
+        } else {
+            Err(DomainError::Validation(errors))
+        }
+    }
+
+    /// `query` ordered by `key` (nulls last) then `id`, narrowed to this
+    /// page, one row beyond it to tell whether another follows.
+    pub fn select(self, query: &mut SelectStatement, key: Expr, id: Expr) {
+        let order = if self.descending { Order::Desc } else { Order::Asc };
+        query
+            .order_by_expr(key.clone().is_null(), Order::Asc)
+            .order_by_expr(key.clone(), order.clone())
+            .order_by_expr(id.clone(), order)
+            .limit(self.limit + 1);
+        let Some((at, after_id)) = self.after else {
+            return;
+        };
+        let beyond = |e: Expr, v: sea_orm::Value| if self.descending { e.lt(v) } else { e.gt(v) };
+        let condition = match at {
+            Some(at) => Condition::any()
+                .add(beyond(key.clone(), at.into()))
+                .add(
+                    Condition::all()
+                        .add(key.clone().eq(at))
+                        .add(beyond(id.clone(), after_id.into())),
+                )
+                .add(key.is_null()),
+            None => Condition::all().add(key.is_null()).add(beyond(id, after_id.into())),
+        };
+        query.cond_where(condition);
+    }
+
+    /// The page out of the rows `select` fetched, with the next cursor when a row was left over.
+    pub fn cut<T>(self, items: Vec<T>, key_of: impl Fn(&T) -> (Option<DateTime<Utc>>, Uuid)) -> Page<T> {
+        cut_after_last(self.limit, items, |last| encode_keyed(key_of(last)))
+    }
+}
+
+fn encode_keyed((at, id): (Option<DateTime<Utc>>, Uuid)) -> String {
+    // Nanoseconds: SQLite keeps the instant as written, to the nanosecond.
+    let at = at
+        .and_then(|at| at.timestamp_nanos_opt())
+        .map_or_else(|| "-".to_owned(), |nanos| nanos.to_string());
+    format!("k1.{at}.{}", id.simple())
+}
+
+fn decode_keyed(cursor: &str) -> Option<(Option<DateTime<Utc>>, Uuid)> {
+    let (at, id) = cursor.strip_prefix("k1.")?.split_once('.')?;
+    let at = match at {
+        "-" => None,
+        nanos => Some(DateTime::from_timestamp_nanos(nanos.parse().ok()?)),
+    };
+    Some((at, Uuid::try_parse(id).ok()?))
 }
 
 /// One page of results and the cursor of the next, if there is one.
@@ -153,14 +220,8 @@ impl OffsetRequest {
     /// decodes `cursor` (as received from a client).
     pub fn new(limit: Option<u64>, cursor: Option<&str>, max_limit: u64) -> Result<Self, DomainError> {
         let mut errors = Vec::new();
-        let limit = checked_limit(limit, max_limit, &mut errors);
-        let offset = match cursor.filter(|c| !c.is_empty()) {
-            None => 0,
-            Some(cursor) => decode_offset(cursor).unwrap_or_else(|| {
-                errors.push(FieldError::new("/cursor", Msg::NotACursor));
-                0
-            }),
-        };
+        let (limit, offset) = limit_and_cursor(limit, max_limit, cursor, decode_offset, &mut errors);
+        let offset = offset.unwrap_or(0);
         if errors.is_empty() {
             Ok(Self { limit, offset })
         } else {
@@ -170,13 +231,41 @@ impl OffsetRequest {
 
     /// The page out of up to `limit + 1` items read from `offset`, with the
     /// next cursor when one was left over.
-    pub fn cut<T>(self, mut items: Vec<T>) -> Page<T> {
-        let next_cursor = (items.len() as u64 > self.limit).then(|| {
-            items.truncate(self.limit as usize);
-            encode_offset(self.offset + self.limit)
-        });
-        Page { items, next_cursor }
+    pub fn cut<T>(self, items: Vec<T>) -> Page<T> {
+        cut_after_last(self.limit, items, |_| encode_offset(self.offset + self.limit))
     }
+}
+
+/// Up to `limit` of `items` (read one beyond the page), with the cursor
+/// naming the last one when a row was left over.
+fn cut_after_last<T>(limit: u64, mut items: Vec<T>, cursor_of: impl Fn(&T) -> String) -> Page<T> {
+    let next_cursor = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(cursor_of)
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
+/// `limit` (or the default) and the decoded `cursor` (none when absent or
+/// empty), with an error in `errors` for each that is wrong.
+fn limit_and_cursor<C>(
+    limit: Option<u64>,
+    max: u64,
+    cursor: Option<&str>,
+    decode: impl Fn(&str) -> Option<C>,
+    errors: &mut Vec<FieldError>,
+) -> (u64, Option<C>) {
+    let limit = checked_limit(limit, max, errors);
+    let cursor = cursor.filter(|c| !c.is_empty()).and_then(|c| {
+        let decoded = decode(c);
+        if decoded.is_none() {
+            errors.push(FieldError::new("/cursor", Msg::NotACursor));
+        }
+        decoded
+    });
+    (limit, cursor)
 }
 
 /// `limit` or the default, with an error when it is outside 1 to `max`.
@@ -322,5 +411,21 @@ mod tests {
         let last = next.cut(newest_first[4..].to_vec(), |id| *id);
         assert_eq!(last.items, vec![ids[0]]);
         assert_eq!(last.next_cursor, None);
+    }
+
+    #[test]
+    fn keyed_cursors_round_trip_with_and_without_an_instant() {
+        let id = Uuid::now_v7();
+        let at = DateTime::from_timestamp_nanos(1_790_000_000_123_456_789);
+        for key in [(Some(at), id), (None, id)] {
+            let cursor = encode_keyed(key);
+            assert_eq!(
+                KeyedRequest::new(None, Some(&cursor), false).map(|p| p.after).ok(),
+                Some(Some(key))
+            );
+        }
+        for bad in ["k1.x.y", "c1.abc", &encode(id), "k1.12"] {
+            assert!(KeyedRequest::new(None, Some(bad), false).is_err(), "{bad}");
+        }
     }
 }

@@ -21,9 +21,10 @@ use crate::{
     access::audit::{self, AuditContext},
     access::permissions::Scope,
     access::record::{self, Record},
+    outbox::agenda::{self, AgendaKind, NextDue},
     platform::error::{DomainError, FieldError},
     platform::input,
-    platform::page::{Page, PageRequest},
+    platform::page::{KeyedRequest, Page, PageRequest},
     platform::phone::Phone,
     platform::version,
     sales::customer_status::{self, Cause, Status},
@@ -68,6 +69,11 @@ pub struct CustomerView {
     pub district_of_interest: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The earliest item on the customer's agenda (`outbox::agenda`), in
+    /// the list and the detail only. Not part of the record's version: a
+    /// deadline moving does not change what an `If-Match` guards.
+    #[serde(skip)]
+    pub next_due: Option<NextDue>,
 }
 
 impl From<customers::Model> for CustomerView {
@@ -96,6 +102,7 @@ impl From<customers::Model> for CustomerView {
             district_of_interest: m.district_of_interest,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            next_due: None,
         }
     }
 }
@@ -441,6 +448,41 @@ pub struct CustomerFilter {
     pub external_id: Option<String>,
     /// Part of the name, phone or e-mail.
     pub q: Option<String>,
+    /// Customers with an item due before this instant.
+    pub due_before: Option<DateTime<Utc>>,
+    /// Customers with (`true`) or without (`false`) an overdue item.
+    pub overdue: Option<bool>,
+    /// Customers whose next item is of this kind (`first_response`, …).
+    pub next_due_kind: Option<String>,
+}
+
+/// The orders a customer list takes: by creation (ids), or by the next
+/// due time (`next_due_at` soonest first, `-next_due_at` latest first,
+/// customers with nothing due last).
+pub const SORTS: [&str; 4] = ["created_at", "-created_at", "next_due_at", "-next_due_at"];
+
+/// One page of customers in the order asked for.
+#[derive(Debug, Clone, Copy)]
+pub enum CustomerPage {
+    Created(PageRequest),
+    NextDue(KeyedRequest),
+}
+
+impl CustomerPage {
+    /// Checks `limit`, `cursor` and `sort` (one of [`SORTS`]) as received from a client.
+    pub fn new(limit: Option<u64>, cursor: Option<&str>, sort: Option<&str>) -> Result<Self, DomainError> {
+        match sort.filter(|s| !s.is_empty()) {
+            Some("next_due_at") => Ok(Self::NextDue(KeyedRequest::new(limit, cursor, false)?)),
+            Some("-next_due_at") => Ok(Self::NextDue(KeyedRequest::new(limit, cursor, true)?)),
+            None | Some("created_at" | "-created_at") => {
+                Ok(Self::Created(PageRequest::new_sorted(limit, cursor, sort)?))
+            }
+            Some(_) => {
+                let values = SORTS.iter().map(|s| (*s).to_owned()).collect();
+                Err(DomainError::invalid("/sort", Msg::OneOf { values }))
+            }
+        }
+    }
 }
 
 impl CustomerFilter {
@@ -457,6 +499,13 @@ impl CustomerFilter {
         {
             errors.push(rule);
         }
+        if let Some(Err(DomainError::Validation(rule))) = self
+            .next_due_kind
+            .as_deref()
+            .map(|k| AgendaKind::parse(k, "/next_due_kind"))
+        {
+            errors.extend(rule);
+        }
         if errors.is_empty() {
             Ok(())
         } else {
@@ -465,12 +514,15 @@ impl CustomerFilter {
     }
 }
 
+/// Customers within reach, with their next due item. Sorting or
+/// filtering by the next due item joins it in SQL (`outbox::agenda`),
+/// computed for the customers within reach only.
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
     scope: Scope,
     filter: CustomerFilter,
-    page: PageRequest,
+    page: CustomerPage,
 ) -> Result<Page<CustomerView>, DomainError> {
     use customers::Column as C;
     filter.check()?;
@@ -511,7 +563,57 @@ pub async fn list(
         }
         query = query.filter(any);
     }
-    Ok(page.fetch(db, query, C::Id, |c| c.id).await?.map(CustomerView::from))
+    let kind = filter
+        .next_due_kind
+        .as_deref()
+        .map(|k| AgendaKind::parse(k, "/next_due_kind"))
+        .transpose()?;
+    let by_due = matches!(page, CustomerPage::NextDue(_));
+    let joins_due = by_due || filter.due_before.is_some() || filter.overdue.is_some() || kind.is_some();
+    if joins_due {
+        let next = agenda::next_due_at();
+        let now = Utc::now();
+        let mut conditions = Condition::all();
+        if let Some(before) = filter.due_before {
+            conditions = conditions.add(next.clone().lt(before));
+        }
+        match filter.overdue {
+            Some(true) => conditions = conditions.add(next.clone().lt(now)),
+            Some(false) => conditions = conditions.add(Condition::any().add(next.clone().is_null()).add(next.gte(now))),
+            None => {}
+        }
+        if let Some(kind) = kind {
+            conditions = conditions.add(agenda::next_due_is(kind));
+        }
+        let statement = sea_orm::QueryTrait::query(&mut query);
+        agenda::join_next_due(statement, reach(actor, scope));
+        statement.cond_where(conditions);
+    }
+    let mut page = match page {
+        CustomerPage::Created(page) => page.fetch(db, query, C::Id, |c| c.id).await?.map(CustomerView::from),
+        CustomerPage::NextDue(keyed) => {
+            let key = agenda::next_due_at();
+            keyed.select(
+                sea_orm::QueryTrait::query(&mut query),
+                key,
+                Expr::col((customers::Entity, C::Id)),
+            );
+            let mut rows: Vec<CustomerView> = query.all(db).await?.into_iter().map(Into::into).collect();
+            with_next_due(db, &mut rows).await?;
+            return Ok(keyed.cut(rows, |c| (c.next_due.map(|n| n.at), c.id)));
+        }
+    };
+    with_next_due(db, &mut page.items).await?;
+    Ok(page)
+}
+
+/// Fills in each customer's next due item.
+async fn with_next_due(db: &impl ConnectionTrait, customers: &mut [CustomerView]) -> Result<(), DomainError> {
+    let due = agenda::next_due(db, &customers.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
+    for customer in customers {
+        customer.next_due = due.get(&customer.id).copied();
+    }
+    Ok(())
 }
 
 pub(crate) async fn find(
@@ -530,7 +632,10 @@ pub async fn get(
     scope: Scope,
     id: Uuid,
 ) -> Result<CustomerView, DomainError> {
-    find(db, actor, scope, id).await.map(Into::into)
+    let mut customer = [CustomerView::from(find(db, actor, scope, id).await?)];
+    with_next_due(db, &mut customer).await?;
+    let [customer] = customer;
+    Ok(customer)
 }
 
 /// Changes contact fields and the key-account flag.

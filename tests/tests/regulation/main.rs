@@ -1,5 +1,6 @@
 //! Tests of the regulation's rules (issue 12), one module per feature.
 
+mod agenda;
 mod approvals;
 mod defects;
 mod privacy;

@@ -3,26 +3,17 @@
 
 use tests::{TestApp, assert_problem, spawn_app};
 
-use crate::{get_json, id_of, ids, new_customer, new_deal, new_unit, staff};
+use crate::{id_of, new_customer, new_deal, new_unit, staff};
 
 /// Every id of `path` (a list with a query string) read `limit` at a time,
 /// with the number of pages it took.
 async fn read_all(app: &TestApp, path: &str, token: &str) -> (Vec<String>, usize) {
-    let (mut all, mut pages) = (Vec::new(), 0);
-    let mut cursor: Option<String> = None;
-    loop {
-        let url = match &cursor {
-            Some(cursor) => format!("{path}&cursor={cursor}"),
-            None => path.to_owned(),
-        };
-        let page = get_json(app, &url, token).await;
-        pages += 1;
-        all.extend(ids(&page));
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return (all, pages),
-        }
-    }
+    let (items, pages) = tests::org::read_pages(app, path, token).await;
+    let ids = items
+        .iter()
+        .filter_map(|i| i["id"].as_str().map(str::to_owned))
+        .collect();
+    (ids, pages)
 }
 
 #[tokio::test]

@@ -613,6 +613,22 @@ catalogue! {
     ApprovalResubmitRejected => zh "只能重新提交自己被驳回的申请", en "only a rejected request of your own can be resubmitted";
     ApprovalsForStaff => zh "审批申请仅面向员工账号", en "approval requests are for staff accounts";
     ApprovalOnlySubmitterWithdraws => zh "只有提交人可以撤回申请", en "only the submitter may withdraw a request";
+    // A consultant's day (the agenda: GET /me/agenda, /teams/{id}/agenda).
+    AgendaFirstResponse { customer: String, due: super::At }
+        => zh "首次联系{customer}（{due} 前）", en "First contact with {customer} by {due}";
+    AgendaNeedsAssessment { customer: String, due: super::At }
+        => zh "完成{customer}的需求分析（{due} 前）", en "Assess the needs of {customer} by {due}";
+    AgendaFollowUp { customer: String, due: super::At }
+        => zh "跟进回访{customer}（{due} 前）", en "Follow up with {customer} by {due}";
+    AgendaInspection { customer: String, due: super::At }
+        => zh "为{customer}做交房前检查（{due} 前）", en "Pre-handover inspection for {customer} by {due}";
+    AgendaVisit { customer: String, due: super::At }
+        => zh "交房后回访{customer}（{due} 前）", en "Post-handover visit to {customer} by {due}";
+    AgendaComplaint { customer: String, due: super::At }
+        => zh "处理{customer}的投诉（{due} 前）", en "Resolve the complaint of {customer} by {due}";
+    AgendaOverdue { title: Box<Msg> } => zh "已逾期：{title}", en "Overdue: {title}";
+    AgendaOfOwnOnly => zh "您只能查看自己的待办：团队待办需要团队或全部范围的客户读取权限",
+        en "you may read only your own agenda: a team's agenda needs customers:read with scope team or all";
 }
 
 #[cfg(test)]

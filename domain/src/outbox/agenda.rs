@@ -1,0 +1,641 @@
+//! A consultant's day (每日记录客户跟进情况): the work each person must do,
+//! by due time — first responses, needs assessments, weekly follow-ups,
+//! inspection tasks, post-handover visits and complaints.
+//!
+//! An item is a deadline the timer engine keeps (a `deadline` timer, or the
+//! inspection's `task` timer) that is still pending, or that fired as a
+//! breach or a task while its record still needs the work (a first
+//! response missed yesterday stays on today's agenda, overdue, until the
+//! consultant responds). So the due time on the agenda is the due time of
+//! the reminder and of the breach: the two cannot disagree. Only the latest
+//! timer of a kind on a record counts (a reassigned lead's new deadline, a
+//! restarted weekly follow-up). Whose item it is, and whether the caller
+//! reaches it, is read from the record (the customer's owner, the deal's
+//! consultant, the complaint's handler), in SQL.
+//!
+//! A customer's next due time and kind (`next_due_at`, `next_due_kind`) are
+//! the earliest of these items on the customer. They are computed from the
+//! same query, not kept in columns: every change that moves a deadline
+//! already writes the timers and the record, and a second copy on the
+//! customer would have to be written in each of those places (and by the
+//! engine when a reassignment restarts a deadline) to stay right. The
+//! query reads the open and breached timers through their subject index,
+//! restricted to the customers the caller reaches.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entities::{
+    complaints, complaints::ComplaintStatus, customers, customers::CustomerStatus, deals, deals::DealStage, teams,
+    timers, timers::TimerState, users, visits,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    sea_query::{Alias, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement, UnionType},
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{
+    access::actor::Actor,
+    access::permissions::Scope,
+    outbox::sla::SlaKind,
+    platform::{
+        error::DomainError,
+        page::{OffsetRequest, Page},
+        text::{At, Msg},
+    },
+};
+
+/// What an agenda item asks for. New kinds (key-account revisits) join
+/// here with the timer kind that keeps their due time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgendaKind {
+    /// 初次接触: respond to a new lead.
+    FirstResponse,
+    /// 需求分析: assess the needs and recommend units.
+    NeedsAssessment,
+    /// 跟进回访: the weekly follow-up of a customer being worked.
+    FollowUp,
+    /// 交房前检查: inspect the unit before the planned handover.
+    Inspection,
+    /// 交房后回访: visit the customer within 30 days of handover.
+    Visit,
+    /// 投诉: resolve a complaint one handles.
+    Complaint,
+}
+
+impl AgendaKind {
+    pub const ALL: [AgendaKind; 6] = [
+        AgendaKind::FirstResponse,
+        AgendaKind::NeedsAssessment,
+        AgendaKind::FollowUp,
+        AgendaKind::Inspection,
+        AgendaKind::Visit,
+        AgendaKind::Complaint,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgendaKind::FirstResponse => "first_response",
+            AgendaKind::NeedsAssessment => "needs_assessment",
+            AgendaKind::FollowUp => "follow_up",
+            AgendaKind::Inspection => "inspection",
+            AgendaKind::Visit => "visit",
+            AgendaKind::Complaint => "complaint",
+        }
+    }
+
+    /// The timer kind whose due time this item shows.
+    fn timer(self) -> SlaKind {
+        match self {
+            AgendaKind::FirstResponse => SlaKind::FirstResponse,
+            AgendaKind::NeedsAssessment => SlaKind::NeedsAssessment,
+            AgendaKind::FollowUp => SlaKind::FollowUp,
+            AgendaKind::Inspection => SlaKind::Inspection,
+            AgendaKind::Visit => SlaKind::Visit,
+            AgendaKind::Complaint => SlaKind::ComplaintResolution,
+        }
+    }
+
+    fn of_timer(kind: &str) -> Option<AgendaKind> {
+        AgendaKind::ALL.into_iter().find(|k| k.timer().as_str() == kind)
+    }
+
+    /// The kind a client names (`first_response`, …), for `/pointer`.
+    pub fn parse(text: &str, pointer: &str) -> Result<AgendaKind, DomainError> {
+        AgendaKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
+            let values = AgendaKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
+            DomainError::invalid(pointer, Msg::OneOf { values })
+        })
+    }
+
+    /// The item's title: what to do, for whom, by when.
+    fn title(self, customer: String, due: DateTime<Utc>) -> Msg {
+        let due = At(due);
+        match self {
+            AgendaKind::FirstResponse => Msg::AgendaFirstResponse { customer, due },
+            AgendaKind::NeedsAssessment => Msg::AgendaNeedsAssessment { customer, due },
+            AgendaKind::FollowUp => Msg::AgendaFollowUp { customer, due },
+            AgendaKind::Inspection => Msg::AgendaInspection { customer, due },
+            AgendaKind::Visit => Msg::AgendaVisit { customer, due },
+            AgendaKind::Complaint => Msg::AgendaComplaint { customer, due },
+        }
+    }
+}
+
+impl std::fmt::Display for AgendaKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing to do.
+#[derive(Debug, Clone)]
+pub struct AgendaItem {
+    pub kind: AgendaKind,
+    pub due_at: DateTime<Utc>,
+    pub overdue: bool,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    /// The deal of an inspection or a visit.
+    pub deal_id: Option<Uuid>,
+    /// The complaint to resolve.
+    pub complaint_id: Option<Uuid>,
+    /// Whose item it is: the customer's owner, the deal's consultant, the complaint's handler.
+    pub consultant_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    /// What to do, for whom, by when; "overdue:" first when it is.
+    pub title: Msg,
+}
+
+/// Whose items to read. Each narrows the records in SQL.
+#[derive(Debug, Clone)]
+enum Whose {
+    /// The items this person answers for.
+    Person(Uuid),
+    /// The items of a team's records.
+    Team(Uuid),
+    /// The items on customers meeting this condition (on `customers`).
+    Customers(Condition),
+}
+
+/// The columns every branch of the items query yields, in this order.
+const COLUMNS: [&str; 7] = [
+    "kind",
+    "due_at",
+    "customer_id",
+    "customer_name",
+    "record_id",
+    "consultant_id",
+    "team_id",
+];
+
+/// A timer that still stands for work: open, or fired as a breach or a task.
+fn standing() -> Condition {
+    use timers::Column as T;
+    Condition::any()
+        .add(T::State.is_in([TimerState::Pending, TimerState::Queued]))
+        .add(
+            Condition::all()
+                .add(T::State.eq(TimerState::Fired))
+                .add(T::Outcome.is_in(["breached", "task_created"])),
+        )
+}
+
+/// No later timer of the same kind and phase on the same record.
+fn latest() -> Expr {
+    let later = Alias::new("later");
+    let t = |c: timers::Column| Expr::col((timers::Entity, c));
+    let l = |c: &str| Expr::col((later.clone(), Alias::new(c)));
+    Expr::not_exists(
+        Query::select()
+            .expr(Expr::value(1))
+            .from_as(timers::Entity, later.clone())
+            .and_where(l("subject_id").eq(t(timers::Column::SubjectId)))
+            .and_where(l("kind").eq(t(timers::Column::Kind)))
+            .and_where(l("phase").eq(t(timers::Column::Phase)))
+            .and_where(l("created_at").gt(t(timers::Column::CreatedAt)))
+            .to_owned(),
+    )
+}
+
+/// One branch of the items query: timers of `kinds` joined to their
+/// record and customer, with whose item it is and its team.
+fn branch(
+    kinds: Condition,
+    join: impl FnOnce(&mut SelectStatement),
+    consultant: Expr,
+    team: Expr,
+    whose: &Whose,
+    due_before: Option<DateTime<Utc>>,
+) -> SelectStatement {
+    use timers::Column as T;
+    let mut select = Query::select();
+    select
+        .expr_as(Expr::col((timers::Entity, T::Kind)), Alias::new(COLUMNS[0]))
+        .expr_as(Expr::col((timers::Entity, T::DueAt)), Alias::new(COLUMNS[1]))
+        .expr_as(
+            Expr::col((customers::Entity, customers::Column::Id)),
+            Alias::new(COLUMNS[2]),
+        )
+        .expr_as(
+            Expr::col((customers::Entity, customers::Column::Name)),
+            Alias::new(COLUMNS[3]),
+        )
+        .expr_as(Expr::col((timers::Entity, T::SubjectId)), Alias::new(COLUMNS[4]))
+        .expr_as(consultant.clone(), Alias::new(COLUMNS[5]))
+        .expr_as(team.clone(), Alias::new(COLUMNS[6]))
+        .from(timers::Entity);
+    join(&mut select);
+    select
+        .cond_where(kinds)
+        .cond_where(standing())
+        .and_where(latest())
+        .and_where(customers::Column::MergedIntoId.is_null());
+    match whose {
+        Whose::Person(id) => {
+            select.and_where(consultant.eq(*id));
+        }
+        Whose::Team(id) => {
+            select.and_where(team.eq(*id));
+        }
+        Whose::Customers(condition) => {
+            select.cond_where(condition.clone());
+        }
+    }
+    if let Some(before) = due_before {
+        select.and_where(T::DueAt.lt(before));
+    }
+    select
+}
+
+/// Every item `whose` selects, as one `UNION ALL`.
+fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
+    use timers::Column as T;
+    let kind = |k: SlaKind, phase: &str| Condition::all().add(T::Kind.eq(k.as_str())).add(T::Phase.eq(phase));
+    let not_lost = customers::Column::Status.ne(CustomerStatus::Lost);
+    let lead = Condition::any()
+        .add(
+            kind(SlaKind::FirstResponse, "deadline")
+                .add(customers::Column::FirstResponseAt.is_null())
+                .add(not_lost.clone()),
+        )
+        .add(
+            kind(SlaKind::NeedsAssessment, "deadline")
+                .add(customers::Column::NeedsAssessedAt.is_null())
+                .add(not_lost),
+        )
+        .add(
+            kind(SlaKind::FollowUp, "deadline")
+                .add(customers::Column::Status.is_not_in([CustomerStatus::Lost, CustomerStatus::HandedOver])),
+        );
+    let on_customer = branch(
+        lead,
+        |s| {
+            s.inner_join(
+                customers::Entity,
+                Expr::col((customers::Entity, customers::Column::Id)).equals((timers::Entity, T::SubjectId)),
+            );
+        },
+        Expr::col((customers::Entity, customers::Column::OwnerId)),
+        Expr::col((customers::Entity, customers::Column::TeamId)),
+        whose,
+        due_before,
+    );
+    let no_visit = Expr::not_exists(
+        Query::select()
+            .expr(Expr::value(1))
+            .from(visits::Entity)
+            .and_where(Expr::col((visits::Entity, visits::Column::DealId)).equals((deals::Entity, deals::Column::Id)))
+            .to_owned(),
+    );
+    let after_sale = Condition::any()
+        .add(kind(SlaKind::Inspection, "task").add(deals::Column::Stage.is_not_in([
+            DealStage::HandedOver,
+            DealStage::Closed,
+            DealStage::Cancelled,
+        ])))
+        .add(
+            kind(SlaKind::Visit, "deadline")
+                .add(deals::Column::Stage.ne(DealStage::Cancelled))
+                .add(no_visit),
+        );
+    let on_deal = branch(
+        after_sale,
+        |s| {
+            s.inner_join(
+                deals::Entity,
+                Expr::col((deals::Entity, deals::Column::Id)).equals((timers::Entity, T::SubjectId)),
+            )
+            .inner_join(
+                customers::Entity,
+                Expr::col((customers::Entity, customers::Column::Id))
+                    .equals((deals::Entity, deals::Column::CustomerId)),
+            );
+        },
+        Expr::col((deals::Entity, deals::Column::ConsultantId)),
+        Expr::col((deals::Entity, deals::Column::TeamId)),
+        whose,
+        due_before,
+    );
+    let complaint =
+        kind(SlaKind::ComplaintResolution, "deadline").add(complaints::Column::Status.ne(ComplaintStatus::Resolved));
+    let handler = Func::coalesce([
+        Expr::col((complaints::Entity, complaints::Column::HandlerId)),
+        Expr::col((complaints::Entity, complaints::Column::ConsultantId)),
+    ]);
+    let mut all = branch(
+        complaint,
+        |s| {
+            s.inner_join(
+                complaints::Entity,
+                Expr::col((complaints::Entity, complaints::Column::Id)).equals((timers::Entity, T::SubjectId)),
+            )
+            .inner_join(
+                customers::Entity,
+                Expr::col((customers::Entity, customers::Column::Id))
+                    .equals((complaints::Entity, complaints::Column::CustomerId)),
+            );
+        },
+        handler.into(),
+        Expr::col((complaints::Entity, complaints::Column::TeamId)),
+        whose,
+        due_before,
+    );
+    all.union(UnionType::All, on_customer).union(UnionType::All, on_deal);
+    all
+}
+
+/// A row of the items query.
+struct Row {
+    kind: AgendaKind,
+    due_at: DateTime<Utc>,
+    customer_id: Uuid,
+    customer_name: String,
+    record_id: Option<Uuid>,
+    consultant_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+}
+
+/// Runs `query` (the items, possibly ordered and cut) and reads its rows.
+async fn read(db: &impl ConnectionTrait, query: &SelectStatement) -> Result<Vec<Row>, DomainError> {
+    let backend = db.get_database_backend();
+    let rows = db.query_all_raw(backend.build(query)).await?;
+    rows.into_iter()
+        .map(|row| {
+            let kind: String = row.try_get("", COLUMNS[0])?;
+            let kind = AgendaKind::of_timer(&kind)
+                .ok_or_else(|| DomainError::Internal(format!("an agenda item of unknown timer kind {kind}")))?;
+            Ok(Row {
+                kind,
+                due_at: row.try_get("", COLUMNS[1])?,
+                customer_id: row.try_get("", COLUMNS[2])?,
+                customer_name: row.try_get("", COLUMNS[3])?,
+                record_id: row.try_get("", COLUMNS[4])?,
+                consultant_id: row.try_get("", COLUMNS[5])?,
+                team_id: row.try_get("", COLUMNS[6])?,
+            })
+        })
+        .collect()
+}
+
+impl Row {
+    fn item(self, now: DateTime<Utc>) -> AgendaItem {
+        let overdue = self.due_at < now;
+        let title = self.kind.title(self.customer_name.clone(), self.due_at);
+        let title = if overdue {
+            Msg::AgendaOverdue { title: Box::new(title) }
+        } else {
+            title
+        };
+        let record = |kinds: &[AgendaKind]| self.record_id.filter(|_| kinds.contains(&self.kind));
+        AgendaItem {
+            kind: self.kind,
+            due_at: self.due_at,
+            overdue,
+            customer_id: self.customer_id,
+            deal_id: record(&[AgendaKind::Inspection, AgendaKind::Visit]),
+            complaint_id: record(&[AgendaKind::Complaint]),
+            customer_name: self.customer_name,
+            consultant_id: self.consultant_id,
+            team_id: self.team_id,
+            title,
+        }
+    }
+}
+
+/// The most an agenda page holds.
+pub const MAX_LIMIT: u64 = 500;
+
+/// One page of `whose` items, overdue first and then by due time (one
+/// order: an overdue item is due before any other), ties by kind and record.
+async fn page(
+    db: &impl ConnectionTrait,
+    whose: Whose,
+    due_before: Option<DateTime<Utc>>,
+    page: OffsetRequest,
+) -> Result<Page<AgendaItem>, DomainError> {
+    let all = Alias::new("items");
+    let mut query = Query::select();
+    query
+        .columns(COLUMNS.map(|c| (all.clone(), Alias::new(c))))
+        .from_subquery(items(&whose, due_before), all.clone())
+        .order_by((all.clone(), Alias::new("due_at")), Order::Asc)
+        .order_by((all.clone(), Alias::new("kind")), Order::Asc)
+        .order_by((all.clone(), Alias::new("record_id")), Order::Asc)
+        .limit(page.limit + 1)
+        .offset(page.offset);
+    let now = Utc::now();
+    let rows = read(db, &query).await?;
+    Ok(page.cut(rows.into_iter().map(|r| r.item(now)).collect()))
+}
+
+/// What a caller asks of an agenda.
+#[derive(Debug, Clone, Copy)]
+pub struct AgendaRequest {
+    /// Only items due before this instant (e.g. the end of today).
+    pub due_before: Option<DateTime<Utc>>,
+    pub page: OffsetRequest,
+}
+
+/// The caller's own agenda: the items it answers for.
+pub async fn mine(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    request: AgendaRequest,
+) -> Result<Page<AgendaItem>, DomainError> {
+    page(db, Whose::Person(actor.id), request.due_before, request.page).await
+}
+
+/// A consultant and the items of one page of a team's agenda that are theirs.
+#[derive(Debug, Clone)]
+pub struct ConsultantAgenda {
+    pub consultant_id: Option<Uuid>,
+    pub name: Option<String>,
+    pub items: Vec<AgendaItem>,
+}
+
+/// A team's agenda, one page of it grouped by consultant.
+#[derive(Debug, Clone)]
+pub struct TeamAgenda {
+    pub team_id: Uuid,
+    /// The team's active members first (each, even with nothing due), by
+    /// their earliest item on the page, then anyone else the team's records
+    /// name (a manager handling a complaint).
+    pub consultants: Vec<ConsultantAgenda>,
+    pub next_cursor: Option<String>,
+}
+
+/// The agenda of a team the caller reaches with its `customers:read`
+/// scope: `team` reaches its own teams, `all` every team; `own` reads only
+/// its own agenda (403).
+pub async fn team(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    team_id: Uuid,
+    request: AgendaRequest,
+) -> Result<TeamAgenda, DomainError> {
+    match scope {
+        Scope::Own => return Err(DomainError::Forbidden(Msg::AgendaOfOwnOnly)),
+        Scope::Team if !actor.team_ids.contains(&team_id) => return Err(DomainError::NotFound(Msg::NounTeam)),
+        Scope::Team | Scope::All => {}
+    }
+    if teams::Entity::find_by_id(team_id).one(db).await?.is_none() {
+        return Err(DomainError::NotFound(Msg::NounTeam));
+    }
+    let items = page(db, Whose::Team(team_id), request.due_before, request.page).await?;
+    let members: Vec<(Uuid, String)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::Name)
+        .filter(users::Column::TeamId.eq(team_id))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut groups: Vec<ConsultantAgenda> = Vec::new();
+    for item in items.items {
+        match groups.iter_mut().find(|g| g.consultant_id == item.consultant_id) {
+            Some(group) => group.items.push(item),
+            None => groups.push(ConsultantAgenda {
+                consultant_id: item.consultant_id,
+                name: None,
+                items: vec![item],
+            }),
+        }
+    }
+    for (id, _) in &members {
+        if !groups.iter().any(|g| g.consultant_id == Some(*id)) {
+            groups.push(ConsultantAgenda {
+                consultant_id: Some(*id),
+                name: None,
+                items: Vec::new(),
+            });
+        }
+    }
+    let mut names: HashMap<Uuid, String> = members.into_iter().collect();
+    let others: Vec<Uuid> = groups
+        .iter()
+        .filter_map(|g| g.consultant_id)
+        .filter(|id| !names.contains_key(id))
+        .collect();
+    if !others.is_empty() {
+        let found: Vec<(Uuid, String)> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .column(users::Column::Name)
+            .filter(users::Column::Id.is_in(others))
+            .into_tuple()
+            .all(db)
+            .await?;
+        names.extend(found);
+    }
+    for group in &mut groups {
+        group.name = group.consultant_id.and_then(|id| names.get(&id).cloned());
+    }
+    Ok(TeamAgenda {
+        team_id,
+        consultants: groups,
+        next_cursor: items.next_cursor,
+    })
+}
+
+/// What is due next on a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextDue {
+    pub at: DateTime<Utc>,
+    pub kind: AgendaKind,
+}
+
+/// The next due item of each of `customers` that has one.
+pub async fn next_due(db: &impl ConnectionTrait, customers: &[Uuid]) -> Result<HashMap<Uuid, NextDue>, DomainError> {
+    if customers.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let whose = Whose::Customers(Condition::all().add(customers::Column::Id.is_in(customers.iter().copied())));
+    let mut out: HashMap<Uuid, NextDue> = HashMap::new();
+    for row in read(db, &items(&whose, None)).await? {
+        let next = NextDue {
+            at: row.due_at,
+            kind: row.kind,
+        };
+        out.entry(row.customer_id)
+            .and_modify(|n| {
+                if (next.at, next.kind.timer().as_str()) < (n.at, n.kind.timer().as_str()) {
+                    *n = next;
+                }
+            })
+            .or_insert(next);
+    }
+    Ok(out)
+}
+
+/// The alias of the per-customer next due item joined into customer lists.
+pub const NEXT_DUE: &str = "next_due";
+
+/// Joins [`NEXT_DUE`] (`customer_id`, `next_due_at`, `next_due_kind` — the
+/// timer kind) to a query on `customers`: the earliest item of each
+/// customer meeting `reach` (of two at once, the first kind by name, as
+/// [`next_due`] picks). Left join: a customer with nothing due has nulls.
+pub fn join_next_due(query: &mut SelectStatement, reach: Condition) {
+    let (item, first) = (Alias::new("item"), Alias::new("first"));
+    let whose = Whose::Customers(reach);
+    let col = |table: &Alias, c: &str| Expr::col((table.clone(), Alias::new(c)));
+    let earliest = Query::select()
+        .column((item.clone(), Alias::new("customer_id")))
+        .expr_as(Func::min(col(&item, "due_at")), Alias::new("due_at"))
+        .from_subquery(items(&whose, None), item.clone())
+        .group_by_col((item.clone(), Alias::new("customer_id")))
+        .to_owned();
+    let next = Query::select()
+        .column((item.clone(), Alias::new("customer_id")))
+        .expr_as(col(&item, "due_at"), Alias::new("next_due_at"))
+        .expr_as(Func::min(col(&item, "kind")), Alias::new("next_due_kind"))
+        .from_subquery(items(&whose, None), item.clone())
+        .join_subquery(
+            sea_orm::JoinType::InnerJoin,
+            earliest,
+            first.clone(),
+            Condition::all()
+                .add(col(&first, "customer_id").eq(col(&item, "customer_id")))
+                .add(col(&first, "due_at").eq(col(&item, "due_at"))),
+        )
+        .group_by_col((item.clone(), Alias::new("customer_id")))
+        .group_by_col((item, Alias::new("due_at")))
+        .to_owned();
+    let alias = Alias::new(NEXT_DUE);
+    query.join_subquery(
+        sea_orm::JoinType::LeftJoin,
+        next,
+        alias.clone(),
+        Expr::col((alias, Alias::new("customer_id"))).equals((customers::Entity, customers::Column::Id)),
+    );
+}
+
+/// `next_due_at` of the joined [`NEXT_DUE`].
+pub fn next_due_at() -> Expr {
+    Expr::col((Alias::new(NEXT_DUE), Alias::new("next_due_at")))
+}
+
+/// Whether the joined [`NEXT_DUE`] item is of `kind`.
+pub fn next_due_is(kind: AgendaKind) -> Expr {
+    Expr::col((Alias::new(NEXT_DUE), Alias::new("next_due_kind"))).eq(kind.timer().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_timer_and_its_spelling() {
+        for kind in AgendaKind::ALL {
+            assert_eq!(AgendaKind::of_timer(kind.timer().as_str()), Some(kind));
+            assert_eq!(AgendaKind::parse(kind.as_str(), "/kind").ok(), Some(kind));
+            assert_eq!(serde_json::to_value(kind).ok(), Some(serde_json::json!(kind.as_str())));
+        }
+        assert!(AgendaKind::parse("lunch", "/kind").is_err());
+    }
+}
