@@ -250,6 +250,8 @@ pub fn notices(view: &ApprovalView, users: &[Uuid], kind: Kind, title: &Msg, bod
             body: Some(body.clone()),
             subject_type: Some("approval"),
             subject_id: Some(view.id),
+            // The decision's deadline, while it is waiting for one.
+            due_at: (view.status == ApprovalStatus::Submitted).then_some(view.due_at),
             dedupe_key: format!("approval:{}:{tag}:{user}", view.id),
         })
         .collect()
