@@ -107,7 +107,7 @@ mod tests {
 
     #[test]
     fn enum_columns_keep_their_stored_spellings_and_parse_back() {
-        let cases: [(Vec<String>, &[&str]); 13] = [
+        let cases: [(Vec<String>, &[&str]); 14] = [
             (spellings::<api_clients::ApiClientStatus>(), &["active", "disabled"]),
             (
                 spellings::<customers::Channel>(),
@@ -187,6 +187,10 @@ mod tests {
                     "event_attended",
                     "sla_breached",
                 ],
+            ),
+            (
+                spellings::<targets::TargetLevel>(),
+                &["department", "region", "team", "consultant"],
             ),
             (
                 spellings::<units::UnitStatus>(),

@@ -11,6 +11,7 @@ mod m20261127_000004_idempotency;
 mod m20261127_000005_sales;
 mod m20261127_000006_engine;
 mod m20261127_000007_kpi_snapshot_rows;
+mod m20261130_000005_target_plans;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -22,6 +23,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261127_000005_sales.rs"),
     include_str!("m20261127_000006_engine.rs"),
     include_str!("m20261127_000007_kpi_snapshot_rows.rs"),
+    include_str!("m20261130_000005_target_plans.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -77,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_sales::Migration),
             Box::new(m20261127_000006_engine::Migration),
             Box::new(m20261127_000007_kpi_snapshot_rows::Migration),
+            Box::new(m20261130_000005_target_plans::Migration),
         ]
     }
 }
