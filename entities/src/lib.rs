@@ -39,6 +39,7 @@ text_forms!(
     needs_assessments::Reaction,
     notifications::NotificationKind,
     sla_policies::SlaKind,
+    targets::TargetLevel,
     timeline_entries::TimelineKind,
     timers::TimerState,
     units::UnitStatus,
