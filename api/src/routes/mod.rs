@@ -132,7 +132,7 @@ pub static API: &[Operation] = operations![
     targets::update_target,
     targets::delete_target,
     targets::get_target_plan,
-    targets::split_target,
+    targets::create_target_split,
     trainings::list_trainings,
     trainings::create_training,
     trainings::get_training,

@@ -414,7 +414,7 @@ pub async fn get_target_plan(
 /// consultants (the monthly plan, 月度销售计划). Parts adding up to less
 /// than the target are accepted and reported as `under`; to more, refused
 /// with `target_over_allocated` and nothing written.
-#[utoipa::path(post, path = "/api/v1/targets/{id}/split", tag = "targets", operation_id = "split_target",
+#[utoipa::path(post, path = "/api/v1/targets/{id}/split", tag = "targets", operation_id = "create_target_split",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Target id")),
     request_body = SplitBody,
@@ -427,7 +427,7 @@ pub async fn get_target_plan(
         (status = 409, description = "Two parts were created at once by another request (`target_exists`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No parts, a part naming none or several, of the wrong kind or twice, an unknown or foreign region, team, consultant or period, bad figures (`validation_failed`); parts adding up to more than the target (`target_over_allocated`)", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn split_target(
+pub async fn create_target_split(
     caller: Authorized<perm::TargetsWrite>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
