@@ -400,31 +400,13 @@ async fn achievement_counts_each_levels_deals_in_its_year_quarter_or_month_in_th
     let a2 = app.token("a2@example.com", PASSWORD).await;
     let east = region_of(&app, org.team_a).await;
     let (team_a, team_b) = (org.team_a, org.team_b);
-    for (body, _) in [
-        (
-            json!({"period": "2026", "level": "department", "units": 10, "amount_fen": 4_000_000_000i64}),
-            0,
-        ),
-        (
-            json!({"period": "2026-Q4", "region_id": east, "units": 4, "amount_fen": 1_800_000_000i64}),
-            0,
-        ),
-        (
-            json!({"period": "2026-Q4", "team_id": team_a, "units": 4, "amount_fen": 1_000_000_000i64}),
-            0,
-        ),
-        (
-            json!({"period": "2026-11", "team_id": team_a, "units": 2, "amount_fen": 600_000_000i64}),
-            0,
-        ),
-        (
-            json!({"period": "2026-11", "user_id": org.consultant_a1, "units": 1, "amount_fen": 400_000_000i64}),
-            0,
-        ),
-        (
-            json!({"period": "2026-11", "user_id": org.consultant_a2, "units": 0, "amount_fen": 0}),
-            0,
-        ),
+    for body in [
+        json!({"period": "2026", "level": "department", "units": 10, "amount_fen": 4_000_000_000i64}),
+        json!({"period": "2026-Q4", "region_id": east, "units": 4, "amount_fen": 1_800_000_000i64}),
+        json!({"period": "2026-Q4", "team_id": team_a, "units": 4, "amount_fen": 1_000_000_000i64}),
+        json!({"period": "2026-11", "team_id": team_a, "units": 2, "amount_fen": 600_000_000i64}),
+        json!({"period": "2026-11", "user_id": org.consultant_a1, "units": 1, "amount_fen": 400_000_000i64}),
+        json!({"period": "2026-11", "user_id": org.consultant_a2, "units": 0, "amount_fen": 0}),
     ] {
         set(&app, &director, body).await;
     }

@@ -597,7 +597,6 @@ catalogue! {
         => zh "{subject} 的 {period} 目标被超额分解：各部分合计超出 {units} 套、{amount}（查看其分解计划）",
            en "the parts of the {period} target of {subject} exceed it by {units} units and {amount} (see its plan)";
     TitleInputRefusedByRule => zh "输入被业务规则拒绝", en "Input refused by a business rule";
-    NounTargetPlan => zh "目标分解计划", en "target plan";
 }
 
 #[cfg(test)]
