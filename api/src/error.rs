@@ -50,6 +50,11 @@ pub enum ApiError {
         code: &'static str,
         detail: Msg,
     },
+    /// A business rule with its own stable code refused the input as a whole (422).
+    Refused {
+        code: &'static str,
+        detail: Msg,
+    },
     /// The state machine refused the move; `allowed` lists the moves it allows (409).
     IllegalTransition {
         detail: Msg,
@@ -108,6 +113,7 @@ impl ApiError {
             Self::MethodNotAllowed => (S::METHOD_NOT_ALLOWED, "method_not_allowed", Msg::TitleMethodNotAllowed),
             Self::Conflict(_) => (S::CONFLICT, "conflict", Msg::TitleConflict),
             Self::Rule { code, .. } => (S::CONFLICT, *code, Msg::TitleRefusedByRule),
+            Self::Refused { code, .. } => (S::UNPROCESSABLE_ENTITY, *code, Msg::TitleInputRefusedByRule),
             Self::IllegalTransition { .. } => (S::CONFLICT, "illegal_transition", Msg::TitleIllegalTransition),
             Self::PreconditionFailed => (
                 S::PRECONDITION_FAILED,
@@ -173,6 +179,7 @@ impl ApiError {
             | Self::Forbidden(d)
             | Self::Conflict(d)
             | Self::Rule { detail: d, .. }
+            | Self::Refused { detail: d, .. }
             | Self::RateLimited { detail: d, .. } => d.clone(),
             Self::MalformedJson(reason) => Msg::MalformedJson { reason: reason.clone() },
             Self::InvalidQuery(reason) => Msg::InvalidQuery {
@@ -296,6 +303,7 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => Self::NotFound(what),
             DomainError::Conflict(detail) => Self::Conflict(detail),
             DomainError::Rule { code, detail } => Self::Rule { code, detail },
+            DomainError::Refused { code, detail } => Self::Refused { code, detail },
             DomainError::IllegalTransition {
                 what,
                 from,

@@ -72,6 +72,13 @@ vocabulary! {
     Purpose = entities::needs_assessments::Purpose::iter().map(|p| p.to_value());
     /// The customer's reaction to a recommended unit.
     Reaction = entities::needs_assessments::Reaction::iter().map(|r| r.to_value());
+    /// Whose target: the department's, a region's, a team's or a consultant's.
+    TargetLevel = entities::targets::TargetLevel::iter().map(|l| l.to_value());
+    /// How a target splits: into the subjects of the level below, or into its shorter periods.
+    TargetBreakdown = domain::performance::targets::Breakdown::ALL.iter().filter_map(|b| serde_json::to_value(b).ok());
+    /// Parts against their target: over (refused on every write), under (some still to split) or exact.
+    AllocationStatus =
+        domain::performance::targets::AllocationStatus::ALL.iter().filter_map(|s| serde_json::to_value(s).ok());
     /// The state of an inspection issue.
     IssueStatus = entities::inspection_issues::IssueStatus::iter().map(|s| s.to_value());
     /// What an agenda item asks for (a customer's `next_due_kind`).

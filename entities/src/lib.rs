@@ -41,6 +41,7 @@ text_forms!(
     needs_assessments::Reaction,
     notifications::NotificationKind,
     sla_policies::SlaKind,
+    targets::TargetLevel,
     timeline_entries::TimelineKind,
     timers::TimerState,
     units::UnitStatus,
@@ -111,7 +112,7 @@ mod tests {
 
     #[test]
     fn enum_columns_keep_their_stored_spellings_and_parse_back() {
-        let cases: [(Vec<String>, &[&str]); 15] = [
+        let cases: [(Vec<String>, &[&str]); 16] = [
             (spellings::<api_clients::ApiClientStatus>(), &["active", "disabled"]),
             (
                 spellings::<approvals::ApprovalKind>(),
@@ -203,6 +204,10 @@ mod tests {
                     "event_attended",
                     "sla_breached",
                 ],
+            ),
+            (
+                spellings::<targets::TargetLevel>(),
+                &["department", "region", "team", "consultant"],
             ),
             (
                 spellings::<units::UnitStatus>(),

@@ -14,6 +14,7 @@ mod m20261127_000007_kpi_snapshot_rows;
 mod m20261130_000001_privacy;
 mod m20261130_000003_approvals;
 mod m20261130_000004_routing;
+mod m20261130_000005_target_plans;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -29,6 +30,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("../../domain/src/platform/phone.rs"),
     include_str!("m20261130_000003_approvals.rs"),
     include_str!("m20261130_000004_routing.rs"),
+    include_str!("m20261130_000005_target_plans.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -124,6 +126,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_privacy::Migration),
             Box::new(m20261130_000003_approvals::Migration),
             Box::new(m20261130_000004_routing::Migration),
+            Box::new(m20261130_000005_target_plans::Migration),
         ]
     }
 }

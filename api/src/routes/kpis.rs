@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     DomainError,
     performance::kpis::{ConsultantFigures, TargetProgress, TeamFigures},
-    platform::calendar::Month,
+    platform::calendar::{Month, Period, Quarter},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -299,4 +299,100 @@ pub async fn list_team_kpis(
     };
     let items = rows.into_iter().map(TeamKpi::from).collect();
     Ok(HttpResponse::Ok().json(report(month, &state, taken_at, items)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AchievementQuery {
+    /// `2026`, `2026-Q3` or `2026-11`; the current quarter in the business time zone if absent.
+    pub period: Option<String>,
+    /// Targets of this level only.
+    #[param(value_type = Option<vocab::TargetLevel>)]
+    pub level: Option<String>,
+}
+
+/// One target's achievement (目标完成率) over its whole period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetAchievement {
+    pub target: crate::routes::targets::Target,
+    /// Deals subscribed in the period and not cancelled by the target's
+    /// subject (the department: all; a region: its teams'), one unit each (成交套数).
+    pub units_sold: i64,
+    /// Their agreed prices, in fen (成交金额).
+    pub amount_sold_fen: i64,
+    /// units_sold ÷ the target's units, in thousandths rounded down (`325` = 32.5 %); null for a target of 0.
+    pub units_permille: Option<i64>,
+    /// amount_sold_fen ÷ the target's amount, in thousandths rounded down; null for a target of 0.
+    pub amount_permille: Option<i64>,
+}
+
+/// The achievements of a period's targets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AchievementReport {
+    /// The period: `2026`, `2026-Q3` or `2026-11`.
+    pub period: String,
+    /// IANA time zone the period is counted in.
+    pub timezone: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Department first, then regions, teams and consultants.
+    pub items: Vec<TargetAchievement>,
+}
+
+/// Target achievement for a year, quarter or month at every level: each
+/// target of the period within the caller's `kpis:read` scope (the director
+/// every one, a manager their teams' and their consultants', a consultant
+/// their own) with what its subject sold in the period against it.
+#[utoipa::path(get, path = "/api/v1/kpis/targets", tag = "figures", operation_id = "list_target_achievements",
+    security(("bearer" = [])),
+    params(AchievementQuery),
+    responses(
+        (status = 200, description = "One row per target of the period", body = AchievementReport),
+        (status = 400, description = "Malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks kpis:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`period` is not a year, quarter or month, or `level` not a level", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_target_achievements(
+    caller: Authorized<perm::KpisRead>,
+    state: web::Data<AppState>,
+    query: crate::extract::ApiQuery<AchievementQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let tz = state.settings.timezone;
+    let mut errors = Vec::new();
+    let period = match q.period.as_deref() {
+        Some(p) => p
+            .parse::<Period>()
+            .map_err(|_| errors.push(domain::FieldError::new("/period", Msg::YearQuarterOrMonth)))
+            .ok(),
+        None => Some(Period::Quarter(Quarter::of(Utc::now(), tz))),
+    };
+    let level = domain::platform::input::optional(
+        q.level.as_deref(),
+        |l| domain::platform::input::variant(l, "/level"),
+        &mut errors,
+    );
+    let (Some(period), true) = (period, errors.is_empty()) else {
+        return Err(DomainError::Validation(errors).into());
+    };
+    let rows =
+        domain::performance::kpis::achievements(&state.db, &caller.actor, caller.scope, period, level, tz).await?;
+    let items = rows
+        .into_iter()
+        .map(|a| TargetAchievement {
+            target: a.target.into(),
+            units_sold: a.units_sold,
+            amount_sold_fen: a.amount_sold_fen,
+            units_permille: a.units_permille,
+            amount_permille: a.amount_permille,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(AchievementReport {
+        period: period.to_string(),
+        timezone: tz.name().to_owned(),
+        from: period.start(tz),
+        to: period.end(tz),
+        items,
+    }))
 }

@@ -19,7 +19,9 @@ use entities::{
     handover_checklist_items::ChecklistItem,
     handovers, inspection_issues, needs_assessments,
     needs_assessments::{Purpose, Reaction},
-    targets, timeline_entries,
+    targets,
+    targets::TargetLevel,
+    timeline_entries,
     timeline_entries::TimelineKind,
     training_attendees, trainings, units,
     units::UnitStatus,
@@ -683,37 +685,77 @@ pub async fn load(
         }
     }
 
-    // Targets for the year and this quarter, for every team and region.
-    let year = now.year().to_string();
-    let quarter = crate::platform::calendar::Quarter::of_day(now.date_naive()).to_string();
+    // Targets split down (销售目标分解): the department's year into its
+    // quarters and regions, each region's year and this quarter into its
+    // teams, each team's quarter into its months, and this month of each team
+    // into its consultants (the monthly plan). Every split adds up to its
+    // target or less, never more.
+    let year = crate::platform::calendar::Year::of_day(now.date_naive());
+    let quarter = crate::platform::calendar::Quarter::of_day(now.date_naive());
+    let month = crate::platform::calendar::Month::of_day(now.date_naive());
     let mut teams: Vec<(Uuid, Uuid)> = sellers.iter().map(|s| (s.team_id, s.region_id)).collect();
     teams.sort_unstable();
     teams.dedup();
     let mut regions: Vec<Uuid> = teams.iter().map(|t| t.1).collect();
     regions.sort_unstable();
     regions.dedup();
-    let mut subjects: Vec<(Option<Uuid>, Option<Uuid>, String, i32)> = teams
-        .iter()
-        .map(|(team, _)| (None, Some(*team), format!("team:{team}"), 1))
+    let months: Vec<String> = (0..3)
+        .filter_map(|i| crate::platform::calendar::Month::new(year.number(), (quarter.number() - 1) * 3 + 1 + i))
+        .map(|m| m.to_string())
         .collect();
-    subjects.extend(regions.iter().map(|r| (Some(*r), None, format!("region:{r}"), 3)));
-    for (region, team, subject, scale) in subjects {
-        for (period, units) in [(year.clone(), 48 * scale), (quarter.clone(), 12 * scale)] {
-            targets::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                period: Set(period),
-                region_id: Set(region),
-                team_id: Set(team),
-                subject: Set(subject.clone()),
-                units: Set(units),
-                amount_fen: Set(i64::from(units) * 450_000_000),
-                set_by: Set(Some(director)),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(db)
-            .await?;
+    let department = (TargetLevel::Department, None, None, None, "department".to_owned());
+    let region_years = 48 * 3 * i32::try_from(regions.len()).unwrap_or(1);
+    let mut rows = vec![(year.to_string(), department.clone(), region_years + 12)];
+    for q in 1..=4 {
+        let q = crate::platform::calendar::Quarter::new(year.number(), q).map(|q| q.to_string());
+        rows.extend(q.map(|q| (q, department.clone(), (region_years + 12) / 4)));
+    }
+    for region in &regions {
+        let subject = (
+            TargetLevel::Region,
+            Some(*region),
+            None,
+            None,
+            format!("region:{region}"),
+        );
+        rows.push((year.to_string(), subject.clone(), 48 * 3));
+        rows.push((quarter.to_string(), subject, 12 * 3));
+    }
+    for (team, _) in &teams {
+        let members: Vec<Uuid> = sellers.iter().filter(|s| s.team_id == *team).map(|s| s.id).collect();
+        let monthly = i32::try_from(members.len()).unwrap_or(i32::MAX).max(4);
+        let subject = (TargetLevel::Team, None, Some(*team), None, format!("team:{team}"));
+        rows.push((year.to_string(), subject.clone(), 48));
+        rows.push((quarter.to_string(), subject.clone(), 3 * monthly));
+        rows.extend(months.iter().map(|m| (m.clone(), subject.clone(), monthly)));
+        for member in members {
+            let subject = (
+                TargetLevel::Consultant,
+                None,
+                Some(*team),
+                Some(member),
+                format!("consultant:{member}"),
+            );
+            rows.push((month.to_string(), subject, 1));
         }
+    }
+    for (period, (level, region, team, user, subject), units) in rows {
+        targets::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            period: Set(period),
+            level: Set(level),
+            region_id: Set(region),
+            team_id: Set(team),
+            user_id: Set(user),
+            subject: Set(subject),
+            units: Set(units),
+            amount_fen: Set(i64::from(units) * 450_000_000),
+            set_by: Set(Some(director)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
     }
 
     // Two trainings per team: last month and this month, with exam results.

@@ -26,8 +26,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    access::actor::Actor, access::permissions::Scope, outbox::sla::SlaKind, platform::calendar::Month,
-    platform::error::DomainError, platform::money, platform::text::Msg,
+    access::actor::Actor,
+    access::permissions::Scope,
+    outbox::sla::SlaKind,
+    performance::targets::{self, TargetLevel, TargetView},
+    platform::calendar::{Month, Period},
+    platform::error::DomainError,
+    platform::money,
+    platform::text::Msg,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -202,6 +208,11 @@ async fn rows(
     let marks = vec!["?"; ids.len()].join(", ");
     let sql = template.replace("{key}", key).replace("{ids}", &marks);
     values.extend(ids.iter().map(|id| Value::from(*id)));
+    run(db, sql, values).await
+}
+
+/// Runs `sql` written with `?` placeholders, numbered for PostgreSQL.
+async fn run(db: &impl ConnectionTrait, sql: String, values: Vec<Value>) -> Result<Vec<QueryResult>, DomainError> {
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {
@@ -367,19 +378,137 @@ async fn sold(
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, (i64, i64)>, DomainError> {
     let sql = format!(
-        "SELECT {{key}} AS k, COUNT(*) AS a, {} FROM deals \
-         WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled' \
-         AND {{key}} IN ({{ids}}) GROUP BY {{key}}",
-        money::SUM_PARTS.replace("{amount}", "agreed_price_fen")
+        "SELECT {{key}} AS k, {SOLD} AND {{key}} IN ({{ids}}) GROUP BY {{key}}",
+        SOLD = sold_sql()
     );
     let mut out = HashMap::new();
     for row in rows(db, key, &sql, range(from, to), ids).await? {
         let key: Uuid = row.try_get("", "k")?;
-        let units: i64 = row.try_get("", "a")?;
-        let (hi, lo): (i64, i64) = (row.try_get("", "hi")?, row.try_get("", "lo")?);
-        out.insert(key, (units, money::join_sum(hi, lo)));
+        out.insert(key, sold_row(&row)?);
     }
     Ok(out)
+}
+
+/// The columns and filter of every sum of sales: units (`a`) and the amount
+/// in parts (`hi`, `lo`) of the deals subscribed in `[?, ?)` and not cancelled.
+fn sold_sql() -> String {
+    format!(
+        "COUNT(*) AS a, {} FROM deals WHERE subscribed_at >= ? AND subscribed_at < ? AND stage <> 'cancelled'",
+        money::SUM_PARTS.replace("{amount}", "agreed_price_fen")
+    )
+}
+
+fn sold_row(row: &QueryResult) -> Result<(i64, i64), DomainError> {
+    let units: Option<i64> = row.try_get("", "a")?;
+    let (hi, lo): (Option<i64>, Option<i64>) = (row.try_get("", "hi")?, row.try_get("", "lo")?);
+    Ok((units.unwrap_or(0), money::join_sum(hi.unwrap_or(0), lo.unwrap_or(0))))
+}
+
+/// Units and amount the whole department sold over `[from, to)`.
+async fn sold_by_all(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(i64, i64), DomainError> {
+    let rows = run(db, format!("SELECT {}", sold_sql()), range(from, to)).await?;
+    rows.first().map_or(Ok((0, 0)), sold_row)
+}
+
+/// What one target's subject sold in its period, against the target (目标完成率).
+#[derive(Debug, Clone, Serialize)]
+pub struct Achievement {
+    pub target: TargetView,
+    /// Deals subscribed in the period and not cancelled, one unit each (成交套数).
+    pub units_sold: i64,
+    /// Their agreed prices (成交金额).
+    pub amount_sold_fen: i64,
+    /// units_sold ÷ target units in thousandths, rounded down; null for a target of 0.
+    pub units_permille: Option<i64>,
+    pub amount_permille: Option<i64>,
+}
+
+/// `part` ÷ `whole` in thousandths, rounded down; `None` without a whole.
+pub fn permille(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| i64::try_from(i128::from(part) * 1000 / i128::from(whole)).unwrap_or(i64::MAX))
+}
+
+/// The achievement of every target of `period` within the caller's reach
+/// (`kpis:read`: the director every target, a manager their teams' and their
+/// consultants', a consultant their own), optionally of one level: what the
+/// department, a region (its teams' deals), a team or a consultant sold from
+/// the period's first instant to its end in the business time zone.
+pub async fn achievements(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    period: Period,
+    level: Option<TargetLevel>,
+    tz: Tz,
+) -> Result<Vec<Achievement>, DomainError> {
+    use entities::targets::Column as C;
+    let mut query = entities::targets::Entity::find()
+        .filter(targets::reach(actor, scope))
+        .filter(C::Period.eq(period.to_string()));
+    if let Some(level) = level {
+        query = query.filter(C::Level.eq(level));
+    }
+    let mut list = query.order_by_asc(C::Subject).all(db).await?;
+    list.sort_by_key(|t| t.level as u8);
+    let (from, to) = (period.start(tz), period.end(tz));
+    let ids = |level: TargetLevel, id: fn(&entities::targets::Model) -> Option<Uuid>| -> Vec<Uuid> {
+        list.iter().filter(|t| t.level == level).filter_map(id).collect()
+    };
+    let regions = ids(TargetLevel::Region, |t| t.region_id);
+    let region_teams: Vec<(Uuid, Uuid)> = if regions.is_empty() {
+        Vec::new()
+    } else {
+        teams::Entity::find()
+            .filter(teams::Column::RegionId.is_in(regions))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.region_id))
+            .collect()
+    };
+    let mut team_ids = ids(TargetLevel::Team, |t| t.team_id);
+    team_ids.extend(region_teams.iter().map(|(team, _)| *team));
+    let by_team = sold(db, "team_id", from, to, &team_ids).await?;
+    let by_consultant = sold(
+        db,
+        "consultant_id",
+        from,
+        to,
+        &ids(TargetLevel::Consultant, |t| t.user_id),
+    )
+    .await?;
+    let everyone = if list.iter().any(|t| t.level == TargetLevel::Department) {
+        sold_by_all(db, from, to).await?
+    } else {
+        (0, 0)
+    };
+    Ok(list
+        .into_iter()
+        .map(|t| {
+            let (units, amount) = match (t.level, t.region_id, t.team_id, t.user_id) {
+                (TargetLevel::Department, ..) => everyone,
+                (TargetLevel::Region, Some(region), ..) => region_teams
+                    .iter()
+                    .filter(|(_, r)| *r == region)
+                    .map(|(team, _)| get(&by_team, team))
+                    .fold((0i64, 0i64), |(u, a), (tu, ta)| (u + tu, a.saturating_add(ta))),
+                (TargetLevel::Team, _, Some(team), _) => get(&by_team, &team),
+                (TargetLevel::Consultant, _, _, Some(user)) => get(&by_consultant, &user),
+                _ => (0, 0),
+            };
+            Achievement {
+                units_permille: permille(units, i64::from(t.units)),
+                amount_permille: permille(amount, t.amount_fen),
+                units_sold: units,
+                amount_sold_fen: amount,
+                target: TargetView::from(t),
+            }
+        })
+        .collect())
 }
 
 /// The shared figures over `[from, to)` of the consultants or teams `ids`, one per id.
@@ -582,5 +711,20 @@ mod tests {
     fn rates_are_rounded_and_undefined_without_a_base() {
         assert_eq!(rate(1, 3), Some(0.3333));
         assert_eq!(rate(0, 0), None);
+    }
+
+    #[test]
+    fn permille_rounds_down_and_needs_a_whole() {
+        for (part, whole, expected) in [
+            (1, 3, Some(333)),
+            (2, 3, Some(666)),
+            (3, 3, Some(1000)),
+            (5, 4, Some(1250)),
+            (0, 7, Some(0)),
+            (1, 0, None),
+            (i64::MAX, 1, Some(i64::MAX)),
+        ] {
+            assert_eq!(permille(part, whole), expected, "{part}/{whole}");
+        }
     }
 }

@@ -26,11 +26,14 @@ pub struct Quarter(NaiveDate);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month(NaiveDate);
 
-/// A target period: a year (`2026`) or one of its quarters (`2026-Q3`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A target period: a year (`2026`), one of its quarters (`2026-Q3`) or
+/// one of its months (`2026-11`). A year splits into its quarters, a
+/// quarter into its months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Year(Year),
     Quarter(Quarter),
+    Month(Month),
 }
 
 /// The first of the month of `day` (always a valid date).
@@ -177,6 +180,7 @@ impl Period {
         match self {
             Self::Year(y) => y,
             Self::Quarter(q) => q.year(),
+            Self::Month(m) => m.year(),
         }
     }
 
@@ -185,7 +189,38 @@ impl Period {
         match self {
             Self::Year(y) => y.start(tz),
             Self::Quarter(q) => q.start(tz),
+            Self::Month(m) => m.start(tz),
         }
+    }
+
+    /// The first instant after the period in `tz`.
+    pub fn end(self, tz: Tz) -> DateTime<Utc> {
+        match self {
+            Self::Year(y) => y.end(tz),
+            Self::Quarter(q) => q.end(tz),
+            Self::Month(m) => m.end(tz),
+        }
+    }
+
+    /// The period this one is part of: a month's quarter, a quarter's year; none for a year.
+    pub fn parent(self) -> Option<Period> {
+        match self {
+            Self::Year(_) => None,
+            Self::Quarter(q) => Some(Self::Year(q.year())),
+            Self::Month(m) => Some(Self::Quarter(m.quarter())),
+        }
+    }
+
+    /// The periods this one splits into, in order: a year's four quarters, a
+    /// quarter's three months; none for a month.
+    pub fn parts(self) -> Vec<Period> {
+        let (first, count, make): (NaiveDate, u32, fn(NaiveDate) -> Period) = match self {
+            Self::Year(y) => (y.first_day(), 4, |d| Self::Quarter(Quarter(d))),
+            Self::Quarter(q) => (q.first_day(), 3, |d| Self::Month(Month(d))),
+            Self::Month(_) => return Vec::new(),
+        };
+        let step = if count == 4 { 3 } else { 1 };
+        (0..count).map(|i| make(months_later(first, i * step))).collect()
     }
 }
 
@@ -275,6 +310,8 @@ impl FromStr for Period {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.contains("-Q") {
             s.parse().map(Self::Quarter)
+        } else if s.contains('-') {
+            s.parse().map(Self::Month)
         } else {
             s.parse().map(Self::Year)
         }
@@ -304,6 +341,7 @@ impl fmt::Display for Period {
         match self {
             Self::Year(y) => y.fmt(f),
             Self::Quarter(q) => q.fmt(f),
+            Self::Month(m) => m.fmt(f),
         }
     }
 }
@@ -325,9 +363,9 @@ mod tests {
     #[test]
     fn periods_parse_strictly_with_one_year_rule_and_print_back() {
         for (text, month, quarter, period) in [
-            ("2026-11", Some((2026, 11)), None, None),
-            ("2000-01", Some((2000, 1)), None, None),
-            ("2999-12", Some((2999, 12)), None, None),
+            ("2026-11", Some((2026, 11)), None, Some("2026-11")),
+            ("2000-01", Some((2000, 1)), None, Some("2000-01")),
+            ("2999-12", Some((2999, 12)), None, Some("2999-12")),
             ("2026-Q3", None, Some((2026, 3)), Some("2026-Q3")),
             ("2999-Q4", None, Some((2999, 4)), Some("2999-Q4")),
             ("2026", None, None, Some("2026")),
@@ -377,6 +415,30 @@ mod tests {
         assert_eq!(
             "2026-Q2".parse::<Period>().map(Period::year),
             Ok(Year::new(2026).expect("year"))
+        );
+    }
+
+    #[test]
+    fn a_period_splits_into_the_periods_whose_parent_it_is() {
+        for (period, parts) in [
+            ("2026", vec!["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]),
+            ("2026-Q1", vec!["2026-01", "2026-02", "2026-03"]),
+            ("2026-Q4", vec!["2026-10", "2026-11", "2026-12"]),
+            ("2026-11", vec![]),
+        ] {
+            let p: Period = period.parse().expect("period");
+            let split: Vec<String> = p.parts().iter().map(ToString::to_string).collect();
+            assert_eq!(split, parts, "{period}");
+            for part in p.parts() {
+                assert_eq!(part.parent(), Some(p), "{part}");
+                assert_eq!(part.year(), p.year(), "{part}");
+            }
+        }
+        assert_eq!("2026".parse::<Period>().map(Period::parent), Ok(None));
+        let december: Period = "2026-12".parse().expect("month");
+        assert_eq!(
+            (december.start(Asia::Shanghai), december.end(Asia::Shanghai)),
+            (utc("2026-11-30T16:00:00Z"), utc("2026-12-31T16:00:00Z"))
         );
     }
 

@@ -36,6 +36,11 @@ pub enum DomainError {
     /// (e.g. `last_administrator`).
     #[error("{detail}")]
     Rule { code: &'static str, detail: Msg },
+    /// Well-formed input that a business rule with its own stable code
+    /// refuses as a whole, whatever the stored state (e.g.
+    /// `target_over_allocated`: parts that add up to more than their target).
+    #[error("{detail}")]
+    Refused { code: &'static str, detail: Msg },
     /// A move the state machine of `what` (a deal's stage, a customer's
     /// status) does not allow from where the record is; `allowed` lists the
     /// moves it does allow.

@@ -5,3 +5,4 @@ mod approvals;
 mod defects;
 mod privacy;
 mod routing;
+mod targets;

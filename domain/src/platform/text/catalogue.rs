@@ -629,6 +629,48 @@ catalogue! {
     AgendaOverdue { title: Box<Msg> } => zh "已逾期：{title}", en "Overdue: {title}";
     AgendaOfOwnOnly => zh "您只能查看自己的待办：团队待办需要团队或全部范围的客户读取权限",
         en "you may read only your own agenda: a team's agenda needs customers:read with scope team or all";
+    // ------------------------------------------------------------ target plans (销售目标分解, 月度销售计划)
+    /// A target's period, now months too.
+    YearQuarterOrMonth => zh "必须是年份（2026）、季度（2026-Q1）或月份（2026-11）",
+        en "must be a year (2026), a quarter (2026-Q1) or a month (2026-11)";
+    /// A department's target names no region, team or consultant.
+    DepartmentNamesNoSubject => zh "部门目标不能指定区域、团队或顾问",
+        en "a department target names no region, team or consultant";
+    /// A region's target names only its region.
+    RegionTargetNamesRegionOnly => zh "区域目标只能指定 region_id", en "a region target names its region_id only";
+    /// A team's target names only its team.
+    TeamTargetNamesTeamOnly => zh "团队目标只能指定 team_id", en "a team target names its team_id only";
+    /// A consultant's target names the consultant.
+    ConsultantTargetNeedsUser => zh "顾问目标必须指定 user_id（团队即顾问所在团队）",
+        en "a consultant target needs user_id (its team is the consultant's)";
+    NoSuchConsultantInTeam => zh "该团队中没有此在职顾问", en "no such active consultant in this team";
+    NotAConsultantWithTeam => zh "不是在职且属于某个团队的顾问", en "not an active consultant of a team";
+    TeamOfAnotherRegion => zh "该团队不属于此区域", en "this team is not in the region";
+    /// A split names each part by exactly one of these.
+    OnePartKey => zh "必须且只能填写 region_id、team_id、user_id、period 之一",
+        en "exactly one of region_id, team_id, user_id and period is required";
+    /// What the parts of a target's split must be.
+    PartsOfDepartment => zh "部门目标按区域（region_id）或期间（period）分解",
+        en "a department target splits into regions (region_id) or periods (period)";
+    PartsOfRegion => zh "区域目标按团队（team_id）或期间（period）分解",
+        en "a region target splits into teams (team_id) or periods (period)";
+    PartsOfTeam => zh "团队目标按顾问（user_id）或期间（period）分解",
+        en "a team target splits into consultants (user_id) or periods (period)";
+    PartsOfConsultant => zh "顾问目标只能按期间（period）分解", en "a consultant target splits into periods (period) only";
+    PartsOneKind => zh "所有部分必须是同一种（区域、团队、顾问或期间）",
+        en "all parts must be of one kind (regions, teams, consultants or periods)";
+    PeriodNotAPart { parent: String } => zh "不是 {parent} 的组成期间（年分为季度，季度分为月份）",
+        en "not a part of {parent} (a year splits into quarters, a quarter into months)";
+    PartTwice => zh "同一部分出现了两次", en "this part is named twice";
+    PartsAtLeastOne => zh "至少需要一个部分", en "at least one part is required";
+    /// A manager splits only the monthly targets of their teams, to consultants.
+    ManagerSplitsTeamMonths => zh "销售经理只能把本团队的月度目标分解给顾问（年度、季度目标由销售总监分解）",
+        en "a manager splits only their team's monthly targets, to consultants (the director splits years and quarters)";
+    /// Parts that add up to more than their target.
+    TargetOverAllocated { subject: String, period: String, units: i64, amount: super::Amount }
+        => zh "{subject} 的 {period} 目标被超额分解：各部分合计超出 {units} 套、{amount}（查看其分解计划）",
+           en "the parts of the {period} target of {subject} exceed it by {units} units and {amount} (see its plan)";
+    TitleInputRefusedByRule => zh "输入被业务规则拒绝", en "Input refused by a business rule";
 }
 
 #[cfg(test)]
