@@ -131,6 +131,10 @@ pub struct PartnerCustomer {
     pub status: String,
     /// The partner's own id for the lead.
     pub external_id: Option<String>,
+    /// The project the lead asked about, as the partner sent it.
+    pub project_of_interest: Option<String>,
+    /// The district the lead asked about, as the partner sent it.
+    pub district_of_interest: Option<String>,
     /// When a consultant got the lead.
     pub assigned_at: Option<DateTime<Utc>>,
     /// When a follow-up first reached the customer (初次接触).
@@ -165,6 +169,8 @@ impl From<PartnerCustomerView> for PartnerCustomer {
             channel: v.channel,
             status: v.status,
             external_id: v.external_id,
+            project_of_interest: v.project_of_interest,
+            district_of_interest: v.district_of_interest,
             assigned_at: v.assigned_at,
             first_response_at: v.first_response_at,
             needs_assessed_at: v.needs_assessed_at,

@@ -25,6 +25,9 @@ pub struct PartnerCustomerView {
     pub channel: String,
     pub status: String,
     pub external_id: Option<String>,
+    /// What the lead asked about, as the partner sent it.
+    pub project_of_interest: Option<String>,
+    pub district_of_interest: Option<String>,
     pub assigned_at: Option<DateTime<Utc>>,
     pub first_response_at: Option<DateTime<Utc>>,
     pub needs_assessed_at: Option<DateTime<Utc>>,
@@ -48,6 +51,8 @@ impl From<CustomerView> for PartnerCustomerView {
             channel: v.channel,
             status: v.status,
             external_id: v.external_id,
+            project_of_interest: v.project_of_interest,
+            district_of_interest: v.district_of_interest,
             assigned_at: v.assigned_at,
             first_response_at: v.first_response_at,
             needs_assessed_at: v.needs_assessed_at,

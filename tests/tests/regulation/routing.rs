@@ -4,6 +4,8 @@
 //! director edits them, with If-Match, and every change is audited.
 
 use reqwest::Method;
+use sea_orm::EntityTrait;
+use uuid::Uuid;
 use serde_json::{Value, json};
 use tests::{
     TestApp, assert_invalid, assert_problem,
@@ -65,7 +67,17 @@ async fn push(app: &TestApp, partner: &str, external_id: &str, extra: Value) -> 
     if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
         body.extend(extra.clone());
     }
-    expect_json(app.post_json("/api/v1/customers", Some(partner), &body).await, 201).await
+    let answer = expect_json(app.post_json("/api/v1/customers", Some(partner), &body).await, 201).await;
+    // The partner is not told who got its lead; the routing is read from the record.
+    assert!(answer.get("owner_id").is_none() && answer.get("team_id").is_none(), "{answer}");
+    let id = Uuid::parse_str(answer["id"].as_str().expect("id")).expect("uuid");
+    let routed = entities::customers::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .expect("read the lead")
+        .expect("the lead");
+    json!({"id": id, "owner_id": routed.owner_id, "team_id": routed.team_id,
+           "project_of_interest": answer["project_of_interest"]})
 }
 
 /// The timeline entry of the lead's assignment, read by the director.
