@@ -5,7 +5,6 @@
 
 use reqwest::Method;
 use sea_orm::EntityTrait;
-use uuid::Uuid;
 use serde_json::{Value, json};
 use tests::{
     TestApp, assert_invalid, assert_problem,
@@ -14,6 +13,7 @@ use tests::{
     org::{Org, PASSWORD, list, org, partner},
     spawn_app,
 };
+use uuid::Uuid;
 
 fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
@@ -69,7 +69,10 @@ async fn push(app: &TestApp, partner: &str, external_id: &str, extra: Value) -> 
     }
     let answer = expect_json(app.post_json("/api/v1/customers", Some(partner), &body).await, 201).await;
     // The partner is not told who got its lead; the routing is read from the record.
-    assert!(answer.get("owner_id").is_none() && answer.get("team_id").is_none(), "{answer}");
+    assert!(
+        answer.get("owner_id").is_none() && answer.get("team_id").is_none(),
+        "{answer}"
+    );
     let id = Uuid::parse_str(answer["id"].as_str().expect("id")).expect("uuid");
     let routed = entities::customers::Entity::find_by_id(id)
         .one(&app.db)
