@@ -562,10 +562,7 @@ async fn achievement_counts_each_levels_deals_in_its_year_quarter_or_month_in_th
 #[tokio::test]
 async fn the_demo_splits_its_year_quarters_and_months_down_and_shows_some_achievement() {
     let app = spawn_app().await;
-    domain::demo::load(&app.db, app.settings.timezone)
-        .await
-        .expect("demo")
-        .expect("loaded");
+    domain::demo::load(&app.db, app.settings.timezone).await.expect("demo").expect("loaded");
     let director = app
         .token("director@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
         .await;
