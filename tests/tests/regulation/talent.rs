@@ -268,8 +268,8 @@ async fn a_training_marked_advanced_keeps_the_mark_and_lists_filter_by_it() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(only("true").await, [advanced.clone()]);
-    assert_eq!(only("false").await, [plain.clone()]);
+    assert_eq!(only("true").await, std::slice::from_ref(&advanced));
+    assert_eq!(only("false").await, std::slice::from_ref(&plain));
 
     let changed = expect_json(
         app.patch_json(
@@ -342,4 +342,31 @@ async fn an_advanced_training_is_offered_to_the_talent_list_first_and_only_an_ad
             .is_some_and(|d| d.contains("advanced") || d.contains("高端")),
         "{problem}"
     );
+}
+
+#[tokio::test]
+async fn the_demo_has_an_advanced_training_offered_to_its_consultants_and_sales_star_runs_for_the_talent_list() {
+    let app = spawn_app().await;
+    domain::demo::load(&app.db, app.settings.timezone)
+        .await
+        .expect("demo")
+        .expect("loaded");
+    let director = app
+        .token("director@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
+        .await;
+    let advanced = expect_json(app.get("/api/v1/trainings?advanced=true", Some(&director)).await, 200).await;
+    let first = advanced["items"][0]["id"]
+        .as_str()
+        .expect("an advanced training")
+        .to_owned();
+    let offered = expect_json(
+        app.get(&format!("/api/v1/trainings/{first}/candidates"), Some(&director))
+            .await,
+        200,
+    )
+    .await;
+    assert!(!offered["items"].as_array().expect("items").is_empty(), "{offered}");
+    let list = talent(&app, &director, "?times=1").await;
+    assert_eq!(list["periods"].as_array().expect("periods").len(), 2, "{list}");
+    assert!(!list["items"].as_array().expect("items").is_empty(), "{list}");
 }
