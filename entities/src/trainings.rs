@@ -12,6 +12,8 @@ pub struct Model {
     pub team_id: Option<Uuid>,
     pub held_at: DateTimeUtc,
     pub trainer: Option<String>,
+    /// An advanced training (高端培训), offered first to the talent list.
+    pub advanced: bool,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -15,6 +15,7 @@ mod m20261130_000001_privacy;
 mod m20261130_000003_approvals;
 mod m20261130_000004_routing;
 mod m20261130_000005_target_plans;
+mod m20261130_000006_advanced_trainings;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -31,6 +32,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000003_approvals.rs"),
     include_str!("m20261130_000004_routing.rs"),
     include_str!("m20261130_000005_target_plans.rs"),
+    include_str!("m20261130_000006_advanced_trainings.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -127,6 +129,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_approvals::Migration),
             Box::new(m20261130_000004_routing::Migration),
             Box::new(m20261130_000005_target_plans::Migration),
+            Box::new(m20261130_000006_advanced_trainings::Migration),
         ]
     }
 }

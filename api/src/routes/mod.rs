@@ -29,6 +29,7 @@ pub mod respond;
 pub mod roles;
 pub mod routing;
 pub mod sla;
+pub mod talent;
 pub mod targets;
 pub mod token;
 pub mod trainings;
@@ -131,6 +132,7 @@ pub static API: &[Operation] = operations![
     awards::list_award_runs,
     awards::create_award_run,
     awards::get_award_run,
+    talent::get_talent_list,
     approvals::list_approvals,
     approvals::create_approval,
     approvals::get_approval,
@@ -153,6 +155,7 @@ pub static API: &[Operation] = operations![
     trainings::update_training,
     trainings::update_training_attendee,
     trainings::delete_training_attendee,
+    trainings::list_training_candidates,
     customer_events::list_customer_events,
     customer_events::create_customer_event,
     customer_events::get_customer_event,

@@ -5,7 +5,9 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::{
-    performance::trainings::{Attendance, AttendeeView, Mark, TrainingFilter, TrainingInput, TrainingView},
+    performance::trainings::{
+        Attendance, AttendeeView, Candidate as CandidateView, Mark, TrainingFilter, TrainingInput, TrainingView,
+    },
     platform::page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
@@ -43,7 +45,7 @@ impl From<AttendeeView> for Attendee {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0193a0c4-7d1e-7a51-9a43-3e0d5c1f2a10", "title": "谈判技巧", "topic": "异议处理",
-    "team_id": "0193a0c4-2222-7000-8000-000000000002", "held_at": "2026-11-20T06:00:00Z", "trainer": "张经理",
+    "team_id": "0193a0c4-2222-7000-8000-000000000002", "held_at": "2026-11-20T06:00:00Z", "trainer": "张经理", "advanced": false,
     "created_by": "0193a0c4-3333-7000-8000-000000000003", "created_at": "2026-11-18T08:00:00Z",
     "updated_at": "2026-11-18T08:00:00Z", "attendees": []}))]
 pub struct Training {
@@ -53,6 +55,8 @@ pub struct Training {
     pub team_id: Option<Uuid>,
     pub held_at: DateTime<Utc>,
     pub trainer: Option<String>,
+    /// An advanced training (高端培训), offered first to the talent list.
+    pub advanced: bool,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -69,6 +73,7 @@ impl From<TrainingView> for Training {
             team_id: v.team_id,
             held_at: v.held_at,
             trainer: v.trainer,
+            advanced: v.advanced,
             created_by: v.created_by,
             created_at: v.created_at,
             updated_at: v.updated_at,
@@ -95,6 +100,9 @@ pub struct NewTrainingBody {
     #[serde(deserialize_with = "crate::extract::in_window")]
     pub held_at: DateTime<FixedOffset>,
     pub trainer: Option<String>,
+    /// An advanced training (高端培训); default `false`.
+    #[serde(default)]
+    pub advanced: bool,
     #[serde(default)]
     pub attendee_ids: Vec<Uuid>,
 }
@@ -113,6 +121,8 @@ pub struct TrainingPatch {
     pub trainer: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub held_at: Option<DateTime<FixedOffset>>,
+    /// Mark it advanced (高端培训) or not.
+    pub advanced: Option<bool>,
 }
 
 /// Whether the user attended and passed the exam (`null`: no result).
@@ -139,6 +149,8 @@ pub struct TrainingQuery {
     /// Held before (RFC 3339).
     #[serde(default, deserialize_with = "crate::extract::in_window")]
     pub to: Option<DateTime<FixedOffset>>,
+    /// Only advanced trainings (`true`) or only the others (`false`).
+    pub advanced: Option<bool>,
 }
 
 /// Plan or record a training and whom it is for.
@@ -162,6 +174,7 @@ pub async fn create_training(
         topic: Some(body.topic),
         trainer: Some(body.trainer),
         held_at: Some(body.held_at.with_timezone(&Utc)),
+        advanced: Some(body.advanced),
         team_id: body.team_id,
         attendee_ids: body.attendee_ids,
     };
@@ -192,6 +205,7 @@ pub async fn list_trainings(
         team_id: q.team_id,
         from: q.from.map(|t| t.with_timezone(&Utc)),
         to: q.to.map(|t| t.with_timezone(&Utc)),
+        advanced: q.advanced,
     };
     let page = domain::performance::trainings::list(&state.db, &caller.actor, caller.scope, filter, page).await?;
     Ok(super::respond::page(page, |items, next_cursor| TrainingList {
@@ -220,7 +234,7 @@ pub async fn get_training(
     super::respond::tagged::<Training, _>(training)
 }
 
-/// Change a training's title, topic, trainer or time.
+/// Change a training's title, topic, trainer, time or whether it is advanced.
 #[utoipa::path(patch, path = "/api/v1/trainings/{id}", tag = "trainings", operation_id = "update_training",
     security(("bearer" = [])),
     params(
@@ -249,6 +263,7 @@ pub async fn update_training(
         topic: body.topic,
         trainer: body.trainer,
         held_at: body.held_at.map(|t| t.with_timezone(&Utc)),
+        advanced: body.advanced,
         ..TrainingInput::default()
     };
     let training = domain::performance::trainings::update(
@@ -325,4 +340,63 @@ pub async fn delete_training_attendee(
     let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
     domain::performance::trainings::remove_attendee(db, &audit, actor, caller.scope, training_id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A consultant an advanced training may be offered to.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"user_id": "0193a0c4-1111-7000-8000-000000000001", "name": "李娜",
+    "team_id": "0193a0c4-2222-7000-8000-000000000002", "on_talent_list": true, "times_in_top": 2, "best_rank": 1}))]
+pub struct Candidate {
+    pub user_id: Uuid,
+    pub name: String,
+    pub team_id: Option<Uuid>,
+    /// On the talent list (top 3 in 2 of the last 4 published quarters): offered first.
+    pub on_talent_list: bool,
+    /// Quarters in the top places among those looked at; 0 when not on the list.
+    pub times_in_top: usize,
+    /// Best rank in those quarters; `null` when not on the list.
+    pub best_rank: Option<i64>,
+}
+
+impl From<CandidateView> for Candidate {
+    fn from(v: CandidateView) -> Self {
+        Self {
+            user_id: v.user_id,
+            name: v.name,
+            team_id: v.team_id,
+            on_talent_list: v.on_talent_list,
+            times_in_top: v.times_in_top,
+            best_rank: v.best_rank,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CandidateList {
+    pub items: Vec<Candidate>,
+}
+
+/// Whom an advanced training is offered to: the talent list first, then the
+/// other active consultants within the caller's reach; those already on it left out.
+#[utoipa::path(get, path = "/api/v1/trainings/{id}/candidates", tag = "trainings", operation_id = "list_training_candidates",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Training id")),
+    responses(
+        (status = 200, description = "Talent-list members first (`on_talent_list`), then the others by name", body = CandidateList),
+        (status = 400, description = "Bad id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks trainings:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such training the caller may change", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The training is not advanced", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_training_candidates(
+    caller: Authorized<perm::TrainingsWrite>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (db, actor, tz) = (&state.db, &caller.actor, state.settings.timezone);
+    let items = domain::performance::trainings::candidates(db, actor, caller.scope, id.into_inner(), tz).await?;
+    Ok(HttpResponse::Ok().json(CandidateList {
+        items: items.into_iter().map(Candidate::from).collect(),
+    }))
 }

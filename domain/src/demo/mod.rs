@@ -187,6 +187,11 @@ pub async fn load(
         .id;
     summary.routing_rules = crate::demo::routing::load(db, director, &team_ids, key_accounts).await?;
     summary.approvals = crate::demo::approvals::load(db, tz, director, &managers, customer_manager).await?;
+    // The Sales Star of the last two quarters, which the talent list reads.
+    let last = crate::platform::calendar::Quarter::of(now, tz).previous();
+    for quarter in [last.previous(), last] {
+        crate::performance::awards::runs::run_at_once(db, quarter, tz).await?;
+    }
     txn.commit().await?;
     Ok(Some(summary))
 }

@@ -758,10 +758,16 @@ pub async fn load(
         .await?;
     }
 
-    // Two trainings per team: last month and this month, with exam results.
+    // Two trainings per team: last month and this month, with exam results;
+    // and an advanced one (高端培训) in two weeks, offered to the talent list first.
     for (team, _) in &teams {
         let members: Vec<Uuid> = sellers.iter().filter(|s| s.team_id == *team).map(|s| s.id).collect();
-        for (title, days_ago) in [("Mortgage and provident-fund rules", 35), ("Handling objections", 5)] {
+        for (title, days_ago) in [
+            ("Mortgage and provident-fund rules", 35),
+            ("Handling objections", 5),
+            ("Advanced: selling luxury homes", -14),
+        ] {
+            let advanced = days_ago < 0;
             let training = Uuid::now_v7();
             trainings::ActiveModel {
                 id: Set(training),
@@ -770,12 +776,16 @@ pub async fn load(
                 team_id: Set(Some(*team)),
                 held_at: Set(now - Duration::days(days_ago)),
                 trainer: Set(Some("培训部 Training department".to_owned())),
+                advanced: Set(advanced),
                 created_by: Set(Some(director)),
-                created_at: Set(now - Duration::days(days_ago + 7)),
-                updated_at: Set(now - Duration::days(days_ago)),
+                created_at: Set(now - Duration::days(days_ago.max(0) + 7)),
+                updated_at: Set(now - Duration::days(days_ago.max(0))),
             }
             .insert(db)
             .await?;
+            if advanced {
+                continue;
+            }
             for (i, member) in members.iter().enumerate() {
                 training_attendees::ActiveModel {
                     training_id: Set(training),

@@ -6,5 +6,6 @@
 pub mod awards;
 pub mod kpis;
 pub mod snapshots;
+pub mod talent;
 pub mod targets;
 pub mod trainings;

@@ -58,6 +58,8 @@ pub struct TrainingView {
     pub team_id: Option<Uuid>,
     pub held_at: DateTime<Utc>,
     pub trainer: Option<String>,
+    /// An advanced training (高端培训), offered first to the talent list.
+    pub advanced: bool,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -74,6 +76,7 @@ impl From<trainings::Model> for TrainingView {
             team_id: m.team_id,
             held_at: m.held_at,
             trainer: m.trainer,
+            advanced: m.advanced,
             created_by: m.created_by,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -87,7 +90,7 @@ impl Record for TrainingView {
     const NAME: Msg = Msg::NounTraining;
     const AUDITED: &'static str = "training";
     fn audit_json(&self) -> serde_json::Value {
-        json!({"title": self.title, "topic": self.topic, "team_id": self.team_id, "held_at": self.held_at, "trainer": self.trainer})
+        json!({"title": self.title, "topic": self.topic, "team_id": self.team_id, "held_at": self.held_at, "trainer": self.trainer, "advanced": self.advanced})
     }
 }
 
@@ -151,7 +154,7 @@ pub fn write_reach(actor: &Actor, scope: Scope) -> Condition {
 /// The users a caller puts on a training's attendance with `trainings:write`
 /// at `scope`: itself with `own`, its teams' members with `team`, anyone with
 /// `all` (the same reach as for reading accounts).
-fn attendee_reach(actor: &Actor, scope: Scope) -> Condition {
+pub(crate) fn attendee_reach(actor: &Actor, scope: Scope) -> Condition {
     actor.reach(scope, users::Column::Id, Some(users::Column::TeamId))
 }
 
@@ -162,6 +165,8 @@ pub struct TrainingInput {
     pub topic: Option<Option<String>>,
     pub trainer: Option<Option<String>>,
     pub held_at: Option<DateTime<Utc>>,
+    /// Whether it is an advanced training (new ones default to not).
+    pub advanced: Option<bool>,
     /// New trainings only.
     pub team_id: Option<Uuid>,
     /// New trainings only: the users it is for.
@@ -256,6 +261,7 @@ pub async fn create(
         team_id: Set(input.team_id),
         held_at: Set(input.held_at.unwrap_or(now)),
         trainer: Set(input.trainer.flatten().map(|t| t.trim().to_owned())),
+        advanced: Set(input.advanced.unwrap_or(false)),
         created_by: Set(actor.user_id()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -290,6 +296,8 @@ pub struct TrainingFilter {
     pub from: Option<DateTime<Utc>>,
     /// Held before.
     pub to: Option<DateTime<Utc>>,
+    /// Only advanced trainings (`true`) or only the others (`false`).
+    pub advanced: Option<bool>,
 }
 
 /// Trainings within the caller's reach (without their attendees).
@@ -315,6 +323,9 @@ pub async fn list(
     }
     if let Some(to) = filter.to {
         query = query.filter(C::HeldAt.lt(to));
+    }
+    if let Some(advanced) = filter.advanced {
+        query = query.filter(C::Advanced.eq(advanced));
     }
     Ok(page.fetch(db, query, C::Id, |t| t.id).await?.map(TrainingView::from))
 }
@@ -383,6 +394,9 @@ pub async fn update(
     }
     if let Some(held_at) = input.held_at {
         active.held_at = Set(held_at);
+    }
+    if let Some(advanced) = input.advanced {
+        active.advanced = Set(advanced);
     }
     active.updated_at = Set(Utc::now());
     let mut after = TrainingView::from(active.update(&txn).await?);
@@ -532,4 +546,80 @@ pub async fn remove_attendee(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// A consultant an advanced training may be offered to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub user_id: Uuid,
+    pub name: String,
+    pub team_id: Option<Uuid>,
+    /// On the talent list (with its default parameters): offered first.
+    pub on_talent_list: bool,
+    /// How many of the talent list's quarters they ranked in its top places; 0 when not on it.
+    pub times_in_top: usize,
+    /// Their best rank in those quarters.
+    pub best_rank: Option<i64>,
+}
+
+/// Whom an advanced training is offered to (表现优异者优先参与高端培训): the
+/// talent list's members first, in its order, then the other active
+/// consultants within the caller's reach by name; those already on the
+/// training are left out. A training that is not advanced is refused (409).
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    training_id: Uuid,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<Candidate>, DomainError> {
+    let training = record::find::<TrainingView>(db, write_reach(actor, scope), training_id).await?;
+    if !training.advanced {
+        return Err(DomainError::Conflict(Msg::TrainingNotAdvanced));
+    }
+    let on_it: Vec<Uuid> = training_attendees::Entity::find()
+        .filter(training_attendees::Column::TrainingId.eq(training_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.user_id)
+        .collect();
+    let consultants = users::Entity::find()
+        .filter(users::Column::Id.in_subquery(crate::access::roles::holders("consultant")))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .filter(attendee_reach(actor, scope))
+        .order_by_asc(users::Column::Name)
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?;
+    let talent = super::talent::list(db, super::talent::TalentParams::default(), tz).await?;
+    let mut out: Vec<Candidate> = talent
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let user = consultants.iter().find(|u| u.id == e.user_id)?;
+            Some(Candidate {
+                user_id: user.id,
+                name: user.name.clone(),
+                team_id: user.team_id,
+                on_talent_list: true,
+                times_in_top: e.times_in_top,
+                best_rank: Some(e.best_rank),
+            })
+        })
+        .collect();
+    for user in &consultants {
+        if !out.iter().any(|c| c.user_id == user.id) {
+            out.push(Candidate {
+                user_id: user.id,
+                name: user.name.clone(),
+                team_id: user.team_id,
+                on_talent_list: false,
+                times_in_top: 0,
+                best_rank: None,
+            });
+        }
+    }
+    out.retain(|c| !on_it.contains(&c.user_id));
+    Ok(out)
 }

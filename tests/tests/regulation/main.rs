@@ -5,4 +5,5 @@ mod approvals;
 mod defects;
 mod privacy;
 mod routing;
+mod talent;
 mod targets;

@@ -189,6 +189,16 @@ pub async fn request_run(
     Ok(run)
 }
 
+/// Requests the run of `period` and computes it at once (the demo's past quarters).
+pub async fn run_at_once(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    period: Quarter,
+    tz: Tz,
+) -> Result<RunView, DomainError> {
+    let run = queued_run(period, RunTrigger::Manual, None).insert(db).await?;
+    compute_run(db, run.id, tz).await
+}
+
 /// The timer kind that computes a run.
 pub const TIMER_KIND: &str = "award_run";
 

@@ -671,6 +671,13 @@ catalogue! {
         => zh "{subject} 的 {period} 目标被超额分解：各部分合计超出 {units} 套、{amount}（查看其分解计划）",
            en "the parts of the {period} target of {subject} exceed it by {units} units and {amount} (see its plan)";
     TitleInputRefusedByRule => zh "输入被业务规则拒绝", en "Input refused by a business rule";
+    // ------------------------------------------------------------ talent list (表现优异者优先晋升或参与高端培训)
+    /// How often a consultant must rank in the top places: at most the quarters looked at.
+    TalentTimesWithinQuarters { quarters: u64 } => zh "必须在 1 到 {quarters}（所看季度数）之间",
+        en "must be between 1 and {quarters} (the number of quarters looked at)";
+    /// Candidates are offered for advanced trainings only.
+    TrainingNotAdvanced => zh "该培训不是高端培训：只有高端培训才优先向人才名单推荐人选（先将其标记为高端培训）",
+        en "this training is not advanced: only advanced trainings are offered to the talent list first (mark it advanced first)";
 }
 
 #[cfg(test)]
