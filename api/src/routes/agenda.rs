@@ -97,7 +97,7 @@ pub struct ConsultantAgendaBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AgendaQuery {
-    /// 1 to 500, default 50.
+    /// 1 to 100, default 50.
     pub limit: Option<u64>,
     pub cursor: Option<String>,
     /// Only items due before this instant (e.g. the end of today).

@@ -407,7 +407,7 @@ impl Row {
 }
 
 /// The most an agenda page holds.
-pub const MAX_LIMIT: u64 = 500;
+pub const MAX_LIMIT: u64 = 100;
 
 /// One page of `whose` items, overdue first and then by due time (one
 /// order: an overdue item is due before any other), ties by kind and record.

@@ -47,7 +47,7 @@ async fn new_customer(app: &TestApp, token: &str, name: &str) -> String {
 }
 
 async fn agenda(app: &TestApp, token: &str) -> Vec<Value> {
-    let page = expect_json(app.get("/api/v1/me/agenda?limit=500", Some(token)).await, 200).await;
+    let page = expect_json(app.get("/api/v1/me/agenda?limit=100", Some(token)).await, 200).await;
     page["items"].as_array().expect("items").clone()
 }
 
