@@ -40,7 +40,8 @@ impl Read {
         let mut kinds: Vec<String> = Vec::new();
         for n in items {
             let created: DateTime<Utc> = n["created_at"].as_str().expect("created_at").parse().expect("time");
-            if created < self.since {
+            // Digests follow the clock of the app's start, not the flow.
+            if created < self.since || n["kind"].as_str().is_some_and(|k| k.starts_with("digest_")) {
                 continue;
             }
             kinds.push(format!("{who}:{}", n["kind"].as_str().expect("kind")));
