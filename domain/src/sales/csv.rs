@@ -449,9 +449,7 @@ pub async fn import(
         .collect();
     crate::outbox::sla::on_leads_arrived(&txn, &created, now).await?;
     // Leads without an owner (a partner's) go where the routing rules send them.
-    for id in unowned {
-        crate::sales::routing::route(&txn, ctx, id).await?;
-    }
+    crate::sales::routing::route(&txn, ctx, &unowned).await?;
     results.sort_by_key(|r| r.row);
     let count = |status: &str| results.iter().filter(|r| r.status == status).count();
     let report = ImportReport {

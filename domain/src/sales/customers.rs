@@ -413,7 +413,8 @@ pub async fn create(
     let view = if view.owner_id.is_some() {
         view
     } else {
-        crate::sales::routing::route(&txn, ctx, view.id).await?.unwrap_or(view)
+        let mut routed = crate::sales::routing::route(&txn, ctx, &[view.id]).await?;
+        routed.remove(&view.id).unwrap_or(view)
     };
     let possible_duplicates = match &key {
         Some(key) => same_phone(&txn, actor, key, Some(view.id)).await?,

@@ -14,6 +14,8 @@
 //! raises its version; the customer's timeline names the rule and version
 //! that routed the lead.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entities::{api_clients, customers, routing_rules, teams, users};
 use sea_orm::{
@@ -377,44 +379,60 @@ fn matches(rule: &routing_rules::Model, lead: &customers::Model) -> bool {
         && same(&rule.district, &lead.district_of_interest)
 }
 
-/// Routes the lead `id`, which has just arrived without an owner, inside
-/// the transaction that created it: the first enabled rule that matches and
-/// whose target can take it assigns it (the default rule last). `Ok(None)`
-/// when no rule takes it. The hand-over is the service's, within the
+/// Routes the leads `ids`, which have just arrived without an owner, inside
+/// the transaction that created them, in the order given: for each, the
+/// first enabled rule that matches and whose target can take it assigns it
+/// (the default rule last). Returns the leads a rule took, by id. The hand-over is the service's, within the
 /// request that brought the lead (`ctx`'s request id).
 pub async fn route(
     db: &impl ConnectionTrait,
     ctx: &AuditContext,
-    id: Uuid,
-) -> Result<Option<CustomerView>, DomainError> {
-    let lead = customers::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound(Msg::NounCustomer))?;
-    if lead.owner_id.is_some() {
-        return Ok(None);
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, CustomerView>, DomainError> {
+    let mut routed = HashMap::new();
+    if ids.is_empty() {
+        return Ok(routed);
     }
+    // The rules and the leads are read once, however many leads arrive.
     let rules = in_order()
         .filter(routing_rules::Column::Enabled.eq(true))
         .all(db)
         .await?;
+    if rules.is_empty() {
+        return Ok(routed);
+    }
+    let mut leads = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let found = customers::Entity::find()
+            .filter(customers::Column::Id.is_in(chunk.to_vec()))
+            .filter(customers::Column::OwnerId.is_null())
+            .all(db)
+            .await?;
+        leads.extend(found);
+    }
+    // In arrival order, so that round-robin turns follow the file's rows.
+    let order: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    leads.sort_by_key(|l| order.get(&l.id).copied());
     let by_service = AuditContext {
         request_id: ctx.request_id.clone(),
         ..AuditContext::system()
     };
-    for rule in rules.iter().filter(|r| r.fallback || matches(r, &lead)) {
-        let target = match (rule.consultant_id, rule.team_id) {
-            (Some(consultant), _) => Target::Consultant(consultant),
-            (None, Some(team)) => Target::Team(team),
-            (None, None) => continue,
-        };
-        let named = json!({"id": rule.id, "name": rule.name, "version": rule.version, "fallback": rule.fallback});
-        if let Some(routed) = assignment::assign_by_rule(db, &by_service, id, target, named).await? {
-            return Ok(Some(routed));
+    for lead in &leads {
+        for rule in rules.iter().filter(|r| r.fallback || matches(r, lead)) {
+            let target = match (rule.consultant_id, rule.team_id) {
+                (Some(consultant), _) => Target::Consultant(consultant),
+                (None, Some(team)) => Target::Team(team),
+                (None, None) => continue,
+            };
+            let named = json!({"id": rule.id, "name": rule.name, "version": rule.version, "fallback": rule.fallback});
+            if let Some(view) = assignment::assign_by_rule(db, &by_service, lead.id, target, named).await? {
+                routed.insert(lead.id, view);
+                break;
+            }
+            tracing::warn!(rule = %rule.id, customer = %lead.id, "routing rule matched but its target takes no lead now");
         }
-        tracing::warn!(rule = %rule.id, customer = %id, "routing rule matched but its target takes no lead now");
     }
-    Ok(None)
+    Ok(routed)
 }
 
 #[cfg(test)]
