@@ -93,6 +93,8 @@ vocabulary! {
     WebhookEvent = webhooks::subscriptions::EVENTS.iter().copied();
     /// Where a webhook delivery stands.
     DeliveryStatus = entities::webhook_deliveries::DeliveryStatus::iter().map(|s| s.to_value());
+    /// Why a webhook delivery attempt failed (docs/api/webhooks.md).
+    DeliveryFailure = webhooks::deliveries::Failure::ALL.map(webhooks::deliveries::Failure::code);
     /// What is submitted for approval: a sales policy or a marketing plan.
     ApprovalKind = entities::approvals::ApprovalKind::iter().map(|k| k.to_value());
     /// Where an approval request stands (docs/workflows.md, approvals).

@@ -11,6 +11,9 @@ pub struct Model {
     pub attempt: i32,
     pub attempted_at: DateTimeUtc,
     pub status_code: Option<i32>,
+    /// Why the attempt failed, as a stable code (`deliveries::Failure`).
+    pub error_code: Option<String>,
+    /// The technical cause beside the code (a library's words, in English).
     pub error: Option<String>,
     pub response: Option<String>,
     pub duration_ms: i32,

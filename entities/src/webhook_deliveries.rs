@@ -15,6 +15,9 @@ pub struct Model {
     pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_status_code: Option<i32>,
+    /// Why the last attempt failed, as a stable code (`deliveries::Failure`).
+    pub last_error_code: Option<String>,
+    /// The technical cause beside the code.
     pub last_error: Option<String>,
     pub next_attempt_at: Option<DateTimeUtc>,
     pub delivered_at: Option<DateTimeUtc>,

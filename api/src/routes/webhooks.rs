@@ -21,6 +21,7 @@ use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
+    language::Reading,
     state::AppState,
     vocab,
 };
@@ -121,7 +122,7 @@ pub struct DeliveryQuery {
 #[schema(example = json!({"id": "019ac5d2-7c1e-7b3a-9f00-2b6c1d0e4f11", "webhook_id": "019ac5d0-11aa-7c3d-8e00-5a4b3c2d1e0f",
     "event_id": "019ac5d2-7c1d-7e2f-a100-9d8c7b6a5f4e", "event": "customer.created",
     "payload": {"customer_id": "019ac5d2-7c10-7000-8000-000000000001", "external_id": "lead-20261127-0042", "status": "new"},
-    "status": "succeeded", "attempts": 3, "last_status_code": 200, "last_error": null, "next_attempt_at": null,
+    "status": "succeeded", "attempts": 3, "last_status_code": 200, "last_error_code": null, "last_error": null, "next_attempt_at": null,
     "delivered_at": "2026-11-27T08:00:31Z", "created_at": "2026-11-27T08:00:00Z", "updated_at": "2026-11-27T08:00:31Z"}))]
 pub struct WebhookDelivery {
     pub id: Uuid,
@@ -136,6 +137,10 @@ pub struct WebhookDelivery {
     pub status: String,
     pub attempts: i32,
     pub last_status_code: Option<i32>,
+    /// Why the last attempt failed, as a stable code; `null` after a success.
+    #[schema(value_type = Option<vocab::DeliveryFailure>)]
+    pub last_error_code: Option<String>,
+    /// The same in a sentence in the reader's language, with the technical cause.
     pub last_error: Option<String>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
@@ -154,6 +159,7 @@ impl From<DeliveryView> for WebhookDelivery {
             status: v.status,
             attempts: v.attempts,
             last_status_code: v.last_status_code,
+            last_error_code: v.last_error_code,
             last_error: v.last_error,
             next_attempt_at: v.next_attempt_at,
             delivered_at: v.delivered_at,
@@ -171,7 +177,10 @@ pub struct WebhookAttempt {
     /// The HTTP status, if the receiver answered.
     #[schema(example = 500)]
     pub status_code: Option<i32>,
-    /// Why the attempt failed (status, connection error, timeout).
+    /// Why the attempt failed, as a stable code.
+    #[schema(value_type = Option<vocab::DeliveryFailure>)]
+    pub error_code: Option<String>,
+    /// The same in a sentence in the reader's language (status, connection error, timeout).
     pub error: Option<String>,
     /// The start of the answer's body (at most 2 KB).
     pub response: Option<String>,
@@ -184,6 +193,7 @@ impl From<AttemptView> for WebhookAttempt {
             attempt: v.attempt,
             attempted_at: v.attempted_at,
             status_code: v.status_code,
+            error_code: v.error_code,
             error: v.error,
             response: v.response,
             duration_ms: v.duration_ms,
@@ -413,13 +423,21 @@ pub async fn list_webhook_deliveries(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     query: crate::extract::ApiQuery<DeliveryQuery>,
+    Reading(reader): Reading,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let page = PageRequest::new_sorted(q.limit, q.cursor.as_deref(), q.sort.as_deref())?;
     let (actor, scope) = (&caller.actor, caller.scope);
-    let page =
-        domain::outbox::webhooks::deliveries::list_deliveries(&state.db, actor, scope, id.into_inner(), q.status, page)
-            .await?;
+    let page = domain::outbox::webhooks::deliveries::list_deliveries(
+        &state.db,
+        actor,
+        scope,
+        id.into_inner(),
+        q.status,
+        page,
+        &reader,
+    )
+    .await?;
     Ok(super::respond::page(page, |items, next_cursor| WebhookDeliveryList {
         items,
         next_cursor,
@@ -441,11 +459,18 @@ pub async fn get_webhook_delivery(
     caller: Authorized<perm::WebhooksRead>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
+    Reading(reader): Reading,
 ) -> Result<HttpResponse, ApiError> {
     let (webhook_id, id) = path.into_inner();
-    let detail =
-        domain::outbox::webhooks::deliveries::get_delivery(&state.db, &caller.actor, caller.scope, webhook_id, id)
-            .await?;
+    let detail = domain::outbox::webhooks::deliveries::get_delivery(
+        &state.db,
+        &caller.actor,
+        caller.scope,
+        webhook_id,
+        id,
+        &reader,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(WebhookDeliveryDetail::from(detail)))
 }
 
@@ -465,11 +490,13 @@ pub async fn create_webhook_redelivery(
     caller: Authorized<perm::WebhooksWrite>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
+    Reading(reader): Reading,
 ) -> Result<HttpResponse, ApiError> {
     let (webhook_id, id) = path.into_inner();
     let (actor, scope, audit) = (&caller.actor, caller.scope, caller.audit());
     let delivery =
-        domain::outbox::webhooks::deliveries::redeliver(&state.db, &audit, actor, scope, webhook_id, id).await?;
+        domain::outbox::webhooks::deliveries::redeliver(&state.db, &audit, actor, scope, webhook_id, id, &reader)
+            .await?;
     Ok(HttpResponse::Accepted()
         .insert_header((
             header::LOCATION,

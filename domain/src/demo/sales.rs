@@ -763,16 +763,16 @@ pub async fn load(
     for (team, _) in &teams {
         let members: Vec<Uuid> = sellers.iter().filter(|s| s.team_id == *team).map(|s| s.id).collect();
         for (title, days_ago) in [
-            ("Mortgage and provident-fund rules", 35),
-            ("Handling objections", 5),
-            ("Advanced: selling luxury homes", -14),
+            ("按揭与公积金贷款政策 Mortgage and provident-fund rules", 35),
+            ("客户异议处理 Handling objections", 5),
+            ("高端培训：豪宅销售 Advanced: selling luxury homes", -14),
         ] {
             let advanced = days_ago < 0;
             let training = Uuid::now_v7();
             trainings::ActiveModel {
                 id: Set(training),
                 title: Set(title.to_owned()),
-                topic: Set(Some("Sales skills".to_owned())),
+                topic: Set(Some("销售技巧 Sales skills".to_owned())),
                 team_id: Set(Some(*team)),
                 held_at: Set(now - Duration::days(days_ago)),
                 trainer: Set(Some("培训部 Training department".to_owned())),

@@ -56,6 +56,7 @@ pub async fn emit(db: &impl ConnectionTrait, event: Event) -> Result<(), DomainE
             status: Set(entities::webhook_deliveries::DeliveryStatus::Pending),
             attempts: Set(0),
             last_status_code: Set(None),
+            last_error_code: Set(None),
             last_error: Set(None),
             next_attempt_at: Set(Some(now)),
             delivered_at: Set(None),

@@ -181,6 +181,52 @@ impl Subject {
         }
     }
 
+    fn of(target: &targets::Model) -> Self {
+        Self {
+            level: target.level,
+            region_id: target.region_id,
+            team_id: target.team_id,
+            user_id: target.user_id,
+        }
+    }
+
+    /// What kind of subject it is, as a noun; `None` for the department.
+    fn noun(&self) -> Option<Msg> {
+        match self.level {
+            TargetLevel::Department => None,
+            TargetLevel::Region => Some(Msg::NounRegion),
+            TargetLevel::Team => Some(Msg::NounTeam),
+            TargetLevel::Consultant => Some(Msg::NounConsultant),
+        }
+    }
+
+    /// The subject by its kind alone ("this team"), for a caller who named it.
+    fn this(&self) -> Msg {
+        self.noun().map_or(Msg::SubjectTheDepartment, |what| Msg::SubjectThis {
+            what: Box::new(what),
+        })
+    }
+
+    /// The subject by its name ("team East 1"), for a target the caller may not have named.
+    async fn named(&self, db: &impl ConnectionTrait) -> Result<Msg, DomainError> {
+        let named = match (self.region_id, self.team_id, self.user_id) {
+            (_, _, Some(user)) => users::Entity::find_by_id(user)
+                .one(db)
+                .await?
+                .map(|u| Msg::SubjectConsultant { name: u.name }),
+            (_, Some(team), None) => teams::Entity::find_by_id(team)
+                .one(db)
+                .await?
+                .map(|t| Msg::SubjectTeam { name: t.name }),
+            (Some(region), None, None) => regions::Entity::find_by_id(region)
+                .one(db)
+                .await?
+                .map(|r| Msg::SubjectRegion { name: r.name }),
+            (None, None, None) => None,
+        };
+        Ok(named.unwrap_or_else(|| self.this()))
+    }
+
     /// The stored key that makes a period's target unique.
     fn key(&self) -> String {
         match (self.level, self.region_id, self.team_id, self.user_id) {
@@ -270,11 +316,11 @@ async fn subject_of(
     Ok(subject)
 }
 
-fn exists(period: &str, subject: &str) -> DomainError {
+fn exists(period: &str, subject: &Subject) -> DomainError {
     DomainError::Rule {
         code: "target_exists",
         detail: Msg::TargetExists {
-            subject: subject.to_owned(),
+            subject: Box::new(subject.this()),
             period: period.to_owned(),
         },
     }
@@ -306,7 +352,7 @@ pub async fn create(
         .one(&txn)
         .await?;
     if existing.is_some() {
-        return Err(exists(&period.to_string(), &key));
+        return Err(exists(&period.to_string(), &subject));
     }
     let inserted = insert(&txn, actor, period, subject, (input.units, input.amount_fen)).await?;
     refuse_over_allocation(&txn, std::slice::from_ref(&inserted)).await?;
@@ -343,7 +389,7 @@ async fn insert(
     .await
     .map_err(DomainError::from)
     .map_err(|e| match e {
-        DomainError::Conflict(_) => exists(&period, &key),
+        DomainError::Conflict(_) => exists(&period, &subject),
         other => other,
     })
 }
@@ -683,7 +729,7 @@ async fn refuse_over_allocation(db: &impl ConnectionTrait, written: &[targets::M
                 return Err(DomainError::Refused {
                     code: "target_over_allocated",
                     detail: Msg::TargetOverAllocated {
-                        subject: target.subject.clone(),
+                        subject: Box::new(Subject::of(target).named(db).await?),
                         period: target.period.clone(),
                         units: split.units.difference.max(0),
                         amount: Amount(split.amount_fen.difference.max(0)),

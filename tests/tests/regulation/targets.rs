@@ -175,9 +175,10 @@ async fn over_allocation_is_refused_with_target_over_allocated_whichever_write_c
         "target_over_allocated",
     )
     .await;
+    let detail = problem["detail"].as_str().expect("detail");
     assert!(
-        problem["detail"].as_str().expect("detail").contains("1 units"),
-        "{problem}"
+        detail.contains("1 units") && detail.contains("target of the department"),
+        "{detail}"
     );
     assert_eq!(count(&app).await, 1);
     // Over in amount alone is over too.
@@ -333,12 +334,24 @@ async fn a_manager_splits_the_teams_month_to_its_consultants_and_a_consultant_or
         assert_eq!(part["period"], "2026-11");
     }
     let more = json!({"parts": [{"user_id": org.consultant_a2, "units": 3, "amount_fen": 300_000_000i64}]});
-    assert_problem(
+    let problem = assert_problem(
         app.post_json(&split_path(&month), Some(&manager), &more).await,
         422,
         "target_over_allocated",
     )
     .await;
+    // The target over is named as people name it, not by its stored key.
+    let detail = problem["detail"].as_str().expect("detail");
+    assert!(detail.contains("target of team A exceed"), "{detail}");
+    tests::org::reads_chinese(&app, org.manager_a).await;
+    let problem = assert_problem(
+        app.post_json(&split_path(&month), Some(&manager), &more).await,
+        422,
+        "target_over_allocated",
+    )
+    .await;
+    let detail = problem["detail"].as_str().expect("detail");
+    assert!(detail.starts_with("团队“A”的 2026-11 目标被超额分解"), "{detail}");
 
     // The manager splits only months, only to the team's consultants, and sets no target by itself.
     assert_problem(

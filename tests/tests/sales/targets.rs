@@ -105,12 +105,17 @@ async fn the_same_period_and_subject_twice_is_refused_with_target_exists() {
     let body = json!({"period": "2026-Q2", "team_id": org.team_a, "units": 5, "amount_fen": 100});
     expect_json(app.post_json("/api/v1/targets", Some(&director), &body).await, 201).await;
     let again = json!({"period": "2026-Q2", "team_id": org.team_a, "units": 9, "amount_fen": 900});
-    assert_problem(
+    let problem = assert_problem(
         app.post_json("/api/v1/targets", Some(&director), &again).await,
         409,
         "target_exists",
     )
     .await;
+    let detail = problem["detail"].as_str().expect("detail");
+    assert!(
+        detail.starts_with("this team already has a target for 2026-Q2"),
+        "{detail}"
+    );
     let region = teams::Entity::find_by_id(org.team_a)
         .one(&app.db)
         .await

@@ -260,6 +260,28 @@ async fn a_receiver_that_fails_twice_gets_the_event_three_times_signed_and_logge
         .collect();
     assert_eq!(codes, [&json!(500), &json!(500), &json!(200)]);
     assert_eq!(log["attempt_log"][2]["response"], "answer3");
+    // Why an attempt failed: a stable code, and a sentence in the reader's
+    // language (a partner without a language reads Chinese).
+    let failures: Vec<&Value> = log["attempt_log"]
+        .as_array()
+        .expect("log")
+        .iter()
+        .map(|a| &a["error_code"])
+        .collect();
+    assert_eq!(failures, [&json!("rejected"), &json!("rejected"), &Value::Null]);
+    assert_eq!(log["attempt_log"][0]["error"], "接收方返回状态 500");
+    assert_eq!(log["attempt_log"][2]["error"], Value::Null);
+    let english = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&token)
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .expect("request");
+    let english = expect_json(english, 200).await;
+    assert_eq!(english["attempt_log"][1]["error"], "the receiver answered 500");
+    assert_eq!(english["attempt_log"][1]["error_code"], "rejected");
 
     // The other partner's subscription got nothing of this partner's events.
     assert!(bystander.received().is_empty());
@@ -462,7 +484,11 @@ async fn an_https_receiver_gets_the_event_only_when_its_certificate_is_trusted()
     push_lead(&untrusting, &token, "tls-lead").await;
     let failed = first_delivery_in(&untrusting, &token, &webhook, "failed").await;
     let error = failed["last_error"].as_str().expect("an error is logged");
-    assert!(error.contains("certificate"), "{error}");
+    assert!(
+        error.starts_with("无法连接接收方") && error.contains("certificate"),
+        "{error}"
+    );
+    assert_eq!(failed["last_error_code"], "no_connection");
     assert_eq!(failed["last_status_code"], Value::Null);
     assert!(stranger.received().is_empty());
 }

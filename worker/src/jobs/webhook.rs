@@ -9,7 +9,7 @@ use std::{net::SocketAddr, time::Instant};
 
 use chrono::Utc;
 use domain::outbox::webhooks::{
-    deliveries::{self, Attempt, Outcome},
+    deliveries::{self, Attempt, Failure, Outcome},
     destinations::{self, Destinations},
     signing,
 };
@@ -86,20 +86,17 @@ impl Sender {
 
     /// POSTs the attempt; any answer or failure becomes an [`Outcome`].
     async fn send(&self, attempt: &Attempt) -> Outcome {
-        let failed = |error: String| Outcome {
-            error: Some(error),
-            ..Outcome::default()
-        };
-        // The error is kept as logs read it, in English.
+        // The failure is a code, read in each reader's language; the cause
+        // beside it is kept as the libraries word it, in English.
         let refused = url::Url::parse(&attempt.url)
-            .map_err(|e| format!("bad URL: {e}"))
+            .map_err(|e| e.to_string())
             .and_then(|url| {
                 self.destinations
                     .refuses(&url)
                     .map_or(Ok(()), |why| Err(why.to_string()))
             });
         if let Err(reason) = refused {
-            return failed(format!("not sent: the URL {reason}"));
+            return Outcome::failed(Failure::NotSent, Some(reason));
         }
         let client = &self.client;
         let timestamp = Utc::now().timestamp();
@@ -113,25 +110,32 @@ impl Sender {
             .body(attempt.body.clone());
         let mut response = match request.send().await {
             Ok(response) => response,
-            Err(e) => return failed(describe(&e)),
+            Err(e) if e.is_timeout() => return Outcome::failed(Failure::Timeout, None),
+            Err(e) => return Outcome::failed(Failure::NoConnection, Some(describe(&e))),
         };
         let status = i32::from(response.status().as_u16());
         let mut body = Vec::new();
-        let mut error = None;
+        let mut unreadable = None;
         while body.len() < deliveries::MAX_RESPONSE_BYTES {
             match response.chunk().await {
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => break,
                 Err(e) => {
-                    error = Some(format!("reading the answer: {}", describe(&e)));
+                    unreadable = Some(describe(&e));
                     break;
                 }
             }
         }
         body.truncate(deliveries::MAX_RESPONSE_BYTES);
+        let failure = if unreadable.is_some() {
+            Some(Failure::AnswerUnreadable)
+        } else {
+            (!(200..300).contains(&status)).then_some(Failure::Rejected)
+        };
         Outcome {
             status_code: Some(status),
-            error: error.or_else(|| (!(200..300).contains(&status)).then(|| format!("the receiver answered {status}"))),
+            failure,
+            error: unreadable,
             response: Some(String::from_utf8_lossy(&body).into_owned()),
             duration_ms: 0,
         }
@@ -194,11 +198,7 @@ fn describe(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         return format!("no answer within {} s", deliveries::REQUEST_TIMEOUT_SECS);
     }
-    let mut text = if e.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        e.to_string()
-    };
+    let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
         let cause_text = cause.to_string();

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::platform::text::Msg;
+use crate::platform::text::{Msg, Reader};
 use crate::{
     access::actor::Actor,
     access::audit::{self, AuditContext},
@@ -52,6 +52,85 @@ pub(crate) fn attempt_key(delivery: Uuid, attempt: i32) -> String {
     format!("{TIMER_KIND}:attempt:{delivery}:{attempt}")
 }
 
+/// Why an attempt failed, as a stable code; the sentence a person reads is
+/// written from it in their language when read, with the technical cause
+/// (a library's words) beside it as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Not sent: the URL is malformed or names a private address.
+    NotSent,
+    /// No connection could be made (name resolution, refused, TLS).
+    NoConnection,
+    /// No answer within the request timeout.
+    Timeout,
+    /// The answer began but could not be read to its end.
+    AnswerUnreadable,
+    /// The receiver answered with a status outside 2xx.
+    Rejected,
+    /// The subscription is inactive or deleted: not sent, and given up.
+    Inactive,
+}
+
+impl Failure {
+    pub const ALL: [Self; 6] = [
+        Self::NotSent,
+        Self::NoConnection,
+        Self::Timeout,
+        Self::AnswerUnreadable,
+        Self::Rejected,
+        Self::Inactive,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotSent => "not_sent",
+            Self::NoConnection => "no_connection",
+            Self::Timeout => "timeout",
+            Self::AnswerUnreadable => "answer_unreadable",
+            Self::Rejected => "rejected",
+            Self::Inactive => "inactive",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    /// The sentence for a person: the failure with its status or cause.
+    fn message(self, status: Option<i32>, cause: Option<&str>) -> Msg {
+        let cause = cause.unwrap_or_default().to_owned();
+        match self {
+            Self::NotSent => Msg::DeliveryNotSent { cause },
+            Self::NoConnection => Msg::DeliveryNoConnection { cause },
+            Self::Timeout => Msg::DeliveryTimeout {
+                secs: REQUEST_TIMEOUT_SECS,
+            },
+            Self::AnswerUnreadable => Msg::DeliveryAnswerUnreadable { cause },
+            Self::Rejected => Msg::DeliveryRejected {
+                status: status.unwrap_or_default(),
+            },
+            Self::Inactive => Msg::DeliveryInactive,
+        }
+    }
+}
+
+/// A stored failure read by `reader`: its code, and the sentence (a failure
+/// stored before codes were kept is shown as it was stored).
+fn read_failure(
+    code: Option<&str>,
+    status: Option<i32>,
+    cause: Option<String>,
+    reader: &Reader,
+) -> (Option<String>, Option<String>) {
+    match code.and_then(Failure::from_code) {
+        Some(failure) => (
+            Some(failure.code().to_owned()),
+            Some(failure.message(status, cause.as_deref()).render(reader)),
+        ),
+        None => (None, cause),
+    }
+}
+
 /// One delivery as the API shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveryView {
@@ -63,6 +142,9 @@ pub struct DeliveryView {
     pub status: String,
     pub attempts: i32,
     pub last_status_code: Option<i32>,
+    /// Why the last attempt failed, as a stable code.
+    pub last_error_code: Option<String>,
+    /// The same in a sentence, in the language of whoever it was read for.
     pub last_error: Option<String>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
@@ -70,8 +152,11 @@ pub struct DeliveryView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<webhook_deliveries::Model> for DeliveryView {
-    fn from(m: webhook_deliveries::Model) -> Self {
+impl DeliveryView {
+    /// The delivery as `reader` reads it.
+    pub fn read(m: webhook_deliveries::Model, reader: &Reader) -> Self {
+        let (last_error_code, last_error) =
+            read_failure(m.last_error_code.as_deref(), m.last_status_code, m.last_error, reader);
         Self {
             id: m.id,
             webhook_id: m.webhook_id,
@@ -81,7 +166,8 @@ impl From<webhook_deliveries::Model> for DeliveryView {
             status: m.status.to_string(),
             attempts: m.attempts,
             last_status_code: m.last_status_code,
-            last_error: m.last_error,
+            last_error_code,
+            last_error,
             next_attempt_at: m.next_attempt_at,
             delivered_at: m.delivered_at,
             created_at: m.created_at,
@@ -96,19 +182,25 @@ pub struct AttemptView {
     pub attempt: i32,
     pub attempted_at: DateTime<Utc>,
     pub status_code: Option<i32>,
+    /// Why the attempt failed, as a stable code.
+    pub error_code: Option<String>,
+    /// The same in a sentence, in the reader's language.
     pub error: Option<String>,
     /// The start of the answer's body (at most 2 KB).
     pub response: Option<String>,
     pub duration_ms: i32,
 }
 
-impl From<webhook_attempts::Model> for AttemptView {
-    fn from(m: webhook_attempts::Model) -> Self {
+impl AttemptView {
+    /// The attempt as `reader` reads it.
+    pub fn read(m: webhook_attempts::Model, reader: &Reader) -> Self {
+        let (error_code, error) = read_failure(m.error_code.as_deref(), m.status_code, m.error, reader);
         Self {
             attempt: m.attempt,
             attempted_at: m.attempted_at,
             status_code: m.status_code,
-            error: m.error,
+            error_code,
+            error,
             response: m.response,
             duration_ms: m.duration_ms,
         }
@@ -130,6 +222,7 @@ pub async fn list_deliveries(
     webhook_id: Uuid,
     status: Option<String>,
     page: PageRequest,
+    reader: &Reader,
 ) -> Result<Page<DeliveryView>, DomainError> {
     let status = status
         .map(|s| crate::platform::input::variant::<DeliveryStatus>(&s, "/status"))
@@ -142,7 +235,7 @@ pub async fn list_deliveries(
     Ok(page
         .fetch(db, query, webhook_deliveries::Column::Id, |d| d.id)
         .await?
-        .map(DeliveryView::from))
+        .map(|d| DeliveryView::read(d, reader)))
 }
 
 async fn find_delivery(
@@ -167,6 +260,7 @@ pub async fn get_delivery(
     scope: Scope,
     webhook_id: Uuid,
     id: Uuid,
+    reader: &Reader,
 ) -> Result<DeliveryDetail, DomainError> {
     let delivery = find_delivery(db, actor, scope, webhook_id, id).await?;
     let attempts = webhook_attempts::Entity::find()
@@ -175,8 +269,8 @@ pub async fn get_delivery(
         .all(db)
         .await?;
     Ok(DeliveryDetail {
-        delivery: delivery.into(),
-        attempts: attempts.into_iter().map(AttemptView::from).collect(),
+        delivery: DeliveryView::read(delivery, reader),
+        attempts: attempts.into_iter().map(|a| AttemptView::read(a, reader)).collect(),
     })
 }
 
@@ -188,6 +282,7 @@ pub async fn redeliver(
     scope: Scope,
     webhook_id: Uuid,
     id: Uuid,
+    reader: &Reader,
 ) -> Result<DeliveryView, DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
     let delivery = find_delivery(&txn, actor, scope, webhook_id, id).await?;
@@ -209,7 +304,7 @@ pub async fn redeliver(
     active.status = Set(DeliveryStatus::Pending);
     active.next_attempt_at = Set(Some(now));
     active.updated_at = Set(now);
-    let view = DeliveryView::from(active.update(&txn).await?);
+    let view = DeliveryView::read(active.update(&txn).await?, reader);
     let after = json!({"event_id": view.event_id, "event": view.event});
     audit::record(&txn, ctx, "redeliver", "webhook_delivery", id, None, Some(&after)).await?;
     txn.commit().await?;
@@ -276,16 +371,12 @@ pub async fn begin_attempt(
     let number = delivery.attempts;
     let webhook = webhooks::Entity::find_by_id(delivery.webhook_id).one(&txn).await?;
     let Some(webhook) = webhook.filter(|w| w.active) else {
-        let outcome = Outcome {
-            status_code: None,
-            error: Some("the subscription is inactive or deleted".to_owned()),
-            response: None,
-            duration_ms: 0,
-        };
+        let outcome = Outcome::failed(Failure::Inactive, None);
         insert_attempt(&txn, delivery_id, number, now, &outcome).await?;
         let mut active: webhook_deliveries::ActiveModel = delivery.into();
         active.status = Set(DeliveryStatus::Dead);
         active.last_status_code = Set(None);
+        active.last_error_code = Set(outcome.failure.map(|f| f.code().to_owned()));
         active.last_error = Set(outcome.error);
         active.next_attempt_at = Set(None);
         active.updated_at = Set(now);
@@ -328,7 +419,9 @@ pub async fn begin_attempt(
 pub struct Outcome {
     /// The HTTP status, if an answer came.
     pub status_code: Option<i32>,
-    /// Why the attempt failed without an answer (connection, timeout).
+    /// Why the attempt failed, if it did.
+    pub failure: Option<Failure>,
+    /// The technical cause beside the failure (a library's words).
     pub error: Option<String>,
     /// The start of the answer's body.
     pub response: Option<String>,
@@ -336,6 +429,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// An attempt that got no answer, for `failure` and its technical `cause`.
+    pub fn failed(failure: Failure, cause: Option<String>) -> Self {
+        Self {
+            failure: Some(failure),
+            error: cause,
+            ..Self::default()
+        }
+    }
+
     pub fn succeeded(&self) -> bool {
         self.status_code.is_some_and(|c| (200..300).contains(&c))
     }
@@ -354,6 +456,7 @@ async fn insert_attempt(
         attempt: Set(number),
         attempted_at: Set(at),
         status_code: Set(outcome.status_code),
+        error_code: Set(outcome.failure.map(|f| f.code().to_owned())),
         error: Set(outcome.error.clone()),
         response: Set(outcome.response.as_deref().map(|r| truncate(r, MAX_RESPONSE_BYTES))),
         duration_ms: Set(outcome.duration_ms),
@@ -395,6 +498,7 @@ pub async fn record_attempt(
     let guard = attempt_key(attempt.delivery_id, attempt.number + 1);
     let mut active: webhook_deliveries::ActiveModel = delivery.into();
     active.last_status_code = Set(outcome.status_code);
+    active.last_error_code = Set(outcome.failure.map(|f| f.code().to_owned()));
     active.last_error = Set(outcome.error.clone());
     active.updated_at = Set(now);
     let status = if outcome.succeeded() {

@@ -415,9 +415,28 @@ catalogue! {
     WholeAtLeastZero => zh "必须是不小于 0 的整数", en "must be a whole number of at least 0";
     RegionOrTeam => zh "region_id 和 team_id 必须且只能填写一个", en "exactly one of region_id and team_id is required";
     /// A second target for the same region or team and period.
-    TargetExists { subject: String, period: String }
-        => zh "{subject} 在 {period} 已有目标：请修改那一个",
+    TargetExists { subject: Box<Msg>, period: String }
+        => zh "{subject}在 {period} 已有目标：请修改那一个",
            en "{subject} already has a target for {period}: change that one instead";
+    /// The department as a target's subject.
+    SubjectTheDepartment => zh "销售部", en "the department";
+    /// A region, team or consultant as a target's subject, by its kind alone.
+    SubjectThis { what: Box<Msg> } => zh "该{what}", en "this {what}";
+    /// A region, team or consultant as a target's subject, by name.
+    SubjectRegion { name: String } => zh "区域“{name}”", en "region {name}";
+    SubjectTeam { name: String } => zh "团队“{name}”", en "team {name}";
+    SubjectConsultant { name: String } => zh "顾问“{name}”", en "consultant {name}";
+    NounConsultant => zh "顾问", en "consultant";
+    // ------------------------------------------------------------ webhook delivery failures (read per reader)
+    /// Not sent: the URL is malformed or private.
+    DeliveryNotSent { cause: String } => zh "未发送：URL 不可用（{cause}）", en "not sent: the URL is unusable ({cause})";
+    /// No connection to the receiver.
+    DeliveryNoConnection { cause: String } => zh "无法连接接收方：{cause}", en "could not connect to the receiver: {cause}";
+    DeliveryTimeout { secs: i64 } => zh "接收方 {secs} 秒内未应答", en "the receiver did not answer within {secs} s";
+    DeliveryAnswerUnreadable { cause: String } => zh "无法读完接收方的应答：{cause}",
+        en "the receiver's answer could not be read: {cause}";
+    DeliveryRejected { status: i32 } => zh "接收方返回状态 {status}", en "the receiver answered {status}";
+    DeliveryInactive => zh "订阅已停用或已删除，不再投递", en "the subscription is inactive or deleted: not delivered";
 
     // ------------------------------------------------------------ outbox and engine
     /// What an SLA deadline watches, as its notifications name it.
@@ -667,8 +686,8 @@ catalogue! {
     ManagerSplitsTeamMonths => zh "销售经理只能把本团队的月度目标分解给顾问（年度、季度目标由销售总监分解）",
         en "a manager splits only their team's monthly targets, to consultants (the director splits years and quarters)";
     /// Parts that add up to more than their target.
-    TargetOverAllocated { subject: String, period: String, units: i64, amount: super::Amount }
-        => zh "{subject} 的 {period} 目标被超额分解：各部分合计超出 {units} 套、{amount}（查看其分解计划）",
+    TargetOverAllocated { subject: Box<Msg>, period: String, units: i64, amount: super::Amount }
+        => zh "{subject}的 {period} 目标被超额分解：各部分合计超出 {units} 套、{amount}（查看其分解计划）",
            en "the parts of the {period} target of {subject} exceed it by {units} units and {amount} (see its plan)";
     TitleInputRefusedByRule => zh "输入被业务规则拒绝", en "Input refused by a business rule";
     // ------------------------------------------------------------ talent list (表现优异者优先晋升或参与高端培训)
