@@ -546,7 +546,7 @@ pub async fn compute_period_end(
     tz: Tz,
 ) -> Result<usize, DomainError> {
     let mut periods = vec![month.to_string()];
-    if month.number() % 3 == 0 {
+    if month.number().is_multiple_of(3) {
         periods.push(month.quarter().to_string());
     }
     let pools = bonus_pools::Entity::find()
