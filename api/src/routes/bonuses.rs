@@ -401,9 +401,19 @@ pub async fn get_bonus_pool(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let pool =
-        domain::performance::bonuses::pools::get(&state.db, &caller.actor, caller.scope, id.into_inner(), &reader)
-            .await?;
+    read(&state, &caller.actor, caller.scope, id.into_inner(), &reader).await
+}
+
+/// 200 with pool `id` and its lines as the caller reads them (the answer
+/// of a read and of each step a pool takes).
+async fn read(
+    state: &AppState,
+    actor: &domain::access::actor::Actor,
+    scope: domain::access::permissions::Scope,
+    id: Uuid,
+    reader: &domain::platform::text::Reader,
+) -> Result<HttpResponse, ApiError> {
+    let pool = domain::performance::bonuses::pools::get(&state.db, actor, scope, id, reader).await?;
     Ok(HttpResponse::Ok().json(BonusPool::from(pool)))
 }
 
@@ -427,10 +437,9 @@ pub async fn create_bonus_pool_computation(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let (db, tz, id) = (&state.db, state.settings.timezone, id.into_inner());
-    domain::performance::bonuses::pools::compute(db, &caller.audit(), id, tz).await?;
-    let pool = domain::performance::bonuses::pools::get(db, &caller.actor, caller.scope, id, &reader).await?;
-    Ok(HttpResponse::Ok().json(BonusPool::from(pool)))
+    let (tz, id) = (state.settings.timezone, id.into_inner());
+    domain::performance::bonuses::pools::compute(&state.db, &caller.audit(), id, tz).await?;
+    read(&state, &caller.actor, caller.scope, id, &reader).await
 }
 
 /// Publish a computed pool, once: its results are frozen and each of its
@@ -453,8 +462,7 @@ pub async fn create_bonus_pool_publication(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_all_records()?;
-    let (db, tz, id) = (&state.db, state.settings.timezone, id.into_inner());
-    domain::performance::bonuses::pools::publish(db, &caller.audit(), id, tz).await?;
-    let pool = domain::performance::bonuses::pools::get(db, &caller.actor, caller.scope, id, &reader).await?;
-    Ok(HttpResponse::Ok().json(BonusPool::from(pool)))
+    let (tz, id) = (state.settings.timezone, id.into_inner());
+    domain::performance::bonuses::pools::publish(&state.db, &caller.audit(), id, tz).await?;
+    read(&state, &caller.actor, caller.scope, id, &reader).await
 }
