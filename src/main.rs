@@ -304,8 +304,9 @@ async fn first_start(
         let sales = &summary.sales;
         println!(
             "  and its sales record: {} units, {} customers at every stage, {} deals, {} complaints, \
-             targets, trainings and an open day; {} approval requests",
-            sales.units, sales.customers, sales.deals, sales.complaints, summary.approvals
+             targets, trainings and an open day; {} approval requests; {} bonus pools of last month \
+             (GET /api/v1/bonus-pools)",
+            sales.units, sales.customers, sales.deals, sales.complaints, summary.approvals, summary.bonus_pools
         );
         println!(
             "  and {} lead routing rules (GET /api/v1/routing-rules): a pushed lead is assigned as it arrives",

@@ -39,6 +39,7 @@ use crate::routes;
         (name = "approvals", description = "Sales policies and marketing plans submitted for the director's approval (审批), with a decision deadline"),
         (name = "complaints", description = "Customer complaints: received, routed to the manager when major, resolved"),
         (name = "awards", description = "The quarterly Sales Star (销售之星): its versioned rules and its runs, each ranking explained"),
+        (name = "bonuses", description = "Bonuses by ranking (绩效奖金): versioned rules sharing a pool by rank, pools per month or quarter for the department or a team, computed, explained and published once"),
         (name = "targets", description = "Sales targets by year, quarter and month for the department, regions, teams and consultants: set and split down by the director, a team's month split to consultants by its manager"),
         (name = "trainings", description = "Trainings, their attendees and exam results"),
         (name = "customer-events", description = "Open days and themed events, invitations and attendance"),

@@ -111,4 +111,10 @@ vocabulary! {
     TimerState = timers::TimerState::iter().map(|s| s.to_value());
     /// An OAuth2 grant the token endpoint accepts.
     GrantType = crate::auth::GRANT_TYPES.iter().copied();
+    /// Whom a bonus pool is for: the whole department or one team.
+    BonusScope = entities::bonus_pools::BonusScope::iter().map(|s| s.to_value());
+    /// Where a bonus pool is: `open` until computed, `computed` until `published` (then frozen).
+    BonusPoolStatus = entities::bonus_pools::BonusPoolStatus::iter().map(|s| s.to_value());
+    /// What a bonus line's share comes from: a band of ranks, the rest by score, or nothing (not eligible).
+    ShareBasis = entities::bonus_lines::ShareBasis::iter().map(|s| s.to_value());
 }

@@ -27,6 +27,9 @@ text_forms!(
     approvals::ApprovalStatus,
     award_runs::RunStatus,
     award_runs::RunTrigger,
+    bonus_lines::ShareBasis,
+    bonus_pools::BonusPoolStatus,
+    bonus_pools::BonusScope,
     complaints::ComplaintStatus,
     complaints::Severity,
     customer_events::CustomerEventKind,
@@ -53,6 +56,9 @@ pub mod approvals;
 pub mod audit_log;
 pub mod award_rules;
 pub mod award_runs;
+pub mod bonus_lines;
+pub mod bonus_pools;
+pub mod bonus_rules;
 pub mod complaints;
 pub mod customer_events;
 pub mod customers;

@@ -45,6 +45,8 @@ pub enum NotificationKind {
     ApprovalReminder,
     /// A request's decision deadline passed undecided (the director).
     ApprovalOverdue,
+    /// A bonus pool was published: the consultant's rank and amount.
+    BonusPublished,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ pub mod api_clients;
 pub mod approvals;
 pub mod audit;
 pub mod awards;
+pub mod bonuses;
 pub mod complaints;
 pub mod customer_csv;
 pub mod customer_events;
@@ -138,6 +139,13 @@ pub static API: &[Operation] = operations![
     approvals::get_approval,
     approvals::create_approval_decision,
     approvals::create_approval_withdrawal,
+    bonuses::get_bonus_rules,
+    bonuses::update_bonus_rules,
+    bonuses::list_bonus_pools,
+    bonuses::create_bonus_pool,
+    bonuses::get_bonus_pool,
+    bonuses::create_bonus_pool_computation,
+    bonuses::create_bonus_pool_publication,
     complaints::list_complaints,
     complaints::create_complaint,
     complaints::get_complaint,

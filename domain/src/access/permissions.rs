@@ -199,6 +199,14 @@ pub const CATALOG: &[PermissionInfo] = &[
         name: "approvals:decide",
         description: "Approve or reject sales policies and marketing plans",
     },
+    PermissionInfo {
+        name: "bonuses:read",
+        description: "Read bonus pools and their lines (own: the caller's line of published pools)",
+    },
+    PermissionInfo {
+        name: "bonuses:manage",
+        description: "Set the bonus rules and pools, compute and publish pools",
+    },
 ];
 
 /// Whether `name` is in the catalog.

@@ -1,5 +1,6 @@
 //! Periodic work in the business time zone: the monthly KPI snapshot, each
-//! manager's daily and weekly digest, and the quarterly Sales Star. Each
+//! manager's daily and weekly digest, the quarterly Sales Star and the
+//! month's (and quarter's) bonus pools. Each
 //! period's run is a timer keyed by (job, period), so N workers produce one
 //! run; the timer of the period that began last is ensured whenever the
 //! pump starts and every minute, so a period missed while everything was
@@ -27,7 +28,13 @@ use crate::{
 pub const KIND: &str = "periodic";
 
 /// The periodic jobs.
-pub const JOBS: &[Job] = &[Job::KpiSnapshot, Job::DigestDaily, Job::DigestWeekly, Job::SalesStar];
+pub const JOBS: &[Job] = &[
+    Job::KpiSnapshot,
+    Job::DigestDaily,
+    Job::DigestWeekly,
+    Job::SalesStar,
+    Job::Bonuses,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
@@ -39,6 +46,9 @@ pub enum Job {
     DigestWeekly,
     /// At the start of a quarter: the previous quarter's Sales Star.
     SalesStar,
+    /// At the start of a month: the bonus pools of the previous month, and
+    /// of the previous quarter when one ended with it.
+    Bonuses,
 }
 
 impl Job {
@@ -48,6 +58,7 @@ impl Job {
             Job::DigestDaily => "digest_daily",
             Job::DigestWeekly => "digest_weekly",
             Job::SalesStar => "sales_star",
+            Job::Bonuses => "bonuses",
         }
     }
 
@@ -60,7 +71,7 @@ impl Job {
     pub fn latest(self, now: DateTime<Utc>, tz: Tz) -> (DateTime<Utc>, String) {
         let today = now.with_timezone(&tz).date_naive();
         let start = match self {
-            Job::KpiSnapshot => Month::of_day(today).first_day(),
+            Job::KpiSnapshot | Job::Bonuses => Month::of_day(today).first_day(),
             Job::DigestDaily => today,
             Job::DigestWeekly => today - Duration::days(i64::from(today.weekday().num_days_from_monday())),
             Job::SalesStar => Quarter::of_day(today).first_day(),
@@ -72,7 +83,7 @@ impl Job {
     /// after that period ends (the inverse of [`Job::label`]).
     fn start_after(self, label: &str) -> Option<NaiveDate> {
         let first_day = match self {
-            Job::KpiSnapshot => label.parse::<Month>().ok()?.first_day(),
+            Job::KpiSnapshot | Job::Bonuses => label.parse::<Month>().ok()?.first_day(),
             Job::DigestDaily => NaiveDate::parse_from_str(label, "%Y-%m-%d").ok()?,
             Job::DigestWeekly => {
                 let (year, week) = label.split_once("-W")?;
@@ -86,7 +97,7 @@ impl Job {
     /// The start after `start`.
     fn next(self, start: NaiveDate) -> NaiveDate {
         match self {
-            Job::KpiSnapshot => months_after(start, 1),
+            Job::KpiSnapshot | Job::Bonuses => months_after(start, 1),
             Job::DigestDaily => start + Duration::days(1),
             Job::DigestWeekly => start + Duration::days(7),
             Job::SalesStar => months_after(start, 3),
@@ -97,7 +108,7 @@ impl Job {
     fn label(self, start: NaiveDate) -> String {
         let before = start - Duration::days(1);
         match self {
-            Job::KpiSnapshot => Month::of_day(before).to_string(),
+            Job::KpiSnapshot | Job::Bonuses => Month::of_day(before).to_string(),
             Job::DigestDaily => before.to_string(),
             Job::DigestWeekly => {
                 let week = before.iso_week();
@@ -183,6 +194,14 @@ pub async fn fire(
                 crate::performance::awards::runs::schedule_computation(&txn, run.id).await?;
             }
         }
+        Job::Bonuses => {
+            let month = label
+                .parse()
+                .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
+            // This timer fires once per month, so each pool is computed
+            // once by it (on-demand computations come and go beside it).
+            crate::performance::bonuses::pools::compute_period_end(&txn, month, tz).await?;
+        }
     }
     txn.commit().await?;
     Ok(Some("ran"))
@@ -195,7 +214,7 @@ fn timer_for(job: Job, start: NaiveDate, tz: Tz) -> NewTimer {
 /// The start of the period that ends at `start`.
 fn previous_start(job: Job, start: NaiveDate) -> NaiveDate {
     match job {
-        Job::KpiSnapshot => months_before(start, 1),
+        Job::KpiSnapshot | Job::Bonuses => months_before(start, 1),
         Job::DigestDaily => start - Duration::days(1),
         Job::DigestWeekly => start - Duration::days(7),
         Job::SalesStar => months_before(start, 3),

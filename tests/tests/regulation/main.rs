@@ -2,6 +2,7 @@
 
 mod agenda;
 mod approvals;
+mod bonuses;
 mod defects;
 mod privacy;
 mod routing;

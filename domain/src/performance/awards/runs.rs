@@ -256,7 +256,17 @@ pub async fn claim_scheduled_run(
 
 /// The entrants of a quarter: every active consultant with the quarter's figures.
 async fn entrants(db: &impl ConnectionTrait, period: Quarter, tz: Tz) -> Result<Vec<Entrant>, DomainError> {
-    let (from, to) = (period.start(tz), period.end(tz));
+    entrants_between(db, period.start(tz), period.end(tz)).await
+}
+
+/// Every active consultant with their figures from `from` to `to` (and
+/// tenure to `to`): the entrants of any ranking (the Sales Star's quarter,
+/// a bonus pool's month or quarter).
+pub(crate) async fn entrants_between(
+    db: &impl ConnectionTrait,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Entrant>, DomainError> {
     let figures = kpis::all_consultants_between(db, from, to).await?;
     let ids: Vec<Uuid> = figures.iter().map(|f| f.user_id).collect();
     let joined: std::collections::HashMap<Uuid, DateTime<Utc>> = users::Entity::find()

@@ -697,6 +697,38 @@ catalogue! {
     /// Candidates are offered for advanced trainings only.
     TrainingNotAdvanced => zh "该培训不是高端培训：只有高端培训才优先向人才名单推荐人选（先将其标记为高端培训）",
         en "this training is not advanced: only advanced trainings are offered to the talent list first (mark it advanced first)";
+    // ------------------------------------------------------------ bonuses by ranking (绩效奖金：根据业绩排名，按比例发放)
+    NounBonusRules => zh "奖金规则", en "bonus rules";
+    NounBonusPool => zh "奖金池", en "bonus pool";
+    /// A pool's period is a month or a quarter.
+    BonusPeriod { text: String } => zh "必须是月份（2026-11）或季度（2026-Q4），收到 {text}",
+        en "must be a month (2026-11) or a quarter (2026-Q4), got {text}";
+    /// A department pool names no team.
+    BonusDepartmentNoTeam => zh "部门奖金池不能指定团队（团队奖金池请设 scope 为 team）",
+        en "a department pool names no team (for a team pool set scope to team)";
+    /// A second pool of the same period and scope.
+    BonusPoolExists { period: String } => zh "{period} 的此范围奖金池已存在（每个期间和范围只能有一个）",
+        en "there is a pool of {period} for this scope already (one per period and scope)";
+    /// A change to a published pool.
+    BonusPoolPublished => zh "奖金池已发布，结果已冻结，不能再计算或发布",
+        en "the pool is published and its results are frozen: it cannot be computed or published again";
+    /// Publishing before computing.
+    BonusPoolNotComputed => zh "奖金池尚未计算，请先计算再发布", en "the pool has not been computed yet: compute it before publishing";
+    /// The rules' bands must name increasing ranks.
+    BonusRanksIncrease { after: i64 } => zh "必须是大于 {after} 的名次（各档名次递增）",
+        en "must be a rank above {after} (the bands' ranks increase)";
+    BonusPermille => zh "必须在 0 到 1000（‰）之间", en "must be from 0 to 1000 (per mille)";
+    BonusSharesAtMostWhole { total: i64 } => zh "各档比例与其余部分合计 {total}‰，不能超过 1000‰",
+        en "the bands and the rest add up to {total} per mille, more than 1000";
+    BonusAtMostBands { max: usize } => zh "最多 {max} 档", en "must hold at most {max} bands";
+    /// A consultant's notice of a published pool.
+    NoticeBonusPublished { period: String, rank: i64, amount: super::Yuan }
+        => zh "{period} 绩效奖金：排名第 {rank}，奖金 {amount}", en "Bonus for {period}: rank {rank}, {amount}";
+    NoticeBonusShare { score: f64, pool: super::Yuan }
+        => zh "得分 {score}，奖金池 {pool}", en "Score {score}; pool {pool}";
+    NoticeBonusNotRanked { period: String }
+        => zh "{period} 绩效奖金：未参与排名", en "Bonus for {period}: not ranked";
+    NoticeBonusIneligible { reasons: Vec<Msg> } => zh "原因：{reasons}", en "Why: {reasons}";
 }
 
 #[cfg(test)]
