@@ -307,6 +307,8 @@ pub mod perm {
         ApprovalsRead => "approvals:read",
         ApprovalsWrite => "approvals:write",
         ApprovalsDecide => "approvals:decide",
+        ReportsRead => "reports:read",
+        ChurnRead => "churn:read",
     }
 }
 

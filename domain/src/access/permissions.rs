@@ -199,6 +199,14 @@ pub const CATALOG: &[PermissionInfo] = &[
         name: "approvals:decide",
         description: "Approve or reject sales policies and marketing plans",
     },
+    PermissionInfo {
+        name: "reports:read",
+        description: "Read teams' daily and weekly reports (sales against target, SLA compliance)",
+    },
+    PermissionInfo {
+        name: "churn:read",
+        description: "Read the churn analysis: lost customers by reason, channel, stage and consultant",
+    },
 ];
 
 /// Whether `name` is in the catalog.

@@ -4,7 +4,9 @@
 //! it.
 
 pub mod awards;
+pub mod churn;
 pub mod kpis;
+pub mod reports;
 pub mod snapshots;
 pub mod talent;
 pub mod targets;

@@ -4,6 +4,7 @@ mod agenda;
 mod approvals;
 mod defects;
 mod privacy;
+mod reports;
 mod routing;
 mod talent;
 mod targets;
