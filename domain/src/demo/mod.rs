@@ -3,6 +3,7 @@
 //! living system. Later capabilities add their records here.
 
 pub mod approvals;
+pub mod reports;
 pub mod routing;
 pub mod sales;
 
@@ -18,6 +19,18 @@ use crate::{
     platform::secret::Secret,
     platform::system,
 };
+
+/// A demo account acting through the services, with its audit context.
+pub(crate) async fn staff(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<(crate::access::actor::Actor, AuditContext), DomainError> {
+    let who = crate::access::actor::load_user(db, id)
+        .await?
+        .ok_or_else(|| DomainError::Internal(format!("demo account {id} missing")))?;
+    let ctx = AuditContext::new(&who, None, None);
+    Ok((who, ctx))
+}
 
 const DEMO_MARKER: &str = "demo_loaded_at";
 /// Password of every demo account; printed when the demo is loaded.
@@ -35,6 +48,8 @@ pub struct DemoSummary {
     pub partner: (String, String),
     /// Sales policies and marketing plans for the director, in every state.
     pub approvals: usize,
+    /// Customers lost this week through the service, for the churn analysis.
+    pub lost_this_week: usize,
 }
 
 struct DemoTeam {
@@ -91,6 +106,7 @@ pub async fn load(
         routing_rules: 0,
         partner: (String::new(), String::new()),
         approvals: 0,
+        lost_this_week: 0,
     };
     let mut managers = Vec::new();
     let mut sellers = Vec::new();
@@ -187,6 +203,7 @@ pub async fn load(
         .id;
     summary.routing_rules = crate::demo::routing::load(db, director, &team_ids, key_accounts).await?;
     summary.approvals = crate::demo::approvals::load(db, tz, director, &managers, customer_manager).await?;
+    summary.lost_this_week = crate::demo::reports::load(db, &sellers).await?;
     // The Sales Star of the last two quarters, which the talent list reads.
     let last = crate::platform::calendar::Quarter::of(now, tz).previous();
     for quarter in [last.previous(), last] {

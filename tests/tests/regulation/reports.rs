@@ -707,3 +707,30 @@ async fn the_daily_digest_carries_the_reports_figures_with_the_amount_in_yuan_in
     let report = list(&app, &report_path(org.team_a, &format!("date={today}")), &director).await;
     assert_eq!(report["total"]["amount_sold_fen"], 123_456_700);
 }
+
+#[tokio::test]
+async fn the_demo_shows_each_teams_report_and_this_weeks_churn() {
+    let app = spawn_app().await;
+    domain::demo::load(&app.db, app.settings.timezone)
+        .await
+        .expect("demo")
+        .expect("loaded");
+    let customer_manager = app
+        .token("customer.manager@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
+        .await;
+    let churn = list(&app, "/api/v1/reports/churn", &customer_manager).await;
+    assert!(churn["lost"].as_i64().is_some_and(|n| n >= 6), "{churn}");
+    for stage in ["new", "contacted"] {
+        let from = group(&churn, "by_stage", "stage", &json!(stage));
+        assert!(from["lost"].as_i64().is_some_and(|n| n >= 3), "{churn}");
+    }
+    assert_eq!(group(&churn, "by_stage", "stage", &json!("new"))["label"], "新线索");
+    let manager = app
+        .token("manager.pudong@demo.estateflow.local", domain::demo::DEMO_PASSWORD)
+        .await;
+    let me = list(&app, "/api/v1/me", &manager).await;
+    let team = me["team_id"].as_str().expect("the manager's team").to_owned();
+    let week = list(&app, &format!("/api/v1/teams/{team}/report?period=week"), &manager).await;
+    assert_eq!(week["consultants"].as_array().map(Vec::len), Some(2), "{week}");
+    assert_eq!(week["total"]["sla"].as_array().map(Vec::len), Some(5), "{week}");
+}
