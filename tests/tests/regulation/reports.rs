@@ -128,7 +128,7 @@ fn report_path(team: Uuid, query: &str) -> String {
     format!("/api/v1/teams/{team}/report?{query}")
 }
 
-fn consultant<'a>(report: &'a Value, id: Uuid) -> &'a Value {
+fn consultant(report: &Value, id: Uuid) -> &Value {
     report["consultants"]
         .as_array()
         .expect("consultants")
