@@ -312,6 +312,11 @@ async fn first_start(
             "  and {} lead routing rules (GET /api/v1/routing-rules): a pushed lead is assigned as it arrives",
             summary.routing_rules
         );
+        println!(
+            "  and {} customers lost this week (GET /api/v1/reports/churn); each team's day and week at \
+             GET /api/v1/teams/{{id}}/report?period=day|week",
+            summary.lost_this_week
+        );
         let (client_id, secret) = &summary.partner;
         println!(
             "  and a partner client ({} of the customers are its leads): client_id {client_id}, \

@@ -309,6 +309,8 @@ pub mod perm {
         ApprovalsDecide => "approvals:decide",
         BonusesRead => "bonuses:read",
         BonusesManage => "bonuses:manage",
+        ReportsRead => "reports:read",
+        ChurnRead => "churn:read",
     }
 }
 

@@ -101,6 +101,8 @@ vocabulary! {
     ApprovalStatus = entities::approvals::ApprovalStatus::iter().map(|s| s.to_value());
     /// The director's decision on an approval request.
     ApprovalDecision = domain::sales::approvals::DECISIONS.map(|d| d.to_value());
+    /// The span of a team's report: a day, or the week (Monday to Sunday) holding it.
+    ReportPeriod = domain::performance::reports::ReportPeriod::ALL.map(domain::performance::reports::ReportPeriod::as_str);
     /// A job's state in its queue.
     JobState = queue::inspect::JobState::ALL.map(queue::inspect::JobState::as_str);
     /// How a Sales Star run came about.

@@ -32,6 +32,9 @@ pub struct Model {
     pub needs_assessed_at: Option<DateTimeUtc>,
     pub last_follow_up_at: Option<DateTimeUtc>,
     pub lost_at: Option<DateTimeUtc>,
+    /// The status the customer had when it was lost (for churn by stage);
+    /// none before it was recorded, unless the timeline had it.
+    pub lost_from_status: Option<CustomerStatus>,
     /// Set when this record was merged into another; it is then hidden from lists.
     pub merged_into_id: Option<Uuid>,
     /// The project the lead asked about, as the partner or staff named it (for routing).

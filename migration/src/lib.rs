@@ -17,6 +17,7 @@ mod m20261130_000004_routing;
 mod m20261130_000005_target_plans;
 mod m20261130_000006_advanced_trainings;
 mod m20261130_000007_bonuses;
+mod m20261130_000008_reports;
 mod m20261130_000011_delivery_failures;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
@@ -36,6 +37,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000005_target_plans.rs"),
     include_str!("m20261130_000006_advanced_trainings.rs"),
     include_str!("m20261130_000007_bonuses.rs"),
+    include_str!("m20261130_000008_reports.rs"),
     include_str!("m20261130_000011_delivery_failures.rs"),
 ];
 
@@ -135,6 +137,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_target_plans::Migration),
             Box::new(m20261130_000006_advanced_trainings::Migration),
             Box::new(m20261130_000007_bonuses::Migration),
+            Box::new(m20261130_000008_reports::Migration),
             Box::new(m20261130_000011_delivery_failures::Migration),
         ]
     }

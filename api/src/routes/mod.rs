@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod org;
 pub mod probes;
 pub mod queues;
+pub mod reports;
 pub mod respond;
 pub mod roles;
 pub mod routing;
@@ -183,6 +184,9 @@ pub static API: &[Operation] = operations![
     org::update_team,
     org::delete_team,
     agenda::get_team_agenda,
+    reports::get_team_report,
+    reports::get_team_report_csv,
+    reports::get_churn_report,
     api_clients::list_api_clients,
     api_clients::create_api_client,
     api_clients::get_api_client,

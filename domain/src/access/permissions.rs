@@ -207,6 +207,14 @@ pub const CATALOG: &[PermissionInfo] = &[
         name: "bonuses:manage",
         description: "Set the bonus rules and pools, compute and publish pools",
     },
+    PermissionInfo {
+        name: "reports:read",
+        description: "Read teams' daily and weekly reports (sales against target, SLA compliance)",
+    },
+    PermissionInfo {
+        name: "churn:read",
+        description: "Read the churn analysis: lost customers by reason, channel, stage and consultant",
+    },
 ];
 
 /// Whether `name` is in the catalog.

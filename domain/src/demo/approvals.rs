@@ -10,21 +10,14 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
-    access::{actor, audit::AuditContext, permissions::Scope},
+    access::permissions::Scope,
+    demo::staff,
     platform::error::DomainError,
     sales::approvals::{self, Decision, NewApproval},
 };
 
 fn day(year: i32, month: u32, day: u32) -> Result<NaiveDate, DomainError> {
     NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| DomainError::Internal("demo date".to_owned()))
-}
-
-async fn staff(db: &impl ConnectionTrait, id: Uuid) -> Result<(actor::Actor, AuditContext), DomainError> {
-    let who = actor::load_user(db, id)
-        .await?
-        .ok_or_else(|| DomainError::Internal(format!("demo account {id} missing")))?;
-    let ctx = AuditContext::new(&who, None, None);
-    Ok((who, ctx))
 }
 
 /// Loads the demo requests of `managers` (at least one) and the customer

@@ -4,6 +4,7 @@
 
 pub mod approvals;
 pub mod bonuses;
+pub mod reports;
 pub mod routing;
 pub mod sales;
 
@@ -19,6 +20,18 @@ use crate::{
     platform::secret::Secret,
     platform::system,
 };
+
+/// A demo account acting through the services, with its audit context.
+pub(crate) async fn staff(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<(crate::access::actor::Actor, AuditContext), DomainError> {
+    let who = crate::access::actor::load_user(db, id)
+        .await?
+        .ok_or_else(|| DomainError::Internal(format!("demo account {id} missing")))?;
+    let ctx = AuditContext::new(&who, None, None);
+    Ok((who, ctx))
+}
 
 const DEMO_MARKER: &str = "demo_loaded_at";
 /// Password of every demo account; printed when the demo is loaded.
@@ -38,6 +51,8 @@ pub struct DemoSummary {
     pub approvals: usize,
     /// Last month's bonus pools (one published).
     pub bonus_pools: usize,
+    /// Customers lost this week through the service, for the churn analysis.
+    pub lost_this_week: usize,
 }
 
 struct DemoTeam {
@@ -95,6 +110,7 @@ pub async fn load(
         partner: (String::new(), String::new()),
         approvals: 0,
         bonus_pools: 0,
+        lost_this_week: 0,
     };
     let mut managers = Vec::new();
     let mut sellers = Vec::new();
@@ -195,6 +211,7 @@ pub async fn load(
         .first()
         .ok_or_else(|| DomainError::Internal("demo without teams".to_owned()))?;
     summary.bonus_pools = crate::demo::bonuses::load(db, tz, director, first_team).await?;
+    summary.lost_this_week = crate::demo::reports::load(db, &sellers).await?;
     // The Sales Star of the last two quarters, which the talent list reads.
     let last = crate::platform::calendar::Quarter::of(now, tz).previous();
     for quarter in [last.previous(), last] {

@@ -258,6 +258,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             needs_assessed_at: Set(assessed.then_some(needs_at)),
             last_follow_up_at: Set(None),
             lost_at: Set(lost.then_some(needs_at + Duration::days(5))),
+            lost_from_status: Set(lost.then_some(customers::CustomerStatus::NeedsAssessed)),
             merged_into_id: Set(None),
             project_of_interest: Set(None),
             district_of_interest: Set(None),

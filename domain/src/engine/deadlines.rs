@@ -128,15 +128,7 @@ async fn manager_of(db: &impl ConnectionTrait, team: Option<Uuid>) -> Result<Opt
 
 /// What a deadline of this kind watches, as its notifications name it.
 fn describe(kind: SlaKind) -> Box<Msg> {
-    Box::new(match kind {
-        SlaKind::FirstResponse => Msg::SlaFirstResponse,
-        SlaKind::NeedsAssessment => Msg::SlaNeedsAssessment,
-        SlaKind::FollowUp => Msg::SlaFollowUp,
-        SlaKind::Inspection => Msg::SlaInspection,
-        SlaKind::Visit => Msg::SlaVisit,
-        SlaKind::ComplaintResolution => Msg::SlaComplaintResolution,
-        SlaKind::ApprovalDecision => Msg::SlaApprovalDecision,
-    })
+    Box::new(crate::outbox::sla::what(kind))
 }
 
 /// What firing a timer did.

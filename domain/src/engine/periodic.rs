@@ -6,22 +6,18 @@
 //! pump starts and every minute, so a period missed while everything was
 //! down runs when the workers return. A run schedules the next period's.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entities::{customers, sla_breaches, teams};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait,
-};
+use entities::teams;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
     outbox::notifications::{self, Notice},
     outbox::timers::{self, NewTimer},
+    performance::reports::{self, ReportPeriod, Window},
     platform::calendar::{Month, Quarter, start_of_day},
     platform::error::DomainError,
-    platform::text::{At, Msg},
 };
 
 /// The timer kind of periodic runs.
@@ -173,8 +169,7 @@ pub async fn fire(
         return Ok(None);
     }
     timers::schedule(&txn, timer_for(job, job.next(start), tz)).await?;
-    let from = start_of_day(previous_start(job, start), tz);
-    let to = start_of_day(start, tz);
+    let first_day = previous_start(job, start);
     match job {
         Job::KpiSnapshot => {
             let month = label
@@ -182,8 +177,14 @@ pub async fn fire(
                 .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
             crate::performance::snapshots::take(&txn, month, tz).await?;
         }
-        Job::DigestDaily => digest(&txn, notifications::Kind::DigestDaily, label, from, to, tz).await?,
-        Job::DigestWeekly => digest(&txn, notifications::Kind::DigestWeekly, label, from, to, tz).await?,
+        Job::DigestDaily => {
+            let window = Window::new(ReportPeriod::Day, first_day, tz);
+            digest(&txn, notifications::Kind::DigestDaily, label, window, tz).await?;
+        }
+        Job::DigestWeekly => {
+            let window = Window::new(ReportPeriod::Week, first_day, tz);
+            digest(&txn, notifications::Kind::DigestWeekly, label, window, tz).await?;
+        }
         Job::SalesStar => {
             let quarter = label
                 .parse()
@@ -221,45 +222,16 @@ fn previous_start(job: Job, start: NaiveDate) -> NaiveDate {
     }
 }
 
-/// Counts grouped by team, without the rows of no team.
-fn per_team(rows: Vec<(Option<Uuid>, i64)>) -> HashMap<Uuid, i64> {
-    rows.into_iter().filter_map(|(team, n)| team.map(|t| (t, n))).collect()
-}
-
-/// Each manager's digest of the period: new leads and missed deadlines in
-/// the team, in the manager's language.
+/// Each manager's digest of the day or week that ended: their team's
+/// report (`performance::reports`, the figures of `GET /teams/{id}/report`)
+/// in the manager's language.
 async fn digest(
     db: &impl ConnectionTrait,
     kind: notifications::Kind,
     label: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    window: Window,
     tz: Tz,
 ) -> Result<(), DomainError> {
-    let leads: HashMap<Uuid, i64> = per_team(
-        customers::Entity::find()
-            .select_only()
-            .column(customers::Column::TeamId)
-            .column_as(customers::Column::Id.count(), "n")
-            .filter(customers::Column::CreatedAt.gte(from))
-            .filter(customers::Column::CreatedAt.lt(to))
-            .group_by(customers::Column::TeamId)
-            .into_tuple()
-            .all(db)
-            .await?,
-    );
-    let breaches: HashMap<Uuid, i64> = per_team(
-        sla_breaches::Entity::find()
-            .select_only()
-            .column(sla_breaches::Column::TeamId)
-            .column_as(sla_breaches::Column::Id.count(), "n")
-            .filter(sla_breaches::Column::BreachedAt.gte(from))
-            .filter(sla_breaches::Column::BreachedAt.lt(to))
-            .group_by(sla_breaches::Column::TeamId)
-            .into_tuple()
-            .all(db)
-            .await?,
-    );
     let mut notices = Vec::new();
     for team in teams::Entity::find()
         .filter(teams::Column::ManagerId.is_not_null())
@@ -267,21 +239,13 @@ async fn digest(
         .await?
     {
         let Some(manager) = team.manager_id else { continue };
-        let leads = leads.get(&team.id).copied().unwrap_or(0);
-        let breaches = breaches.get(&team.id).copied().unwrap_or(0);
+        let report = reports::of_team(db, &team, window).await?;
+        let (title, body) = reports::digest(&report, label);
         notices.push(Notice {
             user_id: manager,
             kind,
-            title: Msg::DigestTitle {
-                team: team.name,
-                label: label.to_owned(),
-                leads,
-                breaches,
-            },
-            body: Some(Msg::DigestPeriod {
-                from: At(from),
-                to: At(to),
-            }),
+            title,
+            body: Some(body),
             subject_type: Some("team"),
             subject_id: Some(team.id),
             due_at: None,

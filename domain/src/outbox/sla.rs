@@ -28,6 +28,19 @@ use crate::{
 
 pub use entities::sla_policies::SlaKind;
 
+/// What a deadline of this kind watches, as people read it (notifications, reports).
+pub fn what(kind: SlaKind) -> Msg {
+    match kind {
+        SlaKind::FirstResponse => Msg::SlaFirstResponse,
+        SlaKind::NeedsAssessment => Msg::SlaNeedsAssessment,
+        SlaKind::FollowUp => Msg::SlaFollowUp,
+        SlaKind::Inspection => Msg::SlaInspection,
+        SlaKind::Visit => Msg::SlaVisit,
+        SlaKind::ComplaintResolution => Msg::SlaComplaintResolution,
+        SlaKind::ApprovalDecision => Msg::SlaApprovalDecision,
+    }
+}
+
 /// Deadlines on a customer that end when the customer is lost or merged.
 const CUSTOMER_KINDS: [SlaKind; 3] = [SlaKind::FirstResponse, SlaKind::NeedsAssessment, SlaKind::FollowUp];
 

@@ -66,7 +66,7 @@ pub struct SlaCompliance {
 }
 
 /// The deadline kinds whose compliance the figures report.
-const SLA_KINDS: [SlaKind; 5] = [
+pub(crate) const SLA_KINDS: [SlaKind; 5] = [
     SlaKind::FirstResponse,
     SlaKind::NeedsAssessment,
     SlaKind::FollowUp,
@@ -77,14 +77,14 @@ const SLA_KINDS: [SlaKind; 5] = [
 /// Whom figures are grouped by: a consultant or a team. The same sums serve
 /// both, only the column holding the key differs from table to table.
 #[derive(Debug, Clone, Copy)]
-enum GroupBy {
+pub(crate) enum GroupBy {
     Consultant,
     Team,
 }
 
 impl GroupBy {
     /// The key's column in `customers`: a consultant is the customer's owner.
-    fn customers(self) -> &'static str {
+    pub(crate) fn customers(self) -> &'static str {
         match self {
             Self::Consultant => "owner_id",
             Self::Team => "team_id",
@@ -92,7 +92,7 @@ impl GroupBy {
     }
 
     /// The key's column in `deals`, `visits`, `complaints` and `sla_breaches`.
-    fn records(self) -> &'static str {
+    pub(crate) fn records(self) -> &'static str {
         match self {
             Self::Consultant => "consultant_id",
             Self::Team => "team_id",
@@ -195,7 +195,7 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
 
 /// Runs a query written with `?` placeholders, `{key}` for the column it
 /// groups by and `{ids}` for the list of keys (bound after `values`).
-async fn rows(
+pub(crate) async fn rows(
     db: &impl ConnectionTrait,
     key: &str,
     template: &str,
@@ -236,7 +236,7 @@ async fn run(db: &impl ConnectionTrait, sql: String, values: Vec<Value>) -> Resu
 }
 
 /// Runs an aggregation (see [`rows`]) whose rows are a key and two integers.
-async fn grouped(
+pub(crate) async fn grouped(
     db: &impl ConnectionTrait,
     key: &str,
     template: &str,
@@ -254,11 +254,11 @@ async fn grouped(
 }
 
 /// The pair of `m` for `id`; zeros if the aggregation found no rows for it.
-fn get(m: &HashMap<Uuid, (i64, i64)>, id: &Uuid) -> (i64, i64) {
+pub(crate) fn get(m: &HashMap<Uuid, (i64, i64)>, id: &Uuid) -> (i64, i64) {
     m.get(id).copied().unwrap_or((0, 0))
 }
 
-fn range(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
+pub(crate) fn range(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
     vec![Value::from(from), Value::from(to)]
 }
 
@@ -302,7 +302,7 @@ pub async fn all_consultants_between(
 }
 
 /// Active accounts holding the consultant role, by name.
-fn consultant_accounts() -> Select<users::Entity> {
+pub(crate) fn consultant_accounts() -> Select<users::Entity> {
     users::Entity::find()
         .filter(users::Column::Status.eq(users::UserStatus::Active))
         .filter(users::Column::Id.in_subquery(crate::access::roles::holders("consultant")))
@@ -344,15 +344,15 @@ async fn consultant_figures(
 
 /// What consultants and teams are both measured on, for one of them.
 #[derive(Debug, Default)]
-struct Shared {
-    units_sold: i64,
-    amount_sold_fen: i64,
-    new_leads: i64,
+pub(crate) struct Shared {
+    pub(crate) units_sold: i64,
+    pub(crate) amount_sold_fen: i64,
+    pub(crate) new_leads: i64,
     visits: i64,
     good_visits: i64,
     complaints: i64,
     open_customers: i64,
-    sla: Vec<SlaCompliance>,
+    pub(crate) sla: Vec<SlaCompliance>,
 }
 
 impl Shared {
@@ -370,7 +370,7 @@ impl Shared {
 /// deals subscribed then and not cancelled. The amount is summed in parts
 /// ([`money::SUM_PARTS`]) so that no price, however absurd, can make the
 /// sum fail; it saturates instead ([`money::join_sum`]).
-async fn sold(
+pub(crate) async fn sold(
     db: &impl ConnectionTrait,
     key: &str,
     from: DateTime<Utc>,
@@ -512,7 +512,7 @@ pub async fn achievements(
 }
 
 /// The shared figures over `[from, to)` of the consultants or teams `ids`, one per id.
-async fn shared_figures(
+pub(crate) async fn shared_figures(
     db: &impl ConnectionTrait,
     by: GroupBy,
     from: DateTime<Utc>,

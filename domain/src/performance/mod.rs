@@ -5,7 +5,9 @@
 
 pub mod awards;
 pub mod bonuses;
+pub mod churn;
 pub mod kpis;
+pub mod reports;
 pub mod snapshots;
 pub mod talent;
 pub mod targets;

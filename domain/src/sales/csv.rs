@@ -521,7 +521,7 @@ pub async fn export_batch(
 }
 
 /// A spreadsheet would run a cell starting with one of these as a formula.
-fn defuse(text: &str) -> String {
+pub(crate) fn defuse(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -279,6 +279,7 @@ pub(crate) fn build(
         needs_assessed_at: Set(None),
         last_follow_up_at: Set(None),
         lost_at: Set(None),
+        lost_from_status: Set(None),
         merged_into_id: Set(None),
         project_of_interest: Set(input.project_of_interest.map(|v| v.trim().to_owned())),
         district_of_interest: Set(input.district_of_interest.map(|v| v.trim().to_owned())),
@@ -754,9 +755,11 @@ pub async fn change_status(
     if to == Status::Lost {
         active.lost_reason = Set(reason.clone());
         active.lost_at = Set(Some(now));
+        active.lost_from_status = Set(Some(from));
     } else {
         active.lost_reason = Set(None);
         active.lost_at = Set(None);
+        active.lost_from_status = Set(None);
     }
     active.updated_at = Set(now);
     let after = CustomerView::from(active.update(&txn).await?);
@@ -890,6 +893,7 @@ pub async fn merge(
         active.status = Set(duplicate.status);
         active.lost_reason = Set(duplicate.lost_reason.clone());
         active.lost_at = Set(duplicate.lost_at);
+        active.lost_from_status = Set(duplicate.lost_from_status);
     }
     active.first_response_at = Set(earliest(survivor.first_response_at, duplicate.first_response_at));
     active.needs_assessed_at = Set(earliest(survivor.needs_assessed_at, duplicate.needs_assessed_at));

@@ -462,6 +462,7 @@ mod tests {
             needs_assessed_at: None,
             last_follow_up_at: None,
             lost_at: None,
+            lost_from_status: None,
             merged_into_id: None,
             project_of_interest: Some("Riverside".to_owned()),
             district_of_interest: None,

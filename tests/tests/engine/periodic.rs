@@ -157,18 +157,21 @@ async fn the_kpi_snapshot_digests_and_sales_star_run_at_their_period_start_once_
     .await;
     assert_eq!(run.trigger, award_runs::RunTrigger::Scheduled);
 
-    // The manager got today's and this week's digest, counting the new lead.
+    // The manager got today's and this week's digest (the team's report:
+    // no sales yet), counting the new lead.
     let list = expect_json(app.get("/api/v1/notifications", Some(&manager)).await, 200).await;
-    let titles: Vec<&str> = list["items"]
+    let digests: Vec<(&str, &str)> = list["items"]
         .as_array()
         .expect("items")
         .iter()
         .filter(|n| n["kind"] == "digest_daily" || n["kind"] == "digest_weekly")
-        .filter_map(|n| n["title"].as_str())
+        .filter_map(|n| Some((n["title"].as_str()?, n["body"].as_str()?)))
         .collect();
     for label in [today.to_string(), week.clone()] {
-        let title = format!("A digest {label}: 1 new leads, 0 missed deadlines");
-        assert!(titles.contains(&title.as_str()), "{title} not in {titles:?}");
+        let title = format!("A digest {label}: 0 units sold for ¥0.00");
+        let body = digests.iter().find(|(t, _)| *t == title).map(|(_, b)| *b);
+        let body = body.unwrap_or_else(|| panic!("{title} not in {digests:?}"));
+        assert!(body.contains("1 new leads, 0 follow-ups"), "{body}");
     }
     let digests = notifications::Entity::find()
         .filter(notifications::Column::UserId.eq(org.manager_a))

@@ -5,6 +5,7 @@ mod approvals;
 mod bonuses;
 mod defects;
 mod privacy;
+mod reports;
 mod routing;
 mod talent;
 mod targets;

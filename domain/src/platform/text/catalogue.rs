@@ -454,12 +454,6 @@ catalogue! {
     NoticeBreach { what: Box<Msg> } => zh "逾期：{what}未在时限内完成", en "SLA breach: {what} missed";
     /// The body of a deadline's notification.
     NoticeDue { what: Box<Msg>, due: super::At } => zh "{what}：{due} 到期", en "{what}: due {due}";
-    /// The title of a manager's daily or weekly digest of a team.
-    DigestTitle { team: String, label: String, leads: i64, breaches: i64 }
-        => zh "{team} {label} 简报：新增线索 {leads} 条，逾期 {breaches} 次",
-           en "{team} digest {label}: {leads} new leads, {breaches} missed deadlines";
-    /// The period a digest covers.
-    DigestPeriod { from: super::At, to: super::At } => zh "统计时段：{from} 至 {to}", en "From {from} to {to}";
     /// SLA policy limits.
     DurationOneSecondTo366Days => zh "必须在 1 秒到 366 天之间", en "must be between 1 second and 366 days";
     WarningPercent => zh "必须在 0（不提醒）到 99 之间", en "must be between 0 (no reminder) and 99";
@@ -729,6 +723,75 @@ catalogue! {
     NoticeBonusNotRanked { period: String }
         => zh "{period} 绩效奖金：未参与排名", en "Bonus for {period}: not ranked";
     NoticeBonusIneligible { reasons: Vec<Msg> } => zh "原因：{reasons}", en "Why: {reasons}";
+    // ------------------------------------------------------------ reports (每日/周汇报业绩情况, 分析客户流失原因)
+    /// A caller with reports:read on its own records asks for a team's report.
+    ReportNeedsTeamScope => zh "团队报表需要范围为 team 或 all 的 reports:read 权限",
+        en "a team's report needs reports:read with scope team or all";
+    /// The last row of a team's report: the team as a whole.
+    ReportTeamTotal => zh "团队合计", en "team total";
+    /// The headers of a team report's CSV: the English is the column's name.
+    ReportColumnName => zh "姓名", en "name";
+    ReportColumnUserId => zh "用户编号", en "user_id";
+    ReportColumnNewLeads => zh "新增线索", en "new_leads";
+    ReportColumnFollowUps => zh "跟进次数", en "follow_ups";
+    ReportColumnFirstResponsesOnTime => zh "首次响应按时", en "first_responses_on_time";
+    ReportColumnFirstResponsesLate => zh "首次响应逾期", en "first_responses_late";
+    ReportColumnDealsSubscribed => zh "认购笔数", en "deals_subscribed";
+    ReportColumnDealsContracted => zh "签约笔数", en "deals_contracted";
+    ReportColumnUnitsSold => zh "成交套数", en "units_sold";
+    ReportColumnAmountSoldFen => zh "成交金额（分）", en "amount_sold_fen";
+    ReportColumnTargetUnits => zh "本月目标套数", en "target_units";
+    ReportColumnTargetAmountFen => zh "本月目标金额（分）", en "target_amount_fen";
+    ReportColumnUnitsToDate => zh "本月累计套数", en "units_to_date";
+    ReportColumnAmountToDateFen => zh "本月累计金额（分）", en "amount_to_date_fen";
+    ReportColumnUnitsPermille => zh "套数完成率（‰）", en "units_permille";
+    ReportColumnAmountPermille => zh "金额完成率（‰）", en "amount_permille";
+    /// Per kind of deadline: `what` is the deadline's name (SlaFirstResponse, …).
+    ReportColumnSlaMet { what: Box<Msg> } => zh "{what}按时", en "{what} met";
+    ReportColumnSlaBreached { what: Box<Msg> } => zh "{what}逾期", en "{what} breached";
+    /// The title of a manager's daily or weekly digest of a team: the sales.
+    DigestTitle { team: String, label: String, units: i64, amount: super::Amount }
+        => zh "{team} {label} 简报：成交 {units} 套，{amount}",
+           en "{team} digest {label}: {units} units sold for {amount}";
+    /// The body of a digest: the period, then one line per figure.
+    DigestBody { from: super::At, to: super::At, lines: super::Lines }
+        => zh "统计时段：{from} 至 {to}\n{lines}", en "From {from} to {to}\n{lines}";
+    DigestLeads { leads: i64, follow_ups: i64, on_time: i64, late: i64 }
+        => zh "新增线索 {leads} 条，跟进 {follow_ups} 次，首次响应按时 {on_time} 个、逾期 {late} 个",
+           en "{leads} new leads, {follow_ups} follow-ups, first responses {on_time} on time and {late} late";
+    DigestDeals { subscribed: i64, contracted: i64 }
+        => zh "认购 {subscribed} 笔，签约 {contracted} 笔", en "{subscribed} deals subscribed, {contracted} contracted";
+    /// The month's target of the team, to date.
+    DigestTargetUnits { month: String, sold: i64, target: i64, rate: super::Percent }
+        => zh "{month} 目标：已成交 {sold} 套，目标 {target} 套（{rate}）",
+           en "{month} target: {sold} of {target} units ({rate})";
+    DigestTargetAmount { sold: super::Amount, target: super::Amount, rate: super::Percent }
+        => zh "成交金额 {sold}，目标 {target}（{rate}）", en "amount {sold} of {target} ({rate})";
+    DigestNoTarget { month: String } => zh "{month} 未设定团队目标", en "no team target set for {month}";
+    DigestSla { met: i64, breached: i64, rate: super::Percent }
+        => zh "时限按时完成 {met} 个，逾期 {breached} 个（达成率 {rate}）",
+           en "deadlines: {met} met, {breached} missed ({rate} met)";
+    /// Where a lead came from, as people read it (the churn analysis).
+    ChannelWebsite => zh "官网", en "official website";
+    ChannelSocialMedia => zh "社交媒体", en "social media";
+    ChannelPartnerPlatform => zh "合作平台", en "partner platform";
+    ChannelStoreWalkIn => zh "门店接待", en "store walk-in";
+    ChannelOutdoorExhibition => zh "户外展销", en "outdoor exhibition";
+    ChannelCrossIndustry => zh "异业合作", en "cross-industry partnership";
+    /// A customer's status, as people read it (the churn analysis's stages).
+    StatusNew => zh "新线索", en "new lead";
+    StatusContacted => zh "已联系", en "contacted";
+    StatusNeedsAssessed => zh "已完成需求分析", en "needs assessed";
+    StatusActive => zh "跟进中", en "active";
+    StatusNegotiating => zh "谈判中", en "negotiating";
+    StatusSubscribed => zh "已认购", en "subscribed";
+    StatusContracted => zh "已签约", en "contracted";
+    StatusHandedOver => zh "已交房", en "handed over";
+    StatusLost => zh "已流失", en "lost";
+    /// Churn groups without a value.
+    ChurnStageUnknown => zh "未记录（流失前状态记录之前流失）", en "not recorded (lost before the stage was kept)";
+    ChurnNoReason => zh "未填写原因", en "no reason given";
+    ChurnNoConsultant => zh "无负责顾问", en "no consultant";
 }
 
 #[cfg(test)]

@@ -183,6 +183,34 @@ impl Arg for Amount {
     }
 }
 
+/// A rate given in thousandths, read as a percentage with one decimal
+/// (`755` → `75.5%`); `—` when there is no rate (nothing to measure against).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Percent(pub Option<i64>);
+
+impl Arg for Percent {
+    fn text(&self, _: &Reader) -> String {
+        match self.0 {
+            Some(permille) => {
+                let sign = if permille < 0 { "-" } else { "" };
+                let p = permille.unsigned_abs();
+                format!("{sign}{}.{}%", p / 10, p % 10)
+            }
+            None => "—".to_owned(),
+        }
+    }
+}
+
+/// Messages one per line, as a notification's body lists figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lines(pub Vec<Msg>);
+
+impl Arg for Lines {
+    fn text(&self, reader: &Reader) -> String {
+        self.0.iter().map(|m| m.render(reader)).collect::<Vec<_>>().join("\n")
+    }
+}
+
 /// An instant, read in the business time zone to the minute:
 /// `2026年11月30日 09:15` / `2026-11-30 09:15`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +338,20 @@ mod tests {
         assert_eq!(at.text(&en), "2026-11-30 09:15");
         let ny = Reader::new(Locale::En, chrono_tz::America::New_York);
         assert_eq!(at.text(&ny), "2026-11-29 20:15");
+    }
+
+    #[test]
+    fn permille_reads_as_a_percentage_with_one_decimal() {
+        let reader = Reader::default();
+        for (permille, text) in [
+            (Some(755), "75.5%"),
+            (Some(1000), "100.0%"),
+            (Some(0), "0.0%"),
+            (Some(1250), "125.0%"),
+            (None, "—"),
+        ] {
+            assert_eq!(Percent(permille).text(&reader), text);
+        }
     }
 
     #[test]
