@@ -307,6 +307,8 @@ pub mod perm {
         ApprovalsRead => "approvals:read",
         ApprovalsWrite => "approvals:write",
         ApprovalsDecide => "approvals:decide",
+        ProjectsRead => "projects:read",
+        ProjectsWrite => "projects:write",
     }
 }
 

@@ -99,6 +99,8 @@ vocabulary! {
     ApprovalStatus = entities::approvals::ApprovalStatus::iter().map(|s| s.to_value());
     /// The director's decision on an approval request.
     ApprovalDecision = domain::sales::approvals::DECISIONS.map(|d| d.to_value());
+    /// Where a deal's loan application stands (docs/workflows.md, loan and title transfer).
+    LoanStatus = domain::sales::loan_states::all().map(|s| s.to_value());
     /// A job's state in its queue.
     JobState = queue::inspect::JobState::ALL.map(queue::inspect::JobState::as_str);
     /// How a Sales Star run came about.

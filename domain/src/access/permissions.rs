@@ -199,6 +199,14 @@ pub const CATALOG: &[PermissionInfo] = &[
         name: "approvals:decide",
         description: "Approve or reject sales policies and marketing plans",
     },
+    PermissionInfo {
+        name: "projects:read",
+        description: "Read the projects' selling points and competitor notes",
+    },
+    PermissionInfo {
+        name: "projects:write",
+        description: "Write the projects' selling points and competitor notes",
+    },
 ];
 
 /// Whether `name` is in the catalog.
