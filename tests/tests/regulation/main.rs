@@ -3,6 +3,7 @@
 mod agenda;
 mod approvals;
 mod defects;
+mod details;
 mod privacy;
 mod routing;
 mod talent;
