@@ -311,6 +311,11 @@ async fn first_start(
             "  and {} lead routing rules (GET /api/v1/routing-rules): a pushed lead is assigned as it arrives",
             summary.routing_rules
         );
+        let (briefs, plans) = summary.details;
+        println!(
+            "  and {briefs} project briefs (GET /api/v1/projects/{{project}}/brief) and {plans} negotiation plans \
+             (GET /api/v1/deals/{{id}}/negotiation-plan)"
+        );
         let (client_id, secret) = &summary.partner;
         println!(
             "  and a partner client ({} of the customers are its leads): client_id {client_id}, \
