@@ -138,29 +138,22 @@ mod tests {
 
     #[test]
     fn leaving_the_loan_and_transfer_stages_needs_their_paperwork() {
-        use Paperwork::*;
+        let (loan, title) = (Some(Paperwork::GrantedLoan), Some(Paperwork::TitleTransfer));
         let cases = [
-            (LoanProcessing, TitleTransfer, Mortgage, false, false, Some(GrantedLoan)),
-            (
-                LoanProcessing,
-                TitleTransfer,
-                ProvidentFund,
-                false,
-                true,
-                Some(GrantedLoan),
-            ),
+            (LoanProcessing, TitleTransfer, Mortgage, false, false, loan),
+            (LoanProcessing, TitleTransfer, ProvidentFund, false, true, loan),
             (LoanProcessing, TitleTransfer, Mortgage, true, false, None),
             (LoanProcessing, TitleTransfer, Full, false, false, None),
             (LoanProcessing, Cancelled, Mortgage, false, false, None),
-            (TitleTransfer, HandoverReady, Full, true, false, Some(TitleTransfer)),
+            (TitleTransfer, HandoverReady, Full, true, false, title),
             (TitleTransfer, HandoverReady, Mortgage, true, true, None),
             (TitleTransfer, Cancelled, Full, false, false, None),
             (Contracted, TitleTransfer, Full, false, false, None),
             (Contracted, LoanProcessing, Mortgage, false, false, None),
         ];
-        for (from, to, payment, loan, title, expected) in cases {
+        for (from, to, payment, granted, recorded, expected) in cases {
             assert_eq!(
-                missing_paperwork(from, to, payment, loan, title),
+                missing_paperwork(from, to, payment, granted, recorded),
                 expected,
                 "{from} -> {to} ({payment})"
             );
