@@ -317,6 +317,11 @@ async fn first_start(
              GET /api/v1/teams/{{id}}/report?period=day|week",
             summary.lost_this_week
         );
+        let (briefs, plans) = summary.details;
+        println!(
+            "  and {briefs} project briefs (GET /api/v1/projects/{{project}}/brief) and {plans} negotiation plans \
+             (GET /api/v1/deals/{{id}}/negotiation-plan)"
+        );
         let (client_id, secret) = &summary.partner;
         println!(
             "  and a partner client ({} of the customers are its leads): client_id {client_id}, \

@@ -311,6 +311,8 @@ pub mod perm {
         BonusesManage => "bonuses:manage",
         ReportsRead => "reports:read",
         ChurnRead => "churn:read",
+        ProjectsRead => "projects:read",
+        ProjectsWrite => "projects:write",
     }
 }
 

@@ -44,6 +44,7 @@ use crate::routes;
         (name = "trainings", description = "Trainings, their attendees and exam results"),
         (name = "customer-events", description = "Open days and themed events, invitations and attendance"),
         (name = "units", description = "Units (房源) for sale"),
+        (name = "projects", description = "What consultants prepare a negotiation with: each project's selling points and competitor notes (熟悉产品卖点及市场竞品)"),
         (name = "deals", description = "Deals from negotiation to closing, and their stage machine"),
         (name = "after-sales", description = "Inspection issues, handover checklist, handover and post-handover visits"),
         (name = "sla", description = "SLA policies and breaches"),

@@ -103,6 +103,8 @@ vocabulary! {
     ApprovalDecision = domain::sales::approvals::DECISIONS.map(|d| d.to_value());
     /// The span of a team's report: a day, or the week (Monday to Sunday) holding it.
     ReportPeriod = domain::performance::reports::ReportPeriod::ALL.map(domain::performance::reports::ReportPeriod::as_str);
+    /// Where a deal's loan application stands (docs/workflows.md, loan and title transfer).
+    LoanStatus = domain::sales::loan_states::all().map(|s| s.to_value());
     /// A job's state in its queue.
     JobState = queue::inspect::JobState::ALL.map(queue::inspect::JobState::as_str);
     /// How a Sales Star run came about.

@@ -22,6 +22,18 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub cancel_reason: Option<String>,
+    /// The loan (贷款) of a mortgage or provident-fund purchase: its bank…
+    pub loan_bank: Option<String>,
+    /// …the amount lent, in fen…
+    pub loan_amount_fen: Option<i64>,
+    /// …the day the bank approved it…
+    pub loan_approved_on: Option<Date>,
+    /// …and where the application stands (`domain::sales::loan_states`).
+    pub loan_status: Option<LoanStatus>,
+    /// The title transfer (过户): the new property certificate's number…
+    pub title_certificate_number: Option<String>,
+    /// …and the day the title passed.
+    pub title_transferred_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -52,6 +64,18 @@ pub enum PaymentMethod {
     Mortgage,
     ProvidentFund,
     Instalments,
+}
+
+/// Where a deal's loan application stands; the moves between them are
+/// `domain::sales::loan_states`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize, serde::Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum LoanStatus {
+    Applied,
+    Approved,
+    Rejected,
+    Disbursed,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -36,6 +36,7 @@ text_forms!(
     customers::Channel,
     customers::CustomerStatus,
     deals::DealStage,
+    deals::LoanStatus,
     deals::PaymentMethod,
     follow_ups::FollowUpKind,
     handover_checklist_items::ChecklistItem,
@@ -73,8 +74,10 @@ pub mod kpi_snapshot_rows;
 pub mod kpi_snapshots;
 pub mod login_failures;
 pub mod needs_assessments;
+pub mod negotiation_plans;
 pub mod notifications;
 pub mod prelude;
+pub mod project_briefs;
 pub mod refresh_tokens;
 pub mod regions;
 pub mod role_permissions;
@@ -118,7 +121,7 @@ mod tests {
 
     #[test]
     fn enum_columns_keep_their_stored_spellings_and_parse_back() {
-        let cases: [(Vec<String>, &[&str]); 16] = [
+        let cases: [(Vec<String>, &[&str]); 17] = [
             (spellings::<api_clients::ApiClientStatus>(), &["active", "disabled"]),
             (
                 spellings::<approvals::ApprovalKind>(),
@@ -147,6 +150,10 @@ mod tests {
             (
                 spellings::<deals::PaymentMethod>(),
                 &["full", "mortgage", "provident_fund", "instalments"],
+            ),
+            (
+                spellings::<deals::LoanStatus>(),
+                &["applied", "approved", "rejected", "disbursed"],
             ),
             (
                 spellings::<follow_ups::FollowUpKind>(),
@@ -209,6 +216,9 @@ mod tests {
                     "event_invited",
                     "event_attended",
                     "sla_breached",
+                    "negotiation_plan_updated",
+                    "loan_updated",
+                    "title_transferred",
                 ],
             ),
             (

@@ -48,6 +48,12 @@ pub enum TimelineKind {
     EventInvited,
     EventAttended,
     SlaBreached,
+    /// The deal's negotiation plan was written or changed.
+    NegotiationPlanUpdated,
+    /// The deal's loan was recorded or changed.
+    LoanUpdated,
+    /// The deal's title transfer was recorded or corrected.
+    TitleTransferred,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@
 pub mod client;
 pub mod customers;
 pub mod org;
+pub mod paperwork;
 pub mod process;
 pub mod proxy;
 pub mod records;

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     platform::page::PageRequest,
-    sales::deals::{DealFilter, DealPatch, DealView, Move, NewDeal},
+    sales::deals::{DealFilter, DealPatch, DealView, LoanView, Move, NewDeal, TitleTransferView},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -44,8 +44,52 @@ pub struct Deal {
     pub closed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
+    /// The loan of a mortgage or provident-fund purchase (`PUT /deals/{id}/loan`); null until recorded.
+    pub loan: Option<Loan>,
+    /// The title transfer (`PUT /deals/{id}/title-transfer`); null until recorded.
+    pub title_transfer: Option<TitleTransfer>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A deal's loan (贷款).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Loan {
+    pub bank: String,
+    /// In fen, at most the agreed price.
+    pub amount_fen: i64,
+    /// The day the bank approved it (approved and disbursed loans).
+    pub approved_on: Option<NaiveDate>,
+    #[schema(value_type = vocab::LoanStatus)]
+    pub status: String,
+}
+
+impl From<LoanView> for Loan {
+    fn from(v: LoanView) -> Self {
+        Self {
+            bank: v.bank,
+            amount_fen: v.amount_fen,
+            approved_on: v.approved_on,
+            status: v.status.to_string(),
+        }
+    }
+}
+
+/// A deal's title transfer (过户).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TitleTransfer {
+    /// The new property certificate's number.
+    pub certificate_number: String,
+    pub transferred_on: NaiveDate,
+}
+
+impl From<TitleTransferView> for TitleTransfer {
+    fn from(v: TitleTransferView) -> Self {
+        Self {
+            certificate_number: v.certificate_number,
+            transferred_on: v.transferred_on,
+        }
+    }
 }
 
 impl From<DealView> for Deal {
@@ -68,6 +112,8 @@ impl From<DealView> for Deal {
             closed_at: v.closed_at,
             cancelled_at: v.cancelled_at,
             cancel_reason: v.cancel_reason,
+            loan: v.loan.map(Loan::from),
+            title_transfer: v.title_transfer.map(TitleTransfer::from),
             created_at: v.created_at,
             updated_at: v.updated_at,
         }
@@ -276,7 +322,9 @@ pub async fn update_deal(
 
 /// Move a deal to another stage. Subscribing takes the unit (or fails with
 /// `unit_unavailable`), contracting marks it sold, cancelling releases it;
-/// handing over needs every inspection issue resolved and the checklist done.
+/// leaving `loan_processing` needs an approved loan, leaving `title_transfer`
+/// the recorded transfer; handing over needs every inspection issue
+/// resolved and the checklist done.
 #[utoipa::path(post, path = "/api/v1/deals/{id}/transitions", tag = "deals", operation_id = "create_deal_transition",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Deal id")),
@@ -287,7 +335,7 @@ pub async fn update_deal(
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks deals:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such deal within the caller's reach", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`illegal_transition` (with `allowed`), `unit_unavailable`, `open_inspection_issues` or `handover_checklist_incomplete`; nothing changed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`illegal_transition` (with `allowed`), `unit_unavailable`, `loan_not_approved` (leaving `loan_processing` without an approved or disbursed loan), `title_not_transferred` (leaving `title_transfer` without the transfer recorded), `open_inspection_issues` or `handover_checklist_incomplete`; nothing changed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown stage, a time in the future or before the previous move, or no reason for a cancellation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_deal_transition(

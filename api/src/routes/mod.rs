@@ -17,6 +17,7 @@ pub mod complaints;
 pub mod customer_csv;
 pub mod customer_events;
 pub mod customers;
+pub mod deal_details;
 pub mod deals;
 pub mod follow_ups;
 pub mod health;
@@ -25,6 +26,7 @@ pub mod me;
 pub mod notifications;
 pub mod org;
 pub mod probes;
+pub mod project_briefs;
 pub mod queues;
 pub mod reports;
 pub mod respond;
@@ -112,11 +114,17 @@ pub static API: &[Operation] = operations![
     units::create_unit,
     units::get_unit,
     units::update_unit,
+    project_briefs::get_project_brief,
+    project_briefs::update_project_brief,
     deals::list_deals,
     deals::create_deal,
     deals::get_deal,
     deals::update_deal,
     deals::create_deal_transition,
+    deal_details::get_negotiation_plan,
+    deal_details::update_negotiation_plan,
+    deal_details::update_deal_loan,
+    deal_details::update_deal_title_transfer,
     after_sales::list_inspection_issues,
     after_sales::create_inspection_issue,
     after_sales::update_inspection_issue,

@@ -215,6 +215,14 @@ pub const CATALOG: &[PermissionInfo] = &[
         name: "churn:read",
         description: "Read the churn analysis: lost customers by reason, channel, stage and consultant",
     },
+    PermissionInfo {
+        name: "projects:read",
+        description: "Read the projects' selling points and competitor notes",
+    },
+    PermissionInfo {
+        name: "projects:write",
+        description: "Write the projects' selling points and competitor notes",
+    },
 ];
 
 /// Whether `name` is in the catalog.

@@ -5,6 +5,7 @@
 pub mod approvals;
 pub mod bonuses;
 pub mod reports;
+pub mod details;
 pub mod routing;
 pub mod sales;
 
@@ -53,6 +54,8 @@ pub struct DemoSummary {
     pub bonus_pools: usize,
     /// Customers lost this week through the service, for the churn analysis.
     pub lost_this_week: usize,
+    /// Project briefs (selling points, competitors) and negotiation plans.
+    pub details: (usize, usize),
 }
 
 struct DemoTeam {
@@ -111,6 +114,7 @@ pub async fn load(
         approvals: 0,
         bonus_pools: 0,
         lost_this_week: 0,
+        details: (0, 0),
     };
     let mut managers = Vec::new();
     let mut sellers = Vec::new();
@@ -212,6 +216,7 @@ pub async fn load(
         .ok_or_else(|| DomainError::Internal("demo without teams".to_owned()))?;
     summary.bonus_pools = crate::demo::bonuses::load(db, tz, director, first_team).await?;
     summary.lost_this_week = crate::demo::reports::load(db, &sellers).await?;
+    summary.details = crate::demo::details::load(db, director).await?;
     // The Sales Star of the last two quarters, which the talent list reads.
     let last = crate::platform::calendar::Quarter::of(now, tz).previous();
     for quarter in [last.previous(), last] {

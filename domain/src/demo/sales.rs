@@ -12,7 +12,7 @@ use entities::{
     customer_events, customers,
     customers::Channel,
     deals,
-    deals::PaymentMethod,
+    deals::{LoanStatus, PaymentMethod},
     event_invitations, follow_ups,
     follow_ups::FollowUpKind,
     handover_checklist_items,
@@ -72,6 +72,13 @@ const LOST_REASONS: [&str; 3] = [
     "bought a resale flat nearby",
     "budget cut after the loan pre-check",
     "moved to another city",
+];
+
+/// The banks of the demo's mortgages.
+const BANKS: [&str; 3] = [
+    "中国建设银行 China Construction Bank",
+    "招商银行 China Merchants Bank",
+    "中国工商银行 ICBC",
 ];
 
 /// Where a demo customer's story stops.
@@ -388,6 +395,34 @@ impl<C: ConnectionTrait> Writer<'_, C> {
         let at = |i: usize| start + Duration::days(i as i64 * 6);
         let stamp = |i: usize| (reached >= i).then(|| at(i));
         let planned = (at(5) + Duration::days(10)).date_naive();
+        let payment = if n.is_multiple_of(3) {
+            PaymentMethod::Full
+        } else {
+            PaymentMethod::Mortgage
+        };
+        // The paperwork the stages need (`deal_stages::missing_paperwork`):
+        // a mortgage in the loan stage has applied, one past it is approved;
+        // a deal past the title transfer has its new certificate.
+        let loan_index = path.iter().position(|s| s == "loan_processing").unwrap_or(3);
+        let transfer_index = path.iter().position(|s| s == "title_transfer").unwrap_or(4);
+        let loan = (payment == PaymentMethod::Mortgage && reached >= loan_index).then(|| {
+            let granted = reached > loan_index;
+            let status = if granted {
+                LoanStatus::Approved
+            } else {
+                LoanStatus::Applied
+            };
+            (
+                BANKS[n % BANKS.len()],
+                price / 10 * 6,
+                granted.then(|| at(3).date_naive()),
+                status,
+            )
+        });
+        let title = (reached > transfer_index).then(|| {
+            let number = format!("沪(2026)浦东新区不动产权第{:07}号", 1_000_000 + n * 37);
+            (number, (at(4) + Duration::days(2)).date_naive())
+        });
         deals::ActiveModel {
             id: Set(id),
             customer_id: Set(customer),
@@ -396,11 +431,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             team_id: Set(Some(seller.team_id)),
             support_id: Set((reached >= 2).then_some(self.support)),
             agreed_price_fen: Set(price),
-            payment_method: Set(if n.is_multiple_of(3) {
-                PaymentMethod::Full
-            } else {
-                PaymentMethod::Mortgage
-            }),
+            payment_method: Set(payment),
             planned_handover_on: Set(Some(planned)),
             stage: Set(path[reached]
                 .parse()
@@ -411,6 +442,12 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             closed_at: Set(stamp(7)),
             cancelled_at: Set(None),
             cancel_reason: Set(None),
+            loan_bank: Set(loan.map(|l| l.0.to_owned())),
+            loan_amount_fen: Set(loan.map(|l| l.1)),
+            loan_approved_on: Set(loan.and_then(|l| l.2)),
+            loan_status: Set(loan.map(|l| l.3)),
+            title_certificate_number: Set(title.as_ref().map(|t| t.0.clone())),
+            title_transferred_on: Set(title.map(|t| t.1)),
             created_at: Set(start),
             updated_at: Set(at(reached)),
         }

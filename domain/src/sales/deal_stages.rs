@@ -36,7 +36,7 @@ pub use entities::deals::PaymentMethod;
 
 /// A purchase paid by a loan goes through the loan stage; one paid in full
 /// or in instalments does not.
-fn needs_loan(payment: PaymentMethod) -> bool {
+pub fn needs_loan(payment: PaymentMethod) -> bool {
     matches!(payment, PaymentMethod::Mortgage | PaymentMethod::ProvidentFund)
 }
 
@@ -58,6 +58,35 @@ pub fn allowed(from: Stage, payment: PaymentMethod) -> Vec<Stage> {
         next.push(Cancelled);
     }
     next
+}
+
+/// Paperwork (办理贷款及过户手续) a deal must have on record to leave a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paperwork {
+    /// A loan the bank approved (or has paid out), to leave `loan_processing`.
+    GrantedLoan,
+    /// The new certificate and the transfer date, to leave `title_transfer`.
+    TitleTransfer,
+}
+
+/// What the deal lacks for the move `from` → `to`, if anything: leaving
+/// `loan_processing` for `title_transfer` needs a granted loan (for a
+/// purchase paid by a loan), leaving `title_transfer` for `handover_ready`
+/// the recorded transfer. Cancelling needs nothing.
+pub fn missing_paperwork(
+    from: Stage,
+    to: Stage,
+    payment: PaymentMethod,
+    loan_granted: bool,
+    title_recorded: bool,
+) -> Option<Paperwork> {
+    match (from, to) {
+        (Stage::LoanProcessing, Stage::TitleTransfer) if needs_loan(payment) && !loan_granted => {
+            Some(Paperwork::GrantedLoan)
+        }
+        (Stage::TitleTransfer, Stage::HandoverReady) if !title_recorded => Some(Paperwork::TitleTransfer),
+        _ => None,
+    }
 }
 
 /// A move the machine does not allow, with the moves it does.
@@ -105,6 +134,30 @@ mod tests {
         assert!(check_move(Contracted, LoanProcessing, Full).is_err());
         assert!(check_move(Contracted, TitleTransfer, ProvidentFund).is_err());
         assert_eq!(check_move(Contracted, TitleTransfer, Instalments), Ok(()));
+    }
+
+    #[test]
+    fn leaving_the_loan_and_transfer_stages_needs_their_paperwork() {
+        let (loan, title) = (Some(Paperwork::GrantedLoan), Some(Paperwork::TitleTransfer));
+        let cases = [
+            (LoanProcessing, TitleTransfer, Mortgage, false, false, loan),
+            (LoanProcessing, TitleTransfer, ProvidentFund, false, true, loan),
+            (LoanProcessing, TitleTransfer, Mortgage, true, false, None),
+            (LoanProcessing, TitleTransfer, Full, false, false, None),
+            (LoanProcessing, Cancelled, Mortgage, false, false, None),
+            (TitleTransfer, HandoverReady, Full, true, false, title),
+            (TitleTransfer, HandoverReady, Mortgage, true, true, None),
+            (TitleTransfer, Cancelled, Full, false, false, None),
+            (Contracted, TitleTransfer, Full, false, false, None),
+            (Contracted, LoanProcessing, Mortgage, false, false, None),
+        ];
+        for (from, to, payment, granted, recorded, expected) in cases {
+            assert_eq!(
+                missing_paperwork(from, to, payment, granted, recorded),
+                expected,
+                "{from} -> {to} ({payment})"
+            );
+        }
     }
 
     #[test]

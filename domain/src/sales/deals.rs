@@ -10,7 +10,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entities::{
-    customers, deals, handover_checklist_items, inspection_issues, roles, units, units::UnitStatus, user_roles, users,
+    customers, deals, deals::LoanStatus, handover_checklist_items, inspection_issues, roles, units, units::UnitStatus,
+    user_roles, users,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, JoinType, PaginatorTrait, QueryFilter,
@@ -32,7 +33,7 @@ use crate::{
     platform::page::{Page, PageRequest},
     platform::version,
     sales::customer_status,
-    sales::deal_stages::{self, PaymentMethod, Stage, StageRules},
+    sales::deal_stages::{self, Paperwork, PaymentMethod, Stage, StageRules},
     sales::timeline,
 };
 
@@ -58,8 +59,50 @@ pub struct DealView {
     pub closed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub cancel_reason: Option<String>,
+    /// The loan of a mortgage or provident-fund purchase, once recorded.
+    pub loan: Option<LoanView>,
+    /// The title transfer, once recorded.
+    pub title_transfer: Option<TitleTransferView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A deal's loan (贷款): `sales::paperwork` records it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoanView {
+    pub bank: String,
+    pub amount_fen: i64,
+    pub approved_on: Option<NaiveDate>,
+    pub status: LoanStatus,
+}
+
+/// A deal's title transfer (过户): `sales::paperwork` records it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TitleTransferView {
+    pub certificate_number: String,
+    pub transferred_on: NaiveDate,
+}
+
+impl LoanView {
+    /// The loan recorded on `m`, if any.
+    fn of(m: &deals::Model) -> Option<Self> {
+        Some(Self {
+            bank: m.loan_bank.clone()?,
+            amount_fen: m.loan_amount_fen?,
+            approved_on: m.loan_approved_on,
+            status: m.loan_status?,
+        })
+    }
+}
+
+impl TitleTransferView {
+    /// The title transfer recorded on `m`, if any.
+    fn of(m: &deals::Model) -> Option<Self> {
+        Some(Self {
+            certificate_number: m.title_certificate_number.clone()?,
+            transferred_on: m.title_transferred_on?,
+        })
+    }
 }
 
 impl From<deals::Model> for DealView {
@@ -68,6 +111,7 @@ impl From<deals::Model> for DealView {
             .into_iter()
             .map(|s| s.to_string())
             .collect();
+        let (loan, title_transfer) = (LoanView::of(&m), TitleTransferView::of(&m));
         Self {
             id: m.id,
             customer_id: m.customer_id,
@@ -86,6 +130,8 @@ impl From<deals::Model> for DealView {
             closed_at: m.closed_at,
             cancelled_at: m.cancelled_at,
             cancel_reason: m.cancel_reason,
+            loan,
+            title_transfer,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -100,7 +146,7 @@ impl Record for DealView {
         json!({"customer_id": self.customer_id, "unit_id": self.unit_id, "consultant_id": self.consultant_id,
                "team_id": self.team_id, "support_id": self.support_id, "agreed_price_fen": self.agreed_price_fen,
                "payment_method": self.payment_method, "planned_handover_on": self.planned_handover_on, "stage": self.stage,
-               "cancel_reason": self.cancel_reason})
+               "cancel_reason": self.cancel_reason, "loan": self.loan, "title_transfer": self.title_transfer})
     }
 }
 
@@ -245,6 +291,12 @@ pub async fn create(
         closed_at: Set(None),
         cancelled_at: Set(None),
         cancel_reason: Set(None),
+        loan_bank: Set(None),
+        loan_amount_fen: Set(None),
+        loan_approved_on: Set(None),
+        loan_status: Set(None),
+        title_certificate_number: Set(None),
+        title_transferred_on: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -449,6 +501,23 @@ pub(crate) async fn apply_move(
 ) -> Result<deals::Model, DomainError> {
     let from = deal.stage;
     deal_stages::check_move(from, to, deal.payment_method)?;
+    let loan_granted = deal.loan_status.is_some_and(crate::sales::loan_states::is_granted);
+    let title_recorded = deal.title_certificate_number.is_some();
+    match deal_stages::missing_paperwork(from, to, deal.payment_method, loan_granted, title_recorded) {
+        Some(Paperwork::GrantedLoan) => {
+            return Err(DomainError::Rule {
+                code: "loan_not_approved",
+                detail: Msg::LoanNotApproved,
+            });
+        }
+        Some(Paperwork::TitleTransfer) => {
+            return Err(DomainError::Rule {
+                code: "title_not_transferred",
+                detail: Msg::TitleNotTransferred,
+            });
+        }
+        None => {}
+    }
     let last = [
         deal.subscribed_at,
         deal.contracted_at,

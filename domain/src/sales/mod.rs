@@ -2,7 +2,9 @@
 //! and export, assignment to consultants, the timeline, follow-ups, needs
 //! assessments, open days and other customer events, units, deals and the
 //! stages a deal moves through; the sales policies and marketing plans the
-//! director approves (approvals and their state machine). Uses `platform`, `access` and `outbox`.
+//! director approves (approvals and their state machine); the preparation
+//! of a negotiation (project briefs, negotiation plans) and the deal's loan
+//! and title-transfer paperwork. Uses `platform`, `access` and `outbox`.
 
 pub mod approval_states;
 pub mod approvals;
@@ -14,8 +16,12 @@ pub mod customers;
 pub mod deal_stages;
 pub mod deals;
 pub mod follow_ups;
+pub mod loan_states;
 pub mod needs;
+pub mod negotiation;
+pub mod paperwork;
 pub mod partner_view;
+pub mod project_briefs;
 pub mod routing;
 pub mod timeline;
 pub mod units;

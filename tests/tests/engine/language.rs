@@ -132,10 +132,22 @@ async fn lead_to_visit(locale: &str) -> Read {
                       "payment_method": "full", "planned_handover_on": "2027-01-31"});
     let deal = expect_json(app.post_json("/api/v1/deals", Some(&a1), &deal).await, 201).await;
     let deal = deal["id"].as_str().expect("id").to_owned();
-    for to in ["subscribed", "contracted", "title_transfer", "handover_ready"] {
-        let transitions = format!("/api/v1/deals/{deal}/transitions");
+    let transitions = format!("/api/v1/deals/{deal}/transitions");
+    for to in ["subscribed", "contracted", "title_transfer"] {
         expect_json(app.post_json(&transitions, Some(&a1), &json!({"to": to})).await, 200).await;
     }
+    // The title transfer is recorded before the deal moves on (办理过户手续).
+    let ready = json!({"to": "handover_ready"});
+    read.problem(
+        &assert_problem(
+            app.post_json(&transitions, Some(&a1), &ready).await,
+            409,
+            "title_not_transferred",
+        )
+        .await,
+    );
+    tests::paperwork::prepare_move(&app, &a1, &deal, "handover_ready").await;
+    expect_json(app.post_json(&transitions, Some(&a1), &ready).await, 200).await;
     let checklist = list(&app, &format!("/api/v1/deals/{deal}/handover-checklist"), &a1).await;
     for item in checklist["items"].as_array().expect("items") {
         let item = item["item"].as_str().expect("item");

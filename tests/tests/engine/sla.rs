@@ -344,6 +344,7 @@ async fn the_post_handover_visit_is_a_task_at_handover_then_a_reminder_then_a_br
         let deal = expect_json(app.post_json("/api/v1/deals", Some(&a1), &deal).await, 201).await;
         let id = deal["id"].as_str().expect("id").to_owned();
         for to in ["subscribed", "contracted", "title_transfer", "handover_ready"] {
+            tests::paperwork::prepare_move(&app, &a1, &id, to).await;
             let path = format!("/api/v1/deals/{id}/transitions");
             expect_json(app.post_json(&path, Some(&a1), &json!({"to": to})).await, 200).await;
         }

@@ -4,6 +4,7 @@ mod agenda;
 mod approvals;
 mod bonuses;
 mod defects;
+mod details;
 mod privacy;
 mod reports;
 mod routing;

@@ -54,6 +54,7 @@ pub(crate) async fn deal_through(app: &TestApp, s: &Staff, customer: &str, numbe
                 expect_json(app.put_json(&item, Some(&s.a1), &json!({"done": true})).await, 200).await;
             }
         }
+        tests::paperwork::prepare_move(app, &s.a1, &deal, stage).await;
         let path = format!("/api/v1/deals/{deal}/transitions");
         expect_json(app.post_json(&path, Some(&s.a1), &json!({"to": stage})).await, 200).await;
     }

@@ -73,10 +73,13 @@ pub async fn move_deal(app: &TestApp, token: &str, deal: &str, to: &str) -> reqw
     app.post_json(&path, Some(token), &json!({"to": to})).await
 }
 
-/// Moves the deal through `stages`, each move expected to succeed; the deal after the last.
+/// Moves the deal through `stages`, each move expected to succeed; the deal
+/// after the last. The loan and title-transfer paperwork a move needs is
+/// recorded first (`tests::paperwork`).
 pub async fn advance(app: &TestApp, token: &str, deal: &str, stages: &[&str]) -> Value {
     let mut last = Value::Null;
     for stage in stages {
+        tests::paperwork::prepare_move(app, token, deal, stage).await;
         last = expect_json(move_deal(app, token, deal, stage).await, 200).await;
         assert_eq!(last["stage"], *stage);
     }

@@ -792,6 +792,42 @@ catalogue! {
     ChurnStageUnknown => zh "未记录（流失前状态记录之前流失）", en "not recorded (lost before the stage was kept)";
     ChurnNoReason => zh "未填写原因", en "no reason given";
     ChurnNoConsultant => zh "无负责顾问", en "no consultant";
+    // ------------------------------------------------------------ negotiation and after-sales details (谈判准备，贷款及过户)
+    NounProject => zh "项目", en "project";
+    NounProjectBrief => zh "项目卖点与竞品资料", en "project brief";
+    NounNegotiationPlan => zh "谈判方案", en "negotiation plan";
+    NounLoan => zh "贷款", en "loan";
+    /// A list longer than its limit.
+    AtMostItems { max: usize } => zh "最多 {max} 项", en "must have at most {max} items";
+    /// An amount above the deal's agreed price.
+    NotAboveAgreedPrice { price: super::Amount } => zh "不能超过成交价 {price}",
+        en "must not exceed the agreed price of {price}";
+    /// A day before the deal's subscription or contract (a date in the business time zone).
+    NotBeforeSubscription { date: String } => zh "不能早于认购日期 {date}", en "must not be before the subscription date, {date}";
+    NotBeforeContract { date: String } => zh "不能早于签约日期 {date}", en "must not be before the contract date, {date}";
+    /// A loan on a deal paid without one.
+    LoanNotApplicable { payment: String }
+        => zh "付款方式为 {payment} 的交易没有贷款：只有商业贷款（mortgage）和公积金贷款（provident_fund）的交易记录贷款",
+           en "a deal paid by {payment} has no loan: only mortgage and provident_fund deals record a loan";
+    /// A loan recorded before the deal is subscribed.
+    LoanNotYet { stage: String } => zh "该交易处于 {stage} 阶段：认购（subscribed）后才能记录贷款",
+        en "the deal is {stage}: a loan is recorded once the deal is subscribed";
+    LoanApprovedOnRequired => zh "贷款为已批准（approved）或已放款（disbursed）时必填",
+        en "is required when the loan is approved or disbursed";
+    LoanApprovedOnNotYet => zh "只有已批准（approved）或已放款（disbursed）的贷款才有批准日期",
+        en "only an approved or disbursed loan has an approval date";
+    /// Leaving the loan stage without an approved loan.
+    LoanNotApproved => zh "贷款尚未获批：商业贷款或公积金贷款的交易须先记录已批准（approved）或已放款（disbursed）的贷款（PUT …/loan），才能进入过户（title_transfer）阶段",
+        en "the loan is not approved: a mortgage or provident_fund deal moves to title_transfer once its loan is recorded as approved or disbursed (PUT …/loan)";
+    /// A title transfer recorded before the deal reaches its stage.
+    TitleTransferNotYet { stage: String } => zh "该交易处于 {stage} 阶段：进入过户（title_transfer）阶段后才能记录过户",
+        en "the deal is {stage}: the title transfer is recorded once the deal reaches title_transfer";
+    /// Leaving the title-transfer stage without the new certificate.
+    TitleNotTransferred => zh "过户尚未完成：须先记录新房产证号和过户日期（PUT …/title-transfer），交易才能进入待交房（handover_ready）阶段",
+        en "the title has not been transferred: record the new certificate number and the transfer date (PUT …/title-transfer) before the deal moves to handover_ready";
+    /// Support staff reach the deal, but the plan is the consultant's.
+    PlanByConsultant => zh "谈判方案只能由交易的销售顾问或其经理编写",
+        en "only the deal's consultant or their manager writes its negotiation plan";
 }
 
 #[cfg(test)]
