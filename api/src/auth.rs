@@ -307,6 +307,9 @@ pub mod perm {
         ApprovalsRead => "approvals:read",
         ApprovalsWrite => "approvals:write",
         ApprovalsDecide => "approvals:decide",
+        FeedbackRead => "feedback:read",
+        FeedbackWrite => "feedback:write",
+        FeedbackRoute => "feedback:route",
     }
 }
 

@@ -99,6 +99,12 @@ vocabulary! {
     ApprovalStatus = entities::approvals::ApprovalStatus::iter().map(|s| s.to_value());
     /// The director's decision on an approval request.
     ApprovalDecision = domain::sales::approvals::DECISIONS.map(|d| d.to_value());
+    /// What customer feedback is about; each category is routed to one department (docs/workflows.md).
+    FeedbackCategory = entities::feedback::FeedbackCategory::iter().map(|c| c.to_value());
+    /// Where customer feedback was heard.
+    FeedbackSource = entities::feedback::FeedbackSource::iter().map(|s| s.to_value());
+    /// Whether customer feedback has been answered.
+    FeedbackStatus = entities::feedback::FeedbackStatus::iter().map(|s| s.to_value());
     /// A job's state in its queue.
     JobState = queue::inspect::JobState::ALL.map(queue::inspect::JobState::as_str);
     /// How a Sales Star run came about.

@@ -34,6 +34,9 @@ text_forms!(
     customers::CustomerStatus,
     deals::DealStage,
     deals::PaymentMethod,
+    feedback::FeedbackCategory,
+    feedback::FeedbackSource,
+    feedback::FeedbackStatus,
     follow_ups::FollowUpKind,
     handover_checklist_items::ChecklistItem,
     inspection_issues::IssueStatus,
@@ -58,6 +61,9 @@ pub mod customer_events;
 pub mod customers;
 pub mod deals;
 pub mod event_invitations;
+pub mod feedback;
+pub mod feedback_recipients;
+pub mod feedback_routes;
 pub mod follow_ups;
 pub mod handover_checklist_items;
 pub mod handovers;
@@ -144,7 +150,15 @@ mod tests {
             ),
             (
                 spellings::<follow_ups::FollowUpKind>(),
-                &["call", "visit", "wechat", "email", "showing", "material_sent"],
+                &[
+                    "call",
+                    "visit",
+                    "wechat",
+                    "email",
+                    "showing",
+                    "material_sent",
+                    "revisit",
+                ],
             ),
             (
                 spellings::<handover_checklist_items::ChecklistItem>(),
@@ -178,6 +192,7 @@ mod tests {
                     "approval_decided",
                     "approval_reminder",
                     "approval_overdue",
+                    "feedback_routed",
                 ],
             ),
             (spellings::<role_permissions::Scope>(), &["own", "team", "all"]),
@@ -203,6 +218,8 @@ mod tests {
                     "event_invited",
                     "event_attended",
                     "sla_breached",
+                    "feedback",
+                    "feedback_resolved",
                 ],
             ),
             (

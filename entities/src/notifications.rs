@@ -45,6 +45,8 @@ pub enum NotificationKind {
     ApprovalReminder,
     /// A request's decision deadline passed undecided (the director).
     ApprovalOverdue,
+    /// Customer feedback routed to the department its recipient answers for.
+    FeedbackRouted,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -48,6 +48,9 @@ pub enum TimelineKind {
     EventInvited,
     EventAttended,
     SlaBreached,
+    /// Feedback (意见) recorded and routed to a department.
+    Feedback,
+    FeedbackResolved,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ mod m20261130_000003_approvals;
 mod m20261130_000004_routing;
 mod m20261130_000005_target_plans;
 mod m20261130_000006_advanced_trainings;
+mod m20261130_000010_care;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -33,6 +34,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000004_routing.rs"),
     include_str!("m20261130_000005_target_plans.rs"),
     include_str!("m20261130_000006_advanced_trainings.rs"),
+    include_str!("m20261130_000010_care.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -130,6 +132,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_routing::Migration),
             Box::new(m20261130_000005_target_plans::Migration),
             Box::new(m20261130_000006_advanced_trainings::Migration),
+            Box::new(m20261130_000010_care::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ pub mod customer_csv;
 pub mod customer_events;
 pub mod customers;
 pub mod deals;
+pub mod feedback;
 pub mod follow_ups;
 pub mod health;
 pub mod kpis;
@@ -138,6 +139,12 @@ pub static API: &[Operation] = operations![
     approvals::get_approval,
     approvals::create_approval_decision,
     approvals::create_approval_withdrawal,
+    feedback::create_feedback,
+    feedback::list_feedback,
+    feedback::get_feedback,
+    feedback::create_feedback_resolution,
+    feedback::get_feedback_routes,
+    feedback::update_feedback_routes,
     complaints::list_complaints,
     complaints::create_complaint,
     complaints::get_complaint,

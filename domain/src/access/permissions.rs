@@ -199,6 +199,18 @@ pub const CATALOG: &[PermissionInfo] = &[
         name: "approvals:decide",
         description: "Approve or reject sales policies and marketing plans",
     },
+    PermissionInfo {
+        name: "feedback:read",
+        description: "Read customer feedback (and, with scope own, the feedback routed to oneself)",
+    },
+    PermissionInfo {
+        name: "feedback:write",
+        description: "Record customer feedback and resolve it",
+    },
+    PermissionInfo {
+        name: "feedback:route",
+        description: "Read and change the feedback routing table (category to department)",
+    },
 ];
 
 /// Whether `name` is in the catalog.

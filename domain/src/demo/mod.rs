@@ -3,6 +3,7 @@
 //! living system. Later capabilities add their records here.
 
 pub mod approvals;
+pub mod care;
 pub mod routing;
 pub mod sales;
 
@@ -35,6 +36,8 @@ pub struct DemoSummary {
     pub partner: (String, String),
     /// Sales policies and marketing plans for the director, in every state.
     pub approvals: usize,
+    /// Key accounts with revisits, customer feedback routed.
+    pub care: crate::demo::care::CareSummary,
 }
 
 struct DemoTeam {
@@ -91,6 +94,7 @@ pub async fn load(
         routing_rules: 0,
         partner: (String::new(), String::new()),
         approvals: 0,
+        care: crate::demo::care::CareSummary::default(),
     };
     let mut managers = Vec::new();
     let mut sellers = Vec::new();
@@ -187,6 +191,7 @@ pub async fn load(
         .id;
     summary.routing_rules = crate::demo::routing::load(db, director, &team_ids, key_accounts).await?;
     summary.approvals = crate::demo::approvals::load(db, tz, director, &managers, customer_manager).await?;
+    summary.care = crate::demo::care::load(db, tz, customer_manager, support).await?;
     // The Sales Star of the last two quarters, which the talent list reads.
     let last = crate::platform::calendar::Quarter::of(now, tz).previous();
     for quarter in [last.previous(), last] {

@@ -2,6 +2,7 @@
 
 mod agenda;
 mod approvals;
+mod care;
 mod defects;
 mod privacy;
 mod routing;
