@@ -188,6 +188,15 @@ async fn views(db: &impl ConnectionTrait, rows: Vec<feedback::Model>) -> Result<
         .collect())
 }
 
+/// One row as a view, with its recipients.
+async fn view_of(db: &impl ConnectionTrait, row: feedback::Model) -> Result<FeedbackView, DomainError> {
+    let id = row.id;
+    views(db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| DomainError::Internal(format!("feedback {id} read and lost")))
+}
+
 /// One route of the routing table.
 #[derive(Debug, Clone, Serialize)]
 pub struct RouteView {
@@ -625,10 +634,7 @@ pub async fn get(
     id: Uuid,
 ) -> Result<FeedbackView, DomainError> {
     let row = record::find::<FeedbackView>(db, reach(actor, scope), id).await?;
-    let mut views = views(db, vec![row]).await?;
-    views
-        .pop()
-        .ok_or_else(|| DomainError::Internal(format!("feedback {id} read and lost")))
+    view_of(db, row).await
 }
 
 /// Resolves open feedback with a note (open → resolved); resolved feedback
@@ -655,10 +661,7 @@ pub async fn resolve(
     }
     let txn = crate::platform::db::begin_write(db).await?;
     let model = record::find::<FeedbackView>(&txn, reach(actor, scope), id).await?;
-    let before = views(&txn, vec![model.clone()])
-        .await?
-        .pop()
-        .ok_or_else(|| DomainError::Internal(format!("feedback {id} read and lost")))?;
+    let before = view_of(&txn, model.clone()).await?;
     version::check(if_match, &before)?;
     if before.status == Status::Resolved {
         return Err(DomainError::IllegalTransition {

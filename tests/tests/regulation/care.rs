@@ -17,7 +17,7 @@ use tests::{
     client::expect_json,
     customers::{new_customer, timeline_kinds},
     eventually,
-    org::{Org, PASSWORD, create_unit, create_user, list, org, reads_chinese, values},
+    org::{Org, PASSWORD, create_unit, create_user, list, notifications, org, reads_chinese, values},
     spawn_app_with,
 };
 use uuid::Uuid;
@@ -72,17 +72,6 @@ fn revisits(items: &[Value]) -> Vec<Value> {
     items
         .iter()
         .filter(|i| i["kind"] == "key_account_revisit")
-        .cloned()
-        .collect()
-}
-
-async fn notifications(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
-    let all = list(app, "/api/v1/notifications", token).await;
-    all["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter(|n| n["kind"] == kind)
         .cloned()
         .collect()
 }
