@@ -322,6 +322,11 @@ async fn first_start(
             "  and {briefs} project briefs (GET /api/v1/projects/{{project}}/brief) and {plans} negotiation plans \
              (GET /api/v1/deals/{{id}}/negotiation-plan)"
         );
+        println!(
+            "  and {} key accounts on their revisit cadence (GET /api/v1/me/agenda as the customer manager), \
+             {} pieces of customer feedback routed to departments (GET /api/v1/feedback)",
+            summary.care.key_accounts, summary.care.feedback
+        );
         let (client_id, secret) = &summary.partner;
         println!(
             "  and a partner client ({} of the customers are its leads): client_id {client_id}, \

@@ -313,6 +313,9 @@ pub mod perm {
         ChurnRead => "churn:read",
         ProjectsRead => "projects:read",
         ProjectsWrite => "projects:write",
+        FeedbackRead => "feedback:read",
+        FeedbackWrite => "feedback:write",
+        FeedbackRoute => "feedback:route",
     }
 }
 

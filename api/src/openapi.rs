@@ -36,6 +36,7 @@ use crate::routes;
         (name = "customers", description = "Customers (leads): pushed by partners, worked by the sales team"),
         (name = "routing", description = "Lead routing rules: where a lead goes as it arrives, set by the director"),
         (name = "figures", description = "Performance figures (KPIs) by month"),
+        (name = "feedback", description = "Customer feedback (客户意见) with a category, routed to the department concerned, and the routing table"),
         (name = "approvals", description = "Sales policies and marketing plans submitted for the director's approval (审批), with a decision deadline"),
         (name = "complaints", description = "Customer complaints: received, routed to the manager when major, resolved"),
         (name = "awards", description = "The quarterly Sales Star (销售之星): its versioned rules and its runs, each ranking explained"),

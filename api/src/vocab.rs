@@ -105,6 +105,12 @@ vocabulary! {
     ReportPeriod = domain::performance::reports::ReportPeriod::ALL.map(domain::performance::reports::ReportPeriod::as_str);
     /// Where a deal's loan application stands (docs/workflows.md, loan and title transfer).
     LoanStatus = domain::sales::loan_states::all().map(|s| s.to_value());
+    /// What customer feedback is about; each category is routed to one department (docs/workflows.md).
+    FeedbackCategory = entities::feedback::FeedbackCategory::iter().map(|c| c.to_value());
+    /// Where customer feedback was heard.
+    FeedbackSource = entities::feedback::FeedbackSource::iter().map(|s| s.to_value());
+    /// Whether customer feedback has been answered.
+    FeedbackStatus = entities::feedback::FeedbackStatus::iter().map(|s| s.to_value());
     /// A job's state in its queue.
     JobState = queue::inspect::JobState::ALL.map(queue::inspect::JobState::as_str);
     /// How a Sales Star run came about.

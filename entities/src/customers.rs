@@ -15,6 +15,9 @@ pub struct Model {
     pub status: CustomerStatus,
     pub lost_reason: Option<String>,
     pub key_account: bool,
+    /// The customer manager who keeps the key account's file and revisits
+    /// it (客户经理); none: its consultant does.
+    pub account_manager_id: Option<Uuid>,
     /// The consultant who owns the customer.
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,

@@ -29,6 +29,8 @@ pub enum FollowUpKind {
     Email,
     Showing,
     MaterialSent,
+    /// A key account's regular revisit (客户回访), by its customer manager.
+    Revisit,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

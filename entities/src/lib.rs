@@ -38,6 +38,9 @@ text_forms!(
     deals::DealStage,
     deals::LoanStatus,
     deals::PaymentMethod,
+    feedback::FeedbackCategory,
+    feedback::FeedbackSource,
+    feedback::FeedbackStatus,
     follow_ups::FollowUpKind,
     handover_checklist_items::ChecklistItem,
     inspection_issues::IssueStatus,
@@ -65,6 +68,9 @@ pub mod customer_events;
 pub mod customers;
 pub mod deals;
 pub mod event_invitations;
+pub mod feedback;
+pub mod feedback_recipients;
+pub mod feedback_routes;
 pub mod follow_ups;
 pub mod handover_checklist_items;
 pub mod handovers;
@@ -157,7 +163,15 @@ mod tests {
             ),
             (
                 spellings::<follow_ups::FollowUpKind>(),
-                &["call", "visit", "wechat", "email", "showing", "material_sent"],
+                &[
+                    "call",
+                    "visit",
+                    "wechat",
+                    "email",
+                    "showing",
+                    "material_sent",
+                    "revisit",
+                ],
             ),
             (
                 spellings::<handover_checklist_items::ChecklistItem>(),
@@ -191,6 +205,7 @@ mod tests {
                     "approval_decided",
                     "approval_reminder",
                     "approval_overdue",
+                    "feedback_routed",
                 ],
             ),
             (spellings::<role_permissions::Scope>(), &["own", "team", "all"]),
@@ -219,6 +234,8 @@ mod tests {
                     "negotiation_plan_updated",
                     "loan_updated",
                     "title_transferred",
+                    "feedback",
+                    "feedback_resolved",
                 ],
             ),
             (

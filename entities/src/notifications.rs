@@ -47,6 +47,8 @@ pub enum NotificationKind {
     ApprovalOverdue,
     /// A bonus pool was published: the consultant's rank and amount.
     BonusPublished,
+    /// Customer feedback routed to the department its recipient answers for.
+    FeedbackRouted,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,8 @@ pub enum SlaKind {
     ComplaintResolution,
     /// The director's decision on an approval request (审批).
     ApprovalDecision,
+    /// The customer manager's regular revisit of a key account (定期进行客户回访).
+    KeyAccountRevisit,
 }
 
 impl SlaKind {
@@ -44,6 +46,7 @@ impl SlaKind {
             Self::Visit => "visit",
             Self::ComplaintResolution => "complaint_resolution",
             Self::ApprovalDecision => "approval_decision",
+            Self::KeyAccountRevisit => "key_account_revisit",
         }
     }
 }

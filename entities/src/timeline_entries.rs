@@ -54,6 +54,9 @@ pub enum TimelineKind {
     LoanUpdated,
     /// The deal's title transfer was recorded or corrected.
     TitleTransferred,
+    /// Feedback (意见) recorded and routed to a department.
+    Feedback,
+    FeedbackResolved,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

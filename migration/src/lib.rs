@@ -19,6 +19,7 @@ mod m20261130_000006_advanced_trainings;
 mod m20261130_000007_bonuses;
 mod m20261130_000008_reports;
 mod m20261130_000009_details;
+mod m20261130_000010_care;
 mod m20261130_000011_delivery_failures;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
@@ -40,6 +41,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000007_bonuses.rs"),
     include_str!("m20261130_000008_reports.rs"),
     include_str!("m20261130_000009_details.rs"),
+    include_str!("m20261130_000010_care.rs"),
     include_str!("m20261130_000011_delivery_failures.rs"),
 ];
 
@@ -141,6 +143,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_bonuses::Migration),
             Box::new(m20261130_000008_reports::Migration),
             Box::new(m20261130_000009_details::Migration),
+            Box::new(m20261130_000010_care::Migration),
             Box::new(m20261130_000011_delivery_failures::Migration),
         ]
     }

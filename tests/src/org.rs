@@ -102,6 +102,18 @@ pub async fn org(app: &TestApp) -> Org {
     }
 }
 
+/// The caller's notifications of `kind` (`sla_breach`, `approval_requested`, …).
+pub async fn notifications(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
+    let all = list(app, "/api/v1/notifications", token).await;
+    all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|n| n["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
 /// Every item of the list `path` (with a query string), following
 /// `next_cursor` page by page, with the number of pages it took.
 pub async fn read_pages(app: &TestApp, path: &str, token: &str) -> (Vec<Value>, usize) {

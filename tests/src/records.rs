@@ -23,6 +23,7 @@ pub async fn customer(app: &TestApp, owner: Uuid, team: Uuid, created: &str) -> 
         channel: Set(customers::Channel::Website),
         status: Set(customers::CustomerStatus::Active),
         key_account: Set(false),
+        account_manager_id: Set(None),
         owner_id: Set(Some(owner)),
         team_id: Set(Some(team)),
         created_at: Set(created),

@@ -202,6 +202,10 @@ pub struct NewVisitBody {
     /// An integer from 1 to 5.
     pub satisfaction: i64,
     pub feedback: Option<String>,
+    /// With `feedback`: record it also as customer feedback of this
+    /// category, routed to the department concerned (`/feedback`).
+    #[schema(value_type = Option<vocab::FeedbackCategory>)]
+    pub feedback_category: Option<String>,
 }
 
 /// Report a problem found in the pre-handover inspection.
@@ -430,7 +434,7 @@ pub async fn get_handover(
         (status = 403, description = "Lacks deals:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such deal within the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_handed_over`: visits follow the handover", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Satisfaction not an integer from 1 to 5, or other invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Satisfaction not an integer from 1 to 5, a `feedback_category` that is not a category or without `feedback`, or other invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_visit(
     caller: Authorized<perm::DealsWrite>,
@@ -442,10 +446,11 @@ pub async fn create_visit(
         visited_at: body.visited_at,
         satisfaction: body.satisfaction,
         feedback: body.feedback,
+        feedback_category: body.feedback_category,
     };
-    let (db, audit, actor) = (&state.db, caller.audit(), &caller.actor);
-    let visit =
-        domain::after_sales::handover::record_visit(db, &audit, actor, caller.scope, id.into_inner(), input).await?;
+    let (db, audit, actor, tz) = (&state.db, caller.audit(), &caller.actor, state.settings.timezone);
+    let id = id.into_inner();
+    let visit = domain::after_sales::handover::record_visit(db, &audit, actor, caller.scope, tz, id, input).await?;
     Ok(HttpResponse::Created().json(Visit::from(visit)))
 }
 

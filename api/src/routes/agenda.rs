@@ -36,7 +36,8 @@ pub struct AgendaItemBody {
     pub deal_id: Option<Uuid>,
     /// The complaint to resolve.
     pub complaint_id: Option<Uuid>,
-    /// Whose item it is: the customer's owner, the deal's consultant, the complaint's handler.
+    /// Whose item it is: the customer's owner, the deal's consultant, the
+    /// complaint's handler, the key account's customer manager.
     pub consultant_id: Option<Uuid>,
     /// What to do, for whom and by when, in the reader's language, the
     /// time in the business time zone.

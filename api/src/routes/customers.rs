@@ -36,7 +36,11 @@ pub struct Customer {
     #[schema(value_type = vocab::CustomerStatus)]
     pub status: String,
     pub lost_reason: Option<String>,
+    /// A key account (重点客户): revisited on the `key_account_revisit` cadence.
     pub key_account: bool,
+    /// The customer manager answering for the key account's revisits (the
+    /// one who marked it or last revisited it); none: the consultant does.
+    pub account_manager_id: Option<Uuid>,
     /// The consultant who owns the customer.
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
@@ -92,6 +96,7 @@ impl From<CustomerView> for Customer {
             status: v.status,
             lost_reason: v.lost_reason,
             key_account: v.key_account,
+            account_manager_id: v.account_manager_id,
             owner_id: v.owner_id,
             team_id: v.team_id,
             external_id: v.external_id,

@@ -19,6 +19,7 @@ pub mod customer_events;
 pub mod customers;
 pub mod deal_details;
 pub mod deals;
+pub mod feedback;
 pub mod follow_ups;
 pub mod health;
 pub mod kpis;
@@ -155,6 +156,12 @@ pub static API: &[Operation] = operations![
     bonuses::get_bonus_pool,
     bonuses::create_bonus_pool_computation,
     bonuses::create_bonus_pool_publication,
+    feedback::create_feedback,
+    feedback::list_feedback,
+    feedback::get_feedback,
+    feedback::create_feedback_resolution,
+    feedback::get_feedback_routes,
+    feedback::update_feedback_routes,
     complaints::list_complaints,
     complaints::create_complaint,
     complaints::get_complaint,

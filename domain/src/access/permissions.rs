@@ -223,6 +223,18 @@ pub const CATALOG: &[PermissionInfo] = &[
         name: "projects:write",
         description: "Write the projects' selling points and competitor notes",
     },
+    PermissionInfo {
+        name: "feedback:read",
+        description: "Read customer feedback (and, with scope own, the feedback routed to oneself)",
+    },
+    PermissionInfo {
+        name: "feedback:write",
+        description: "Record customer feedback and resolve it",
+    },
+    PermissionInfo {
+        name: "feedback:route",
+        description: "Read and change the feedback routing table (category to department)",
+    },
 ];
 
 /// Whether `name` is in the catalog.

@@ -41,6 +41,10 @@ pub const ADMIN_ROLE: &str = "admin";
 /// its permissions is its alone.
 pub const SUPPORT_ROLE: &str = "support";
 
+/// The built-in role of customer managers (客户经理): the mark of who
+/// answers for a key account's revisits when they mark or revisit it.
+pub const CUSTOMER_MANAGER_ROLE: &str = "customer_manager";
+
 /// A role with its grants, as shown to administrators.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleView {

@@ -496,15 +496,21 @@ pub struct NewVisit {
     pub visited_at: Option<DateTime<Utc>>,
     pub satisfaction: i64,
     pub feedback: Option<String>,
+    /// With `feedback`: the category to record it under as customer
+    /// feedback, routed to the department concerned (source `visit`).
+    pub feedback_category: Option<String>,
 }
 
 /// Records a post-handover visit (回访) with its satisfaction rating (1–5);
-/// only once the deal has been handed over.
+/// only once the deal has been handed over. Its feedback, given a
+/// category, is also recorded as customer feedback and routed.
+#[allow(clippy::too_many_arguments)]
 pub async fn record_visit(
     db: &(impl ConnectionTrait + TransactionTrait),
     ctx: &AuditContext,
     actor: &Actor,
     scope: Scope,
+    tz: chrono_tz::Tz,
     deal_id: Uuid,
     input: NewVisit,
 ) -> Result<VisitView, DomainError> {
@@ -515,6 +521,21 @@ pub async fn record_visit(
     }
     text(input.feedback.as_deref(), "/feedback", 4000, &mut errors);
     let visited_at = crate::platform::input::reported_time(input.visited_at, "/visited_at", &mut errors);
+    let feedback = match (&input.feedback_category, &input.feedback) {
+        (None, _) => None,
+        (Some(_), None) => {
+            errors.push(FieldError::new("/feedback", Msg::Required));
+            None
+        }
+        (Some(category), Some(text)) => {
+            let new = crate::after_sales::feedback::NewFeedback {
+                category: category.clone(),
+                source: entities::feedback::FeedbackSource::Visit.to_string(),
+                text: text.clone(),
+            };
+            crate::after_sales::feedback::check(&new, ["/feedback_category", "/feedback", "/feedback"], &mut errors)
+        }
+    };
     let (Some(satisfaction), true) = (satisfaction, errors.is_empty()) else {
         return Err(DomainError::Validation(errors));
     };
@@ -548,6 +569,13 @@ pub async fn record_visit(
         .await?,
     );
     crate::outbox::sla::on_visit(&txn, deal.id).await?;
+    if let Some(feedback) = feedback {
+        let customer = entities::customers::Entity::find_by_id(deal.customer_id)
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound(Msg::NounCustomer))?;
+        crate::after_sales::feedback::record_in(&txn, ctx, actor, tz, &customer, feedback, Some(visit.id)).await?;
+    }
     timeline::record(
         &txn,
         Some(actor),

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod bonuses;
 pub mod reports;
 pub mod details;
+pub mod care;
 pub mod routing;
 pub mod sales;
 
@@ -56,6 +57,8 @@ pub struct DemoSummary {
     pub lost_this_week: usize,
     /// Project briefs (selling points, competitors) and negotiation plans.
     pub details: (usize, usize),
+    /// Key accounts with revisits, customer feedback routed.
+    pub care: crate::demo::care::CareSummary,
 }
 
 struct DemoTeam {
@@ -115,6 +118,7 @@ pub async fn load(
         bonus_pools: 0,
         lost_this_week: 0,
         details: (0, 0),
+        care: crate::demo::care::CareSummary::default(),
     };
     let mut managers = Vec::new();
     let mut sellers = Vec::new();
@@ -217,6 +221,7 @@ pub async fn load(
     summary.bonus_pools = crate::demo::bonuses::load(db, tz, director, first_team).await?;
     summary.lost_this_week = crate::demo::reports::load(db, &sellers).await?;
     summary.details = crate::demo::details::load(db, director).await?;
+    summary.care = crate::demo::care::load(db, tz, customer_manager, support).await?;
     // The Sales Star of the last two quarters, which the talent list reads.
     let last = crate::platform::calendar::Quarter::of(now, tz).previous();
     for quarter in [last.previous(), last] {

@@ -255,6 +255,7 @@ impl<C: ConnectionTrait> Writer<'_, C> {
                 .map_err(|e| DomainError::Internal(format!("demo story {story}: {e}")))?),
             lost_reason: Set(lost.then(|| LOST_REASONS[n % LOST_REASONS.len()].to_owned())),
             key_account: Set(n.is_multiple_of(11)),
+            account_manager_id: Set(None),
             owner_id: Set(Some(seller.id)),
             team_id: Set(Some(seller.team_id)),
             source_client_id: Set(pushed.then_some(self.partner)),

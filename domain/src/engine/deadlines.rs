@@ -65,6 +65,17 @@ async fn check(
                 };
             (done, customer_of(&c))
         }
+        SlaKind::KeyAccountRevisit => {
+            let Some(c) = customers::Entity::find_by_id(subject).one(db).await? else {
+                return Ok((true, Owners::default()));
+            };
+            // The customer manager answering for the account, else its consultant.
+            let owners = Owners {
+                consultant: c.account_manager_id.or(c.owner_id),
+                ..customer_of(&c)
+            };
+            (!crate::outbox::sla::revisits_apply(&c), owners)
+        }
         SlaKind::Inspection | SlaKind::Visit => {
             let Some(d) = deals::Entity::find_by_id(subject).one(db).await? else {
                 return Ok((true, Owners::default()));
@@ -170,7 +181,9 @@ pub async fn fire(
         SlaKind::Inspection | SlaKind::Visit => "deal",
         SlaKind::ComplaintResolution => "complaint",
         SlaKind::ApprovalDecision => "approval",
-        SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => "customer",
+        SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp | SlaKind::KeyAccountRevisit => {
+            "customer"
+        }
     };
     // A task falls due when the work may start; what it names is the deadline.
     let due = match timer.phase.as_str() {
@@ -212,6 +225,15 @@ pub async fn fire(
         "breached" => {
             if let Some(breach_notice) = breach(&txn, kind, &timer, owners, &notice).await? {
                 notices.push(breach_notice);
+            }
+            // A missed revisit is told to the one who answers for it as well:
+            // a customer manager has no team manager above the account.
+            if kind == SlaKind::KeyAccountRevisit
+                && let Some(owner) = owners.consultant
+                && notices.iter().all(|n| n.user_id != owner)
+            {
+                let title = Msg::NoticeBreach { what: what.clone() };
+                notices.push(notice(owner, notifications::Kind::SlaBreach, title, "breach-owner"));
             }
         }
         _ => {}
@@ -289,7 +311,10 @@ async fn breach(
     let event = match kind {
         SlaKind::Visit => Some("visit.overdue"),
         SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => Some("lead.sla_breached"),
-        SlaKind::Inspection | SlaKind::ComplaintResolution | SlaKind::ApprovalDecision => None,
+        // Which customers are key accounts is the department's business, not a partner's.
+        SlaKind::Inspection | SlaKind::ComplaintResolution | SlaKind::ApprovalDecision | SlaKind::KeyAccountRevisit => {
+            None
+        }
     };
     if let (Some(name), Some(client)) = (event, owners.client) {
         let payload = json!({"kind": kind, "customer_id": owners.customer, "subject_id": timer.subject_id,

@@ -1,6 +1,7 @@
 //! A consultant's day (每日记录客户跟进情况): the work each person must do,
 //! by due time — first responses, needs assessments, weekly follow-ups,
-//! inspection tasks, post-handover visits and complaints.
+//! inspection tasks, post-handover visits, complaints and key-account
+//! revisits.
 //!
 //! An item is a deadline the timer engine keeps (a `deadline` timer, or the
 //! inspection's `task` timer) that is still pending, or that fired as a
@@ -47,8 +48,8 @@ use crate::{
     },
 };
 
-/// What an agenda item asks for. New kinds (key-account revisits) join
-/// here with the timer kind that keeps their due time.
+/// What an agenda item asks for. New kinds join here with the timer kind
+/// that keeps their due time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AgendaKind {
@@ -64,16 +65,20 @@ pub enum AgendaKind {
     Visit,
     /// 投诉: resolve a complaint one handles.
     Complaint,
+    /// 客户回访: revisit a key account one answers for (its customer
+    /// manager, else its consultant).
+    KeyAccountRevisit,
 }
 
 impl AgendaKind {
-    pub const ALL: [AgendaKind; 6] = [
+    pub const ALL: [AgendaKind; 7] = [
         AgendaKind::FirstResponse,
         AgendaKind::NeedsAssessment,
         AgendaKind::FollowUp,
         AgendaKind::Inspection,
         AgendaKind::Visit,
         AgendaKind::Complaint,
+        AgendaKind::KeyAccountRevisit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +89,7 @@ impl AgendaKind {
             AgendaKind::Inspection => "inspection",
             AgendaKind::Visit => "visit",
             AgendaKind::Complaint => "complaint",
+            AgendaKind::KeyAccountRevisit => "key_account_revisit",
         }
     }
 
@@ -96,6 +102,7 @@ impl AgendaKind {
             AgendaKind::Inspection => SlaKind::Inspection,
             AgendaKind::Visit => SlaKind::Visit,
             AgendaKind::Complaint => SlaKind::ComplaintResolution,
+            AgendaKind::KeyAccountRevisit => SlaKind::KeyAccountRevisit,
         }
     }
 
@@ -121,6 +128,7 @@ impl AgendaKind {
             AgendaKind::Inspection => Msg::AgendaInspection { customer, due },
             AgendaKind::Visit => Msg::AgendaVisit { customer, due },
             AgendaKind::Complaint => Msg::AgendaComplaint { customer, due },
+            AgendaKind::KeyAccountRevisit => Msg::AgendaKeyAccountRevisit { customer, due },
         }
     }
 }
@@ -344,7 +352,29 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
         whose,
         due_before,
     );
-    all.union(UnionType::All, on_customer).union(UnionType::All, on_deal);
+    let revisit = kind(SlaKind::KeyAccountRevisit, "deadline")
+        .add(customers::Column::KeyAccount.eq(true))
+        .add(customers::Column::Status.ne(CustomerStatus::Lost));
+    let on_key_account = branch(
+        revisit,
+        |s| {
+            s.inner_join(
+                customers::Entity,
+                Expr::col((customers::Entity, customers::Column::Id)).equals((timers::Entity, T::SubjectId)),
+            );
+        },
+        Func::coalesce([
+            Expr::col((customers::Entity, customers::Column::AccountManagerId)),
+            Expr::col((customers::Entity, customers::Column::OwnerId)),
+        ])
+        .into(),
+        Expr::col((customers::Entity, customers::Column::TeamId)),
+        whose,
+        due_before,
+    );
+    all.union(UnionType::All, on_customer)
+        .union(UnionType::All, on_deal)
+        .union(UnionType::All, on_key_account);
     all
 }
 

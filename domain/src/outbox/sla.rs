@@ -38,6 +38,7 @@ pub fn what(kind: SlaKind) -> Msg {
         SlaKind::Visit => Msg::SlaVisit,
         SlaKind::ComplaintResolution => Msg::SlaComplaintResolution,
         SlaKind::ApprovalDecision => Msg::SlaApprovalDecision,
+        SlaKind::KeyAccountRevisit => Msg::SlaKeyAccountRevisit,
     }
 }
 
@@ -288,6 +289,68 @@ pub async fn on_follow_up(
 /// Whether the weekly follow-up applies to a customer in `status`.
 pub(crate) fn is_worked(status: CustomerStatus) -> bool {
     !matches!(status, CustomerStatus::Lost | CustomerStatus::HandedOver)
+}
+
+/// Whether a customer's key-account revisits run: marked a key account,
+/// neither lost nor merged away (a handed-over buyer is revisited too: the
+/// long-term relationship, 定期维护长期关系, starts there).
+pub fn revisits_apply(customer: &entities::customers::Model) -> bool {
+    customer.key_account && customer.merged_into_id.is_none() && customer.status != CustomerStatus::Lost
+}
+
+/// Brings a customer's key-account revisit deadline in line with its
+/// record, after anything that may have changed whether revisits apply
+/// (marking, unmarking, losing, reopening, merging): a revisit deadline
+/// counted from `at` when they apply and none is open, none when they do
+/// not. Starting twice at one instant starts once (the timer's key).
+pub async fn on_key_account(
+    db: &impl ConnectionTrait,
+    customer: &entities::customers::Model,
+    at: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let kind = [SlaKind::KeyAccountRevisit.as_str()];
+    if !revisits_apply(customer) {
+        timers::close(db, customer.id, &kind, timers::TimerState::Cancelled).await?;
+        return Ok(());
+    }
+    let open = entities::timers::Entity::find()
+        .filter(entities::timers::Column::SubjectId.eq(customer.id))
+        .filter(entities::timers::Column::Kind.is_in(kind))
+        .filter(entities::timers::Column::Phase.eq("deadline"))
+        .filter(entities::timers::Column::State.is_in(timers::OPEN))
+        .one(db)
+        .await?;
+    if open.is_none() {
+        start(db, SlaKind::KeyAccountRevisit, customer.id, Some(customer.id), at).await?;
+    }
+    Ok(())
+}
+
+/// Key accounts marked all at once (an import): their revisits start at `at`.
+pub async fn on_key_accounts_marked(
+    db: &impl ConnectionTrait,
+    customers: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let policy = current(db, SlaKind::KeyAccountRevisit).await?;
+    let all = customers
+        .iter()
+        .flat_map(|c| timers_of(&policy, SlaKind::KeyAccountRevisit, *c, Some(*c), at))
+        .collect();
+    timers::schedule_many(db, all).await
+}
+
+/// A key account was revisited at `at` (a reached follow-up of kind
+/// `revisit`): this deadline is met and the next one counts from the visit.
+pub async fn on_revisit(db: &impl ConnectionTrait, customer: Uuid, at: DateTime<Utc>) -> Result<(), DomainError> {
+    timers::close(
+        db,
+        customer,
+        &[SlaKind::KeyAccountRevisit.as_str()],
+        timers::TimerState::Completed,
+    )
+    .await?;
+    start(db, SlaKind::KeyAccountRevisit, customer, Some(customer), at).await
 }
 
 /// The needs were assessed.

@@ -448,6 +448,12 @@ pub async fn import(
         .filter_map(|r| r.customer_id)
         .collect();
     crate::outbox::sla::on_leads_arrived(&txn, &created, now).await?;
+    let key_accounts: Vec<Uuid> = new_customers
+        .iter()
+        .filter(|c| c.key_account.try_as_ref() == Some(&true))
+        .filter_map(|c| c.id.try_as_ref().copied())
+        .collect();
+    crate::outbox::sla::on_key_accounts_marked(&txn, &key_accounts, now).await?;
     // Leads without an owner (a partner's) go where the routing rules send them.
     crate::sales::routing::route(&txn, ctx, &unowned).await?;
     results.sort_by_key(|r| r.row);

@@ -55,6 +55,8 @@ pub struct CustomerView {
     pub status: String,
     pub lost_reason: Option<String>,
     pub key_account: bool,
+    /// The customer manager answering for the key account's revisits.
+    pub account_manager_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub source_client_id: Option<Uuid>,
@@ -88,6 +90,7 @@ impl From<customers::Model> for CustomerView {
             status: m.status.to_string(),
             lost_reason: m.lost_reason,
             key_account: m.key_account,
+            account_manager_id: m.account_manager_id,
             owner_id: m.owner_id,
             team_id: m.team_id,
             source_client_id: m.source_client_id,
@@ -113,7 +116,8 @@ impl Record for CustomerView {
     const AUDITED: &'static str = "customer";
     fn audit_json(&self) -> serde_json::Value {
         json!({"name": self.name, "phone": self.phone, "email": self.email, "wechat_id": self.wechat_id, "channel": self.channel,
-               "status": self.status, "key_account": self.key_account, "owner_id": self.owner_id, "team_id": self.team_id,
+               "status": self.status, "key_account": self.key_account,
+               "account_manager_id": self.account_manager_id, "owner_id": self.owner_id, "team_id": self.team_id,
                "external_id": self.external_id, "project_of_interest": self.project_of_interest,
                "district_of_interest": self.district_of_interest})
     }
@@ -203,6 +207,17 @@ pub(crate) fn check(input: &CustomerInput, creating: bool, errors: &mut Vec<Fiel
     Checked { channel, phone }
 }
 
+/// The customer manager who answers for a key account that `actor` marks
+/// or revisits: the actor, if it holds the built-in customer manager role.
+pub(crate) fn account_manager(actor: &Actor) -> Option<Uuid> {
+    actor
+        .roles
+        .iter()
+        .any(|r| r == crate::access::roles::CUSTOMER_MANAGER_ROLE)
+        .then_some(actor.id)
+        .filter(|_| actor.kind == ActorKind::User)
+}
+
 /// Whether `actor`, holding `customers:*` with `scope`, may make `user` a customer's owner.
 pub(crate) fn may_own(actor: &Actor, scope: Scope, user: &users::Model) -> bool {
     user.id == actor.id
@@ -269,6 +284,11 @@ pub(crate) fn build(
         status: Set(Status::New),
         lost_reason: Set(None),
         key_account: Set(input.key_account.unwrap_or(false)),
+        account_manager_id: Set(input
+            .key_account
+            .unwrap_or(false)
+            .then(|| account_manager(actor))
+            .flatten()),
         owner_id: Set(owner.map(|o| o.id)),
         team_id: Set(owner.and_then(|o| o.team_id)),
         source_client_id: Set(actor.client_id()),
@@ -394,6 +414,7 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
+    crate::outbox::sla::on_key_account(&txn, &customer, now).await?;
     let view = CustomerView::from(customer);
     audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&view.audit_json())).await?;
     for event in events {
@@ -686,9 +707,18 @@ pub async fn update(
     }
     if let Some(key_account) = input.key_account {
         active.key_account = Set(key_account);
+        if key_account
+            && !before.key_account
+            && let Some(manager) = account_manager(actor)
+        {
+            active.account_manager_id = Set(Some(manager));
+        }
     }
-    active.updated_at = Set(Utc::now());
-    let after = CustomerView::from(active.update(&txn).await?);
+    let now = Utc::now();
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    crate::outbox::sla::on_key_account(&txn, &updated, now).await?;
+    let after = CustomerView::from(updated);
     record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
 }
@@ -762,7 +792,9 @@ pub async fn change_status(
         active.lost_from_status = Set(None);
     }
     active.updated_at = Set(now);
-    let after = CustomerView::from(active.update(&txn).await?);
+    let updated = active.update(&txn).await?;
+    crate::outbox::sla::on_key_account(&txn, &updated, now).await?;
+    let after = CustomerView::from(updated);
     if to == Status::Lost {
         crate::outbox::sla::on_customer_closed(&txn, id).await?;
     } else if from == Status::Lost {
@@ -889,6 +921,7 @@ pub async fn merge(
         active.wechat_id = Set(duplicate.wechat_id.clone());
     }
     active.key_account = Set(survivor.key_account || duplicate.key_account);
+    active.account_manager_id = Set(survivor.account_manager_id.or(duplicate.account_manager_id));
     if customer_status::merge_takes_duplicates(survivor.status, duplicate.status) {
         active.status = Set(duplicate.status);
         active.lost_reason = Set(duplicate.lost_reason.clone());
@@ -899,13 +932,16 @@ pub async fn merge(
     active.needs_assessed_at = Set(earliest(survivor.needs_assessed_at, duplicate.needs_assessed_at));
     active.last_follow_up_at = Set(Ord::max(survivor.last_follow_up_at, duplicate.last_follow_up_at));
     active.updated_at = Set(now);
-    let after = CustomerView::from(active.update(&txn).await?);
+    let merged = active.update(&txn).await?;
+    crate::outbox::sla::on_key_account(&txn, &merged, now).await?;
+    let after = CustomerView::from(merged);
 
     let mut tombstone: customers::ActiveModel = duplicate.clone().into();
     tombstone.merged_into_id = Set(Some(id));
     tombstone.updated_at = Set(now);
-    tombstone.update(&txn).await?;
+    let tombstone = tombstone.update(&txn).await?;
     crate::outbox::sla::on_customer_closed(&txn, duplicate_id).await?;
+    crate::outbox::sla::on_key_account(&txn, &tombstone, now).await?;
 
     let data = json!({"duplicate_id": duplicate_id, "duplicate_name": duplicate.name,
                       "duplicate_owner_id": duplicate.owner_id});

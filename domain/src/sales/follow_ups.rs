@@ -124,12 +124,22 @@ pub async fn create(
     active.last_follow_up_at = Set(Some(
         customer.last_follow_up_at.map_or(occurred_at, |at| at.max(occurred_at)),
     ));
+    // A reached revisit of a key account (定期进行客户回访) meets its
+    // revisit deadline and starts the next; a customer manager who makes it
+    // answers for the account from then on.
+    let revisit = kind == Kind::Revisit && input.reached && crate::outbox::sla::revisits_apply(&customer);
+    if revisit && let Some(manager) = crate::sales::customers::account_manager(actor) {
+        active.account_manager_id = Set(Some(manager));
+    }
     active.updated_at = Set(now);
     active.update(&txn).await?;
     if input.reached {
         advance(&txn, customer_id, Cause::Reached, Status::Contacted).await?;
     }
     crate::outbox::sla::on_follow_up(&txn, customer_id, occurred_at, input.reached, customer.status).await?;
+    if revisit {
+        crate::outbox::sla::on_revisit(&txn, customer_id, occurred_at).await?;
+    }
     let view = FollowUpView::from(follow_up);
     let data = json!({"kind": view.kind, "reached": view.reached, "notes": view.notes, "next_step": view.next_step,
                       "first_response": first_response});

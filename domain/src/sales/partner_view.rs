@@ -95,6 +95,16 @@ pub const SHOWN: &[(Kind, &[&str])] = &[
 
 /// The entry as its partner sees it, or `None` if the kind is not meant for it.
 pub fn entry(entry: Entry) -> Option<PartnerEntry> {
+    // A key account's revisit, or its missed deadline, tells which
+    // customers are key accounts: the sales team's business.
+    let kind_of = entry.data.get("kind").and_then(Value::as_str);
+    let revisit = (entry.kind == Kind::SlaBreached.to_string()
+        && kind_of == Some(crate::outbox::sla::SlaKind::KeyAccountRevisit.as_str()))
+        || (entry.kind == Kind::FollowUp.to_string()
+            && kind_of == Some(entities::follow_ups::FollowUpKind::Revisit.to_string().as_str()));
+    if revisit {
+        return None;
+    }
     let fields = SHOWN
         .iter()
         .find(|(kind, _)| kind.to_string() == entry.kind)
@@ -174,6 +184,16 @@ mod tests {
             (of(Kind::ComplaintRouted, json!({"handler_id": Uuid::nil()})), None),
             (of(Kind::InspectionIssue, json!({})), None),
             (of(Kind::EventInvited, json!({})), None),
+            (of(Kind::Feedback, json!({"category": "pricing"})), None),
+            (of(Kind::FollowUp, json!({"kind": "revisit", "reached": true})), None),
+            (
+                of(Kind::SlaBreached, json!({"kind": "key_account_revisit", "due_at": "t"})),
+                None,
+            ),
+            (
+                of(Kind::SlaBreached, json!({"kind": "first_response", "due_at": "t"})),
+                Some(json!({"kind": "first_response", "due_at": "t"})),
+            ),
         ];
         for (given, expected) in cases {
             let kind = given.kind.clone();

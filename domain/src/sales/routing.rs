@@ -451,6 +451,7 @@ mod tests {
             status: entities::customers::CustomerStatus::New,
             lost_reason: None,
             key_account: false,
+            account_manager_id: None,
             owner_id: None,
             team_id: None,
             source_client_id: Some(Uuid::max()),

@@ -12,7 +12,7 @@ use tests::{
     AppOptions, TestApp, assert_invalid, assert_problem,
     client::expect_json,
     eventually,
-    org::{PASSWORD, create_user, ids, list, org, partner, values},
+    org::{PASSWORD, create_user, ids, list, notifications, org, partner, values},
     spawn_app_with,
 };
 use uuid::Uuid;
@@ -68,18 +68,6 @@ async fn decide(app: &TestApp, token: &str, approval: &Value, body: &Value) -> r
 async fn withdraw(app: &TestApp, token: &str, approval: &Value) -> reqwest::Response {
     let path = format!("/api/v1/approvals/{}/withdrawal", id_of(approval));
     app.post_json(&path, Some(token), &json!({})).await
-}
-
-/// The caller's notifications of `kind`.
-async fn notifications(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
-    let all = list(app, "/api/v1/notifications", token).await;
-    all["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter(|n| n["kind"] == kind)
-        .cloned()
-        .collect()
 }
 
 async fn timers_of(app: &TestApp, subject: &str) -> Vec<entities::timers::Model> {

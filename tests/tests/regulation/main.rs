@@ -3,6 +3,7 @@
 mod agenda;
 mod approvals;
 mod bonuses;
+mod care;
 mod defects;
 mod details;
 mod privacy;

@@ -828,6 +828,30 @@ catalogue! {
     /// Support staff reach the deal, but the plan is the consultant's.
     PlanByConsultant => zh "谈判方案只能由交易的销售顾问或其经理编写",
         en "only the deal's consultant or their manager writes its negotiation plan";
+    // ------------------------------------------------------------ key-account care and feedback (客户回访，客户意见反馈)
+    /// What the revisit deadline watches, as its notifications name it.
+    SlaKeyAccountRevisit => zh "重点客户回访", en "key-account revisit";
+    AgendaKeyAccountRevisit { customer: String, due: super::At }
+        => zh "回访重点客户{customer}（{due} 前）", en "Revisit key account {customer} by {due}";
+    NounFeedback => zh "客户意见", en "feedback";
+    /// What feedback is about, as prose names it.
+    FeedbackProduct => zh "产品", en "product";
+    FeedbackService => zh "服务", en "service";
+    FeedbackPropertyManagement => zh "物业管理", en "property management";
+    FeedbackPricing => zh "价格", en "pricing";
+    FeedbackOther => zh "其他", en "other";
+    /// A recipient's notification of feedback routed to their department.
+    NoticeFeedbackRouted { department: Box<super::Named>, category: Box<Msg>, customer: String }
+        => zh "客户意见转{department}：{customer}（{category}）", en "Feedback for {department}: {customer} ({category})";
+    NoticeFeedbackBody { text: String } => zh "意见内容：{text}", en "What was said: {text}";
+    /// Rules of the routing table.
+    FeedbackRouteEachCategoryOnce { categories: Vec<String> }
+        => zh "每个类别必须且只能出现一次：{categories}", en "each category must appear exactly once: {categories}";
+    FeedbackRouteDepartmentCode => zh "必须是 1 到 64 个小写字母、数字或下划线", en "must be 1 to 64 lowercase letters, digits or underscores";
+    FeedbackRouteRecipients => zh "至少需要一个接收人：recipient_role 或 recipient_user_ids",
+        en "at least one recipient is needed: recipient_role or recipient_user_ids";
+    FeedbackRouteNoSuchRole => zh "没有此角色", en "no such role";
+    FeedbackRouteNoSuchActiveUser => zh "没有此在职员工", en "no such active staff account";
 }
 
 #[cfg(test)]

@@ -159,6 +159,23 @@ impl<T: Arg> Arg for Vec<T> {
     }
 }
 
+/// A name kept in both languages by whoever named it (a department's), read
+/// in the reader's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Arg for Named {
+    fn text(&self, reader: &Reader) -> String {
+        match reader.locale {
+            Locale::ZhCn => self.zh.clone(),
+            Locale::En => self.en.clone(),
+        }
+    }
+}
+
 /// An amount of money in fen, read as yuan: `¥1,234,567.00`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Yuan(pub i64);
