@@ -191,6 +191,17 @@ impl TeamReportBody {
     }
 }
 
+/// The report both forms of `/teams/{id}/report` answer with.
+async fn team_report(
+    caller: &Authorized<perm::ReportsRead>,
+    state: &AppState,
+    team: Uuid,
+    query: ReportQuery,
+) -> Result<TeamReport, ApiError> {
+    let tz = state.settings.timezone;
+    Ok(reports::team(&state.db, &caller.actor, caller.scope, team, query.request(), tz).await?)
+}
+
 /// A team's daily or weekly report (每日/周汇报业绩情况): per active
 /// consultant and for the team, new leads, follow-ups, first responses on
 /// time and late, deals subscribed and contracted, units and amount sold,
@@ -216,16 +227,7 @@ pub async fn get_team_report(
     id: web::Path<Uuid>,
     query: crate::extract::ApiQuery<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, scope, tz) = (&caller.actor, caller.scope, state.settings.timezone);
-    let report = reports::team(
-        &state.db,
-        actor,
-        scope,
-        id.into_inner(),
-        query.into_inner().request(),
-        tz,
-    )
-    .await?;
+    let report = team_report(&caller, &state, id.into_inner(), query.into_inner()).await?;
     Ok(HttpResponse::Ok().json(TeamReportBody::of(report, &reader)))
 }
 
@@ -249,16 +251,7 @@ pub async fn get_team_report_csv(
     id: web::Path<Uuid>,
     query: crate::extract::ApiQuery<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (actor, scope, tz) = (&caller.actor, caller.scope, state.settings.timezone);
-    let report = reports::team(
-        &state.db,
-        actor,
-        scope,
-        id.into_inner(),
-        query.into_inner().request(),
-        tz,
-    )
-    .await?;
+    let report = team_report(&caller, &state, id.into_inner(), query.into_inner()).await?;
     let file = format!(
         "attachment; filename=\"team-report-{}-{}.csv\"",
         report.window.period.as_str(),
