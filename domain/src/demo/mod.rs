@@ -4,9 +4,9 @@
 
 pub mod approvals;
 pub mod bonuses;
-pub mod reports;
-pub mod details;
 pub mod care;
+pub mod details;
+pub mod reports;
 pub mod routing;
 pub mod sales;
 
@@ -206,7 +206,7 @@ pub async fn load(
     };
     let (partner, secret) = crate::access::api_clients::create(db, &AuditContext::default(), partner).await?;
     summary.partner = (partner.client_id, secret);
-    summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support, partner.id).await?;
+    summary.sales = crate::demo::sales::load(db, &sellers, director, customer_manager, support, partner.id, tz).await?;
     let mut team_ids: Vec<Uuid> = sellers.iter().map(|s| s.team_id).collect();
     team_ids.dedup();
     let key_accounts = sellers

@@ -691,6 +691,7 @@ pub async fn load(
     customer_manager: Uuid,
     support: Uuid,
     partner: Uuid,
+    tz: chrono_tz::Tz,
 ) -> Result<SalesSummary, DomainError> {
     let now = Utc::now();
     let mut w = Writer {
@@ -729,9 +730,11 @@ pub async fn load(
     // teams, each team's quarter into its months, and this month of each team
     // into its consultants (the monthly plan). Every split adds up to its
     // target or less, never more.
-    let year = crate::platform::calendar::Year::of_day(now.date_naive());
-    let quarter = crate::platform::calendar::Quarter::of_day(now.date_naive());
-    let month = crate::platform::calendar::Month::of_day(now.date_naive());
+    // The periods of today in the business time zone, as the figures count them.
+    let today = now.with_timezone(&tz).date_naive();
+    let year = crate::platform::calendar::Year::of_day(today);
+    let quarter = crate::platform::calendar::Quarter::of_day(today);
+    let month = crate::platform::calendar::Month::of_day(today);
     let mut teams: Vec<(Uuid, Uuid)> = sellers.iter().map(|s| (s.team_id, s.region_id)).collect();
     teams.sort_unstable();
     teams.dedup();
