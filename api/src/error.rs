@@ -19,10 +19,30 @@ use utoipa::ToSchema;
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Where a request body stops being JSON: told to the reader by line and
+/// column in their language, not in the parser's English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JsonFault {
+    /// The body ends before its JSON does.
+    pub ends_early: bool,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl From<&serde_json::Error> for JsonFault {
+    fn from(e: &serde_json::Error) -> Self {
+        Self {
+            ends_early: e.classify() == serde_json::error::Category::Eof,
+            line: e.line(),
+            column: e.column(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum ApiError {
     BadRequest(Msg),
-    MalformedJson(String),
+    MalformedJson(JsonFault),
     UnsupportedMediaType(Msg),
     InvalidQuery(Msg),
     InvalidPath(Msg),
@@ -181,7 +201,18 @@ impl ApiError {
             | Self::Rule { detail: d, .. }
             | Self::Refused { detail: d, .. }
             | Self::RateLimited { detail: d, .. } => d.clone(),
-            Self::MalformedJson(reason) => Msg::MalformedJson { reason: reason.clone() },
+            Self::MalformedJson(JsonFault {
+                ends_early: true,
+                line,
+                column,
+            }) => Msg::MalformedJsonEndsEarly {
+                line: *line,
+                column: *column,
+            },
+            Self::MalformedJson(JsonFault { line, column, .. }) => Msg::MalformedJsonAt {
+                line: *line,
+                column: *column,
+            },
             Self::InvalidQuery(reason) => Msg::InvalidQuery {
                 reason: Box::new(reason.clone()),
             },

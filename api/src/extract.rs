@@ -227,7 +227,7 @@ fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = err.path().to_string();
     let inner = err.into_inner();
     match inner.classify() {
-        Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson(inner.to_string()),
+        Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson((&inner).into()),
         Category::Data => {
             let message = inner.to_string();
             let (field, detail) = client_terms(&strip_position(&message));
@@ -462,7 +462,7 @@ fn shape<T: DeserializeOwned>(mut value: Value) -> Result<T, ApiError> {
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     // Syntax first, over the whole body, so that `{"a":1}}` is malformed
     // rather than "missing field": the shape is only judged on valid JSON.
-    let value: Value = serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson((&e).into()))?;
     // Every body of this API is an object; serde would also read a struct
     // from an array of its fields in order (`[null, null]`), which no
     // client means and the document does not allow.

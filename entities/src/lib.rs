@@ -205,6 +205,7 @@ mod tests {
                     "approval_decided",
                     "approval_reminder",
                     "approval_overdue",
+                    "bonus_published",
                     "feedback_routed",
                 ],
             ),

@@ -69,9 +69,9 @@ impl Dice {
 const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙"];
 const LAYOUTS: [&str; 4] = ["2室1厅", "3室2厅", "3室2厅", "4室2厅"];
 const LOST_REASONS: [&str; 3] = [
-    "bought a resale flat nearby",
-    "budget cut after the loan pre-check",
-    "moved to another city",
+    "在附近买了二手房 bought a resale flat nearby",
+    "贷款预审后预算缩减 budget cut after the loan pre-check",
+    "搬去外地 moved to another city",
 ];
 
 /// The banks of the demo's mortgages.

@@ -50,6 +50,40 @@ async fn malformed_json_is_a_problem_400() {
 }
 
 #[tokio::test]
+async fn malformed_json_is_told_by_line_and_column_in_the_readers_language() {
+    let app = spawn_app().await;
+    let post = |body: &'static str, language: &'static str| {
+        app.client
+            .post(app.url(TOKEN_PATH))
+            .header("Content-Type", "application/json")
+            .header("Accept-Language", language)
+            .body(body)
+            .send()
+    };
+    let cut = r#"{"grant_type": "#;
+    let english = assert_problem(post(cut, "en").await.expect("request"), 400, "malformed_json").await;
+    let detail = english["detail"].as_str().expect("detail");
+    assert!(
+        detail.starts_with("the body is not valid JSON: it ends early, at line 1, column "),
+        "{detail}"
+    );
+    let chinese = assert_problem(post(cut, "zh-CN").await.expect("request"), 400, "malformed_json").await;
+    let detail = chinese["detail"].as_str().expect("detail");
+    assert!(
+        detail.starts_with("请求体不是有效的 JSON：在第 1 行第 ") && detail.ends_with("列提前结束"),
+        "{detail}"
+    );
+    let extra = r#"{"a":1}}"#;
+    let english = assert_problem(post(extra, "en").await.expect("request"), 400, "malformed_json").await;
+    assert_eq!(
+        english["detail"],
+        "the body is not valid JSON: a syntax error at line 1, column 8"
+    );
+    let chinese = assert_problem(post(extra, "zh").await.expect("request"), 400, "malformed_json").await;
+    assert_eq!(chinese["detail"], "请求体不是有效的 JSON：第 1 行第 8 列有语法错误");
+}
+
+#[tokio::test]
 async fn a_field_of_the_wrong_type_is_a_422_pointing_at_it() {
     let app = spawn_app().await;
     let response = app

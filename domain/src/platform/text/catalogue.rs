@@ -540,7 +540,10 @@ catalogue! {
     TitleInternalServerError => zh "服务器内部错误", en "Internal server error";
 
     // ------------------------------------------------------------ problem details
-    MalformedJson { reason: String } => zh "请求体不是有效的 JSON：{reason}", en "the body is not valid JSON: {reason}";
+    MalformedJsonAt { line: usize, column: usize } => zh "请求体不是有效的 JSON：第 {line} 行第 {column} 列有语法错误",
+        en "the body is not valid JSON: a syntax error at line {line}, column {column}";
+    MalformedJsonEndsEarly { line: usize, column: usize } => zh "请求体不是有效的 JSON：在第 {line} 行第 {column} 列提前结束",
+        en "the body is not valid JSON: it ends early, at line {line}, column {column}";
     InvalidQuery { reason: Box<Msg> } => zh "查询字符串无效：{reason}", en "invalid query string: {reason}";
     InvalidPath { reason: Box<Msg> } => zh "路径参数无效：{reason}", en "invalid path parameter: {reason}";
     InvalidFields => zh "请求中有无效字段", en "the request has invalid fields";
