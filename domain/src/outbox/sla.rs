@@ -300,14 +300,20 @@ pub fn revisits_apply(customer: &entities::customers::Model) -> bool {
 
 /// Brings a customer's key-account revisit deadline in line with its
 /// record, after anything that may have changed whether revisits apply
-/// (marking, unmarking, losing, reopening, merging): a revisit deadline
-/// counted from `at` when they apply and none is open, none when they do
-/// not. Starting twice at one instant starts once (the timer's key).
+/// (marking, unmarking, losing, reopening, merging): `applied` says whether
+/// they applied before the change. Nothing is done when that did not change
+/// (the common case: a lead that is no key account); otherwise a revisit
+/// deadline counted from `at` when they now apply and none is open, none
+/// when they no longer do. Starting twice at one instant starts once (the timer's key).
 pub async fn on_key_account(
     db: &impl ConnectionTrait,
+    applied: bool,
     customer: &entities::customers::Model,
     at: DateTime<Utc>,
 ) -> Result<(), DomainError> {
+    if applied == revisits_apply(customer) {
+        return Ok(());
+    }
     let kind = [SlaKind::KeyAccountRevisit.as_str()];
     if !revisits_apply(customer) {
         timers::close(db, customer.id, &kind, timers::TimerState::Cancelled).await?;

@@ -414,7 +414,7 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
-    crate::outbox::sla::on_key_account(&txn, &customer, now).await?;
+    crate::outbox::sla::on_key_account(&txn, false, &customer, now).await?;
     let view = CustomerView::from(customer);
     audit::record(&txn, ctx, "create", "customer", view.id, None, Some(&view.audit_json())).await?;
     for event in events {
@@ -691,6 +691,7 @@ pub async fn update(
     let customer = find(&txn, actor, scope, id).await?;
     let before = CustomerView::from(customer.clone());
     version::check(if_match, &before)?;
+    let applied = crate::outbox::sla::revisits_apply(&customer);
     let mut active: customers::ActiveModel = customer.into();
     if let Some(name) = input.name {
         active.name = Set(name.trim().to_owned());
@@ -717,7 +718,7 @@ pub async fn update(
     let now = Utc::now();
     active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
-    crate::outbox::sla::on_key_account(&txn, &updated, now).await?;
+    crate::outbox::sla::on_key_account(&txn, applied, &updated, now).await?;
     let after = CustomerView::from(updated);
     record::commit_changed(txn, ctx, "update", id, &before, &after).await?;
     Ok(after)
@@ -779,6 +780,7 @@ pub async fn change_status(
     let before = CustomerView::from(customer.clone());
     version::check(if_match, &before)?;
     customer_status::check_move(from, to, Cause::ByHand)?;
+    let applied = crate::outbox::sla::revisits_apply(&customer);
     let now = Utc::now();
     let mut active: customers::ActiveModel = customer.into();
     active.status = Set(to);
@@ -793,7 +795,7 @@ pub async fn change_status(
     }
     active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
-    crate::outbox::sla::on_key_account(&txn, &updated, now).await?;
+    crate::outbox::sla::on_key_account(&txn, applied, &updated, now).await?;
     let after = CustomerView::from(updated);
     if to == Status::Lost {
         crate::outbox::sla::on_customer_closed(&txn, id).await?;
@@ -933,7 +935,8 @@ pub async fn merge(
     active.last_follow_up_at = Set(Ord::max(survivor.last_follow_up_at, duplicate.last_follow_up_at));
     active.updated_at = Set(now);
     let merged = active.update(&txn).await?;
-    crate::outbox::sla::on_key_account(&txn, &merged, now).await?;
+    let survivor_applied = crate::outbox::sla::revisits_apply(&survivor);
+    crate::outbox::sla::on_key_account(&txn, survivor_applied, &merged, now).await?;
     let after = CustomerView::from(merged);
 
     let mut tombstone: customers::ActiveModel = duplicate.clone().into();
@@ -941,7 +944,8 @@ pub async fn merge(
     tombstone.updated_at = Set(now);
     let tombstone = tombstone.update(&txn).await?;
     crate::outbox::sla::on_customer_closed(&txn, duplicate_id).await?;
-    crate::outbox::sla::on_key_account(&txn, &tombstone, now).await?;
+    let duplicate_applied = crate::outbox::sla::revisits_apply(&duplicate);
+    crate::outbox::sla::on_key_account(&txn, duplicate_applied, &tombstone, now).await?;
 
     let data = json!({"duplicate_id": duplicate_id, "duplicate_name": duplicate.name,
                       "duplicate_owner_id": duplicate.owner_id});

@@ -303,6 +303,32 @@ async fn unmarking_or_losing_a_key_account_cancels_its_revisit_and_marking_again
 }
 
 #[tokio::test]
+async fn merging_a_key_account_into_a_plain_customer_moves_its_revisit_to_the_survivor() {
+    let (app, _, _) = app().await;
+    let a1 = token(&app, "a1").await;
+    let manager = token(&app, "manager.a").await;
+    let survivor = new_customer(&app, &a1, "Mr Gao").await;
+    let duplicate = new_customer(&app, &a1, "Mr Gao (again)").await;
+    mark(&app, &a1, &duplicate, true).await;
+    assert!(
+        revisit_timers(&app, &survivor).await.is_empty(),
+        "a plain customer has no revisit"
+    );
+    assert_eq!(revisit_timers(&app, &duplicate).await.len(), 1);
+
+    let merge = format!("/api/v1/customers/{survivor}/merge");
+    let body = json!({"duplicate_id": duplicate});
+    let merged = expect_json(app.post_json(&merge, Some(&manager), &body).await, 200).await;
+    assert_eq!(merged["key_account"], true);
+    let kept = revisit_timers(&app, &survivor).await;
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].state, TimerState::Pending);
+    let gone = revisit_timers(&app, &duplicate).await;
+    assert!(gone.iter().all(|t| t.state != TimerState::Pending), "{gone:?}");
+    assert_eq!(revisits(&agenda(&app, &a1).await).len(), 1);
+}
+
+#[tokio::test]
 async fn a_key_account_created_or_imported_as_such_is_revisited_from_its_arrival() {
     let (app, _, _) = app().await;
     let a1 = token(&app, "a1").await;
