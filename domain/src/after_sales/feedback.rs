@@ -50,6 +50,8 @@ use crate::{
 const MAX_TEXT: usize = 4000;
 const MAX_RESOLUTION: usize = 4000;
 const MAX_NAME: usize = 100;
+/// Most accounts one route names.
+const MAX_RECIPIENTS: usize = 20;
 
 /// What a category is called in prose.
 pub fn category_name(category: Category) -> Msg {
@@ -302,10 +304,10 @@ pub async fn update_routes(
         if route.recipient_role.is_none() && route.recipient_user_ids.is_empty() {
             errors.push(FieldError::new(at("recipient_user_ids"), Msg::FeedbackRouteRecipients));
         }
-        if route.recipient_user_ids.len() > 20 {
+        if route.recipient_user_ids.len() > MAX_RECIPIENTS {
             errors.push(FieldError::new(
                 at("recipient_user_ids"),
-                Msg::ApprovalAtMostLinks { max: 20 },
+                Msg::AtMostUsers { max: MAX_RECIPIENTS },
             ));
         }
     }
@@ -316,29 +318,36 @@ pub async fn update_routes(
             Msg::FeedbackRouteEachCategoryOnce { categories: all },
         ));
     }
-    // Roles and accounts named must exist (accounts: active staff).
+    // Roles and accounts named must exist (accounts: active staff): one
+    // query for the roles and one for the accounts of the whole table.
+    let named_roles = input.iter().filter_map(|r| r.recipient_role.clone());
+    let roles: Vec<String> = roles::Entity::find()
+        .select_only()
+        .column(roles::Column::Name)
+        .filter(roles::Column::Name.is_in(named_roles))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let named_users = input
+        .iter()
+        .filter(|r| r.recipient_user_ids.len() <= MAX_RECIPIENTS)
+        .flat_map(|r| r.recipient_user_ids.iter().copied());
+    let active: Vec<Uuid> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::Id.is_in(named_users))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .into_tuple()
+        .all(db)
+        .await?;
     for (i, route) in input.iter().enumerate() {
-        if let Some(role) = &route.recipient_role {
-            let found = roles::Entity::find()
-                .filter(roles::Column::Name.eq(role.as_str()))
-                .one(db)
-                .await?;
-            if found.is_none() {
-                errors.push(FieldError::new(
-                    format!("/routes/{i}/recipient_role"),
-                    Msg::FeedbackRouteNoSuchRole,
-                ));
-            }
+        if route.recipient_role.as_ref().is_some_and(|role| !roles.contains(role)) {
+            errors.push(FieldError::new(
+                format!("/routes/{i}/recipient_role"),
+                Msg::FeedbackRouteNoSuchRole,
+            ));
         }
-        if route.recipient_user_ids.len() <= 20 {
-            let active: Vec<Uuid> = users::Entity::find()
-                .select_only()
-                .column(users::Column::Id)
-                .filter(users::Column::Id.is_in(route.recipient_user_ids.iter().copied()))
-                .filter(users::Column::Status.eq(users::UserStatus::Active))
-                .into_tuple()
-                .all(db)
-                .await?;
+        if route.recipient_user_ids.len() <= MAX_RECIPIENTS {
             for (j, user) in route.recipient_user_ids.iter().enumerate() {
                 if !active.contains(user) {
                     errors.push(FieldError::new(
