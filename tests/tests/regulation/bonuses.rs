@@ -380,6 +380,8 @@ async fn the_period_end_job_computes_the_pools_of_the_month_just_ended_once() {
     let s = sales(&app).await;
     let month = this_month(&app);
     let open = new_pool(&app, &s.director, &team(&month, s.org.team_a, 1_000)).await;
+    // A second team's pool of the same month, computed by the same run from the same figures.
+    let other = new_pool(&app, &s.director, &team(&month, s.org.team_b, 500)).await;
     let done = new_pool(&app, &s.director, &department(&month, 1_000)).await;
     let computed = expect_json(compute(&app, &s.director, &done).await, 200).await;
     expect_json(publish(&app, &s.director, &done).await, 200).await;
@@ -417,6 +419,8 @@ async fn the_period_end_job_computes_the_pools_of_the_month_just_ended_once() {
     assert_eq!(pool["computed_by"], Value::Null, "computed by the job");
     let amounts: Vec<i64> = lines(&pool).iter().filter_map(|l| l["amount_fen"].as_i64()).collect();
     assert_eq!(amounts.iter().sum::<i64>(), 1_000);
+    let other = expect_json(app.get(&path(&other, ""), Some(&s.director)).await, 200).await;
+    assert_eq!(other["status"], "computed");
     // A published pool stays as it was.
     let frozen = expect_json(app.get(&path(&done, ""), Some(&s.director)).await, 200).await;
     assert_eq!(

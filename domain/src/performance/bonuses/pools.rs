@@ -15,6 +15,8 @@
 //! caller's teams, every line; `own` the published pools the caller has a
 //! line in, with that line only.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use entities::{
@@ -43,7 +45,7 @@ use crate::{
     access::record::{self, Record},
     outbox::notifications::{self, Kind, Notice},
     performance::awards::{
-        ranking::{Figures, Normalised, Unmet, ineligible_reason, rank},
+        ranking::{Entrant, Figures, Normalised, Unmet, ineligible_reason, rank},
         rules::current_rules as current_award_rules,
         runs::entrants_between,
     },
@@ -379,6 +381,19 @@ pub async fn compute(
     id: Uuid,
     tz: Tz,
 ) -> Result<PoolView, DomainError> {
+    compute_with(db, ctx, id, tz, &mut HashMap::new()).await
+}
+
+/// [`compute`], reading each period's figures once into `figures` (by
+/// period): the period-end job computes the department's and every team's
+/// pool of one period from one read.
+async fn compute_with(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    id: Uuid,
+    tz: Tz,
+    figures: &mut HashMap<String, Vec<Entrant>>,
+) -> Result<PoolView, DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
     let pool = record::find_by_id::<PoolView>(&txn, id).await?;
     if pool.status == BonusPoolStatus::Published {
@@ -389,7 +404,14 @@ pub async fn compute(
     let (from, to) = (period.start(tz), period.end(tz));
     let award = current_award_rules(&txn).await?;
     let bonus = current_bonus_rules(&txn).await?;
-    let mut entrants = entrants_between(&txn, from, to).await?;
+    let mut entrants = match figures.get(&pool.period) {
+        Some(known) => known.clone(),
+        None => {
+            let read = entrants_between(&txn, from, to).await?;
+            figures.insert(pool.period.clone(), read.clone());
+            read
+        }
+    };
     if let Some(team) = pool.team_id {
         entrants.retain(|e| e.team_id == Some(team));
     }
@@ -556,8 +578,9 @@ pub async fn compute_period_end(
         .all(db)
         .await?;
     let system = AuditContext::system();
+    let mut figures = HashMap::new();
     for pool in &pools {
-        compute(db, &system, pool.id, tz).await?;
+        compute_with(db, &system, pool.id, tz, &mut figures).await?;
     }
     Ok(pools.len())
 }
