@@ -351,11 +351,11 @@ fn base_url(bind: &str, port: u16) -> String {
 fn print_banner(settings: &Settings, port: u16) {
     let base = base_url(&settings.bind, port);
     println!("EstateFlow is listening on {base}");
+    println!("  Admin console:         {base}/console");
     println!("  API docs (Swagger UI): {base}/docs/");
     println!("  OpenAPI document:      {base}/api/v1/openapi.json");
     println!("  Health / readiness:    {base}/healthz  {base}/readyz");
     println!("  Metrics:               {base}/metrics");
-    println!("  Admin console:         not built yet (see the project's issues)");
 }
 
 /// A worker process serves only its probes.

@@ -212,16 +212,21 @@ fn is_public_document(path: &str) -> bool {
     path == "/docs" || path.starts_with("/docs/") || path == "/api/v1/openapi.json"
 }
 
-/// The security headers of every response.
+/// The security headers of every response (the console's pages get their
+/// own policy: our script and styles only).
 fn secure(headers: &mut HeaderMap, path: &str) {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     let docs = path == "/docs" || path.starts_with("/docs/");
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(if docs { DOCS_CSP } else { API_CSP }),
-    );
+    let csp = if docs {
+        DOCS_CSP
+    } else if crate::console::is_console(path) {
+        crate::console::CSP
+    } else {
+        API_CSP
+    };
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     if !is_public_document(path) && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -236,7 +241,8 @@ async fn as_problem(
     span: &tracing::Span,
 ) -> ServiceResponse<BoxBody> {
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    // The console answers its errors with pages of its own.
+    if !(status.is_client_error() || status.is_server_error()) || crate::console::is_console(path) {
         return response;
     }
     let error = response.response().error();

@@ -3,6 +3,7 @@
 //! the service through it.
 
 pub mod auth;
+pub mod console;
 pub mod edge;
 pub mod error;
 pub mod extract;
@@ -68,6 +69,7 @@ impl Application {
                 .wrap(from_fn(extract::screen_path))
                 .wrap(from_fn(edge::edge))
                 .configure(routes::configure)
+                .configure(console::configure)
                 .service(web::resource("/docs").get(docs_redirect))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(

@@ -64,6 +64,7 @@ pub mod bonus_lines;
 pub mod bonus_pools;
 pub mod bonus_rules;
 pub mod complaints;
+pub mod console_sessions;
 pub mod customer_events;
 pub mod customers;
 pub mod deals;

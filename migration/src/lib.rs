@@ -21,6 +21,7 @@ mod m20261130_000008_reports;
 mod m20261130_000009_details;
 mod m20261130_000010_care;
 mod m20261130_000011_delivery_failures;
+mod m20261130_000012_console;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -43,6 +44,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000009_details.rs"),
     include_str!("m20261130_000010_care.rs"),
     include_str!("m20261130_000011_delivery_failures.rs"),
+    include_str!("m20261130_000012_console.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -145,6 +147,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_details::Migration),
             Box::new(m20261130_000010_care::Migration),
             Box::new(m20261130_000011_delivery_failures::Migration),
+            Box::new(m20261130_000012_console::Migration),
         ]
     }
 }

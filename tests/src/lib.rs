@@ -8,6 +8,7 @@
 //! restores the connection to a backend to simulate outages.
 
 pub mod client;
+pub mod console;
 pub mod customers;
 pub mod org;
 pub mod paperwork;

@@ -6,6 +6,7 @@
 pub mod actor;
 pub mod api_clients;
 pub mod audit;
+pub mod console_sessions;
 pub mod org;
 pub mod passwords;
 pub mod permissions;

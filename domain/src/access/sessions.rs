@@ -81,20 +81,46 @@ pub async fn sign_in(
     password: &Secret,
     address: &str,
 ) -> Result<SignIn, DomainError> {
+    Ok(match check_password(db, settings, email, password, address).await? {
+        Checked::Valid(user_id) => SignIn::Signed {
+            user_id,
+            refresh_token: start(db, settings, user_id).await?,
+        },
+        Checked::Throttled { retry_after } => SignIn::Throttled { retry_after },
+        Checked::Refused => SignIn::Refused,
+    })
+}
+
+/// The outcome of checking a password, before any session starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checked {
+    /// The e-mail and password of this active user.
+    Valid(Uuid),
+    /// Too many recent failures for the account or the address.
+    Throttled { retry_after: u64 },
+    /// Wrong e-mail or password, or a disabled account (recorded as a failure).
+    Refused,
+}
+
+/// Checks e-mail and password from `address` under the sign-in throttle:
+/// what every sign-in (token or console) goes through.
+pub async fn check_password(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    settings: &Settings,
+    email: &str,
+    password: &Secret,
+    address: &str,
+) -> Result<Checked, DomainError> {
     let email = email.trim().to_lowercase();
     if let Some(retry_after) = admit_attempt(db, settings, &email, address).await? {
-        return Ok(SignIn::Throttled { retry_after });
+        return Ok(Checked::Throttled { retry_after });
     }
     let Some(actor) = crate::access::users::authenticate(db, &email, password).await? else {
         // The admitted attempt stays recorded: it is now a failure.
-        return Ok(SignIn::Refused);
+        return Ok(Checked::Refused);
     };
     clear_failures(db, &email).await?;
-    let refresh_token = start(db, settings, actor.id).await?;
-    Ok(SignIn::Signed {
-        user_id: actor.id,
-        refresh_token,
-    })
+    Ok(Checked::Valid(actor.id))
 }
 
 /// Counts the window's attempts and, if both limits allow another, records

@@ -84,6 +84,10 @@ pub struct Settings {
     pub login_max_failures_per_address: u64,
     /// The window over which failed sign-ins count, in seconds.
     pub login_failure_window_secs: u64,
+    /// A console session ends after this many seconds without a request.
+    pub console_idle_timeout_secs: u64,
+    /// A console session ends this many seconds after sign-in, active or not.
+    pub console_session_ttl_secs: u64,
     /// First administrator created on a database without users.
     #[serde(deserialize_with = "lenient_optional_string")]
     pub admin_email: Option<String>,
@@ -145,6 +149,8 @@ impl Default for Settings {
             login_max_failures_per_account: 5,
             login_max_failures_per_address: 20,
             login_failure_window_secs: 900,
+            console_idle_timeout_secs: 30 * 60,
+            console_session_ttl_secs: 12 * 3600,
             admin_email: None,
             admin_password: None,
             body_limit_bytes: 1024 * 1024,
@@ -295,6 +301,8 @@ impl Settings {
         if self.body_limit_bytes == 0
             || self.import_limit_bytes == 0
             || self.access_token_ttl_secs == 0
+            || self.console_idle_timeout_secs == 0
+            || self.console_session_ttl_secs == 0
             || self.queue_poll_interval_ms == 0
             || self.worker_heartbeat_secs == 0
             || self.timer_pump_interval_ms == 0
@@ -304,7 +312,7 @@ impl Settings {
             || self.webhook_retry_base_secs == 0
         {
             return Err(SettingsError::Invalid(
-                "ESTATEFLOW_BODY_LIMIT_BYTES, ESTATEFLOW_IMPORT_LIMIT_BYTES, ESTATEFLOW_ACCESS_TOKEN_TTL_SECS, \
+                "ESTATEFLOW_BODY_LIMIT_BYTES, ESTATEFLOW_IMPORT_LIMIT_BYTES, ESTATEFLOW_ACCESS_TOKEN_TTL_SECS, ESTATEFLOW_CONSOLE_*, \
                  ESTATEFLOW_QUEUE_POLL_INTERVAL_MS, ESTATEFLOW_WORKER_HEARTBEAT_SECS, ESTATEFLOW_TIMER_* and \
                  ESTATEFLOW_WEBHOOK_RETRY_BASE_SECS must be greater than 0"
                     .to_owned(),

@@ -855,6 +855,67 @@ catalogue! {
         en "at least one recipient is needed: recipient_role or recipient_user_ids";
     FeedbackRouteNoSuchRole => zh "没有此角色", en "no such role";
     FeedbackRouteNoSuchActiveUser => zh "没有此在职员工", en "no such active staff account";
+
+    // ------------------------------------------------------------ console: frame (管理控制台)
+    UiConsole => zh "EstateFlow 管理控制台", en "EstateFlow console";
+    UiSignIn => zh "登录", en "Sign in";
+    UiSignOut => zh "退出登录", en "Sign out";
+    UiEmail => zh "电子邮箱", en "E-mail";
+    UiPassword => zh "密码", en "Password";
+    UiLanguage => zh "语言", en "Language";
+    UiSignedInAs { name: String } => zh "当前用户：{name}", en "Signed in as {name}";
+    UiTimesIn { zone: String } => zh "时间均为 {zone} 时间", en "Times are in {zone}";
+    UiSkipToContent => zh "跳到正文", en "Skip to content";
+    UiMenu => zh "菜单", en "Menu";
+    UiHome => zh "首页", en "Home";
+    UiHomeIntro => zh "请选择要进行的工作：", en "Choose what to work on:";
+    UiNothingHere => zh "您的角色在控制台中没有可用的页面；如需访问，请联系系统管理员。",
+        en "Your roles give you no pages in the console; ask an administrator for access.";
+    UiWrongCredentials => zh "电子邮箱或密码不正确。", en "The e-mail or password is wrong.";
+    UiTooManySignIns { minutes: u64 } => zh "登录失败次数过多，请 {minutes} 分钟后再试。",
+        en "Too many failed sign-ins; try again in {minutes} minutes.";
+    UiSessionEnded => zh "会话已结束，请重新登录。", en "Your session has ended; please sign in again.";
+    UiSignedOut => zh "您已退出登录。", en "You have signed out.";
+    UiFormExpired => zh "表单已过期，请重新提交。", en "The form has expired; please submit it again.";
+    UiCsrfRefused => zh "请求缺少有效的表单令牌，已被拒绝（可能来自其他网站）。",
+        en "The request lacked a valid form token and was refused (it may have come from another site).";
+    UiNotFound => zh "没有此页面或记录。", en "There is no such page or record.";
+    UiErrorDetail { request_id: String } => zh "服务内部出错，已记录（请求编号 {request_id}）。请稍后再试。",
+        en "The service failed and has logged it (request {request_id}). Please try again later.";
+    UiBackHome => zh "返回首页", en "Back to the home page";
+    UiSave => zh "保存", en "Save";
+    UiCancel => zh "取消", en "Cancel";
+    UiSearch => zh "搜索", en "Search";
+    UiFilter => zh "筛选", en "Filter";
+    UiReset => zh "重置", en "Reset";
+    UiPrevious => zh "上一页", en "Previous";
+    UiNext => zh "下一页", en "Next";
+    UiDownloadCsv => zh "下载 CSV", en "Download CSV";
+    UiNone => zh "无", en "none";
+    UiYes => zh "是", en "yes";
+    UiNo => zh "否", en "no";
+    UiSelectAll => zh "全选", en "Select all";
+    UiActions => zh "操作", en "Actions";
+    UiLiveUpdating => zh "自动刷新中", en "Updating live";
+    // The sidebar (console.md: navigation).
+    UiNavDashboard => zh "看板", en "Dashboard";
+    UiNavCustomers => zh "客户", en "Customers";
+    UiNavQueues => zh "队列", en "Queues";
+    UiNavTimers => zh "定时器", en "Timers";
+    UiNavPeriodic => zh "周期任务", en "Periodic runs";
+    UiNavSlaBreaches => zh "时限违约", en "SLA breaches";
+    UiNavUsers => zh "用户", en "Users";
+    UiNavTeams => zh "团队与区域", en "Teams & regions";
+    UiNavRoles => zh "角色与权限", en "Roles & permissions";
+    UiNavApiClients => zh "接口客户端", en "API clients";
+    UiNavWebhooks => zh "Webhook 回调", en "Webhooks";
+    UiNavSlaPolicies => zh "时限策略", en "SLA policies";
+    UiNavAwardRules => zh "评奖规则", en "Award rules";
+    UiNavAudit => zh "审计日志", en "Audit log";
+    UiNavHealth => zh "系统状态", en "System health";
+    UiNavGroupWork => zh "业务", en "Work";
+    UiNavGroupOperations => zh "运维", en "Operations";
+    UiNavGroupAdministration => zh "系统管理", en "Administration";
 }
 
 #[cfg(test)]

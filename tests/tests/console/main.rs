@@ -1,0 +1,5 @@
+//! Tests of the admin console over HTTP, as a browser without script sees
+//! it: sessions, CSRF, permissions, languages and each page's reads and
+//! actions. The browser tests (tests/tests/browser) drive Chromium.
+
+mod sessions;
