@@ -9,6 +9,7 @@
 pub mod chart;
 pub mod error;
 pub mod layout;
+pub mod operations;
 pub mod session;
 pub mod ui;
 
@@ -77,6 +78,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(web::resource("/sign-in").get(sign_in_page).post(sign_in))
             .service(web::resource("/sign-out").post(sign_out))
             .service(web::resource("/language").post(choose_language))
+            .configure(operations::configure)
             .default_service(web::to(not_found)),
     );
 }

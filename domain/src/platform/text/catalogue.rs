@@ -916,6 +916,70 @@ catalogue! {
     UiNavGroupWork => zh "业务", en "Work";
     UiNavGroupOperations => zh "运维", en "Operations";
     UiNavGroupAdministration => zh "系统管理", en "Administration";
+
+    // ---- console: timers, periodic runs, SLA breaches, system health (运维)
+    UiOpsTimersByKind => zh "按类型统计的未触发定时器", en "Open timers by kind";
+    UiOpsKind => zh "类型", en "Kind";
+    UiOpsPhase => zh "阶段", en "Phase";
+    UiOpsOverdue => zh "已逾期", en "Overdue";
+    UiOpsNextHour => zh "一小时内到期", en "Due in the next hour";
+    UiOpsLater => zh "更晚到期", en "Later";
+    UiOpsAllOpen => zh "全部未触发", en "All open";
+    UiOpsDueAt => zh "到期时间", en "Due";
+    UiOpsState => zh "状态", en "State";
+    UiOpsAttempts => zh "尝试次数", en "Attempts";
+    UiOpsRecord => zh "所属记录", en "Record";
+    UiOpsPolicyVersion => zh "策略版本", en "Policy version";
+    UiOpsShowingFirst { shown: u64 } => zh "按到期时间显示前 {shown} 条。", en "Showing the first {shown} by due time.";
+    UiOpsNoTimers => zh "没有符合条件的定时器：没有逾期或即将到期的工作。", en "No timers match: nothing is overdue or due soon.";
+    UiOpsTimerPending => zh "等待中", en "pending";
+    UiOpsTimerQueued => zh "已入队", en "queued";
+    UiOpsKindPeriodic => zh "周期任务", en "periodic run";
+    UiOpsKindAwardRun => zh "评奖计算", en "award computation";
+    UiOpsKindWebhookDelivery => zh "Webhook 投递", en "webhook delivery";
+    UiOpsKindOther { code: String } => zh "其他（{code}）", en "other ({code})";
+    UiOpsJob => zh "任务", en "Job";
+    UiOpsLastRun => zh "上次运行", en "Last run";
+    UiOpsNextRun => zh "下次运行", en "Next run";
+    UiOpsPeriod => zh "周期", en "Period";
+    UiOpsRanBy => zh "执行进程", en "Ran by";
+    UiOpsNever => zh "尚未运行", en "never";
+    UiOpsRunNow => zh "立即运行", en "Run now";
+    UiOpsRunNowConfirm { job: String, period: String } => zh "立即为 {period} 运行“{job}”？", en "Run “{job}” for {period} now?";
+    UiOpsRanNow { job: String, period: String } => zh "已为 {period} 运行“{job}”。", en "Ran “{job}” for {period}.";
+    UiOpsPeriodicIntro => zh "周期任务按业务时区在周期开始时运行，处理刚结束的周期；重复运行不会产生重复结果。",
+        en "Periodic runs start at the beginning of each period in the business time zone and cover the period just ended; running one again doubles nothing.";
+    UiOpsJobKpiSnapshot => zh "月度业绩快照", en "Monthly KPI snapshot";
+    UiOpsJobDigestDaily => zh "经理每日汇报", en "Managers' daily digest";
+    UiOpsJobDigestWeekly => zh "经理每周汇报", en "Managers' weekly digest";
+    UiOpsJobSalesStar => zh "季度销售之星评选", en "Quarterly Sales Star";
+    UiOpsJobBonuses => zh "月度/季度奖金计算", en "Monthly and quarterly bonuses";
+    UiOpsBreachesHeat { weeks: u32 } => zh "最近 {weeks} 周各团队各类时限违约次数", en "Breaches by team and deadline kind, last {weeks} weeks";
+    UiOpsWeeks => zh "周数", en "Weeks";
+    UiOpsTeam => zh "团队", en "Team";
+    UiOpsNoTeam => zh "（无团队）", en "(no team)";
+    UiOpsTotal => zh "合计", en "Total";
+    UiOpsRecentBreaches => zh "最近的违约", en "Recent breaches";
+    UiOpsBreachedAt => zh "违约时间", en "Breached";
+    UiOpsConsultant => zh "顾问", en "Consultant";
+    UiOpsNoBreaches => zh "此期间没有时限违约。", en "No deadline was breached in this period.";
+    UiOpsHealthComponent => zh "组件", en "Component";
+    UiOpsHealthStatus => zh "状态", en "Status";
+    UiOpsHealthDetail => zh "详情", en "Detail";
+    UiOpsHealthDatabase => zh "数据库", en "Database";
+    UiOpsHealthQueue => zh "任务队列", en "Job queue";
+    UiOpsHealthService => zh "服务", en "Service";
+    UiOpsHealthMigrations => zh "数据库迁移", en "Migrations";
+    UiOpsHealthTimers => zh "定时器积压", en "Timer backlog";
+    UiOpsUp => zh "正常", en "up";
+    UiOpsDown => zh "不可用", en "down";
+    UiOpsAnsweredIn { ms: u64 } => zh "{ms} 毫秒内响应", en "answered in {ms} ms";
+    UiOpsMigrationsApplied { applied: u64, total: u64, last: String } => zh "已应用 {applied}/{total}，最新：{last}",
+        en "{applied} of {total} applied, latest: {last}";
+    UiOpsQueuedTimers { n: u64 } => zh "{n} 个定时器已交给队列、尚未触发", en "{n} timers handed to the queue, not yet fired";
+    UiOpsVersion { version: String, mode: String } => zh "EstateFlow {version}，{mode}模式", en "EstateFlow {version}, {mode} mode";
+    UiOpsModeEmbedded => zh "嵌入式（SQLite）", en "embedded (SQLite)";
+    UiOpsModeProduction => zh "生产（PostgreSQL + Redis）", en "production (PostgreSQL + Redis)";
 }
 
 #[cfg(test)]
