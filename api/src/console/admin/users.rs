@@ -159,8 +159,7 @@ pub async fn list(
                 a href={ "/console/users" (ui::query(&filters)) } { (t(Msg::UiAdminFirstPage)) }
             }
             @if let Some(next) = &page.next_cursor {
-                @let mut pairs = filters.to_vec();
-                @let _ = pairs.push(("cursor", next.as_str()));
+                @let pairs: Vec<(&str, &str)> = filters.iter().copied().chain([("cursor", next.as_str())]).collect();
                 a href={ "/console/users" (ui::query(&pairs)) } rel="next" { (t(Msg::UiNext)) }
             }
         }
