@@ -466,3 +466,68 @@ async fn the_users_page_lists_and_filters_accounts_in_chinese_and_in_english() {
     }
     assert!(!en.contains("暂停接收线索"));
 }
+
+#[tokio::test]
+async fn without_users_write_the_buttons_are_hidden_and_a_forged_post_is_refused_but_intake_can_be_paused() {
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    let org = org(&app).await;
+    let console = Console::sign_in(&app, "director@example.com", PASSWORD).await;
+    let (status, list_page) = console.page("/console/users").await;
+    assert_eq!(status, 200, "a director reads every account");
+    assert!(list_page.contains("b1@example.com") && !list_page.contains("method=\"post\" action=\"/console/users\""));
+    let user = org.consultant_a1;
+    let (_, page) = console.page(&format!("/console/users/{user}")).await;
+    assert!(!page.contains("/status\"") && !page.contains("/password\""), "{page}");
+    assert!(!page.contains("name=\"name\""), "no edit form: {page}");
+
+    let forged = console
+        .post(&format!("/console/users/{user}/status"), &[("status", "disabled")])
+        .await;
+    assert_eq!(forged.status().as_u16(), 403);
+    let row = entities::users::Entity::find_by_id(user)
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("user");
+    assert_eq!(row.status, entities::users::UserStatus::Active, "nothing changed");
+
+    // customers:assign (the API's permission for it) pauses lead intake.
+    assert!(
+        page.contains(&format!("action=\"/console/users/{user}/intake\"")),
+        "{page}"
+    );
+    let paused = console
+        .post(&format!("/console/users/{user}/intake"), &[("paused", "true")])
+        .await;
+    assert_eq!(paused.status().as_u16(), 303);
+    let row = entities::users::Entity::find_by_id(user)
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("user");
+    assert!(row.lead_intake_paused);
+    let token = app.admin_token().await;
+    let entries = audited(&app, &token, "user", &user.to_string(), "update").await;
+    assert_eq!(
+        entries.last().expect("audited")["actor_user_id"],
+        org.director.to_string().as_str()
+    );
+}
+
+#[tokio::test]
+async fn a_manager_reads_only_the_accounts_of_their_team() {
+    let app = spawn_app().await;
+    org(&app).await;
+    let console = Console::sign_in(&app, "manager.a@example.com", PASSWORD).await;
+    let (status, page) = console.page("/console/users").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("a1@example.com") && page.contains("a2@example.com"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("b1@example.com") && !page.contains("director@example.com"),
+        "{page}"
+    );
+}
