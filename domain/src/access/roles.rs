@@ -436,7 +436,7 @@ pub struct Preview {
 }
 
 /// What replacing the grants of role `id` with `grants` would change, per
-/// changed permission, for the role's active holders (three queries,
+/// changed permission, for the role's active holders (four queries,
 /// however many holders). Changes nothing.
 pub async fn preview(db: &impl ConnectionTrait, id: Uuid, grants: &[Grant]) -> Result<Preview, DomainError> {
     let role = record::find_by_id::<RoleView>(db, id).await?;

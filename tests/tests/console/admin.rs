@@ -531,3 +531,58 @@ async fn a_manager_reads_only_the_accounts_of_their_team() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn an_administrator_changes_a_users_name_team_language_and_roles_on_the_users_page() {
+    let app = spawn_app().await;
+    let (console, token, admin_id) = admin(&app).await;
+    let org = org(&app).await;
+    let user = org.consultant_a1;
+    let team_b = org.team_b.to_string();
+    let saved = console
+        .post(
+            &format!("/console/users/{user}"),
+            &[
+                ("name", "Zhou Yi"),
+                ("locale", "zh-CN"),
+                ("team", team_b.as_str()),
+                ("roles", "consultant"),
+                ("roles", "support"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status().as_u16(), 303);
+    let read_back = list(&app, &format!("/api/v1/users/{user}"), &token).await;
+    assert_eq!(read_back["name"], "Zhou Yi");
+    assert_eq!(read_back["locale"], "zh-CN");
+    assert_eq!(read_back["team_id"], team_b.as_str());
+    assert_eq!(read_back["roles"], json!(["consultant", "support"]));
+    for action in ["update", "set_roles"] {
+        let entries = audited(&app, &token, "user", &user.to_string(), action).await;
+        assert_eq!(
+            entries.last().expect(action)["actor_user_id"],
+            admin_id.as_str(),
+            "{action}"
+        );
+    }
+
+    // A typed password is used as it is and not shown back.
+    let created = console
+        .post(
+            "/console/users",
+            &[
+                ("name", "Wu"),
+                ("email", "wu@example.com"),
+                ("locale", "en"),
+                ("password", "typed-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status().as_u16(), 200);
+    let html = created.text().await.expect("page");
+    assert!(
+        !html.contains("typed-password-1") && !html.contains("id=\"new-password\""),
+        "{html}"
+    );
+    app.token("wu@example.com", "typed-password-1").await;
+}
