@@ -586,3 +586,42 @@ async fn an_administrator_changes_a_users_name_team_language_and_roles_on_the_us
     );
     app.token("wu@example.com", "typed-password-1").await;
 }
+
+#[tokio::test]
+async fn the_users_list_pages_by_fifty_keeping_its_filters() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = spawn_app().await;
+    let (console, _, _) = admin(&app).await;
+    let now = chrono::Utc::now();
+    for i in 0..55 {
+        entities::users::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            email: Set(format!("bulk{i:02}@example.com")),
+            name: Set(format!("Bulk {i:02}")),
+            phone: Set(None),
+            team_id: Set(None),
+            locale: Set("en".to_owned()),
+            status: Set(entities::users::UserStatus::Active),
+            password_hash: Set("not-a-hash".to_owned()),
+            lead_intake_paused: Set(false),
+            last_lead_assigned_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&app.db)
+        .await
+        .expect("user");
+    }
+    let rows = |html: &str| html.matches("href=\"/console/users/").count();
+    let (_, first) = console.page("/console/users?q=bulk").await;
+    assert_eq!(rows(&first), 50, "{first}");
+    let at = first
+        .find("href=\"/console/users?q=bulk&amp;cursor=")
+        .expect("a next link keeping the search");
+    let href = first[at + 6..].split('"').next().expect("href").replace("&amp;", "&");
+    let (status, second) = console.page(&href).await;
+    assert_eq!(status, 200);
+    assert_eq!(rows(&second), 5, "{second}");
+    assert!(second.contains("bulk54@example.com") && !second.contains("bulk00@example.com"));
+    assert!(!second.contains("rel=\"next\""), "the last page");
+}
