@@ -154,7 +154,7 @@ pub async fn list(
                 }
             } }
         }
-        nav.pager aria-label=(t(Msg::UiMenu)) {
+        nav.pager {
             @if query.cursor.is_some() {
                 a href={ "/console/users" (ui::query(&filters)) } { (t(Msg::UiAdminFirstPage)) }
             }
