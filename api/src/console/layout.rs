@@ -2,7 +2,10 @@
 //! permissions reach), the header with the language switch and sign-out,
 //! the flash message, and the time zone named once per page.
 
-use domain::platform::text::{Locale, Msg, Reader};
+use domain::{
+    access::permissions::Scope,
+    platform::text::{Locale, Msg, Reader},
+};
 use maud::{DOCTYPE, Markup, html};
 
 use super::{ASSETS_VERSION, session::Viewer};
@@ -71,6 +74,21 @@ impl Nav {
         }
     }
 
+    /// The narrowest scope of the entry's permission that opens the page:
+    /// the list of accounts is for those who reach more than their own
+    /// (a consultant reads its own account through the API, not here).
+    pub const fn least_scope(self) -> Scope {
+        match self {
+            Nav::Users => Scope::Team,
+            _ => Scope::Own,
+        }
+    }
+
+    /// Whether `viewer` may open this page.
+    pub fn opens_for(self, viewer: &Viewer) -> bool {
+        viewer.scope(self.entry().2).is_some_and(|s| s >= self.least_scope())
+    }
+
     /// Whether this page exists yet (the sidebar lists only those).
     fn is_built(self) -> bool {
         BUILT.contains(&self)
@@ -78,7 +96,15 @@ impl Nav {
 }
 
 /// The pages built so far; the others of the sidebar are still to come.
-const BUILT: &[Nav] = &[Nav::Timers, Nav::Periodic, Nav::SlaBreaches, Nav::Health];
+const BUILT: &[Nav] = &[
+    Nav::Timers,
+    Nav::Periodic,
+    Nav::SlaBreaches,
+    Nav::Health,
+    Nav::Users,
+    Nav::Teams,
+    Nav::Roles,
+];
 
 /// The sidebar groups with the entries `viewer` may open.
 pub fn visible(viewer: &Viewer) -> Vec<(Msg, Vec<Nav>)> {
@@ -88,7 +114,7 @@ pub fn visible(viewer: &Viewer) -> Vec<(Msg, Vec<Nav>)> {
             let shown = navs
                 .iter()
                 .copied()
-                .filter(|n| n.is_built() && viewer.scope(n.entry().2).is_some())
+                .filter(|n| n.is_built() && n.opens_for(viewer))
                 .collect::<Vec<_>>();
             (group.clone(), shown)
         })

@@ -6,6 +6,7 @@
 //! API, within the viewer's permissions and scopes, and every change is
 //! audited with the viewer as actor.
 
+pub mod admin;
 pub mod chart;
 pub mod error;
 pub mod layout;
@@ -80,6 +81,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(web::resource("/sign-out").post(sign_out))
             .service(web::resource("/language").post(choose_language))
             .configure(operations::configure)
+            .configure(admin::configure)
             .default_service(web::to(not_found)),
     );
 }

@@ -257,6 +257,31 @@ pub async fn list_teams(
         .collect())
 }
 
+/// How many accounts belong to each of the teams `ids` (one query); a team
+/// without members is absent.
+pub async fn member_counts(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, u64>, DomainError> {
+    use sea_orm::{
+        QuerySelect,
+        sea_query::{Expr, ExprTrait},
+    };
+    let rows: Vec<(Option<Uuid>, i64)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::TeamId)
+        .column_as(Expr::col(users::Column::Id).count(), "members")
+        .filter(users::Column::TeamId.is_in(ids))
+        .group_by(users::Column::TeamId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(team, n)| Some((team?, u64::try_from(n).ok()?)))
+        .collect())
+}
+
 pub async fn get_team(
     db: &impl ConnectionTrait,
     actor: &Actor,

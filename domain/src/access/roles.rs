@@ -411,6 +411,105 @@ pub async fn delete(
     record::commit_deleted(txn, ctx, id, &before).await
 }
 
+/// What a change of one permission of a role does to the role's active
+/// holders, each of whom keeps the widest scope any of its roles grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GrantShift {
+    pub permission: String,
+    /// The role's own grant before and after the change.
+    pub before: Option<Scope>,
+    pub after: Option<Scope>,
+    /// Active holders who come to hold the permission, no longer hold it,
+    /// or hold it with another scope.
+    pub gain: u64,
+    pub lose: u64,
+    pub rescope: u64,
+}
+
+/// What a change of a role's grants would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// The role's active holders.
+    pub holders: u64,
+    /// One entry per permission whose grant changes.
+    pub shifts: Vec<GrantShift>,
+}
+
+/// What replacing the grants of role `id` with `grants` would change, per
+/// changed permission, for the role's active holders (four queries,
+/// however many holders). Changes nothing.
+pub async fn preview(db: &impl ConnectionTrait, id: Uuid, grants: &[Grant]) -> Result<Preview, DomainError> {
+    let role = record::find_by_id::<RoleView>(db, id).await?;
+    let current = view(db, role).await?;
+    let holders: Vec<Uuid> = user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::UserId)
+        .inner_join(users::Entity)
+        .filter(user_roles::Column::RoleId.eq(id))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let elsewhere: Vec<(Uuid, String, Scope)> = user_roles::Entity::find()
+        .select_only()
+        .column(user_roles::Column::UserId)
+        .column(role_permissions::Column::Permission)
+        .column(role_permissions::Column::Scope)
+        .join(sea_orm::JoinType::InnerJoin, user_roles::Relation::Role.def())
+        .join(sea_orm::JoinType::InnerJoin, roles::Relation::RolePermissions.def())
+        .filter(user_roles::Column::UserId.is_in(holders.clone()))
+        .filter(user_roles::Column::RoleId.ne(id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut others: std::collections::BTreeMap<Uuid, Vec<(String, Scope)>> =
+        holders.iter().map(|u| (*u, Vec::new())).collect();
+    for (user, permission, scope) in elsewhere {
+        others.entry(user).or_default().push((permission, scope));
+    }
+    let others: Vec<Grants> = others.into_values().map(Grants::from_pairs).collect();
+    Ok(Preview {
+        holders: others.len() as u64,
+        shifts: shifts(&current.grants, grants, &others),
+    })
+}
+
+/// The shifts of changing a role's grants from `old` to `new` for holders
+/// whose other roles grant `others` (one entry per holder).
+fn shifts(old: &[Grant], new: &[Grant], others: &[Grants]) -> Vec<GrantShift> {
+    let scope_in = |list: &[Grant], p: &str| list.iter().find(|g| g.permission == p).map(|g| g.scope);
+    let changed: BTreeSet<&str> = old
+        .iter()
+        .chain(new)
+        .map(|g| g.permission.as_str())
+        .filter(|p| scope_in(old, p) != scope_in(new, p))
+        .collect();
+    changed
+        .into_iter()
+        .map(|permission| {
+            let (before, after) = (scope_in(old, permission), scope_in(new, permission));
+            let mut shift = GrantShift {
+                permission: permission.to_owned(),
+                before,
+                after,
+                gain: 0,
+                lose: 0,
+                rescope: 0,
+            };
+            for grants in others {
+                let elsewhere = grants.scope(permission);
+                match (elsewhere.max(before), elsewhere.max(after)) {
+                    (None, Some(_)) => shift.gain += 1,
+                    (Some(_), None) => shift.lose += 1,
+                    (Some(a), Some(b)) if a != b => shift.rescope += 1,
+                    _ => {}
+                }
+            }
+            shift
+        })
+        .collect()
+}
+
 async fn replace_grants(db: &impl ConnectionTrait, role_id: Uuid, grants: &[Grant]) -> Result<(), DomainError> {
     role_permissions::Entity::delete_many()
         .filter(role_permissions::Column::RoleId.eq(role_id))
@@ -460,5 +559,49 @@ pub async fn ensure_an_administrator_remains(db: &impl ConnectionTrait) -> Resul
             code: "last_administrator",
             detail: Msg::LastAdministrator,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(permission: &str, scope: Scope) -> Grant {
+        Grant {
+            permission: permission.to_owned(),
+            scope,
+        }
+    }
+
+    #[test]
+    fn a_preview_counts_only_holders_whose_widest_scope_moves() {
+        let none = Grants::default();
+        let reads_all = Grants::from_pairs([("customers:read".to_owned(), Scope::All)]);
+        let reads_own = Grants::from_pairs([("customers:read".to_owned(), Scope::Own)]);
+        let old = [grant("customers:read", Scope::Team), grant("kpis:read", Scope::Own)];
+        let new = [grant("kpis:read", Scope::Own), grant("units:read", Scope::All)];
+        let shifts = shifts(&old, &new, &[none.clone(), reads_all, reads_own]);
+        assert_eq!(
+            shifts,
+            vec![
+                GrantShift {
+                    permission: "customers:read".to_owned(),
+                    before: Some(Scope::Team),
+                    after: None,
+                    gain: 0,
+                    lose: 1,
+                    rescope: 1,
+                },
+                GrantShift {
+                    permission: "units:read".to_owned(),
+                    before: None,
+                    after: Some(Scope::All),
+                    gain: 3,
+                    lose: 0,
+                    rescope: 0,
+                },
+            ]
+        );
+        assert!(super::shifts(&old, &old, &[none]).is_empty(), "no change, no shift");
     }
 }

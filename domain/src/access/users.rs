@@ -6,7 +6,7 @@ use entities::{roles, teams, user_roles, users};
 use rand::{Rng, distr::Alphanumeric};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
-    Set, TransactionTrait,
+    Set, TransactionSession, TransactionTrait,
     sea_query::{Condition, Expr, ExprTrait, Func},
 };
 use serde::Serialize;
@@ -189,6 +189,8 @@ pub struct UserView {
     pub locale: String,
     pub status: users::UserStatus,
     pub roles: Vec<String>,
+    /// Whether round-robin lead routing passes this user over.
+    pub lead_intake_paused: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -236,6 +238,7 @@ fn view_of(user: users::Model, roles: Vec<String>) -> UserView {
         locale: user.locale,
         status: user.status,
         roles,
+        lead_intake_paused: user.lead_intake_paused,
         created_at: user.created_at,
         updated_at: user.updated_at,
     }
@@ -434,6 +437,58 @@ pub async fn set_roles(
     let after = view(&txn, user).await?;
     record::commit_changed(txn, ctx, "set_roles", id, &before, &after).await?;
     Ok(after)
+}
+
+/// Sets a new password for account `id` (an administrator's reset) and
+/// ends what the old one opened: its refresh tokens are revoked and its
+/// console sessions ended, in the same transaction. Audited as
+/// `reset_password`, without the password.
+pub async fn reset_password(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ctx: &AuditContext,
+    id: Uuid,
+    password: &Secret,
+) -> Result<(), DomainError> {
+    if password.expose().chars().count() < MIN_PASSWORD_LEN {
+        return Err(DomainError::invalid(
+            "/password",
+            Msg::AtLeastChars { min: MIN_PASSWORD_LEN },
+        ));
+    }
+    let password_hash = crate::access::passwords::hash(password).await?;
+    let txn = crate::platform::db::begin_write(db).await?;
+    let user = record::find_by_id::<UserView>(&txn, id).await?;
+    let mut active: users::ActiveModel = user.into();
+    active.password_hash = Set(password_hash);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    entities::refresh_tokens::Entity::update_many()
+        .col_expr(entities::refresh_tokens::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(entities::refresh_tokens::Column::UserId.eq(id))
+        .filter(entities::refresh_tokens::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    crate::access::console_sessions::end_all_of(&txn, id).await?;
+    crate::access::audit::record(&txn, ctx, "reset_password", UserView::AUDITED, id, None, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The names of the accounts `ids` (one query), for pages that show who
+/// manages a team or holds a role.
+pub async fn names_of(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, String>, DomainError> {
+    let pairs: Vec<(Uuid, String)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::Name)
+        .filter(users::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(pairs.into_iter().collect())
 }
 
 /// A PHC hash of a random password, verified against when the e-mail is

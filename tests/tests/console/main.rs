@@ -2,5 +2,6 @@
 //! it: sessions, CSRF, permissions, languages and each page's reads and
 //! actions. The browser tests (tests/tests/browser) drive Chromium.
 
+mod admin;
 mod operations;
 mod sessions;

@@ -980,6 +980,97 @@ catalogue! {
     UiOpsVersion { version: String, mode: String } => zh "EstateFlow {version}，{mode}模式", en "EstateFlow {version}, {mode} mode";
     UiOpsModeEmbedded => zh "嵌入式（SQLite）", en "embedded (SQLite)";
     UiOpsModeProduction => zh "生产（PostgreSQL + Redis）", en "production (PostgreSQL + Redis)";
+    // ---- console: people and access (用户、团队与区域、角色与权限)
+    UiAdminName => zh "姓名", en "Name";
+    UiAdminRoles => zh "角色", en "Roles";
+    UiAdminTeam => zh "团队", en "Team";
+    UiAdminStatus => zh "状态", en "Status";
+    UiAdminIntakePaused => zh "暂停接收线索", en "Lead intake paused";
+    UiAdminStatusActive => zh "启用", en "active";
+    UiAdminStatusDisabled => zh "已停用", en "disabled";
+    UiAdminAny => zh "全部", en "Any";
+    UiAdminNoTeam => zh "无团队", en "No team";
+    UiAdminSearchUsers => zh "姓名或电子邮箱", en "Name or e-mail";
+    UiAdminNoUsers => zh "没有符合条件的用户。请修改筛选条件，或在下方新建用户。",
+        en "No users match. Change the filters, or create a user below.";
+    UiAdminFirstPage => zh "第一页", en "First page";
+    UiAdminCreateUser => zh "新建用户", en "Create user";
+    UiAdminPasswordHint => zh "留空则自动生成（只显示一次），至少 10 个字符",
+        en "Leave empty to generate one (shown once); at least 10 characters";
+    UiAdminUserCreated { name: String } => zh "已创建用户 {name}。", en "User {name} created.";
+    UiAdminPasswordOnce => zh "请立即把此密码交给用户：它只显示这一次，之后无法再查看。",
+        en "Give this password to the user now: it is shown only this once and cannot be read again.";
+    UiAdminNewPassword => zh "新密码", en "New password";
+    UiAdminPasswordTyped => zh "密码为您输入的密码。", en "The password is the one you typed.";
+    UiAdminOpenUser => zh "打开用户页面", en "Open the user's page";
+    UiAdminEditUser => zh "编辑用户", en "Edit user";
+    UiAdminUserSaved => zh "已保存用户。", en "User saved.";
+    UiAdminDisable => zh "停用", en "Disable";
+    UiAdminEnable => zh "启用", en "Enable";
+    UiAdminConfirmDisable { name: String } => zh "停用 {name}？其会话和接口访问将立即结束。",
+        en "Disable {name}? Their sessions and API access end at once.";
+    UiAdminUserDisabled => zh "已停用用户。", en "User disabled.";
+    UiAdminUserEnabled => zh "已启用用户。", en "User enabled.";
+    UiAdminResetPassword => zh "重置密码", en "Reset password";
+    UiAdminConfirmReset { name: String } => zh "重置 {name} 的密码？其所有会话和登录令牌将失效。",
+        en "Reset the password of {name}? All their sessions and sign-in tokens end.";
+    UiAdminPasswordReset { name: String } => zh "已重置 {name} 的密码，其会话已结束。",
+        en "The password of {name} is reset and their sessions ended.";
+    UiAdminPauseIntake => zh "暂停接收线索", en "Pause lead intake";
+    UiAdminResumeIntake => zh "恢复接收线索", en "Resume lead intake";
+    UiAdminIntakePausedDone => zh "已暂停该用户接收线索。", en "Lead intake paused.";
+    UiAdminIntakeResumedDone => zh "已恢复该用户接收线索。", en "Lead intake resumed.";
+    UiAdminCreatedAt => zh "创建时间", en "Created";
+    UiAdminRegions => zh "区域", en "Regions";
+    UiAdminTeams => zh "团队", en "Teams";
+    UiAdminRegion => zh "区域", en "Region";
+    UiAdminManager => zh "经理", en "Manager";
+    UiAdminMembers => zh "成员数", en "Members";
+    UiAdminNoManager => zh "无经理", en "No manager";
+    UiAdminCreateRegion => zh "新建区域", en "Create region";
+    UiAdminCreateTeam => zh "新建团队", en "Create team";
+    UiAdminRegionCreated => zh "已创建区域。", en "Region created.";
+    UiAdminTeamCreated => zh "已创建团队。", en "Team created.";
+    UiAdminTeamSaved => zh "已保存团队。", en "Team saved.";
+    UiAdminNoRegions => zh "还没有区域。请先新建区域，再在其中新建团队。",
+        en "No regions yet. Create a region first, then teams in it.";
+    UiAdminNoTeams => zh "还没有团队。请在下方新建团队。", en "No teams yet. Create one below.";
+    UiAdminChange => zh "修改", en "Change";
+    UiAdminPermission => zh "权限", en "Permission";
+    UiAdminDescription => zh "说明", en "Description";
+    UiAdminScopeOwn => zh "本人", en "own";
+    UiAdminScopeTeam => zh "本团队", en "team";
+    UiAdminScopeAll => zh "全部", en "all";
+    UiAdminBuiltin => zh "内置", en "built-in";
+    UiAdminCustom => zh "自定义", en "custom";
+    UiAdminBuiltinReadOnly { role: String } => zh "{role} 是内置角色，在控制台中只读，不能修改。",
+        en "{role} is a built-in role: read-only in the console.";
+    UiAdminMatrixIntro => zh "每格为角色授予该权限的范围：本人、本团队或全部；空格表示未授予。点击自定义角色的名称可修改其权限。",
+        en "Each cell is the scope a role grants the permission with: own, team or all; empty means not granted. Open a custom role by its name to change its permissions.";
+    UiAdminCreateRole => zh "新建自定义角色", en "Create a custom role";
+    UiAdminRoleNameHint => zh "小写字母、数字和下划线，以字母开头", en "Lower-case letters, digits and underscores, starting with a letter";
+    UiAdminRoleCreated => zh "已创建角色，请为其设置权限。", en "Role created; now give it its permissions.";
+    UiAdminRoleSaved => zh "已保存角色的权限。", en "The role's permissions are saved.";
+    UiAdminPreview => zh "预览变更", en "Preview changes";
+    UiAdminPreviewIntro { users: u64 } => zh "该角色有 {users} 名启用的用户。保存后，每项变更的权限：",
+        en "This role has {users} active users. On saving, for each changed permission:";
+    UiAdminGain => zh "获得权限的用户", en "Users who gain it";
+    UiAdminLose => zh "失去权限的用户", en "Users who lose it";
+    UiAdminRescope => zh "范围改变的用户", en "Users whose scope changes";
+    UiAdminFromTo => zh "变更", en "Change";
+    UiAdminNoChanges => zh "与当前权限相同，没有变更。", en "Same as the current permissions: nothing changes.";
+    UiAdminPreviewNote => zh "用户若有多个角色，取各角色中最宽的范围。尚未保存。",
+        en "A user with several roles keeps the widest scope of any of them. Nothing is saved yet.";
+    UiAdminEvaluate => zh "评估权限", en "Evaluate access";
+    UiAdminPickUser => zh "选择用户", en "Pick a user";
+    UiAdminEffectiveScope => zh "有效范围", en "Effective scope";
+    UiAdminGrantedBy => zh "授予的角色", en "Granted by";
+    UiAdminNotHeld => zh "未持有", en "not held";
+    UiAdminEvaluateIntro { held: u64, total: u64 } => zh "持有 {held} / {total} 项权限。每项的有效范围是该用户各角色中最宽的范围。",
+        en "Holds {held} of {total} permissions. Each effective scope is the widest that any of the user's roles grants.";
+    UiAdminNeedsWiderScope { permission: String } => zh "此页面需要范围为本团队或全部的 {permission} 权限。",
+        en "This page needs the {permission} permission with scope team or all.";
+    UiAdminNoMatch => zh "没有匹配的用户，请换个关键词。", en "No user matches; try other words.";
 }
 
 #[cfg(test)]
