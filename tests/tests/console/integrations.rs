@@ -206,6 +206,20 @@ async fn an_sla_policy_changed_in_the_console_is_a_new_version_in_the_api_audite
     assert_eq!(entries[0]["actor_user_id"].as_str(), Some(admin_id.as_str()));
     assert_eq!(entries[0]["changes"]["duration_secs"]["after"], 43_200);
 
+    // A form read before someone else's change is refused, not applied over it.
+    let stale = console
+        .post(
+            "/console/sla-policies/first_response",
+            &[
+                ("etag", "\"read-before-the-change\""),
+                ("amount", "2"),
+                ("unit", "days"),
+                ("warning_percent", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status().as_u16(), 412);
+
     // A value the API refuses is refused here too, and nothing is written.
     let refused = console
         .post(

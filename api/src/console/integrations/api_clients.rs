@@ -13,11 +13,12 @@ use domain::{
     },
     platform::text::Msg,
 };
+use entities::api_clients::ApiClientStatus;
 use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{audit_link, secret_page, secret_panel};
+use super::{audit_link, codes, on_off, secret_page, secret_panel};
 use crate::{
     auth::perm,
     console::{
@@ -38,13 +39,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 fn status_badge(viewer: &Viewer, status: &str) -> Markup {
-    html! {
-        @if status == "active" {
-            span.badge.good { (viewer.t(Msg::UiApiClientsActive)) }
-        } @else {
-            span.badge.bad { (viewer.t(Msg::UiApiClientsDisabled)) }
-        }
-    }
+    on_off(
+        viewer,
+        status == ApiClientStatus::Active.to_string(),
+        Msg::UiApiClientsActive,
+        Msg::UiApiClientsDisabled,
+    )
 }
 
 async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, ConsoleError> {
@@ -71,7 +71,7 @@ async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse
                             tr {
                                 td { a href={ "/console/api-clients/" (c.id) } { (c.name) } }
                                 td { code { (c.client_id) } }
-                                td { (scopes(&c.scopes)) }
+                                td { (codes(&c.scopes)) }
                                 td.num { (ui::count(u64::try_from(c.rate_limit_per_minute).unwrap_or(0))) }
                                 td { (status_badge(&viewer, &c.status)) }
                                 td { (ui::time(&viewer, c.created_at)) }
@@ -94,15 +94,6 @@ async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse
         &title,
         body,
     )))
-}
-
-fn scopes(scopes: &[String]) -> Markup {
-    html! {
-        @for (i, s) in scopes.iter().enumerate() {
-            @if i > 0 { " " }
-            code { (s) }
-        }
-    }
 }
 
 fn create_form(viewer: &Viewer) -> Markup {
@@ -185,7 +176,7 @@ fn client_page(viewer: &Viewer, client: &ClientView, shown: Option<(&str, &str)>
         dl.facts {
             dt { (viewer.t(Msg::UiApiClientsClientId)) } dd { code { (client.client_id) } }
             dt { (viewer.t(Msg::UiApiClientsStatus)) } dd { (status_badge(viewer, &client.status)) }
-            dt { (viewer.t(Msg::UiApiClientsScopes)) } dd { (scopes(&client.scopes)) }
+            dt { (viewer.t(Msg::UiApiClientsScopes)) } dd { (codes(&client.scopes)) }
             dt { (viewer.t(Msg::UiApiClientsRateLimit)) }
             dd { (ui::count(u64::try_from(client.rate_limit_per_minute).unwrap_or(0))) }
             dt { (viewer.t(Msg::UiApiClientsCreatedAt)) } dd { (ui::time(viewer, client.created_at)) }
@@ -200,7 +191,7 @@ fn client_page(viewer: &Viewer, client: &ClientView, shown: Option<(&str, &str)>
                     Some(&viewer.t(Msg::UiApiClientsRotateConfirm { name: client.name.clone() })),
                     "",
                 ))
-                @if client.status == "active" {
+                @if client.status == ApiClientStatus::Active.to_string() {
                     form.inline method="post" action={ (base) "/status" }
                         data-confirm=(viewer.t(Msg::UiApiClientsDisableConfirm { name: client.name.clone() })) {
                         (ui::csrf(viewer))
@@ -254,7 +245,7 @@ async fn set_status(
         ..ClientInput::default()
     };
     let client = api_clients::update(&state.db, &viewer.audit(), id, input, None).await?;
-    let message = if client.status == "active" {
+    let message = if client.status == ApiClientStatus::Active.to_string() {
         Msg::UiApiClientsEnabledNow
     } else {
         Msg::UiApiClientsDisabledNow

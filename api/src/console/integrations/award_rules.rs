@@ -58,7 +58,7 @@ fn tiers(viewer: &Viewer, tiers: &[Tier]) -> Markup {
         ul.plain {
             @for t in tiers {
                 @if let [first, last] = t.ranks.as_slice() {
-                    li { (viewer.t(Msg::UiAwardRulesRanks { first: *first, last: *last })) "：" (t.share_percent) "%" }
+                    li { (viewer.t(Msg::UiAwardRulesTier { first: *first, last: *last, share: t.share_percent })) }
                 }
             }
         }

@@ -89,3 +89,24 @@ fn audit_link(viewer: &Viewer, entity: &str, id: &str) -> Markup {
         }
     }
 }
+
+/// Names as code, space-separated (permissions, events).
+fn codes(names: &[String]) -> Markup {
+    html! {
+        @for (i, name) in names.iter().enumerate() {
+            @if i > 0 { " " }
+            code { (name) }
+        }
+    }
+}
+
+/// An on/off badge: `on` in green, `off` in red.
+fn on_off(viewer: &Viewer, on: bool, on_label: Msg, off_label: Msg) -> Markup {
+    html! {
+        @if on {
+            span.badge.good { (viewer.t(on_label)) }
+        } @else {
+            span.badge.bad { (viewer.t(off_label)) }
+        }
+    }
+}

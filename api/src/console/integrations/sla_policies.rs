@@ -7,7 +7,7 @@ use actix_web::{
     web::{self, ServiceConfig},
 };
 use domain::{
-    access::audit::actor_names,
+    access::audit::{ActorNames, actor_names},
     outbox::sla::{self, Policy, PolicyInput, SlaKind},
     platform::{text::Msg, version},
 };
@@ -59,6 +59,43 @@ fn yes_no(viewer: &Viewer, on: bool) -> String {
     viewer.t(if on { Msg::UiYes } else { Msg::UiNo })
 }
 
+/// Policies a row each: the current ones with their kind linked, or one
+/// kind's versions.
+fn policy_table(viewer: &Viewer, policies: &[Policy], names: &ActorNames, with_kind: bool) -> Markup {
+    html! {
+        div.table-wrap {
+            table {
+                thead { tr {
+                    @if with_kind { th { (viewer.t(Msg::UiSlaPoliciesKind)) } }
+                    th.num { (viewer.t(Msg::UiSlaPoliciesVersion)) }
+                    th.num { (viewer.t(Msg::UiSlaPoliciesDuration)) }
+                    th { (viewer.t(Msg::UiSlaPoliciesWarning)) }
+                    th { (viewer.t(Msg::UiSlaPoliciesNotifyManager)) }
+                    th { (viewer.t(Msg::UiSlaPoliciesReassign)) }
+                    th { (viewer.t(Msg::UiSlaPoliciesSince)) }
+                    th { (viewer.t(Msg::UiSlaPoliciesChangedBy)) }
+                } }
+                tbody {
+                    @for p in policies {
+                        tr {
+                            @if with_kind {
+                                td { a href={ "/console/sla-policies/" (p.kind.as_str()) } { (viewer.t(sla::what(p.kind))) } }
+                            }
+                            td.num { (p.version) }
+                            td.num { (duration(viewer, p.duration_secs)) }
+                            td { (warning(viewer, p.warning_percent)) }
+                            td { (yes_no(viewer, p.notify_manager)) }
+                            td { (yes_no(viewer, p.reassign)) }
+                            td { (ui::time(viewer, p.created_at)) }
+                            td { (user_name(viewer, names, p.created_by)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, ConsoleError> {
     viewer.require::<perm::SlaPoliciesRead>()?;
     let policies = sla::all_current(&state.db).await?;
@@ -69,34 +106,7 @@ async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse
     )
     .await?;
     let body = html! {
-        div.table-wrap {
-            table {
-                thead { tr {
-                    th { (viewer.t(Msg::UiSlaPoliciesKind)) }
-                    th.num { (viewer.t(Msg::UiSlaPoliciesVersion)) }
-                    th.num { (viewer.t(Msg::UiSlaPoliciesDuration)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesWarning)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesNotifyManager)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesReassign)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesSince)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesChangedBy)) }
-                } }
-                tbody {
-                    @for p in &policies {
-                        tr {
-                            td { a href={ "/console/sla-policies/" (p.kind.as_str()) } { (viewer.t(sla::what(p.kind))) } }
-                            td.num { (p.version) }
-                            td.num { (duration(&viewer, p.duration_secs)) }
-                            td { (warning(&viewer, p.warning_percent)) }
-                            td { (yes_no(&viewer, p.notify_manager)) }
-                            td { (yes_no(&viewer, p.reassign)) }
-                            td { (ui::time(&viewer, p.created_at)) }
-                            td { (user_name(&viewer, &names, p.created_by)) }
-                        }
-                    }
-                }
-            }
-        }
+        (policy_table(&viewer, &policies, &names, true))
         p.muted { (viewer.t(Msg::UiSlaPoliciesNote)) }
     };
     let title = viewer.t(Msg::UiNavSlaPolicies);
@@ -130,32 +140,7 @@ async fn show(
             (edit_form(&viewer, current)?)
         }
         h2 { (viewer.t(Msg::UiSlaPoliciesHistory)) }
-        div.table-wrap {
-            table {
-                thead { tr {
-                    th.num { (viewer.t(Msg::UiSlaPoliciesVersion)) }
-                    th.num { (viewer.t(Msg::UiSlaPoliciesDuration)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesWarning)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesNotifyManager)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesReassign)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesSince)) }
-                    th { (viewer.t(Msg::UiSlaPoliciesChangedBy)) }
-                } }
-                tbody {
-                    @for p in &versions {
-                        tr {
-                            td.num { (p.version) }
-                            td.num { (duration(&viewer, p.duration_secs)) }
-                            td { (warning(&viewer, p.warning_percent)) }
-                            td { (yes_no(&viewer, p.notify_manager)) }
-                            td { (yes_no(&viewer, p.reassign)) }
-                            td { (ui::time(&viewer, p.created_at)) }
-                            td { (user_name(&viewer, &names, p.created_by)) }
-                        }
-                    }
-                }
-            }
-        }
+        (policy_table(&viewer, &versions, &names, false))
         (audit_link(&viewer, "sla_policy", current.kind.as_str()))
         p { a href="/console/sla-policies" { (viewer.t(Msg::UiSlaPoliciesBack)) } }
     };

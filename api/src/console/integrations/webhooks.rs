@@ -17,11 +17,12 @@ use domain::{
     },
     platform::{page::PageRequest, text::Msg},
 };
+use entities::webhook_deliveries::DeliveryStatus;
 use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{audit_link, pager, secret_page, secret_panel};
+use super::{audit_link, codes, on_off, pager, secret_page, secret_panel};
 use crate::{
     auth::perm,
     console::{
@@ -51,13 +52,7 @@ struct ListQuery {
 }
 
 fn active_badge(viewer: &Viewer, active: bool) -> Markup {
-    html! {
-        @if active {
-            span.badge.good { (viewer.t(Msg::UiWebhooksActive)) }
-        } @else {
-            span.badge.bad { (viewer.t(Msg::UiWebhooksInactive)) }
-        }
-    }
+    on_off(viewer, active, Msg::UiWebhooksActive, Msg::UiWebhooksInactive)
 }
 
 /// Every API client's name by row id (one query; the clients are few).
@@ -98,7 +93,7 @@ async fn list(
                             tr {
                                 td { a href={ "/console/webhooks/" (w.id) } { (w.url) } }
                                 td { (names.get(&w.client_id).copied().unwrap_or("")) }
-                                td { (events(&w.events)) }
+                                td { (codes(&w.events)) }
                                 td { (active_badge(&viewer, w.active)) }
                                 td { (ui::time(&viewer, w.created_at)) }
                             }
@@ -119,15 +114,6 @@ async fn list(
         &title,
         body,
     )))
-}
-
-fn events(events: &[String]) -> Markup {
-    html! {
-        @for (i, e) in events.iter().enumerate() {
-            @if i > 0 { " " }
-            code { (e) }
-        }
-    }
 }
 
 fn create_form(viewer: &Viewer, clients: &[(Uuid, String)]) -> Markup {
@@ -253,7 +239,11 @@ async fn subscription_page(
         .ok();
     let can_write = viewer.scope("webhooks:write").is_some();
     let base = format!("/console/webhooks/{}", webhook.id);
-    let redeliverable = log.items.iter().filter(|d| d.status != "pending").count();
+    let redeliverable = log
+        .items
+        .iter()
+        .filter(|d| d.status != DeliveryStatus::Pending.to_string())
+        .count();
     let body = html! {
         @if let Some(shown) = shown {
             p.flash role="status" { (viewer.t(Msg::UiWebhooksCreated)) }
@@ -261,7 +251,7 @@ async fn subscription_page(
         }
         dl.facts {
             dt { (viewer.t(Msg::UiWebhooksClient)) } dd { (client.unwrap_or_default()) }
-            dt { (viewer.t(Msg::UiWebhooksEvents)) } dd { (events(&webhook.events)) }
+            dt { (viewer.t(Msg::UiWebhooksEvents)) } dd { (codes(&webhook.events)) }
             dt { (viewer.t(Msg::UiWebhooksStatus)) } dd { (active_badge(viewer, webhook.active)) }
             dt { (viewer.t(Msg::UiWebhooksCreatedAt)) } dd { (ui::time(viewer, webhook.created_at)) }
         }
@@ -352,7 +342,7 @@ fn delivery_table(
                         tr {
                             @if can_write {
                                 td {
-                                    @if d.status != "pending" {
+                                    @if d.status != DeliveryStatus::Pending.to_string() {
                                         label.check {
                                             input type="checkbox" name="delivery" value=(d.id) form="redeliver-selected";
                                             span.visually-hidden { (viewer.t(Msg::UiWebhooksSelect)) }

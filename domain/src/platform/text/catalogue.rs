@@ -1106,7 +1106,8 @@ catalogue! {
     UiAwardRulesFirstRank => zh "起始名次", en "From rank";
     UiAwardRulesLastRank => zh "截止名次", en "To rank";
     UiAwardRulesShare => zh "奖金池占比（%）", en "Share of the pool (%)";
-    UiAwardRulesRanks { first: i64, last: i64 } => zh "第 {first}–{last} 名", en "ranks {first}–{last}";
+    UiAwardRulesTier { first: i64, last: i64, share: i64 } => zh "第 {first}–{last} 名：奖金池的 {share}%",
+        en "ranks {first}–{last}: {share}% of the pool";
     UiAwardRulesPool => zh "奖金池（元）", en "Bonus pool (yuan)";
     UiAwardRulesHistory => zh "历史版本", en "Versions";
     UiAwardRulesEdit => zh "修改规则（生成新版本）", en "Change the rules (makes a new version)";
