@@ -2,6 +2,6 @@
 //! it: sessions, CSRF, permissions, languages and each page's reads and
 //! actions. The browser tests (tests/tests/browser) drive Chromium.
 
-mod operations;
 mod integrations;
+mod operations;
 mod sessions;
