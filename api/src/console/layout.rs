@@ -104,6 +104,11 @@ const BUILT: &[Nav] = &[
     Nav::Users,
     Nav::Teams,
     Nav::Roles,
+    Nav::ApiClients,
+    Nav::Webhooks,
+    Nav::SlaPolicies,
+    Nav::AwardRules,
+    Nav::Audit,
 ];
 
 /// The sidebar groups with the entries `viewer` may open.

@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod chart;
 pub mod error;
+pub mod integrations;
 pub mod layout;
 pub mod operations;
 pub mod session;
@@ -82,6 +83,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(web::resource("/language").post(choose_language))
             .configure(operations::configure)
             .configure(admin::configure)
+            .configure(integrations::configure)
             .default_service(web::to(not_found)),
     );
 }

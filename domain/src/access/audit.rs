@@ -148,6 +148,70 @@ pub async fn list(
     page.fetch(db, query, C::Id, |entry| entry.id).await
 }
 
+/// Who the actors of some entries are, to name them: users' names and
+/// e-mails, API clients' names, in one query each.
+#[derive(Debug, Clone, Default)]
+pub struct ActorNames {
+    pub users: std::collections::HashMap<Uuid, (String, String)>,
+    pub clients: std::collections::HashMap<Uuid, String>,
+}
+
+/// The names of these users and API clients (the actors of some entries,
+/// the authors of some versions).
+pub async fn actor_names(
+    db: &impl ConnectionTrait,
+    mut user_ids: Vec<Uuid>,
+    mut client_ids: Vec<Uuid>,
+) -> Result<ActorNames, DomainError> {
+    use entities::{api_clients, users};
+    use sea_orm::QuerySelect;
+    for ids in [&mut user_ids, &mut client_ids] {
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    let mut names = ActorNames::default();
+    if !user_ids.is_empty() {
+        let rows: Vec<(Uuid, String, String)> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Id)
+            .column(users::Column::Name)
+            .column(users::Column::Email)
+            .filter(users::Column::Id.is_in(user_ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        names.users = rows.into_iter().map(|(id, name, email)| (id, (name, email))).collect();
+    }
+    if !client_ids.is_empty() {
+        let rows: Vec<(Uuid, String)> = api_clients::Entity::find()
+            .select_only()
+            .column(api_clients::Column::Id)
+            .column(api_clients::Column::Name)
+            .filter(api_clients::Column::Id.is_in(client_ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        names.clients = rows.into_iter().collect();
+    }
+    Ok(names)
+}
+
+/// The user with this e-mail (as sign-in reads it), to filter the log by actor.
+pub async fn user_with_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Uuid>, DomainError> {
+    use entities::users;
+    use sea_orm::QuerySelect;
+    let Some(email) = crate::access::users::normalise_email(email) else {
+        return Ok(None);
+    };
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::Email.eq(email))
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

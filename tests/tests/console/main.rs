@@ -3,5 +3,6 @@
 //! actions. The browser tests (tests/tests/browser) drive Chromium.
 
 mod admin;
+mod integrations;
 mod operations;
 mod sessions;

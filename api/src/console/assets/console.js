@@ -21,8 +21,11 @@
     var box = event.target;
     var field = box.getAttribute && box.getAttribute("data-select-all");
     if (!field || !box.form) return;
-    var boxes = box.form.querySelectorAll('input[type="checkbox"][name="' + field + '"]');
-    for (var i = 0; i < boxes.length; i++) boxes[i].checked = box.checked;
+    // The form's elements: those inside it and those naming it (form="…").
+    var boxes = box.form.elements;
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].type === "checkbox" && boxes[i].name === field) boxes[i].checked = box.checked;
+    }
   });
 
   function refresh(element) {

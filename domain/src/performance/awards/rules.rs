@@ -162,6 +162,18 @@ pub async fn current_rules(db: &impl ConnectionTrait) -> Result<Rules, DomainErr
     latest_rules(db).await?.try_into()
 }
 
+/// Every version of the rules, newest first (the console's history; a
+/// version is made by an administrator's change, so there are few).
+pub async fn history(db: &impl ConnectionTrait) -> Result<Vec<Rules>, DomainError> {
+    award_rules::Entity::find()
+        .order_by_desc(award_rules::Column::Version)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Rules::try_from)
+        .collect()
+}
+
 fn rules_json(r: &Rules) -> serde_json::Value {
     json!({"version": r.version, "weights": r.weights, "eligibility": r.eligibility, "tiers": r.tiers,
            "bonus_pool_fen": r.bonus_pool_fen})

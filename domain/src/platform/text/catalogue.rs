@@ -1071,6 +1071,164 @@ catalogue! {
     UiAdminNeedsWiderScope { permission: String } => zh "此页面需要范围为本团队或全部的 {permission} 权限。",
         en "This page needs the {permission} permission with scope team or all.";
     UiAdminNoMatch => zh "没有匹配的用户，请换个关键词。", en "No user matches; try other words.";
+
+    // ---- console: integrations (接口客户端、Webhook、时限策略、评奖规则、审计日志)
+    UiApiClientsName => zh "名称", en "Name";
+    UiApiClientsClientId => zh "客户端 ID", en "Client ID";
+    UiApiClientsScopes => zh "权限（范围：本人）", en "Permissions (scope: own)";
+    UiApiClientsRateLimit => zh "限流（次/分钟）", en "Rate limit (per minute)";
+    UiApiClientsStatus => zh "状态", en "Status";
+    UiApiClientsActive => zh "启用", en "active";
+    UiApiClientsDisabled => zh "已停用", en "disabled";
+    UiApiClientsCreatedAt => zh "创建时间", en "Created";
+    UiApiClientsSecretRotatedAt => zh "密钥更换时间", en "Secret rotated";
+    UiApiClientsNew => zh "新建接口客户端", en "New API client";
+    UiApiClientsCreate => zh "创建", en "Create";
+    UiApiClientsScopesHint => zh "不勾选任何权限时，客户端获得合作方（partner）角色的权限。",
+        en "With no permission ticked, the client gets the partner role's permissions.";
+    UiApiClientsEmpty => zh "还没有接口客户端。请在下方新建一个，再把客户端 ID 和密钥交给合作方。",
+        en "No API clients yet. Create one below, then give its client ID and secret to the partner.";
+    UiApiClientsSecret => zh "客户端密钥", en "Client secret";
+    UiApiClientsSecretOnce => zh "请立即复制此密钥：它只显示这一次，之后无法再查看；遗失后只能更换密钥。",
+        en "Copy this secret now: it is shown only this once and cannot be seen again; if it is lost, rotate the secret.";
+    UiApiClientsCreated { name: String } => zh "已创建接口客户端“{name}”。", en "API client {name} created.";
+    UiApiClientsRotate => zh "更换密钥", en "Rotate secret";
+    UiApiClientsRotateConfirm { name: String } => zh "更换“{name}”的密钥？旧密钥将立即失效。",
+        en "Rotate the secret of {name}? The old secret stops working at once.";
+    UiApiClientsRotated { name: String } => zh "已更换“{name}”的密钥，旧密钥已失效。",
+        en "The secret of {name} was rotated; the old one no longer works.";
+    UiApiClientsDisable => zh "停用", en "Disable";
+    UiApiClientsEnable => zh "启用", en "Enable";
+    UiApiClientsDisableConfirm { name: String } => zh "停用“{name}”？它将无法再获取令牌。",
+        en "Disable {name}? It can no longer get tokens.";
+    UiApiClientsDisabledNow => zh "接口客户端已停用。", en "The API client is disabled.";
+    UiApiClientsEnabledNow => zh "接口客户端已启用。", en "The API client is enabled.";
+    UiApiClientsBack => zh "返回接口客户端列表", en "Back to the API clients";
+    UiApiClientsLastUsedUnknown => zh "不记录最近使用时间；请在审计日志中查看该客户端的写入操作。",
+        en "Last use is not recorded; the audit log shows the client's writes.";
+
+    UiWebhooksUrl => zh "接收地址（URL）", en "URL";
+    UiWebhooksEvents => zh "事件", en "Events";
+    UiWebhooksClient => zh "接口客户端", en "API client";
+    UiWebhooksStatus => zh "状态", en "Status";
+    UiWebhooksActive => zh "启用", en "active";
+    UiWebhooksInactive => zh "已停用", en "disabled";
+    UiWebhooksCreatedAt => zh "创建时间", en "Created";
+    UiWebhooksNew => zh "新建订阅", en "New subscription";
+    UiWebhooksCreate => zh "订阅", en "Subscribe";
+    UiWebhooksEmpty => zh "还没有 Webhook 订阅。请先新建接口客户端，再在下方为它订阅事件。",
+        en "No webhook subscriptions yet. Create an API client first, then subscribe it to events below.";
+    UiWebhooksNeedClient => zh "订阅需要一个接口客户端：请先在“接口客户端”页面新建。",
+        en "A subscription belongs to an API client: create one on the API clients page first.";
+    UiWebhooksSecret => zh "签名密钥", en "Signing secret";
+    UiWebhooksSecretOnce => zh "请立即复制此签名密钥：它只显示这一次，之后无法再查看。",
+        en "Copy this signing secret now: it is shown only this once and cannot be seen again.";
+    UiWebhooksCreated => zh "已创建订阅。", en "Subscription created.";
+    UiWebhooksDisable => zh "停用", en "Disable";
+    UiWebhooksEnable => zh "启用", en "Enable";
+    UiWebhooksDisableConfirm => zh "停用此订阅？之后的事件不再投递。", en "Disable this subscription? Later events are not delivered.";
+    UiWebhooksDisabledNow => zh "订阅已停用。", en "The subscription is disabled.";
+    UiWebhooksEnabledNow => zh "订阅已启用。", en "The subscription is enabled.";
+    UiWebhooksDeliveries => zh "投递记录", en "Delivery log";
+    UiWebhooksOpen => zh "投递记录", en "Deliveries";
+    UiWebhooksEvent => zh "事件", en "Event";
+    UiWebhooksAttempts => zh "尝试次数", en "Attempts";
+    UiWebhooksHttpStatus => zh "HTTP 状态", en "HTTP status";
+    UiWebhooksLastError => zh "最近错误", en "Last error";
+    UiWebhooksNextAttempt => zh "下次尝试", en "Next attempt";
+    UiWebhooksDeliveredAt => zh "送达时间", en "Delivered";
+    UiWebhooksAllStatuses => zh "全部状态", en "All statuses";
+    UiWebhooksPending => zh "待处理", en "pending";
+    UiWebhooksSucceeded => zh "已完成", en "done";
+    UiWebhooksFailed => zh "失败（重试中）", en "failed (retrying)";
+    UiWebhooksDead => zh "死信", en "dead";
+    UiWebhooksSelect => zh "选择", en "Select";
+    UiWebhooksRedeliver => zh "重新投递", en "Redeliver";
+    UiWebhooksRedeliverConfirm => zh "立即重新投递 1 个投递？", en "Redeliver 1 delivery now?";
+    UiWebhooksRedeliverSelected => zh "重新投递所选", en "Redeliver the selected";
+    UiWebhooksRedeliverSelectedConfirm { count: String } => zh "立即重新投递所选投递（本页最多 {count} 个）？",
+        en "Redeliver the selected deliveries now (at most {count} on this page)?";
+    UiWebhooksRedelivered { count: String } => zh "已安排重新投递 {count} 个投递。", en "{count} deliveries scheduled again.";
+    UiWebhooksNoneSelected => zh "未选择任何投递。", en "No delivery was selected.";
+    UiWebhooksNoDeliveries => zh "没有符合条件的投递。订阅的事件发生后，投递会出现在这里。",
+        en "No deliveries match. Deliveries appear here once a subscribed event happens.";
+    UiWebhooksBack => zh "返回订阅列表", en "Back to the subscriptions";
+
+    UiSlaPoliciesKind => zh "时限类型", en "Deadline";
+    UiSlaPoliciesVersion => zh "版本", en "Version";
+    UiSlaPoliciesDuration => zh "时长", en "Duration";
+    UiSlaPoliciesWarning => zh "提醒点", en "Reminder";
+    UiSlaPoliciesNoWarning => zh "不提醒", en "no reminder";
+    UiSlaPoliciesWarningAt { percent: i32 } => zh "时长的 {percent}%", en "at {percent}% of the duration";
+    UiSlaPoliciesNotifyManager => zh "违约时通知经理", en "Notify the manager on a breach";
+    UiSlaPoliciesReassign => zh "首次响应逾期时改派", en "Reassign on a missed first response";
+    UiSlaPoliciesChangedBy => zh "修改人", en "Changed by";
+    UiSlaPoliciesSince => zh "生效时间", en "In force from";
+    UiSlaPoliciesHistory => zh "历史版本", en "Versions";
+    UiSlaPoliciesOpen => zh "修改与历史", en "Change and history";
+    UiSlaPoliciesEdit => zh "修改（生成新版本）", en "Change (makes a new version)";
+    UiSlaPoliciesNote => zh "保存后生成新版本，只用于此后开始的时限；进行中的时限仍按原版本计算。",
+        en "Saving makes a new version, used by deadlines started from now on; running deadlines keep theirs.";
+    UiSlaPoliciesDays { n: i64 } => zh "{n} 天", en "{n} days";
+    UiSlaPoliciesHours { n: i64 } => zh "{n} 小时", en "{n} hours";
+    UiSlaPoliciesSeconds { n: i64 } => zh "{n} 秒", en "{n} seconds";
+    UiSlaPoliciesAmount => zh "时长数值", en "Duration";
+    UiSlaPoliciesUnit => zh "单位", en "Unit";
+    UiSlaPoliciesUnitHours => zh "小时", en "hours";
+    UiSlaPoliciesUnitDays => zh "天", en "days";
+    UiSlaPoliciesWarningPercent => zh "提醒点（时长的百分比，0 为不提醒）", en "Reminder (percent of the duration, 0 for none)";
+    UiSlaPoliciesSaved { version: i32 } => zh "已保存为第 {version} 版。", en "Saved as version {version}.";
+    UiSlaPoliciesBack => zh "返回时限策略", en "Back to the SLA policies";
+
+    UiAwardRulesCurrent { version: i32 } => zh "现行规则：第 {version} 版", en "Rules in force: version {version}";
+    UiAwardRulesVersion => zh "版本", en "Version";
+    UiAwardRulesWeights => zh "权重（-1 至 1）", en "Weights (-1 to 1)";
+    UiAwardRulesUnitsSold => zh "成交套数", en "Units sold";
+    UiAwardRulesAmountSold => zh "成交金额", en "Amount sold";
+    UiAwardRulesSatisfaction => zh "满意度", en "Satisfaction rate";
+    UiAwardRulesComplaintRate => zh "投诉率", en "Complaint rate";
+    UiAwardRulesNewLeads => zh "新线索", en "New leads";
+    UiAwardRulesEligibility => zh "参评条件", en "Eligibility";
+    UiAwardRulesMinUnits => zh "最少成交套数", en "Minimum units sold";
+    UiAwardRulesMaxComplaintRate => zh "最高投诉率（0 至 1）", en "Highest complaint rate (0 to 1)";
+    UiAwardRulesMinTenure => zh "最短任职天数", en "Minimum tenure (days)";
+    UiAwardRulesNoCondition => zh "不限", en "no condition";
+    UiAwardRulesTiers => zh "奖励档位", en "Tiers";
+    UiAwardRulesFirstRank => zh "起始名次", en "From rank";
+    UiAwardRulesLastRank => zh "截止名次", en "To rank";
+    UiAwardRulesShare => zh "奖金池占比（%）", en "Share of the pool (%)";
+    UiAwardRulesTier { first: i64, last: i64, share: i64 } => zh "第 {first}–{last} 名：奖金池的 {share}%",
+        en "ranks {first}–{last}: {share}% of the pool";
+    UiAwardRulesPool => zh "奖金池（元）", en "Bonus pool (yuan)";
+    UiAwardRulesHistory => zh "历史版本", en "Versions";
+    UiAwardRulesEdit => zh "修改规则（生成新版本）", en "Change the rules (makes a new version)";
+    UiAwardRulesNote => zh "保存后生成新版本；已计算的销售之星评选仍按其使用的版本。空白的档位行不保存。",
+        en "Saving makes a new version; Sales Star runs already computed keep the version they used. Blank tier rows are left out.";
+    UiAwardRulesSaved { version: i32 } => zh "已保存为第 {version} 版。", en "Saved as version {version}.";
+    UiAwardRulesNotANumber => zh "必须是数字", en "must be a number";
+
+    UiAuditActor => zh "操作人（电子邮箱）", en "Actor (e-mail)";
+    UiAuditBy => zh "操作人", en "By";
+    UiAuditEntity => zh "对象类型", en "Entity type";
+    UiAuditEntityId => zh "对象 ID", en "Entity id";
+    UiAuditAction => zh "操作", en "Action";
+    UiAuditFrom => zh "起始日期", en "From";
+    UiAuditTo => zh "截止日期（含）", en "To (inclusive)";
+    UiAuditWhen => zh "时间", en "Time";
+    UiAuditChanges => zh "变更", en "Changes";
+    UiAuditFieldCount { count: String } => zh "{count} 个字段", en "{count} fields";
+    UiAuditField => zh "字段", en "Field";
+    UiAuditBefore => zh "修改前", en "Before";
+    UiAuditAfter => zh "修改后", en "After";
+    UiAuditSystem => zh "系统", en "the system";
+    UiAuditClient { name: String } => zh "接口客户端 {name}", en "API client {name}";
+    UiAuditRequest => zh "请求编号", en "Request";
+    UiAuditEmpty => zh "没有符合条件的记录。请放宽筛选条件或扩大时间范围。",
+        en "No entries match. Loosen the filters or widen the time range.";
+    UiAuditNoSuchActor => zh "没有使用此电子邮箱的用户。", en "No user has this e-mail.";
+    UiAuditBadDate => zh "日期格式应为 年-月-日，例如 2026-11-30", en "a date is written year-month-day, e.g. 2026-11-30";
+    UiAuditNewestFirst => zh "最新的记录在前。", en "Newest entries first.";
+    UiAuditFirstPage => zh "第一页", en "First page";
 }
 
 #[cfg(test)]

@@ -1,0 +1,530 @@
+//! The console's integration pages: API clients (a secret shown once),
+//! webhooks and their delivery log, SLA policies, and the audit log; each
+//! change read back through the REST API and found in the audit log with
+//! the signed-in user as actor.
+
+use chrono::Utc;
+use entities::webhook_deliveries::{self, DeliveryStatus};
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{Value, json};
+use tests::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, AppOptions, TestApp,
+    client::expect_json,
+    console::{Console, location},
+    org::{PASSWORD, create_user, list, my_id, org},
+    spawn_app, spawn_app_with,
+};
+use uuid::Uuid;
+
+/// The text of the first `<code class="secret">` of a page.
+fn secret_of(html: &str) -> Option<String> {
+    let at = html.find("<code class=\"secret\">")? + "<code class=\"secret\">".len();
+    html[at..].split('<').next().map(str::to_owned)
+}
+
+async fn token_of(app: &TestApp, client_id: &str, secret: &str) -> reqwest::Response {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", secret),
+    ];
+    app.client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&form)
+        .send()
+        .await
+        .expect("token request")
+}
+
+/// The audit entries of `query`, newest first.
+async fn audit(app: &TestApp, admin: &str, query: &str) -> Vec<Value> {
+    let log = list(app, &format!("/api/v1/audit-log?sort=-created_at&{query}"), admin).await;
+    log["items"].as_array().expect("items").clone()
+}
+
+#[tokio::test]
+async fn an_api_client_created_in_the_console_shows_its_secret_once_and_the_secret_gets_a_token() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let admin_id = my_id(&app, &admin).await;
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    let created = console
+        .post(
+            "/console/api-clients",
+            &[
+                ("name", "Anjuke listings"),
+                ("rate_limit_per_minute", "120"),
+                ("scope", "customers:read"),
+                ("scope", "customers:write"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status().as_u16(), 200);
+    assert_eq!(
+        created.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let html = created.text().await.expect("page");
+    assert!(html.contains("只显示这一次"), "the warning: {html}");
+    let secret = secret_of(&html).expect("the secret is on the page");
+    assert!(secret.len() >= 32, "{secret}");
+
+    let clients = list(&app, "/api/v1/api-clients", &admin).await;
+    let client = clients["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["name"] == "Anjuke listings")
+        .expect("the client is there")
+        .clone();
+    assert_eq!(client["rate_limit_per_minute"], 120);
+    assert_eq!(client["scopes"], json!(["customers:read", "customers:write"]));
+    let client_id = client["client_id"].as_str().expect("client_id");
+    assert!(html.contains(client_id), "the page names the client: {html}");
+
+    // A second look: the client's page and the list, without the secret.
+    let (status, again) = console
+        .page(&format!("/console/api-clients/{}", client["id"].as_str().expect("id")))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        again.contains("Anjuke listings") && again.contains(client_id),
+        "{again}"
+    );
+    assert!(!again.contains(&secret), "never shown again");
+    let (_, listing) = console.page("/console/api-clients").await;
+    assert!(
+        listing.contains("Anjuke listings") && listing.contains("customers:write"),
+        "{listing}"
+    );
+    assert!(!listing.contains(&secret));
+
+    let token = token_of(&app, client_id, &secret).await;
+    expect_json(token, 200).await;
+
+    let entries = audit(&app, &admin, "entity=api_client&action=create").await;
+    assert_eq!(entries[0]["entity_id"], client["id"]);
+    assert_eq!(entries[0]["actor_user_id"].as_str(), Some(admin_id.as_str()));
+    assert!(!entries[0].to_string().contains(&secret), "no secret in the log");
+}
+
+#[tokio::test]
+async fn rotating_a_secret_in_the_console_stops_the_old_one_and_disabling_stops_the_client() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let admin_id = my_id(&app, &admin).await;
+    let body = json!({"name": "Fang", "scopes": ["customers:read"]});
+    let client = expect_json(app.post_json("/api/v1/api-clients", Some(&admin), &body).await, 201).await;
+    let (id, client_id) = (
+        client["id"].as_str().expect("id"),
+        client["client_id"].as_str().expect("client_id"),
+    );
+    let old = client["client_secret"].as_str().expect("secret");
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    let (_, page) = console.page(&format!("/console/api-clients/{id}")).await;
+    assert!(
+        page.contains("data-confirm=\"更换“Fang”的密钥？"),
+        "rotation asks first: {page}"
+    );
+    let rotated = console.post(&format!("/console/api-clients/{id}/secret"), &[]).await;
+    assert_eq!(rotated.status().as_u16(), 200);
+    let html = rotated.text().await.expect("page");
+    let new = secret_of(&html).expect("the new secret, once");
+    assert_ne!(new, old);
+
+    assert_eq!(token_of(&app, client_id, old).await.status().as_u16(), 401);
+    expect_json(token_of(&app, client_id, &new).await, 200).await;
+    let entries = audit(
+        &app,
+        &admin,
+        &format!("entity=api_client&entity_id={id}&action=rotate_secret"),
+    )
+    .await;
+    assert_eq!(entries[0]["actor_user_id"].as_str(), Some(admin_id.as_str()));
+
+    let disabled = console
+        .post(&format!("/console/api-clients/{id}/status"), &[("status", "disabled")])
+        .await;
+    assert_eq!(disabled.status().as_u16(), 303);
+    assert_eq!(location(&disabled), format!("/console/api-clients/{id}"));
+    let read = expect_json(app.get(&format!("/api/v1/api-clients/{id}"), Some(&admin)).await, 200).await;
+    assert_eq!(read["status"], "disabled");
+    assert_eq!(token_of(&app, client_id, &new).await.status().as_u16(), 401);
+    let (_, page) = console.page(&format!("/console/api-clients/{id}")).await;
+    assert!(page.contains("接口客户端已停用。"), "the flash: {page}");
+    assert!(!page.contains(&new), "the secret is not shown again");
+}
+
+#[tokio::test]
+async fn an_sla_policy_changed_in_the_console_is_a_new_version_in_the_api_audited_with_the_user() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let admin_id = my_id(&app, &admin).await;
+    let before = list(&app, "/api/v1/sla-policies/first_response", &admin).await;
+    let version = before["items"][0]["version"].as_i64().expect("version");
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    let (status, policies) = console.page("/console/sla-policies").await;
+    assert_eq!(status, 200);
+    assert!(
+        policies.contains("首次响应") && policies.contains("需求分析"),
+        "{policies}"
+    );
+
+    let saved = console
+        .post(
+            "/console/sla-policies/first_response",
+            &[
+                ("amount", "12"),
+                ("unit", "hours"),
+                ("warning_percent", "50"),
+                ("notify_manager", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status().as_u16(), 303);
+    assert_eq!(location(&saved), "/console/sla-policies/first_response");
+
+    let after = list(&app, "/api/v1/sla-policies/first_response", &admin).await;
+    let current = &after["items"][0];
+    assert_eq!(current["version"].as_i64(), Some(version + 1));
+    assert_eq!(current["duration_secs"], 43_200);
+    assert_eq!(current["warning_percent"], 50);
+    assert_eq!(current["notify_manager"], true);
+    assert_eq!(current["reassign"], false, "an unticked box turns it off");
+    assert_eq!(current["created_by"].as_str(), Some(admin_id.as_str()));
+
+    let (_, page) = console.page("/console/sla-policies/first_response").await;
+    let saved_as = format!("已保存为第 {} 版。", version + 1);
+    assert!(page.contains(&saved_as), "the flash: {page}");
+    assert!(page.contains("12 小时") && page.contains("时长的 50%"), "{page}");
+
+    let entries = audit(&app, &admin, "entity=sla_policy&entity_id=first_response").await;
+    assert_eq!(entries[0]["action"], "update");
+    assert_eq!(entries[0]["actor_user_id"].as_str(), Some(admin_id.as_str()));
+    assert_eq!(entries[0]["changes"]["duration_secs"]["after"], 43_200);
+
+    // A form read before someone else's change is refused, not applied over it.
+    let stale = console
+        .post(
+            "/console/sla-policies/first_response",
+            &[
+                ("etag", "\"read-before-the-change\""),
+                ("amount", "2"),
+                ("unit", "days"),
+                ("warning_percent", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status().as_u16(), 412);
+
+    // A value the API refuses is refused here too, and nothing is written.
+    let refused = console
+        .post(
+            "/console/sla-policies/first_response",
+            &[("amount", "12"), ("unit", "hours"), ("warning_percent", "120")],
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let unchanged = list(&app, "/api/v1/sla-policies/first_response", &admin).await;
+    assert_eq!(unchanged["items"][0]["version"].as_i64(), Some(version + 1));
+}
+
+#[tokio::test]
+async fn the_award_rules_page_shows_the_rules_and_a_change_is_the_next_version() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let before = expect_json(app.get("/api/v1/award-rules", Some(&admin)).await, 200).await;
+    let version = before["version"].as_i64().expect("version");
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (status, page) = console.page("/console/award-rules").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("现行规则：第 {version} 版")), "{page}");
+
+    let saved = console
+        .post(
+            "/console/award-rules",
+            &[
+                ("w_units_sold", "0.5"),
+                ("w_amount_sold", "0.3"),
+                ("w_satisfaction_rate", "0.2"),
+                ("w_complaint_rate", "-0.2"),
+                ("w_new_leads", "0.1"),
+                ("min_units_sold", "2"),
+                ("max_complaint_rate", ""),
+                ("min_tenure_days", "90"),
+                ("tier_first", "1"),
+                ("tier_last", "1"),
+                ("tier_share", "60"),
+                ("tier_first", "2"),
+                ("tier_last", "5"),
+                ("tier_share", "40"),
+                ("tier_first", ""),
+                ("tier_last", ""),
+                ("tier_share", ""),
+                ("bonus_pool_yuan", "50,000"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status().as_u16(), 303);
+    let after = expect_json(app.get("/api/v1/award-rules", Some(&admin)).await, 200).await;
+    assert_eq!(after["version"].as_i64(), Some(version + 1));
+    assert_eq!(after["weights"]["complaint_rate"], -0.2);
+    assert_eq!(
+        after["eligibility"],
+        json!({"min_units_sold": 2, "max_complaint_rate": null, "min_tenure_days": 90})
+    );
+    assert_eq!(
+        after["tiers"],
+        json!([{"ranks": [1, 1], "share_percent": 60}, {"ranks": [2, 5], "share_percent": 40}])
+    );
+    assert_eq!(after["bonus_pool_fen"], 5_000_000);
+    let (_, page) = console.page("/console/award-rules").await;
+    assert!(page.contains("¥50,000.00") && page.contains("第 2–5 名"), "{page}");
+}
+
+#[tokio::test]
+async fn the_audit_page_filters_by_actor_and_shows_what_a_change_changed() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let li = create_user(&app, "li.lei@example.com", "consultant", None).await;
+    let wang = create_user(&app, "wang@example.com", "consultant", None).await;
+    create_user(&app, "ops@example.com", "admin", None).await;
+    let ops = app.token("ops@example.com", PASSWORD).await;
+    let renamed = app
+        .patch_json(&format!("/api/v1/users/{li}"), Some(&admin), &json!({"name": "Li Na"}))
+        .await;
+    expect_json(renamed, 200).await;
+    let other = app
+        .patch_json(
+            &format!("/api/v1/users/{wang}"),
+            Some(&ops),
+            &json!({"name": "Wang Wu"}),
+        )
+        .await;
+    expect_json(other, 200).await;
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    let (status, page) = console
+        .page("/console/audit?actor=admin%40example.com&entity=user&action=update")
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<details>"), "entries open to their changes: {page}");
+    assert!(
+        page.contains("<td class=\"before\">li.lei</td>") && page.contains("<td class=\"after\">Li Na</td>"),
+        "before and after of the name: {page}"
+    );
+    assert!(
+        !page.contains("Wang Wu"),
+        "another actor's change is filtered out: {page}"
+    );
+    assert!(!page.contains("<code>email</code>"), "only the changed fields: {page}");
+    assert!(page.contains(&li.to_string()), "the entity's id: {page}");
+
+    let (_, theirs) = console.page("/console/audit?actor=ops%40example.com").await;
+    assert!(theirs.contains("Wang Wu") && !theirs.contains("Li Na"), "{theirs}");
+
+    // Days in the business time zone: today holds the changes, tomorrow nothing.
+    let today = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let tomorrow = today.succ_opt().expect("tomorrow");
+    let (_, on_today) = console
+        .page(&format!("/console/audit?entity=user&from={today}&to={today}"))
+        .await;
+    assert!(on_today.contains("Li Na"), "{on_today}");
+    let (_, later) = console
+        .page(&format!("/console/audit?entity=user&from={tomorrow}"))
+        .await;
+    assert!(
+        later.contains("没有符合条件的记录") && !later.contains("Li Na"),
+        "{later}"
+    );
+    let (status, _) = console.page("/console/audit?from=30.11.2026").await;
+    assert_eq!(status, 422, "a date that is not one is refused");
+
+    let (_, nobody) = console.page("/console/audit?actor=nobody%40example.com").await;
+    assert!(nobody.contains("没有使用此电子邮箱的用户"), "{nobody}");
+
+    console
+        .post("/console/language", &[("locale", "en"), ("back", "/console")])
+        .await;
+    let (_, english) = console
+        .page("/console/audit?actor=admin%40example.com&entity=user")
+        .await;
+    assert!(
+        english.contains("Before") && english.contains("After") && english.contains("Li Na"),
+        "{english}"
+    );
+}
+
+#[tokio::test]
+async fn the_delivery_log_explains_failures_in_chinese_and_english_and_redelivery_schedules_them_again() {
+    // No workers: a delivery scheduled again stays pending to be read back.
+    let app = spawn_app_with(AppOptions {
+        workers: false,
+        ..AppOptions::default()
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let admin_id = my_id(&app, &admin).await;
+    let body = json!({"name": "Leju", "scopes": ["customers:read"]});
+    let client = expect_json(app.post_json("/api/v1/api-clients", Some(&admin), &body).await, 201).await;
+    let client_row = client["id"].as_str().expect("id");
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    // Subscribing in the console shows the signing secret once.
+    let created = console
+        .post(
+            "/console/webhooks",
+            &[
+                ("client_id", client_row),
+                ("url", "http://127.0.0.1:9/hook"),
+                ("event", "customer.created"),
+                ("event", "deal.stage_changed"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status().as_u16(), 200);
+    let html = created.text().await.expect("page");
+    let secret = secret_of(&html).expect("the signing secret, once");
+    let hooks = list(&app, "/api/v1/webhooks", &admin).await;
+    let hook = hooks["items"][0].clone();
+    assert_eq!(hook["url"], "http://127.0.0.1:9/hook");
+    assert_eq!(hook["events"], json!(["customer.created", "deal.stage_changed"]));
+    let hook_id = hook["id"].as_str().expect("id").parse::<Uuid>().expect("uuid");
+
+    let rejected = delivery(&app, hook_id, client_row, DeliveryStatus::Failed, "rejected", Some(500)).await;
+    let timed_out = delivery(&app, hook_id, client_row, DeliveryStatus::Dead, "timeout", None).await;
+
+    let page_path = format!("/console/webhooks/{hook_id}");
+    let (status, zh) = console.page(&page_path).await;
+    assert_eq!(status, 200);
+    assert!(!zh.contains(&secret), "the secret is not shown again");
+    assert!(zh.contains("接收方返回状态 500"), "{zh}");
+    assert!(zh.contains("接收方 10 秒内未应答"), "{zh}");
+    let (_, dead) = console.page(&format!("{page_path}?status=dead")).await;
+    assert!(
+        dead.contains("接收方 10 秒内未应答") && !dead.contains("接收方返回状态 500"),
+        "{dead}"
+    );
+
+    console
+        .post("/console/language", &[("locale", "en"), ("back", "/console")])
+        .await;
+    let (_, en) = console.page(&page_path).await;
+    assert!(en.contains("the receiver answered 500"), "{en}");
+    assert!(en.contains("the receiver did not answer within 10 s"), "{en}");
+
+    // One delivery again, then a selection.
+    let again = console
+        .post(&format!("{page_path}/deliveries/{rejected}/redeliver"), &[])
+        .await;
+    assert_eq!(again.status().as_u16(), 303);
+    assert_eq!(location(&again), page_path);
+    let read = delivery_of(&app, &admin, hook_id, rejected).await;
+    assert_eq!(read["status"], "pending");
+    assert!(read["next_attempt_at"].is_string(), "{read}");
+
+    let selected = console
+        .post(
+            &format!("{page_path}/redeliver"),
+            &[("delivery", &timed_out.to_string())],
+        )
+        .await;
+    assert_eq!(selected.status().as_u16(), 303);
+    assert_eq!(delivery_of(&app, &admin, hook_id, timed_out).await["status"], "pending");
+    let (_, after) = console.page(&page_path).await;
+    assert!(after.contains("1 deliveries scheduled again."), "the flash: {after}");
+
+    let entries = audit(&app, &admin, "entity=webhook_delivery&action=redeliver").await;
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["actor_user_id"].as_str() == Some(admin_id.as_str()))
+    );
+
+    // Disabling the subscription, read back through the API.
+    let off = console
+        .post(&format!("{page_path}/active"), &[("active", "false")])
+        .await;
+    assert_eq!(off.status().as_u16(), 303);
+    let read = expect_json(app.get(&format!("/api/v1/webhooks/{hook_id}"), Some(&admin)).await, 200).await;
+    assert_eq!(read["active"], false);
+}
+
+/// A delivery of `webhook` that failed with `code`, written straight to the database.
+async fn delivery(
+    app: &TestApp,
+    webhook: Uuid,
+    client: &str,
+    status: DeliveryStatus,
+    code: &str,
+    http: Option<i32>,
+) -> Uuid {
+    let now = Utc::now();
+    webhook_deliveries::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        webhook_id: Set(webhook),
+        client_id: Set(client.parse().expect("client id")),
+        event_id: Set(Uuid::now_v7()),
+        event: Set("customer.created".to_owned()),
+        payload: Set(json!({"customer_id": Uuid::now_v7()})),
+        status: Set(status),
+        attempts: Set(3),
+        last_status_code: Set(http),
+        last_error_code: Set(Some(code.to_owned())),
+        last_error: Set(None),
+        next_attempt_at: Set(None),
+        delivered_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .expect("delivery")
+    .id
+}
+
+async fn delivery_of(app: &TestApp, admin: &str, webhook: Uuid, id: Uuid) -> Value {
+    let path = format!("/api/v1/webhooks/{webhook}/deliveries/{id}");
+    expect_json(app.get(&path, Some(admin)).await, 200).await
+}
+
+#[tokio::test]
+async fn a_manager_without_these_permissions_gets_the_403_page_and_no_links() {
+    let app = spawn_app().await;
+    org(&app).await;
+    let admin = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, home) = admin.page("/console").await;
+    for link in [
+        "/console/api-clients",
+        "/console/webhooks",
+        "/console/sla-policies",
+        "/console/award-rules",
+        "/console/audit",
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{link}\"")),
+            "{link} for the administrator"
+        );
+    }
+
+    let manager = Console::sign_in(&app, "manager.a@example.com", PASSWORD).await;
+    let refused = manager.get("/console/api-clients").await;
+    assert_eq!(refused.status().as_u16(), 403);
+    let html = refused.text().await.expect("page");
+    assert!(
+        html.contains("api_clients:read"),
+        "the page says what is missing: {html}"
+    );
+    assert!(!html.contains("href=\"/console/api-clients\""), "no link: {html}");
+    assert!(!html.contains("href=\"/console/audit\""), "no link: {html}");
+    let (status, _) = manager.page("/console/audit").await;
+    assert_eq!(status, 403);
+    let forged = manager.post("/console/api-clients", &[("name", "Sneaky")]).await;
+    assert_eq!(forged.status().as_u16(), 403);
+    let clients = list(&app, "/api/v1/api-clients", &app.admin_token().await).await;
+    assert_eq!(clients["items"], json!([]), "nothing was created");
+}
