@@ -7,9 +7,12 @@
 //! audited with the viewer as actor.
 
 pub mod chart;
+pub mod customers;
+pub mod dashboards;
 pub mod error;
 pub mod layout;
 pub mod session;
+pub mod table;
 pub mod ui;
 
 use std::sync::LazyLock;
@@ -77,6 +80,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(web::resource("/sign-in").get(sign_in_page).post(sign_in))
             .service(web::resource("/sign-out").post(sign_out))
             .service(web::resource("/language").post(choose_language))
+            .configure(dashboards::configure)
+            .configure(customers::configure)
             .default_service(web::to(not_found)),
     );
 }
