@@ -2,4 +2,5 @@
 //! it: sessions, CSRF, permissions, languages and each page's reads and
 //! actions. The browser tests (tests/tests/browser) drive Chromium.
 
+mod dashboards;
 mod sessions;
