@@ -14,7 +14,7 @@ use actix_web::{
 use chrono::Utc;
 use domain::{
     access::permissions::Scope,
-    outbox::{agenda::AgendaKind, sla, timers},
+    outbox::{sla, timers},
     performance::churn,
     platform::{input, text::Msg},
     sales::{
@@ -68,19 +68,6 @@ fn channel_words(viewer: &Viewer, channel: &str) -> String {
         .unwrap_or_else(|_| channel.to_owned())
 }
 
-/// What an agenda item watches, in the deadline's words.
-fn agenda_words(kind: AgendaKind) -> Msg {
-    sla::what(match kind {
-        AgendaKind::FirstResponse => SlaKind::FirstResponse,
-        AgendaKind::NeedsAssessment => SlaKind::NeedsAssessment,
-        AgendaKind::FollowUp => SlaKind::FollowUp,
-        AgendaKind::Inspection => SlaKind::Inspection,
-        AgendaKind::Visit => SlaKind::Visit,
-        AgendaKind::Complaint => SlaKind::ComplaintResolution,
-        AgendaKind::KeyAccountRevisit => SlaKind::KeyAccountRevisit,
-    })
-}
-
 /// The names of the staff and teams `customers` name, in two queries.
 async fn labels(
     state: &AppState,
@@ -100,7 +87,7 @@ fn next_due(viewer: &Viewer, customer: &CustomerView) -> Markup {
     let now = Utc::now();
     html! {
         @if let Some(next) = customer.next_due {
-            (viewer.t(agenda_words(next.kind))) " " (ui::time(viewer, next.at))
+            (viewer.t(sla::what(next.kind.timer()))) " " (ui::time(viewer, next.at))
             @if next.at < now { " " span.badge.bad { (viewer.t(Msg::UiCustOverdue)) } }
         } @else {
             span.muted { (viewer.t(Msg::UiNone)) }

@@ -537,27 +537,6 @@ pub fn generate_password() -> Secret {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emails_are_normalised_or_rejected() {
-        let cases = [
-            (" Admin@Example.COM ", Some("admin@example.com")),
-            ("a@b.cn", Some("a@b.cn")),
-            ("no-at-sign", None),
-            ("@example.com", None),
-            ("a@localhost", None),
-            ("a@.com", None),
-            ("a b@example.com", None),
-        ];
-        for (raw, expected) in cases {
-            assert_eq!(normalise_email(raw).as_deref(), expected, "{raw}");
-        }
-    }
-}
-
 /// The names of users `ids`, in one query: to label records that name
 /// their staff (a customer's owner, a lead's consultant).
 pub async fn names(
@@ -577,4 +556,25 @@ pub async fn names(
         .await?
         .into_iter()
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_or_rejected() {
+        let cases = [
+            (" Admin@Example.COM ", Some("admin@example.com")),
+            ("a@b.cn", Some("a@b.cn")),
+            ("no-at-sign", None),
+            ("@example.com", None),
+            ("a@localhost", None),
+            ("a@.com", None),
+            ("a b@example.com", None),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(normalise_email(raw).as_deref(), expected, "{raw}");
+        }
+    }
 }

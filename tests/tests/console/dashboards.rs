@@ -350,6 +350,19 @@ async fn a_customer_page_shows_the_timeline_and_the_first_response_deadline_in_b
     // The list finds it by name, within the consultant's own customers.
     let (_, found) = console.page("/console/customers?q=wang").await;
     assert!(found.contains(&format!("href=\"/console/customers/{id}\"")), "{found}");
+    let status = list(&app, &format!("/api/v1/customers/{id}"), &a1).await["status"]
+        .as_str()
+        .expect("status")
+        .to_owned();
+    let (_, same) = console.page(&format!("/console/customers?status={status}")).await;
+    assert!(same.contains(&format!("href=\"/console/customers/{id}\"")), "{same}");
+    assert!(
+        same.contains(&format!("<option value=\"{status}\" selected>")),
+        "{same}"
+    );
+    let (_, lost) = console.page("/console/customers?status=lost&q=wang").await;
+    assert!(!lost.contains("Wang Fang"), "{lost}");
+    assert!(lost.contains("No customer matches"), "{lost}");
 
     // In Chinese, for the team's manager.
     reads_chinese(&app, org.manager_a).await;
