@@ -161,7 +161,7 @@ async fn the_directors_dashboard_shows_every_teams_figures_as_the_kpi_api_with_a
 }
 
 #[tokio::test]
-async fn a_manager_sees_only_their_team_and_the_sales_star_as_the_awards_api_ranks_it() {
+async fn a_manager_sees_only_their_team_by_month_or_quarter_and_the_sales_star_as_the_awards_api_ranks_it() {
     let app = spawn_app().await;
     demo(&app).await;
     let manager = Console::sign_in(&app, &demo_email("manager.pudong"), domain::demo::DEMO_PASSWORD).await;
@@ -182,10 +182,30 @@ async fn a_manager_sees_only_their_team_and_the_sales_star_as_the_awards_api_ran
     assert!(!page.contains("深圳一组 Shenzhen 1"), "{page}");
     assert!(page.contains("李娜 Li Na"), "the team's consultant: {page}");
 
-    // The ranking is the published run's, in its order, with its scores.
+    // This quarter's figures are its three months' as the KPI API gives them.
+    let this_quarter = domain::platform::calendar::Quarter::of(Utc::now(), tz);
     let token = app
         .token(&demo_email("manager.pudong"), domain::demo::DEMO_PASSWORD)
         .await;
+    let (mut units, mut amount) = (0, 0);
+    for month in domain::platform::calendar::Period::Quarter(this_quarter).parts() {
+        let report = list(&app, &format!("/api/v1/kpis/teams?month={month}"), &token).await;
+        let items = report["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1, "the manager's team only: {report}");
+        units += items[0]["units_sold"].as_i64().expect("units");
+        amount += items[0]["amount_sold_fen"].as_i64().expect("amount");
+    }
+    assert!(amount > 0, "the demo's team sold in the quarter");
+    let (_, quarter) = manager.page("/console/dashboard?period=quarter").await;
+    assert!(quarter.contains(&format!("Teams, {this_quarter}")), "{quarter}");
+    let row = row_of(&quarter, "浦东一组 Pudong 1");
+    assert!(
+        row.contains(&format!("<td class=\"num\">{units}</td>")),
+        "{units} units in {row}"
+    );
+    assert!(row.contains(&yuan(amount)), "{} in {row}", yuan(amount));
+
+    // The ranking is the published run's, in its order, with its scores.
     let runs = list(&app, &format!("/api/v1/awards/runs?period={last_quarter}"), &token).await;
     // The latest published run of the quarter (the worker may have run an empty one before the demo).
     let id = runs["items"]
