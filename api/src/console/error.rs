@@ -127,7 +127,7 @@ fn error_page(req: &actix_web::HttpRequest, error: Option<&Error>, status: Statu
     };
     let page = match &viewer {
         Some(viewer) => layout::page(viewer, None, &problem.title, body),
-        None => layout::bare(&reader, &problem.title, body),
+        None => layout::bare(&reader, &problem.title, None, body),
     };
     let mut response = HttpResponse::build(status);
     response.content_type("text/html; charset=utf-8");

@@ -78,7 +78,14 @@ impl Nav {
 }
 
 /// The pages built so far; the others of the sidebar are still to come.
-const BUILT: &[Nav] = &[Nav::Dashboard, Nav::Customers];
+const BUILT: &[Nav] = &[
+    Nav::Dashboard,
+    Nav::Customers,
+    Nav::Timers,
+    Nav::Periodic,
+    Nav::SlaBreaches,
+    Nav::Health,
+];
 
 /// The sidebar groups with the entries `viewer` may open.
 pub fn visible(viewer: &Viewer) -> Vec<(Msg, Vec<Nav>)> {
@@ -113,7 +120,7 @@ pub fn page(viewer: &Viewer, current: Option<Nav>, title: &str, body: Markup) ->
                 }
                 div.who {
                     span { (t(Msg::UiSignedInAs { name: viewer.actor.name.clone() })) }
-                    (switch(reader.locale, Some(viewer)))
+                    (switch(reader.locale, Some(viewer), None))
                     form method="post" action="/console/sign-out" {
                         input type="hidden" name="csrf" value=(viewer.session.csrf_token);
                         button.link type="submit" { (t(Msg::UiSignOut)) }
@@ -135,15 +142,16 @@ pub fn page(viewer: &Viewer, current: Option<Nav>, title: &str, body: Markup) ->
     )
 }
 
-/// A page without a session (sign-in, or an error before one): no sidebar.
-pub fn bare(reader: &Reader, title: &str, body: Markup) -> Markup {
+/// A page without a session (sign-in, or an error before one): no sidebar;
+/// its language links keep `next` (where the sign-in leads).
+pub fn bare(reader: &Reader, title: &str, next: Option<&str>, body: Markup) -> Markup {
     head(
         reader,
         title,
         html! {
             header.top {
                 a.brand href="/console" { (Msg::UiConsole.render(reader)) }
-                div.who { (switch(reader.locale, None)) }
+                div.who { (switch(reader.locale, None, next)) }
             }
             main #main .narrow {
                 h1 { (title) }
@@ -193,7 +201,7 @@ fn sidebar(viewer: &Viewer, current: Option<Nav>) -> Markup {
 
 /// The language switch: a form per language (works without script); a
 /// signed-in switch is kept in the session, the sign-in page's in the URL.
-fn switch(current: Locale, viewer: Option<&Viewer>) -> Markup {
+fn switch(current: Locale, viewer: Option<&Viewer>, next: Option<&str>) -> Markup {
     html! {
         div.lang role="group" aria-label="语言 / Language" {
             @for locale in Locale::ALL {
@@ -208,7 +216,8 @@ fn switch(current: Locale, viewer: Option<&Viewer>) -> Markup {
                         button.link type="submit" lang=(locale.tag()) { (name) }
                     }
                 } @else {
-                    a href={ "?lang=" (locale.tag()) } lang=(locale.tag()) { (name) }
+                    a href=(super::ui::query(&[("lang", locale.tag()), ("next", next.unwrap_or_default())]))
+                        lang=(locale.tag()) { (name) }
                 }
             }
         }

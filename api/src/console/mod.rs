@@ -11,6 +11,7 @@ pub mod customers;
 pub mod dashboards;
 pub mod error;
 pub mod layout;
+pub mod operations;
 pub mod session;
 pub mod table;
 pub mod ui;
@@ -18,13 +19,14 @@ pub mod ui;
 use std::sync::LazyLock;
 
 use actix_web::{
-    HttpRequest, HttpResponse,
+    HttpMessage, HttpRequest, HttpResponse,
     http::header,
     middleware::from_fn,
     web::{self, ServiceConfig},
 };
 use domain::{
     access::{
+        audit::{self, AuditContext},
         console_sessions,
         sessions::{self as sign_ins, Checked},
     },
@@ -41,7 +43,7 @@ use self::{
     layout::Nav,
     session::{SESSION_COOKIE, SIGN_IN_COOKIE, Submitted, Viewer},
 };
-use crate::{error::ApiError, language, state::AppState};
+use crate::{edge::RequestId, error::ApiError, language, state::AppState};
 
 const STYLESHEET: &str = include_str!("assets/console.css");
 const SCRIPT: &str = include_str!("assets/console.js");
@@ -82,6 +84,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(web::resource("/language").post(choose_language))
             .configure(dashboards::configure)
             .configure(customers::configure)
+            .configure(operations::configure)
             .default_service(web::to(not_found)),
     );
 }
@@ -253,7 +256,7 @@ fn sign_in_form(
         .content_type("text/html; charset=utf-8")
         .insert_header(session::set_cookie(req, SIGN_IN_COOKIE, &csrf, 3600))
         .insert_header((header::CONTENT_LANGUAGE, reader.locale.tag()))
-        .body(layout::bare(reader, &t(Msg::UiSignIn), body).into_string())
+        .body(layout::bare(reader, &t(Msg::UiSignIn), Some(next), body).into_string())
 }
 
 async fn sign_in(
@@ -312,7 +315,14 @@ async fn sign_in(
             ));
         }
     };
-    let (token, _) = console_sessions::start(&state.db, &state.settings, user_id, picked).await?;
+    let (token, session) = console_sessions::start(&state.db, &state.settings, user_id, picked).await?;
+    let ctx = AuditContext {
+        actor_user_id: Some(user_id),
+        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
+        address: Some(address),
+        ..AuditContext::default()
+    };
+    audit::record(&state.db, &ctx, "sign_in", "console_session", session.id, None, None).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, next))
         .insert_header(session::set_cookie(
@@ -330,8 +340,19 @@ async fn sign_out(
     state: web::Data<AppState>,
     submitted: Submitted<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, ConsoleError> {
-    console_sessions::end(&state.db, submitted.viewer.session.id).await?;
-    let lang = submitted.viewer.reader.locale.tag();
+    let viewer = &submitted.viewer;
+    console_sessions::end(&state.db, viewer.session.id).await?;
+    audit::record(
+        &state.db,
+        &viewer.audit(),
+        "sign_out",
+        "console_session",
+        viewer.session.id,
+        None,
+        None,
+    )
+    .await?;
+    let lang = viewer.reader.locale.tag();
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/console/sign-in?lang={lang}")))
         .insert_header(session::set_cookie(&req, SESSION_COOKIE, "", 0))

@@ -169,21 +169,39 @@ pub async fn fire(
         return Ok(None);
     }
     timers::schedule(&txn, timer_for(job, job.next(start), tz)).await?;
+    run(&txn, job, label, start, tz).await?;
+    txn.commit().await?;
+    Ok(Some("ran"))
+}
+
+/// The work of `job` for the period `label`, which ends at `start`: what
+/// the scheduled run does, and what "run now" repeats. Running it again
+/// doubles nothing: a month's snapshot once taken stays, digests are keyed
+/// by period and manager, the quarter's scheduled Sales Star run is claimed
+/// once, and unpublished bonus pools are computed again with the figures
+/// of now (published ones stay).
+async fn run(
+    txn: &(impl ConnectionTrait + TransactionTrait),
+    job: Job,
+    label: &str,
+    start: NaiveDate,
+    tz: Tz,
+) -> Result<(), DomainError> {
     let first_day = previous_start(job, start);
     match job {
         Job::KpiSnapshot => {
             let month = label
                 .parse()
                 .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
-            crate::performance::snapshots::take(&txn, month, tz).await?;
+            crate::performance::snapshots::take(txn, month, tz).await?;
         }
         Job::DigestDaily => {
             let window = Window::new(ReportPeriod::Day, first_day, tz);
-            digest(&txn, notifications::Kind::DigestDaily, label, window, tz).await?;
+            digest(txn, notifications::Kind::DigestDaily, label, window, tz).await?;
         }
         Job::DigestWeekly => {
             let window = Window::new(ReportPeriod::Week, first_day, tz);
-            digest(&txn, notifications::Kind::DigestWeekly, label, window, tz).await?;
+            digest(txn, notifications::Kind::DigestWeekly, label, window, tz).await?;
         }
         Job::SalesStar => {
             let quarter = label
@@ -191,8 +209,8 @@ pub async fn fire(
                 .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
             // One scheduled run per quarter, whoever claims it first; a
             // timer of its own computes it.
-            if let Some(run) = crate::performance::awards::runs::claim_scheduled_run(&txn, quarter).await? {
-                crate::performance::awards::runs::schedule_computation(&txn, run.id).await?;
+            if let Some(run) = crate::performance::awards::runs::claim_scheduled_run(txn, quarter).await? {
+                crate::performance::awards::runs::schedule_computation(txn, run.id).await?;
             }
         }
         Job::Bonuses => {
@@ -201,11 +219,93 @@ pub async fn fire(
                 .map_err(|e: crate::platform::text::Msg| DomainError::Internal(e.to_string()))?;
             // This timer fires once per month, so each pool is computed
             // once by it (on-demand computations come and go beside it).
-            crate::performance::bonuses::pools::compute_period_end(&txn, month, tz).await?;
+            crate::performance::bonuses::pools::compute_period_end(txn, month, tz).await?;
         }
     }
+    Ok(())
+}
+
+/// A periodic job as operations see it: its last run and its next.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub job: Job,
+    /// The period, when and by whom the last run happened.
+    pub last: Option<LastRun>,
+    /// When the next run is due (its timer, pending or queued).
+    pub next_due_at: Option<DateTime<Utc>>,
+    /// The period the next run covers.
+    pub next_label: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LastRun {
+    pub label: String,
+    pub fired_at: Option<DateTime<Utc>>,
+    pub fired_by: Option<String>,
+}
+
+/// Every periodic job's last and next run, read from its timers (two
+/// queries per job, each one row, by the timers' unique key prefix).
+pub async fn schedules(db: &impl ConnectionTrait) -> Result<Vec<Schedule>, DomainError> {
+    use entities::timers::{Column as C, Entity as Timers, TimerState};
+    use sea_orm::QueryOrder;
+    let mut out = Vec::with_capacity(JOBS.len());
+    for job in JOBS {
+        let prefix = format!("{KIND}:{}:", job.name());
+        let label_of = |key: &str| key.strip_prefix(&prefix).unwrap_or(key).to_owned();
+        let last = Timers::find()
+            .filter(C::Kind.eq(KIND))
+            .filter(C::DedupeKey.starts_with(&prefix))
+            .filter(C::State.eq(TimerState::Fired))
+            .order_by_desc(C::DueAt)
+            .one(db)
+            .await?;
+        let next = Timers::find()
+            .filter(C::Kind.eq(KIND))
+            .filter(C::DedupeKey.starts_with(&prefix))
+            .filter(C::State.is_in(timers::OPEN))
+            .order_by_asc(C::DueAt)
+            .one(db)
+            .await?;
+        out.push(Schedule {
+            job: *job,
+            last: last.map(|t| LastRun {
+                label: label_of(&t.dedupe_key),
+                fired_at: t.fired_at,
+                fired_by: t.fired_by,
+            }),
+            next_due_at: next.as_ref().map(|t| t.due_at),
+            next_label: next.map(|t| label_of(&t.dedupe_key)),
+        });
+    }
+    Ok(out)
+}
+
+/// Runs `job` now for the period that ended last (the one its latest
+/// scheduled run covered), leaving its schedule as it is; returns that
+/// period's label. See [`run`] for why a second run doubles nothing.
+pub async fn run_now(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    job: Job,
+    now: DateTime<Utc>,
+    tz: Tz,
+    ctx: &crate::access::audit::AuditContext,
+) -> Result<String, DomainError> {
+    let (_, label) = job.latest(now, tz);
+    let start = job
+        .start_after(&label)
+        .ok_or_else(|| DomainError::Internal(format!("periodic job {} has no period {label}", job.name())))?;
+    let txn = crate::platform::db::begin_write(db).await?;
+    run(&txn, job, &label, start, tz).await?;
+    let after = serde_json::json!({"job": job.name(), "period": label});
+    crate::access::audit::record(&txn, ctx, "run_now", "periodic_job", job.name(), None, Some(&after)).await?;
     txn.commit().await?;
-    Ok(Some("ran"))
+    Ok(label)
+}
+
+/// The job named `name` (`kpi_snapshot`, `digest_daily`, …).
+pub fn job_named(name: &str) -> Option<Job> {
+    Job::from_name(name)
 }
 
 fn timer_for(job: Job, start: NaiveDate, tz: Tz) -> NewTimer {

@@ -586,6 +586,40 @@ pub async fn breaches(
     Ok(page.fetch(db, query, C::Id, |b| b.id).await?.map(BreachView::from))
 }
 
+/// Breaches within the caller's scope whose deadline fell in
+/// [`from`, `to`), counted by team and kind in one grouped query (a team of
+/// `None`: the customer had no team then).
+pub async fn breach_counts(
+    db: &impl ConnectionTrait,
+    actor: &crate::access::actor::Actor,
+    scope: crate::access::permissions::Scope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(Option<Uuid>, SlaKind, u64)>, DomainError> {
+    use sea_orm::{
+        QuerySelect,
+        sea_query::{Expr, Func},
+    };
+    use sla_breaches::Column as C;
+    let rows: Vec<(Option<Uuid>, SlaKind, i64)> = sla_breaches::Entity::find()
+        .select_only()
+        .column(C::TeamId)
+        .column(C::Kind)
+        .column_as(Expr::expr(Func::count(Expr::col(C::Id))), "n")
+        .filter(actor.reach(scope, C::ConsultantId, Some(C::TeamId)))
+        .filter(C::DueAt.gte(from))
+        .filter(C::DueAt.lt(to))
+        .group_by(C::TeamId)
+        .group_by(C::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(team, kind, n)| (team, kind, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};

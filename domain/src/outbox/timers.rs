@@ -274,6 +274,95 @@ pub async fn list(
     Ok(page.fetch(db, query, C::Id, |t| t.id).await?.map(TimerView::from))
 }
 
+/// The open timers (pending or queued) of one kind, by how soon they fall due.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenByKind {
+    pub kind: String,
+    /// Due before `now` and not yet fired.
+    pub overdue: u64,
+    /// Due within the hour after `now`.
+    pub next_hour: u64,
+    /// Due later than that.
+    pub later: u64,
+}
+
+/// Every kind's open timers counted by how soon they fall due, in one
+/// grouped query; kinds in alphabetical order.
+pub async fn open_by_kind(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<OpenByKind>, DomainError> {
+    use sea_orm::{
+        QueryOrder, QuerySelect,
+        sea_query::{ExprTrait, Func},
+    };
+    use timers::Column as C;
+    let hour = now + Duration::hours(1);
+    // COUNT of a CASE without ELSE: a bigint on PostgreSQL (SUM would be numeric).
+    let count_if = |condition: Expr| Expr::expr(Func::count(Expr::case(condition, Expr::val(1i64))));
+    let rows: Vec<(String, i64, i64, i64)> = timers::Entity::find()
+        .select_only()
+        .column(C::Kind)
+        .column_as(count_if(C::DueAt.lt(now)), "overdue")
+        .column_as(count_if(C::DueAt.gte(now).and(C::DueAt.lt(hour))), "next_hour")
+        .column_as(count_if(C::DueAt.gte(hour)), "later")
+        .filter(C::State.is_in(OPEN))
+        .group_by(C::Kind)
+        .order_by_asc(C::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(|(kind, overdue, next_hour, later)| OpenByKind {
+            kind,
+            overdue: count(overdue),
+            next_hour: count(next_hour),
+            later: count(later),
+        })
+        .collect())
+}
+
+/// Which open timers to show by due time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueWindow {
+    /// Due before now and not yet fired.
+    Overdue,
+    /// Due within the hour.
+    NextHour,
+    /// Every open timer.
+    Open,
+}
+
+/// The first `limit` open timers in `window` (of `kind`, if given),
+/// soonest due first.
+pub async fn open_due(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    window: DueWindow,
+    kind: Option<&str>,
+    limit: u64,
+) -> Result<Vec<TimerView>, DomainError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    use timers::Column as C;
+    let mut query = timers::Entity::find().filter(C::State.is_in(OPEN));
+    query = match window {
+        DueWindow::Overdue => query.filter(C::DueAt.lt(now)),
+        DueWindow::NextHour => query
+            .filter(C::DueAt.gte(now))
+            .filter(C::DueAt.lt(now + Duration::hours(1))),
+        DueWindow::Open => query,
+    };
+    if let Some(kind) = kind {
+        query = query.filter(C::Kind.eq(kind));
+    }
+    let rows = query
+        .order_by_asc(C::DueAt)
+        .order_by_asc(C::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(TimerView::from).collect())
+}
+
 /// The deadlines still ahead of customer `customer` (the caller checks
 /// reach): its open deadline and task timers, soonest first, each with the
 /// policy version that set it. Reminders (`warning`) are left out: they

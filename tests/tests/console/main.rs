@@ -3,4 +3,5 @@
 //! actions. The browser tests (tests/tests/browser) drive Chromium.
 
 mod dashboards;
+mod operations;
 mod sessions;

@@ -30,6 +30,10 @@ async fn the_root_leads_to_the_console_and_the_console_to_its_sign_in_page() {
     let page = app.get("/console/sign-in?next=https://evil.example/", None).await;
     let html = page.text().await.expect("page");
     assert!(html.contains("name=\"next\" value=\"/console\""), "{html}");
+    // The language links of the sign-in page keep where it leads.
+    let page = app.get("/console/sign-in?next=%2Fconsole%2Fqueues", None).await;
+    let html = page.text().await.expect("page");
+    assert!(html.contains("?lang=en&amp;next=%2Fconsole%2Fqueues"), "{html}");
 }
 
 #[tokio::test]
@@ -51,6 +55,21 @@ async fn signing_in_opens_a_session_and_signing_out_ends_it() {
     let after = console.get("/console").await;
     assert_eq!(after.status().as_u16(), 303);
     assert!(location(&after).starts_with("/console/sign-in"), "{}", location(&after));
+
+    // Both are in the audit log, with the administrator as actor.
+    let admin = app.admin_token().await;
+    let entries = tests::org::list(&app, "/api/v1/audit-log?entity=console_session", &admin).await;
+    let actions: Vec<&str> = entries["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["actor_user_id"].is_string())
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"sign_in") && actions.contains(&"sign_out"),
+        "{entries}"
+    );
 }
 
 #[tokio::test]
