@@ -83,6 +83,46 @@ pub fn bars(title: &str, rows: &[(String, f64)], show: impl Fn(f64) -> String) -
     }
 }
 
+/// Two horizontal bars per row, a value (`s0`) above its target (`s1`),
+/// on one scale; a row without a target has one bar. `keys` names the two.
+pub fn pairs(
+    title: &str,
+    keys: (&str, &str),
+    rows: &[(String, f64, Option<f64>)],
+    show: impl Fn(f64) -> String,
+) -> Markup {
+    let max = rows
+        .iter()
+        .map(|(_, v, t)| v.max(t.unwrap_or(0.0)))
+        .fold(0.0_f64, f64::max);
+    let row_h = 34.0;
+    let height = row_h * rows.len() as f64 + 8.0;
+    let label_w = 160.0;
+    let bar_w = WIDTH - label_w - 110.0;
+    let width = |v: f64| if max > 0.0 { (bar_w * v / max).max(1.0) } else { 1.0 };
+    html! {
+        figure.chart {
+            svg viewBox={ "0 0 " (WIDTH) " " (height) } role="img" aria-label=(title) {
+                title { (title) }
+                @for (i, (label, value, target)) in rows.iter().enumerate() {
+                    @let top = 4.0 + row_h * i as f64;
+                    text.axis x=(label_w - 6.0) y=(top + 19.0) text-anchor="end" { (label) }
+                    rect class="bar s0" x=(label_w) y=(top + 2.0) width=(width(*value)) height="13" {}
+                    text.axis x=(label_w + width(*value) + 6.0) y=(top + 13.0) { (show(*value)) }
+                    @if let Some(target) = target {
+                        rect class="bar s1" x=(label_w) y=(top + 17.0) width=(width(*target)) height="13" {}
+                        text.axis x=(label_w + width(*target) + 6.0) y=(top + 28.0) { (show(*target)) }
+                    }
+                }
+            }
+            figcaption {
+                span class="key s0" { (keys.0) }
+                span class="key s1" { (keys.1) }
+            }
+        }
+    }
+}
+
 /// A round number at or above `max` for the top of an axis.
 fn nice_ceiling(max: f64) -> f64 {
     if max <= 0.0 {

@@ -97,6 +97,8 @@ impl Nav {
 
 /// The pages built so far; the others of the sidebar are still to come.
 const BUILT: &[Nav] = &[
+    Nav::Dashboard,
+    Nav::Customers,
     Nav::Timers,
     Nav::Periodic,
     Nav::SlaBreaches,

@@ -8,11 +8,14 @@
 
 pub mod admin;
 pub mod chart;
+pub mod customers;
+pub mod dashboards;
 pub mod error;
 pub mod integrations;
 pub mod layout;
 pub mod operations;
 pub mod session;
+pub mod table;
 pub mod ui;
 
 use std::sync::LazyLock;
@@ -81,6 +84,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(web::resource("/sign-in").get(sign_in_page).post(sign_in))
             .service(web::resource("/sign-out").post(sign_out))
             .service(web::resource("/language").post(choose_language))
+            .configure(dashboards::configure)
+            .configure(customers::configure)
             .configure(operations::configure)
             .configure(admin::configure)
             .configure(integrations::configure)

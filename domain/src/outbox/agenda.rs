@@ -93,8 +93,8 @@ impl AgendaKind {
         }
     }
 
-    /// The timer kind whose due time this item shows.
-    fn timer(self) -> SlaKind {
+    /// The timer kind whose due time this item shows (and whose words name it).
+    pub fn timer(self) -> SlaKind {
         match self {
             AgendaKind::FirstResponse => SlaKind::FirstResponse,
             AgendaKind::NeedsAssessment => SlaKind::NeedsAssessment,

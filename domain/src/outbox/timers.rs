@@ -362,3 +362,23 @@ pub async fn open_due(
         .await?;
     Ok(rows.into_iter().map(TimerView::from).collect())
 }
+
+/// The deadlines still ahead of customer `customer` (the caller checks
+/// reach): its open deadline and task timers, soonest first, each with the
+/// policy version that set it. Reminders (`warning`) are left out: they
+/// are steps towards a deadline, not deadlines.
+pub async fn ahead_of_customer(db: &impl ConnectionTrait, customer: Uuid) -> Result<Vec<TimerView>, DomainError> {
+    use sea_orm::QueryOrder;
+    use timers::Column as C;
+    Ok(timers::Entity::find()
+        .filter(C::CustomerId.eq(customer))
+        .filter(C::State.is_in(OPEN))
+        .filter(C::Phase.is_in(["deadline", "task"]))
+        .order_by_asc(C::DueAt)
+        .order_by_asc(C::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(TimerView::from)
+        .collect())
+}

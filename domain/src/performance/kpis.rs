@@ -279,6 +279,18 @@ pub async fn consultants(
     tz: Tz,
     team: Option<Uuid>,
 ) -> Result<Vec<ConsultantFigures>, DomainError> {
+    consultants_over(db, actor, scope, Period::Month(month), tz, team).await
+}
+
+/// As [`consultants`], over any period (a quarter on the director's dashboard).
+pub async fn consultants_over(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    period: Period,
+    tz: Tz,
+    team: Option<Uuid>,
+) -> Result<Vec<ConsultantFigures>, DomainError> {
     let mut query = consultant_accounts();
     query = match scope {
         Scope::All => query,
@@ -288,7 +300,7 @@ pub async fn consultants(
     if let Some(team) = team {
         query = query.filter(users::Column::TeamId.eq(team));
     }
-    consultant_figures(db, query, month.start(tz), month.end(tz)).await
+    consultant_figures(db, query, period.start(tz), period.end(tz)).await
 }
 
 /// The figures of every active consultant over `[from, to)`, whoever asks: for
@@ -598,7 +610,19 @@ pub async fn teams(
     month: Month,
     tz: Tz,
 ) -> Result<Vec<TeamFigures>, DomainError> {
-    let (from, to) = (month.start(tz), month.end(tz));
+    teams_over(db, actor, scope, Period::Month(month), tz).await
+}
+
+/// As [`teams`], over a month or a quarter: target progress is against the
+/// quarter's target (else the year's), sold from its start to the period's end.
+pub async fn teams_over(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    period: Period,
+    tz: Tz,
+) -> Result<Vec<TeamFigures>, DomainError> {
+    let (from, to) = (period.start(tz), period.end(tz));
     let mut query = teams::Entity::find().order_by_asc(teams::Column::Name);
     if let Some(ids) = team_reach(actor, scope)? {
         query = query.filter(teams::Column::Id.is_in(ids));
@@ -643,15 +667,20 @@ pub async fn teams(
         &ids,
     )
     .await?;
-    let quarter = month.quarter().to_string();
-    let year = month.year().to_string();
+    let quarter_of = match period {
+        Period::Month(m) => Some(m.quarter()),
+        Period::Quarter(q) => Some(q),
+        Period::Year(_) => None,
+    };
+    let quarter = quarter_of.map(|q| q.to_string()).unwrap_or_default();
+    let year = period.year().to_string();
     let targets = entities::targets::Entity::find()
         .filter(entities::targets::Column::TeamId.is_in(ids.clone()))
         .filter(entities::targets::Column::Period.is_in([quarter.clone(), year.clone()]))
         .all(db)
         .await?;
-    let quarter_start = month.quarter().start(tz);
-    let year_start = month.year().start(tz);
+    let quarter_start = quarter_of.map_or(from, |q| q.start(tz));
+    let year_start = period.year().start(tz);
     let quarter_to_date = sold(db, "team_id", quarter_start, to, &ids).await?;
     let year_to_date = sold(db, "team_id", year_start, to, &ids).await?;
     Ok(list

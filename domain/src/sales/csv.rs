@@ -535,6 +535,29 @@ pub(crate) fn defuse(text: &str) -> String {
     }
 }
 
+/// Any table as CSV: `header` (already in the reader's language), then
+/// `rows`; a text cell a spreadsheet would run as a formula is defused,
+/// numbers are written as they are. For exports of figures (the console's
+/// dashboard) that have no CSV of their own.
+pub fn table(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, DomainError> {
+    let fail = |e: csv::Error| DomainError::Internal(format!("writing CSV: {e}"));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header).map_err(fail)?;
+    for row in rows {
+        let cells = row.iter().map(|cell| {
+            if cell.parse::<f64>().is_ok() {
+                cell.clone()
+            } else {
+                defuse(cell)
+            }
+        });
+        writer.write_record(cells).map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| DomainError::Internal(format!("writing CSV: {e}")))
+}
+
 /// The lines of `customers` as CSV, after the header line in `header`'s
 /// language if one is asked for. For a partner (`partner`) the sales
 /// team's internals are left empty: lost_reason, key_account, owner_id and

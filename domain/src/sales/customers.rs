@@ -964,3 +964,52 @@ pub async fn merge(
     txn.commit().await?;
     Ok(after)
 }
+
+/// A lead its consultant has not reached yet (no first response), for the
+/// managers' board of unanswered leads by age.
+#[derive(Debug, Clone)]
+pub struct Unanswered {
+    pub customer_id: Uuid,
+    pub name: String,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    /// Since when the consultant has had it: the assignment, else the lead's arrival.
+    pub waiting_since: DateTime<Utc>,
+}
+
+/// The leads within the caller's reach that nobody has reached yet (no
+/// first response, not lost, not merged), longest waiting first, at most
+/// `limit` of them, with their consultant's name.
+pub async fn unanswered(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    limit: u64,
+) -> Result<Vec<Unanswered>, DomainError> {
+    use customers::Column as C;
+    use sea_orm::QueryOrder;
+    let rows = customers::Entity::find()
+        .filter(reach(actor, scope))
+        .filter(C::MergedIntoId.is_null())
+        .filter(C::FirstResponseAt.is_null())
+        .filter(C::Status.ne(customers::CustomerStatus::Lost))
+        .order_by_asc(Expr::cust("COALESCE(assigned_at, created_at)"))
+        .order_by_asc(C::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let owners: Vec<Uuid> = rows.iter().filter_map(|c| c.owner_id).collect();
+    let names = crate::access::users::names(db, &owners).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| Unanswered {
+            customer_id: c.id,
+            owner_name: c.owner_id.and_then(|o| names.get(&o).cloned()),
+            owner_id: c.owner_id,
+            team_id: c.team_id,
+            waiting_since: c.assigned_at.unwrap_or(c.created_at),
+            name: c.name,
+        })
+        .collect())
+}

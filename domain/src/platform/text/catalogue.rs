@@ -1229,6 +1229,126 @@ catalogue! {
     UiAuditBadDate => zh "日期格式应为 年-月-日，例如 2026-11-30", en "a date is written year-month-day, e.g. 2026-11-30";
     UiAuditNewestFirst => zh "最新的记录在前。", en "Newest entries first.";
     UiAuditFirstPage => zh "第一页", en "First page";
+    // ---- console: dashboards and customers
+    UiDashTitle => zh "业绩看板", en "Performance dashboard";
+    UiDashPeriod => zh "统计周期", en "Period";
+    UiDashByMonth => zh "按月", en "By month";
+    UiDashByQuarter => zh "按季度", en "By quarter";
+    UiDashMonth => zh "月份", en "Month";
+    UiDashQuarter => zh "季度", en "Quarter";
+    UiDashShow => zh "查看", en "Show";
+    UiDashTeams { period: String } => zh "{period} 各团队业绩", en "Teams, {period}";
+    UiDashConsultants { period: String } => zh "{period} 各顾问业绩", en "Consultants, {period}";
+    UiDashOwnOnly => zh "您的查看范围为本人，只显示您自己的业绩。", en "Your scope is your own: only your figures are shown.";
+    UiDashNoTeams => zh "您的范围内没有团队；请联系系统管理员为您分配团队。",
+        en "No team is within your scope; ask the administrator to assign you a team.";
+    UiDashNoConsultants => zh "您的范围内没有在职顾问。", en "No active consultant is within your scope.";
+    UiDashChartTeams { period: String } => zh "{period} 各团队成交金额与目标（万元）",
+        en "Amount sold against target per team, {period} (10,000 yuan)";
+    UiDashChartConsultants { period: String } => zh "{period} 各顾问成交金额与目标（万元）",
+        en "Amount sold against target per consultant, {period} (10,000 yuan)";
+    UiDashChartSold => zh "成交金额", en "amount sold";
+    UiDashChartTarget => zh "目标", en "target";
+    UiDashColTeam => zh "团队", en "Team";
+    UiDashColConsultant => zh "顾问", en "Consultant";
+    UiDashColUnits => zh "成交套数", en "Units sold";
+    UiDashColAmount => zh "成交金额", en "Amount sold";
+    UiDashColTargetPeriod => zh "目标周期", en "Target period";
+    UiDashColTargetUnits => zh "目标套数", en "Target units";
+    UiDashColUnitsToDate => zh "累计成交套数", en "Units to date";
+    UiDashColUnitsRate => zh "套数达成率", en "Units achievement rate";
+    UiDashColTargetAmount => zh "目标金额", en "Target amount";
+    UiDashColAmountToDate => zh "累计成交金额", en "Amount to date";
+    UiDashColAmountRate => zh "金额达成率", en "Amount achievement rate";
+    UiDashColSatisfaction => zh "满意度", en "Satisfaction";
+    UiDashColComplaintRate => zh "投诉率", en "Complaint rate";
+    UiDashColNewLeads => zh "新增线索", en "New leads";
+    UiDashColSla => zh "时限达成率", en "SLA compliance";
+    UiDashColTrainingCoverage => zh "培训覆盖率", en "Training coverage";
+    UiDashColPassRate => zh "考核通过率", en "Exam pass rate";
+    UiDashColResolutionHours => zh "平均投诉解决时长（小时）", en "Average complaint resolution (hours)";
+    UiDashColRank => zh "名次", en "Rank";
+    UiDashColScore => zh "得分", en "Score";
+    UiDashColEligible => zh "是否合格", en "Eligible";
+    UiDashColBonus => zh "奖金", en "Bonus";
+    UiDashColReason => zh "说明", en "Reason";
+    UiDashColWaiting => zh "等待自", en "Waiting since";
+    UiDashColCustomer => zh "客户", en "Customer";
+    UiDashStar => zh "销售之星", en "Sales Star";
+    UiDashStarOf { period: String, version: i32 } => zh "{period} 销售之星排名（评奖规则第 {version} 版）",
+        en "Sales Star ranking of {period} (award rules version {version})";
+    UiDashStarNone { period: String } => zh "{period} 的销售之星尚未评出：下一季度开始时自动评选，总监也可随时发起评选。",
+        en "No Sales Star ranking of {period} yet: it is computed when the next quarter starts, or when the director asks for it.";
+    /// `formula`: each figure's name × its weight, joined by " + ".
+    UiDashStarScore { formula: String }
+        => zh "得分 = {formula}；成交套数、成交金额和新增线索先除以合格顾问中的最高值。",
+           en "Score = {formula}; units, amount and new leads are first divided by the highest among eligible consultants.";
+    UiDashUnanswered => zh "未响应线索（按等待时长）", en "Unanswered leads by age";
+    UiDashUnansweredIntro => zh "尚未首次响应（初次接触）的线索，按分配后等待的时长分组；超过 24 小时即已逾期。",
+        en "Leads without a first response yet, by how long they have waited since assignment; over 24 hours is overdue.";
+    UiDashAgeUnderHour => zh "1 小时内", en "Under 1 h";
+    UiDashAgeOneToFour => zh "1–4 小时", en "1–4 h";
+    UiDashAgeFourToDay => zh "4–24 小时", en "4–24 h";
+    UiDashAgeOverdue => zh "超过 24 小时（逾期）", en "Over 24 h (overdue)";
+    UiDashUnassigned => zh "未分配", en "Unassigned";
+    UiDashNoUnanswered => zh "没有等待首次响应的线索。", en "No lead is waiting for a first response.";
+    UiDashLongestOnly { count: u64 } => zh "只统计等待最久的 {count} 条线索。", en "Only the {count} longest-waiting leads are counted.";
+    UiCustSearch => zh "姓名、电话或电子邮箱", en "Name, phone or e-mail";
+    UiCustStatus => zh "状态", en "Status";
+    UiCustAnyStatus => zh "全部状态", en "Any status";
+    UiCustColName => zh "姓名", en "Name";
+    UiCustColPhone => zh "电话", en "Phone";
+    UiCustColOwner => zh "负责顾问", en "Consultant";
+    UiCustColTeam => zh "团队", en "Team";
+    UiCustColKeyAccount => zh "重点客户", en "Key account";
+    UiCustColNextDue => zh "下一时限", en "Next deadline";
+    UiCustColCreated => zh "创建时间", en "Created";
+    UiCustColChannel => zh "来源渠道", en "Channel";
+    UiCustColAssigned => zh "分配时间", en "Assigned";
+    UiCustColFirstResponse => zh "首次响应时间", en "First response";
+    UiCustColLastFollowUp => zh "最近跟进", en "Last follow-up";
+    UiCustNone => zh "没有符合条件的客户；请修改搜索条件或清除筛选。", en "No customer matches; change the search or clear the filters.";
+    UiCustRecord => zh "客户资料", en "Record";
+    UiCustTimeline => zh "时间线（最新在前）", en "Timeline (newest first)";
+    UiCustNoTimeline => zh "暂无记录。", en "Nothing recorded yet.";
+    UiCustDeadlines => zh "待到期时限", en "Deadlines ahead";
+    UiCustNoDeadlines => zh "没有待到期的时限。", en "No deadline is pending.";
+    UiCustColKind => zh "类型", en "Kind";
+    UiCustColDue => zh "到期时间", en "Due";
+    UiCustColPolicy => zh "时限策略", en "Policy";
+    UiCustColState => zh "是否逾期", en "Overdue";
+    UiCustColWhen => zh "时间", en "When";
+    UiCustColEvent => zh "事件", en "Event";
+    UiCustColDetails => zh "详情", en "Details";
+    UiCustColBy => zh "记录人", en "Recorded by";
+    UiCustPolicyVersion { what: Box<Msg>, version: i32 } => zh "{what}策略 第 {version} 版", en "{what} policy, version {version}";
+    UiCustTask => zh "任务", en "task";
+    UiCustOverdue => zh "已逾期", en "overdue";
+    UiCustNotYetDue => zh "未到期", en "not yet due";
+    UiCustEventCreated => zh "客户建档", en "Customer recorded";
+    UiCustEventAssigned => zh "分配顾问", en "Consultant assigned";
+    UiCustEventReassigned => zh "改派顾问", en "Reassigned";
+    UiCustEventStatusChanged => zh "状态变更", en "Status changed";
+    UiCustEventFollowUp => zh "跟进", en "Follow-up";
+    UiCustEventNeedsAssessed => zh "需求分析", en "Needs assessment";
+    UiCustEventDealCreated => zh "创建交易", en "Deal created";
+    UiCustEventDealStageChanged => zh "交易阶段变更", en "Deal stage changed";
+    UiCustEventInspectionIssue => zh "交房前检查问题", en "Pre-handover inspection issue";
+    UiCustEventHandoverCompleted => zh "交房", en "Handover";
+    UiCustEventVisit => zh "交房后回访", en "Post-handover visit";
+    UiCustEventComplaintReceived => zh "收到投诉", en "Complaint received";
+    UiCustEventComplaintRouted => zh "投诉转交经理", en "Complaint routed to the manager";
+    UiCustEventComplaintResolved => zh "投诉已解决", en "Complaint resolved";
+    UiCustEventComplaintReopened => zh "投诉重新打开", en "Complaint reopened";
+    UiCustEventMerged => zh "合并重复客户", en "Duplicate merged";
+    UiCustEventEventInvited => zh "受邀参加活动", en "Invited to an event";
+    UiCustEventEventAttended => zh "参加活动", en "Attended an event";
+    UiCustEventSlaBreached => zh "时限违约", en "Deadline breached";
+    UiCustEventNegotiationPlanUpdated => zh "谈判方案更新", en "Negotiation plan updated";
+    UiCustEventLoanUpdated => zh "贷款信息更新", en "Loan updated";
+    UiCustEventTitleTransferred => zh "过户", en "Title transfer";
+    UiCustEventFeedback => zh "客户意见", en "Feedback";
+    UiCustEventFeedbackResolved => zh "意见已处理", en "Feedback resolved";
 }
 
 #[cfg(test)]
