@@ -757,6 +757,48 @@ impl QueueClient {
         Ok(page.cut(jobs))
     }
 
+    /// How many jobs of `queue` in `state` match `q` (what a bulk action
+    /// with that filter would take, before its [`MAX_BULK`] bound).
+    pub async fn count_matching(&self, queue: &str, state: JobState, q: Option<&str>) -> Result<u64, InspectError> {
+        let queue = known_queue(queue)?;
+        match (self, q) {
+            (_, None) => Ok(self.counts(queue).await?.get(state)),
+            (Self::Sqlite(pool), Some(_)) => {
+                let sql = sqlite_sql(
+                    &format!("SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND $cond AND {SQLITE_SEARCH}"),
+                    state,
+                );
+                let n: i64 = sqlx::query_scalar(sql)
+                    .bind(queue)
+                    .bind(now())
+                    .bind(q.map(domain::platform::input::like_contains))
+                    .fetch_one(pool)
+                    .await?;
+                Ok(u64::try_from(n).unwrap_or_default())
+            }
+            (Self::Redis { conn, .. }, Some(_)) => {
+                let found = redis_matching(&mut conn.clone(), &self.keys(queue), state, q).await?;
+                Ok(found.len() as u64)
+            }
+        }
+    }
+
+    /// The job `id` of `queue` in whichever state it is, if it is there.
+    pub async fn find_job(&self, queue: &str, id: &str) -> Result<Option<JobInfo>, InspectError> {
+        let queue = known_queue(queue)?;
+        let page = OffsetRequest {
+            limit: MAX_PAGE_LIMIT,
+            offset: 0,
+        };
+        for state in JobState::ALL {
+            let found = self.list_jobs(queue, state, Some(id), page).await?;
+            if let Some(job) = found.items.into_iter().find(|job| job.id == id) {
+                return Ok(Some(job));
+            }
+        }
+        Ok(None)
+    }
+
     /// Applies `action` to one job. [`InspectError::WrongState`] when the
     /// job exists but is not in a state the action applies to.
     pub async fn job_action(&self, queue: &str, id: &str, action: JobAction) -> Result<(), InspectError> {
