@@ -78,7 +78,7 @@ impl Nav {
 }
 
 /// The pages built so far; the others of the sidebar are still to come.
-const BUILT: &[Nav] = &[Nav::Timers, Nav::Periodic, Nav::SlaBreaches, Nav::Health];
+const BUILT: &[Nav] = &[Nav::Queues, Nav::Timers, Nav::Periodic, Nav::SlaBreaches, Nav::Health];
 
 /// The sidebar groups with the entries `viewer` may open.
 pub fn visible(viewer: &Viewer) -> Vec<(Msg, Vec<Nav>)> {

@@ -10,6 +10,7 @@ pub mod chart;
 pub mod error;
 pub mod layout;
 pub mod operations;
+pub mod queues;
 pub mod session;
 pub mod ui;
 
@@ -80,6 +81,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(web::resource("/sign-out").post(sign_out))
             .service(web::resource("/language").post(choose_language))
             .configure(operations::configure)
+            .configure(queues::configure)
             .default_service(web::to(not_found)),
     );
 }

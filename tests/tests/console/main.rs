@@ -3,4 +3,5 @@
 //! actions. The browser tests (tests/tests/browser) drive Chromium.
 
 mod operations;
+mod queues;
 mod sessions;
