@@ -24,6 +24,10 @@ use crate::{QueueClient, QueueError, jobs::Queue};
 /// At most this many jobs are scanned by one listing or changed by one bulk action.
 pub const MAX_BULK: usize = 10_000;
 
+/// Heartbeats a worker may miss before it counts as gone and its jobs are
+/// handed to another (the workers' setting, and what the console shows).
+pub const MISSED_HEARTBEATS: usize = 3;
+
 /// The largest page of a job listing (other lists stop at 100).
 pub const MAX_PAGE_LIMIT: u64 = 500;
 

@@ -44,8 +44,6 @@ const PAGE_SIZE: u64 = 50;
 const CHART_MINUTES: u32 = 180;
 /// How long the counts, pause flags and workers are reused.
 const SNAPSHOT_TTL: std::time::Duration = std::time::Duration::from_secs(1);
-/// Heartbeats a worker may miss before it counts as gone (the workers' own rule).
-const MISSED_HEARTBEATS: u64 = 3;
 /// Running jobs read per queue to show what each worker holds.
 const HELD_SHOWN: u64 = 100;
 
@@ -261,7 +259,10 @@ fn counts_table(viewer: &Viewer, snapshot: &Snapshot) -> Markup {
 
 fn workers_table(viewer: &Viewer, state: &AppState, snapshot: &Snapshot) -> Markup {
     let now = Utc::now().timestamp();
-    let limit = state.settings.worker_heartbeat_secs.saturating_mul(MISSED_HEARTBEATS);
+    let limit = state
+        .settings
+        .worker_heartbeat_secs
+        .saturating_mul(u64::try_from(queue::inspect::MISSED_HEARTBEATS).unwrap_or(u64::MAX));
     html! {
         @if snapshot.workers.is_empty() {
             p.empty { (viewer.t(Msg::UiQueuesNoWorkers)) }
@@ -568,16 +569,24 @@ async fn jobs_table(viewer: &Viewer, state: &AppState, listing: &Listing) -> Res
     })
 }
 
-/// The bulk buttons of `listing`'s state: `(do value, label, confirm, class)`.
-fn bulk_actions(listing: &Listing) -> Vec<(JobAction, &'static str, Msg, &'static str)> {
+/// An operator's action on jobs: what it does, its name in paths and
+/// forms, its button's label and class.
+type ActionButton = (JobAction, &'static str, Msg, &'static str);
+
+fn every_action() -> [ActionButton; 3] {
     [
         (JobAction::Retry, "retry", Msg::UiQueuesRetry, "primary"),
         (JobAction::RunNow, "run-now", Msg::UiQueuesRunNow, "primary"),
         (JobAction::Delete, "delete", Msg::UiQueuesDelete, "danger"),
     ]
-    .into_iter()
-    .filter(|(action, ..)| action.applies_to(listing.state))
-    .collect()
+}
+
+/// The actions that apply to jobs in `state`.
+fn actions_for(state: JobState) -> Vec<ActionButton> {
+    every_action()
+        .into_iter()
+        .filter(|(action, ..)| action.applies_to(state))
+        .collect()
 }
 
 fn confirm(action: JobAction, count: String) -> Msg {
@@ -614,7 +623,7 @@ async fn jobs_page(
     } else {
         0
     };
-    let actions = bulk_actions(&listing);
+    let actions = actions_for(listing.state);
     let body = html! {
         p { a href="/console/queues" { "← " (viewer.t(Msg::UiNavQueues)) } " " (status_badge(&viewer, row.paused)) " "
             @if write { (pause_button(&viewer, &row)) } }
@@ -702,14 +711,7 @@ async fn job_page(
         .map_err(inspect_error)?
         .ok_or(ApiError::NotFound(Msg::NounJob))?;
     let payload = serde_json::to_string_pretty(&job.payload).unwrap_or_else(|_| job.payload.to_string());
-    let actions: Vec<(JobAction, &str, Msg, &str)> = [
-        (JobAction::Retry, "retry", Msg::UiQueuesRetry, "primary"),
-        (JobAction::RunNow, "run-now", Msg::UiQueuesRunNow, "primary"),
-        (JobAction::Delete, "delete", Msg::UiQueuesDelete, "danger"),
-    ]
-    .into_iter()
-    .filter(|(action, ..)| action.applies_to(job.state))
-    .collect();
+    let actions = actions_for(job.state);
     let body = html! {
         p { a href=(queue_href(queue, job.state, "", 1)) { "← " (viewer.t(Msg::UiQueuesBack)) } }
         dl.facts {
@@ -740,12 +742,10 @@ async fn job_page(
 // ---------------------------------------------------------------- actions
 
 fn action_named(name: &str) -> Option<JobAction> {
-    match name {
-        "retry" => Some(JobAction::Retry),
-        "run-now" => Some(JobAction::RunNow),
-        "delete" => Some(JobAction::Delete),
-        _ => None,
-    }
+    every_action()
+        .into_iter()
+        .find(|(_, value, ..)| *value == name)
+        .map(|(action, ..)| action)
 }
 
 fn done_message(action: JobAction, n: u64) -> Msg {

@@ -266,7 +266,7 @@ async fn run_worker<J: Job>(
             let config = <$config>::default()
                 .queue(&queue_name)
                 .heartbeat_interval(heartbeat)
-                .missed_heartbeats(MISSED_HEARTBEATS);
+                .missed_heartbeats(inspect::MISSED_HEARTBEATS);
             WorkerBuilder::new(name)
                 .backend($storage.with_config(config).poll_with_interval(poll))
                 .data(ctx.clone())
@@ -280,9 +280,6 @@ async fn run_worker<J: Job>(
         QueueClient::Redis { conn, .. } => run_on!(apalis_redis::Config, RedisStorage::<J>::new(conn.clone())),
     }
 }
-
-/// Heartbeats a worker may miss before its jobs are handed to another.
-const MISSED_HEARTBEATS: usize = 3;
 
 #[cfg(test)]
 mod tests {
