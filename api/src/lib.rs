@@ -159,6 +159,7 @@ async fn state(
         tokens: TokenKeys::new(&jwt_secret, settings.access_token_ttl_secs),
         metrics: HttpMetrics::new()?,
         rate_limits: Default::default(),
+        console_queues: Default::default(),
     }))
 }
 

@@ -14,4 +14,6 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub metrics: HttpMetrics,
     pub rate_limits: RateLimits,
+    /// The console's queue counts, shared by its open tabs.
+    pub console_queues: crate::console::queues::SnapshotCache,
 }

@@ -85,6 +85,7 @@ pub mod negotiation_plans;
 pub mod notifications;
 pub mod prelude;
 pub mod project_briefs;
+pub mod queue_throughput;
 pub mod refresh_tokens;
 pub mod regions;
 pub mod role_permissions;

@@ -22,6 +22,7 @@ mod m20261130_000009_details;
 mod m20261130_000010_care;
 mod m20261130_000011_delivery_failures;
 mod m20261130_000012_console;
+mod m20261130_000013_queue_throughput;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -45,6 +46,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000010_care.rs"),
     include_str!("m20261130_000011_delivery_failures.rs"),
     include_str!("m20261130_000012_console.rs"),
+    include_str!("m20261130_000013_queue_throughput.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -148,6 +150,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_care::Migration),
             Box::new(m20261130_000011_delivery_failures::Migration),
             Box::new(m20261130_000012_console::Migration),
+            Box::new(m20261130_000013_queue_throughput::Migration),
         ]
     }
 }

@@ -24,6 +24,10 @@ use crate::{QueueClient, QueueError, jobs::Queue};
 /// At most this many jobs are scanned by one listing or changed by one bulk action.
 pub const MAX_BULK: usize = 10_000;
 
+/// Heartbeats a worker may miss before it counts as gone and its jobs are
+/// handed to another (the workers' setting, and what the console shows).
+pub const MISSED_HEARTBEATS: usize = 3;
+
 /// The largest page of a job listing (other lists stop at 100).
 pub const MAX_PAGE_LIMIT: u64 = 500;
 
@@ -755,6 +759,48 @@ impl QueueClient {
             Self::Redis { conn, .. } => redis_list(&mut conn.clone(), &self.keys(queue), state, q, limit, offset).await,
         }?;
         Ok(page.cut(jobs))
+    }
+
+    /// How many jobs of `queue` in `state` match `q` (what a bulk action
+    /// with that filter would take, before its [`MAX_BULK`] bound).
+    pub async fn count_matching(&self, queue: &str, state: JobState, q: Option<&str>) -> Result<u64, InspectError> {
+        let queue = known_queue(queue)?;
+        match (self, q) {
+            (_, None) => Ok(self.counts(queue).await?.get(state)),
+            (Self::Sqlite(pool), Some(_)) => {
+                let sql = sqlite_sql(
+                    &format!("SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND $cond AND {SQLITE_SEARCH}"),
+                    state,
+                );
+                let n: i64 = sqlx::query_scalar(sql)
+                    .bind(queue)
+                    .bind(now())
+                    .bind(q.map(domain::platform::input::like_contains))
+                    .fetch_one(pool)
+                    .await?;
+                Ok(u64::try_from(n).unwrap_or_default())
+            }
+            (Self::Redis { conn, .. }, Some(_)) => {
+                let found = redis_matching(&mut conn.clone(), &self.keys(queue), state, q).await?;
+                Ok(found.len() as u64)
+            }
+        }
+    }
+
+    /// The job `id` of `queue` in whichever state it is, if it is there.
+    pub async fn find_job(&self, queue: &str, id: &str) -> Result<Option<JobInfo>, InspectError> {
+        let queue = known_queue(queue)?;
+        let page = OffsetRequest {
+            limit: MAX_PAGE_LIMIT,
+            offset: 0,
+        };
+        for state in JobState::ALL {
+            let found = self.list_jobs(queue, state, Some(id), page).await?;
+            if let Some(job) = found.items.into_iter().find(|job| job.id == id) {
+                return Ok(Some(job));
+            }
+        }
+        Ok(None)
     }
 
     /// Applies `action` to one job. [`InspectError::WrongState`] when the

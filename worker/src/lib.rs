@@ -1,9 +1,11 @@
 //! The workers: a handler for every queue of the registry ([`jobs`]), the
-//! timer pump ([`pump`]), and [`Workers`], which runs them until a shutdown
+//! timer pump ([`pump`]), the writer of the queues' throughput
+//! ([`throughput`]), and [`Workers`], which runs them until a shutdown
 //! signal lets in-flight jobs finish. Queues themselves are the `queue` crate's.
 
 pub mod jobs;
 pub mod pump;
+pub mod throughput;
 
 use std::{future::Future, time::Duration};
 
@@ -31,6 +33,7 @@ impl Workers {
             settings: settings.clone(),
             instance: instance_name(),
             webhooks: WebhookSender::new(settings).map_err(WorkersError)?,
+            throughput: Default::default(),
         };
         Ok(Self {
             queue,
@@ -58,10 +61,14 @@ impl Workers {
             self.ctx.clone(),
             stopped.clone(),
         )));
+        let flusher = tokio::spawn(throughput::run(self.ctx.clone(), stopped.clone()));
         shutdown.await;
         tracing::info!("workers stopping: finishing in-flight jobs");
         let _ = stop.send(true);
         let drained = tokio::time::timeout(self.shutdown_timeout, futures::future::join_all(workers)).await;
+        // The jobs that finished while draining are counted too.
+        let _ = flusher.await;
+        throughput::flush(&self.ctx).await;
         match drained {
             Ok(_) => {
                 tracing::info!("workers stopped");

@@ -88,30 +88,7 @@ impl Nav {
     pub fn opens_for(self, viewer: &Viewer) -> bool {
         viewer.scope(self.entry().2).is_some_and(|s| s >= self.least_scope())
     }
-
-    /// Whether this page exists yet (the sidebar lists only those).
-    fn is_built(self) -> bool {
-        BUILT.contains(&self)
-    }
 }
-
-/// The pages built so far; the others of the sidebar are still to come.
-const BUILT: &[Nav] = &[
-    Nav::Dashboard,
-    Nav::Customers,
-    Nav::Timers,
-    Nav::Periodic,
-    Nav::SlaBreaches,
-    Nav::Health,
-    Nav::Users,
-    Nav::Teams,
-    Nav::Roles,
-    Nav::ApiClients,
-    Nav::Webhooks,
-    Nav::SlaPolicies,
-    Nav::AwardRules,
-    Nav::Audit,
-];
 
 /// The sidebar groups with the entries `viewer` may open.
 pub fn visible(viewer: &Viewer) -> Vec<(Msg, Vec<Nav>)> {
@@ -121,7 +98,7 @@ pub fn visible(viewer: &Viewer) -> Vec<(Msg, Vec<Nav>)> {
             let shown = navs
                 .iter()
                 .copied()
-                .filter(|n| n.is_built() && n.opens_for(viewer))
+                .filter(|n| n.opens_for(viewer))
                 .collect::<Vec<_>>();
             (group.clone(), shown)
         })

@@ -14,6 +14,7 @@ pub mod error;
 pub mod integrations;
 pub mod layout;
 pub mod operations;
+pub mod queues;
 pub mod session;
 pub mod table;
 pub mod ui;
@@ -89,6 +90,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(operations::configure)
             .configure(admin::configure)
             .configure(integrations::configure)
+            .configure(queues::configure)
             .default_service(web::to(not_found)),
     );
 }

@@ -17,7 +17,7 @@ use crate::{
     state::AppState,
     vocab,
 };
-use domain::platform::text::Msg;
+use domain::{access::audit::AuditContext, platform::text::Msg};
 
 /// Jobs of one queue by state.
 #[derive(Debug, Serialize, ToSchema)]
@@ -167,7 +167,8 @@ pub struct WorkerList {
     pub items: Vec<Worker>,
 }
 
-fn inspect_error(err: InspectError) -> ApiError {
+/// The API's answer to a failed inspection or action.
+pub fn inspect_error(err: InspectError) -> ApiError {
     match err {
         InspectError::UnknownQueue => ApiError::NotFound(Msg::NounQueue),
         InspectError::UnknownJob => ApiError::NotFound(Msg::NounJob),
@@ -284,24 +285,41 @@ async fn act_on_job(
     state: &AppState,
     (queue, id): (String, String),
     action: JobAction,
-    audit_action: &str,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .queue
-        .job_action(&queue, &id, action)
-        .await
-        .map_err(inspect_error)?;
+    apply_to_job(state, &caller.audit(), &queue, &id, action).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The audit actions of an operator's action on one job and on many.
+fn audit_actions(action: JobAction) -> (&'static str, &'static str) {
+    match action {
+        JobAction::Retry => ("job.retry", "jobs.retry"),
+        JobAction::RunNow => ("job.run_now", "jobs.run_now"),
+        JobAction::Delete => ("job.delete", "jobs.delete"),
+    }
+}
+
+/// Applies `action` to the job `id` of `queue` and records it in the audit
+/// log with `audit`'s actor (the API's and the console's one way).
+pub async fn apply_to_job(
+    state: &AppState,
+    audit: &AuditContext,
+    queue: &str,
+    id: &str,
+    action: JobAction,
+) -> Result<(), ApiError> {
+    state.queue.job_action(queue, id, action).await.map_err(inspect_error)?;
     domain::access::audit::record(
         &state.db,
-        &caller.audit(),
-        audit_action,
+        audit,
+        audit_actions(action).0,
         "job",
-        &id,
+        id,
         None,
         Some(&json!({"queue": queue})),
     )
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }
 
 /// Run a dead job again now, with its attempts reset.
@@ -325,7 +343,7 @@ pub async fn create_queue_job_retry(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    act_on_job(&caller, &state, path.into_inner(), JobAction::Retry, "job.retry").await
+    act_on_job(&caller, &state, path.into_inner(), JobAction::Retry).await
 }
 
 /// Make a scheduled job (or a failed one waiting for its retry) due now.
@@ -349,7 +367,7 @@ pub async fn create_queue_job_run(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    act_on_job(&caller, &state, path.into_inner(), JobAction::RunNow, "job.run_now").await
+    act_on_job(&caller, &state, path.into_inner(), JobAction::RunNow).await
 }
 
 /// Remove a job that is not running, with its payload.
@@ -373,12 +391,12 @@ pub async fn delete_queue_job(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    act_on_job(&caller, &state, path.into_inner(), JobAction::Delete, "job.delete").await
+    act_on_job(&caller, &state, path.into_inner(), JobAction::Delete).await
 }
 
-/// What a bulk action does: the action, the state it applies to when the
-/// filter names none, and its audit action.
-struct Bulk(JobAction, Option<JobState>, &'static str);
+/// What a bulk action does: the action and the state it applies to when
+/// the filter names none.
+struct Bulk(JobAction, Option<JobState>);
 
 /// A bulk action on the jobs a filter selects, audited; 200 with how many.
 async fn act_on_jobs(
@@ -386,9 +404,25 @@ async fn act_on_jobs(
     state: &AppState,
     queue: &str,
     filter: JobFilter,
-    Bulk(action, default, audit_action): Bulk,
+    Bulk(action, default): Bulk,
 ) -> Result<HttpResponse, ApiError> {
     let job_state = parse_state(filter.state.as_deref(), default)?;
+    let q = filter.q.as_deref().filter(|q| !q.is_empty());
+    let affected = apply_to_jobs(state, &caller.audit(), queue, job_state, q, action).await?;
+    Ok(HttpResponse::Ok().json(BulkResult { affected }))
+}
+
+/// Applies `action` to the jobs of `queue` in `job_state` matching `q`
+/// (at most 10000) and records it in the audit log with `audit`'s actor;
+/// returns how many jobs it changed (the API's and the console's one way).
+pub async fn apply_to_jobs(
+    state: &AppState,
+    audit: &AuditContext,
+    queue: &str,
+    job_state: JobState,
+    q: Option<&str>,
+    action: JobAction,
+) -> Result<u64, ApiError> {
     if !action.applies_to(job_state) {
         return Err(ApiError::Validation(vec![domain::FieldError::new(
             "/state",
@@ -397,7 +431,6 @@ async fn act_on_jobs(
             },
         )]));
     }
-    let q = filter.q.as_deref().filter(|q| !q.is_empty());
     let affected = state
         .queue
         .bulk_action(queue, job_state, q, action)
@@ -405,15 +438,15 @@ async fn act_on_jobs(
         .map_err(inspect_error)?;
     domain::access::audit::record(
         &state.db,
-        &caller.audit(),
-        audit_action,
+        audit,
+        audit_actions(action).1,
         "queue",
         queue,
         None,
         Some(&json!({"state": job_state.as_str(), "q": q, "affected": affected})),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(BulkResult { affected }))
+    Ok(affected)
 }
 
 /// Run again every dead job matching the filter (at most 10000 per call).
@@ -442,7 +475,7 @@ pub async fn create_queue_job_retries(
         &state,
         &queue,
         filter,
-        Bulk(JobAction::Retry, Some(JobState::Dead), "jobs.retry"),
+        Bulk(JobAction::Retry, Some(JobState::Dead)),
     )
     .await
 }
@@ -473,7 +506,7 @@ pub async fn create_queue_job_runs(
         &state,
         &queue,
         filter,
-        Bulk(JobAction::RunNow, Some(JobState::Scheduled), "jobs.run_now"),
+        Bulk(JobAction::RunNow, Some(JobState::Scheduled)),
     )
     .await
 }
@@ -499,14 +532,7 @@ pub async fn create_queue_job_deletions(
     queue: web::Path<String>,
     OptionalJson(filter): OptionalJson<JobFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    act_on_jobs(
-        &caller,
-        &state,
-        &queue,
-        filter,
-        Bulk(JobAction::Delete, None, "jobs.delete"),
-    )
-    .await
+    act_on_jobs(&caller, &state, &queue, filter, Bulk(JobAction::Delete, None)).await
 }
 
 async fn set_paused(
@@ -515,11 +541,28 @@ async fn set_paused(
     queue: &str,
     paused: bool,
 ) -> Result<HttpResponse, ApiError> {
+    let (name, changed) = pause_queue(state, &caller.audit(), queue, paused).await?;
+    Ok(HttpResponse::Ok().json(QueuePauseState {
+        name: name.to_owned(),
+        paused,
+        changed,
+    }))
+}
+
+/// Pauses or resumes `queue` and records it in the audit log with
+/// `audit`'s actor; returns the queue's name and whether the flag changed
+/// (the API's and the console's one way).
+pub async fn pause_queue(
+    state: &AppState,
+    audit: &AuditContext,
+    queue: &str,
+    paused: bool,
+) -> Result<(&'static str, bool), ApiError> {
     let name = inspect::known_queue(queue).map_err(inspect_error)?;
     let changed = inspect::set_paused(&state.db, name, paused).await?;
     domain::access::audit::record(
         &state.db,
-        &caller.audit(),
+        audit,
         if paused { "queue.pause" } else { "queue.resume" },
         "queue",
         name,
@@ -527,11 +570,7 @@ async fn set_paused(
         Some(&json!({"paused": paused})),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(QueuePauseState {
-        name: name.to_owned(),
-        paused,
-        changed,
-    }))
+    Ok((name, changed))
 }
 
 /// Stop fetching from a queue on every worker replica (within about a

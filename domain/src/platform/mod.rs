@@ -1,7 +1,7 @@
 //! Platform: what every rule stands on and that knows no business —
 //! database connection, settings and secrets, the one error type, input
 //! screening, money amounts, state-machine moves, pages, idempotency keys, record versions and
-//! credentials, and the texts people read in their language. Uses no
+//! credentials, queue throughput figures, and the texts people read in their language. Uses no
 //! other group.
 
 pub mod calendar;
@@ -18,4 +18,5 @@ pub mod secret;
 pub mod settings;
 pub mod system;
 pub mod text;
+pub mod throughput;
 pub mod version;

@@ -6,4 +6,5 @@ mod admin;
 mod dashboards;
 mod integrations;
 mod operations;
+mod queues;
 mod sessions;

@@ -8,12 +8,14 @@ mod webhook;
 
 use std::{
     future::Future,
+    sync::Arc,
     time::{Duration, Instant},
 };
 
 use apalis::prelude::{AbortError, BackendExt, BoxDynError, Data, WorkerBuilder, WorkerError};
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
+use domain::platform::throughput::Tally;
 use queue::{
     Payload, Queue, QueueClient, inspect,
     jobs::{PeriodicRun, SlaTimer, WebhookDelivery},
@@ -33,6 +35,9 @@ pub struct JobContext {
     pub instance: String,
     /// Sends webhook deliveries.
     pub webhooks: WebhookSender,
+    /// Jobs processed and failed per queue and minute, not yet written
+    /// (`crate::throughput` writes them).
+    pub throughput: Arc<Tally>,
 }
 
 /// The handler of a payload.
@@ -69,6 +74,8 @@ async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<(), BoxDynError
         Err(JobError::Transient(_)) => Some("transient"),
     };
     queue::metrics::observe(J::QUEUE.name(), started.elapsed().as_secs_f64(), failure);
+    ctx.throughput
+        .record(J::QUEUE.name(), failure.is_some(), chrono::Utc::now());
     match result {
         Ok(()) => Ok(()),
         Err(JobError::Permanent(reason)) => {
@@ -259,7 +266,7 @@ async fn run_worker<J: Job>(
             let config = <$config>::default()
                 .queue(&queue_name)
                 .heartbeat_interval(heartbeat)
-                .missed_heartbeats(MISSED_HEARTBEATS);
+                .missed_heartbeats(inspect::MISSED_HEARTBEATS);
             WorkerBuilder::new(name)
                 .backend($storage.with_config(config).poll_with_interval(poll))
                 .data(ctx.clone())
@@ -273,9 +280,6 @@ async fn run_worker<J: Job>(
         QueueClient::Redis { conn, .. } => run_on!(apalis_redis::Config, RedisStorage::<J>::new(conn.clone())),
     }
 }
-
-/// Heartbeats a worker may miss before its jobs are handed to another.
-const MISSED_HEARTBEATS: usize = 3;
 
 #[cfg(test)]
 mod tests {

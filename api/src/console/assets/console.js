@@ -9,9 +9,17 @@
 (function () {
   "use strict";
 
+  //  - a submit button's own data-confirm wins over its form's; "{n}" in it
+  //    becomes the number of ticked boxes named "id" in the form.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
+    if (question && question.indexOf("{n}") >= 0) {
+      var ticked = form.querySelectorAll('input[type="checkbox"][name="id"]:checked').length;
+      question = question.split("{n}").join(ticked.toLocaleString());
+    }
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
@@ -38,6 +46,11 @@
       window.setTimeout(tick, delay);
     }
     function tick() {
+      // A selection in progress is not swept away by a refresh.
+      if (element.querySelector('input[type="checkbox"]:checked')) {
+        schedule();
+        return;
+      }
       if (document.visibilityState !== "visible") {
         document.addEventListener("visibilitychange", function resume() {
           if (document.visibilityState === "visible") {

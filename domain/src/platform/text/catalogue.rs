@@ -1349,6 +1349,67 @@ catalogue! {
     UiCustEventTitleTransferred => zh "过户", en "Title transfer";
     UiCustEventFeedback => zh "客户意见", en "Feedback";
     UiCustEventFeedbackResolved => zh "意见已处理", en "Feedback resolved";
+
+    // ---- console: queues (队列)
+    UiQueuesQueue => zh "队列", en "Queue";
+    UiQueuesPending => zh "待处理", en "Pending";
+    UiQueuesScheduled => zh "已计划", en "Scheduled";
+    UiQueuesRunning => zh "运行中", en "Running";
+    UiQueuesDead => zh "死信", en "Dead";
+    UiQueuesDone => zh "已完成", en "Done";
+    UiQueuesProcessed => zh "已处理", en "Processed";
+    UiQueuesFailed => zh "失败", en "Failed";
+    UiQueuesRetryingNote => zh "重试中：队列不单独记录此状态。失败后等待重试的任务计入「已计划」，到期后计入「待处理」；放弃重试的任务进入「死信」。",
+        en "Retrying: the queue does not record this state apart. Failed jobs waiting for their retry count as scheduled, and as pending once due; jobs given up on are dead.";
+    UiQueuesStatus => zh "状态", en "Status";
+    UiQueuesPausedBadge => zh "已暂停", en "Paused";
+    UiQueuesActiveBadge => zh "正常", en "Active";
+    UiQueuesPause => zh "暂停", en "Pause";
+    UiQueuesResume => zh "恢复", en "Resume";
+    UiQueuesRetry => zh "重试", en "Retry";
+    UiQueuesRunNow => zh "立即运行", en "Run now";
+    UiQueuesDelete => zh "删除", en "Delete";
+    UiQueuesThroughput => zh "吞吐量（最近 3 小时）", en "Throughput (last 3 hours)";
+    UiQueuesThroughputOf { queue: String } => zh "{queue}：每分钟处理与失败的任务数", en "{queue}: jobs processed and failed per minute";
+    UiQueuesMinute => zh "分钟", en "Minute";
+    UiQueuesNoThroughput => zh "最近 3 小时内没有任务完成。", en "No jobs finished in the last 3 hours.";
+    UiQueuesAsTable => zh "以表格查看有任务完成的分钟", en "Show the minutes with finished jobs as a table";
+    UiQueuesWorkers => zh "工作进程", en "Workers";
+    UiQueuesWorker => zh "工作进程", en "Worker";
+    UiQueuesLastHeartbeat => zh "最近心跳", en "Last heartbeat";
+    UiQueuesSecondsAgo { seconds: u64 } => zh "{seconds} 秒前", en "{seconds} s ago";
+    UiQueuesAlive => zh "存活", en "alive";
+    UiQueuesGone => zh "已失联", en "dead";
+    UiQueuesHolds => zh "正在处理的任务", en "Running jobs";
+    UiQueuesNoWorkers => zh "没有已注册的工作进程：请启动 estateflow worker（或 estateflow serve），否则任务不会被处理。",
+        en "No workers are registered: start estateflow worker (or estateflow serve), or no job will run.";
+    UiQueuesJobsOf { queue: String } => zh "队列 {queue} 的任务", en "Jobs of {queue}";
+    UiQueuesJob { id: String } => zh "任务 {id}", en "Job {id}";
+    UiQueuesJobId => zh "任务编号", en "Job id";
+    UiQueuesPayload => zh "参数", en "Payload";
+    UiQueuesAttempts => zh "尝试次数", en "Attempts";
+    UiQueuesRunAt => zh "计划运行时间", en "Due at";
+    UiQueuesDoneAt => zh "最近一次结束", en "Last attempt ended";
+    UiQueuesLastResult => zh "最近结果", en "Last result";
+    UiQueuesSearch => zh "按任务编号或参数搜索", en "Search the job id or payload";
+    UiQueuesNoJobs => zh "此状态下没有符合条件的任务；可换一个状态或清除搜索。",
+        en "No jobs in this state match; pick another state or clear the search.";
+    UiQueuesSelect { id: String } => zh "选择任务 {id}", en "Select job {id}";
+    UiQueuesSelected => zh "所选任务：", en "Selected jobs:";
+    UiQueuesAllMatching { count: String } => zh "符合当前筛选的全部 {count} 个任务：", en "All {count} jobs matching this filter:";
+    UiQueuesConfirmRetry { count: String } => zh "重试 {count} 个任务？", en "Retry {count} jobs?";
+    UiQueuesConfirmRunNow { count: String } => zh "立即运行 {count} 个任务？", en "Run {count} jobs now?";
+    UiQueuesConfirmDelete { count: String } => zh "删除 {count} 个任务？此操作无法撤销。", en "Delete {count} jobs? This cannot be undone.";
+    UiQueuesConfirmPause { queue: String } => zh "暂停队列 {queue}？工作进程将不再取新任务。", en "Pause queue {queue}? Workers will take no new jobs.";
+    UiQueuesRetried { count: String } => zh "已重试 {count} 个任务。", en "Retried {count} jobs.";
+    UiQueuesRanNow { count: String } => zh "已将 {count} 个任务设为立即运行。", en "{count} jobs are due now.";
+    UiQueuesDeleted { count: String } => zh "已删除 {count} 个任务。", en "Deleted {count} jobs.";
+    UiQueuesNoneSelected => zh "未选择任务：请先勾选要处理的任务。", en "No jobs selected: tick the jobs to act on first.";
+    UiQueuesPausedFlash { queue: String } => zh "队列 {queue} 已暂停：工作进程不再取新任务。", en "Queue {queue} is paused: workers take no new jobs.";
+    UiQueuesResumedFlash { queue: String } => zh "队列 {queue} 已恢复。", en "Queue {queue} runs again.";
+    UiQueuesPage { page: u64 } => zh "第 {page} 页", en "Page {page}";
+    UiQueuesReadOnly => zh "您只能查看：操作需要 queues:write 权限。", en "You can look but not act: actions need the queues:write permission.";
+    UiQueuesBack => zh "返回队列", en "Back to the queue";
 }
 
 #[cfg(test)]
