@@ -245,7 +245,8 @@ pub struct LastRun {
 }
 
 /// Every periodic job's last and next run, read from its timers (two
-/// queries per job, each one row, by the timers' unique key prefix).
+/// queries per job, each one row; periodic timers have no subject, so the
+/// `(subject_id, kind)` index finds them among millions of deadlines).
 pub async fn schedules(db: &impl ConnectionTrait) -> Result<Vec<Schedule>, DomainError> {
     use entities::timers::{Column as C, Entity as Timers, TimerState};
     use sea_orm::QueryOrder;
@@ -254,6 +255,7 @@ pub async fn schedules(db: &impl ConnectionTrait) -> Result<Vec<Schedule>, Domai
         let prefix = format!("{KIND}:{}:", job.name());
         let label_of = |key: &str| key.strip_prefix(&prefix).unwrap_or(key).to_owned();
         let last = Timers::find()
+            .filter(C::SubjectId.is_null())
             .filter(C::Kind.eq(KIND))
             .filter(C::DedupeKey.starts_with(&prefix))
             .filter(C::State.eq(TimerState::Fired))
@@ -261,6 +263,7 @@ pub async fn schedules(db: &impl ConnectionTrait) -> Result<Vec<Schedule>, Domai
             .one(db)
             .await?;
         let next = Timers::find()
+            .filter(C::SubjectId.is_null())
             .filter(C::Kind.eq(KIND))
             .filter(C::DedupeKey.starts_with(&prefix))
             .filter(C::State.is_in(timers::OPEN))
