@@ -95,11 +95,7 @@ pub fn visible(viewer: &Viewer) -> Vec<(Msg, Vec<Nav>)> {
     GROUPS
         .iter()
         .map(|(group, navs)| {
-            let shown = navs
-                .iter()
-                .copied()
-                .filter(|n| n.opens_for(viewer))
-                .collect::<Vec<_>>();
+            let shown = navs.iter().copied().filter(|n| n.opens_for(viewer)).collect::<Vec<_>>();
             (group.clone(), shown)
         })
         .filter(|(_, navs)| !navs.is_empty())

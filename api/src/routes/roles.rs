@@ -15,6 +15,7 @@ use crate::{
     auth::{Authorized, perm},
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
+    language::Reading,
     state::AppState,
     vocab,
 };
@@ -43,6 +44,7 @@ impl GrantBody {
 pub struct PermissionEntry {
     #[schema(example = "users:read")]
     pub name: &'static str,
+    /// What the permission allows, in the reader's language.
     pub description: &'static str,
 }
 
@@ -117,12 +119,12 @@ impl From<RoleBody> for RoleInput {
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Lacks roles:read", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_permissions(_caller: Authorized<perm::RolesRead>) -> HttpResponse {
+pub async fn list_permissions(_caller: Authorized<perm::RolesRead>, Reading(reader): Reading) -> HttpResponse {
     let entries: Vec<PermissionEntry> = CATALOG
         .iter()
         .map(|p| PermissionEntry {
             name: p.name,
-            description: p.description,
+            description: p.describe(reader.locale),
         })
         .collect();
     HttpResponse::Ok().json(entries)

@@ -81,7 +81,11 @@ async fn main() {
 
     let admin = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let director = Console::sign_in(&app, "director@demo.estateflow.local", DEMO_PASSWORD).await;
-    let mode = if app.settings.redis_url.is_some() { "PostgreSQL + Redis" } else { "embedded (SQLite)" };
+    let mode = if app.settings.redis_url.is_some() {
+        "PostgreSQL + Redis"
+    } else {
+        "embedded (SQLite)"
+    };
     println!(
         "\n{mode}; demo data + {} customers, {} waiting jobs; {} rounds per page\n",
         args.customers, args.jobs, args.rounds

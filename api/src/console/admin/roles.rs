@@ -60,7 +60,7 @@ pub async fn matrix(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpRe
             tbody {
                 @for info in CATALOG {
                     tr data-permission=(info.name) {
-                        th scope="row" { code { (info.name) } br; span.muted { (info.description) } }
+                        th scope="row" { code { (info.name) } br; span.muted { (info.describe(viewer.reader.locale)) } }
                         @for role in &all_roles {
                             td.scope {
                                 @if let Some(scope) = granted(role, info.name) { (scope_label(&viewer, scope)) }
@@ -173,7 +173,7 @@ fn role_page(viewer: &Viewer, role: &RoleView, grants: &[Grant], preview: Option
                             @let id = field(info.name);
                             tr {
                                 td { label for=(id) { code { (info.name) } } }
-                                td.muted { (info.description) }
+                                td.muted { (info.describe(viewer.reader.locale)) }
                                 td {
                                     select id=(id) name=(id) {
                                         option value="" { (t(Msg::UiNone)) }
@@ -398,7 +398,7 @@ pub async fn evaluate(
                     @for info in CATALOG {
                         @let scope = effective.scope(info.name);
                         tr class=[scope.is_none().then_some("not-held")] data-permission=(info.name) {
-                            td { code { (info.name) } br; span.muted { (info.description) } }
+                            td { code { (info.name) } br; span.muted { (info.describe(viewer.reader.locale)) } }
                             td.scope {
                                 @match scope {
                                     Some(scope) => { (scope_label(&viewer, scope)) }

@@ -112,7 +112,7 @@ fn create_form(viewer: &Viewer) -> Markup {
                     label.check {
                         input type="checkbox" name="scope" value=(p.name);
                         " " code { (p.name) } " "
-                        span.muted { (p.description) }
+                        span.muted { (p.describe(viewer.reader.locale)) }
                     }
                 }
             }
