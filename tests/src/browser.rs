@@ -309,6 +309,18 @@ impl Browser {
         self.wait_for_new_page(js).await;
     }
 
+    /// Posts a form built in the page by a script, to `action` with
+    /// `fields` only (a forged form: no CSRF token unless given), and waits
+    /// for the answer's page.
+    pub async fn post_forged_form(&self, action: &str, fields: &[(&str, &str)]) {
+        let js = "const f = document.createElement('form'); f.method = 'post'; f.action = arguments[0]; \
+                  for (const [name, value] of arguments[1]) { \
+                    const i = document.createElement('input'); i.type = 'hidden'; i.name = name; i.value = value; \
+                    f.appendChild(i); } \
+                  document.body.appendChild(f); f.submit();";
+        self.script_and_load(js, vec![json!(action), json!(fields)]).await;
+    }
+
     async fn mark_page(&self) {
         self.script("window.__estateflowOldPage = true;", vec![]).await;
     }

@@ -43,9 +43,7 @@ async fn every_console_page_passes_the_accessibility_check_in_both_languages() {
         }
 
         // The 403 page (a post without the CSRF token).
-        let forge = "const f = document.createElement('form'); f.method = 'post'; \
-                     f.action = '/console/sign-out'; document.body.appendChild(f); f.submit();";
-        browser.script_and_load(forge, vec![]).await;
+        browser.post_forged_form("/console/sign-out", &[]).await;
         assert_eq!(browser.status().await, 403);
         browser.assert_accessible().await;
 
