@@ -9,17 +9,19 @@ use tests::{
     spawn_app,
 };
 
-/// The administration pages: a consultant sees none of them.
-const ADMIN_PATHS: [&str; 9] = [
+/// The pages a consultant has no permission for (their own team's page and
+/// the SLA policies they may read are not among them).
+const ADMIN_PATHS: [&str; 10] = [
     "/console/users",
-    "/console/teams",
     "/console/roles",
     "/console/api-clients",
     "/console/webhooks",
-    "/console/sla-policies",
     "/console/award-rules",
     "/console/audit",
     "/console/queues",
+    "/console/timers",
+    "/console/periodic",
+    "/console/health",
 ];
 
 /// Links of the page that lead to an administration page.
@@ -65,10 +67,10 @@ async fn consultant(app: &tests::TestApp) -> Browser {
     browser
 }
 
-// Needs /console/users (the users and roles pages, another branch): until
-// they are merged the path answers 404.
+// Needs /console/users (branch con-admin): until it is merged the path
+// answers 404. Checked green on a trial merge with con-admin (6c08f1f).
 #[tokio::test]
-#[ignore = "needs the /console/users page (users/roles branch); remove this line when it is merged"]
+#[ignore = "needs the /console/users page of branch con-admin; remove this line when it is merged"]
 async fn a_consultant_gets_the_forbidden_page_on_the_users_page_and_sees_no_admin_links() {
     let app = spawn_app().await;
     let browser = consultant(&app).await;
