@@ -7,6 +7,7 @@
 //! [`process`] runs the `estateflow` binary itself, [`proxy`] cuts and
 //! restores the connection to a backend to simulate outages.
 
+pub mod browser;
 pub mod client;
 pub mod console;
 pub mod customers;
