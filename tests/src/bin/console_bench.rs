@@ -7,7 +7,7 @@
 //! stay), signs in, and times each page `--rounds` times in a row. Prints
 //! one Markdown table: p50, p95 and the slowest answer per page.
 //!
-//! `cargo run --release -p tests --bin console-bench -- --customers 100000 --jobs 100000`
+//! `cargo run --release -p tests --bin console-bench -- --customers 100000 --jobs 100000 [--analyze]`
 
 use std::time::{Duration, Instant};
 
@@ -27,7 +27,8 @@ const PAGES: &[(&str, &str)] = &[
     ("/console/roles", "admin"),
     ("/console/audit", "admin"),
     ("/console/queues", "admin"),
-    ("/console/queues/probe?state=pending", "admin"),
+    ("/console/queues/estateflow.system.probe?state=pending", "admin"),
+    ("/console/queues/estateflow.system.probe?state=pending&q=zzz", "admin"),
     ("/console/timers", "admin"),
     ("/console/periodic", "admin"),
     ("/console/health", "admin"),
@@ -41,6 +42,9 @@ struct Args {
     customers: usize,
     jobs: usize,
     rounds: usize,
+    /// Gather the planner's statistics after seeding (`ANALYZE`), as
+    /// autovacuum would shortly after a bulk import.
+    analyze: bool,
 }
 
 fn args() -> Args {
@@ -48,15 +52,20 @@ fn args() -> Args {
         customers: 0,
         jobs: 0,
         rounds: 20,
+        analyze: false,
     };
-    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let mut raw: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(at) = raw.iter().position(|a| a == "--analyze") {
+        raw.remove(at);
+        args.analyze = true;
+    }
     for pair in raw.chunks(2) {
         let value = pair.get(1).and_then(|v| v.parse().ok()).unwrap_or(0);
         match pair[0].as_str() {
             "--customers" => args.customers = value,
             "--jobs" => args.jobs = value,
             "--rounds" => args.rounds = value.max(1),
-            other => panic!("unknown argument {other}: use --customers N --jobs N --rounds N"),
+            other => panic!("unknown argument {other}: use --customers N --jobs N --rounds N [--analyze]"),
         }
     }
     args
@@ -78,6 +87,10 @@ async fn main() {
     let started = Instant::now();
     seed_jobs(&app, args.jobs).await;
     eprintln!("{} jobs queued in {:.1?}", args.jobs, started.elapsed());
+    if args.analyze {
+        use sea_orm::ConnectionTrait;
+        app.db.execute_unprepared("ANALYZE").await.expect("ANALYZE");
+    }
 
     let admin = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let director = Console::sign_in(&app, "director@demo.estateflow.local", DEMO_PASSWORD).await;
@@ -87,8 +100,15 @@ async fn main() {
         "embedded (SQLite)"
     };
     println!(
-        "\n{mode}; demo data + {} customers, {} waiting jobs; {} rounds per page\n",
-        args.customers, args.jobs, args.rounds
+        "\n{mode}; demo data + {} customers, {} waiting jobs; {} rounds per page; statistics {}\n",
+        args.customers,
+        args.jobs,
+        args.rounds,
+        if args.analyze {
+            "gathered (ANALYZE)"
+        } else {
+            "as left by the import"
+        }
     );
     println!("| page | who | status | p50 ms | p95 ms | max ms | KiB |");
     println!("|---|---|---|---:|---:|---:|---:|");

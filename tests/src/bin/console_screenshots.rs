@@ -33,6 +33,8 @@ const SHOTS: &[(&str, &str, Who)] = &[
     ("users", "/console/users", Who::Administrator),
     ("roles", "/console/roles", Who::Administrator),
     ("queues", "/console/queues", Who::Administrator),
+    ("timers", "/console/timers?view=open", Who::Administrator),
+    ("sla-breaches", "/console/sla-breaches", Who::Director),
     ("dashboard", "/console/dashboard", Who::Director),
     ("customers", "/console/customers", Who::Director),
     ("audit", "/console/audit", Who::Administrator),
