@@ -267,8 +267,16 @@ fn wan(fen: i64) -> f64 {
     fen as f64 / 1_000_000.0
 }
 
-fn wan_label(v: f64) -> String {
-    format!("{v:.2}")
+/// An amount the charts hold in 万元, as its reader writes it: `7,923.99万元`,
+/// or in English `¥79.24M`.
+fn wan_label(viewer: &Viewer, v: f64) -> String {
+    match viewer.reader.locale {
+        domain::platform::text::Locale::ZhCn => {
+            // Hundredths of 万元 are 10,000 fen: the catalogue's own form.
+            domain::platform::text::wan_yuan((v * 1_000_000.0).round() as i64)
+        }
+        domain::platform::text::Locale::En => format!("¥{:.2}M", v / 100.0),
+    }
 }
 
 fn teams_chart(viewer: &Viewer, period: Period, teams: &[TeamFigures]) -> Markup {
@@ -283,7 +291,7 @@ fn teams_chart(viewer: &Viewer, period: Period, teams: &[TeamFigures]) -> Markup
         period: period.to_string(),
     });
     let keys = (viewer.t(Msg::UiDashColAmountToDate), viewer.t(Msg::UiDashChartTarget));
-    chart::pairs(&title, (&keys.0, &keys.1), &rows, wan_label)
+    chart::pairs(&title, (&keys.0, &keys.1), &rows, |v| wan_label(viewer, v))
 }
 
 fn consultants_chart(viewer: &Viewer, figures: &Figures) -> Markup {
@@ -299,7 +307,7 @@ fn consultants_chart(viewer: &Viewer, figures: &Figures) -> Markup {
         period: figures.period.to_string(),
     });
     let keys = (viewer.t(Msg::UiDashChartSold), viewer.t(Msg::UiDashChartTarget));
-    chart::pairs(&title, (&keys.0, &keys.1), &rows, wan_label)
+    chart::pairs(&title, (&keys.0, &keys.1), &rows, |v| wan_label(viewer, v))
 }
 
 /// The latest published Sales Star run of `quarter`, else of the quarter before.
