@@ -8,6 +8,7 @@
 //! one Markdown table: p50, p95 and the slowest answer per page.
 //!
 //! `cargo run --release -p tests --bin console-bench -- --customers 100000 --jobs 100000 [--analyze]`
+#![allow(clippy::print_stdout, reason = "a command-line tool prints its table")]
 
 use std::time::{Duration, Instant};
 
