@@ -301,6 +301,28 @@ impl Browser {
         self.wait_for_new_page(css).await;
     }
 
+    /// Clicks `css`, a button that asks before it acts (`data-confirm`),
+    /// accepts the browser's dialog and waits until the page it leads to
+    /// has loaded; returns the question the dialog asked.
+    pub async fn click_confirm_and_load(&self, css: &str) -> String {
+        self.mark_page().await;
+        self.click(css).await;
+        let started = Instant::now();
+        let question = loop {
+            match self.client.get_alert_text().await {
+                Ok(text) => break text,
+                Err(e) if started.elapsed() > WAIT => panic!("no dialog after clicking {css}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        };
+        self.client
+            .accept_alert()
+            .await
+            .unwrap_or_else(|e| panic!("accept the dialog of {css}: {e}"));
+        self.wait_for_new_page(css).await;
+        question
+    }
+
     /// Runs `js` (a function body; `arguments[i]` are `args`) and waits
     /// until the page it leads to has loaded (a `form.submit()`).
     pub async fn script_and_load(&self, js: &str, args: Vec<Value>) {

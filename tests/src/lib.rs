@@ -15,6 +15,7 @@ pub mod org;
 pub mod paperwork;
 pub mod process;
 pub mod proxy;
+pub mod queues;
 pub mod records;
 
 pub use client::Api;

@@ -1,24 +1,119 @@
 //! The accessibility check (tests/src/browser/accessibility.js) on every
 //! page of the console, in both languages; and the harness itself.
 
+use serde_json::json;
 use tests::{
-    ADMIN_EMAIL, ADMIN_PASSWORD,
+    ADMIN_EMAIL, ADMIN_PASSWORD, TestApp,
     browser::{Browser, accessibility_violations},
+    org::list,
+    queues::PAGE,
     spawn_app,
 };
 
-/// The signed-in pages checked, one line each (a page added to the console
-/// adds its path here; pages with a record in the path too, e.g.
-/// `/console/users/{id}` of a record the test creates).
+/// The administrator's pages checked, one line each (a page added to the
+/// console adds its path here; pages of a record in [`console_pages`]).
 pub const PAGES: &[&str] = &[
     "/console",
-    // The not-found page, in the viewer's frame.
-    "/console/no-such-page",
+    "/console/users",
+    "/console/teams",
+    "/console/roles",
+    "/console/roles/evaluate",
+    "/console/api-clients",
+    "/console/webhooks",
+    "/console/sla-policies",
+    "/console/award-rules",
+    "/console/audit",
+    "/console/queues",
+    "/console/timers",
+    "/console/periodic",
+    "/console/sla-breaches",
+    "/console/health",
 ];
+
+/// The pages of the people who sell (the administrator does not read
+/// customers), checked as the demo director.
+pub const SALES_PAGES: &[&str] = &["/console", "/console/dashboard", "/console/customers"];
+
+/// The demo organisation's director.
+pub const DIRECTOR: &str = "director@demo.estateflow.local";
+
+/// Who is signed in to check which pages.
+pub struct Viewers {
+    /// The administrator's pages.
+    pub admin: Vec<String>,
+    /// The demo director's pages.
+    pub director: Vec<String>,
+}
+
+/// The demo organisation loaded, a custom role and a finished job: then
+/// every page of [`PAGES`] and [`SALES_PAGES`] and the pages of records (a
+/// user, a built-in and a custom role, an evaluation, a queue's jobs, a job,
+/// a customer).
+pub async fn console_pages(app: &TestApp) -> Viewers {
+    domain::demo::load(&app.db, app.settings.timezone)
+        .await
+        .expect("load the demo organisation");
+    let token = app.admin_token().await;
+    let role = app
+        .post_json(
+            "/api/v1/roles",
+            Some(&token),
+            &json!({"name": "auditor", "grants": [{"permission": "customers:read", "scope": "own"}]}),
+        )
+        .await;
+    assert_eq!(role.status().as_u16(), 201);
+    let probe = app.push_probe(&token, 0).await;
+    assert_eq!(app.probe(&token, &probe, 10_000).await["status"], "handled");
+    tests::eventually(
+        std::time::Duration::from_secs(10),
+        "the probe's job to be done",
+        || async { (tests::queues::counts(app, &token).await["done"] == 1).then_some(()) },
+    )
+    .await;
+    let first = async |path: &str, token: &str| {
+        list(app, path, token).await["items"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a record of {path}"))
+            .to_owned()
+    };
+    let user = first("/api/v1/users?limit=1", &token).await;
+    let job = first(&format!("{}/jobs?state=done", tests::queues::API), &token).await;
+    let director = app.token(DIRECTOR, domain::demo::DEMO_PASSWORD).await;
+    let customer = first("/api/v1/customers?limit=1", &director).await;
+    let mut admin: Vec<String> = PAGES.iter().map(|p| (*p).to_owned()).collect();
+    admin.extend([
+        format!("/console/users/{user}"),
+        "/console/roles/consultant".to_owned(),
+        "/console/roles/auditor".to_owned(),
+        format!("/console/roles/evaluate?user={user}"),
+        format!("{PAGE}?state=done"),
+        format!("{PAGE}/jobs/{job}"),
+    ]);
+    let mut sales: Vec<String> = SALES_PAGES.iter().map(|p| (*p).to_owned()).collect();
+    sales.push(format!("/console/customers/{customer}"));
+    Viewers { admin, director: sales }
+}
+
+/// Signs in through the form in `lang`.
+pub async fn sign_in_in(browser: &Browser, lang: &str, email: &str, password: &str) {
+    browser.open(&format!("/console/sign-in?lang={lang}")).await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", password).await;
+    browser.click_and_load("form.stack button[type=submit]").await;
+    assert_eq!(browser.path().await, "/console", "{email} signed in");
+}
+
+async fn sign_out(browser: &Browser) {
+    browser.open("/console").await;
+    browser
+        .click_and_load("header.top form[action='/console/sign-out'] button")
+        .await;
+}
 
 #[tokio::test]
 async fn every_console_page_passes_the_accessibility_check_in_both_languages() {
     let app = spawn_app().await;
+    let pages = console_pages(&app).await;
     let browser = Browser::start(&app).await;
     for lang in ["zh-CN", "en"] {
         browser.open(&format!("/console/sign-in?lang={lang}")).await;
@@ -36,21 +131,31 @@ async fn every_console_page_passes_the_accessibility_check_in_both_languages() {
         browser.fill("#password", ADMIN_PASSWORD).await;
         browser.click_and_load("form.stack button[type=submit]").await;
         assert_eq!(browser.lang().await, lang, "signed in in {lang}");
-        for path in PAGES {
+        for path in &pages.admin {
             browser.open(path).await;
+            assert_eq!(browser.status().await, 200, "{path}: {}", browser.body_text().await);
             assert_eq!(browser.lang().await, lang, "{path}");
             browser.assert_accessible().await;
         }
+        // The not-found page, in the viewer's frame.
+        browser.open("/console/no-such-page").await;
+        assert_eq!(browser.status().await, 404);
+        browser.assert_accessible().await;
 
         // The 403 page (a post without the CSRF token).
         browser.post_forged_form("/console/sign-out", &[]).await;
         assert_eq!(browser.status().await, 403);
         browser.assert_accessible().await;
+        sign_out(&browser).await;
 
-        browser.open("/console").await;
-        browser
-            .click_and_load("header.top form[action='/console/sign-out'] button")
-            .await;
+        sign_in_in(&browser, lang, DIRECTOR, domain::demo::DEMO_PASSWORD).await;
+        for path in &pages.director {
+            browser.open(path).await;
+            assert_eq!(browser.status().await, 200, "{path}: {}", browser.body_text().await);
+            assert_eq!(browser.lang().await, lang, "{path}");
+            browser.assert_accessible().await;
+        }
+        sign_out(&browser).await;
     }
 }
 

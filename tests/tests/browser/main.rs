@@ -8,6 +8,8 @@
 //! Each page of the console adds a line to `accessibility::PAGES`.
 
 mod accessibility;
+mod queues;
 mod refusals;
+mod roles;
 mod signing_in;
 mod small_screens;

@@ -67,10 +67,7 @@ async fn consultant(app: &tests::TestApp) -> Browser {
     browser
 }
 
-// Needs /console/users (branch con-admin): until it is merged the path
-// answers 404. Checked green on a trial merge with con-admin (6c08f1f).
 #[tokio::test]
-#[ignore = "needs the /console/users page of branch con-admin; remove this line when it is merged"]
 async fn a_consultant_gets_the_forbidden_page_on_the_users_page_and_sees_no_admin_links() {
     let app = spawn_app().await;
     let browser = consultant(&app).await;

@@ -5,20 +5,17 @@
 
 use std::time::Duration;
 
-use queue::{QueueClient, inspect, probe::Probe};
+use queue::probe::Probe;
 use serde_json::{Value, json};
 use tests::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AppOptions, TestApp,
     client::expect_json,
     console::{Console, location},
     org::{PASSWORD, create_user, my_id},
+    queues::{API, PAGE, QUEUE, counts, job_of, make_dead, wait_for_the_worker_to_pause},
     spawn_app, spawn_app_with,
 };
 use uuid::Uuid;
-
-const QUEUE: &str = "estateflow.system.probe";
-const API: &str = "/api/v1/admin/queues/estateflow.system.probe";
-const PAGE: &str = "/console/queues/estateflow.system.probe";
 
 fn no_workers() -> AppOptions {
     AppOptions {
@@ -38,10 +35,6 @@ fn cell(html: &str, queue: &str, state: &str) -> String {
     text[..text.find('<').expect("close")].to_owned()
 }
 
-async fn counts(app: &TestApp, token: &str) -> Value {
-    expect_json(app.get(API, Some(token)).await, 200).await["counts"].clone()
-}
-
 async fn flash_after(console: &Console, response: reqwest::Response) -> String {
     assert_eq!(
         response.status().as_u16(),
@@ -58,14 +51,7 @@ async fn flash_after(console: &Console, response: reqwest::Response) -> String {
 
 async fn pause_from_console(app: &TestApp, console: &Console) -> String {
     let flash = flash_after(console, console.post(&format!("{PAGE}/pause"), &[]).await).await;
-    let instance = app.worker_instance.clone().expect("workers run here");
-    tests::eventually(Duration::from_secs(10), "the worker to obey the pause", || async {
-        inspect::is_worker_stopped(&app.db, QUEUE, &instance)
-            .await
-            .expect("acknowledgement")
-            .then_some(())
-    })
-    .await;
+    wait_for_the_worker_to_pause(app).await;
     flash
 }
 
@@ -77,44 +63,6 @@ async fn audit(app: &TestApp, token: &str, entity: &str) -> Vec<Value> {
     )
     .await;
     log["items"].as_array().expect("items").clone()
-}
-
-/// The id of the one job of `state` whose payload names `probe`.
-async fn job_of(app: &TestApp, token: &str, state: &str, probe: &str) -> String {
-    let list = expect_json(
-        app.get(&format!("{API}/jobs?state={state}&q={probe}"), Some(token))
-            .await,
-        200,
-    )
-    .await;
-    list["items"][0]["id"].as_str().expect("the probe's job").to_owned()
-}
-
-/// Makes a waiting job dead as a permanent failure would, in the backend's
-/// own storage, so that a retry of it can succeed.
-async fn make_dead(app: &TestApp, id: &str) {
-    match &app.queue {
-        QueueClient::Sqlite(pool) => {
-            sea_orm::sqlx::query("UPDATE Jobs SET status = 'Killed', done_at = unixepoch() WHERE id = ?1")
-                .bind(id)
-                .execute(pool)
-                .await
-                .expect("kill the job");
-        }
-        QueueClient::Redis { conn, namespace } => {
-            let base = format!("{namespace}:{QUEUE}");
-            redis::pipe()
-                .zrem(format!("{base}:scheduled"), id)
-                .ignore()
-                .lrem(format!("{base}:active"), 0, id)
-                .ignore()
-                .sadd(format!("{base}:dead"), id)
-                .ignore()
-                .query_async::<()>(&mut conn.clone())
-                .await
-                .expect("kill the job");
-        }
-    }
 }
 
 #[tokio::test]
