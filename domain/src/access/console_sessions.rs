@@ -33,7 +33,13 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Starts a session for `user_id`; returns the cookie's value and the session.
+/// Sessions ended or expired this long ago are deleted (the audit log
+/// keeps each sign-in and sign-out).
+const KEEP_ENDED_DAYS: i64 = 7;
+
+/// Starts a session for `user_id`; returns the cookie's value and the
+/// session. Sessions long over are deleted on the way (a small table: one
+/// row per sign-in).
 pub async fn start(
     db: &impl ConnectionTrait,
     settings: &Settings,
@@ -42,6 +48,15 @@ pub async fn start(
 ) -> Result<(String, Session), DomainError> {
     let token = credentials::generate(SECRET_LEN);
     let now = Utc::now();
+    let long_ago = now - Duration::days(KEEP_ENDED_DAYS);
+    sessions::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(sessions::Column::ExpiresAt.lt(long_ago))
+                .add(sessions::Column::EndedAt.lt(long_ago)),
+        )
+        .exec(db)
+        .await?;
     let ttl = i64::try_from(settings.console_session_ttl_secs).unwrap_or(i64::MAX / 2);
     let row = sessions::ActiveModel {
         id: Set(Uuid::now_v7()),

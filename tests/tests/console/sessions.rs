@@ -255,3 +255,39 @@ async fn an_unknown_console_page_is_a_page_not_a_json_problem() {
     let html = missing.text().await.expect("page");
     assert!(html.contains("退出登录"), "inside the viewer's frame: {html}");
 }
+
+#[tokio::test]
+async fn a_sign_in_clears_sessions_over_for_more_than_a_week() {
+    use chrono::{Duration, Utc};
+    use entities::console_sessions;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = spawn_app().await;
+    let admin = tests::org::create_user(&app, "old@example.com", "admin", None).await;
+    let row = |ended_days_ago: i64| {
+        let at = Utc::now() - Duration::days(ended_days_ago);
+        console_sessions::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            user_id: Set(admin),
+            token_hash: Set(format!("{ended_days_ago:064}")),
+            csrf_token: Set("x".to_owned()),
+            locale: Set(None),
+            flash: Set(None),
+            created_at: Set(at),
+            last_seen_at: Set(at),
+            expires_at: Set(at + Duration::hours(12)),
+            ended_at: Set(Some(at)),
+        }
+    };
+    let (old, recent) = (
+        row(9).insert(&app.db).await.expect("old"),
+        row(2).insert(&app.db).await.expect("recent"),
+    );
+
+    Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let left = console_sessions::Entity::find().all(&app.db).await.expect("sessions");
+    assert!(
+        !left.iter().any(|s| s.id == old.id),
+        "a session over for 9 days is gone"
+    );
+    assert!(left.iter().any(|s| s.id == recent.id), "one over for 2 days stays");
+}
