@@ -13,7 +13,6 @@ use actix_web::{
 };
 use chrono::Utc;
 use domain::{
-    access::permissions::Scope,
     outbox::{sla, timers},
     performance::churn,
     platform::{input, text::Msg},
@@ -75,12 +74,7 @@ async fn labels(
     people: Vec<Uuid>,
 ) -> Result<(HashMap<Uuid, String>, HashMap<Uuid, String>), ConsoleError> {
     let names = domain::access::users::names(&state.db, &people).await?;
-    let teams = domain::access::org::list_teams(&state.db, &viewer.actor, Scope::All, None)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
-    Ok((names, teams))
+    Ok((names, ui::team_names(state, viewer).await?))
 }
 
 fn next_due(viewer: &Viewer, customer: &CustomerView) -> Markup {
@@ -297,7 +291,7 @@ async fn show(viewer: Viewer, state: web::Data<AppState>, id: web::Path<Uuid>) -
                     tbody {
                         @for d in &deadlines {
                             @let kind = d.kind.parse::<SlaKind>().ok();
-                            @let what = kind.map_or_else(|| d.kind.clone(), |k| viewer.t(sla::what(k)));
+                            @let what = viewer.t(ui::timer_kind(&d.kind));
                             tr data-kind=(d.kind) {
                                 td {
                                     (what)

@@ -21,8 +21,6 @@ use crate::{edge::RequestId, error::ApiError, language::reader_of};
 pub enum ConsoleError {
     /// No live session: to the sign-in page, then back to `next`.
     SignIn { next: String },
-    /// A state-changing request without the session's CSRF token.
-    Csrf,
     /// Anything the API would answer with a problem (403, 404, a rule).
     Api(ApiError),
 }
@@ -43,7 +41,6 @@ impl std::fmt::Display for ConsoleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::SignIn { .. } => f.write_str("not signed in to the console"),
-            Self::Csrf => f.write_str("console request without its CSRF token"),
             Self::Api(error) => error.fmt(f),
         }
     }
@@ -53,7 +50,6 @@ impl ResponseError for ConsoleError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::SignIn { .. } => StatusCode::SEE_OTHER,
-            Self::Csrf => StatusCode::FORBIDDEN,
             Self::Api(error) => error.status_code(),
         }
     }
@@ -93,18 +89,15 @@ fn error_page(req: &actix_web::HttpRequest, error: Option<&Error>, status: Statu
     let reader = viewer.as_ref().map_or_else(|| reader_of(req, None), |v| v.reader);
     let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
     let fallback = ApiError::from_status(status);
-    let (api, csrf) = match error.and_then(|e| e.as_error::<ConsoleError>()) {
-        Some(ConsoleError::Api(api)) => (api, false),
-        Some(ConsoleError::Csrf) => (&fallback, true),
-        _ => (error.and_then(|e| e.as_error::<ApiError>()).unwrap_or(&fallback), false),
+    let api = match error.and_then(|e| e.as_error::<ConsoleError>()) {
+        Some(ConsoleError::Api(api)) => api,
+        _ => error.and_then(|e| e.as_error::<ApiError>()).unwrap_or(&fallback),
     };
     if let ApiError::Internal(cause) = api {
         tracing::error!(error = %cause, "internal error on a console page");
     }
     let problem = api.problem(&reader, None, request_id.as_deref());
-    let detail = if csrf {
-        Msg::UiCsrfRefused.render(&reader)
-    } else if matches!(api, ApiError::Internal(_)) {
+    let detail = if matches!(api, ApiError::Internal(_)) {
         Msg::UiErrorDetail {
             request_id: request_id.clone().unwrap_or_default(),
         }

@@ -29,7 +29,7 @@ use actix_web::{
 };
 use domain::{
     access::{
-        audit::{self, AuditContext},
+        audit::AuditContext,
         console_sessions,
         sessions::{self as sign_ins, Checked},
     },
@@ -321,14 +321,12 @@ async fn sign_in(
             ));
         }
     };
-    let (token, session) = console_sessions::start(&state.db, &state.settings, user_id, picked).await?;
     let ctx = AuditContext {
-        actor_user_id: Some(user_id),
         request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
         address: Some(address),
         ..AuditContext::default()
     };
-    audit::record(&state.db, &ctx, "sign_in", "console_session", session.id, None, None).await?;
+    let (token, _) = console_sessions::start(&state.db, &state.settings, user_id, picked, &ctx).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, next))
         .insert_header(session::set_cookie(
@@ -347,17 +345,7 @@ async fn sign_out(
     submitted: Submitted<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, ConsoleError> {
     let viewer = &submitted.viewer;
-    console_sessions::end(&state.db, viewer.session.id).await?;
-    audit::record(
-        &state.db,
-        &viewer.audit(),
-        "sign_out",
-        "console_session",
-        viewer.session.id,
-        None,
-        None,
-    )
-    .await?;
+    console_sessions::sign_out(&state.db, viewer.session.id, &viewer.audit()).await?;
     let lang = viewer.reader.locale.tag();
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/console/sign-in?lang={lang}")))

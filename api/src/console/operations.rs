@@ -15,9 +15,7 @@ use domain::{
     },
     platform::{page::PageRequest, text::Msg},
 };
-use entities::teams;
 use maud::{Markup, html};
-use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -40,21 +38,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/periodic/{job}/run").post(run_now))
         .service(web::resource("/sla-breaches").get(breaches_page))
         .service(web::resource("/health").get(health_page));
-}
-
-/// A timer kind as people read it: deadline kinds by their names, the
-/// engine's own kinds named, anything else by its code.
-fn kind_name(code: &str) -> Msg {
-    use sea_orm::Iterable;
-    if let Some(kind) = SlaKind::iter().find(|k| k.as_str() == code) {
-        return sla::what(kind);
-    }
-    match code {
-        periodic::KIND => Msg::UiOpsKindPeriodic,
-        domain::performance::awards::runs::TIMER_KIND => Msg::UiOpsKindAwardRun,
-        domain::outbox::webhooks::deliveries::TIMER_KIND => Msg::UiOpsKindWebhookDelivery,
-        other => Msg::UiOpsKindOther { code: other.to_owned() },
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,7 +79,7 @@ async fn timers_page(
                 tbody {
                     @for row in &by_kind {
                         tr {
-                            th scope="row" { (t(kind_name(&row.kind))) " " code.muted { (row.kind) } }
+                            th scope="row" { (t(ui::timer_kind(&row.kind))) " " code.muted { (row.kind) } }
                             td.num { a href=(link("overdue", &row.kind)) { (ui::count(row.overdue)) } }
                             td.num { a href=(link("next_hour", &row.kind)) { (ui::count(row.next_hour)) } }
                             td.num { a href=(link("open", &row.kind)) { (ui::count(row.later)) } }
@@ -117,7 +100,7 @@ async fn timers_page(
                 select name="kind" {
                     option value="" { (t(Msg::UiOpsAllOpen)) }
                     @for row in &by_kind {
-                        option value=(row.kind) selected[Some(row.kind.as_str()) == kind] { (t(kind_name(&row.kind))) }
+                        option value=(row.kind) selected[Some(row.kind.as_str()) == kind] { (t(ui::timer_kind(&row.kind))) }
                     }
                 }
             }
@@ -140,7 +123,7 @@ async fn timers_page(
                 tbody {
                     @for timer in &rows {
                         tr {
-                            td { (t(kind_name(&timer.kind))) }
+                            td { (t(ui::timer_kind(&timer.kind))) }
                             td { code { (timer.phase) } }
                             td {
                                 (ui::time(&viewer, timer.due_at))
@@ -254,7 +237,7 @@ async fn run_now(
 ) -> Result<HttpResponse, ConsoleError> {
     let viewer = &submitted.viewer;
     viewer.require::<perm::QueuesWrite>()?;
-    let job = periodic::job_named(&path).ok_or(crate::error::ApiError::NotFound(Msg::UiNotFound))?;
+    let job = Job::from_name(&path).ok_or(crate::error::ApiError::NotFound(Msg::UiNotFound))?;
     let period = periodic::run_now(&state.db, job, Utc::now(), state.settings.timezone, &viewer.audit()).await?;
     let message = Msg::UiOpsRanNow {
         job: viewer.t(job_name(job)),
@@ -307,20 +290,7 @@ async fn breaches_page(
     )
     .await?;
     // Rows: teams with breaches, by name; columns: the kinds that occur.
-    let team_ids: Vec<Uuid> = counts.iter().filter_map(|(team, ..)| *team).collect();
-    let names: BTreeMap<Uuid, String> = if team_ids.is_empty() {
-        BTreeMap::new()
-    } else {
-        use sea_orm::{ColumnTrait, QueryFilter};
-        teams::Entity::find()
-            .filter(teams::Column::Id.is_in(team_ids))
-            .all(&state.db)
-            .await
-            .map_err(domain::DomainError::from)?
-            .into_iter()
-            .map(|team| (team.id, team.name))
-            .collect()
-    };
+    let names = ui::team_names(&state, &viewer).await?;
     let mut kinds: Vec<SlaKind> = counts.iter().map(|(_, kind, _)| *kind).collect();
     kinds.sort_by_key(|k| k.as_str());
     kinds.dedup();
@@ -412,7 +382,7 @@ async fn health_page(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpR
     viewer.require::<perm::QueuesRead>()?;
     let timeout = std::time::Duration::from_millis(state.settings.readiness_timeout_ms);
     let started = Instant::now();
-    let database = tokio::time::timeout(timeout, database_version(&state.db)).await;
+    let database = tokio::time::timeout(timeout, domain::platform::db::server_version(&state.db)).await;
     let database_ms = elapsed_ms(started);
     let started = Instant::now();
     let queue = state.queue.ping(timeout).await;
@@ -490,15 +460,4 @@ async fn health_page(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpR
 
 fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// The database server's own version string.
-async fn database_version(db: &sea_orm::DatabaseConnection) -> Result<String, sea_orm::DbErr> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Sqlite => "SELECT 'SQLite ' || sqlite_version() AS v",
-        _ => "SELECT version() AS v",
-    };
-    let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
-    Ok(row.and_then(|r| r.try_get::<String>("", "v").ok()).unwrap_or_default())
 }

@@ -184,7 +184,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Submitted<T> {
             let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| bad_form())?;
             let offered = header.or_else(|| fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.clone()));
             if !offered.is_some_and(|token| console_sessions::csrf_matches(&viewer.session, &token)) {
-                return Err(ConsoleError::Csrf);
+                return Err(ApiError::Forbidden(Msg::UiCsrfRefused).into());
             }
             let form = serde_urlencoded::from_bytes(&body).map_err(|_| bad_form())?;
             Ok(Submitted { viewer, form, fields })

@@ -3,10 +3,13 @@
 //! business time zone), the CSRF field, action buttons that confirm with
 //! the count they touch, and paging links that keep the page's filters.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, http::header};
 use chrono::{DateTime, Utc};
 use domain::platform::text::{self, Arg, At, Locale};
 use maud::{Markup, html};
+use uuid::Uuid;
 
 use super::session::Viewer;
 
@@ -80,4 +83,34 @@ pub fn fragment(req: &HttpRequest, markup: Markup) -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .insert_header((header::ETAG, etag))
         .body(body)
+}
+
+/// The name of every team, by id (a table of a few dozen rows), to label
+/// figures and records with.
+pub async fn team_names(
+    state: &crate::state::AppState,
+    viewer: &Viewer,
+) -> Result<HashMap<Uuid, String>, super::error::ConsoleError> {
+    let all = domain::access::permissions::Scope::All;
+    Ok(domain::access::org::list_teams(&state.db, &viewer.actor, all, None)
+        .await?
+        .into_iter()
+        .map(|team| (team.id, team.name))
+        .collect())
+}
+
+/// A timer kind as people read it: a deadline by its name, the engine's own
+/// kinds named, anything else by its code.
+pub fn timer_kind(code: &str) -> text::Msg {
+    use domain::outbox::sla::{self, SlaKind};
+    use sea_orm::Iterable;
+    if let Some(kind) = SlaKind::iter().find(|k| k.as_str() == code) {
+        return sla::what(kind);
+    }
+    match code {
+        domain::engine::periodic::KIND => text::Msg::UiOpsKindPeriodic,
+        domain::performance::awards::runs::TIMER_KIND => text::Msg::UiOpsKindAwardRun,
+        domain::outbox::webhooks::deliveries::TIMER_KIND => text::Msg::UiOpsKindWebhookDelivery,
+        other => text::Msg::UiOpsKindOther { code: other.to_owned() },
+    }
 }

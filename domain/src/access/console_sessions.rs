@@ -11,7 +11,13 @@ use entities::console_sessions as sessions;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 use uuid::Uuid;
 
-use crate::platform::{credentials, error::DomainError, settings::Settings, text::Locale};
+use crate::{
+    access::audit::{self, AuditContext},
+    platform::{credentials, error::DomainError, settings::Settings, text::Locale},
+};
+
+/// The audit log's name for a console session (sign-in, sign-out).
+const AUDIT_ENTITY: &str = "console_session";
 
 /// Letters and digits in a session id and in a CSRF secret (~285 bits).
 const SECRET_LEN: usize = 48;
@@ -37,14 +43,16 @@ pub struct Session {
 /// keeps each sign-in and sign-out).
 const KEEP_ENDED_DAYS: i64 = 7;
 
-/// Starts a session for `user_id`; returns the cookie's value and the
-/// session. Sessions long over are deleted on the way (a small table: one
-/// row per sign-in).
+/// Starts a session for `user_id` (signed in through `ctx`'s request,
+/// recorded in the audit log); returns the cookie's value and the session.
+/// Sessions long over are deleted on the way (a small table: one row per
+/// sign-in).
 pub async fn start(
     db: &impl ConnectionTrait,
     settings: &Settings,
     user_id: Uuid,
     locale: Option<Locale>,
+    ctx: &AuditContext,
 ) -> Result<(String, Session), DomainError> {
     let token = credentials::generate(SECRET_LEN);
     let now = Utc::now();
@@ -72,6 +80,11 @@ pub async fn start(
     }
     .insert(db)
     .await?;
+    let ctx = AuditContext {
+        actor_user_id: Some(user_id),
+        ..ctx.clone()
+    };
+    audit::record(db, &ctx, "sign_in", AUDIT_ENTITY, row.id, None, None).await?;
     Ok((token, session_of(row)))
 }
 
@@ -115,6 +128,12 @@ pub async fn end(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DomainError>
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Signs out: ends the session and records it in the audit log.
+pub async fn sign_out(db: &impl ConnectionTrait, id: Uuid, ctx: &AuditContext) -> Result<(), DomainError> {
+    end(db, id).await?;
+    audit::record(db, ctx, "sign_out", AUDIT_ENTITY, id, None, None).await
 }
 
 /// Ends every session of `user_id` (its password was reset).

@@ -58,7 +58,8 @@ impl Job {
         }
     }
 
-    fn from_name(name: &str) -> Option<Self> {
+    /// The job named `name` (`kpi_snapshot`, `digest_daily`, …).
+    pub fn from_name(name: &str) -> Option<Self> {
         JOBS.iter().copied().find(|j| j.name() == name)
     }
 
@@ -304,11 +305,6 @@ pub async fn run_now(
     crate::access::audit::record(&txn, ctx, "run_now", "periodic_job", job.name(), None, Some(&after)).await?;
     txn.commit().await?;
     Ok(label)
-}
-
-/// The job named `name` (`kpi_snapshot`, `digest_daily`, …).
-pub fn job_named(name: &str) -> Option<Job> {
-    Job::from_name(name)
 }
 
 fn timer_for(job: Job, start: NaiveDate, tz: Tz) -> NewTimer {

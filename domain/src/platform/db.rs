@@ -64,3 +64,15 @@ pub fn strings(value: &serde_json::Value) -> Vec<String> {
         .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
+
+/// The database server's own version string (`PostgreSQL 16.4 …`, `SQLite 3.46.0`).
+pub async fn server_version(db: &DatabaseConnection) -> Result<String, DbErr> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Sqlite => "SELECT 'SQLite ' || sqlite_version() AS v",
+        _ => "SELECT version() AS v",
+    };
+    let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
+    Ok(row.and_then(|r| r.try_get::<String>("", "v").ok()).unwrap_or_default())
+}
