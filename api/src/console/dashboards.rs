@@ -142,11 +142,7 @@ async fn figures(state: &AppState, viewer: &Viewer, scope: Scope, period: Period
             ))
         })
         .collect();
-    let team_names = domain::access::org::list_teams(db, actor, Scope::All, None)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
+    let team_names = super::ui::team_names(state, viewer).await?;
     Ok(Figures {
         period,
         teams,
