@@ -344,11 +344,14 @@ impl Browser {
     }
 
     async fn mark_page(&self) {
-        self.script("window.__estateflowOldPage = true;", vec![]).await;
+        // On the page's root element: a page the console's script writes in
+        // place of this one (the answer to a form it posted) is new too.
+        self.script("document.documentElement.__estateflowOldPage = true;", vec![])
+            .await;
     }
 
     async fn wait_for_new_page(&self, after: &str) {
-        let js = "return !window.__estateflowOldPage && document.readyState === 'complete';";
+        let js = "return !document.documentElement.__estateflowOldPage && document.readyState === 'complete';";
         self.wait_until(&format!("a new page after {after}"), async || {
             self.client.execute(js, vec![]).await.ok() == Some(Value::Bool(true))
         })

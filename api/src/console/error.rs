@@ -65,13 +65,30 @@ impl ResponseError for ConsoleError {
     }
 }
 
-/// Wraps the console's routes: an error answer becomes the error page.
+/// The header of a form the console's script posts in the background.
+const FORM_HEADER: &str = "x-console-form";
+/// Where that form's answer sends the browser (instead of a `303`, which
+/// the script could not read).
+const LOCATION_HEADER: &str = "x-console-location";
+
+/// Wraps the console's routes: an error answer becomes the error page; a
+/// `303` to a form the script posted becomes `204` naming where to go.
 pub async fn frame(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let response = next.call(req).await?.map_into_boxed_body();
+    let scripted = req.headers().contains_key(FORM_HEADER);
+    let mut response = next.call(req).await?.map_into_boxed_body();
     let status = response.status();
+    if scripted && status == StatusCode::SEE_OTHER {
+        if let Some(location) = response.headers().get(header::LOCATION).cloned() {
+            *response.response_mut().status_mut() = StatusCode::NO_CONTENT;
+            let headers = response.headers_mut();
+            headers.remove(header::LOCATION);
+            headers.insert(header::HeaderName::from_static(LOCATION_HEADER), location);
+        }
+        return Ok(response);
+    }
     let is_page = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -111,7 +128,9 @@ fn error_page(req: &actix_web::HttpRequest, error: Option<&Error>, status: Statu
             @if !problem.errors.is_empty() {
                 ul {
                     @for field in &problem.errors {
-                        li { code { (field.pointer) } " " (field.detail) }
+                        li data-pointer=(field.pointer) data-detail=(field.detail) {
+                            code { (field.pointer) } " " (field.detail)
+                        }
                     }
                 }
             }

@@ -245,7 +245,7 @@ fn sign_in_form(
         @if let Some(problem) = problem {
             p.error role="alert" { (t(problem)) }
         }
-        form.stack method="post" action="/console/sign-in" {
+        form.stack method="post" action="/console/sign-in" data-native {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="next" value=(next);
             @if let Some(picked) = picked {

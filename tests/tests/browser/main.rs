@@ -8,6 +8,7 @@
 //! Each page of the console adds a line to `accessibility::PAGES`.
 
 mod accessibility;
+mod forms;
 mod queues;
 mod refusals;
 mod roles;

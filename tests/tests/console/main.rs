@@ -4,6 +4,7 @@
 
 mod admin;
 mod dashboards;
+mod forms;
 mod integrations;
 mod operations;
 mod queues;

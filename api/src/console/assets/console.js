@@ -6,6 +6,11 @@
 //    every data-interval seconds (default 5) while the tab is visible, with
 //    jitter and If-None-Match, so that many open tabs do not poll in step
 //    and an unchanged fragment costs a 304.
+//  - a form posted from a page's main area is sent in the background: when
+//    the service refuses the input, the fields it names are marked in place
+//    (aria-invalid, the reason beside the field) and every value typed stays;
+//    otherwise the browser goes where the service sends it. form[data-native]
+//    is posted as a plain form.
 (function () {
   "use strict";
 
@@ -22,8 +27,122 @@
     }
     if (question && !window.confirm(question)) {
       event.preventDefault();
+      return;
+    }
+    if (inline(form)) {
+      event.preventDefault();
+      send(form, button);
     }
   });
+
+  function inline(form) {
+    return form.method && form.method.toLowerCase() === "post" &&
+      !form.hasAttribute("data-native") && !form.hasAttribute("target") &&
+      form.closest && form.closest("main") !== null && window.fetch && window.DOMParser;
+  }
+
+  function send(form, button) {
+    var data = new FormData(form);
+    if (button && button.name) data.append(button.name, button.value);
+    var multipart = (form.enctype || "").toLowerCase() === "multipart/form-data";
+    var body = multipart ? data : new URLSearchParams(data);
+    if (button) button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "Accept": "text/html", "X-Console-Form": "1" }
+    }).then(function (response) {
+      var next = response.headers.get("X-Console-Location");
+      if (next) {
+        window.location.assign(next);
+        return null;
+      }
+      return response.text().then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var problem = page.querySelector("section.problem");
+        // Input the service refused (invalid, or against a rule): stay.
+        var refused = [400, 409, 422].indexOf(response.status) >= 0;
+        if (refused && problem) {
+          if (button) button.disabled = false;
+          mark(form, problem);
+          return;
+        }
+        // Any other answer (a page showing a secret once, a refusal of the
+        // viewer, an error of the service) replaces this page, as a plain
+        // form post would.
+        document.open();
+        document.write(html);
+        document.close();
+      });
+    }).catch(function () {
+      // The service could not be reached in the background: post plainly.
+      form.submit();
+    });
+  }
+
+  // Marks the fields `problem` names; what no field holds is said above
+  // the form.
+  function mark(form, problem) {
+    var old = form.querySelectorAll(".field-error, .form-problem");
+    for (var i = 0; i < old.length; i++) old[i].parentNode.removeChild(old[i]);
+    var invalid = form.querySelectorAll("[aria-invalid]");
+    for (var j = 0; j < invalid.length; j++) {
+      invalid[j].removeAttribute("aria-invalid");
+      invalid[j].removeAttribute("aria-describedby");
+    }
+    var unplaced = [];
+    var first = null;
+    var items = problem.querySelectorAll("[data-pointer]");
+    for (var k = 0; k < items.length; k++) {
+      var field = fieldOf(form, items[k].getAttribute("data-pointer"));
+      var detail = items[k].getAttribute("data-detail") || items[k].textContent;
+      if (!field) {
+        unplaced.push(detail);
+        continue;
+      }
+      var note = document.createElement("p");
+      note.className = "field-error";
+      note.id = "error-" + (field.id || field.name) + "-" + k;
+      note.textContent = detail;
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", note.id);
+      field.insertAdjacentElement("afterend", note);
+      if (!first) first = field;
+    }
+    if (items.length === 0 || unplaced.length > 0) {
+      var box = document.createElement("div");
+      box.className = "form-problem problem";
+      box.setAttribute("role", "alert");
+      var lead = problem.querySelector("p");
+      if (items.length === 0 && lead) unplaced.unshift(lead.textContent);
+      for (var n = 0; n < unplaced.length; n++) {
+        var line = document.createElement("p");
+        line.textContent = unplaced[n];
+        box.appendChild(line);
+      }
+      form.insertBefore(box, form.firstChild);
+      if (!first) box.setAttribute("tabindex", "-1");
+      if (!first) first = box;
+    }
+    if (first) first.focus();
+  }
+
+  // The form's field a problem's JSON pointer names ("/email", "/grants/2/scope"):
+  // the longest leading part of the pointer that is a field's name.
+  function fieldOf(form, pointer) {
+    if (!pointer) return null;
+    var parts = pointer.replace(/^\//, "").split("/");
+    for (var end = parts.length; end > 0; end--) {
+      var names = [parts.slice(0, end).join("."), parts.slice(0, end).join("/"), parts[end - 1]];
+      for (var i = 0; i < names.length; i++) {
+        var field = form.elements.namedItem(names[i]);
+        if (field && field.length !== undefined && !field.tagName) field = field[0];
+        if (field && field.type !== "hidden") return field;
+      }
+    }
+    return null;
+  }
 
   document.addEventListener("change", function (event) {
     var box = event.target;
@@ -46,6 +165,8 @@
       window.setTimeout(tick, delay);
     }
     function tick() {
+      // A page replaced by a form's answer stops polling for it.
+      if (!element.isConnected) return;
       // A selection in progress is not swept away by a refresh.
       if (element.querySelector('input[type="checkbox"]:checked')) {
         schedule();
