@@ -13,7 +13,7 @@ use actix_web::{
     HttpResponse,
     web::{self, ServiceConfig},
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::Utc;
 use domain::{
     DomainError,
     access::permissions::Scope,
@@ -22,7 +22,8 @@ use domain::{
             ranking::ineligible_reason,
             runs::{self, RunResults},
         },
-        kpis::{self, ConsultantFigures, SlaCompliance, TeamFigures},
+        kpis::{self, ConsultantFigures, TeamFigures},
+        lead_ages::LeadAges,
         targets::TargetLevel,
     },
     platform::{
@@ -152,13 +153,6 @@ async fn figures(state: &AppState, viewer: &Viewer, scope: Scope, period: Period
     })
 }
 
-/// Deadlines met ÷ deadlines over every kind; none without deadlines.
-fn sla_overall(items: &[SlaCompliance]) -> Option<f64> {
-    let deadlines: i64 = items.iter().map(|s| s.deadlines).sum();
-    let breached: i64 = items.iter().map(|s| s.breached).sum();
-    (deadlines > 0).then(|| ((deadlines - breached) as f64 / deadlines as f64 * 10_000.0).round() / 10_000.0)
-}
-
 fn permille_rate(permille: Option<i64>) -> Option<f64> {
     permille.map(|p| p as f64 / 1000.0)
 }
@@ -203,7 +197,7 @@ fn teams_table(viewer: &Viewer, teams: &[TeamFigures]) -> Table {
                 Cell::count(f.new_leads),
                 Cell::rate(f.satisfaction_rate),
                 Cell::rate(f.complaint_rate),
-                Cell::rate(sla_overall(&f.sla)),
+                Cell::rate(kpis::overall_compliance(&f.sla)),
                 Cell::rate(f.training_coverage),
                 Cell::rate(f.exam_pass_rate),
                 Cell::number(f.average_resolution_hours, 1),
@@ -251,7 +245,7 @@ fn consultants_table(viewer: &Viewer, figures: &Figures) -> Table {
                 Cell::count(f.new_leads),
                 Cell::rate(f.satisfaction_rate),
                 Cell::rate(f.complaint_rate),
-                Cell::rate(sla_overall(&f.sla)),
+                Cell::rate(kpis::overall_compliance(&f.sla)),
             ]
         })
         .collect();
@@ -383,65 +377,29 @@ fn star_formula(viewer: &Viewer, results: &RunResults) -> String {
     viewer.t(Msg::UiDashStarScore { formula })
 }
 
-/// How long an unanswered lead has waited, as the board groups it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Age {
-    UnderHour,
-    OneToFour,
-    FourToDay,
-    Overdue,
-}
-
-impl Age {
-    pub const ALL: [Age; 4] = [Age::UnderHour, Age::OneToFour, Age::FourToDay, Age::Overdue];
-
-    /// The group of a lead waiting since `since`, at `now`.
-    pub fn of(since: DateTime<Utc>, now: DateTime<Utc>) -> Age {
-        let waited = now - since;
-        if waited < Duration::hours(1) {
-            Age::UnderHour
-        } else if waited < Duration::hours(4) {
-            Age::OneToFour
-        } else if waited <= Duration::hours(24) {
-            Age::FourToDay
-        } else {
-            Age::Overdue
-        }
-    }
-
-    fn label(self) -> Msg {
-        match self {
-            Age::UnderHour => Msg::UiDashAgeUnderHour,
-            Age::OneToFour => Msg::UiDashAgeOneToFour,
-            Age::FourToDay => Msg::UiDashAgeFourToDay,
-            Age::Overdue => Msg::UiDashAgeOverdue,
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
 /// The most leads the board reads (the longest waiting).
 const UNANSWERED_LIMIT: u64 = 500;
 
 struct Board {
-    /// Per consultant (`None`: unassigned): their name and a count per age.
-    rows: Vec<(Option<Uuid>, String, [i64; 4])>,
-    leads: Vec<(domain::sales::customers::Unanswered, Age)>,
+    /// The age groups of the first-response policy in force.
+    ages: LeadAges,
+    /// Per consultant (`None`: unassigned): their name and a count per age group.
+    rows: Vec<(Option<Uuid>, String, Vec<i64>)>,
+    /// Each lead with the index of its age group.
+    leads: Vec<(domain::sales::customers::Unanswered, usize)>,
     full: bool,
 }
 
 async fn board(state: &AppState, viewer: &Viewer, scope: Scope) -> Result<Board, ConsoleError> {
+    let ages = LeadAges::current(&state.db).await?;
     let leads = domain::sales::customers::unanswered(&state.db, &viewer.actor, scope, UNANSWERED_LIMIT).await?;
     let full = leads.len() as u64 >= UNANSWERED_LIMIT;
     let now = Utc::now();
-    let mut rows: Vec<(Option<Uuid>, String, [i64; 4])> = Vec::new();
+    let mut rows: Vec<(Option<Uuid>, String, Vec<i64>)> = Vec::new();
     let leads: Vec<_> = leads
         .into_iter()
         .map(|lead| {
-            let age = Age::of(lead.waiting_since, now);
+            let age = ages.of(lead.waiting_since, now);
             (lead, age)
         })
         .collect();
@@ -453,19 +411,24 @@ async fn board(state: &AppState, viewer: &Viewer, scope: Scope) -> Result<Board,
                     .owner_name
                     .clone()
                     .unwrap_or_else(|| viewer.t(Msg::UiDashUnassigned));
-                rows.push((lead.owner_id, name, [0; 4]));
+                rows.push((lead.owner_id, name, vec![0; ages.buckets().len()]));
                 rows.len() - 1
             }
         };
-        rows[index].2[age.index()] += 1;
+        rows[index].2[*age] += 1;
     }
     rows.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(Board { rows, leads, full })
+    Ok(Board {
+        ages,
+        rows,
+        leads,
+        full,
+    })
 }
 
 fn board_table(viewer: &Viewer, board: &Board) -> Table {
     let mut header = vec![viewer.t(Msg::UiDashColConsultant)];
-    header.extend(Age::ALL.iter().map(|a| viewer.t(a.label())));
+    header.extend(board.ages.buckets().iter().map(|a| viewer.t(a.label())));
     let rows = board
         .rows
         .iter()
@@ -574,7 +537,7 @@ async fn dashboard(
         }
         @if let Some(board) = &board {
             h2 #unanswered { (viewer.t(Msg::UiDashUnanswered)) }
-            p.muted { (viewer.t(Msg::UiDashUnansweredIntro)) }
+            p.muted { (viewer.t(board.ages.intro())) }
             @if board.leads.is_empty() {
                 p.empty { (viewer.t(Msg::UiDashNoUnanswered)) }
             } @else {
@@ -593,12 +556,13 @@ async fn dashboard(
                         } }
                         tbody {
                             @for (lead, age) in &board.leads {
-                                tr data-age=(format!("{age:?}")) {
+                                @let age = board.ages.buckets()[*age];
+                                tr data-age=(age.key()) {
                                     td { a href={ "/console/customers/" (lead.customer_id) } { (lead.name) } }
                                     td { (lead.owner_name.clone().unwrap_or_else(|| viewer.t(Msg::UiDashUnassigned))) }
                                     td { (ui::time(&viewer, lead.waiting_since)) }
                                     td {
-                                        @if *age == Age::Overdue {
+                                        @if age.overdue() {
                                             span.badge.bad { (viewer.t(age.label())) }
                                         } @else {
                                             span.badge { (viewer.t(age.label())) }
@@ -668,22 +632,6 @@ async fn dashboard_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_lead_falls_in_the_group_of_how_long_it_has_waited() {
-        let now = Utc::now();
-        for (minutes, age) in [
-            (0, Age::UnderHour),
-            (59, Age::UnderHour),
-            (60, Age::OneToFour),
-            (239, Age::OneToFour),
-            (240, Age::FourToDay),
-            (24 * 60, Age::FourToDay),
-            (24 * 60 + 1, Age::Overdue),
-        ] {
-            assert_eq!(Age::of(now - Duration::minutes(minutes), now), age, "{minutes} minutes");
-        }
-    }
 
     #[test]
     fn a_month_or_a_quarter_is_read_from_the_url() {

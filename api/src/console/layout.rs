@@ -15,6 +15,7 @@ use super::{ASSETS_VERSION, session::Viewer};
 pub enum Nav {
     Dashboard,
     Customers,
+    Agenda,
     Queues,
     Timers,
     Periodic,
@@ -32,7 +33,10 @@ pub enum Nav {
 
 /// The sidebar's groups, in order.
 const GROUPS: [(Msg, &[Nav]); 3] = [
-    (Msg::UiNavGroupWork, &[Nav::Dashboard, Nav::Customers, Nav::SlaBreaches]),
+    (
+        Msg::UiNavGroupWork,
+        &[Nav::Dashboard, Nav::Customers, Nav::Agenda, Nav::SlaBreaches],
+    ),
     (
         Msg::UiNavGroupOperations,
         &[Nav::Queues, Nav::Timers, Nav::Periodic, Nav::Health],
@@ -58,6 +62,7 @@ impl Nav {
         match self {
             Nav::Dashboard => ("/console/dashboard", Msg::UiNavDashboard, "kpis:read"),
             Nav::Customers => ("/console/customers", Msg::UiNavCustomers, "customers:read"),
+            Nav::Agenda => ("/console/agenda", Msg::UiAgendaNav, "customers:read"),
             Nav::Queues => ("/console/queues", Msg::UiNavQueues, "queues:read"),
             Nav::Timers => ("/console/timers", Msg::UiNavTimers, "queues:read"),
             Nav::Periodic => ("/console/periodic", Msg::UiNavPeriodic, "queues:read"),

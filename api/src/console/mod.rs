@@ -7,6 +7,7 @@
 //! audited with the viewer as actor.
 
 pub mod admin;
+pub mod agenda;
 pub mod chart;
 pub mod customers;
 pub mod dashboards;
@@ -87,6 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(web::resource("/language").post(choose_language))
             .configure(dashboards::configure)
             .configure(customers::configure)
+            .configure(agenda::configure)
             .configure(operations::configure)
             .configure(admin::configure)
             .configure(integrations::configure)

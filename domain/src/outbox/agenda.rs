@@ -163,6 +163,8 @@ pub struct AgendaItem {
 enum Whose {
     /// The items this person answers for.
     Person(Uuid),
+    /// The items this person answers for on the records of these teams.
+    Member(Uuid, Vec<Uuid>),
     /// The items of a team's records.
     Team(Uuid),
     /// The items on customers meeting this condition (on `customers`).
@@ -245,6 +247,11 @@ fn branch(
     match whose {
         Whose::Person(id) => {
             select.and_where(consultant.eq(*id));
+        }
+        Whose::Member(id, teams) => {
+            select
+                .and_where(consultant.eq(*id))
+                .and_where(team.is_in(teams.iter().copied()));
         }
         Whose::Team(id) => {
             select.and_where(team.eq(*id));
@@ -477,6 +484,29 @@ pub async fn mine(
     request: AgendaRequest,
 ) -> Result<Page<AgendaItem>, DomainError> {
     page(db, Whose::Person(actor.id), request.due_before, request.page).await
+}
+
+/// One person's agenda as the caller reaches it with its `customers:read`
+/// scope: `own` reads only its own (another's is 403); `team` the members
+/// of its teams, their items on those teams' records; `all` anyone's. A
+/// person outside the caller's reach is "not found", as on the users list.
+pub async fn of_consultant(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    consultant: Uuid,
+    request: AgendaRequest,
+) -> Result<Page<AgendaItem>, DomainError> {
+    if consultant == actor.id {
+        return mine(db, actor, request).await;
+    }
+    let whose = match scope {
+        Scope::Own => return Err(DomainError::Forbidden(Msg::AgendaOfOwnOnly)),
+        Scope::Team => Whose::Member(consultant, actor.team_ids.clone()),
+        Scope::All => Whose::Person(consultant),
+    };
+    crate::access::users::get(db, actor, scope, consultant).await?;
+    page(db, whose, request.due_before, request.page).await
 }
 
 /// A consultant and the items of one page of a team's agenda that are theirs.

@@ -65,6 +65,14 @@ pub struct SlaCompliance {
     pub compliance: Option<f64>,
 }
 
+/// The compliance over every kind of `items`: deadlines met ÷ deadlines,
+/// rounded as each kind's; none without deadlines.
+pub fn overall_compliance(items: &[SlaCompliance]) -> Option<f64> {
+    let deadlines: i64 = items.iter().map(|s| s.deadlines).sum();
+    let breached: i64 = items.iter().map(|s| s.breached).sum();
+    rate(deadlines - breached, deadlines)
+}
+
 /// The deadline kinds whose compliance the figures report.
 pub(crate) const SLA_KINDS: [SlaKind; 5] = [
     SlaKind::FirstResponse,
@@ -735,6 +743,19 @@ pub async fn teams_over(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_overall_compliance_weighs_every_deadline_alike() {
+        let kind = |deadlines, breached| SlaCompliance {
+            kind: "first_response".to_owned(),
+            deadlines,
+            breached,
+            compliance: rate(deadlines - breached, deadlines),
+        };
+        assert_eq!(overall_compliance(&[kind(2, 1), kind(1, 0)]), Some(0.6667));
+        assert_eq!(overall_compliance(&[kind(0, 0)]), None);
+        assert_eq!(overall_compliance(&[]), None);
+    }
 
     #[test]
     fn rates_are_rounded_and_undefined_without_a_base() {

@@ -7,6 +7,7 @@ pub mod awards;
 pub mod bonuses;
 pub mod churn;
 pub mod kpis;
+pub mod lead_ages;
 pub mod reports;
 pub mod snapshots;
 pub mod talent;

@@ -332,6 +332,49 @@ async fn unanswered_leads_appear_in_the_bucket_of_how_long_they_have_waited() {
 }
 
 #[tokio::test]
+async fn the_last_age_group_of_unanswered_leads_ends_at_the_first_response_policys_deadline() {
+    let app = spawn_app().await;
+    let org = org(&app).await;
+    let admin = app.admin_token().await;
+    let body = serde_json::json!({"duration_secs": 8 * 3600, "warning_percent": 0});
+    let changed = app
+        .put_json("/api/v1/sla-policies/first_response", Some(&admin), &body)
+        .await;
+    assert_eq!(changed.status().as_u16(), 200);
+    let a1 = (org.consultant_a1, org.team_a);
+    lead(&app, a1, "Six Hour Lead", Duration::hours(6), false).await;
+    let late = lead(&app, a1, "Ten Hour Lead", Duration::hours(10), false).await;
+
+    let manager = Console::sign_in(&app, "manager.a@example.com", PASSWORD).await;
+    let (status, page) = manager.page("/console/dashboard").await;
+    assert_eq!(status, 200, "{page}");
+    let board = &page[page.find("id=\"unanswered\"").expect("the board")..];
+    assert!(
+        board.contains("over 8 hours is overdue"),
+        "the intro names the deadline: {board}"
+    );
+    assert!(board.contains("4–8 h") && !board.contains("4–24 h"), "{board}");
+    let late_row = &board[board
+        .find(&format!("/console/customers/{late}"))
+        .expect("the late lead")..];
+    let late_row = &late_row[..late_row.find("</tr>").expect("row")];
+    assert!(
+        late_row.contains("Over 8 h (overdue)"),
+        "ten hours is past eight: {late_row}"
+    );
+    assert_eq!(
+        row_of(board, "a1").matches("<td class=\"num\">1</td>").count(),
+        2,
+        "one lead from 4 to 8 h, one overdue: {board}"
+    );
+
+    let csv = manager.get("/console/dashboard.csv?table=unanswered").await;
+    let lines = csv_lines(&csv.text().await.expect("csv"));
+    assert_eq!(lines[0][1..], ["Under 1 h", "1–4 h", "4–8 h", "Over 8 h (overdue)"]);
+    assert_eq!(lines[1], ["a1", "0", "0", "1", "1"]);
+}
+
+#[tokio::test]
 async fn a_customer_page_shows_the_timeline_and_the_first_response_deadline_in_beijing_time_with_its_policy_version() {
     let app = spawn_app().await;
     let org = org(&app).await;

@@ -3,9 +3,12 @@
 //! change read back through the REST API and found in the audit log with
 //! the signed-in user as actor.
 
-use chrono::Utc;
-use entities::webhook_deliveries::{self, DeliveryStatus};
-use sea_orm::{ActiveModelTrait, Set};
+use chrono::{DateTime, Utc};
+use entities::{
+    timers, webhook_attempts,
+    webhook_deliveries::{self, DeliveryStatus},
+};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use tests::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AppOptions, TestApp,
@@ -527,4 +530,237 @@ async fn a_manager_without_these_permissions_gets_the_403_page_and_no_links() {
     assert_eq!(forged.status().as_u16(), 403);
     let clients = list(&app, "/api/v1/api-clients", &app.admin_token().await).await;
     assert_eq!(clients["items"], json!([]), "nothing was created");
+}
+
+/// A subscription of a new partner to `url`, made through the API; its id and secret.
+async fn subscription(app: &TestApp, admin: &str, url: &str) -> (Uuid, String, String) {
+    let body = json!({"name": "Leju", "scopes": ["customers:read"]});
+    let client = expect_json(app.post_json("/api/v1/api-clients", Some(admin), &body).await, 201).await;
+    let client_row = client["id"].as_str().expect("id").to_owned();
+    let body = json!({"url": url, "events": ["customer.created"], "client_id": client_row});
+    let hook = expect_json(app.post_json("/api/v1/webhooks", Some(admin), &body).await, 201).await;
+    let id = hook["id"].as_str().expect("id").parse().expect("uuid");
+    let secret = hook["secret"].as_str().expect("the secret, once").to_owned();
+    (id, secret, client_row)
+}
+
+/// A user holding only `webhooks:read`, signed in to the console.
+async fn webhook_reader(app: &TestApp, admin: &str) -> Console {
+    let role = json!({"name": "webhook_reader", "grants": [{"permission": "webhooks:read", "scope": "all"}]});
+    expect_json(app.post_json("/api/v1/roles", Some(admin), &role).await, 201).await;
+    let user = create_user(app, "hooks.reader@example.com", "consultant", None).await;
+    let roles = json!({"roles": ["webhook_reader"]});
+    expect_json(
+        app.put_json(&format!("/api/v1/users/{user}/roles"), Some(admin), &roles)
+            .await,
+        200,
+    )
+    .await;
+    Console::sign_in(app, "hooks.reader@example.com", PASSWORD).await
+}
+
+#[tokio::test]
+async fn a_rotated_signing_secret_is_shown_once_and_signs_the_next_attempt_and_a_deleted_subscription_is_gone() {
+    // No workers: the attempt is begun here, as the worker would.
+    let app = spawn_app_with(AppOptions {
+        workers: false,
+        ..AppOptions::default()
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let admin_id = my_id(&app, &admin).await;
+    let (hook, old, client_row) = subscription(&app, &admin, "http://127.0.0.1:9/hook").await;
+    let failed = delivery(&app, hook, &client_row, DeliveryStatus::Failed, "rejected", Some(500)).await;
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page_path = format!("/console/webhooks/{hook}");
+
+    // Someone who may only read sees neither button, and a forged post is refused.
+    let reader = webhook_reader(&app, &admin).await;
+    let (status, read_only) = reader.page(&page_path).await;
+    assert_eq!(status, 200, "{read_only}");
+    assert!(
+        !read_only.contains(&format!("{page_path}/secret")) && !read_only.contains(&format!("{page_path}/delete")),
+        "no rotate or delete without webhooks:write: {read_only}"
+    );
+    assert_eq!(
+        reader.post(&format!("{page_path}/secret"), &[]).await.status().as_u16(),
+        403
+    );
+    assert_eq!(
+        reader.post(&format!("{page_path}/delete"), &[]).await.status().as_u16(),
+        403
+    );
+
+    let (_, page) = console.page(&page_path).await;
+    assert!(
+        page.contains("data-confirm=\"更换此订阅的签名密钥？"),
+        "rotation asks first: {page}"
+    );
+    assert!(
+        page.contains("data-confirm=\"删除此订阅及其全部投递记录？"),
+        "deletion asks first: {page}"
+    );
+    let forged = console
+        .post_raw(&format!("{page_path}/secret"), &[("csrf", "forged")])
+        .await;
+    assert_eq!(forged.status().as_u16(), 403, "no rotation without the CSRF token");
+
+    let rotated = console.post(&format!("{page_path}/secret"), &[]).await;
+    assert_eq!(rotated.status().as_u16(), 200);
+    assert_eq!(
+        rotated.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let html = rotated.text().await.expect("page");
+    assert!(html.contains("已更换签名密钥"), "the notice: {html}");
+    let new = secret_of(&html).expect("the new secret, once");
+    assert_ne!(new, old);
+    let (_, again) = console.page(&page_path).await;
+    assert!(!again.contains(&new), "the secret is not shown again");
+
+    // The next attempt is signed with the new secret, never the old one.
+    let resent = console
+        .post(&format!("{page_path}/deliveries/{failed}/redeliver"), &[])
+        .await;
+    assert_eq!(resent.status().as_u16(), 303);
+    let timer = timers::Entity::find()
+        .filter(timers::Column::SubjectId.eq(failed))
+        .filter(timers::Column::State.eq(timers::TimerState::Pending))
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("the attempt is scheduled");
+    let attempt = domain::outbox::webhooks::deliveries::begin_attempt(&app.db, timer.id, "test", 1)
+        .await
+        .expect("attempt")
+        .expect("something to send");
+    assert_eq!(attempt.secret, new);
+    assert_ne!(attempt.secret, old);
+
+    let entries = audit(
+        &app,
+        &admin,
+        &format!("entity=webhook&entity_id={hook}&action=rotate_secret"),
+    )
+    .await;
+    assert_eq!(entries[0]["actor_user_id"].as_str(), Some(admin_id.as_str()));
+    assert!(!entries[0].to_string().contains(&new), "no secret in the log");
+
+    let deleted = console.post(&format!("{page_path}/delete"), &[]).await;
+    assert_eq!(deleted.status().as_u16(), 303);
+    assert_eq!(location(&deleted), "/console/webhooks");
+    let (_, listing) = console.page("/console/webhooks").await;
+    assert!(listing.contains("订阅已删除。"), "the flash: {listing}");
+    assert!(!listing.contains(&page_path), "gone from the list: {listing}");
+    let gone = app.get(&format!("/api/v1/webhooks/{hook}"), Some(&admin)).await;
+    assert_eq!(gone.status().as_u16(), 404);
+    let (status, _) = console.page(&page_path).await;
+    assert_eq!(status, 404);
+    let entries = audit(&app, &admin, &format!("entity=webhook&entity_id={hook}&action=delete")).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["actor_user_id"].as_str(), Some(admin_id.as_str()));
+}
+
+#[tokio::test]
+async fn a_deliverys_page_lists_every_attempt_in_beijing_time_in_the_readers_language_and_sends_it_again() {
+    let app = spawn_app_with(AppOptions {
+        workers: false,
+        ..AppOptions::default()
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let (hook, _, client_row) = subscription(&app, &admin, "http://127.0.0.1:9/hook").await;
+    let id = delivery(&app, hook, &client_row, DeliveryStatus::Failed, "rejected", Some(503)).await;
+    // 2026-11-30 01:02:03 UTC is 09:02:03 in Beijing.
+    let first: DateTime<Utc> = "2026-11-30T01:02:03Z".parse().expect("instant");
+    attempt(&app, id, 1, first, None, Some("timeout"), None, 10_000).await;
+    attempt(
+        &app,
+        id,
+        2,
+        first + chrono::Duration::minutes(1),
+        Some(503),
+        Some("rejected"),
+        Some("Service Unavailable: try later"),
+        1_234,
+    )
+    .await;
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page_path = format!("/console/webhooks/{hook}/deliveries/{id}");
+
+    let (_, log) = console.page(&format!("/console/webhooks/{hook}")).await;
+    assert!(
+        log.contains(&format!("href=\"{page_path}\"")),
+        "the log links the delivery: {log}"
+    );
+
+    let (status, zh) = console.page(&page_path).await;
+    assert_eq!(status, 200, "{zh}");
+    let rows = &zh[zh.find("<tbody>").expect("the attempts")..];
+    assert!(rows.contains("2026年11月30日 09:02:03"), "Beijing time: {rows}");
+    assert!(rows.contains("2026年11月30日 09:03:03"), "{rows}");
+    assert!(rows.contains("接收方 10 秒内未应答"), "{rows}");
+    assert!(rows.contains("接收方返回状态 503"), "{rows}");
+    assert!(rows.contains("1,234 毫秒") && rows.contains("10,000 毫秒"), "{rows}");
+    assert!(
+        rows.contains("Service Unavailable: try later"),
+        "the answer's start: {rows}"
+    );
+    assert!(
+        rows.find("09:02:03").expect("first") < rows.find("09:03:03").expect("second"),
+        "oldest first"
+    );
+
+    console
+        .post("/console/language", &[("locale", "en"), ("back", "/console")])
+        .await;
+    let (_, en) = console.page(&page_path).await;
+    assert!(en.contains("the receiver did not answer within 10 s"), "{en}");
+    assert!(
+        en.contains("the receiver answered 503") && en.contains("1,234 ms"),
+        "{en}"
+    );
+
+    let again = console
+        .post(&format!("{page_path}/redeliver"), &[("back", "delivery")])
+        .await;
+    assert_eq!(again.status().as_u16(), 303);
+    assert_eq!(location(&again), page_path);
+    assert_eq!(delivery_of(&app, &admin, hook, id).await["status"], "pending");
+    let (_, after) = console.page(&page_path).await;
+    assert!(after.contains("1 deliveries scheduled again."), "the flash: {after}");
+
+    let other = Uuid::now_v7();
+    let (status, _) = console
+        .page(&format!("/console/webhooks/{hook}/deliveries/{other}"))
+        .await;
+    assert_eq!(status, 404);
+}
+
+/// An attempt of delivery `delivery`, written straight to the database.
+#[allow(clippy::too_many_arguments)]
+async fn attempt(
+    app: &TestApp,
+    delivery: Uuid,
+    number: i32,
+    at: DateTime<Utc>,
+    status: Option<i32>,
+    code: Option<&str>,
+    response: Option<&str>,
+    duration_ms: i32,
+) {
+    webhook_attempts::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        delivery_id: Set(delivery),
+        attempt: Set(number),
+        attempted_at: Set(at),
+        status_code: Set(status),
+        error_code: Set(code.map(str::to_owned)),
+        error: Set(None),
+        response: Set(response.map(str::to_owned)),
+        duration_ms: Set(duration_ms),
+    }
+    .insert(&app.db)
+    .await
+    .expect("attempt");
 }

@@ -3,6 +3,7 @@
 //! actions. The browser tests (tests/tests/browser) drive Chromium.
 
 mod admin;
+mod agenda;
 mod dashboards;
 mod forms;
 mod integrations;

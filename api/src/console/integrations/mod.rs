@@ -49,7 +49,13 @@ fn secret_panel(viewer: &Viewer, label: Msg, warning: Msg, secret: &str) -> Mark
 
 /// Paging links of a cursor-paged list: back to the first page, and on to
 /// the next, keeping the page's filters (`pairs`, without the cursor).
-fn pager(viewer: &Viewer, base: &str, pairs: &[(&str, &str)], cursor: Option<&str>, next: Option<&str>) -> Markup {
+pub(crate) fn pager(
+    viewer: &Viewer,
+    base: &str,
+    pairs: &[(&str, &str)],
+    cursor: Option<&str>,
+    next: Option<&str>,
+) -> Markup {
     let with = |c: &str| {
         let mut all = pairs.to_vec();
         all.push(("cursor", c));

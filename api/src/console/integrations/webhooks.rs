@@ -1,7 +1,8 @@
 //! `/console/webhooks`: partner webhook subscriptions (create, disable,
-//! enable) and each one's delivery log with its failures in the reader's
-//! language, filtered by status and paged; a delivery, or a selection of
-//! them, is sent again through the API's redelivery.
+//! enable, rotate the signing secret — shown once —, delete) and each one's
+//! delivery log with its failures in the reader's language, filtered by
+//! status and paged; a delivery's page lists its every attempt; a delivery,
+//! or a selection of them, is sent again through the API's redelivery.
 
 use std::collections::HashMap;
 
@@ -42,6 +43,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(web::resource("/webhooks").get(list).post(create))
         .service(web::resource("/webhooks/{id}").get(show))
         .service(web::resource("/webhooks/{id}/active").post(set_active))
+        .service(web::resource("/webhooks/{id}/secret").post(rotate))
+        .service(web::resource("/webhooks/{id}/delete").post(delete))
+        .service(web::resource("/webhooks/{id}/deliveries/{delivery}").get(show_delivery))
         .service(web::resource("/webhooks/{id}/redeliver").post(redeliver_selected))
         .service(web::resource("/webhooks/{id}/deliveries/{delivery}/redeliver").post(redeliver_one));
 }
@@ -166,7 +170,7 @@ async fn create(
         destinations: Destinations::of(&state.settings),
     };
     let (webhook, secret) = subscriptions::create(&state.db, &viewer.audit(), &viewer.actor, scope, input).await?;
-    let shown = secret_panel(viewer, Msg::UiWebhooksSecret, Msg::UiWebhooksSecretOnce, &secret);
+    let shown = (Msg::UiWebhooksCreated, secret);
     let page = subscription_page(viewer, &state, &webhook, &DeliveryQuery::default(), Some(shown)).await?;
     Ok(secret_page(page))
 }
@@ -211,13 +215,14 @@ fn status_badge(viewer: &Viewer, status: &str) -> Markup {
 }
 
 /// The page of one subscription with its delivery log; `shown` is the
-/// secret panel of the creation this page answers.
+/// notice and the signing secret of the creation or rotation this page
+/// answers.
 async fn subscription_page(
     viewer: &Viewer,
     state: &AppState,
     webhook: &WebhookView,
     query: &DeliveryQuery,
-    shown: Option<Markup>,
+    shown: Option<(Msg, String)>,
 ) -> Result<Markup, ConsoleError> {
     let scope = viewer.require::<perm::WebhooksRead>()?;
     let status = query.status.as_deref().filter(|s| !s.is_empty());
@@ -245,9 +250,9 @@ async fn subscription_page(
         .filter(|d| d.status != DeliveryStatus::Pending.to_string())
         .count();
     let body = html! {
-        @if let Some(shown) = shown {
-            p.flash role="status" { (viewer.t(Msg::UiWebhooksCreated)) }
-            (shown)
+        @if let Some((notice, secret)) = shown {
+            p.flash role="status" { (viewer.t(notice)) }
+            (secret_panel(viewer, Msg::UiWebhooksSecret, Msg::UiWebhooksSecretOnce, &secret))
         }
         dl.facts {
             dt { (viewer.t(Msg::UiWebhooksClient)) } dd { (client.unwrap_or_default()) }
@@ -270,6 +275,20 @@ async fn subscription_page(
                         button type="submit" { (viewer.t(Msg::UiWebhooksEnable)) }
                     }
                 }
+                (ui::action_button(
+                    viewer,
+                    &format!("{base}/secret"),
+                    &viewer.t(Msg::UiWebhooksRotate),
+                    Some(&viewer.t(Msg::UiWebhooksRotateConfirm)),
+                    "",
+                ))
+                (ui::action_button(
+                    viewer,
+                    &format!("{base}/delete"),
+                    &viewer.t(Msg::UiWebhooksDelete),
+                    Some(&viewer.t(Msg::UiWebhooksDeleteConfirm)),
+                    "danger",
+                ))
             }
         }
         h2 { (viewer.t(Msg::UiWebhooksDeliveries)) }
@@ -335,6 +354,7 @@ fn delivery_table(
                     th { (viewer.t(Msg::UiApiClientsCreatedAt)) }
                     th { (viewer.t(Msg::UiWebhooksNextAttempt)) }
                     th { (viewer.t(Msg::UiWebhooksDeliveredAt)) }
+                    th { span.visually-hidden { (viewer.t(Msg::UiWebhooksDeliveryDetails)) } }
                     @if can_write { th { (viewer.t(Msg::UiActions)) } }
                 } }
                 tbody {
@@ -363,6 +383,7 @@ fn delivery_table(
                             td { (ui::time(viewer, d.created_at)) }
                             td { @if let Some(t) = d.next_attempt_at { (ui::time(viewer, t)) } }
                             td { @if let Some(t) = d.delivered_at { (ui::time(viewer, t)) } }
+                            td { a href={ (base) "/deliveries/" (d.id) } { (viewer.t(Msg::UiWebhooksDeliveryDetails)) } }
                             @if can_write {
                                 td {
                                     (ui::action_button(
@@ -415,15 +436,16 @@ async fn set_active(
 }
 
 /// Sends deliveries of `webhook` again through the API's redelivery, each
-/// in its own transaction and audited.
+/// in its own transaction and audited; answers with a redirect to `location`, else to the subscription's page.
 async fn redeliver(
     state: &AppState,
     viewer: &Viewer,
     webhook: Uuid,
     ids: &[Uuid],
+    location: Option<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let scope = viewer.require::<perm::WebhooksWrite>()?;
-    let location = format!("/console/webhooks/{webhook}");
+    let location = location.unwrap_or_else(|| format!("/console/webhooks/{webhook}"));
     if ids.is_empty() {
         return console::done(state, viewer, Msg::UiWebhooksNoneSelected, &location).await;
     }
@@ -441,7 +463,12 @@ async fn redeliver_one(
     submitted: Submitted<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (webhook, id) = path.into_inner();
-    redeliver(&state, &submitted.viewer, webhook, &[id]).await
+    // The delivery's own page sends `back=delivery` to come back to it.
+    let back = submitted
+        .all("back")
+        .contains(&"delivery")
+        .then(|| format!("/console/webhooks/{webhook}/deliveries/{id}"));
+    redeliver(&state, &submitted.viewer, webhook, &[id], back).await
 }
 
 async fn redeliver_selected(
@@ -459,5 +486,120 @@ async fn redeliver_selected(
     }
     // At most a page's worth: the form offers no more.
     ids.truncate(usize::try_from(PAGE_SIZE).unwrap_or(50));
-    redeliver(&state, &submitted.viewer, id.into_inner(), &ids).await
+    redeliver(&state, &submitted.viewer, id.into_inner(), &ids, None).await
+}
+
+/// Replaces the signing secret and answers with the subscription's page
+/// showing the new one once (kept nowhere to be shown again).
+async fn rotate(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    submitted: Submitted<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, ConsoleError> {
+    let viewer = &submitted.viewer;
+    let scope = viewer.require::<perm::WebhooksWrite>()?;
+    let (webhook, secret) =
+        subscriptions::rotate_secret(&state.db, &viewer.audit(), &viewer.actor, scope, id.into_inner()).await?;
+    let shown = (Msg::UiWebhooksRotated, secret);
+    let page = subscription_page(viewer, &state, &webhook, &DeliveryQuery::default(), Some(shown)).await?;
+    Ok(secret_page(page))
+}
+
+/// Deletes the subscription with its delivery log, back to the list.
+async fn delete(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    submitted: Submitted<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, ConsoleError> {
+    let viewer = &submitted.viewer;
+    let scope = viewer.require::<perm::WebhooksWrite>()?;
+    subscriptions::delete(&state.db, &viewer.audit(), &viewer.actor, scope, id.into_inner()).await?;
+    console::done(&state, viewer, Msg::UiWebhooksDeleted, "/console/webhooks").await
+}
+
+/// One delivery with its every attempt: when, the receiver's status, how
+/// long it took, why it failed and the start of the answer.
+async fn show_delivery(
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ConsoleError> {
+    let scope = viewer.require::<perm::WebhooksRead>()?;
+    let (webhook, id) = path.into_inner();
+    let detail = deliveries::get_delivery(&state.db, &viewer.actor, scope, webhook, id, &viewer.reader).await?;
+    let d = &detail.delivery;
+    let base = format!("/console/webhooks/{webhook}");
+    let can_write = viewer.scope("webhooks:write").is_some();
+    let payload = serde_json::to_string_pretty(&d.payload).map_err(|e| domain::DomainError::Internal(e.to_string()))?;
+    let body = html! {
+        dl.facts {
+            dt { (viewer.t(Msg::UiWebhooksEvent)) } dd { code { (d.event) } }
+            dt { (viewer.t(Msg::UiWebhooksStatus)) } dd { (status_badge(&viewer, &d.status)) }
+            dt { (viewer.t(Msg::UiWebhooksAttempts)) } dd { (ui::count(u64::try_from(d.attempts).unwrap_or(0))) }
+            dt { (viewer.t(Msg::UiApiClientsCreatedAt)) } dd { (ui::time(&viewer, d.created_at)) }
+            @if let Some(t) = d.next_attempt_at {
+                dt { (viewer.t(Msg::UiWebhooksNextAttempt)) } dd { (ui::time(&viewer, t)) }
+            }
+            @if let Some(t) = d.delivered_at {
+                dt { (viewer.t(Msg::UiWebhooksDeliveredAt)) } dd { (ui::time(&viewer, t)) }
+            }
+        }
+        @if can_write && d.status != DeliveryStatus::Pending.to_string() {
+            div.toolbar {
+                form.inline method="post" action={ (base) "/deliveries/" (d.id) "/redeliver" }
+                    data-confirm=(viewer.t(Msg::UiWebhooksRedeliverConfirm)) {
+                    (ui::csrf(&viewer))
+                    input type="hidden" name="back" value="delivery";
+                    button type="submit" { (viewer.t(Msg::UiWebhooksRedeliver)) }
+                }
+            }
+        }
+        h2 { (viewer.t(Msg::UiWebhooksAttemptLog)) }
+        @if detail.attempts.is_empty() {
+            p.empty { (viewer.t(Msg::UiWebhooksNoAttempts)) }
+        } @else {
+            div.table-wrap {
+                table {
+                    thead { tr {
+                        th.num scope="col" { (viewer.t(Msg::UiWebhooksAttemptNumber)) }
+                        th scope="col" { (viewer.t(Msg::UiWebhooksAttemptedAt)) }
+                        th.num scope="col" { (viewer.t(Msg::UiWebhooksHttpStatus)) }
+                        th.num scope="col" { (viewer.t(Msg::UiWebhooksDuration)) }
+                        th scope="col" { (viewer.t(Msg::UiWebhooksError)) }
+                        th scope="col" { (viewer.t(Msg::UiWebhooksResponse)) }
+                    } }
+                    tbody {
+                        @for a in &detail.attempts {
+                            tr {
+                                td.num { (a.attempt) }
+                                td { (ui::time(&viewer, a.attempted_at)) }
+                                td.num { @if let Some(code) = a.status_code { (code) } }
+                                td.num {
+                                    (viewer.t(Msg::UiWebhooksMillis { ms: ui::count(u64::try_from(a.duration_ms).unwrap_or(0)) }))
+                                }
+                                td {
+                                    @if let Some(error) = &a.error {
+                                        @if let Some(code) = &a.error_code { code { (code) } " " }
+                                        (error)
+                                    }
+                                }
+                                td { @if let Some(response) = &a.response { pre { (response) } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (viewer.t(Msg::UiWebhooksPayload)) }
+        pre { (payload) }
+        (audit_link(&viewer, "webhook_delivery", &d.id.to_string()))
+        p { a href=(base) { (viewer.t(Msg::UiWebhooksBackToLog)) } }
+    };
+    let title = viewer.t(Msg::UiWebhooksDeliveryTitle { event: d.event.clone() });
+    Ok(console::html_page(layout::page(
+        &viewer,
+        Some(Nav::Webhooks),
+        &title,
+        body,
+    )))
 }

@@ -1284,12 +1284,6 @@ catalogue! {
         => zh "得分 = {formula}；成交套数、成交金额和新增线索先除以合格顾问中的最高值。",
            en "Score = {formula}; units, amount and new leads are first divided by the highest among eligible consultants.";
     UiDashUnanswered => zh "未响应线索（按等待时长）", en "Unanswered leads by age";
-    UiDashUnansweredIntro => zh "尚未首次响应（初次接触）的线索，按分配后等待的时长分组；超过 24 小时即已逾期。",
-        en "Leads without a first response yet, by how long they have waited since assignment; over 24 hours is overdue.";
-    UiDashAgeUnderHour => zh "1 小时内", en "Under 1 h";
-    UiDashAgeOneToFour => zh "1–4 小时", en "1–4 h";
-    UiDashAgeFourToDay => zh "4–24 小时", en "4–24 h";
-    UiDashAgeOverdue => zh "超过 24 小时（逾期）", en "Over 24 h (overdue)";
     UiDashUnassigned => zh "未分配", en "Unassigned";
     UiDashNoUnanswered => zh "没有等待首次响应的线索。", en "No lead is waiting for a first response.";
     UiDashLongestOnly { count: u64 } => zh "只统计等待最久的 {count} 条线索。", en "Only the {count} longest-waiting leads are counted.";
@@ -1410,6 +1404,43 @@ catalogue! {
     UiQueuesPage { page: u64 } => zh "第 {page} 页", en "Page {page}";
     UiQueuesReadOnly => zh "您只能查看：操作需要 queues:write 权限。", en "You can look but not act: actions need the queues:write permission.";
     UiQueuesBack => zh "返回队列", en "Back to the queue";
+    // ------------------------------------------------------------ console: webhook actions, agenda, lead ages
+    UiWebhooksRotate => zh "更换签名密钥", en "Rotate signing secret";
+    UiWebhooksRotateConfirm => zh "更换此订阅的签名密钥？之后的投递将用新密钥签名。",
+        en "Rotate this subscription's signing secret? Deliveries from now on are signed with the new one.";
+    UiWebhooksRotated => zh "已更换签名密钥：之后的投递用新密钥签名，旧密钥不再使用。",
+        en "Signing secret rotated: deliveries from now on are signed with the new one, never the old.";
+    UiWebhooksDelete => zh "删除订阅", en "Delete subscription";
+    UiWebhooksDeleteConfirm => zh "删除此订阅及其全部投递记录？此操作无法撤销。",
+        en "Delete this subscription with its whole delivery log? This cannot be undone.";
+    UiWebhooksDeleted => zh "订阅已删除。", en "The subscription is deleted.";
+    UiWebhooksDeliveryDetails => zh "详情", en "Details";
+    UiWebhooksDeliveryTitle { event: String } => zh "投递：{event}", en "Delivery: {event}";
+    UiWebhooksAttemptLog => zh "每次尝试", en "Every attempt";
+    UiWebhooksNoAttempts => zh "尚未尝试投递。", en "No attempt yet.";
+    UiWebhooksAttemptNumber => zh "第几次", en "Attempt";
+    UiWebhooksAttemptedAt => zh "尝试时间", en "Attempted at";
+    UiWebhooksDuration => zh "耗时", en "Duration";
+    UiWebhooksMillis { ms: String } => zh "{ms} 毫秒", en "{ms} ms";
+    UiWebhooksError => zh "错误", en "Error";
+    UiWebhooksResponse => zh "应答摘录", en "Response excerpt";
+    UiWebhooksPayload => zh "事件内容", en "Payload";
+    UiWebhooksBackToLog => zh "返回投递记录", en "Back to the delivery log";
+    UiAgendaNav => zh "工作日程", en "Agenda";
+    UiAgendaConsultant => zh "顾问", en "Consultant";
+    UiAgendaShow => zh "查看", en "Show";
+    UiAgendaOf { name: String } => zh "{name} 的日程", en "Agenda of {name}";
+    UiAgendaOwnOnly => zh "这是您本人的日程（只读）；客户跟进请在销售应用中办理。",
+        en "This is your own agenda (read-only); work your customers in the sales app.";
+    UiAgendaEmpty => zh "没有待办时限：新线索、跟进和回访的时限会出现在这里。",
+        en "Nothing is due: deadlines of new leads, follow-ups and visits appear here.";
+    UiAgendaNoSuchPerson => zh "不是有效的用户编号", en "is not a user id";
+    /// `hours`: the first-response deadline of the policy in force.
+    UiDashUnansweredIntroOf { hours: String } => zh "尚未首次响应（初次接触）的线索，按分配后等待的时长分组；超过 {hours} 小时即已逾期。",
+        en "Leads without a first response yet, by how long they have waited since assignment; over {hours} hours is overdue.";
+    UiDashAgeUnder { hours: String } => zh "{hours} 小时内", en "Under {hours} h";
+    UiDashAgeBetween { from: String, to: String } => zh "{from}–{to} 小时", en "{from}–{to} h";
+    UiDashAgeOver { hours: String } => zh "超过 {hours} 小时（逾期）", en "Over {hours} h (overdue)";
 }
 
 #[cfg(test)]
