@@ -37,6 +37,7 @@ const SHOTS: &[(&str, &str, Who)] = &[
     ("sla-breaches", "/console/sla-breaches", Who::Director),
     ("dashboard", "/console/dashboard", Who::Director),
     ("customers", "/console/customers", Who::Director),
+    ("agenda", "/console/agenda", Who::Director),
     ("audit", "/console/audit", Who::Administrator),
 ];
 

@@ -32,7 +32,12 @@ pub const PAGES: &[&str] = &[
 
 /// The pages of the people who sell (the administrator does not read
 /// customers), checked as the demo director.
-pub const SALES_PAGES: &[&str] = &["/console", "/console/dashboard", "/console/customers"];
+pub const SALES_PAGES: &[&str] = &[
+    "/console",
+    "/console/dashboard",
+    "/console/customers",
+    "/console/agenda",
+];
 
 /// The demo organisation's director.
 pub const DIRECTOR: &str = "director@demo.estateflow.local";
