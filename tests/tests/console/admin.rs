@@ -659,7 +659,10 @@ async fn regions_and_teams_are_renamed_and_deleted_in_the_console_and_audited() 
     );
 
     console
-        .post("/console/teams/new", &[("name", "C"), ("region", west.as_str()), ("manager", "")])
+        .post(
+            "/console/teams/new",
+            &[("name", "C"), ("region", west.as_str()), ("manager", "")],
+        )
         .await;
     let team = id_named(&app, &token, "/api/v1/teams", "C").await.expect("C");
     let (_, page) = console.page("/console/teams").await;
@@ -668,18 +671,38 @@ async fn regions_and_teams_are_renamed_and_deleted_in_the_console_and_audited() 
         "deleting a team asks first, with its member count: {page}"
     );
     let renamed = console
-        .post(&format!("/console/teams/{team}"), &[("name", "Coast"), ("region", west.as_str()), ("manager", "")])
+        .post(
+            &format!("/console/teams/{team}"),
+            &[("name", "Coast"), ("region", west.as_str()), ("manager", "")],
+        )
         .await;
     assert_eq!(renamed.status().as_u16(), 303);
     let read = list(&app, &format!("/api/v1/teams/{team}"), &token).await;
-    assert_eq!((read["name"].as_str(), read["region_id"].as_str()), (Some("Coast"), Some(west.as_str())));
+    assert_eq!(
+        (read["name"].as_str(), read["region_id"].as_str()),
+        (Some("Coast"), Some(west.as_str()))
+    );
 
     let deleted = console.post(&format!("/console/teams/{team}/delete"), &[]).await;
     assert_eq!(deleted.status().as_u16(), 303);
-    assert_eq!(app.get(&format!("/api/v1/teams/{team}"), Some(&token)).await.status().as_u16(), 404);
-    let deleted = console.post(&format!("/console/teams/regions/{west}/delete"), &[]).await;
+    assert_eq!(
+        app.get(&format!("/api/v1/teams/{team}"), Some(&token))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    let deleted = console
+        .post(&format!("/console/teams/regions/{west}/delete"), &[])
+        .await;
     assert_eq!(deleted.status().as_u16(), 303);
-    assert_eq!(app.get(&format!("/api/v1/regions/{west}"), Some(&token)).await.status().as_u16(), 404);
+    assert_eq!(
+        app.get(&format!("/api/v1/regions/{west}"), Some(&token))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
     let (_, page) = console.page("/console/teams").await;
     assert!(page.contains("已删除区域。") && !page.contains("Southwest"), "{page}");
 
@@ -703,17 +726,25 @@ async fn a_region_with_teams_and_a_team_with_members_are_not_deleted_and_the_pag
     let team_a = list(&app, &format!("/api/v1/teams/{}", org.team_a), &token).await;
     let region = team_a["region_id"].as_str().expect("region").to_owned();
 
-    let refused = console.post(&format!("/console/teams/regions/{region}/delete"), &[]).await;
+    let refused = console
+        .post(&format!("/console/teams/regions/{region}/delete"), &[])
+        .await;
     assert_eq!(refused.status().as_u16(), 409);
     let html = refused.text().await.expect("page");
     assert!(html.contains("该区域不为空"), "the domain's reason, in Chinese: {html}");
-    let refused = console.post(&format!("/console/teams/{}/delete", org.team_a), &[]).await;
+    let refused = console
+        .post(&format!("/console/teams/{}/delete", org.team_a), &[])
+        .await;
     assert_eq!(refused.status().as_u16(), 409);
     let html = refused.text().await.expect("page");
     assert!(html.contains("该团队不为空"), "the domain's reason, in Chinese: {html}");
 
     expect_json(app.get(&format!("/api/v1/regions/{region}"), Some(&token)).await, 200).await;
-    expect_json(app.get(&format!("/api/v1/teams/{}", org.team_a), Some(&token)).await, 200).await;
+    expect_json(
+        app.get(&format!("/api/v1/teams/{}", org.team_a), Some(&token)).await,
+        200,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -731,7 +762,10 @@ async fn without_regions_and_teams_write_the_rename_and_delete_forms_are_hidden_
     assert_eq!(status, 200);
     assert!(page.contains("East"), "{page}");
     assert!(!page.contains("/delete\""), "no delete buttons: {page}");
-    assert!(!page.contains(&format!("action=\"/console/teams/regions/{region}\"")), "no rename: {page}");
+    assert!(
+        !page.contains(&format!("action=\"/console/teams/regions/{region}\"")),
+        "no rename: {page}"
+    );
     let before = (
         list(&app, "/api/v1/regions", &token).await,
         list(&app, "/api/v1/teams", &token).await,
@@ -828,11 +862,17 @@ async fn built_in_roles_cannot_be_renamed_or_deleted_and_without_roles_write_not
         .await;
     assert_eq!(refused.status().as_u16(), 409);
     let html = refused.text().await.expect("page");
-    assert!(html.contains("内置角色 consultant 不能改名"), "the domain's reason: {html}");
+    assert!(
+        html.contains("内置角色 consultant 不能改名"),
+        "the domain's reason: {html}"
+    );
     let refused = console.post("/console/roles/consultant/delete", &[]).await;
     assert_eq!(refused.status().as_u16(), 409);
     let html = refused.text().await.expect("page");
-    assert!(html.contains("内置角色 consultant 不能删除"), "the domain's reason: {html}");
+    assert!(
+        html.contains("内置角色 consultant 不能删除"),
+        "the domain's reason: {html}"
+    );
     assert_eq!(list(&app, "/api/v1/roles", &token).await, before, "nothing changed");
 
     create_role(&app, "observer", &[("roles:read", "all")]).await;
@@ -845,7 +885,9 @@ async fn built_in_roles_cannot_be_renamed_or_deleted_and_without_roles_write_not
         !page.contains("/console/roles/helper/rename") && !page.contains("/console/roles/helper/delete"),
         "{page}"
     );
-    let forged = observer.post("/console/roles/helper/rename", &[("name", "x_helper")]).await;
+    let forged = observer
+        .post("/console/roles/helper/rename", &[("name", "x_helper")])
+        .await;
     assert_eq!(forged.status().as_u16(), 403);
     let forged = observer.post("/console/roles/helper/delete", &[]).await;
     assert_eq!(forged.status().as_u16(), 403);

@@ -604,11 +604,17 @@ async fn without_api_clients_write_the_edit_form_is_hidden_and_a_forged_edit_is_
     assert_eq!(status, 200);
     assert!(page.contains("Fang") && !page.contains("id=\"edit-name\""), "{page}");
     let forged = reader
-        .post(&format!("/console/api-clients/{id}"), &[("name", "Sneaky"), ("scope", "users:write")])
+        .post(
+            &format!("/console/api-clients/{id}"),
+            &[("name", "Sneaky"), ("scope", "users:write")],
+        )
         .await;
     assert_eq!(forged.status().as_u16(), 403);
     let read = expect_json(app.get(&format!("/api/v1/api-clients/{id}"), Some(&admin)).await, 200).await;
-    assert_eq!((read["name"].clone(), read["scopes"].clone()), (json!("Fang"), json!(["customers:read"])));
+    assert_eq!(
+        (read["name"].clone(), read["scopes"].clone()),
+        (json!("Fang"), json!(["customers:read"]))
+    );
 }
 
 /// The `last_used_at` of client `id`, read from the database.
@@ -636,7 +642,10 @@ async fn an_api_clients_last_use_is_written_when_it_gets_a_token_at_most_once_a_
     let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let (_, listing) = console.page("/console/api-clients").await;
     assert!(listing.contains("从未使用"), "{listing}");
-    assert!(!listing.contains("不记录最近使用时间"), "the old notice is gone: {listing}");
+    assert!(
+        !listing.contains("不记录最近使用时间"),
+        "the old notice is gone: {listing}"
+    );
 
     expect_json(token_of(&app, client_id, secret).await, 200).await;
     let first = last_used(&app, id).await.expect("written on the first token");
@@ -652,9 +661,15 @@ async fn an_api_clients_last_use_is_written_when_it_gets_a_token_at_most_once_a_
     assert_eq!(token_of(&app, client_id, "wrong").await.status().as_u16(), 401);
     assert_eq!(last_used(&app, id).await, Some(first), "a refused secret is no use");
 
-    let shown = first.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y年%-m月%-d日 %H:%M:%S").to_string();
+    let shown = first
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y年%-m月%-d日 %H:%M:%S")
+        .to_string();
     let (_, page) = console.page(&format!("/console/api-clients/{id}")).await;
-    assert!(page.contains(&shown), "the client's page, in the business time zone: {shown} in {page}");
+    assert!(
+        page.contains(&shown),
+        "the client's page, in the business time zone: {shown} in {page}"
+    );
     let (_, listing) = console.page("/console/api-clients").await;
     assert!(listing.contains(&shown) && !listing.contains("从未使用"), "{listing}");
 

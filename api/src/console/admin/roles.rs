@@ -393,7 +393,13 @@ pub async fn delete(
     viewer.require::<perm::RolesWrite>()?;
     let role = find(&state, &name).await?;
     roles::delete(&state.db, &viewer.audit(), role.id, None).await?;
-    console::done(&state, viewer, Msg::UiRolesDeleted { role: role.name }, "/console/roles").await
+    console::done(
+        &state,
+        viewer,
+        Msg::UiRolesDeleted { role: role.name },
+        "/console/roles",
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]

@@ -275,7 +275,13 @@ async fn save(
         status: None,
     };
     api_clients::update(&state.db, &viewer.audit(), id, input, None).await?;
-    console::done(&state, viewer, Msg::UiApiClientsSaved, &format!("/console/api-clients/{id}")).await
+    console::done(
+        &state,
+        viewer,
+        Msg::UiApiClientsSaved,
+        &format!("/console/api-clients/{id}"),
+    )
+    .await
 }
 
 async fn rotate(
