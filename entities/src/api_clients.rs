@@ -18,6 +18,8 @@ pub struct Model {
     pub status: ApiClientStatus,
     pub created_by: Option<Uuid>,
     pub secret_rotated_at: DateTimeUtc,
+    /// When the client last got a token (written at most once a minute).
+    pub last_used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -57,6 +57,29 @@ pub async fn create_user(app: &TestApp, email: &str, role: &str, team_id: Option
         .id
 }
 
+/// A custom role `name` granting each of `grants` (permission, scope), made
+/// by the service itself (no actor).
+pub async fn create_role(app: &TestApp, name: &str, grants: &[(&str, &str)]) -> Uuid {
+    use domain::access::roles::{self, Grant, RoleInput};
+    let input = RoleInput {
+        name: Some(name.to_owned()),
+        description: None,
+        grants: Some(
+            grants
+                .iter()
+                .map(|(permission, scope)| Grant {
+                    permission: (*permission).to_owned(),
+                    scope: scope.parse().expect("a scope"),
+                })
+                .collect(),
+        ),
+    };
+    roles::create(&app.db, &AuditContext::default(), input)
+        .await
+        .expect("role")
+        .id
+}
+
 /// Switches `user` to reading Chinese (the users made here read English),
 /// through the API as the administrator.
 pub async fn reads_chinese(app: &TestApp, user: Uuid) {

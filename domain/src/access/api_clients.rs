@@ -1,7 +1,8 @@
 //! Partner API clients: OAuth2 client-credentials identities. The secret is
 //! shown once, at creation or rotation, and only its SHA-256 is kept. A
 //! client holds its scopes (catalog permissions) with scope `own`: it reaches
-//! only the records it created.
+//! only the records it created. When a client last got a token is kept to
+//! the minute (one write a minute at most, none per API request).
 
 use chrono::{DateTime, Utc};
 use entities::{api_clients, api_clients::ApiClientStatus};
@@ -28,6 +29,8 @@ use crate::{
 const SECRET_LEN: usize = 40;
 /// Highest per-client rate limit accepted, requests per minute.
 pub const MAX_RATE_LIMIT: i32 = 100_000;
+/// How stale a client's `last_used_at` may get before a token issue writes it again.
+const LAST_USED_PRECISION: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientView {
@@ -38,6 +41,10 @@ pub struct ClientView {
     pub rate_limit_per_minute: i32,
     pub status: String,
     pub secret_rotated_at: DateTime<Utc>,
+    /// When the client last got a token, to the minute. Use is not a
+    /// change: it stays out of the ETag.
+    #[serde(skip)]
+    pub last_used_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -52,6 +59,7 @@ impl From<api_clients::Model> for ClientView {
             rate_limit_per_minute: m.rate_limit_per_minute,
             status: m.status.to_string(),
             secret_rotated_at: m.secret_rotated_at,
+            last_used_at: m.last_used_at,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -170,6 +178,7 @@ pub async fn create(
         status: Set(ApiClientStatus::Active),
         created_by: Set(ctx.actor_user_id),
         secret_rotated_at: Set(now),
+        last_used_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -254,7 +263,8 @@ pub async fn rotate_secret(
     Ok((view, secret))
 }
 
-/// The active client with these credentials, or `None`.
+/// The active client with these credentials, or `None`. A client let in
+/// is marked used now, unless it was within the last minute.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     client_id: &str,
@@ -265,5 +275,29 @@ pub async fn authenticate(
         .one(db)
         .await?;
     let digest = credentials::digest(secret);
-    Ok(client.filter(|c| c.status == ApiClientStatus::Active && credentials::same_digest(&c.secret_hash, &digest)))
+    let client =
+        client.filter(|c| c.status == ApiClientStatus::Active && credentials::same_digest(&c.secret_hash, &digest));
+    if let Some(client) = &client {
+        mark_used(db, client.id, Utc::now()).await?;
+    }
+    Ok(client)
+}
+
+/// Sets the `last_used_at` of client `id` to `now` if it is unset or more
+/// than a minute old: one conditional UPDATE, so that a client asking for
+/// tokens in a loop costs at most one write a minute.
+async fn mark_used(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DomainError> {
+    use sea_orm::sea_query::Expr;
+    let column = api_clients::Column::LastUsedAt;
+    api_clients::Entity::update_many()
+        .col_expr(column, Expr::value(now))
+        .filter(api_clients::Column::Id.eq(id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(column.is_null())
+                .add(column.lt(now - LAST_USED_PRECISION)),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
 }

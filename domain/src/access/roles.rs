@@ -316,6 +316,18 @@ pub fn holders_of(permission: &str) -> SelectStatement {
         .into_query()
 }
 
+/// How many active accounts hold role `id` (one SQL count): what deleting
+/// or renaming the role touches.
+pub async fn active_holders(db: &impl ConnectionTrait, id: Uuid) -> Result<u64, DomainError> {
+    use sea_orm::PaginatorTrait;
+    Ok(user_roles::Entity::find()
+        .inner_join(users::Entity)
+        .filter(user_roles::Column::RoleId.eq(id))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+        .count(db)
+        .await?)
+}
+
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {
     let role = record::find_by_id::<RoleView>(db, id).await?;
     view(db, role).await
@@ -378,7 +390,10 @@ pub async fn update(
         active.description = Set(description);
     }
     active.updated_at = Set(Utc::now());
-    let role = active.update(&txn).await?;
+    let role = active.update(&txn).await.map_err(|e| match DomainError::from(e) {
+        DomainError::Conflict(_) => DomainError::Conflict(Msg::RoleNameTaken),
+        other => other,
+    })?;
     if let Some(grants) = &input.grants {
         replace_grants(&txn, id, grants).await?;
     }

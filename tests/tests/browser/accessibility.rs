@@ -50,10 +50,10 @@ pub struct Viewers {
     pub director: Vec<String>,
 }
 
-/// The demo organisation loaded, a custom role and a finished job: then
-/// every page of [`PAGES`] and [`SALES_PAGES`] and the pages of records (a
-/// user, a built-in and a custom role, an evaluation, a queue's jobs, a job,
-/// a customer).
+/// The demo organisation loaded, a custom role, an API client and a
+/// finished job: then every page of [`PAGES`] and [`SALES_PAGES`] and the
+/// pages of records (a user, a built-in and a custom role, an evaluation,
+/// an API client, a queue's jobs, a job, a customer).
 pub async fn console_pages(app: &TestApp) -> Viewers {
     domain::demo::load(&app.db, app.settings.timezone)
         .await
@@ -67,6 +67,17 @@ pub async fn console_pages(app: &TestApp) -> Viewers {
         )
         .await;
     assert_eq!(role.status().as_u16(), 201);
+    let client = app
+        .post_json(
+            "/api/v1/api-clients",
+            Some(&token),
+            &json!({"name": "Anjuke", "scopes": ["customers:read"]}),
+        )
+        .await;
+    let client = tests::client::expect_json(client, 201).await["id"]
+        .as_str()
+        .expect("the client's id")
+        .to_owned();
     let probe = app.push_probe(&token, 0).await;
     assert_eq!(app.probe(&token, &probe, 10_000).await["status"], "handled");
     tests::eventually(
@@ -91,6 +102,7 @@ pub async fn console_pages(app: &TestApp) -> Viewers {
         "/console/roles/consultant".to_owned(),
         "/console/roles/auditor".to_owned(),
         format!("/console/roles/evaluate?user={user}"),
+        format!("/console/api-clients/{client}"),
         format!("{PAGE}?state=done"),
         format!("{PAGE}/jobs/{job}"),
     ]);

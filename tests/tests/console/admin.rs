@@ -8,7 +8,7 @@ use tests::{
     ADMIN_EMAIL, ADMIN_PASSWORD, TestApp,
     client::expect_json,
     console::{Console, location},
-    org::{PASSWORD, create_user, list, my_id, org},
+    org::{PASSWORD, create_role, create_user, list, my_id, org},
     spawn_app,
 };
 
@@ -624,4 +624,272 @@ async fn the_users_list_pages_by_fifty_keeping_its_filters() {
     assert_eq!(rows(&second), 5, "{second}");
     assert!(second.contains("bulk54@example.com") && !second.contains("bulk00@example.com"));
     assert!(!second.contains("rel=\"next\""), "the last page");
+}
+
+/// The id of the item of `path`'s list named `name`, if any.
+async fn id_named(app: &TestApp, token: &str, path: &str, name: &str) -> Option<String> {
+    list(app, path, token).await["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|item| item["name"] == name)
+        .map(|item| item["id"].as_str().expect("id").to_owned())
+}
+
+#[tokio::test]
+async fn regions_and_teams_are_renamed_and_deleted_in_the_console_and_audited() {
+    let app = spawn_app().await;
+    let (console, token, admin_id) = admin(&app).await;
+    org(&app).await;
+    console.post("/console/teams/regions", &[("name", "West")]).await;
+    let west = id_named(&app, &token, "/api/v1/regions", "West").await.expect("West");
+
+    let renamed = console
+        .post(&format!("/console/teams/regions/{west}"), &[("name", "Southwest")])
+        .await;
+    assert_eq!(renamed.status().as_u16(), 303);
+    assert_eq!(location(&renamed), "/console/teams");
+    let region = list(&app, &format!("/api/v1/regions/{west}"), &token).await;
+    assert_eq!(region["name"], "Southwest");
+    let (_, page) = console.page("/console/teams").await;
+    assert!(page.contains("已重命名区域。"), "the flash: {page}");
+    assert!(
+        page.contains("data-confirm=\"删除区域“Southwest”？"),
+        "deleting asks first: {page}"
+    );
+
+    console
+        .post(
+            "/console/teams/new",
+            &[("name", "C"), ("region", west.as_str()), ("manager", "")],
+        )
+        .await;
+    let team = id_named(&app, &token, "/api/v1/teams", "C").await.expect("C");
+    let (_, page) = console.page("/console/teams").await;
+    assert!(
+        page.contains("data-confirm=\"删除团队“C”？它有 0 名成员"),
+        "deleting a team asks first, with its member count: {page}"
+    );
+    let renamed = console
+        .post(
+            &format!("/console/teams/{team}"),
+            &[("name", "Coast"), ("region", west.as_str()), ("manager", "")],
+        )
+        .await;
+    assert_eq!(renamed.status().as_u16(), 303);
+    let read = list(&app, &format!("/api/v1/teams/{team}"), &token).await;
+    assert_eq!(
+        (read["name"].as_str(), read["region_id"].as_str()),
+        (Some("Coast"), Some(west.as_str()))
+    );
+
+    let deleted = console.post(&format!("/console/teams/{team}/delete"), &[]).await;
+    assert_eq!(deleted.status().as_u16(), 303);
+    assert_eq!(
+        app.get(&format!("/api/v1/teams/{team}"), Some(&token))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    let deleted = console
+        .post(&format!("/console/teams/regions/{west}/delete"), &[])
+        .await;
+    assert_eq!(deleted.status().as_u16(), 303);
+    assert_eq!(
+        app.get(&format!("/api/v1/regions/{west}"), Some(&token))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    let (_, page) = console.page("/console/teams").await;
+    assert!(page.contains("已删除区域。") && !page.contains("Southwest"), "{page}");
+
+    for (entity, id, action) in [
+        ("region", &west, "update"),
+        ("region", &west, "delete"),
+        ("team", &team, "update"),
+        ("team", &team, "delete"),
+    ] {
+        let entries = audited(&app, &token, entity, id, action).await;
+        assert_eq!(entries.len(), 1, "{entity} {action}");
+        assert_eq!(entries[0]["actor_user_id"], admin_id.as_str(), "{entity} {action}");
+    }
+}
+
+#[tokio::test]
+async fn a_region_with_teams_and_a_team_with_members_are_not_deleted_and_the_page_says_why() {
+    let app = spawn_app().await;
+    let (console, token, _) = admin(&app).await;
+    let org = org(&app).await;
+    let team_a = list(&app, &format!("/api/v1/teams/{}", org.team_a), &token).await;
+    let region = team_a["region_id"].as_str().expect("region").to_owned();
+
+    let refused = console
+        .post(&format!("/console/teams/regions/{region}/delete"), &[])
+        .await;
+    assert_eq!(refused.status().as_u16(), 409);
+    let html = refused.text().await.expect("page");
+    assert!(html.contains("该区域不为空"), "the domain's reason, in Chinese: {html}");
+    let refused = console
+        .post(&format!("/console/teams/{}/delete", org.team_a), &[])
+        .await;
+    assert_eq!(refused.status().as_u16(), 409);
+    let html = refused.text().await.expect("page");
+    assert!(html.contains("该团队不为空"), "the domain's reason, in Chinese: {html}");
+
+    expect_json(app.get(&format!("/api/v1/regions/{region}"), Some(&token)).await, 200).await;
+    expect_json(
+        app.get(&format!("/api/v1/teams/{}", org.team_a), Some(&token)).await,
+        200,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn without_regions_and_teams_write_the_rename_and_delete_forms_are_hidden_and_a_forged_post_is_refused() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let org = org(&app).await;
+    create_role(&app, "org_reader", &[("regions:read", "all"), ("teams:read", "all")]).await;
+    create_user(&app, "reader@example.com", "org_reader", None).await;
+    let reader = Console::sign_in(&app, "reader@example.com", PASSWORD).await;
+    let team_a = list(&app, &format!("/api/v1/teams/{}", org.team_a), &token).await;
+    let region = team_a["region_id"].as_str().expect("region").to_owned();
+
+    let (status, page) = reader.page("/console/teams").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("East"), "{page}");
+    assert!(!page.contains("/delete\""), "no delete buttons: {page}");
+    assert!(
+        !page.contains(&format!("action=\"/console/teams/regions/{region}\"")),
+        "no rename: {page}"
+    );
+    let before = (
+        list(&app, "/api/v1/regions", &token).await,
+        list(&app, "/api/v1/teams", &token).await,
+    );
+    for (path, fields) in [
+        (format!("/console/teams/regions/{region}"), vec![("name", "Renamed")]),
+        (format!("/console/teams/regions/{region}/delete"), vec![]),
+        (format!("/console/teams/{}", org.team_b), vec![("name", "Renamed")]),
+        (format!("/console/teams/{}/delete", org.team_b), vec![]),
+    ] {
+        let forged = reader.post(&path, &fields).await;
+        assert_eq!(forged.status().as_u16(), 403, "{path}");
+    }
+    let after = (
+        list(&app, "/api/v1/regions", &token).await,
+        list(&app, "/api/v1/teams", &token).await,
+    );
+    assert_eq!(after, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_custom_role_is_renamed_and_deleted_in_the_console_the_confirmation_counting_its_active_holders() {
+    let app = spawn_app().await;
+    let (console, token, admin_id) = admin(&app).await;
+    console.post("/console/roles", &[("name", "analyst")]).await;
+    let first = create_user(&app, "one@example.com", "analyst", None).await;
+    create_user(&app, "two@example.com", "analyst", None).await;
+    let gone = create_user(&app, "gone@example.com", "analyst", None).await;
+    let disabled = app
+        .patch_json(
+            &format!("/api/v1/users/{gone}"),
+            Some(&token),
+            &json!({"status": "disabled"}),
+        )
+        .await;
+    expect_json(disabled, 200).await;
+
+    let (_, page) = console.page("/console/roles/analyst").await;
+    assert!(page.contains("2 名启用的用户持有该角色。"), "{page}");
+    assert!(
+        page.contains("data-confirm=\"删除角色 analyst？2 名启用的用户将失去它授予的权限。"),
+        "deleting asks first, with the count: {page}"
+    );
+
+    let renamed = console
+        .post("/console/roles/analyst/rename", &[("name", "market_analyst")])
+        .await;
+    assert_eq!(renamed.status().as_u16(), 303);
+    assert_eq!(location(&renamed), "/console/roles/market_analyst");
+    let role = id_named(&app, &token, "/api/v1/roles", "market_analyst")
+        .await
+        .expect("renamed");
+    assert_eq!(id_named(&app, &token, "/api/v1/roles", "analyst").await, None);
+    let user = list(&app, &format!("/api/v1/users/{first}"), &token).await;
+    assert_eq!(user["roles"], json!(["market_analyst"]));
+    let (_, page) = console.page("/console/roles/market_analyst").await;
+    assert!(page.contains("已重命名角色。"), "the flash: {page}");
+
+    console.post("/console/roles", &[("name", "taken")]).await;
+    let clash = console
+        .post("/console/roles/market_analyst/rename", &[("name", "taken")])
+        .await;
+    assert_eq!(clash.status().as_u16(), 409);
+    assert!(clash.text().await.expect("page").contains("已存在同名角色"));
+
+    let deleted = console.post("/console/roles/market_analyst/delete", &[]).await;
+    assert_eq!(deleted.status().as_u16(), 303);
+    assert_eq!(location(&deleted), "/console/roles");
+    assert_eq!(id_named(&app, &token, "/api/v1/roles", "market_analyst").await, None);
+    let user = list(&app, &format!("/api/v1/users/{first}"), &token).await;
+    assert_eq!(user["roles"], json!([]), "the holders lose it");
+    let (_, matrix) = console.page("/console/roles").await;
+    assert!(matrix.contains("已删除角色 market_analyst。"), "the flash: {matrix}");
+
+    for action in ["update", "delete"] {
+        let entries = audited(&app, &token, "role", &role, action).await;
+        assert_eq!(entries.len(), 1, "{action}");
+        assert_eq!(entries[0]["actor_user_id"], admin_id.as_str(), "{action}");
+    }
+}
+
+#[tokio::test]
+async fn built_in_roles_cannot_be_renamed_or_deleted_and_without_roles_write_nothing_is_offered() {
+    let app = spawn_app().await;
+    let (console, token, _) = admin(&app).await;
+    let (_, page) = console.page("/console/roles/consultant").await;
+    assert!(
+        !page.contains("/console/roles/consultant/rename") && !page.contains("/console/roles/consultant/delete"),
+        "a built-in role offers neither: {page}"
+    );
+    let before = list(&app, "/api/v1/roles", &token).await;
+    let refused = console
+        .post("/console/roles/consultant/rename", &[("name", "seller")])
+        .await;
+    assert_eq!(refused.status().as_u16(), 409);
+    let html = refused.text().await.expect("page");
+    assert!(
+        html.contains("内置角色 consultant 不能改名"),
+        "the domain's reason: {html}"
+    );
+    let refused = console.post("/console/roles/consultant/delete", &[]).await;
+    assert_eq!(refused.status().as_u16(), 409);
+    let html = refused.text().await.expect("page");
+    assert!(
+        html.contains("内置角色 consultant 不能删除"),
+        "the domain's reason: {html}"
+    );
+    assert_eq!(list(&app, "/api/v1/roles", &token).await, before, "nothing changed");
+
+    create_role(&app, "observer", &[("roles:read", "all")]).await;
+    create_role(&app, "helper", &[]).await;
+    create_user(&app, "observer@example.com", "observer", None).await;
+    let observer = Console::sign_in(&app, "observer@example.com", PASSWORD).await;
+    let (status, page) = observer.page("/console/roles/helper").await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("/console/roles/helper/rename") && !page.contains("/console/roles/helper/delete"),
+        "{page}"
+    );
+    let forged = observer
+        .post("/console/roles/helper/rename", &[("name", "x_helper")])
+        .await;
+    assert_eq!(forged.status().as_u16(), 403);
+    let forged = observer.post("/console/roles/helper/delete", &[]).await;
+    assert_eq!(forged.status().as_u16(), 403);
+    assert!(id_named(&app, &token, "/api/v1/roles", "helper").await.is_some());
 }

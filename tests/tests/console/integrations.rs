@@ -14,7 +14,7 @@ use tests::{
     ADMIN_EMAIL, ADMIN_PASSWORD, AppOptions, TestApp,
     client::expect_json,
     console::{Console, location},
-    org::{PASSWORD, create_user, list, my_id, org},
+    org::{PASSWORD, create_role, create_user, list, my_id, org},
     spawn_app, spawn_app_with,
 };
 use uuid::Uuid;
@@ -763,4 +763,163 @@ async fn attempt(
     .insert(&app.db)
     .await
     .expect("attempt");
+}
+
+#[tokio::test]
+async fn an_api_clients_name_permissions_and_rate_limit_are_changed_on_its_page() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let admin_id = my_id(&app, &admin).await;
+    let body = json!({"name": "Fang", "scopes": ["customers:read"], "rate_limit_per_minute": 600});
+    let client = expect_json(app.post_json("/api/v1/api-clients", Some(&admin), &body).await, 201).await;
+    let (id, client_id, secret) = (
+        client["id"].as_str().expect("id"),
+        client["client_id"].as_str().expect("client_id"),
+        client["client_secret"].as_str().expect("secret"),
+    );
+    let token = expect_json(token_of(&app, client_id, secret).await, 200).await;
+    let token = token["access_token"].as_str().expect("token").to_owned();
+    assert_eq!(app.get("/api/v1/customers", Some(&token)).await.status().as_u16(), 200);
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    let (_, page) = console.page(&format!("/console/api-clients/{id}")).await;
+    assert!(
+        page.contains("name=\"scope\" value=\"customers:read\" checked"),
+        "the form shows what the client holds: {page}"
+    );
+    let saved = console
+        .post(
+            &format!("/console/api-clients/{id}"),
+            &[
+                ("name", "Fang listings"),
+                ("rate_limit_per_minute", "30"),
+                ("scope", "kpis:read"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status().as_u16(), 303);
+    assert_eq!(location(&saved), format!("/console/api-clients/{id}"));
+    let read = expect_json(app.get(&format!("/api/v1/api-clients/{id}"), Some(&admin)).await, 200).await;
+    assert_eq!(read["name"], "Fang listings");
+    assert_eq!(read["scopes"], json!(["kpis:read"]));
+    assert_eq!(read["rate_limit_per_minute"], 30);
+    assert_eq!(
+        app.get("/api/v1/customers", Some(&token)).await.status().as_u16(),
+        403,
+        "the client's next request has the new permissions"
+    );
+    let (_, page) = console.page(&format!("/console/api-clients/{id}")).await;
+    assert!(page.contains("已保存接口客户端。"), "the flash: {page}");
+    let entries = audit(&app, &admin, &format!("entity=api_client&entity_id={id}&action=update")).await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["actor_user_id"].as_str(), Some(admin_id.as_str()));
+
+    let refused = console
+        .post(
+            &format!("/console/api-clients/{id}"),
+            &[("name", "Fang"), ("rate_limit_per_minute", "0")],
+        )
+        .await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let read = expect_json(app.get(&format!("/api/v1/api-clients/{id}"), Some(&admin)).await, 200).await;
+    assert_eq!(read["rate_limit_per_minute"], 30, "a refused change changes nothing");
+}
+
+#[tokio::test]
+async fn without_api_clients_write_the_edit_form_is_hidden_and_a_forged_edit_is_refused() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let body = json!({"name": "Fang", "scopes": ["customers:read"]});
+    let client = expect_json(app.post_json("/api/v1/api-clients", Some(&admin), &body).await, 201).await;
+    let id = client["id"].as_str().expect("id");
+    create_role(&app, "integrations_reader", &[("api_clients:read", "all")]).await;
+    create_user(&app, "reader@example.com", "integrations_reader", None).await;
+    let reader = Console::sign_in(&app, "reader@example.com", PASSWORD).await;
+
+    let (status, page) = reader.page(&format!("/console/api-clients/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Fang") && !page.contains("id=\"edit-name\""), "{page}");
+    let forged = reader
+        .post(
+            &format!("/console/api-clients/{id}"),
+            &[("name", "Sneaky"), ("scope", "users:write")],
+        )
+        .await;
+    assert_eq!(forged.status().as_u16(), 403);
+    let read = expect_json(app.get(&format!("/api/v1/api-clients/{id}"), Some(&admin)).await, 200).await;
+    assert_eq!(
+        (read["name"].clone(), read["scopes"].clone()),
+        (json!("Fang"), json!(["customers:read"]))
+    );
+}
+
+/// The `last_used_at` of client `id`, read from the database.
+async fn last_used(app: &TestApp, id: Uuid) -> Option<chrono::DateTime<Utc>> {
+    use sea_orm::EntityTrait;
+    entities::api_clients::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("the client")
+        .last_used_at
+}
+
+#[tokio::test]
+async fn an_api_clients_last_use_is_written_when_it_gets_a_token_at_most_once_a_minute_and_shown() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let body = json!({"name": "Fang", "scopes": ["customers:read"]});
+    let client = expect_json(app.post_json("/api/v1/api-clients", Some(&admin), &body).await, 201).await;
+    let id: Uuid = client["id"].as_str().expect("id").parse().expect("uuid");
+    let (client_id, secret) = (
+        client["client_id"].as_str().expect("client_id"),
+        client["client_secret"].as_str().expect("secret"),
+    );
+    let console = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, listing) = console.page("/console/api-clients").await;
+    assert!(listing.contains("从未使用"), "{listing}");
+    assert!(
+        !listing.contains("不记录最近使用时间"),
+        "the old notice is gone: {listing}"
+    );
+
+    expect_json(token_of(&app, client_id, secret).await, 200).await;
+    let first = last_used(&app, id).await.expect("written on the first token");
+    assert!((Utc::now() - first).num_seconds() < 60, "{first}");
+    let token = expect_json(token_of(&app, client_id, secret).await, 200).await;
+    let token = token["access_token"].as_str().expect("token");
+    assert_eq!(app.get("/api/v1/customers", Some(token)).await.status().as_u16(), 200);
+    assert_eq!(
+        last_used(&app, id).await,
+        Some(first),
+        "not written again within the minute, nor by an API request"
+    );
+    assert_eq!(token_of(&app, client_id, "wrong").await.status().as_u16(), 401);
+    assert_eq!(last_used(&app, id).await, Some(first), "a refused secret is no use");
+
+    let shown = first
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y年%-m月%-d日 %H:%M:%S")
+        .to_string();
+    let (_, page) = console.page(&format!("/console/api-clients/{id}")).await;
+    assert!(
+        page.contains(&shown),
+        "the client's page, in the business time zone: {shown} in {page}"
+    );
+    let (_, listing) = console.page("/console/api-clients").await;
+    assert!(listing.contains(&shown) && !listing.contains("从未使用"), "{listing}");
+
+    let stale = Utc::now() - chrono::TimeDelta::minutes(2);
+    {
+        use sea_orm::{ActiveModelTrait, Set};
+        let row = entities::api_clients::ActiveModel {
+            id: Set(id),
+            last_used_at: Set(Some(stale)),
+            ..Default::default()
+        };
+        row.update(&app.db).await.expect("age the last use");
+    }
+    expect_json(token_of(&app, client_id, secret).await, 200).await;
+    let again = last_used(&app, id).await.expect("written again");
+    assert!(again > stale + chrono::TimeDelta::minutes(1), "{again} after {stale}");
 }

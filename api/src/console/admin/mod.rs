@@ -26,12 +26,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(web::resource("/users/{id}/intake").post(users::set_intake))
         .service(web::resource("/teams").get(teams::list))
         .service(web::resource("/teams/regions").post(teams::create_region))
+        .service(web::resource("/teams/regions/{id}").post(teams::rename_region))
+        .service(web::resource("/teams/regions/{id}/delete").post(teams::delete_region))
         .service(web::resource("/teams/new").post(teams::create_team))
         .service(web::resource("/teams/{id}").post(teams::change_team))
+        .service(web::resource("/teams/{id}/delete").post(teams::delete_team))
         .service(web::resource("/roles").get(roles::matrix).post(roles::create))
         .service(web::resource("/roles/evaluate").get(roles::evaluate))
         .service(web::resource("/roles/{name}").get(roles::show).post(roles::save))
-        .service(web::resource("/roles/{name}/preview").post(roles::preview));
+        .service(web::resource("/roles/{name}/preview").post(roles::preview))
+        .service(web::resource("/roles/{name}/rename").post(roles::rename))
+        .service(web::resource("/roles/{name}/delete").post(roles::delete));
 }
 
 /// Permission `P` held on all records, or the 403 page: what the API asks

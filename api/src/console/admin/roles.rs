@@ -1,7 +1,8 @@
 //! Roles and permissions: the role × permission matrix, custom roles edited
-//! in place after a preview of what the change does to their holders
-//! (built-in roles are read-only here), and the evaluation of one user's
-//! effective access with the roles that grant it.
+//! in place after a preview of what the change does to their holders,
+//! renamed, or deleted after a confirmation naming how many active users
+//! hold them (built-in roles are read-only here), and the evaluation of one
+//! user's effective access with the roles that grant it.
 
 use actix_web::{HttpResponse, web};
 use domain::{
@@ -142,12 +143,21 @@ pub async fn show(
     viewer.require::<perm::RolesRead>()?;
     let role = find(&state, &name).await?;
     let grants = role.grants.clone();
-    Ok(role_page(&viewer, &role, &grants, None))
+    let holders = roles::active_holders(&state.db, role.id).await?;
+    Ok(role_page(&viewer, &role, &grants, holders, None))
 }
 
 /// A role's page: a form of its grants for a custom role the viewer may
-/// change (`grants` selected, `preview` of them shown), else its grants.
-fn role_page(viewer: &Viewer, role: &RoleView, grants: &[Grant], preview: Option<&Preview>) -> HttpResponse {
+/// change (`grants` selected, `preview` of them shown), with its rename
+/// form and delete button (confirmed with its `holders`, active users
+/// holding it); else its grants.
+fn role_page(
+    viewer: &Viewer,
+    role: &RoleView,
+    grants: &[Grant],
+    holders: u64,
+    preview: Option<&Preview>,
+) -> HttpResponse {
     let t = |m: Msg| viewer.t(m);
     let editable = !role.builtin && viewer.scope("roles:write").is_some();
     let action = format!("/console/roles/{}", role.name);
@@ -158,6 +168,26 @@ fn role_page(viewer: &Viewer, role: &RoleView, grants: &[Grant], preview: Option
         }
         @if role.builtin {
             p.muted { (t(Msg::UiAdminBuiltinReadOnly { role: role.name.clone() })) }
+        }
+        @if editable {
+            p #holders { (t(Msg::UiRolesHolders { users: holders })) }
+            div.toolbar {
+                form.inline method="post" action={ (action) "/rename" } {
+                    (ui::csrf(viewer))
+                    label for="role-new-name" { (t(Msg::UiRolesNewName)) }
+                    " "
+                    input #role-new-name name="name" value=(role.name) required pattern="[a-z][a-z0-9_]{1,63}";
+                    " "
+                    button type="submit" { (t(Msg::UiRolesRename)) }
+                }
+                (ui::action_button(
+                    viewer,
+                    &format!("{action}/delete"),
+                    &t(Msg::UiRolesDelete),
+                    Some(&t(Msg::UiRolesConfirmDelete { role: role.name.clone(), users: holders })),
+                    "danger",
+                ))
+            }
         }
         @if let Some(preview) = preview {
             (preview_table(viewer, preview))
@@ -295,7 +325,7 @@ pub async fn preview(
     let role = editable(&state, viewer, &name).await?;
     let grants = grants_sent(&submitted.fields)?;
     let preview = roles::preview(&state.db, role.id, &grants).await?;
-    Ok(role_page(viewer, &role, &grants, Some(&preview)))
+    Ok(role_page(viewer, &role, &grants, preview.holders, Some(&preview)))
 }
 
 /// `POST /console/roles/{name}`: replaces the role's grants, as
@@ -317,6 +347,57 @@ pub async fn save(
         viewer,
         Msg::UiAdminRoleSaved,
         &format!("/console/roles/{}", role.name),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RenameForm {
+    name: String,
+}
+
+/// `POST /console/roles/{name}/rename`: a custom role's new name, as
+/// `PATCH /api/v1/roles/{id}` with `name` (the domain refuses a built-in
+/// role and a name taken).
+pub async fn rename(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    submitted: Submitted<RenameForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    let viewer = &submitted.viewer;
+    viewer.require::<perm::RolesWrite>()?;
+    let role = find(&state, &name).await?;
+    let input = RoleInput {
+        name: Some(submitted.form.name.trim().to_owned()),
+        ..RoleInput::default()
+    };
+    let renamed = roles::update(&state.db, &viewer.audit(), role.id, input, None).await?;
+    console::done(
+        &state,
+        viewer,
+        Msg::UiRolesRenamed,
+        &format!("/console/roles/{}", renamed.name),
+    )
+    .await
+}
+
+/// `POST /console/roles/{name}/delete`: deletes a custom role, taking it
+/// from its holders (the domain refuses a built-in role, or leaving no
+/// administrator).
+pub async fn delete(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    submitted: Submitted<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, ConsoleError> {
+    let viewer = &submitted.viewer;
+    viewer.require::<perm::RolesWrite>()?;
+    let role = find(&state, &name).await?;
+    roles::delete(&state.db, &viewer.audit(), role.id, None).await?;
+    console::done(
+        &state,
+        viewer,
+        Msg::UiRolesDeleted { role: role.name },
+        "/console/roles",
     )
     .await
 }

@@ -1,6 +1,8 @@
 //! Teams and regions: every region, every team the viewer reaches with its
-//! region, manager and member count; creating regions and teams, and moving
-//! a team to another region or manager.
+//! region, manager and member count; creating, renaming and deleting regions
+//! and teams, and moving a team to another region or manager. A region that
+//! still has teams, or a team that still has members, is not deleted: the
+//! domain refuses it and the error page says why.
 
 use actix_web::{HttpResponse, web};
 use domain::{
@@ -44,6 +46,7 @@ pub async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResp
     let counts = org::member_counts(db, teams.iter().map(|t| t.id)).await?;
     let managers = accounts::names_of(db, teams.iter().filter_map(|t| t.manager_id)).await?;
     let write_teams = holds_all(&viewer, "teams:write");
+    let write_regions = holds_all(&viewer, "regions:write");
     let candidates = if write_teams {
         manager_candidates(&state, &viewer).await?
     } else {
@@ -58,18 +61,24 @@ pub async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResp
                 p.empty { (t(Msg::UiAdminNoRegions)) }
             } @else {
                 div.table-wrap { table {
-                    thead { tr { th { (t(Msg::UiAdminName)) } th.num { (t(Msg::UiAdminTeams)) } } }
+                    thead { tr {
+                        th { (t(Msg::UiAdminName)) } th.num { (t(Msg::UiAdminTeams)) }
+                        @if write_regions { th { (t(Msg::UiTeamsActions)) } }
+                    } }
                     tbody {
                         @for region in &regions {
-                            tr {
+                            tr data-region=(region.id) {
                                 td { (region.name) }
                                 td.num { (ui::count(teams.iter().filter(|t| t.region_id == region.id).count() as u64)) }
+                                @if write_regions {
+                                    td { (region_actions(&viewer, region)) }
+                                }
                             }
                         }
                     }
                 } }
             }
-            @if holds_all(&viewer, "regions:write") {
+            @if write_regions {
                 form.filters method="post" action="/console/teams/regions" {
                     (ui::csrf(&viewer))
                     label { (t(Msg::UiAdminName)) input name="name" required maxlength="200"; }
@@ -89,19 +98,29 @@ pub async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResp
                 } }
                 tbody {
                     @for team in &teams {
-                        tr {
+                        @let members = counts.get(&team.id).copied().unwrap_or(0);
+                        tr data-team=(team.id) {
                             td { (team.name) }
                             td { (region_name(team.region_id).unwrap_or("—")) }
                             td { (team.manager_id.and_then(|m| managers.get(&m)).map_or("—", String::as_str)) }
-                            td.num { (ui::count(counts.get(&team.id).copied().unwrap_or(0))) }
+                            td.num { (ui::count(members)) }
                             @if write_teams {
                                 td {
                                     form.filters method="post" action={ "/console/teams/" (team.id) } {
                                         (ui::csrf(&viewer))
+                                        input name="name" value=(team.name) required maxlength="200"
+                                            aria-label=(t(Msg::UiTeamsTeamName { name: team.name.clone() }));
                                         (region_select(&viewer, &regions, Some(team.region_id), &format!("region-{}", team.id)))
                                         (manager_select(&viewer, &candidates, team.manager_id, managers.get(&team.manager_id.unwrap_or_default()), &format!("manager-{}", team.id)))
                                         button type="submit" { (t(Msg::UiSave)) }
                                     }
+                                    (ui::action_button(
+                                        &viewer,
+                                        &format!("/console/teams/{}/delete", team.id),
+                                        &t(Msg::UiTeamsDelete),
+                                        Some(&t(Msg::UiTeamsConfirmDeleteTeam { name: team.name.clone(), members })),
+                                        "danger",
+                                    ))
                                 }
                             }
                         }
@@ -126,6 +145,25 @@ pub async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResp
         &t(Msg::UiNavTeams),
         body,
     )))
+}
+
+/// A region's rename form and delete button (confirmed).
+fn region_actions(viewer: &Viewer, region: &RegionView) -> Markup {
+    html! {
+        form.inline method="post" action={ "/console/teams/regions/" (region.id) } {
+            (ui::csrf(viewer))
+            input name="name" value=(region.name) required maxlength="200"
+                aria-label=(viewer.t(Msg::UiTeamsRenameRegion { name: region.name.clone() }));
+            button type="submit" { (viewer.t(Msg::UiTeamsRename)) }
+        }
+        (ui::action_button(
+            viewer,
+            &format!("/console/teams/regions/{}/delete", region.id),
+            &viewer.t(Msg::UiTeamsDelete),
+            Some(&viewer.t(Msg::UiTeamsConfirmDeleteRegion { name: region.name.clone() })),
+            "danger",
+        ))
+    }
 }
 
 /// Active holders of the manager role (at most a page of them).
@@ -195,6 +233,31 @@ pub async fn create_region(
     console::done(&state, viewer, Msg::UiAdminRegionCreated, "/console/teams").await
 }
 
+/// `POST /console/teams/regions/{id}`: a new name.
+pub async fn rename_region(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    submitted: Submitted<RegionForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    let viewer = &submitted.viewer;
+    require_all::<perm::RegionsWrite>(viewer)?;
+    let name = Some(submitted.form.name.clone());
+    org::save_region(&state.db, &viewer.audit(), Some(id.into_inner()), name, None).await?;
+    console::done(&state, viewer, Msg::UiTeamsRegionRenamed, "/console/teams").await
+}
+
+/// `POST /console/teams/regions/{id}/delete`: refused while it has teams.
+pub async fn delete_region(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    submitted: Submitted<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, ConsoleError> {
+    let viewer = &submitted.viewer;
+    require_all::<perm::RegionsWrite>(viewer)?;
+    org::delete_region(&state.db, &viewer.audit(), id.into_inner(), None).await?;
+    console::done(&state, viewer, Msg::UiTeamsRegionDeleted, "/console/teams").await
+}
+
 #[derive(Debug, Deserialize)]
 pub struct TeamForm {
     name: Option<String>,
@@ -233,7 +296,7 @@ pub async fn create_team(
     console::done(&state, viewer, Msg::UiAdminTeamCreated, "/console/teams").await
 }
 
-/// `POST /console/teams/{id}`: another region or manager.
+/// `POST /console/teams/{id}`: another name, region or manager.
 pub async fn change_team(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -244,4 +307,16 @@ pub async fn change_team(
     let input = submitted.form.input()?;
     org::save_team(&state.db, &viewer.audit(), Some(id.into_inner()), input, None).await?;
     console::done(&state, viewer, Msg::UiAdminTeamSaved, "/console/teams").await
+}
+
+/// `POST /console/teams/{id}/delete`: refused while it has members.
+pub async fn delete_team(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    submitted: Submitted<serde::de::IgnoredAny>,
+) -> Result<HttpResponse, ConsoleError> {
+    let viewer = &submitted.viewer;
+    require_all::<perm::TeamsWrite>(viewer)?;
+    org::delete_team(&state.db, &viewer.audit(), id.into_inner(), None).await?;
+    console::done(&state, viewer, Msg::UiTeamsTeamDeleted, "/console/teams").await
 }

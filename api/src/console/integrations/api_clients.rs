@@ -1,6 +1,7 @@
-//! `/console/api-clients`: partner API clients — the list, creation and
-//! secret rotation (the secret on the answering page only, never again),
-//! disabling and enabling.
+//! `/console/api-clients`: partner API clients — the list with when each
+//! last got a token, creation and secret rotation (the secret on the
+//! answering page only, never again), changing a client's name, permissions
+//! and rate limit, disabling and enabling.
 
 use actix_web::{
     HttpResponse,
@@ -33,7 +34,7 @@ use crate::{
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(web::resource("/api-clients").get(list).post(create))
-        .service(web::resource("/api-clients/{id}").get(show))
+        .service(web::resource("/api-clients/{id}").get(show).post(save))
         .service(web::resource("/api-clients/{id}/secret").post(rotate))
         .service(web::resource("/api-clients/{id}/status").post(set_status));
 }
@@ -65,6 +66,7 @@ async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse
                         th { (viewer.t(Msg::UiApiClientsStatus)) }
                         th { (viewer.t(Msg::UiApiClientsCreatedAt)) }
                         th { (viewer.t(Msg::UiApiClientsSecretRotatedAt)) }
+                        th { (viewer.t(Msg::UiApiClientsLastUsed)) }
                     } }
                     tbody {
                         @for c in &clients {
@@ -76,12 +78,13 @@ async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse
                                 td { (status_badge(&viewer, &c.status)) }
                                 td { (ui::time(&viewer, c.created_at)) }
                                 td { (ui::time(&viewer, c.secret_rotated_at)) }
+                                td.last-used { (last_used(&viewer, c)) }
                             }
                         }
                     }
                 }
             }
-            p.muted { (viewer.t(Msg::UiApiClientsLastUsedUnknown)) }
+            p.muted { (viewer.t(Msg::UiApiClientsLastUsedHint)) }
         }
         @if can_write {
             (create_form(&viewer))
@@ -96,6 +99,31 @@ async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse
     )))
 }
 
+/// When the client last got a token, or "never".
+fn last_used(viewer: &Viewer, client: &ClientView) -> Markup {
+    match client.last_used_at {
+        Some(at) => ui::time(viewer, at),
+        None => html! { span.muted { (viewer.t(Msg::UiApiClientsNeverUsed)) } },
+    }
+}
+
+/// A checkbox per permission of the catalogue, those in `held` ticked.
+fn scope_boxes(viewer: &Viewer, held: &[String], hint: Msg) -> Markup {
+    html! {
+        fieldset.checks {
+            legend { (viewer.t(Msg::UiApiClientsScopes)) }
+            p.muted { (viewer.t(hint)) }
+            @for p in permissions::CATALOG {
+                label.check {
+                    input type="checkbox" name="scope" value=(p.name) checked[held.iter().any(|h| h == p.name)];
+                    " " code { (p.name) } " "
+                    span.muted { (p.describe(viewer.reader.locale)) }
+                }
+            }
+        }
+    }
+}
+
 fn create_form(viewer: &Viewer) -> Markup {
     html! {
         h2 { (viewer.t(Msg::UiApiClientsNew)) }
@@ -105,17 +133,7 @@ fn create_form(viewer: &Viewer) -> Markup {
             input #client-name type="text" name="name" required maxlength="200";
             label for="client-rate" { (viewer.t(Msg::UiApiClientsRateLimit)) }
             input #client-rate type="number" name="rate_limit_per_minute" min="1" max=(api_clients::MAX_RATE_LIMIT) value="600";
-            fieldset.checks {
-                legend { (viewer.t(Msg::UiApiClientsScopes)) }
-                p.muted { (viewer.t(Msg::UiApiClientsScopesHint)) }
-                @for p in permissions::CATALOG {
-                    label.check {
-                        input type="checkbox" name="scope" value=(p.name);
-                        " " code { (p.name) } " "
-                        span.muted { (p.describe(viewer.reader.locale)) }
-                    }
-                }
-            }
+            (scope_boxes(viewer, &[], Msg::UiApiClientsScopesHint))
             div { button.primary type="submit" { (viewer.t(Msg::UiApiClientsCreate)) } }
         }
     }
@@ -181,6 +199,7 @@ fn client_page(viewer: &Viewer, client: &ClientView, shown: Option<(&str, &str)>
             dd { (ui::count(u64::try_from(client.rate_limit_per_minute).unwrap_or(0))) }
             dt { (viewer.t(Msg::UiApiClientsCreatedAt)) } dd { (ui::time(viewer, client.created_at)) }
             dt { (viewer.t(Msg::UiApiClientsSecretRotatedAt)) } dd { (ui::time(viewer, client.secret_rotated_at)) }
+            dt { (viewer.t(Msg::UiApiClientsLastUsed)) } dd.last-used { (last_used(viewer, client)) }
         }
         @if can_write {
             div.toolbar {
@@ -207,10 +226,62 @@ fn client_page(viewer: &Viewer, client: &ClientView, shown: Option<(&str, &str)>
                 }
             }
         }
+        @if can_write {
+            (edit_form(viewer, client, &base))
+        }
         (audit_link(viewer, "api_client", &client.id.to_string()))
         p { a href="/console/api-clients" { (viewer.t(Msg::UiApiClientsBack)) } }
     };
     layout::page(viewer, Some(Nav::ApiClients), &client.name, body)
+}
+
+fn edit_form(viewer: &Viewer, client: &ClientView, action: &str) -> Markup {
+    html! {
+        h2 { (viewer.t(Msg::UiApiClientsEdit)) }
+        form.stack.wide method="post" action=(action) {
+            (ui::csrf(viewer))
+            label for="edit-name" { (viewer.t(Msg::UiApiClientsName)) }
+            input #edit-name type="text" name="name" value=(client.name) required maxlength="200";
+            label for="edit-rate" { (viewer.t(Msg::UiApiClientsRateLimit)) }
+            input #edit-rate type="number" name="rate_limit_per_minute" min="1" max=(api_clients::MAX_RATE_LIMIT)
+                value=(client.rate_limit_per_minute) required;
+            (scope_boxes(viewer, &client.scopes, Msg::UiApiClientsScopesEditHint))
+            div { button.primary type="submit" { (viewer.t(Msg::UiSave)) } }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ClientForm {
+    name: String,
+    rate_limit_per_minute: Option<String>,
+}
+
+/// Changes the client's name, permissions (the ticked ones replace its
+/// own; none ticked, none held) and rate limit, as `PATCH
+/// /api/v1/api-clients/{id}` does.
+async fn save(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    submitted: Submitted<ClientForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    let viewer = &submitted.viewer;
+    viewer.require::<perm::ApiClientsWrite>()?;
+    let id = id.into_inner();
+    let input = ClientInput {
+        name: Some(submitted.form.name.clone()),
+        scopes: Some(submitted.all("scope").into_iter().map(str::to_owned).collect()),
+        rate_limit_per_minute: parse_rate(submitted.form.rate_limit_per_minute.as_deref())?,
+        status: None,
+    };
+    api_clients::update(&state.db, &viewer.audit(), id, input, None).await?;
+    console::done(
+        &state,
+        viewer,
+        Msg::UiApiClientsSaved,
+        &format!("/console/api-clients/{id}"),
+    )
+    .await
 }
 
 async fn rotate(

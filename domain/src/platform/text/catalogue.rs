@@ -1104,8 +1104,6 @@ catalogue! {
     UiApiClientsDisabledNow => zh "接口客户端已停用。", en "The API client is disabled.";
     UiApiClientsEnabledNow => zh "接口客户端已启用。", en "The API client is enabled.";
     UiApiClientsBack => zh "返回接口客户端列表", en "Back to the API clients";
-    UiApiClientsLastUsedUnknown => zh "不记录最近使用时间；请在审计日志中查看该客户端的写入操作。",
-        en "Last use is not recorded; the audit log shows the client's writes.";
 
     UiWebhooksUrl => zh "接收地址（URL）", en "URL";
     UiWebhooksEvents => zh "事件", en "Events";
@@ -1441,6 +1439,36 @@ catalogue! {
     UiDashAgeUnder { hours: String } => zh "{hours} 小时内", en "Under {hours} h";
     UiDashAgeBetween { from: String, to: String } => zh "{from}–{to} 小时", en "{from}–{to} h";
     UiDashAgeOver { hours: String } => zh "超过 {hours} 小时（逾期）", en "Over {hours} h (overdue)";
+
+    // ---- console: administration gaps (区域与团队改名删除、自定义角色改名删除、接口客户端修改与最近使用)
+    UiTeamsActions => zh "操作", en "Actions";
+    UiTeamsRename => zh "改名", en "Rename";
+    UiTeamsDelete => zh "删除", en "Delete";
+    UiTeamsRenameRegion { name: String } => zh "区域“{name}”的新名称", en "New name of region {name}";
+    UiTeamsTeamName { name: String } => zh "团队“{name}”的名称", en "Name of team {name}";
+    UiTeamsConfirmDeleteRegion { name: String } => zh "删除区域“{name}”？此操作无法撤销；仍有团队的区域不能删除。",
+        en "Delete region {name}? This cannot be undone; a region that still has teams cannot be deleted.";
+    UiTeamsConfirmDeleteTeam { name: String, members: u64 } => zh "删除团队“{name}”？它有 {members} 名成员；仍有成员的团队不能删除。此操作无法撤销。",
+        en "Delete team {name}? It has {members} members; a team that still has members cannot be deleted. This cannot be undone.";
+    UiTeamsRegionRenamed => zh "已重命名区域。", en "Region renamed.";
+    UiTeamsRegionDeleted => zh "已删除区域。", en "Region deleted.";
+    UiTeamsTeamDeleted => zh "已删除团队。", en "Team deleted.";
+    UiRolesRename => zh "改名", en "Rename";
+    UiRolesNewName => zh "新名称", en "New name";
+    UiRolesDelete => zh "删除角色", en "Delete role";
+    UiRolesHolders { users: u64 } => zh "{users} 名启用的用户持有该角色。", en "{users} active users hold this role.";
+    UiRolesConfirmDelete { role: String, users: u64 } => zh "删除角色 {role}？{users} 名启用的用户将失去它授予的权限。此操作无法撤销。",
+        en "Delete role {role}? {users} active users lose what it grants. This cannot be undone.";
+    UiRolesRenamed => zh "已重命名角色。", en "Role renamed.";
+    UiRolesDeleted { role: String } => zh "已删除角色 {role}。", en "Role {role} deleted.";
+    UiApiClientsEdit => zh "修改客户端", en "Edit client";
+    UiApiClientsScopesEditHint => zh "勾选的权限替换客户端现有的权限；一个都不勾选时，客户端没有任何权限。",
+        en "The ticked permissions replace the client's; with none ticked, the client holds none.";
+    UiApiClientsSaved => zh "已保存接口客户端。", en "API client saved.";
+    UiApiClientsLastUsed => zh "最近使用", en "Last used";
+    UiApiClientsNeverUsed => zh "从未使用", en "never";
+    UiApiClientsLastUsedHint => zh "最近使用：客户端最近一次获取访问令牌的时间，精确到分钟。",
+        en "Last used: when the client last got an access token, to the minute.";
 }
 
 #[cfg(test)]
