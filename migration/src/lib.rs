@@ -23,6 +23,7 @@ mod m20261130_000010_care;
 mod m20261130_000011_delivery_failures;
 mod m20261130_000012_console;
 mod m20261130_000013_queue_throughput;
+mod m20261130_000016_list_indexes;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -47,6 +48,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000011_delivery_failures.rs"),
     include_str!("m20261130_000012_console.rs"),
     include_str!("m20261130_000013_queue_throughput.rs"),
+    include_str!("m20261130_000016_list_indexes.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -151,6 +153,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_delivery_failures::Migration),
             Box::new(m20261130_000012_console::Migration),
             Box::new(m20261130_000013_queue_throughput::Migration),
+            Box::new(m20261130_000016_list_indexes::Migration),
         ]
     }
 }
