@@ -24,6 +24,7 @@ mod m20261130_000011_delivery_failures;
 mod m20261130_000012_console;
 mod m20261130_000013_queue_throughput;
 mod m20261130_000014_api_client_last_used;
+mod m20261130_000016_list_indexes;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -49,6 +50,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000012_console.rs"),
     include_str!("m20261130_000013_queue_throughput.rs"),
     include_str!("m20261130_000014_api_client_last_used.rs"),
+    include_str!("m20261130_000016_list_indexes.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -154,6 +156,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_console::Migration),
             Box::new(m20261130_000013_queue_throughput::Migration),
             Box::new(m20261130_000014_api_client_last_used::Migration),
+            Box::new(m20261130_000016_list_indexes::Migration),
         ]
     }
 }

@@ -7,7 +7,10 @@
 //! stay), signs in, and times each page `--rounds` times in a row. Prints
 //! one Markdown table: p50, p95 and the slowest answer per page.
 //!
-//! `cargo run --release -p tests --bin console-bench -- --customers 100000 --jobs 100000 [--analyze]`
+//! `cargo run --release -p tests --bin console-bench -- --customers 100000 --jobs 100000 [--analyze] [--hold]`
+//!
+//! `--hold` keeps the seeded database after the table (its URL on stderr)
+//! until standard input closes, to look at query plans with `sqlite3` or `psql`.
 #![allow(clippy::print_stdout, reason = "a command-line tool prints its table")]
 
 use std::time::{Duration, Instant};
@@ -46,6 +49,8 @@ struct Args {
     /// Gather the planner's statistics after seeding (`ANALYZE`), as
     /// autovacuum would shortly after a bulk import.
     analyze: bool,
+    /// Keep the database until standard input closes.
+    hold: bool,
 }
 
 fn args() -> Args {
@@ -54,11 +59,16 @@ fn args() -> Args {
         jobs: 0,
         rounds: 20,
         analyze: false,
+        hold: false,
     };
     let mut raw: Vec<String> = std::env::args().skip(1).collect();
     if let Some(at) = raw.iter().position(|a| a == "--analyze") {
         raw.remove(at);
         args.analyze = true;
+    }
+    if let Some(at) = raw.iter().position(|a| a == "--hold") {
+        raw.remove(at);
+        args.hold = true;
     }
     for pair in raw.chunks(2) {
         let value = pair.get(1).and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -66,7 +76,7 @@ fn args() -> Args {
             "--customers" => args.customers = value,
             "--jobs" => args.jobs = value,
             "--rounds" => args.rounds = value.max(1),
-            other => panic!("unknown argument {other}: use --customers N --jobs N --rounds N [--analyze]"),
+            other => panic!("unknown argument {other}: use --customers N --jobs N --rounds N [--analyze] [--hold]"),
         }
     }
     args
@@ -139,6 +149,13 @@ async fn main() {
             ms(times[times.len() - 1]),
             size / 1024
         );
+    }
+    if args.hold {
+        eprintln!(
+            "holding {} until standard input closes",
+            app.settings.database_url.expose()
+        );
+        let _ = tokio::task::spawn_blocking(|| std::io::read_to_string(std::io::stdin())).await;
     }
     app.stop().await;
 }
