@@ -89,15 +89,19 @@ async fn show(
         Scope::Own => Vec::new(),
         Scope::Team | Scope::All => people(&state, &viewer, scope).await?,
     };
-    let name = if consultant == viewer.actor.id {
-        viewer.actor.name.clone()
-    } else {
-        people
-            .iter()
-            .find(|(id, _)| *id == consultant)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| consultant.to_string())
-    };
+    // The person's name where the list has it; the viewer's own agenda
+    // (scope own: no list) is named by their sign-in.
+    let name = people
+        .iter()
+        .find(|(id, _)| *id == consultant)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| {
+            if consultant == viewer.actor.id {
+                viewer.actor.name.clone()
+            } else {
+                consultant.to_string()
+            }
+        });
     let chosen = consultant.to_string();
     let body = html! {
         @if !people.is_empty() {
