@@ -147,7 +147,9 @@ async fn a_lead_goes_from_partner_push_to_post_handover_visit_and_the_timeline_a
 
     // A training for the team, attended and passed by a1.
     let training = json!({"title": "Handover etiquette", "team_id": team_a,
-                          "held_at": (Utc::now() - chrono::Duration::minutes(30)).to_rfc3339(),
+                          // Half an hour ago, but in this month of the business
+                          // time zone (just after its midnight, not the last).
+                          "held_at": (Utc::now() - chrono::Duration::minutes(30)).max(month.start(tz)).to_rfc3339(),
                           "attendee_ids": [a1_id]});
     let training = expect_json(
         app.post_json("/api/v1/trainings", Some(&s.manager), &training).await,
