@@ -316,16 +316,27 @@ pub fn holders_of(permission: &str) -> SelectStatement {
         .into_query()
 }
 
+/// A role's name already in use: the unique name refused the write.
+fn name_taken(error: sea_orm::DbErr) -> DomainError {
+    match DomainError::from(error) {
+        DomainError::Conflict(_) => DomainError::Conflict(Msg::RoleNameTaken),
+        other => other,
+    }
+}
+
+/// The grants of role `id` to active accounts.
+fn active_grants_of(id: Uuid) -> sea_orm::Select<user_roles::Entity> {
+    user_roles::Entity::find()
+        .inner_join(users::Entity)
+        .filter(user_roles::Column::RoleId.eq(id))
+        .filter(users::Column::Status.eq(users::UserStatus::Active))
+}
+
 /// How many active accounts hold role `id` (one SQL count): what deleting
 /// or renaming the role touches.
 pub async fn active_holders(db: &impl ConnectionTrait, id: Uuid) -> Result<u64, DomainError> {
     use sea_orm::PaginatorTrait;
-    Ok(user_roles::Entity::find()
-        .inner_join(users::Entity)
-        .filter(user_roles::Column::RoleId.eq(id))
-        .filter(users::Column::Status.eq(users::UserStatus::Active))
-        .count(db)
-        .await?)
+    Ok(active_grants_of(id).count(db).await?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<RoleView, DomainError> {
@@ -350,10 +361,7 @@ pub async fn create(db: &impl TransactionTrait, ctx: &AuditContext, input: RoleI
     }
     .insert(&txn)
     .await
-    .map_err(|e| match DomainError::from(e) {
-        DomainError::Conflict(_) => DomainError::Conflict(Msg::RoleNameTaken),
-        other => other,
-    })?;
+    .map_err(name_taken)?;
     replace_grants(&txn, role.id, input.grants.as_deref().unwrap_or_default()).await?;
     let created = view(&txn, role).await?;
     record::commit_created(txn, ctx, &created, created.id).await?;
@@ -390,10 +398,7 @@ pub async fn update(
         active.description = Set(description);
     }
     active.updated_at = Set(Utc::now());
-    let role = active.update(&txn).await.map_err(|e| match DomainError::from(e) {
-        DomainError::Conflict(_) => DomainError::Conflict(Msg::RoleNameTaken),
-        other => other,
-    })?;
+    let role = active.update(&txn).await.map_err(name_taken)?;
     if let Some(grants) = &input.grants {
         replace_grants(&txn, id, grants).await?;
     }
@@ -456,12 +461,9 @@ pub struct Preview {
 pub async fn preview(db: &impl ConnectionTrait, id: Uuid, grants: &[Grant]) -> Result<Preview, DomainError> {
     let role = record::find_by_id::<RoleView>(db, id).await?;
     let current = view(db, role).await?;
-    let holders: Vec<Uuid> = user_roles::Entity::find()
+    let holders: Vec<Uuid> = active_grants_of(id)
         .select_only()
         .column(user_roles::Column::UserId)
-        .inner_join(users::Entity)
-        .filter(user_roles::Column::RoleId.eq(id))
-        .filter(users::Column::Status.eq(users::UserStatus::Active))
         .into_tuple()
         .all(db)
         .await?;

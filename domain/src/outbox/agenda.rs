@@ -211,8 +211,12 @@ fn latest() -> Expr {
     )
 }
 
-/// One branch of the items query: timers of `kinds` on records of
-/// `record` (its id column `record_id`), joined to their customer by
+/// The timers of one kind and phase a branch selects, when the record
+/// also meets a condition (the item is still to do).
+type Rule = (SlaKind, &'static str, Condition);
+
+/// One branch of the items query: timers meeting one of `rules` on records
+/// of `record` (its id column `record_id`), joined to their customer by
 /// `join`, with whose item it is and its team.
 ///
 /// The plan is the same with or without the planner's statistics (right
@@ -220,14 +224,13 @@ fn latest() -> Expr {
 /// are read through `idx_timers_subject` (subject, kind). `CROSS JOIN`
 /// keeps SQLite from starting at the timers (it took "state is open" on
 /// `idx_timers_due` for selective and read every open timer; PostgreSQL
-/// reorders it like any join), and `timer_kinds`, the kinds `kinds` can
-/// match, is repeated as a plain `kind IN (…)` so that PostgreSQL finds
+/// reorders it like any join), and the rules' kinds are repeated as a
+/// plain `kind IN (…)` so that PostgreSQL finds
 /// the subject and kind in that index rather than intersecting it with
 /// every open timer (seconds per customer at 500,000 customers).
 #[allow(clippy::too_many_arguments, reason = "one branch of one query, each part named")]
 fn branch(
-    kinds: Condition,
-    timer_kinds: &[SlaKind],
+    rules: Vec<Rule>,
     record: impl IntoTableRef,
     record_id: Expr,
     join: impl FnOnce(&mut SelectStatement),
@@ -237,6 +240,15 @@ fn branch(
     due_before: Option<DateTime<Utc>>,
 ) -> SelectStatement {
     use timers::Column as T;
+    let kinds: Vec<&str> = rules.iter().map(|(kind, _, _)| kind.as_str()).collect();
+    let rules = rules.into_iter().fold(Condition::any(), |any, (kind, phase, when)| {
+        any.add(
+            Condition::all()
+                .add(T::Kind.eq(kind.as_str()))
+                .add(T::Phase.eq(phase))
+                .add(when),
+        )
+    });
     let mut select = Query::select();
     select
         .expr_as(Expr::col((timers::Entity, T::Kind)), Alias::new(COLUMNS[0]))
@@ -257,8 +269,8 @@ fn branch(
         .and_where(Expr::col((timers::Entity, T::SubjectId)).eq(record_id));
     join(&mut select);
     select
-        .cond_where(kinds)
-        .and_where(T::Kind.is_in(timer_kinds.iter().map(|k| k.as_str())))
+        .cond_where(rules)
+        .and_where(T::Kind.is_in(kinds))
         .cond_where(standing())
         .and_where(latest())
         .and_where(customers::Column::MergedIntoId.is_null());
@@ -286,27 +298,31 @@ fn branch(
 
 /// Every item `whose` selects, as one `UNION ALL`.
 fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
-    use timers::Column as T;
-    let kind = |k: SlaKind, phase: &str| Condition::all().add(T::Kind.eq(k.as_str())).add(T::Phase.eq(phase));
     let not_lost = customers::Column::Status.ne(CustomerStatus::Lost);
-    let lead = Condition::any()
-        .add(
-            kind(SlaKind::FirstResponse, "deadline")
+    let lead = vec![
+        (
+            SlaKind::FirstResponse,
+            "deadline",
+            Condition::all()
                 .add(customers::Column::FirstResponseAt.is_null())
                 .add(not_lost.clone()),
-        )
-        .add(
-            kind(SlaKind::NeedsAssessment, "deadline")
+        ),
+        (
+            SlaKind::NeedsAssessment,
+            "deadline",
+            Condition::all()
                 .add(customers::Column::NeedsAssessedAt.is_null())
                 .add(not_lost),
-        )
-        .add(
-            kind(SlaKind::FollowUp, "deadline")
+        ),
+        (
+            SlaKind::FollowUp,
+            "deadline",
+            Condition::all()
                 .add(customers::Column::Status.is_not_in([CustomerStatus::Lost, CustomerStatus::HandedOver])),
-        );
+        ),
+    ];
     let on_customer = branch(
         lead,
-        &[SlaKind::FirstResponse, SlaKind::NeedsAssessment, SlaKind::FollowUp],
         customers::Entity,
         Expr::col((customers::Entity, customers::Column::Id)),
         |_| {},
@@ -322,20 +338,26 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
             .and_where(Expr::col((visits::Entity, visits::Column::DealId)).equals((deals::Entity, deals::Column::Id)))
             .to_owned(),
     );
-    let after_sale = Condition::any()
-        .add(kind(SlaKind::Inspection, "task").add(deals::Column::Stage.is_not_in([
-            DealStage::HandedOver,
-            DealStage::Closed,
-            DealStage::Cancelled,
-        ])))
-        .add(
-            kind(SlaKind::Visit, "deadline")
+    let after_sale = vec![
+        (
+            SlaKind::Inspection,
+            "task",
+            Condition::all().add(deals::Column::Stage.is_not_in([
+                DealStage::HandedOver,
+                DealStage::Closed,
+                DealStage::Cancelled,
+            ])),
+        ),
+        (
+            SlaKind::Visit,
+            "deadline",
+            Condition::all()
                 .add(deals::Column::Stage.ne(DealStage::Cancelled))
                 .add(no_visit),
-        );
+        ),
+    ];
     let on_deal = branch(
         after_sale,
-        &[SlaKind::Inspection, SlaKind::Visit],
         deals::Entity,
         Expr::col((deals::Entity, deals::Column::Id)),
         |s| {
@@ -350,15 +372,17 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
         whose,
         due_before,
     );
-    let complaint =
-        kind(SlaKind::ComplaintResolution, "deadline").add(complaints::Column::Status.ne(ComplaintStatus::Resolved));
+    let complaint = vec![(
+        SlaKind::ComplaintResolution,
+        "deadline",
+        Condition::all().add(complaints::Column::Status.ne(ComplaintStatus::Resolved)),
+    )];
     let handler = Func::coalesce([
         Expr::col((complaints::Entity, complaints::Column::HandlerId)),
         Expr::col((complaints::Entity, complaints::Column::ConsultantId)),
     ]);
     let mut all = branch(
         complaint,
-        &[SlaKind::ComplaintResolution],
         complaints::Entity,
         Expr::col((complaints::Entity, complaints::Column::Id)),
         |s| {
@@ -373,12 +397,15 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
         whose,
         due_before,
     );
-    let revisit = kind(SlaKind::KeyAccountRevisit, "deadline")
-        .add(customers::Column::KeyAccount.eq(true))
-        .add(customers::Column::Status.ne(CustomerStatus::Lost));
+    let revisit = vec![(
+        SlaKind::KeyAccountRevisit,
+        "deadline",
+        Condition::all()
+            .add(customers::Column::KeyAccount.eq(true))
+            .add(customers::Column::Status.ne(CustomerStatus::Lost)),
+    )];
     let on_key_account = branch(
         revisit,
-        &[SlaKind::KeyAccountRevisit],
         customers::Entity,
         Expr::col((customers::Entity, customers::Column::Id)),
         |_| {},

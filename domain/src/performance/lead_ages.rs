@@ -109,11 +109,6 @@ impl LeadAges {
         }
     }
 
-    /// How long a lead may wait for its first response, in seconds.
-    pub fn deadline_secs(&self) -> i64 {
-        self.deadline_secs
-    }
-
     /// The index in [`LeadAges::buckets`] of a lead waiting since `since`,
     /// at `now`: below a mark is the group before it; at the deadline
     /// itself a lead is not yet overdue.

@@ -721,9 +721,7 @@ async fn a_deliverys_page_lists_every_attempt_in_beijing_time_in_the_readers_lan
         "{en}"
     );
 
-    let again = console
-        .post(&format!("{page_path}/redeliver"), &[("back", "delivery")])
-        .await;
+    let again = console.post(&format!("{page_path}/redeliver?back=delivery"), &[]).await;
     assert_eq!(again.status().as_u16(), 303);
     assert_eq!(location(&again), page_path);
     assert_eq!(delivery_of(&app, &admin, hook, id).await["status"], "pending");

@@ -457,17 +457,21 @@ async fn redeliver(
     console::done(state, viewer, Msg::UiWebhooksRedelivered { count }, &location).await
 }
 
+#[derive(Debug, Deserialize)]
+struct RedeliverQuery {
+    /// `delivery`: back to the delivery's own page (its button says so).
+    back: Option<String>,
+}
+
 async fn redeliver_one(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
+    query: web::Query<RedeliverQuery>,
     submitted: Submitted<serde::de::IgnoredAny>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (webhook, id) = path.into_inner();
-    // The delivery's own page sends `back=delivery` to come back to it.
-    let back = submitted
-        .all("back")
-        .contains(&"delivery")
-        .then(|| format!("/console/webhooks/{webhook}/deliveries/{id}"));
+    let back =
+        (query.back.as_deref() == Some("delivery")).then(|| format!("/console/webhooks/{webhook}/deliveries/{id}"));
     redeliver(&state, &submitted.viewer, webhook, &[id], back).await
 }
 
@@ -546,12 +550,13 @@ async fn show_delivery(
         }
         @if can_write && d.status != DeliveryStatus::Pending.to_string() {
             div.toolbar {
-                form.inline method="post" action={ (base) "/deliveries/" (d.id) "/redeliver" }
-                    data-confirm=(viewer.t(Msg::UiWebhooksRedeliverConfirm)) {
-                    (ui::csrf(&viewer))
-                    input type="hidden" name="back" value="delivery";
-                    button type="submit" { (viewer.t(Msg::UiWebhooksRedeliver)) }
-                }
+                (ui::action_button(
+                    &viewer,
+                    &format!("{base}/deliveries/{}/redeliver?back=delivery", d.id),
+                    &viewer.t(Msg::UiWebhooksRedeliver),
+                    Some(&viewer.t(Msg::UiWebhooksRedeliverConfirm)),
+                    "",
+                ))
             }
         }
         h2 { (viewer.t(Msg::UiWebhooksAttemptLog)) }
