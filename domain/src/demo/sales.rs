@@ -710,12 +710,18 @@ pub async fn load(
             n += 1;
             // Later stories began earlier, so that their history fits.
             // A deal's stages are six days apart; the offset spreads the
-            // subscriptions over this month and the ones before.
+            // subscriptions over this month and the ones before (2 to 61
+            // days ago). Closed deals began two months further back and were
+            // subscribed 97 to 127 days ago, so that the last finished
+            // quarter (ended 1 to 92 days ago, 90 to 92 days long) holds
+            // sales whatever the day the demo is loaded: its Sales Star,
+            // which the talent list reads, has sellers to rank.
             let stage = regular_path().iter().position(|s| s == story);
             let age = match (*story, stage) {
                 ("new", _) => 0,
                 ("contacted", _) => 2,
                 ("needs_assessed", _) => 6,
+                ("closed", Some(k)) => 67 + 6 * k as i64 + w.dice.next(30) as i64,
                 (_, Some(k)) => 7 + 6 * k as i64 + w.dice.next(30) as i64,
                 _ => 20 + i as i64,
             };
