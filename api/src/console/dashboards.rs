@@ -395,29 +395,29 @@ async fn board(state: &AppState, viewer: &Viewer, scope: Scope) -> Result<Board,
     let leads = domain::sales::customers::unanswered(&state.db, &viewer.actor, scope, UNANSWERED_LIMIT).await?;
     let full = leads.len() as u64 >= UNANSWERED_LIMIT;
     let now = Utc::now();
-    let mut rows: Vec<(Option<Uuid>, String, Vec<i64>)> = Vec::new();
-    let leads: Vec<_> = leads
+    let unassigned = viewer.t(Msg::UiDashUnassigned);
+    let mut rows: Vec<(Option<Uuid>, String, Vec<i64>)> = ages
+        .tally(
+            leads.iter().map(|l| {
+                (
+                    l.owner_id,
+                    l.owner_name.as_deref().unwrap_or(&unassigned),
+                    l.waiting_since,
+                )
+            }),
+            now,
+        )
+        .into_iter()
+        .map(|r| (r.owner, r.name.to_owned(), r.counts))
+        .collect();
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    let leads = leads
         .into_iter()
         .map(|lead| {
             let age = ages.of(lead.waiting_since, now);
             (lead, age)
         })
         .collect();
-    for (lead, age) in &leads {
-        let index = match rows.iter().position(|r| r.0 == lead.owner_id) {
-            Some(i) => i,
-            None => {
-                let name = lead
-                    .owner_name
-                    .clone()
-                    .unwrap_or_else(|| viewer.t(Msg::UiDashUnassigned));
-                rows.push((lead.owner_id, name, vec![0; ages.buckets().len()]));
-                rows.len() - 1
-            }
-        };
-        rows[index].2[*age] += 1;
-    }
-    rows.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(Board {
         ages,
         rows,

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
+use uuid::Uuid;
 
 use crate::{
     outbox::sla::{self, SlaKind},
@@ -124,6 +125,39 @@ impl LeadAges {
             })
             .unwrap_or(last)
     }
+
+    /// The board's rows: each consultant's waiting leads (`owner` `None`:
+    /// unassigned) counted per group, consultants in the order first met.
+    pub fn tally<'a>(
+        &self,
+        leads: impl IntoIterator<Item = (Option<Uuid>, &'a str, DateTime<Utc>)>,
+        now: DateTime<Utc>,
+    ) -> Vec<OwnerTally<'a>> {
+        let mut rows: Vec<OwnerTally<'a>> = Vec::new();
+        for (owner, name, since) in leads {
+            let index = match rows.iter().position(|r| r.owner == owner) {
+                Some(index) => index,
+                None => {
+                    rows.push(OwnerTally {
+                        owner,
+                        name,
+                        counts: vec![0; self.buckets.len()],
+                    });
+                    rows.len() - 1
+                }
+            };
+            rows[index].counts[self.of(since, now)] += 1;
+        }
+        rows
+    }
+}
+
+/// One consultant's waiting leads counted per age group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerTally<'a> {
+    pub owner: Option<Uuid>,
+    pub name: &'a str,
+    pub counts: Vec<i64>,
 }
 
 #[cfg(test)]
@@ -172,6 +206,33 @@ mod tests {
         let two_hours = LeadAges::for_deadline(2 * 3_600);
         let now = Utc::now();
         assert_eq!(two_hours.of(now - Duration::minutes(150), now), 2, "overdue after 2 h");
+    }
+
+    #[test]
+    fn the_board_counts_each_consultants_leads_per_group_and_keeps_the_unassigned_apart() {
+        let ages = LeadAges::for_deadline(24 * 3_600);
+        let now = Utc::now();
+        let (li, wang) = (Some(Uuid::from_u128(1)), Some(Uuid::from_u128(2)));
+        let ago = |minutes| now - Duration::minutes(minutes);
+        let rows = ages.tally(
+            [
+                (li, "Li", ago(10)),
+                (None, "", ago(30 * 60)),
+                (li, "Li", ago(300)),
+                (wang, "Wang", ago(61)),
+                (li, "Li", ago(20)),
+            ],
+            now,
+        );
+        let counts: Vec<_> = rows.iter().map(|r| (r.owner, r.name, r.counts.clone())).collect();
+        assert_eq!(
+            counts,
+            [
+                (li, "Li", vec![2, 0, 1, 0]),
+                (None, "", vec![0, 0, 0, 1]),
+                (wang, "Wang", vec![0, 1, 0, 0]),
+            ]
+        );
     }
 
     #[test]
