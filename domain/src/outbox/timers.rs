@@ -333,7 +333,10 @@ pub enum DueWindow {
 }
 
 /// The first `limit` open timers in `window` (of `kind`, if given),
-/// soonest due first.
+/// soonest due first. One read per open state, each walking
+/// `idx_timers_due` (or `idx_timers_state_kind`) in order and stopping at
+/// `limit`, merged here: over `state IN (…)` neither engine merges the two
+/// index ranges, and both would sort every open timer to keep a page.
 pub async fn open_due(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
@@ -343,23 +346,30 @@ pub async fn open_due(
 ) -> Result<Vec<TimerView>, DomainError> {
     use sea_orm::{QueryOrder, QuerySelect};
     use timers::Column as C;
-    let mut query = timers::Entity::find().filter(C::State.is_in(OPEN));
-    query = match window {
-        DueWindow::Overdue => query.filter(C::DueAt.lt(now)),
-        DueWindow::NextHour => query
-            .filter(C::DueAt.gte(now))
-            .filter(C::DueAt.lt(now + Duration::hours(1))),
-        DueWindow::Open => query,
-    };
-    if let Some(kind) = kind {
-        query = query.filter(C::Kind.eq(kind));
+    let mut rows = Vec::new();
+    for state in OPEN {
+        let mut query = timers::Entity::find().filter(C::State.eq(state));
+        query = match window {
+            DueWindow::Overdue => query.filter(C::DueAt.lt(now)),
+            DueWindow::NextHour => query
+                .filter(C::DueAt.gte(now))
+                .filter(C::DueAt.lt(now + Duration::hours(1))),
+            DueWindow::Open => query,
+        };
+        if let Some(kind) = kind {
+            query = query.filter(C::Kind.eq(kind));
+        }
+        rows.extend(
+            query
+                .order_by_asc(C::DueAt)
+                .order_by_asc(C::Id)
+                .limit(limit)
+                .all(db)
+                .await?,
+        );
     }
-    let rows = query
-        .order_by_asc(C::DueAt)
-        .order_by_asc(C::Id)
-        .limit(limit)
-        .all(db)
-        .await?;
+    rows.sort_by_key(|t| (t.due_at, t.id));
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(rows.into_iter().map(TimerView::from).collect())
 }
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 use migration::{MigrationStatus, Migrator, MigratorTrait};
 pub use sea_orm::DatabaseConnection;
 use sea_orm::{
-    ConnectOptions, Database, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    sqlx::sqlite::SqliteJournalMode,
+    ConnectOptions, ConnectionTrait, Database, DbBackend, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait, sqlx::sqlite::SqliteJournalMode,
 };
 
 use crate::platform::settings::Settings;
@@ -40,6 +40,23 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// Gathers PostgreSQL's planner statistics of `tables` (`ANALYZE`), for a
+/// bulk write that grew them: until autovacuum gets there (a minute or
+/// more), a table never analysed is planned with default guesses, which
+/// rate `merged_into_id IS NULL` and `state IN (…)` as rare and pick a
+/// plan that reads every open timer to show fifty customers. `ANALYZE`
+/// samples a bounded number of rows, so it costs the same at any size.
+/// SQLite's plans keep their shape without statistics (the agenda's
+/// `CROSS JOIN` fixes its join order), so it is left alone there.
+pub async fn refresh_statistics(db: &impl ConnectionTrait, tables: &[&str]) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres || tables.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = tables.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect();
+    db.execute_unprepared(&format!("ANALYZE {}", names.join(", "))).await?;
+    Ok(())
 }
 
 /// Applies every pending migration.

@@ -271,6 +271,10 @@ fn parse(body: &[u8]) -> Result<(Vec<Row>, Vec<RowResult>), DomainError> {
     Ok((rows, results))
 }
 
+/// Created rows from which an import refreshes the planner's statistics
+/// of the tables it grew ([`crate::platform::db::refresh_statistics`]).
+const ANALYZE_AFTER: usize = 1_000;
+
 /// Imports customers from CSV, answering every row.
 pub async fn import(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -469,6 +473,15 @@ pub async fn import(
                          "invalid": report.invalid});
     audit::record(&txn, ctx, "import", "customer", "import", None, Some(&summary)).await?;
     txn.commit().await?;
+    if report.created >= ANALYZE_AFTER {
+        use sea_orm::EntityName;
+        let grown = [
+            customers::Entity.table_name(),
+            entities::timers::Entity.table_name(),
+            timeline_entries::Entity.table_name(),
+        ];
+        crate::platform::db::refresh_statistics(db, &grown).await?;
+    }
     Ok(report)
 }
 

@@ -34,12 +34,22 @@ const PAGES: &[(&str, &str)] = &[
     ("/console/queues/estateflow.system.probe?state=pending", "admin"),
     ("/console/queues/estateflow.system.probe?state=pending&q=zzz", "admin"),
     ("/console/timers", "admin"),
+    ("/console/timers?view=open", "admin"),
+    ("/console/timers?view=next_hour&kind=first_response", "admin"),
     ("/console/periodic", "admin"),
     ("/console/health", "admin"),
     ("/console/dashboard", "director"),
+    ("/console/dashboard?period=quarter", "director"),
+    ("/console/dashboard", "manager.pudong"),
     ("/console/customers", "director"),
+    ("/console/customers?status=new", "director"),
     ("/console/customers?q=%E5%AE%A2%E6%88%B7", "director"),
+    ("/console/customers?q=zzz", "director"),
+    ("/console/customers", "manager.pudong"),
+    ("/console/customers?q=%E5%AE%A2%E6%88%B7", "manager.pudong"),
     ("/console/sla-breaches", "director"),
+    ("/console/agenda", "li.na"),
+    ("/console/agenda", "manager.pudong"),
 ];
 
 struct Args {
@@ -103,8 +113,17 @@ async fn main() {
         app.db.execute_unprepared("ANALYZE").await.expect("ANALYZE");
     }
 
-    let admin = Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let director = Console::sign_in(&app, "director@demo.estateflow.local", DEMO_PASSWORD).await;
+    let mut consoles: Vec<(&str, Console)> = Vec::new();
+    for (_, who) in PAGES {
+        if consoles.iter().all(|(w, _)| w != who) {
+            let console = if *who == "admin" {
+                Console::sign_in(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await
+            } else {
+                Console::sign_in(&app, &format!("{who}@demo.estateflow.local"), DEMO_PASSWORD).await
+            };
+            consoles.push((who, console));
+        }
+    }
     let mode = if app.settings.redis_url.is_some() {
         "PostgreSQL + Redis"
     } else {
@@ -124,7 +143,7 @@ async fn main() {
     println!("| page | who | status | p50 ms | p95 ms | max ms | KiB |");
     println!("|---|---|---|---:|---:|---:|---:|");
     for (path, who) in PAGES {
-        let console = if *who == "admin" { &admin } else { &director };
+        let console = &consoles.iter().find(|(w, _)| w == who).expect("signed in").1;
         let (status, size) = {
             let (status, body) = console.page(path).await;
             (status, body.len())
