@@ -9,7 +9,12 @@
 //! for its retry), `pending` (due, waiting for a worker), `running` (taken by
 //! a worker), `done`, and `dead` (aborted, or out of attempts).
 
-use std::{collections::HashMap, fmt, str::FromStr, time::SystemTime};
+use std::{
+    collections::HashMap,
+    fmt,
+    str::FromStr,
+    time::{Duration, SystemTime},
+};
 
 use domain::platform::page::{OffsetRequest, Page};
 use redis::{AsyncCommands, Script};
@@ -102,6 +107,17 @@ impl QueueCounts {
             JobState::Dead => self.dead,
         }
     }
+}
+
+/// The jobs of a queue that failed and wait for another attempt: a part of
+/// its scheduled and pending jobs (neither backend keeps them as a state of
+/// their own), counted apart so operators see failures being retried.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retrying {
+    pub count: u64,
+    /// Counted among the first [`MAX_BULK`] scheduled and the first
+    /// [`MAX_BULK`] pending jobs only (Redis, with more waiting than that).
+    pub partial: bool,
 }
 
 /// One job as stored.
@@ -306,6 +322,19 @@ async fn sqlite_counts(pool: &SqlitePool, queue: &str) -> Result<QueueCounts, In
         }
     }
     Ok(counts)
+}
+
+async fn sqlite_retrying(pool: &SqlitePool, queue: &str) -> Result<Retrying, InspectError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND status = 'Failed' AND attempts < max_attempts",
+    )
+    .bind(queue)
+    .fetch_one(pool)
+    .await?;
+    Ok(Retrying {
+        count: u64::try_from(n).unwrap_or_default(),
+        partial: false,
+    })
 }
 
 async fn sqlite_list(
@@ -522,6 +551,43 @@ if n > 0 then
 end
 return n";
 
+/// Counts the jobs among the first `ARGV[2]` of the scheduled set
+/// (`KEYS[1]`) and of the active list (`KEYS[2]`) whose metadata
+/// (`KEYS[3]:<id>`) says they failed: apalis-redis puts a failed job with
+/// attempts left back in the scheduled set. Answers the count and 1 when
+/// either held more than it read.
+const REDIS_RETRYING: &str = r"
+local most = tonumber(ARGV[1])
+local n = 0
+local function tally(ids)
+    for _, id in ipairs(ids) do
+        if redis.call('hget', KEYS[3] .. ':' .. id, 'status') == 'Failed' then
+            n = n + 1
+        end
+    end
+end
+tally(redis.call('zrange', KEYS[1], 0, most - 1))
+tally(redis.call('lrange', KEYS[2], 0, most - 1))
+local partial = 0
+if redis.call('zcard', KEYS[1]) > most or redis.call('llen', KEYS[2]) > most then
+    partial = 1
+end
+return {n, partial}";
+
+async fn redis_retrying(conn: &mut redis::aio::ConnectionManager, keys: &Keys) -> Result<Retrying, InspectError> {
+    let (count, partial): (u64, i64) = Script::new(REDIS_RETRYING)
+        .key(keys.scheduled())
+        .key(keys.active())
+        .key(keys.meta())
+        .arg(MAX_BULK)
+        .invoke_async(conn)
+        .await?;
+    Ok(Retrying {
+        count,
+        partial: partial == 1,
+    })
+}
+
 async fn redis_workers_of(
     conn: &mut redis::aio::ConnectionManager,
     keys: &Keys,
@@ -737,6 +803,38 @@ impl QueueClient {
         match self {
             Self::Sqlite(pool) => sqlite_counts(pool, queue).await,
             Self::Redis { conn, .. } => redis_counts(&mut conn.clone(), &self.keys(queue)).await,
+        }
+    }
+
+    /// Holds back the next attempt of job `id`, which is failing for now,
+    /// by `delay`: call it from the handler before it answers the failure.
+    /// apalis-redis schedules a failed job's next attempt itself (the n-th
+    /// failure waits n seconds); apalis-sqlite leaves a failed job due at
+    /// once and its worker takes it again without waiting for the poll, so
+    /// every attempt would be spent within a second. Here the job's due
+    /// time moves; the acknowledgement that follows leaves it as it is.
+    pub async fn defer_retry(&self, id: &str, delay: Duration) -> Result<(), InspectError> {
+        match self {
+            Self::Sqlite(pool) => {
+                let due = now().saturating_add(i64::try_from(delay.as_secs()).unwrap_or(i64::MAX));
+                sqlx::query("UPDATE Jobs SET run_at = ?2 WHERE id = ?1")
+                    .bind(id)
+                    .bind(due)
+                    .execute(pool)
+                    .await?;
+                Ok(())
+            }
+            Self::Redis { .. } => Ok(()),
+        }
+    }
+
+    /// The jobs of `queue` that failed and wait for another attempt (see
+    /// [`Retrying`]).
+    pub async fn retrying(&self, queue: &str) -> Result<Retrying, InspectError> {
+        let queue = known_queue(queue)?;
+        match self {
+            Self::Sqlite(pool) => sqlite_retrying(pool, queue).await,
+            Self::Redis { conn, .. } => redis_retrying(&mut conn.clone(), &self.keys(queue)).await,
         }
     }
 

@@ -22,6 +22,10 @@ pub struct Probe {
     /// Fail permanently instead, to exercise dead jobs and their retry.
     #[serde(default)]
     pub fail: bool,
+    /// Fail with a transient error every time instead (retried until its
+    /// attempts run out), to exercise jobs waiting for a retry.
+    #[serde(default)]
+    pub flaky: bool,
 }
 
 /// Longest hold accepted.
@@ -99,6 +103,7 @@ pub async fn push(db: &DatabaseConnection, queue: &QueueClient, hold_ms: u64) ->
             id,
             hold_ms,
             fail: false,
+            flaky: false,
         })
         .await?;
     Ok(id)

@@ -34,6 +34,7 @@ impl Workers {
             instance: instance_name(),
             webhooks: WebhookSender::new(settings).map_err(WorkersError)?,
             throughput: Default::default(),
+            queue: queue.clone(),
         };
         Ok(Self {
             queue,

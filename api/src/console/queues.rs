@@ -20,7 +20,7 @@ use domain::platform::{
 use maud::{Markup, html};
 use queue::{
     Queue,
-    inspect::{JobAction, JobInfo, JobState, QueueCounts, WorkerInfo},
+    inspect::{JobAction, JobInfo, JobState, QueueCounts, Retrying, WorkerInfo},
 };
 use serde::Deserialize;
 
@@ -68,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct QueueRow {
     name: &'static str,
     counts: QueueCounts,
+    retrying: Retrying,
     paused: bool,
 }
 
@@ -129,7 +130,13 @@ async fn take_snapshot(state: &AppState) -> Result<Snapshot, ApiError> {
                 .map_err(inspect_error)?;
             held.extend(page.items);
         }
-        queues.push(QueueRow { name, counts, paused });
+        let retrying = state.queue.retrying(name).await.map_err(inspect_error)?;
+        queues.push(QueueRow {
+            name,
+            counts,
+            retrying,
+            paused,
+        });
     }
     let workers = state
         .queue
@@ -230,6 +237,9 @@ fn counts_table(viewer: &Viewer, snapshot: &Snapshot) -> Markup {
                         th scope="col" { (viewer.t(Msg::UiQueuesStatus)) }
                         @for state in SHOWN_STATES {
                             th.num scope="col" { (viewer.t(state_label(state))) }
+                            @if state == JobState::Scheduled {
+                                th.num scope="col" { (viewer.t(Msg::UiQueuesRetrying)) }
+                            }
                         }
                         @if write {
                             th scope="col" { (viewer.t(Msg::UiActions)) }
@@ -245,6 +255,9 @@ fn counts_table(viewer: &Viewer, snapshot: &Snapshot) -> Markup {
                                 td.num data-state=(state.as_str()) {
                                     a href=(queue_href(row.name, state, "", 1)) { (ui::count(row.counts.get(state))) }
                                 }
+                                @if state == JobState::Scheduled {
+                                    (retrying_cell(viewer, row.retrying))
+                                }
                             }
                             @if write {
                                 td { (pause_button(viewer, row)) }
@@ -253,6 +266,19 @@ fn counts_table(viewer: &Viewer, snapshot: &Snapshot) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The retrying count; "n+" when only the first jobs were looked at.
+fn retrying_cell(viewer: &Viewer, retrying: Retrying) -> Markup {
+    html! {
+        @if retrying.partial {
+            td.num data-state="retrying" title=(viewer.t(Msg::UiQueuesRetryingPartial { most: queue::inspect::MAX_BULK as u64 })) {
+                (ui::count(retrying.count)) "+"
+            }
+        } @else {
+            td.num data-state="retrying" { (ui::count(retrying.count)) }
         }
     }
 }

@@ -213,6 +213,7 @@ async fn a_job_whose_worker_is_killed_completes_on_the_other_worker_once() {
             id,
             hold_ms: 4_000,
             fail: false,
+            flaky: false,
         })
         .await
         .expect("push");

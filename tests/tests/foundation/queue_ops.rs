@@ -48,6 +48,7 @@ async fn push_failing(app: &TestApp) -> Uuid {
             id,
             hold_ms: 0,
             fail: true,
+            flaky: false,
         })
         .await
         .expect("push a failing probe");
@@ -345,6 +346,7 @@ async fn scheduled_jobs_run_now_singly_and_in_bulk() {
                     id: Uuid::now_v7(),
                     hold_ms: 0,
                     fail: false,
+                    flaky: false,
                 },
                 Duration::from_secs(3600),
             )

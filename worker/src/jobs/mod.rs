@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use apalis::prelude::{AbortError, BackendExt, BoxDynError, Data, WorkerBuilder, WorkerError};
+use apalis::prelude::{AbortError, Attempt, BackendExt, BoxDynError, Data, TaskId, WorkerBuilder, WorkerError};
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
 use domain::platform::throughput::Tally;
@@ -38,6 +38,8 @@ pub struct JobContext {
     /// Jobs processed and failed per queue and minute, not yet written
     /// (`crate::throughput` writes them).
     pub throughput: Arc<Tally>,
+    /// The queue the jobs come from, to hold back a failing job's retry.
+    pub queue: QueueClient,
 }
 
 /// The handler of a payload.
@@ -65,7 +67,14 @@ impl From<domain::DomainError> for JobError {
     }
 }
 
-async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
+/// How long a job failing for now waits before its attempt `attempt`
+/// (1 for the first) is followed by another: as many seconds as attempts
+/// made, the schedule apalis-redis keeps, on both backends.
+fn retry_delay(attempt: usize) -> Duration {
+    Duration::from_secs(u64::try_from(attempt.max(1)).unwrap_or(u64::MAX))
+}
+
+async fn handle<J: Job>(job: J, ctx: Data<JobContext>, id: TaskId, attempt: Attempt) -> Result<(), BoxDynError> {
     let started = Instant::now();
     let result = job.run(&ctx).await;
     let failure = match &result {
@@ -83,7 +92,11 @@ async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<(), BoxDynError
             Err(Box::new(AbortError::new(JobError::Permanent(reason))))
         }
         Err(err @ JobError::Transient(_)) => {
-            tracing::warn!(queue = J::QUEUE.name(), error = %err, "job failed, will retry");
+            let delay = retry_delay(attempt.current());
+            tracing::warn!(queue = J::QUEUE.name(), error = %err, attempt = attempt.current(), retry_in_s = delay.as_secs(), "job failed, will retry");
+            if let Err(e) = ctx.queue.defer_retry(&id.to_string(), delay).await {
+                tracing::warn!(queue = J::QUEUE.name(), error = %e, "could not hold back the retry; it comes at once");
+            }
             Err(Box::new(err))
         }
     }
@@ -284,6 +297,13 @@ async fn run_worker<J: Job>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failing_job_waits_as_many_seconds_as_it_has_made_attempts() {
+        assert_eq!(retry_delay(0), Duration::from_secs(1));
+        assert_eq!(retry_delay(1), Duration::from_secs(1));
+        assert_eq!(retry_delay(5), Duration::from_secs(5));
+    }
 
     #[test]
     fn every_queue_is_served_by_the_handler_of_its_own_payload() {

@@ -10,6 +10,9 @@ impl Job for Probe {
         if self.fail {
             return Err(JobError::Permanent(format!("probe {} asked to fail", self.id)));
         }
+        if self.flaky {
+            return Err(JobError::Transient(format!("probe {} asked to fail for now", self.id)));
+        }
         let key = Self::effect_key(self.id);
         let Some(state) = domain::platform::system::get(&ctx.db, &key).await? else {
             tracing::warn!(probe = %self.id, "probe was never registered; nothing to do");

@@ -1351,8 +1351,10 @@ catalogue! {
     UiQueuesDone => zh "已完成", en "Done";
     UiQueuesProcessed => zh "已处理", en "Processed";
     UiQueuesFailed => zh "失败", en "Failed";
-    UiQueuesRetryingNote => zh "重试中：队列不单独记录此状态。失败后等待重试的任务计入「已计划」，到期后计入「待处理」；放弃重试的任务进入「死信」。",
-        en "Retrying: the queue does not record this state apart. Failed jobs waiting for their retry count as scheduled, and as pending once due; jobs given up on are dead.";
+    UiQueuesRetryingNote => zh "「重试中」是执行失败、等待再次执行的任务，它们同时计入「已计划」（等待重试时间）或「待处理」（已到期）；放弃重试的任务进入「死信」。",
+        en "Retrying: jobs that failed and wait for another attempt; they are also counted as scheduled (until their retry is due) or pending (once it is). Jobs given up on are dead.";
+    UiQueuesRetrying => zh "重试中", en "Retrying";
+    UiQueuesRetryingPartial { most: u64 } => zh "等待的任务太多：只统计了前 {most} 个已计划和前 {most} 个待处理的任务。", en "Too many jobs waiting: counted among the first {most} scheduled and the first {most} pending jobs only.";
     UiQueuesStatus => zh "状态", en "Status";
     UiQueuesPausedBadge => zh "已暂停", en "Paused";
     UiQueuesActiveBadge => zh "正常", en "Active";
