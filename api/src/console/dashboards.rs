@@ -609,7 +609,8 @@ async fn dashboard_csv(
             let results = star_results(&state, quarter_of(period))
                 .await?
                 .ok_or(DomainError::NotFound(Msg::NounAwardRun))?;
-            star_table(&viewer, &results).csv(&file("sales-star"))
+            // The ranking is the quarter's, whatever month was picked.
+            star_table(&viewer, &results).csv(&format!("sales-star-{}.csv", quarter_of(period)))
         }
         "unanswered" => {
             let customers = viewer.require::<perm::CustomersRead>()?;

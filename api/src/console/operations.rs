@@ -98,7 +98,7 @@ async fn timers_page(
             }
             label { (t(Msg::UiOpsKind))
                 select name="kind" {
-                    option value="" { (t(Msg::UiOpsAllOpen)) }
+                    option value="" { (t(Msg::UiOpsAnyKind)) }
                     @for row in &by_kind {
                         option value=(row.kind) selected[Some(row.kind.as_str()) == kind] { (t(ui::timer_kind(&row.kind))) }
                     }

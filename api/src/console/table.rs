@@ -135,13 +135,19 @@ impl Table {
             .iter()
             .map(|r| r.iter().map(|c| c.csv.clone()).collect())
             .collect();
-        let body = domain::sales::csv::table(&self.header, &rows)?;
+        // A byte-order mark first: without it Excel reads UTF-8 as the
+        // system's code page and garbles the Chinese names.
+        let mut body = UTF8_BOM.as_bytes().to_vec();
+        body.extend(domain::sales::csv::table(&self.header, &rows)?);
         Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")))
             .body(body))
     }
 }
+
+/// The byte-order mark that opens every CSV download.
+pub const UTF8_BOM: &str = "\u{feff}";
 
 #[cfg(test)]
 mod tests {

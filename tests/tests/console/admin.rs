@@ -361,6 +361,16 @@ async fn evaluate_access_lists_each_permission_with_the_granting_role() {
         search.contains(&format!("/console/roles/evaluate?user={user}")),
         "{search}"
     );
+    assert!(!html.contains("此用户已停用"), "an active user: {html}");
+
+    // A disabled user's roles still show, with the warning that none applies.
+    let disabled = console
+        .post(&format!("/console/users/{user}/status"), &[("status", "disabled")])
+        .await;
+    assert_eq!(disabled.status().as_u16(), 303);
+    let (_, html) = console.page(&format!("/console/roles/evaluate?user={user}")).await;
+    assert!(html.contains("此用户已停用"), "{html}");
+    assert!(row(&html, "customers:read").contains(">consultant<"));
 }
 
 #[tokio::test]

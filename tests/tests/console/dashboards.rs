@@ -49,7 +49,10 @@ fn section<'a>(html: &'a str, heading: &str) -> &'a str {
 }
 
 /// The lines of a CSV body, each split into cells (our figures hold no commas or quotes).
+/// The rows of a CSV download, which opens with a UTF-8 byte-order mark
+/// (for Excel).
 fn csv_lines(body: &str) -> Vec<Vec<String>> {
+    let body = body.strip_prefix('\u{feff}').expect("a byte-order mark first");
     body.lines()
         .map(|l| l.split(',').map(str::to_owned).collect())
         .collect()

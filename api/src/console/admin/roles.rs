@@ -472,6 +472,9 @@ pub async fn evaluate(
         }
         @if let Some(user) = &picked {
             h2 { a href={ "/console/users/" (user.id) } { (user.name) } " <" (user.email) "> · " (user.roles.join(", ")) }
+            @if user.status != entities::users::UserStatus::Active {
+                p.form-problem role="status" { (t(Msg::UiAdminEvaluateDisabled)) }
+            }
             p { (t(Msg::UiAdminEvaluateIntro { held: effective.iter().count() as u64, total: CATALOG.len() as u64 })) }
             div.table-wrap { table {
                 thead { tr { th { (t(Msg::UiAdminPermission)) } th { (t(Msg::UiAdminEffectiveScope)) } th { (t(Msg::UiAdminGrantedBy)) } } }

@@ -363,6 +363,8 @@ pub async fn show(
                         button type="submit" { (t(Msg::UiAdminPauseIntake)) }
                     }
                 }
+            } @else {
+                p.muted { (t(Msg::UiAdminIntakeWho)) }
             }
         }
         @if write.is_some() {

@@ -864,7 +864,7 @@ catalogue! {
     UiPassword => zh "密码", en "Password";
     UiLanguage => zh "语言", en "Language";
     UiSignedInAs { name: String } => zh "当前用户：{name}", en "Signed in as {name}";
-    UiTimesIn { zone: String } => zh "时间均为 {zone} 时间", en "Times are in {zone}";
+    UiTimesIn { zone: String } => zh "时间均按 {zone} 显示", en "Times are in {zone}";
     UiSkipToContent => zh "跳到正文", en "Skip to content";
     UiMenu => zh "菜单", en "Menu";
     UiHome => zh "首页", en "Home";
@@ -879,7 +879,7 @@ catalogue! {
     UiFormExpired => zh "表单已过期，请重新提交。", en "The form has expired; please submit it again.";
     UiCsrfRefused => zh "请求缺少有效的表单令牌，已被拒绝（可能来自其他网站）。",
         en "The request lacked a valid form token and was refused (it may have come from another site).";
-    UiNotFound => zh "没有此页面或记录。", en "There is no such page or record.";
+    UiNotFound => zh "页面或记录", en "page or record";
     UiErrorDetail { request_id: String } => zh "服务内部出错，已记录（请求编号 {request_id}）。请稍后再试。",
         en "The service failed and has logged it (request {request_id}). Please try again later.";
     UiBackHome => zh "返回首页", en "Back to the home page";
@@ -925,6 +925,7 @@ catalogue! {
     UiOpsNextHour => zh "一小时内到期", en "Due in the next hour";
     UiOpsLater => zh "更晚到期", en "Later";
     UiOpsAllOpen => zh "全部未触发", en "All open";
+    UiOpsAnyKind => zh "全部类型", en "Every kind";
     UiOpsDueAt => zh "到期时间", en "Due";
     UiOpsState => zh "状态", en "State";
     UiOpsAttempts => zh "尝试次数", en "Attempts";
@@ -1068,6 +1069,10 @@ catalogue! {
     UiAdminNotHeld => zh "未持有", en "not held";
     UiAdminEvaluateIntro { held: u64, total: u64 } => zh "持有 {held} / {total} 项权限。每项的有效范围是该用户各角色中最宽的范围。",
         en "Holds {held} of {total} permissions. Each effective scope is the widest that any of the user's roles grants.";
+    UiAdminIntakeWho => zh "暂停或恢复线索分配由总监和经理操作（需要 customers:assign 权限）。",
+        en "Directors and managers pause or resume lead intake (it needs the customers:assign permission).";
+    UiAdminEvaluateDisabled => zh "此用户已停用：在重新启用之前，下列权限都不生效，也无法登录。",
+        en "This user is disabled: none of the permissions below applies, and they cannot sign in, until the account is enabled again.";
     UiAdminNeedsWiderScope { permission: String } => zh "此页面需要范围为本团队或全部的 {permission} 权限。",
         en "This page needs the {permission} permission with scope team or all.";
     UiAdminNoMatch => zh "没有匹配的用户，请换个关键词。", en "No user matches; try other words.";
@@ -1137,7 +1142,7 @@ catalogue! {
     UiWebhooksDeliveredAt => zh "送达时间", en "Delivered";
     UiWebhooksAllStatuses => zh "全部状态", en "All statuses";
     UiWebhooksPending => zh "待处理", en "pending";
-    UiWebhooksSucceeded => zh "已完成", en "done";
+    UiWebhooksSucceeded => zh "已送达", en "delivered";
     UiWebhooksFailed => zh "失败（重试中）", en "failed (retrying)";
     UiWebhooksDead => zh "死信", en "dead";
     UiWebhooksSelect => zh "选择", en "Select";
@@ -1464,8 +1469,8 @@ catalogue! {
     UiRolesRenamed => zh "已重命名角色。", en "Role renamed.";
     UiRolesDeleted { role: String } => zh "已删除角色 {role}。", en "Role {role} deleted.";
     UiApiClientsEdit => zh "修改客户端", en "Edit client";
-    UiApiClientsScopesEditHint => zh "勾选的权限替换客户端现有的权限；一个都不勾选时，客户端没有任何权限。",
-        en "The ticked permissions replace the client's; with none ticked, the client holds none.";
+    UiApiClientsScopesEditHint => zh "勾选的权限替换客户端现有的权限；在这里一个都不勾选，客户端就没有任何权限（只有新建时不勾选才表示采用合作伙伴角色的权限）。",
+        en "The ticked permissions replace the client's; here, with none ticked, the client holds none (only on creation does none ticked mean the partner role's permissions).";
     UiApiClientsSaved => zh "已保存接口客户端。", en "API client saved.";
     UiApiClientsLastUsed => zh "最近使用", en "Last used";
     UiApiClientsNeverUsed => zh "从未使用", en "never";
