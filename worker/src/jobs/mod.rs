@@ -67,6 +67,9 @@ impl From<domain::DomainError> for JobError {
     }
 }
 
+/// Longest wait to hold back a failing job's retry.
+const DEFER_WAIT: Duration = Duration::from_secs(1);
+
 /// How long a job failing for now waits before its attempt `attempt`
 /// (1 for the first) is followed by another: as many seconds as attempts
 /// made, the schedule apalis-redis keeps, on both backends.
@@ -94,8 +97,20 @@ async fn handle<J: Job>(job: J, ctx: Data<JobContext>, id: TaskId, attempt: Atte
         Err(err @ JobError::Transient(_)) => {
             let delay = retry_delay(attempt.current());
             tracing::warn!(queue = J::QUEUE.name(), error = %err, attempt = attempt.current(), retry_in_s = delay.as_secs(), "job failed, will retry");
-            if let Err(e) = ctx.queue.defer_retry(&id.to_string(), delay).await {
-                tracing::warn!(queue = J::QUEUE.name(), error = %e, "could not hold back the retry; it comes at once");
+            // Bounded: when the database is locked (the failure may be just
+            // that), the retry comes at once rather than holding up the
+            // worker, or a shutdown, for another busy timeout.
+            match tokio::time::timeout(DEFER_WAIT, ctx.queue.defer_retry(&id.to_string(), delay)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(queue = J::QUEUE.name(), error = %e, "could not hold back the retry; it comes at once");
+                }
+                Err(_) => {
+                    tracing::warn!(
+                        queue = J::QUEUE.name(),
+                        "holding back the retry took too long; it comes at once"
+                    );
+                }
             }
             Err(Box::new(err))
         }
