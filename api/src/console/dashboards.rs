@@ -23,7 +23,7 @@ use domain::{
             runs::{self, RunResults},
         },
         kpis::{self, ConsultantFigures, TeamFigures},
-        lead_ages::LeadAges,
+        lead_ages::{LeadAges, OwnerTally},
         targets::TargetLevel,
     },
     platform::{
@@ -383,8 +383,8 @@ const UNANSWERED_LIMIT: u64 = 500;
 struct Board {
     /// The age groups of the first-response policy in force.
     ages: LeadAges,
-    /// Per consultant (`None`: unassigned): their name and a count per age group.
-    rows: Vec<(Option<Uuid>, String, Vec<i64>)>,
+    /// Per consultant (unassigned leads under that name): a count per age group.
+    rows: Vec<OwnerTally>,
     /// Each lead with the index of its age group.
     leads: Vec<(domain::sales::customers::Unanswered, usize)>,
     full: bool,
@@ -396,21 +396,17 @@ async fn board(state: &AppState, viewer: &Viewer, scope: Scope) -> Result<Board,
     let full = leads.len() as u64 >= UNANSWERED_LIMIT;
     let now = Utc::now();
     let unassigned = viewer.t(Msg::UiDashUnassigned);
-    let mut rows: Vec<(Option<Uuid>, String, Vec<i64>)> = ages
-        .tally(
-            leads.iter().map(|l| {
-                (
-                    l.owner_id,
-                    l.owner_name.as_deref().unwrap_or(&unassigned),
-                    l.waiting_since,
-                )
-            }),
-            now,
-        )
-        .into_iter()
-        .map(|r| (r.owner, r.name.to_owned(), r.counts))
-        .collect();
-    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut rows = ages.tally(
+        leads.iter().map(|l| {
+            (
+                l.owner_id,
+                l.owner_name.as_deref().unwrap_or(&unassigned),
+                l.waiting_since,
+            )
+        }),
+        now,
+    );
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
     let leads = leads
         .into_iter()
         .map(|lead| {
@@ -432,9 +428,9 @@ fn board_table(viewer: &Viewer, board: &Board) -> Table {
     let rows = board
         .rows
         .iter()
-        .map(|(_, name, counts)| {
-            let mut row = vec![Cell::text(name)];
-            row.extend(counts.iter().map(|n| Cell::count(*n)));
+        .map(|r| {
+            let mut row = vec![Cell::text(&r.name)];
+            row.extend(r.counts.iter().map(|n| Cell::count(*n)));
             row
         })
         .collect();

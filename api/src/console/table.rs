@@ -147,7 +147,7 @@ impl Table {
 }
 
 /// The byte-order mark that opens every CSV download.
-pub const UTF8_BOM: &str = "\u{feff}";
+const UTF8_BOM: &str = "\u{feff}";
 
 #[cfg(test)]
 mod tests {

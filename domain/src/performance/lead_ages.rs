@@ -132,15 +132,15 @@ impl LeadAges {
         &self,
         leads: impl IntoIterator<Item = (Option<Uuid>, &'a str, DateTime<Utc>)>,
         now: DateTime<Utc>,
-    ) -> Vec<OwnerTally<'a>> {
-        let mut rows: Vec<OwnerTally<'a>> = Vec::new();
+    ) -> Vec<OwnerTally> {
+        let mut rows: Vec<OwnerTally> = Vec::new();
         for (owner, name, since) in leads {
             let index = match rows.iter().position(|r| r.owner == owner) {
                 Some(index) => index,
                 None => {
                     rows.push(OwnerTally {
                         owner,
-                        name,
+                        name: name.to_owned(),
                         counts: vec![0; self.buckets.len()],
                     });
                     rows.len() - 1
@@ -154,9 +154,9 @@ impl LeadAges {
 
 /// One consultant's waiting leads counted per age group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnerTally<'a> {
+pub struct OwnerTally {
     pub owner: Option<Uuid>,
-    pub name: &'a str,
+    pub name: String,
     pub counts: Vec<i64>,
 }
 
@@ -224,7 +224,10 @@ mod tests {
             ],
             now,
         );
-        let counts: Vec<_> = rows.iter().map(|r| (r.owner, r.name, r.counts.clone())).collect();
+        let counts: Vec<_> = rows
+            .iter()
+            .map(|r| (r.owner, r.name.as_str(), r.counts.clone()))
+            .collect();
         assert_eq!(
             counts,
             [
