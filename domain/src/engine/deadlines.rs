@@ -3,15 +3,23 @@
 //! is recorded exactly once — with the manager's notification, the
 //! customer's timeline, the partner's webhook, a complaint's escalation and,
 //! if the policy says so, the lead's reassignment.
+//!
+//! Timers claimed together fire together: one transaction takes the batch
+//! (only the timers still open), reads the records they watch with one
+//! query per table and writes every effect with multi-row inserts, so a
+//! burst of deadlines costs a few round trips per batch, not a dozen per
+//! timer.
 
-use chrono::Utc;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
 use entities::{
     complaints, customers, customers::CustomerStatus, deals, deals::DealStage, sla_breaches, sla_policies, teams,
     timers as timer_rows, visits,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionSession,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession, TransactionTrait,
+    sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -38,103 +46,137 @@ struct Owners {
     client: Option<Uuid>,
 }
 
-/// What the record says when a timer falls due: whether the work is done
-/// (or moot), and who answers for it.
-async fn check(
-    db: &impl ConnectionTrait,
-    kind: SlaKind,
-    timer: &timer_rows::Model,
-) -> Result<(bool, Owners), DomainError> {
-    let subject = timers::subject_of(timer)?;
-    let customer_of = |c: &customers::Model| Owners {
-        consultant: c.owner_id,
-        team: c.team_id,
-        customer: Some(c.id),
-        client: c.source_client_id,
-    };
-    Ok(match kind {
-        SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => {
-            let Some(c) = customers::Entity::find_by_id(subject).one(db).await? else {
-                return Ok((true, Owners::default()));
-            };
-            let done = c.merged_into_id.is_some()
-                || match kind {
-                    SlaKind::FirstResponse => c.first_response_at.is_some() || c.status == CustomerStatus::Lost,
-                    SlaKind::NeedsAssessment => c.needs_assessed_at.is_some() || c.status == CustomerStatus::Lost,
-                    _ => !is_worked(c.status),
-                };
-            (done, customer_of(&c))
-        }
-        SlaKind::KeyAccountRevisit => {
-            let Some(c) = customers::Entity::find_by_id(subject).one(db).await? else {
-                return Ok((true, Owners::default()));
-            };
-            // The customer manager answering for the account, else its consultant.
-            let owners = Owners {
-                consultant: c.account_manager_id.or(c.owner_id),
-                ..customer_of(&c)
-            };
-            (!crate::outbox::sla::revisits_apply(&c), owners)
-        }
-        SlaKind::Inspection | SlaKind::Visit => {
-            let Some(d) = deals::Entity::find_by_id(subject).one(db).await? else {
-                return Ok((true, Owners::default()));
-            };
-            let client = customers::Entity::find_by_id(d.customer_id)
-                .one(db)
-                .await?
-                .and_then(|c| c.source_client_id);
-            let owners = Owners {
-                consultant: Some(d.consultant_id),
-                team: d.team_id,
-                customer: Some(d.customer_id),
-                client,
-            };
-            let done = if kind == SlaKind::Inspection {
-                matches!(
-                    d.stage,
-                    DealStage::HandedOver | DealStage::Closed | DealStage::Cancelled
-                )
-            } else {
-                d.stage == DealStage::Cancelled
-                    || (timer.phase != "task"
-                        && visits::Entity::find()
-                            .filter(visits::Column::DealId.eq(d.id))
-                            .count(db)
-                            .await?
-                            > 0)
-            };
-            (done, owners)
-        }
-        SlaKind::ComplaintResolution => {
-            let Some(c) = complaints::Entity::find_by_id(subject).one(db).await? else {
-                return Ok((true, Owners::default()));
-            };
-            let owners = Owners {
-                consultant: c.consultant_id,
-                team: c.team_id,
-                customer: Some(c.customer_id),
-                client: None,
-            };
-            (c.status == complaints::ComplaintStatus::Resolved, owners)
-        }
-        SlaKind::ApprovalDecision => {
-            return Err(DomainError::Internal(format!(
-                "approval deadline {} belongs to engine::approvals",
-                timer.id
-            )));
-        }
-    })
+/// The records a batch of timers watches, read with one query per table.
+#[derive(Debug, Default)]
+struct Records {
+    customers: HashMap<Uuid, customers::Model>,
+    deals: HashMap<Uuid, deals::Model>,
+    complaints: HashMap<Uuid, complaints::Model>,
+    /// Deals with a satisfaction visit recorded.
+    visited: HashSet<Uuid>,
 }
 
-async fn manager_of(db: &impl ConnectionTrait, team: Option<Uuid>) -> Result<Option<Uuid>, DomainError> {
-    let Some(team) = team else {
-        return Ok(None);
-    };
-    Ok(teams::Entity::find_by_id(team)
-        .one(db)
-        .await?
-        .and_then(|t| t.manager_id))
+impl Records {
+    async fn load(db: &impl ConnectionTrait, batch: &[(SlaKind, timer_rows::Model)]) -> Result<Self, DomainError> {
+        let (mut customer_ids, mut deal_ids, mut complaint_ids) = (HashSet::new(), HashSet::new(), HashSet::new());
+        for (kind, timer) in batch {
+            let subject = timers::subject_of(timer)?;
+            match kind {
+                SlaKind::Inspection | SlaKind::Visit => deal_ids.insert(subject),
+                SlaKind::ComplaintResolution => complaint_ids.insert(subject),
+                _ => customer_ids.insert(subject),
+            };
+        }
+        let mut records = Self::default();
+        if !deal_ids.is_empty() {
+            let found = deals::Entity::find()
+                .filter(deals::Column::Id.is_in(deal_ids.iter().copied()))
+                .all(db)
+                .await?;
+            customer_ids.extend(found.iter().map(|d| d.customer_id));
+            records.deals = found.into_iter().map(|d| (d.id, d)).collect();
+            records.visited = visits::Entity::find()
+                .select_only()
+                .column(visits::Column::DealId)
+                .filter(visits::Column::DealId.is_in(deal_ids))
+                .distinct()
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect();
+        }
+        if !customer_ids.is_empty() {
+            let found = customers::Entity::find()
+                .filter(customers::Column::Id.is_in(customer_ids))
+                .all(db)
+                .await?;
+            records.customers = found.into_iter().map(|c| (c.id, c)).collect();
+        }
+        if !complaint_ids.is_empty() {
+            let found = complaints::Entity::find()
+                .filter(complaints::Column::Id.is_in(complaint_ids))
+                .all(db)
+                .await?;
+            records.complaints = found.into_iter().map(|c| (c.id, c)).collect();
+        }
+        Ok(records)
+    }
+
+    /// What the record says when a timer falls due: whether the work is
+    /// done (or moot: the record is gone), and who answers for it.
+    fn check(&self, kind: SlaKind, timer: &timer_rows::Model) -> Result<(bool, Owners), DomainError> {
+        let subject = timers::subject_of(timer)?;
+        let customer_of = |c: &customers::Model| Owners {
+            consultant: c.owner_id,
+            team: c.team_id,
+            customer: Some(c.id),
+            client: c.source_client_id,
+        };
+        Ok(match kind {
+            SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => {
+                let Some(c) = self.customers.get(&subject) else {
+                    return Ok((true, Owners::default()));
+                };
+                let done = c.merged_into_id.is_some()
+                    || match kind {
+                        SlaKind::FirstResponse => c.first_response_at.is_some() || c.status == CustomerStatus::Lost,
+                        SlaKind::NeedsAssessment => c.needs_assessed_at.is_some() || c.status == CustomerStatus::Lost,
+                        _ => !is_worked(c.status),
+                    };
+                (done, customer_of(c))
+            }
+            SlaKind::KeyAccountRevisit => {
+                let Some(c) = self.customers.get(&subject) else {
+                    return Ok((true, Owners::default()));
+                };
+                // The customer manager answering for the account, else its consultant.
+                let owners = Owners {
+                    consultant: c.account_manager_id.or(c.owner_id),
+                    ..customer_of(c)
+                };
+                (!crate::outbox::sla::revisits_apply(c), owners)
+            }
+            SlaKind::Inspection | SlaKind::Visit => {
+                let Some(d) = self.deals.get(&subject) else {
+                    return Ok((true, Owners::default()));
+                };
+                let owners = Owners {
+                    consultant: Some(d.consultant_id),
+                    team: d.team_id,
+                    customer: Some(d.customer_id),
+                    client: self.customers.get(&d.customer_id).and_then(|c| c.source_client_id),
+                };
+                let done = if kind == SlaKind::Inspection {
+                    matches!(
+                        d.stage,
+                        DealStage::HandedOver | DealStage::Closed | DealStage::Cancelled
+                    )
+                } else {
+                    d.stage == DealStage::Cancelled || (timer.phase != "task" && self.visited.contains(&d.id))
+                };
+                (done, owners)
+            }
+            SlaKind::ComplaintResolution => {
+                let Some(c) = self.complaints.get(&subject) else {
+                    return Ok((true, Owners::default()));
+                };
+                let owners = Owners {
+                    consultant: c.consultant_id,
+                    team: c.team_id,
+                    customer: Some(c.customer_id),
+                    client: None,
+                };
+                (c.status == complaints::ComplaintStatus::Resolved, owners)
+            }
+            SlaKind::ApprovalDecision => {
+                return Err(DomainError::Internal(format!(
+                    "approval deadline {} belongs to engine::approvals",
+                    timer.id
+                )));
+            }
+        })
+    }
 }
 
 /// What a deadline of this kind watches, as its notifications name it.
@@ -145,192 +187,283 @@ fn describe(kind: SlaKind) -> Box<Msg> {
 /// What firing a timer did.
 pub type Outcome = &'static str;
 
-/// Runs a due SLA timer: records its reminder, task or breach once, or
-/// nothing if the work was done; notifications read instants in the
-/// business time zone `tz`. Returns the outcome, or `None` if the timer
-/// was no longer open (another worker fired it, or the work ended it).
+/// Whether timers of `kind` fire here (every SLA kind but the approval
+/// decision, which `engine::approvals` runs).
+pub fn fires(kind: &str) -> bool {
+    kind.parse::<SlaKind>().is_ok_and(|k| k != SlaKind::ApprovalDecision)
+}
+
+/// Runs one due SLA timer (see [`fire_many`]): its outcome, or `None` if
+/// the timer was no longer open.
 pub async fn fire(
     db: &(impl ConnectionTrait + TransactionTrait),
     timer_id: Uuid,
     instance: &str,
     tz: chrono_tz::Tz,
 ) -> Result<Option<Outcome>, DomainError> {
-    let txn = crate::platform::db::begin_write(db).await?;
-    let Some(timer) = timers::get(&txn, timer_id).await? else {
-        return Ok(None);
-    };
-    if !timers::is_open(timer.state) {
-        return Ok(None);
-    }
-    let kind: SlaKind = timer
-        .kind
-        .parse()
-        .map_err(|_| DomainError::Internal(format!("timer {} has unknown SLA kind {}", timer.id, timer.kind)))?;
-    let (done, owners) = check(&txn, kind, &timer).await?;
-    let outcome = match (done, timer.phase.as_str()) {
-        (true, _) => "satisfied",
-        (false, "task") => "task_created",
-        (false, "warning") => "reminded",
-        (false, _) => "breached",
-    };
-    if !timers::finish(&txn, timer.id, instance, outcome).await? {
-        return Ok(None);
-    }
-    let what = describe(kind);
-    let subject_type = match kind {
-        SlaKind::Inspection | SlaKind::Visit => "deal",
-        SlaKind::ComplaintResolution => "complaint",
-        SlaKind::ApprovalDecision => "approval",
-        SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp | SlaKind::KeyAccountRevisit => {
-            "customer"
+    Ok(fire_many(db, &[timer_id], instance, tz)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, outcome)| outcome))
+}
+
+/// One timer of a batch, checked: what it does and for whom.
+#[derive(Debug)]
+struct Firing {
+    kind: SlaKind,
+    timer: timer_rows::Model,
+    owners: Owners,
+    outcome: Outcome,
+}
+
+impl Firing {
+    fn subject_type(&self) -> &'static str {
+        match self.kind {
+            SlaKind::Inspection | SlaKind::Visit => "deal",
+            SlaKind::ComplaintResolution => "complaint",
+            SlaKind::ApprovalDecision => "approval",
+            SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp | SlaKind::KeyAccountRevisit => {
+                "customer"
+            }
         }
-    };
-    // A task falls due when the work may start; what it names is the deadline.
-    let due = match timer.phase.as_str() {
-        "task" => crate::outbox::sla::deadline_of_task(&txn, kind, &timer).await?,
-        _ => timer.due_at,
-    };
-    let notice = |user: Uuid, notice_kind: notifications::Kind, title: Msg, tag: &str| Notice {
-        user_id: user,
-        kind: notice_kind,
-        title,
-        body: Some(Msg::NoticeDue {
-            what: what.clone(),
-            due: At(due),
-        }),
-        subject_type: Some(subject_type),
-        subject_id: timer.subject_id,
-        due_at: Some(due),
-        dedupe_key: format!("timer:{}:{tag}", timer.id),
-    };
+    }
+
+    /// A notification of this timer to `user`, naming the deadline `due`.
+    fn notice(&self, user: Uuid, kind: notifications::Kind, title: Msg, due: DateTime<Utc>, tag: &str) -> Notice {
+        Notice {
+            user_id: user,
+            kind,
+            title,
+            body: Some(Msg::NoticeDue {
+                what: describe(self.kind),
+                due: At(due),
+            }),
+            subject_type: Some(self.subject_type()),
+            subject_id: self.timer.subject_id,
+            due_at: Some(due),
+            dedupe_key: format!("timer:{}:{tag}", self.timer.id),
+        }
+    }
+}
+
+/// Runs the due SLA timers `ids` in one transaction: each still open is
+/// taken, its record re-checked and its reminder, task or breach recorded
+/// once, or nothing if the work was done; notifications read instants in
+/// the business time zone `tz`. Returns the timers that fired, with their
+/// outcomes; a timer no longer open (another worker fired it, or the work
+/// ended it) is left out. An error rolls the whole batch back.
+pub async fn fire_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    ids: &[Uuid],
+    instance: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<(timer_rows::Model, Outcome)>, DomainError> {
+    use timer_rows::Column as C;
+    let txn = crate::platform::db::begin_write(db).await?;
+    // Taking them: the conditional update is what makes each effect happen
+    // once. A timer another transaction holds is waited for, and left out
+    // if that one fired it.
+    let taken = timer_rows::Entity::update_many()
+        .col_expr(C::State, Expr::value(timers::TimerState::Fired))
+        .col_expr(C::FiredAt, Expr::value(Utc::now()))
+        .col_expr(C::FiredBy, Expr::value(instance))
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(C::State.is_in(timers::OPEN))
+        .exec_with_returning(&txn)
+        .await?;
+    if taken.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut batch = Vec::with_capacity(taken.len());
+    for timer in taken {
+        let kind: SlaKind = timer
+            .kind
+            .parse()
+            .map_err(|_| DomainError::Internal(format!("timer {} has unknown SLA kind {}", timer.id, timer.kind)))?;
+        batch.push((kind, timer));
+    }
+    let records = Records::load(&txn, &batch).await?;
+    let mut firings = Vec::with_capacity(batch.len());
+    for (kind, timer) in batch {
+        let (done, owners) = records.check(kind, &timer)?;
+        let outcome = match (done, timer.phase.as_str()) {
+            (true, _) => "satisfied",
+            (false, "task") => "task_created",
+            (false, "warning") => "reminded",
+            (false, _) => "breached",
+        };
+        firings.push(Firing {
+            kind,
+            timer,
+            owners,
+            outcome,
+        });
+    }
+    for outcome in ["satisfied", "task_created", "reminded", "breached"] {
+        let ids: Vec<Uuid> = firings
+            .iter()
+            .filter(|f| f.outcome == outcome)
+            .map(|f| f.timer.id)
+            .collect();
+        if !ids.is_empty() {
+            timer_rows::Entity::update_many()
+                .col_expr(C::Outcome, Expr::value(outcome))
+                .filter(C::Id.is_in(ids))
+                .exec(&txn)
+                .await?;
+        }
+    }
     let mut notices = Vec::new();
-    match outcome {
-        "task_created" => {
-            if let Some(consultant) = owners.consultant {
-                let kind_name = if kind == SlaKind::Inspection {
+    for firing in firings.iter().filter(|f| f.outcome != "breached") {
+        let Some(consultant) = firing.owners.consultant else {
+            continue;
+        };
+        let what = describe(firing.kind);
+        match firing.outcome {
+            "task_created" => {
+                let kind_name = if firing.kind == SlaKind::Inspection {
                     notifications::Kind::InspectionTask
                 } else {
                     notifications::Kind::VisitTask
                 };
-                let title = Msg::NoticeTask { what: what.clone() };
-                notices.push(notice(consultant, kind_name, title, "task"));
+                // A task falls due when the work may start; what it names is the deadline.
+                let due = crate::outbox::sla::deadline_of_task(&txn, firing.kind, &firing.timer).await?;
+                notices.push(firing.notice(consultant, kind_name, Msg::NoticeTask { what }, due, "task"));
             }
+            "reminded" => {
+                let title = Msg::NoticeReminder { what };
+                let due = firing.timer.due_at;
+                notices.push(firing.notice(consultant, notifications::Kind::SlaReminder, title, due, "reminder"));
+            }
+            _ => {}
         }
-        "reminded" => {
-            if let Some(consultant) = owners.consultant {
-                let title = Msg::NoticeReminder { what: what.clone() };
-                notices.push(notice(consultant, notifications::Kind::SlaReminder, title, "reminder"));
-            }
-        }
-        "breached" => {
-            if let Some(breach_notice) = breach(&txn, kind, &timer, owners, &notice).await? {
-                notices.push(breach_notice);
-            }
-            // A missed revisit is told to the one who answers for it as well:
-            // a customer manager has no team manager above the account.
-            if kind == SlaKind::KeyAccountRevisit
-                && let Some(owner) = owners.consultant
-                && notices.iter().all(|n| n.user_id != owner)
-            {
-                let title = Msg::NoticeBreach { what: what.clone() };
-                notices.push(notice(owner, notifications::Kind::SlaBreach, title, "breach-owner"));
-            }
-        }
-        _ => {}
     }
+    let breached: Vec<&Firing> = firings.iter().filter(|f| f.outcome == "breached").collect();
+    notices.extend(breaches(&txn, &breached).await?);
     notifications::notify(&txn, tz, notices).await?;
     txn.commit().await?;
-    Ok(Some(outcome))
+    Ok(firings.into_iter().map(|f| (f.timer, f.outcome)).collect())
 }
 
-/// Records a missed deadline: the breach, the customer's timeline, the
-/// partner's webhook and, if the policy says so, the lead's reassignment;
-/// returns the manager's notification to send, if the policy asks for one.
-async fn breach(
-    db: &impl ConnectionTrait,
-    kind: SlaKind,
-    timer: &timer_rows::Model,
-    owners: Owners,
-    notice: &impl Fn(Uuid, notifications::Kind, Msg, &str) -> Notice,
-) -> Result<Option<Notice>, DomainError> {
-    // Every SLA timer is scheduled under a policy version (`outbox::sla`).
-    let version = timer
-        .policy_version
-        .ok_or_else(|| DomainError::Internal(format!("{} timer {} has no policy version", timer.kind, timer.id)))?;
+/// Records missed deadlines: the breaches, the customers' timelines, the
+/// partners' webhooks, complaints' escalations and, where the policy says
+/// so, the leads' reassignment; returns the notifications to send (the
+/// managers', where the policy asks for them, and a missed revisit's owner).
+async fn breaches(db: &impl ConnectionTrait, breached: &[&Firing]) -> Result<Vec<Notice>, DomainError> {
+    if breached.is_empty() {
+        return Ok(Vec::new());
+    }
     let now = Utc::now();
-    sla_breaches::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        kind: Set(kind),
-        timer_id: Set(timer.id),
-        customer_id: Set(owners.customer),
-        subject_id: Set(timer.subject_id),
-        consultant_id: Set(owners.consultant),
-        team_id: Set(owners.team),
-        due_at: Set(timer.due_at),
-        breached_at: Set(now),
-        policy_version: Set(Some(version)),
-    }
-    .insert(db)
-    .await?;
-    let policy = sla_policies::Entity::find()
-        .filter(sla_policies::Column::Kind.eq(kind))
-        .filter(sla_policies::Column::Version.eq(version))
-        .one(db)
+    let policies: HashMap<(SlaKind, i32), Policy> = sla_policies::Entity::find()
+        .filter(sla_policies::Column::Kind.is_in(breached.iter().map(|f| f.kind)))
+        .all(db)
         .await?
-        .map(Policy::from);
-    let notify_manager = policy.as_ref().is_none_or(|p| p.notify_manager);
-    let escalate = kind == SlaKind::ComplaintResolution;
-    let manager = if notify_manager || escalate {
-        manager_of(db, owners.team).await?
-    } else {
-        None
-    };
-    let manager_notice = manager.filter(|_| notify_manager).map(|manager| {
-        let title = Msg::NoticeBreach { what: describe(kind) };
-        notice(manager, notifications::Kind::SlaBreach, title, "breach")
-    });
-    if escalate && let Some(manager) = manager {
-        // Escalation: the manager handles an overdue complaint.
-        complaints::Entity::update_many()
-            .col_expr(complaints::Column::HandlerId, sea_orm::sea_query::Expr::value(manager))
-            .filter(complaints::Column::Id.eq(timers::subject_of(timer)?))
-            .exec(db)
-            .await?;
-    }
-    if let Some(customer) = owners.customer {
-        let data = json!({"kind": kind, "due_at": timer.due_at, "timer_id": timer.id});
-        let event = timeline::Event {
-            customer_id: customer,
-            kind: timeline::Kind::SlaBreached,
-            occurred_at: now,
-            subject_id: timer.subject_id,
-            data,
-        };
-        timeline::record(db, None, event).await?;
-    }
-    let event = match kind {
-        SlaKind::Visit => Some("visit.overdue"),
-        SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => Some("lead.sla_breached"),
-        // Which customers are key accounts is the department's business, not a partner's.
-        SlaKind::Inspection | SlaKind::ComplaintResolution | SlaKind::ApprovalDecision | SlaKind::KeyAccountRevisit => {
-            None
+        .into_iter()
+        .map(|p| ((p.kind, p.version), Policy::from(p)))
+        .collect();
+    let managers: HashMap<Uuid, Uuid> = teams::Entity::find()
+        .filter(teams::Column::Id.is_in(breached.iter().filter_map(|f| f.owners.team)))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|t| t.manager_id.map(|m| (t.id, m)))
+        .collect();
+    let (mut rows, mut entries, mut events, mut notices) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut reassign = Vec::new();
+    for firing in breached {
+        let (kind, timer, owners) = (firing.kind, &firing.timer, firing.owners);
+        // Every SLA timer is scheduled under a policy version (`outbox::sla`).
+        let version = timer
+            .policy_version
+            .ok_or_else(|| DomainError::Internal(format!("{} timer {} has no policy version", timer.kind, timer.id)))?;
+        rows.push(sla_breaches::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            kind: Set(kind),
+            timer_id: Set(timer.id),
+            customer_id: Set(owners.customer),
+            subject_id: Set(timer.subject_id),
+            consultant_id: Set(owners.consultant),
+            team_id: Set(owners.team),
+            due_at: Set(timer.due_at),
+            breached_at: Set(now),
+            policy_version: Set(Some(version)),
+        });
+        let policy = policies.get(&(kind, version));
+        let manager = owners.team.and_then(|team| managers.get(&team).copied());
+        let told = manager.filter(|_| policy.is_none_or(|p| p.notify_manager));
+        if let Some(manager) = told {
+            let title = Msg::NoticeBreach { what: describe(kind) };
+            notices.push(firing.notice(manager, notifications::Kind::SlaBreach, title, timer.due_at, "breach"));
         }
-    };
-    if let (Some(name), Some(client)) = (event, owners.client) {
-        let payload = json!({"kind": kind, "customer_id": owners.customer, "subject_id": timer.subject_id,
-                             "due_at": timer.due_at, "breached_at": now});
-        let event = Event {
-            name,
-            client_id: Some(client),
-            subject_id: owners.customer,
-            payload,
+        // A missed revisit is told to the one who answers for it as well:
+        // a customer manager has no team manager above the account.
+        if kind == SlaKind::KeyAccountRevisit
+            && let Some(owner) = owners.consultant
+            && told != Some(owner)
+        {
+            let title = Msg::NoticeBreach { what: describe(kind) };
+            notices.push(firing.notice(
+                owner,
+                notifications::Kind::SlaBreach,
+                title,
+                timer.due_at,
+                "breach-owner",
+            ));
+        }
+        if kind == SlaKind::ComplaintResolution
+            && let Some(manager) = manager
+        {
+            // Escalation: the manager handles an overdue complaint.
+            complaints::Entity::update_many()
+                .col_expr(complaints::Column::HandlerId, Expr::value(manager))
+                .filter(complaints::Column::Id.eq(timers::subject_of(timer)?))
+                .exec(db)
+                .await?;
+        }
+        if let Some(customer) = owners.customer {
+            let data = json!({"kind": kind, "due_at": timer.due_at, "timer_id": timer.id});
+            entries.push(timeline::entry(
+                None,
+                timeline::Event {
+                    customer_id: customer,
+                    kind: timeline::Kind::SlaBreached,
+                    occurred_at: now,
+                    subject_id: timer.subject_id,
+                    data,
+                },
+            ));
+        }
+        let event = match kind {
+            SlaKind::Visit => Some("visit.overdue"),
+            SlaKind::FirstResponse | SlaKind::NeedsAssessment | SlaKind::FollowUp => Some("lead.sla_breached"),
+            // Which customers are key accounts is the department's business, not a partner's.
+            SlaKind::Inspection
+            | SlaKind::ComplaintResolution
+            | SlaKind::ApprovalDecision
+            | SlaKind::KeyAccountRevisit => None,
         };
-        events::emit(db, event).await?;
+        if let (Some(name), Some(client)) = (event, owners.client) {
+            let payload = json!({"kind": kind, "customer_id": owners.customer, "subject_id": timer.subject_id,
+                                 "due_at": timer.due_at, "breached_at": now});
+            events.push(Event {
+                name,
+                client_id: Some(client),
+                subject_id: owners.customer,
+                payload,
+            });
+        }
+        if kind == SlaKind::FirstResponse
+            && policy.is_some_and(|p| p.reassign)
+            && let Some(customer) = owners.customer
+        {
+            reassign.push((customer, owners.team));
+        }
     }
-    if kind == SlaKind::FirstResponse
-        && policy.is_some_and(|p| p.reassign)
-        && let Some(customer) = owners.customer
-    {
+    crate::platform::db::insert_all(db, rows).await?;
+    crate::platform::db::insert_all(db, entries).await?;
+    events::emit_many(db, events).await?;
+    for (customer, team) in reassign {
         // The same hand-over as a manager's round-robin reassignment, by the
         // service itself. No one to take the lead is an outcome, not a
         // failure: the breach stands and the lead stays with its owner.
@@ -338,10 +471,10 @@ async fn breach(
             Some(_) => start(db, SlaKind::FirstResponse, customer, Some(customer), now).await?,
             None => tracing::warn!(
                 customer = %customer,
-                team = ?owners.team,
+                team = ?team,
                 "first response missed under a reassign policy, but no consultant is available: the lead stays"
             ),
         }
     }
-    Ok(manager_notice)
+    Ok(notices)
 }

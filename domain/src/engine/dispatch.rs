@@ -68,8 +68,11 @@ async fn run(
 }
 
 /// Fires several timers claimed together: probes (which do nothing but
-/// fire) in one statement, every other timer on its own. The first error is
-/// returned after every timer had its turn.
+/// fire) in one statement, SLA deadlines in one transaction
+/// ([`super::deadlines::fire_many`]), every other timer on its own. If the
+/// deadlines' batch fails, each of them is tried alone, so one bad timer
+/// does not hold back the rest. The first error is returned after every
+/// timer had its turn.
 pub async fn fire_all(
     db: &(impl ConnectionTrait + TransactionTrait),
     ids: &[Uuid],
@@ -87,17 +90,43 @@ pub async fn fire_all(
         .filter(C::State.is_in(timers::OPEN))
         .exec(db)
         .await?;
-    let others: Vec<Uuid> = timer_rows::Entity::find()
+    let others: Vec<(Uuid, String)> = timer_rows::Entity::find()
         .select_only()
         .column(C::Id)
+        .column(C::Kind)
         .filter(C::Id.is_in(ids.iter().copied()))
         .filter(C::Kind.ne(PROBE))
+        .filter(C::State.is_in(timers::OPEN))
         .into_tuple()
         .all(db)
         .await?;
-    let mut failure = None;
+    let (deadlines, mut alone): (Vec<Uuid>, Vec<Uuid>) = {
+        let (deadlines, alone): (Vec<_>, Vec<_>) =
+            others.into_iter().partition(|(_, kind)| super::deadlines::fires(kind));
+        (
+            deadlines.into_iter().map(|(id, _)| id).collect(),
+            alone.into_iter().map(|(id, _)| id).collect(),
+        )
+    };
     let mut fired = Vec::new();
-    for id in &others {
+    if !deadlines.is_empty() {
+        match super::deadlines::fire_many(db, &deadlines, instance, tz).await {
+            Ok(done) => {
+                let now = chrono::Utc::now();
+                fired.extend(done.into_iter().map(|(timer, outcome)| Fired {
+                    lag: now - timer.due_at,
+                    kind: timer.kind,
+                    outcome,
+                }));
+            }
+            Err(e) => {
+                tracing::warn!(timers = deadlines.len(), error = %e, "a batch of deadlines failed; each is tried alone");
+                alone.extend(deadlines);
+            }
+        }
+    }
+    let mut failure = None;
+    for id in &alone {
         match fire(db, *id, instance, tz).await {
             Ok(Some(f)) => fired.push(f),
             Ok(None) => {}

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use entities::{webhook_deliveries, webhooks};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -35,49 +35,64 @@ pub struct Event {
 /// company-wide events. Runs in the caller's transaction; each delivery's
 /// first attempt is a timer due now.
 pub async fn emit(db: &impl ConnectionTrait, event: Event) -> Result<(), DomainError> {
+    emit_many(db, vec![event]).await
+}
+
+/// Records many events at once (a batch of breaches): the active
+/// subscriptions are read once, the deliveries and their first attempts
+/// written in bulk.
+pub async fn emit_many(db: &impl ConnectionTrait, events: Vec<Event>) -> Result<(), DomainError> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let mut query = webhooks::Entity::find().filter(webhooks::Column::Active.eq(true));
-    if let Some(client) = event.client_id {
-        query = query.filter(webhooks::Column::ClientId.eq(client));
+    // Company-wide events go to every subscriber; a partner's only to its own.
+    if events.iter().all(|e| e.client_id.is_some()) {
+        query = query.filter(webhooks::Column::ClientId.is_in(events.iter().filter_map(|e| e.client_id)));
     }
     let subscribers = query.all(db).await?;
-    let event_id = Uuid::now_v7();
+    if subscribers.is_empty() {
+        return Ok(());
+    }
     let now = Utc::now();
-    for webhook in subscribers
-        .into_iter()
-        .filter(|w| crate::platform::db::strings(&w.events).iter().any(|e| e == event.name))
-    {
-        let delivery = webhook_deliveries::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            webhook_id: Set(webhook.id),
-            client_id: Set(webhook.client_id),
-            event_id: Set(event_id),
-            event: Set(event.name.to_owned()),
-            payload: Set(event.payload.clone()),
-            status: Set(entities::webhook_deliveries::DeliveryStatus::Pending),
-            attempts: Set(0),
-            last_status_code: Set(None),
-            last_error_code: Set(None),
-            last_error: Set(None),
-            next_attempt_at: Set(Some(now)),
-            delivered_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await?;
-        timers::schedule(
-            db,
-            NewTimer {
+    let mut deliveries = Vec::new();
+    let mut attempts = Vec::new();
+    for event in events {
+        let event_id = Uuid::now_v7();
+        let subscribed = subscribers.iter().filter(|w| {
+            event.client_id.is_none_or(|client| w.client_id == client)
+                && crate::platform::db::strings(&w.events).iter().any(|e| e == event.name)
+        });
+        for webhook in subscribed {
+            let id = Uuid::now_v7();
+            deliveries.push(webhook_deliveries::ActiveModel {
+                id: Set(id),
+                webhook_id: Set(webhook.id),
+                client_id: Set(webhook.client_id),
+                event_id: Set(event_id),
+                event: Set(event.name.to_owned()),
+                payload: Set(event.payload.clone()),
+                status: Set(entities::webhook_deliveries::DeliveryStatus::Pending),
+                attempts: Set(0),
+                last_status_code: Set(None),
+                last_error_code: Set(None),
+                last_error: Set(None),
+                next_attempt_at: Set(Some(now)),
+                delivered_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            attempts.push(NewTimer {
                 kind: TIMER_KIND,
                 phase: "attempt",
-                dedupe_key: attempt_key(delivery.id, 1),
-                subject_id: Some(delivery.id),
+                dedupe_key: attempt_key(id, 1),
+                subject_id: Some(id),
                 customer_id: customer_of(&event.payload),
                 due_at: now,
                 policy_version: None,
-            },
-        )
-        .await?;
+            });
+        }
     }
-    Ok(())
+    crate::platform::db::insert_all(db, deliveries).await?;
+    timers::schedule_many(db, attempts).await
 }

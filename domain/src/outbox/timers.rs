@@ -101,33 +101,53 @@ pub struct Claimed {
 }
 
 /// Claims up to `batch` due timers (and those claimed longer than
-/// `requeue_after` ago without firing), marking them queued. Rows another
-/// pump holds are skipped, not waited for.
+/// `requeue_after` ago without firing), marking them queued, soonest due
+/// first. Rows another pump holds are skipped, not waited for. Two
+/// statements, each walking `idx_timers_due` (state, due_at) in order and
+/// stopping at the batch: over `(pending AND due) OR (queued AND stale)`
+/// the database would read and sort every due row to keep a batch.
 pub async fn claim_due(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     batch: u64,
     requeue_after: Duration,
 ) -> Result<Vec<Claimed>, DomainError> {
+    let mut claimed = claim(db, TimerState::Queued, now, now - requeue_after, batch).await?;
+    let room = batch.saturating_sub(claimed.len() as u64);
+    if room > 0 {
+        claimed.extend(claim(db, TimerState::Pending, now, now, room).await?);
+    }
+    Ok(claimed)
+}
+
+/// Claims up to `batch` timers in `state` whose `due_at` (pending) or
+/// `queued_at` (queued: a lost job's) is before `before`.
+async fn claim(
+    db: &impl ConnectionTrait,
+    state: TimerState,
+    now: DateTime<Utc>,
+    before: DateTime<Utc>,
+    batch: u64,
+) -> Result<Vec<Claimed>, DomainError> {
     let backend = db.get_database_backend();
-    let stale = now - requeue_after;
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "UPDATE timers SET state = 'queued', queued_at = $1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM timers \
-               WHERE (state = 'pending' AND due_at <= $1) OR (state = 'queued' AND queued_at < $2) \
-               ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, kind"
-        }
-        _ => {
-            "UPDATE timers SET state = 'queued', queued_at = ?1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM timers \
-               WHERE (state = 'pending' AND due_at <= ?1) OR (state = 'queued' AND queued_at < ?2) \
-               ORDER BY due_at LIMIT ?3) \
-             RETURNING id, kind"
-        }
+    let (condition, state) = match state {
+        TimerState::Queued => ("queued_at <", "queued"),
+        _ => ("due_at <=", "pending"),
     };
-    let values = vec![now.into(), stale.into(), (batch as i64).into()];
+    let (lock, p) = match backend {
+        DbBackend::Postgres => (" FOR UPDATE SKIP LOCKED", ["$1", "$2", "$3"]),
+        _ => ("", ["?1", "?2", "?3"]),
+    };
+    let sql = format!(
+        "UPDATE timers SET state = 'queued', queued_at = {now}, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM timers WHERE state = '{state}' AND {condition} {before} \
+           ORDER BY due_at LIMIT {limit}{lock}) \
+         RETURNING id, kind",
+        now = p[0],
+        before = p[1],
+        limit = p[2],
+    );
+    let values = vec![now.into(), before.into(), (batch as i64).into()];
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
