@@ -1,19 +1,21 @@
 //! The timer pump: every interval it claims due timers in bounded batches
-//! and queues a job for each, by kind. While the queue holds
-//! `timer_max_backlog` claimed timers it claims nothing more
-//! (back-pressure), so a burst of due timers drains at the workers' pace
-//! and never floods the queue. A push that fails puts its timers back.
+//! and queues a job for each, by kind. While a lane (deadlines, webhook
+//! deliveries, periodic runs) holds `timer_max_backlog` claimed timers it
+//! claims nothing more of that lane (back-pressure), so a burst of due
+//! timers drains at the workers' pace and never floods the queue, and a
+//! slow lane does not hold back the others. A push that fails puts its timers back.
 //! Every replica runs a pump; the database hands each due row to one.
 
 use std::time::Duration;
 
 use chrono::Utc;
-use domain::outbox::timers::Claimed;
+use domain::outbox::timers::{self, Claimed, Lane};
 use queue::{
     QueueClient, QueueError,
     jobs::{PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery},
 };
 use tokio::sync::watch;
+use uuid::Uuid;
 
 use crate::jobs::JobContext;
 
@@ -52,21 +54,38 @@ pub async fn run(queue: QueueClient, ctx: JobContext, mut stop: watch::Receiver<
     }
 }
 
-/// One round; true if it claimed a full batch (more may be due).
+/// One round; true if some lane claimed a full batch (more may be due).
 async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain::DomainError> {
     let settings = &ctx.settings;
-    let backlog = domain::outbox::timers::queued_count(&ctx.db).await?;
-    if backlog >= settings.timer_max_backlog {
-        return Ok(false);
-    }
-    let room = (settings.timer_max_backlog - backlog).min(settings.timer_pump_batch);
+    let backlog = timers::queued_by_lane(&ctx.db).await?;
     let requeue = chrono::Duration::seconds(settings.timer_requeue_secs as i64);
-    let claimed = domain::outbox::timers::claim_due(&ctx.db, Utc::now(), room, requeue).await?;
+    let mut busy = false;
+    for lane in Lane::ALL {
+        let queued = backlog.get(&lane).copied().unwrap_or(0);
+        let room = settings
+            .timer_max_backlog
+            .saturating_sub(queued)
+            .min(settings.timer_pump_batch);
+        if room == 0 {
+            continue;
+        }
+        let claimed = timers::claim_due(&ctx.db, lane, Utc::now(), room, requeue).await?;
+        let failed = match lane {
+            Lane::Deadlines => push_deadlines(queue, &claimed).await,
+            Lane::Webhooks | Lane::Periodic => push_each(queue, &claimed).await,
+        };
+        if !failed.is_empty() {
+            timers::release(&ctx.db, &failed).await?;
+        }
+        busy |= claimed.len() as u64 == room && failed.is_empty();
+    }
+    Ok(busy)
+}
+
+/// Queues deadlines [`TIMERS_PER_JOB`] to a job; returns the timers that could not be queued.
+async fn push_deadlines(queue: &QueueClient, claimed: &[Claimed]) -> Vec<Uuid> {
     let mut failed = Vec::new();
-    let (sla, other): (Vec<&Claimed>, Vec<&Claimed>) = claimed
-        .iter()
-        .partition(|t| !matches!(t.kind.as_str(), "webhook_delivery" | "periodic"));
-    for chunk in sla.chunks(TIMERS_PER_JOB) {
+    for chunk in claimed.chunks(TIMERS_PER_JOB) {
         let timer_ids: Vec<_> = chunk.iter().map(|t| t.id).collect();
         if let Err(e) = queue
             .push(SlaTimer {
@@ -78,16 +97,19 @@ async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain
             failed.extend(timer_ids);
         }
     }
-    for timer in other {
+    failed
+}
+
+/// Queues a job per timer; returns the timers that could not be queued.
+async fn push_each(queue: &QueueClient, claimed: &[Claimed]) -> Vec<Uuid> {
+    let mut failed = Vec::new();
+    for timer in claimed {
         if let Err(e) = push(queue, timer).await {
             tracing::warn!(timer = %timer.id, error = %e, "could not queue a due timer; it goes back");
             failed.push(timer.id);
         }
     }
-    if !failed.is_empty() {
-        domain::outbox::timers::release(&ctx.db, &failed).await?;
-    }
-    Ok(claimed.len() as u64 == room && failed.is_empty())
+    failed
 }
 
 async fn push(queue: &QueueClient, timer: &Claimed) -> Result<(), QueueError> {

@@ -8,6 +8,8 @@
 //! claimed but not finished within the requeue interval (its job lost with
 //! a crashed worker or a flushed Redis) is claimed again.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use entities::timers;
 use sea_orm::{
@@ -100,30 +102,67 @@ pub struct Claimed {
     pub kind: String,
 }
 
-/// Claims up to `batch` due timers (and those claimed longer than
-/// `requeue_after` ago without firing), marking them queued, soonest due
-/// first. Rows another pump holds are skipped, not waited for. Two
-/// statements, each walking `idx_timers_due` (state, due_at) in order and
+/// The queue a due timer goes to. Each lane has a backlog of its own, so
+/// a flood in one (a hundred thousand webhook deliveries after a burst of
+/// breaches) does not hold back the deadlines behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lane {
+    /// SLA and approval deadlines, award runs, probes: every other kind.
+    Deadlines,
+    /// Webhook delivery attempts.
+    Webhooks,
+    /// Periodic runs.
+    Periodic,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 3] = [Lane::Deadlines, Lane::Webhooks, Lane::Periodic];
+
+    /// The lane of timers of `kind`.
+    pub fn of(kind: &str) -> Lane {
+        match kind {
+            "webhook_delivery" => Lane::Webhooks,
+            "periodic" => Lane::Periodic,
+            _ => Lane::Deadlines,
+        }
+    }
+
+    /// The lane's timers, as SQL.
+    fn condition(self) -> &'static str {
+        match self {
+            Lane::Webhooks => "kind = 'webhook_delivery'",
+            Lane::Periodic => "kind = 'periodic'",
+            Lane::Deadlines => "kind NOT IN ('webhook_delivery', 'periodic')",
+        }
+    }
+}
+
+/// Claims up to `batch` due timers of `lane` (and those claimed longer
+/// than `requeue_after` ago without firing), marking them queued, soonest
+/// due first. Rows another pump holds are skipped, not waited for. Two
+/// statements, each walking an index on (state, …, due_at) in order and
 /// stopping at the batch: over `(pending AND due) OR (queued AND stale)`
 /// the database would read and sort every due row to keep a batch.
 pub async fn claim_due(
     db: &impl ConnectionTrait,
+    lane: Lane,
     now: DateTime<Utc>,
     batch: u64,
     requeue_after: Duration,
 ) -> Result<Vec<Claimed>, DomainError> {
-    let mut claimed = claim(db, TimerState::Queued, now, now - requeue_after, batch).await?;
+    let mut claimed = claim(db, lane, TimerState::Queued, now, now - requeue_after, batch).await?;
     let room = batch.saturating_sub(claimed.len() as u64);
     if room > 0 {
-        claimed.extend(claim(db, TimerState::Pending, now, now, room).await?);
+        claimed.extend(claim(db, lane, TimerState::Pending, now, now, room).await?);
     }
     Ok(claimed)
 }
 
-/// Claims up to `batch` timers in `state` whose `due_at` (pending) or
-/// `queued_at` (queued: a lost job's) is before `before`.
+/// Claims up to `batch` timers of `lane` in `state` whose `due_at`
+/// (pending) or `queued_at` (queued: a lost job's) is before `before`.
 async fn claim(
     db: &impl ConnectionTrait,
+    lane: Lane,
     state: TimerState,
     now: DateTime<Utc>,
     before: DateTime<Utc>,
@@ -140,9 +179,10 @@ async fn claim(
     };
     let sql = format!(
         "UPDATE timers SET state = 'queued', queued_at = {now}, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM timers WHERE state = '{state}' AND {condition} {before} \
+         WHERE id IN (SELECT id FROM timers WHERE state = '{state}' AND {kinds} AND {condition} {before} \
            ORDER BY due_at LIMIT {limit}{lock}) \
          RETURNING id, kind",
+        kinds = lane.condition(),
         now = p[0],
         before = p[1],
         limit = p[2],
@@ -172,12 +212,31 @@ pub async fn release(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), Doma
     Ok(())
 }
 
-/// How many timers are claimed and not yet fired: the queue's backlog.
+/// How many timers are claimed and not yet fired: the queues' backlog.
 pub async fn queued_count(db: &impl ConnectionTrait) -> Result<u64, DomainError> {
     Ok(timers::Entity::find()
         .filter(timers::Column::State.eq(TimerState::Queued))
         .count(db)
         .await?)
+}
+
+/// The backlog of each lane: its timers claimed and not yet fired.
+pub async fn queued_by_lane(db: &impl ConnectionTrait) -> Result<HashMap<Lane, u64>, DomainError> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(String, i64)> = timers::Entity::find()
+        .select_only()
+        .column(timers::Column::Kind)
+        .column_as(timers::Column::Id.count(), "n")
+        .filter(timers::Column::State.eq(TimerState::Queued))
+        .group_by(timers::Column::Kind)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut lanes = HashMap::new();
+    for (kind, n) in rows {
+        *lanes.entry(Lane::of(&kind)).or_default() += u64::try_from(n).unwrap_or(0);
+    }
+    Ok(lanes)
 }
 
 /// A timer as a handler sees it.
