@@ -62,7 +62,8 @@ impl Queue {
 
 /// Due timers of the SLA family (deadlines, reminders, tasks, probe
 /// timers), a few per job: the pump groups timers claimed together, so a
-/// burst costs fewer queue round trips; each timer fires on its own.
+/// burst costs fewer queue round trips, and the handler fires them
+/// together (the deadlines among them in one transaction).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SlaTimer {
     pub timer_ids: Vec<Uuid>,

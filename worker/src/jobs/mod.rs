@@ -79,7 +79,14 @@ fn retry_delay(attempt: usize) -> Duration {
 
 async fn handle<J: Job>(job: J, ctx: Data<JobContext>, id: TaskId, attempt: Attempt) -> Result<(), BoxDynError> {
     let started = Instant::now();
-    let result = job.run(&ctx).await;
+    // Each job runs as a task of its own, on any of the runtime's threads:
+    // apalis polls all of a queue's jobs within the one task that fetches
+    // them, which kept a worker's jobs on one thread at a time.
+    let context = JobContext::clone(&ctx);
+    let result = match tokio::spawn(async move { job.run(&context).await }).await {
+        Ok(result) => result,
+        Err(ended) => Err(JobError::Transient(format!("the job's task ended: {ended}"))),
+    };
     let failure = match &result {
         Ok(()) => None,
         Err(JobError::Permanent(_)) => Some("permanent"),
@@ -202,6 +209,11 @@ fn spawn<J: Job>(queue: &QueueClient, ctx: &JobContext, stop: &watch::Receiver<b
     })
 }
 
+/// Jobs a worker takes per fetch. With apalis' default of 10 one worker
+/// fired about 5,500 deadlines a second (50 per job) on the burst
+/// benchmark, waiting on its fetches (docs/benchmarks.md).
+const FETCH_BATCH: usize = 50;
+
 /// How often a worker reads its queue's pause flag.
 const PAUSE_CHECK: Duration = Duration::from_secs(1);
 
@@ -293,6 +305,7 @@ async fn run_worker<J: Job>(
         ($config:ty, $storage:expr) => {{
             let config = <$config>::default()
                 .queue(&queue_name)
+                .batch_size(FETCH_BATCH)
                 .heartbeat_interval(heartbeat)
                 .missed_heartbeats(inspect::MISSED_HEARTBEATS);
             WorkerBuilder::new(name)
