@@ -39,6 +39,11 @@ struct Args {
     workers: usize,
     rate: usize,
     sustained_secs: usize,
+    /// Also run the same workloads on BullMQ (`bench/peers`, production mode only).
+    peer: bool,
+    /// Leave the partner without a webhook subscription: breaches record no
+    /// delivery, and no deliveries compete with the deadlines.
+    no_webhook: bool,
 }
 
 fn args() -> Args {
@@ -47,10 +52,21 @@ fn args() -> Args {
         workers: 1,
         rate: 1000,
         sustained_secs: 30,
+        peer: false,
+        no_webhook: false,
     };
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: bench timers [--timers N] [--workers N] [--rate N] [--sustained-secs N]";
+    let mut raw: Vec<String> = std::env::args().skip(1).collect();
+    let usage =
+        "usage: bench timers [--timers N] [--workers N] [--rate N] [--sustained-secs N] [--peer] [--no-webhook]";
     assert_eq!(raw.first().map(String::as_str), Some("timers"), "{usage}");
+    if let Some(at) = raw.iter().position(|a| a == "--peer") {
+        raw.remove(at);
+        args.peer = true;
+    }
+    if let Some(at) = raw.iter().position(|a| a == "--no-webhook") {
+        raw.remove(at);
+        args.no_webhook = true;
+    }
     for pair in raw[1..].chunks(2) {
         let value: usize = pair.get(1).and_then(|v| v.parse().ok()).expect(usage);
         match pair[0].as_str() {
@@ -212,13 +228,15 @@ async fn seed(db: &DatabaseConnection, n: usize, prefix: &str) -> Vec<Uuid> {
 async fn make_due(db: &DatabaseConnection, customers: &[Uuid], start: DateTime<Utc>, per_step: usize, step: Duration) {
     for (i, chunk) in customers.chunks(per_step.max(1)).enumerate() {
         let due = start + chrono::Duration::from_std(step * i as u32).expect("step");
-        timers::Entity::update_many()
-            .col_expr(timers::Column::DueAt, Expr::value(due))
-            .filter(timers::Column::SubjectId.is_in(chunk.iter().copied()))
-            .filter(timers::Column::Kind.eq("first_response"))
-            .exec(db)
-            .await
-            .expect("make due");
+        for part in chunk.chunks(10_000) {
+            timers::Entity::update_many()
+                .col_expr(timers::Column::DueAt, Expr::value(due))
+                .filter(timers::Column::SubjectId.is_in(part.iter().copied()))
+                .filter(timers::Column::Kind.eq("first_response"))
+                .exec(db)
+                .await
+                .expect("make due");
+        }
     }
 }
 
@@ -255,6 +273,84 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
+/// What one run of a workload measured.
+#[derive(Debug, Default, Clone, Copy)]
+struct Run {
+    /// From the due time to the last effect (sustained: from the last due time).
+    seconds: f64,
+    lag_p50: f64,
+    lag_p99: f64,
+    lag_max: f64,
+}
+
+/// Lags of the timers due from `from` to `to`: fired minus due, sorted.
+async fn lags(db: &DatabaseConnection, kind: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<f64> {
+    let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = timers::Entity::find()
+        .select_only()
+        .column(timers::Column::DueAt)
+        .column(timers::Column::FiredAt)
+        .filter(timers::Column::Kind.eq(kind))
+        .filter(timers::Column::DueAt.between(from, to))
+        .into_tuple()
+        .all(db)
+        .await
+        .expect("lags");
+    let mut lags: Vec<f64> = rows
+        .iter()
+        .filter_map(|(due, fired)| fired.map(|f| (f - *due).as_seconds_f64()))
+        .collect();
+    lags.sort_by(f64::total_cmp);
+    lags
+}
+
+/// Waits until every timer of `kind` due from `from` to `to` (`n` of them) fired.
+async fn wait_fired(db: &DatabaseConnection, kind: &str, from: DateTime<Utc>, to: DateTime<Utc>, n: usize) {
+    loop {
+        let fired = timers::Entity::find()
+            .filter(timers::Column::State.eq(timers::TimerState::Fired))
+            .filter(timers::Column::Kind.eq(kind))
+            .filter(timers::Column::DueAt.between(from, to))
+            .count(db)
+            .await
+            .expect("count fired");
+        if fired >= n as u64 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sleep_until(at: DateTime<Utc>) {
+    tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await;
+}
+
+/// Runs `bench/peers/bullmq-timers.mjs` and reads its JSON line.
+async fn peer(mode: &str, args: &[String]) -> Run {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bench/peers");
+    assert!(
+        script.join("node_modules").exists(),
+        "install the peer first: npm ci --prefix bench/peers"
+    );
+    let output = tokio::process::Command::new("node")
+        .arg(script.join("bullmq-timers.mjs"))
+        .arg(mode)
+        .args(args)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .await
+        .expect("run node");
+    assert!(output.status.success(), "the BullMQ peer failed");
+    let line = String::from_utf8_lossy(&output.stdout);
+    let value: serde_json::Value = serde_json::from_str(line.trim()).expect("the peer's JSON");
+    let field = |name: &str| value[name].as_f64().unwrap_or(f64::NAN);
+    Run {
+        seconds: field("seconds"),
+        lag_p50: field("lag_p50"),
+        lag_p99: field("lag_p99"),
+        lag_max: field("lag_max"),
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let args = args();
@@ -264,7 +360,9 @@ async fn main() {
     })
     .await;
     let db = app.db.clone();
-    domain::demo::load(&db, app.settings.timezone).await.expect("demo data");
+    let settings = app.settings.clone();
+    let production = settings.redis_url.is_some();
+    domain::demo::load(&db, settings.timezone).await.expect("demo data");
     let (sink_port, delivered) = sink().await;
     let partner: Uuid = entities::api_clients::Entity::find()
         .select_only()
@@ -274,32 +372,39 @@ async fn main() {
         .await
         .expect("partner")
         .expect("the demo partner platform");
+    let webhook = Uuid::now_v7();
     entities::webhooks::Entity::insert(entities::webhooks::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(webhook),
         client_id: Set(partner),
         url: Set(format!("http://127.0.0.1:{sink_port}/hook")),
         events: Set(serde_json::json!(["lead.sla_breached"])),
         secret: Set("bench-signing-secret".to_owned()),
-        active: Set(true),
+        active: Set(!args.no_webhook),
         created_at: Set(Utc::now()),
         updated_at: Set(Utc::now()),
     })
     .exec_without_returning(&db)
     .await
     .expect("webhook");
+    let sustained_n = args.rate * args.sustained_secs;
     let started = Instant::now();
     let burst = seed(&db, args.timers, "bench-burst-").await;
-    let sustained = seed(&db, args.rate * args.sustained_secs, "bench-rate-").await;
+    let sustained = seed(&db, sustained_n, "bench-rate-").await;
+    let peer_on = args.peer && production;
+    if peer_on {
+        seed(&db, args.timers, "bench-peer-burst-").await;
+        seed(&db, sustained_n, "bench-peer-rate-").await;
+    }
+    let far = Utc::now() + chrono::Duration::days(300);
+    domain::outbox::timers::schedule_many(&db, tests::probe_timers(args.timers, far - Utc::now()))
+        .await
+        .expect("probes");
     let seeded = started.elapsed();
     domain::platform::db::refresh_statistics(&db, &["customers", "timers"])
         .await
         .expect("analyze");
-    eprintln!(
-        "seeded {} customers with deadlines in {seeded:.1?}",
-        burst.len() + sustained.len()
-    );
+    eprintln!("seeded in {seeded:.1?}");
 
-    let settings = &app.settings;
     let mut env = vec![
         ("ESTATEFLOW_DATABASE_URL", settings.database_url.expose().to_owned()),
         ("ESTATEFLOW_JWT_SECRET", tests::JWT_SECRET.to_owned()),
@@ -307,6 +412,17 @@ async fn main() {
         ("ESTATEFLOW_WORKER_BIND", String::new()),
         ("ESTATEFLOW_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true".to_owned()),
     ];
+    // Tuning to try, passed on to the workers as given.
+    for name in [
+        "ESTATEFLOW_DATABASE_MAX_CONNECTIONS",
+        "ESTATEFLOW_TIMER_PUMP_BATCH",
+        "ESTATEFLOW_TIMER_MAX_BACKLOG",
+        "ESTATEFLOW_WORKER_BIND",
+    ] {
+        if let Ok(value) = std::env::var(name) {
+            env.push((name, value));
+        }
+    }
     if let Some(redis) = &settings.redis_url {
         env.push(("ESTATEFLOW_REDIS_URL", redis.expose().to_owned()));
         env.push(("ESTATEFLOW_REDIS_NAMESPACE", settings.redis_namespace.clone()));
@@ -318,15 +434,13 @@ async fn main() {
         let bin = bin.to_str().expect("path");
         workers.push(ServiceProcess::start(bin, &["worker"], &env, &dir, false).await);
     }
-    // Let the workers connect and start polling.
+    // Let the workers connect and fire what the demo data has due.
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     // The burst: every deadline due at the same instant.
-    let due = Utc::now() + chrono::Duration::seconds(1);
+    let due = Utc::now() + chrono::Duration::seconds(2);
     make_due(&db, &burst, due, burst.len(), Duration::ZERO).await;
-    let wait = (due - Utc::now()).to_std().unwrap_or_default();
-    tokio::time::sleep(wait).await;
-    let clock = Instant::now();
+    sleep_until(due).await;
     let mut peak = vec![0.0_f64; workers.len()];
     loop {
         for (worker, peak) in workers.iter().zip(peak.iter_mut()) {
@@ -337,7 +451,6 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let burst_wall = clock.elapsed();
     let last: Option<DateTime<Utc>> = sla_breaches::Entity::find()
         .select_only()
         .column_as(sla_breaches::Column::BreachedAt.max(), "last")
@@ -347,7 +460,10 @@ async fn main() {
         .await
         .expect("last breach")
         .flatten();
-    let burst_secs = last.map_or(burst_wall.as_secs_f64(), |last| (last - due).as_seconds_f64());
+    let ours_burst = Run {
+        seconds: last.map_or(f64::NAN, |last| (last - due).as_seconds_f64()),
+        ..Run::default()
+    };
     let breached = sla_breaches::Entity::find()
         .filter(sla_breaches::Column::DueAt.eq(due))
         .count(&db)
@@ -368,74 +484,153 @@ async fn main() {
         .count(&db)
         .await
         .expect("deliveries");
+    let received = delivered.load(Ordering::Relaxed);
+    eprintln!("burst: last effect {:.2} s after the due time", ours_burst.seconds);
 
     // The sustained rate: `rate` deadlines a second, a tenth of them every 100 ms.
     let start = Utc::now() + chrono::Duration::seconds(3);
     let per_step = (args.rate / 10).max(1);
     make_due(&db, &sustained, start, per_step, Duration::from_millis(100)).await;
     let end = start + chrono::Duration::seconds(args.sustained_secs as i64 + 1);
-    while fired(&db, start, end).await < sustained.len() as u64 {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    let fired: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = timers::Entity::find()
-        .select_only()
-        .column(timers::Column::DueAt)
-        .column(timers::Column::FiredAt)
-        .filter(timers::Column::Kind.eq("first_response"))
-        .filter(timers::Column::DueAt.between(start, end))
-        .into_tuple()
-        .all(&db)
-        .await
-        .expect("lags");
-    let mut lags: Vec<f64> = fired
-        .iter()
-        .filter_map(|(due, fired)| fired.map(|f| (f - *due).as_seconds_f64()))
-        .collect();
-    lags.sort_by(f64::total_cmp);
+    wait_fired(&db, "first_response", start, end, sustained.len()).await;
+    let rate_lags = lags(&db, "first_response", start, end).await;
+    let ours_rate = Run {
+        seconds: rate_lags.last().copied().unwrap_or(f64::NAN),
+        lag_p50: percentile(&rate_lags, 0.5),
+        lag_p99: percentile(&rate_lags, 0.99),
+        lag_max: percentile(&rate_lags, 1.0),
+    };
 
-    let mode = if settings.redis_url.is_some() {
+    eprintln!(
+        "sustained: lag p50 {:.3} s, p99 {:.3} s",
+        ours_rate.lag_p50, ours_rate.lag_p99
+    );
+
+    // No-op timers (probes): all due at once.
+    let probes_due = Utc::now() + chrono::Duration::seconds(2);
+    timers::Entity::update_many()
+        .col_expr(timers::Column::DueAt, Expr::value(probes_due))
+        .filter(timers::Column::Kind.eq("probe"))
+        .filter(timers::Column::DueAt.gt(far - chrono::Duration::days(1)))
+        .exec(&db)
+        .await
+        .expect("probes due");
+    sleep_until(probes_due).await;
+    let clock = Instant::now();
+    wait_fired(&db, "probe", probes_due, probes_due, args.timers).await;
+    let probe_lags = lags(&db, "probe", probes_due, probes_due).await;
+    let ours_noop = Run {
+        seconds: probe_lags.last().copied().unwrap_or(clock.elapsed().as_secs_f64()),
+        ..Run::default()
+    };
+    eprintln!("no-op: {:.2} s", ours_noop.seconds);
+    let memories: Vec<(f64, f64, f64)> = workers
+        .iter()
+        .zip(&peak)
+        .map(|(w, peak)| {
+            let (now, hwm) = memory(w.pid());
+            (*peak, now, hwm)
+        })
+        .collect();
+    for (i, worker) in workers.iter().enumerate() {
+        let lines = worker.lines();
+        eprintln!("worker {i} logged {} lines; the last ones:", lines.len());
+        for line in lines.iter().rev().take(5).rev() {
+            eprintln!("  {line}");
+        }
+        worker.terminate();
+    }
+    for mut worker in workers {
+        worker.wait(Duration::from_secs(30)).await;
+    }
+
+    let peers = if peer_on {
+        let common = |prefix: &str, due: DateTime<Utc>| {
+            vec![
+                "--database".to_owned(),
+                settings.database_url.expose().to_owned(),
+                "--redis".to_owned(),
+                settings
+                    .redis_url
+                    .as_ref()
+                    .map(|r| r.expose().to_owned())
+                    .unwrap_or_default(),
+                "--prefix".to_owned(),
+                prefix.to_owned(),
+                "--due-ms".to_owned(),
+                due.timestamp_millis().to_string(),
+                "--rate".to_owned(),
+                args.rate.to_string(),
+                "--jobs".to_owned(),
+                args.timers.to_string(),
+                "--webhook".to_owned(),
+                webhook.to_string(),
+                "--client".to_owned(),
+                partner.to_string(),
+            ]
+        };
+        let ahead = |secs: i64| Utc::now() + chrono::Duration::seconds(secs);
+        let burst = peer("burst", &common("bench-peer-burst-", ahead(20))).await;
+        let rate = peer("sustained", &common("bench-peer-rate-", ahead(10))).await;
+        let noop = peer("noop", &common("", ahead(20))).await;
+        Some((burst, rate, noop))
+    } else {
+        None
+    };
+
+    let mode = if production {
         "PostgreSQL + Redis"
     } else {
         "embedded (SQLite)"
     };
     println!(
-        "\n{mode}; {} `worker` process(es); seeded {} customers in {seeded:.1?}\n",
+        "\n{mode}; {} `worker` process(es); seeded the demo organisation and {} customers with deadlines in {seeded:.1?}\n",
         args.workers,
-        burst.len() + sustained.len()
+        burst.len() + sustained.len() * if peer_on { 2 } else { 1 }
     );
-    println!("| what | value |");
-    println!("|---|---:|");
+    let vs = |ours: f64, theirs: Option<f64>| match theirs {
+        Some(theirs) => format!("{theirs:.2} | {:.2}×", ours / theirs),
+        None => "— | —".to_owned(),
+    };
+    println!("| workload | EstateFlow | BullMQ 6.7 (same writes) | EstateFlow ÷ BullMQ |");
+    println!("|---|---:|---:|---:|");
     println!(
-        "| {} first-response deadlines due at once: last effect recorded after | {burst_secs:.2} s ({:.0}/s) |",
+        "| {} first-response deadlines due at once, every effect recorded: seconds after the due time | {:.2} | {} |",
         burst.len(),
-        burst.len() as f64 / burst_secs
+        ours_burst.seconds,
+        vs(ours_burst.seconds, peers.map(|p| p.0.seconds))
     );
     println!(
-        "| … breaches / manager notifications / timeline entries / webhook deliveries recorded | {breached} / {notices} / {entries} / {deliveries} |"
-    );
-    println!(
-        "| … webhook deliveries received by then | {} |",
-        delivered.load(Ordering::Relaxed)
-    );
-    println!(
-        "| {} deadlines at {}/s: lag p50 / p99 / max | {:.3} / {:.3} / {:.3} s |",
-        lags.len(),
+        "| {} deadlines at {}/s: lag p50, s | {:.3} | {} |",
+        sustained.len(),
         args.rate,
-        percentile(&lags, 0.5),
-        percentile(&lags, 0.99),
-        percentile(&lags, 1.0)
+        ours_rate.lag_p50,
+        vs(ours_rate.lag_p50, peers.map(|p| p.1.lag_p50))
     );
-    for (i, (worker, peak)) in workers.iter().zip(&peak).enumerate() {
-        let (now, hwm) = memory(worker.pid());
+    println!(
+        "| … lag p99, s | {:.3} | {} |",
+        ours_rate.lag_p99,
+        vs(ours_rate.lag_p99, peers.map(|p| p.1.lag_p99))
+    );
+    println!(
+        "| … lag max, s | {:.3} | {} |",
+        ours_rate.lag_max,
+        vs(ours_rate.lag_max, peers.map(|p| p.1.lag_max))
+    );
+    println!(
+        "| {} no-op timers due at once: seconds to the last | {:.2} | {} |",
+        args.timers,
+        ours_noop.seconds,
+        vs(ours_noop.seconds, peers.map(|p| p.2.seconds))
+    );
+    println!();
+    println!(
+        "Burst effects: {breached} breaches, {notices} manager notifications, {entries} timeline entries, {deliveries} webhook deliveries recorded; {received} deliveries received by the end of the burst."
+    );
+    for (i, (peak, now, hwm)) in memories.iter().enumerate() {
         println!(
-            "| worker {i} resident memory: peak during the burst / now / high-water | {peak:.0} / {now:.0} / {hwm:.0} MiB |"
+            "Worker {i} resident memory: {peak:.0} MiB at the burst's peak, {now:.0} MiB at the end, high-water {hwm:.0} MiB."
         );
-    }
-    for worker in &workers {
-        worker.terminate();
-    }
-    for mut worker in workers {
-        worker.wait(Duration::from_secs(30)).await;
     }
     app.stop().await;
 }
