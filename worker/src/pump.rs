@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::Utc;
 use domain::outbox::timers::{self, Claimed, Lane};
 use queue::{
-    QueueClient, QueueError,
+    Payload, QueueClient,
     jobs::{PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery},
 };
 use tokio::sync::watch;
@@ -72,7 +72,8 @@ async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain
         let claimed = timers::claim_due(&ctx.db, lane, Utc::now(), room, requeue).await?;
         let failed = match lane {
             Lane::Deadlines => push_deadlines(queue, &claimed).await,
-            Lane::Webhooks | Lane::Periodic => push_each(queue, &claimed).await,
+            Lane::Webhooks => push_each(queue, &claimed, |timer_id| WebhookDelivery { timer_id }).await,
+            Lane::Periodic => push_each(queue, &claimed, |timer_id| PeriodicRun { timer_id }).await,
         };
         if !failed.is_empty() {
             timers::release(&ctx.db, &failed).await?;
@@ -100,22 +101,15 @@ async fn push_deadlines(queue: &QueueClient, claimed: &[Claimed]) -> Vec<Uuid> {
     failed
 }
 
-/// Queues a job per timer; returns the timers that could not be queued.
-async fn push_each(queue: &QueueClient, claimed: &[Claimed]) -> Vec<Uuid> {
+/// Queues a job (`job` of the timer's id) per timer; returns the timers
+/// that could not be queued.
+async fn push_each<P: Payload>(queue: &QueueClient, claimed: &[Claimed], job: impl Fn(Uuid) -> P) -> Vec<Uuid> {
     let mut failed = Vec::new();
     for timer in claimed {
-        if let Err(e) = push(queue, timer).await {
+        if let Err(e) = queue.push(job(timer.id)).await {
             tracing::warn!(timer = %timer.id, error = %e, "could not queue a due timer; it goes back");
             failed.push(timer.id);
         }
     }
     failed
-}
-
-async fn push(queue: &QueueClient, timer: &Claimed) -> Result<(), QueueError> {
-    let timer_id = timer.id;
-    match timer.kind.as_str() {
-        "webhook_delivery" => queue.push(WebhookDelivery { timer_id }).await,
-        _ => queue.push(PeriodicRun { timer_id }).await,
-    }
 }

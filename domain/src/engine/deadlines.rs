@@ -47,7 +47,7 @@ struct Owners {
 }
 
 /// The records a batch of timers watches, read with one query per table.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Records {
     customers: HashMap<Uuid, customers::Model>,
     deals: HashMap<Uuid, deals::Model>,
@@ -67,15 +67,12 @@ impl Records {
                 _ => customer_ids.insert(subject),
             };
         }
-        let mut records = Self::default();
-        if !deal_ids.is_empty() {
-            let found = deals::Entity::find()
-                .filter(deals::Column::Id.is_in(deal_ids.iter().copied()))
-                .all(db)
-                .await?;
-            customer_ids.extend(found.iter().map(|d| d.customer_id));
-            records.deals = found.into_iter().map(|d| (d.id, d)).collect();
-            records.visited = visits::Entity::find()
+        let deals = by_id::<deals::Entity>(db, deals::Column::Id, &deal_ids, |d| d.id).await?;
+        customer_ids.extend(deals.values().map(|d| d.customer_id));
+        let visited = if deal_ids.is_empty() {
+            HashSet::new()
+        } else {
+            visits::Entity::find()
                 .select_only()
                 .column(visits::Column::DealId)
                 .filter(visits::Column::DealId.is_in(deal_ids))
@@ -84,22 +81,14 @@ impl Records {
                 .all(db)
                 .await?
                 .into_iter()
-                .collect();
-        }
-        if !customer_ids.is_empty() {
-            let found = customers::Entity::find()
-                .filter(customers::Column::Id.is_in(customer_ids))
-                .all(db)
-                .await?;
-            records.customers = found.into_iter().map(|c| (c.id, c)).collect();
-        }
-        if !complaint_ids.is_empty() {
-            let found = complaints::Entity::find()
-                .filter(complaints::Column::Id.is_in(complaint_ids))
-                .all(db)
-                .await?;
-            records.complaints = found.into_iter().map(|c| (c.id, c)).collect();
-        }
+                .collect()
+        };
+        let records = Self {
+            customers: by_id::<customers::Entity>(db, customers::Column::Id, &customer_ids, |c| c.id).await?,
+            deals,
+            complaints: by_id::<complaints::Entity>(db, complaints::Column::Id, &complaint_ids, |c| c.id).await?,
+            visited,
+        };
         Ok(records)
     }
 
@@ -177,6 +166,20 @@ impl Records {
             }
         })
     }
+}
+
+/// The rows of `E` whose `column` is one of `ids`, by `id_of`; no query for no ids.
+async fn by_id<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    ids: &HashSet<Uuid>,
+    id_of: fn(&E::Model) -> Uuid,
+) -> Result<HashMap<Uuid, E::Model>, DomainError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = E::find().filter(column.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|row| (id_of(&row), row)).collect())
 }
 
 /// What a deadline of this kind watches, as its notifications name it.

@@ -100,14 +100,14 @@ pub async fn fire_all(
         .into_tuple()
         .all(db)
         .await?;
-    let (deadlines, mut alone): (Vec<Uuid>, Vec<Uuid>) = {
-        let (deadlines, alone): (Vec<_>, Vec<_>) =
-            others.into_iter().partition(|(_, kind)| super::deadlines::fires(kind));
-        (
-            deadlines.into_iter().map(|(id, _)| id).collect(),
-            alone.into_iter().map(|(id, _)| id).collect(),
-        )
-    };
+    let (mut deadlines, mut alone) = (Vec::new(), Vec::new());
+    for (id, kind) in others {
+        if super::deadlines::fires(&kind) {
+            deadlines.push(id);
+        } else {
+            alone.push(id);
+        }
+    }
     let mut fired = Vec::new();
     if !deadlines.is_empty() {
         match super::deadlines::fire_many(db, &deadlines, instance, tz).await {

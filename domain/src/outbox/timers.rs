@@ -120,19 +120,33 @@ impl Lane {
 
     /// The lane of timers of `kind`.
     pub fn of(kind: &str) -> Lane {
-        match kind {
-            "webhook_delivery" => Lane::Webhooks,
-            "periodic" => Lane::Periodic,
-            _ => Lane::Deadlines,
+        Lane::ALL
+            .into_iter()
+            .find(|lane| lane.kind() == Some(kind))
+            .unwrap_or(Lane::Deadlines)
+    }
+
+    /// The one kind of the lane's timers; `None` for deadlines, every other kind.
+    fn kind(self) -> Option<&'static str> {
+        match self {
+            Lane::Webhooks => Some(crate::outbox::webhooks::deliveries::TIMER_KIND),
+            Lane::Periodic => Some(crate::engine::periodic::KIND),
+            Lane::Deadlines => None,
         }
     }
 
     /// The lane's timers, as SQL.
-    fn condition(self) -> &'static str {
-        match self {
-            Lane::Webhooks => "kind = 'webhook_delivery'",
-            Lane::Periodic => "kind = 'periodic'",
-            Lane::Deadlines => "kind NOT IN ('webhook_delivery', 'periodic')",
+    fn condition(self) -> String {
+        match self.kind() {
+            Some(kind) => format!("kind = '{kind}'"),
+            None => {
+                let others: Vec<String> = Lane::ALL
+                    .iter()
+                    .filter_map(|lane| lane.kind())
+                    .map(|kind| format!("'{kind}'"))
+                    .collect();
+                format!("kind NOT IN ({})", others.join(", "))
+            }
         }
     }
 }

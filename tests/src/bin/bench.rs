@@ -34,50 +34,34 @@ use tests::{AppOptions, process::ServiceProcess, spawn_app_with};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
+#[derive(Debug, clap::Parser)]
+#[command(name = "bench", about = "EstateFlow's timer benchmark (docs/benchmarks.md)")]
+enum Command {
+    /// A burst of deadlines, a sustained rate and no-op timers.
+    Timers(Args),
+}
+
+#[derive(Debug, clap::Args)]
 struct Args {
+    /// First-response deadlines due at once (and no-op timers).
+    #[arg(long, default_value_t = 100_000)]
     timers: usize,
-    workers: usize,
-    rate: usize,
-    sustained_secs: usize,
+    /// `estateflow worker` processes.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    workers: u16,
+    /// Deadlines a second in the sustained run.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    rate: u32,
+    /// How long the sustained run lasts.
+    #[arg(long, default_value_t = 30)]
+    sustained_secs: u32,
     /// Also run the same workloads on BullMQ (`bench/peers`, production mode only).
+    #[arg(long)]
     peer: bool,
     /// Leave the partner without a webhook subscription: breaches record no
     /// delivery, and no deliveries compete with the deadlines.
+    #[arg(long)]
     no_webhook: bool,
-}
-
-fn args() -> Args {
-    let mut args = Args {
-        timers: 100_000,
-        workers: 1,
-        rate: 1000,
-        sustained_secs: 30,
-        peer: false,
-        no_webhook: false,
-    };
-    let mut raw: Vec<String> = std::env::args().skip(1).collect();
-    let usage =
-        "usage: bench timers [--timers N] [--workers N] [--rate N] [--sustained-secs N] [--peer] [--no-webhook]";
-    assert_eq!(raw.first().map(String::as_str), Some("timers"), "{usage}");
-    if let Some(at) = raw.iter().position(|a| a == "--peer") {
-        raw.remove(at);
-        args.peer = true;
-    }
-    if let Some(at) = raw.iter().position(|a| a == "--no-webhook") {
-        raw.remove(at);
-        args.no_webhook = true;
-    }
-    for pair in raw[1..].chunks(2) {
-        let value: usize = pair.get(1).and_then(|v| v.parse().ok()).expect(usage);
-        match pair[0].as_str() {
-            "--timers" => args.timers = value,
-            "--workers" => args.workers = value.max(1),
-            "--rate" => args.rate = value.max(1),
-            "--sustained-secs" => args.sustained_secs = value,
-            _ => panic!("{usage}"),
-        }
-    }
-    args
 }
 
 /// The `estateflow` release binary next to this one.
@@ -140,32 +124,50 @@ async fn sink() -> (u16, Arc<AtomicU64>) {
     (port, count)
 }
 
+/// What the seeded customers hang on: the demo consultants with their
+/// teams, the demo partner platform, the first-response policy in force.
+struct Org {
+    owners: Vec<(Uuid, Uuid)>,
+    partner: Uuid,
+    policy_version: i32,
+}
+
+impl Org {
+    async fn load(db: &DatabaseConnection) -> Org {
+        let owners = customers::Entity::find()
+            .select_only()
+            .column(customers::Column::OwnerId)
+            .column(customers::Column::TeamId)
+            .filter(customers::Column::OwnerId.is_not_null())
+            .filter(customers::Column::TeamId.is_not_null())
+            .distinct()
+            .into_tuple()
+            .all(db)
+            .await
+            .expect("demo owners");
+        let partner = entities::api_clients::Entity::find()
+            .select_only()
+            .column(entities::api_clients::Column::Id)
+            .into_tuple()
+            .one(db)
+            .await
+            .expect("partner")
+            .expect("the demo partner platform");
+        let policy_version = domain::outbox::sla::current(db, domain::outbox::sla::SlaKind::FirstResponse)
+            .await
+            .expect("policy")
+            .version;
+        Org {
+            owners,
+            partner,
+            policy_version,
+        }
+    }
+}
+
 /// Customers of the demo consultants, each with a first-response deadline
 /// due far ahead (`prefix` names the timers), written in bulk.
-async fn seed(db: &DatabaseConnection, n: usize, prefix: &str) -> Vec<Uuid> {
-    let owners: Vec<(Uuid, Uuid)> = customers::Entity::find()
-        .select_only()
-        .column(customers::Column::OwnerId)
-        .column(customers::Column::TeamId)
-        .filter(customers::Column::OwnerId.is_not_null())
-        .filter(customers::Column::TeamId.is_not_null())
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await
-        .expect("demo owners");
-    let partner: Uuid = entities::api_clients::Entity::find()
-        .select_only()
-        .column(entities::api_clients::Column::Id)
-        .into_tuple()
-        .one(db)
-        .await
-        .expect("partner")
-        .expect("the demo partner platform");
-    let version = domain::outbox::sla::current(db, domain::outbox::sla::SlaKind::FirstResponse)
-        .await
-        .expect("policy")
-        .version;
+async fn seed(db: &DatabaseConnection, org: &Org, n: usize, prefix: &str) -> Vec<Uuid> {
     let far = Utc::now() + chrono::Duration::days(365);
     let now = Utc::now();
     let mut ids = Vec::with_capacity(n);
@@ -174,35 +176,23 @@ async fn seed(db: &DatabaseConnection, n: usize, prefix: &str) -> Vec<Uuid> {
         let mut deadlines = Vec::new();
         for i in start..(start + 5000).min(n) {
             let id = Uuid::now_v7();
-            let (owner, team) = owners[i % owners.len()];
+            let (owner, team) = org.owners[i % org.owners.len()];
+            // The columns left out take their defaults (empty).
             rows.push(customers::ActiveModel {
                 id: Set(id),
                 name: Set(format!("压测客户 {prefix}{i}")),
                 phone: Set(Some(format!("139{i:08}"))),
-                email: Set(None),
-                wechat_id: Set(None),
                 channel: Set(customers::Channel::PartnerPlatform),
                 status: Set(customers::CustomerStatus::New),
-                lost_reason: Set(None),
                 key_account: Set(false),
-                account_manager_id: Set(None),
                 owner_id: Set(Some(owner)),
                 team_id: Set(Some(team)),
-                source_client_id: Set(Some(partner)),
+                source_client_id: Set(Some(org.partner)),
                 external_id: Set(Some(format!("{prefix}{i}"))),
-                created_by: Set(None),
-                phone_key: Set(None),
                 assigned_at: Set(Some(now)),
-                first_response_at: Set(None),
-                needs_assessed_at: Set(None),
-                last_follow_up_at: Set(None),
-                lost_at: Set(None),
-                lost_from_status: Set(None),
-                merged_into_id: Set(None),
-                project_of_interest: Set(None),
-                district_of_interest: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
+                ..Default::default()
             });
             deadlines.push(domain::outbox::timers::NewTimer {
                 kind: "first_response",
@@ -211,7 +201,7 @@ async fn seed(db: &DatabaseConnection, n: usize, prefix: &str) -> Vec<Uuid> {
                 subject_id: Some(id),
                 customer_id: Some(id),
                 due_at: far,
-                policy_version: Some(version),
+                policy_version: Some(org.policy_version),
             });
             ids.push(id);
         }
@@ -244,17 +234,22 @@ async fn make_due(db: &DatabaseConnection, customers: &[Uuid], start: DateTime<U
 /// is marked fired in the transaction that records its effect). Counts
 /// index entries only, so that the polling costs the database little.
 async fn fired(db: &DatabaseConnection, kind: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> u64 {
-    let count: Option<i64> = timers::Entity::find()
-        .select_only()
+    let count: Option<i64> = due_within(kind, from, to)
         .column_as(Expr::cust("COUNT(*)"), "n")
         .filter(timers::Column::State.eq(timers::TimerState::Fired))
-        .filter(timers::Column::Kind.eq(kind))
-        .filter(timers::Column::DueAt.between(from, to))
         .into_tuple()
         .one(db)
         .await
         .expect("count fired");
     count.map_or(0, |n| u64::try_from(n).unwrap_or(0))
+}
+
+/// The timers of `kind` due from `from` to `to`, no column selected yet.
+fn due_within(kind: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> sea_orm::Select<timers::Entity> {
+    timers::Entity::find()
+        .select_only()
+        .filter(timers::Column::Kind.eq(kind))
+        .filter(timers::Column::DueAt.between(from, to))
 }
 
 /// How often the benchmark looks whether the timers fired; the times it
@@ -294,12 +289,9 @@ struct Run {
 
 /// Lags of the timers due from `from` to `to`: fired minus due, sorted.
 async fn lags(db: &DatabaseConnection, kind: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<f64> {
-    let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = timers::Entity::find()
-        .select_only()
+    let rows: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = due_within(kind, from, to)
         .column(timers::Column::DueAt)
         .column(timers::Column::FiredAt)
-        .filter(timers::Column::Kind.eq(kind))
-        .filter(timers::Column::DueAt.between(from, to))
         .into_tuple()
         .all(db)
         .await
@@ -352,7 +344,7 @@ async fn peer(mode: &str, args: &[String]) -> Run {
 
 #[tokio::main]
 async fn main() {
-    let args = args();
+    let Command::Timers(args) = <Command as clap::Parser>::parse();
     let app = spawn_app_with(AppOptions {
         workers: false,
         ..AppOptions::default()
@@ -363,14 +355,8 @@ async fn main() {
     let production = settings.redis_url.is_some();
     domain::demo::load(&db, settings.timezone).await.expect("demo data");
     let (sink_port, delivered) = sink().await;
-    let partner: Uuid = entities::api_clients::Entity::find()
-        .select_only()
-        .column(entities::api_clients::Column::Id)
-        .into_tuple()
-        .one(&db)
-        .await
-        .expect("partner")
-        .expect("the demo partner platform");
+    let org = Org::load(&db).await;
+    let partner = org.partner;
     let webhook = Uuid::now_v7();
     entities::webhooks::Entity::insert(entities::webhooks::ActiveModel {
         id: Set(webhook),
@@ -385,14 +371,14 @@ async fn main() {
     .exec_without_returning(&db)
     .await
     .expect("webhook");
-    let sustained_n = args.rate * args.sustained_secs;
+    let sustained_n = args.rate as usize * args.sustained_secs as usize;
     let started = Instant::now();
-    let burst = seed(&db, args.timers, "bench-burst-").await;
-    let sustained = seed(&db, sustained_n, "bench-rate-").await;
+    let burst = seed(&db, &org, args.timers, "bench-burst-").await;
+    let sustained = seed(&db, &org, sustained_n, "bench-rate-").await;
     let peer_on = args.peer && production;
     if peer_on {
-        seed(&db, args.timers, "bench-peer-burst-").await;
-        seed(&db, sustained_n, "bench-peer-rate-").await;
+        seed(&db, &org, args.timers, "bench-peer-burst-").await;
+        seed(&db, &org, sustained_n, "bench-peer-rate-").await;
     }
     let far = Utc::now() + chrono::Duration::days(300);
     domain::outbox::timers::schedule_many(&db, tests::probe_timers(args.timers, far - Utc::now()))
@@ -488,9 +474,9 @@ async fn main() {
 
     // The sustained rate: `rate` deadlines a second, a tenth of them every 100 ms.
     let start = Utc::now() + chrono::Duration::seconds(3);
-    let per_step = (args.rate / 10).max(1);
+    let per_step = (args.rate as usize / 10).max(1);
     make_due(&db, &sustained, start, per_step, Duration::from_millis(100)).await;
-    let end = start + chrono::Duration::seconds(args.sustained_secs as i64 + 1);
+    let end = start + chrono::Duration::seconds(i64::from(args.sustained_secs) + 1);
     wait_fired(&db, "first_response", start, end, sustained.len()).await;
     let rate_lags = lags(&db, "first_response", start, end).await;
     let ours_rate = Run {
