@@ -20,8 +20,8 @@ use crate::{
     platform::error::DomainError,
 };
 
-/// The timer kind of periodic runs.
-pub const KIND: &str = "periodic";
+/// The timer kind of periodic runs (the outbox names it: its pump gives them a lane).
+pub const KIND: &str = crate::outbox::timers::PERIODIC_KIND;
 
 /// The periodic jobs.
 pub const JOBS: &[Job] = &[

@@ -22,6 +22,9 @@ use crate::platform::error::DomainError;
 
 pub use entities::timers::TimerState;
 
+/// The timer kind of periodic runs (`engine::periodic` schedules them).
+pub const PERIODIC_KIND: &str = "periodic";
+
 /// The states in which a timer may still fire.
 pub const OPEN: [TimerState; 2] = [TimerState::Pending, TimerState::Queued];
 
@@ -130,7 +133,7 @@ impl Lane {
     fn kind(self) -> Option<&'static str> {
         match self {
             Lane::Webhooks => Some(crate::outbox::webhooks::deliveries::TIMER_KIND),
-            Lane::Periodic => Some(crate::engine::periodic::KIND),
+            Lane::Periodic => Some(PERIODIC_KIND),
             Lane::Deadlines => None,
         }
     }
