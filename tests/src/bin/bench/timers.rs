@@ -14,7 +14,6 @@
 //! the demo consultants in turn, from the demo partner platform, which
 //! subscribes to `lead.sla_breached` with a local receiver answering 204).
 //! Prints a Markdown table.
-#![allow(clippy::print_stdout, reason = "a command-line tool prints its table")]
 
 use std::{
     path::PathBuf,
@@ -34,15 +33,10 @@ use tests::{AppOptions, process::ServiceProcess, spawn_app_with};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
-#[derive(Debug, clap::Parser)]
-#[command(name = "bench", about = "EstateFlow's timer benchmark (docs/benchmarks.md)")]
-enum Command {
-    /// A burst of deadlines, a sustained rate and no-op timers.
-    Timers(Args),
-}
+use crate::{estateflow, memory, percentile};
 
 #[derive(Debug, clap::Args)]
-struct Args {
+pub struct Args {
     /// First-response deadlines due at once (and no-op timers).
     #[arg(long, default_value_t = 100_000)]
     timers: usize,
@@ -62,17 +56,6 @@ struct Args {
     /// delivery, and no deliveries compete with the deadlines.
     #[arg(long)]
     no_webhook: bool,
-}
-
-/// The `estateflow` release binary next to this one.
-fn estateflow() -> PathBuf {
-    let here = std::env::current_exe().expect("own path");
-    let dir = here.parent().expect("bin dir");
-    ["estateflow", "estateflow-under-test"]
-        .iter()
-        .map(|name| dir.join(name))
-        .find(|p| p.exists())
-        .expect("build estateflow first: cargo build --release --workspace --bins")
 }
 
 /// A webhook receiver answering every request with 204; counts them.
@@ -256,27 +239,6 @@ fn due_within(kind: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> sea_orm::Se
 /// reports come from the rows (breached or fired at), not from the polling.
 const POLL: Duration = Duration::from_millis(500);
 
-/// Resident memory now and at its peak, MiB, of process `pid`.
-fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse::<f64>().ok())
-            .map_or(0.0, |kib| kib / 1024.0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
 /// What one run of a workload measured.
 #[derive(Debug, Default, Clone, Copy)]
 struct Run {
@@ -342,9 +304,7 @@ async fn peer(mode: &str, args: &[String]) -> Run {
     }
 }
 
-#[tokio::main]
-async fn main() {
-    let Command::Timers(args) = <Command as clap::Parser>::parse();
+pub async fn run(args: Args) {
     let app = spawn_app_with(AppOptions {
         workers: false,
         ..AppOptions::default()
