@@ -18,6 +18,9 @@ use crate::jobs::{Payload, Queue};
 const FIRST_CONTACT_TIMEOUT: Duration = Duration::from_secs(5);
 const FIRST_CONTACT_RETRY: Duration = Duration::from_secs(1);
 
+/// The most jobs [`QueueClient::push_all`] sends in one round trip.
+pub const PUSH_CHUNK: usize = 500;
+
 /// A handle on the queue, cheap to clone.
 #[derive(Clone)]
 pub enum QueueClient {
@@ -164,6 +167,40 @@ impl QueueClient {
                 storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
             }
         }
+    }
+
+    /// Enqueues `jobs` in one round trip per [`PUSH_CHUNK`] (one script
+    /// call on Redis): a chunk is queued whole or not at all; on an error
+    /// the chunks before it stay queued, and the count of them is returned
+    /// with the error.
+    pub async fn push_all<J: Payload>(&self, jobs: Vec<J>) -> Result<(), (usize, QueueError)> {
+        let mut queued = 0;
+        let mut jobs = jobs.into_iter().peekable();
+        while jobs.peek().is_some() {
+            let chunk: Vec<J> = jobs.by_ref().take(PUSH_CHUNK).collect();
+            let n = chunk.len();
+            let pushed = match self {
+                Self::Sqlite(pool) => {
+                    let mut storage = SqliteStorage::<J>::new(pool)
+                        .with_config(apalis_sqlite::Config::default().queue(self.queue_name(J::QUEUE)));
+                    storage
+                        .push_bulk(chunk)
+                        .await
+                        .map_err(|e| QueueError::Push(e.to_string()))
+                }
+                Self::Redis { conn, .. } => {
+                    let mut storage = RedisStorage::<J>::new(conn.clone())
+                        .with_config(apalis_redis::Config::default().queue(self.queue_name(J::QUEUE)));
+                    storage
+                        .push_bulk(chunk)
+                        .await
+                        .map_err(|e| QueueError::Push(e.to_string()))
+                }
+            };
+            pushed.map_err(|e| (queued, e))?;
+            queued += n;
+        }
+        Ok(())
     }
 
     /// Enqueues one job to become due after `delay` (whole seconds).

@@ -70,7 +70,7 @@ pub struct SlaTimer {
 }
 
 /// Most timers in one `SlaTimer` job.
-pub const TIMERS_PER_JOB: usize = 50;
+pub const TIMERS_PER_JOB: usize = domain::outbox::timers::Lane::Deadlines.timers_per_job();
 
 /// A due periodic run: KPI snapshot, digests, Sales Star.
 #[derive(Debug, Clone, Serialize, Deserialize)]

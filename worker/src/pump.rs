@@ -1,10 +1,13 @@
 //! The timer pump: every interval it claims due timers in bounded batches
-//! and queues a job for each, by kind. While a lane (deadlines, webhook
-//! deliveries, periodic runs) holds `timer_max_backlog` claimed timers it
-//! claims nothing more of that lane (back-pressure), so a burst of due
-//! timers drains at the workers' pace and never floods the queue, and a
-//! slow lane does not hold back the others. A push that fails puts its timers back.
-//! Every replica runs a pump; the database hands each due row to one.
+//! and queues their jobs, by lane: deadlines [`TIMERS_PER_JOB`] to a job,
+//! webhook deliveries and periodic runs one each, every lane's jobs of a
+//! round in one push per [`queue::client::PUSH_CHUNK`]. While a lane
+//! (deadlines, webhook deliveries, periodic runs) has `timer_max_backlog`
+//! jobs waiting in the queue it claims nothing more of that lane
+//! (back-pressure), so a burst of due timers drains at the workers' pace
+//! and never floods the queue, and a slow lane does not hold back the
+//! others. A push that fails puts its timers back. Every replica runs a
+//! pump; the database hands each due row to one.
 
 use std::time::Duration;
 
@@ -61,55 +64,50 @@ async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain
     let requeue = chrono::Duration::seconds(settings.timer_requeue_secs as i64);
     let mut busy = false;
     for lane in Lane::ALL {
-        let queued = backlog.get(&lane).copied().unwrap_or(0);
+        let waiting = lane.jobs(backlog.get(&lane).copied().unwrap_or(0));
         let room = settings
             .timer_max_backlog
-            .saturating_sub(queued)
+            .saturating_sub(waiting)
+            .saturating_mul(lane.timers_per_job() as u64)
             .min(settings.timer_pump_batch);
         if room == 0 {
             continue;
         }
         let claimed = timers::claim_due(&ctx.db, lane, Utc::now(), room, requeue).await?;
+        let ids: Vec<Uuid> = claimed.iter().map(|t: &Claimed| t.id).collect();
         let failed = match lane {
-            Lane::Deadlines => push_deadlines(queue, &claimed).await,
-            Lane::Webhooks => push_each(queue, &claimed, |timer_id| WebhookDelivery { timer_id }).await,
-            Lane::Periodic => push_each(queue, &claimed, |timer_id| PeriodicRun { timer_id }).await,
+            Lane::Deadlines => {
+                let jobs = ids.chunks(TIMERS_PER_JOB).map(|chunk| SlaTimer {
+                    timer_ids: chunk.to_vec(),
+                });
+                push(queue, jobs.collect(), &ids, TIMERS_PER_JOB).await
+            }
+            Lane::Webhooks => {
+                let jobs = ids.iter().map(|&timer_id| WebhookDelivery { timer_id });
+                push(queue, jobs.collect(), &ids, 1).await
+            }
+            Lane::Periodic => {
+                let jobs = ids.iter().map(|&timer_id| PeriodicRun { timer_id });
+                push(queue, jobs.collect(), &ids, 1).await
+            }
         };
         if !failed.is_empty() {
-            timers::release(&ctx.db, &failed).await?;
+            timers::release(&ctx.db, failed).await?;
         }
         busy |= claimed.len() as u64 == room && failed.is_empty();
     }
     Ok(busy)
 }
 
-/// Queues deadlines [`TIMERS_PER_JOB`] to a job; returns the timers that could not be queued.
-async fn push_deadlines(queue: &QueueClient, claimed: &[Claimed]) -> Vec<Uuid> {
-    let mut failed = Vec::new();
-    for chunk in claimed.chunks(TIMERS_PER_JOB) {
-        let timer_ids: Vec<_> = chunk.iter().map(|t| t.id).collect();
-        if let Err(e) = queue
-            .push(SlaTimer {
-                timer_ids: timer_ids.clone(),
-            })
-            .await
-        {
-            tracing::warn!(timers = timer_ids.len(), error = %e, "could not queue due timers; they go back");
-            failed.extend(timer_ids);
+/// Queues `jobs`, made of `ids` `per_job` to a job in order; returns the
+/// timers whose jobs could not be queued.
+async fn push<'a, P: Payload>(queue: &QueueClient, jobs: Vec<P>, ids: &'a [Uuid], per_job: usize) -> &'a [Uuid] {
+    match queue.push_all(jobs).await {
+        Ok(()) => &[],
+        Err((queued, e)) => {
+            let failed = &ids[(queued * per_job).min(ids.len())..];
+            tracing::warn!(timers = failed.len(), error = %e, "could not queue due timers; they go back");
+            failed
         }
     }
-    failed
-}
-
-/// Queues a job (`job` of the timer's id) per timer; returns the timers
-/// that could not be queued.
-async fn push_each<P: Payload>(queue: &QueueClient, claimed: &[Claimed], job: impl Fn(Uuid) -> P) -> Vec<Uuid> {
-    let mut failed = Vec::new();
-    for timer in claimed {
-        if let Err(e) = queue.push(job(timer.id)).await {
-            tracing::warn!(timer = %timer.id, error = %e, "could not queue a due timer; it goes back");
-            failed.push(timer.id);
-        }
-    }
-    failed
 }

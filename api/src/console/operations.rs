@@ -397,7 +397,12 @@ async fn health_page(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpR
         .find(|(_, done)| *done)
         .map(|(name, _)| name.clone())
         .unwrap_or_default();
-    let queued = timers::queued_count(&state.db).await?;
+    let lanes = timers::queued_by_lane(&state.db).await?;
+    let queued: u64 = lanes.values().sum();
+    // Full: some lane's pump has stopped claiming (back-pressure).
+    let full = lanes
+        .iter()
+        .any(|(lane, n)| lane.jobs(*n) >= state.settings.timer_max_backlog);
     let production = state.settings.redis_url.is_some();
     let t = |m: Msg| viewer.t(m);
     let status = |up: bool| {
@@ -444,7 +449,7 @@ async fn health_page(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpR
                 }
                 tr {
                     th scope="row" { (t(Msg::UiOpsHealthTimers)) }
-                    td { (status(queued < state.settings.timer_max_backlog)) }
+                    td { (status(!full)) }
                     td { (t(Msg::UiOpsQueuedTimers { n: queued })) }
                 }
             }

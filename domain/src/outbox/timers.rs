@@ -12,9 +12,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use entities::timers;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Set, Statement, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement, sea_query::Expr};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -129,6 +127,20 @@ impl Lane {
             .unwrap_or(Lane::Deadlines)
     }
 
+    /// How many of the lane's timers one job carries: deadlines go in
+    /// groups (fired together, one transaction), the rest one to a job.
+    pub const fn timers_per_job(self) -> usize {
+        match self {
+            Lane::Deadlines => 50,
+            Lane::Webhooks | Lane::Periodic => 1,
+        }
+    }
+
+    /// The jobs that `timers` of the lane, claimed together, make.
+    pub fn jobs(self, timers: u64) -> u64 {
+        timers.div_ceil(self.timers_per_job() as u64)
+    }
+
     /// The one kind of the lane's timers; `None` for deadlines, every other kind.
     fn kind(self) -> Option<&'static str> {
         match self {
@@ -227,14 +239,6 @@ pub async fn release(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), Doma
         .exec(db)
         .await?;
     Ok(())
-}
-
-/// How many timers are claimed and not yet fired: the queues' backlog.
-pub async fn queued_count(db: &impl ConnectionTrait) -> Result<u64, DomainError> {
-    Ok(timers::Entity::find()
-        .filter(timers::Column::State.eq(TimerState::Queued))
-        .count(db)
-        .await?)
 }
 
 /// The backlog of each lane: its timers claimed and not yet fired.

@@ -110,8 +110,10 @@ pub struct Settings {
     pub timer_pump_interval_ms: u64,
     /// Most timers the pump claims at once.
     pub timer_pump_batch: u64,
-    /// The pump claims no more while this many timers wait in the queue
-    /// (back-pressure: apalis-redis fails beyond about 8,000 due jobs).
+    /// The pump claims no more of a lane (deadlines, webhook deliveries,
+    /// periodic runs) while this many of its jobs wait in the queue
+    /// (back-pressure: apalis-redis fails beyond about 8,000 due jobs; a
+    /// deadline job carries up to 50 timers).
     pub timer_max_backlog: u64,
     /// A timer claimed this long ago without firing (its job lost with a
     /// crashed worker or a flushed Redis) is claimed again.
@@ -160,7 +162,7 @@ impl Default for Settings {
             worker_heartbeat_secs: 10,
             readiness_timeout_ms: 1000,
             timer_pump_interval_ms: 250,
-            timer_pump_batch: 500,
+            timer_pump_batch: 2000,
             timer_max_backlog: 2000,
             timer_requeue_secs: 30,
             webhook_retry_base_secs: 30,

@@ -5,14 +5,18 @@
 
 use std::time::{Duration, Instant};
 
-use domain::Settings;
+use domain::{Settings, outbox::timers::Lane};
 use entities::timers;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 use tests::{AppOptions, eventually, probe_timers, spawn_app_with};
 
+/// Most jobs of a lane waiting in the queue here (the default is 2,000).
+const BACKLOG: u64 = 100;
+
 fn quick(settings: &mut Settings) {
     settings.timer_pump_interval_ms = 100;
     settings.queue_poll_interval_ms = 50;
+    settings.timer_max_backlog = BACKLOG;
 }
 
 #[tokio::test]
@@ -32,7 +36,11 @@ async fn a_hundred_thousand_timers_due_at_once_all_fire_and_the_queue_keeps_runn
     txn.commit().await.expect("commit");
     eprintln!("wrote {n} timers in {:?}", started.elapsed());
     let started = Instant::now();
+    let most_waiting = std::cell::Cell::new(0);
     eventually(Duration::from_secs(900), "every timer fired", || async {
+        let lanes = domain::outbox::timers::queued_by_lane(&app.db).await.expect("backlog");
+        let waiting = lanes.get(&Lane::Deadlines).map_or(0, |n| Lane::Deadlines.jobs(*n));
+        most_waiting.set(most_waiting.get().max(waiting));
         let fired = timers::Entity::find()
             .filter(timers::Column::Kind.eq(domain::engine::dispatch::PROBE))
             .filter(timers::Column::State.eq("fired"))
@@ -43,6 +51,10 @@ async fn a_hundred_thousand_timers_due_at_once_all_fire_and_the_queue_keeps_runn
     })
     .await;
     eprintln!("fired {n} timers in {:?}", started.elapsed());
+    // Back-pressure held: never more jobs waiting than the lane may have.
+    let most_waiting = most_waiting.get();
+    assert!(most_waiting > 0, "the backlog was seen");
+    assert!(most_waiting <= BACKLOG, "{most_waiting} jobs waited");
     // The queue still runs: a probe job pushed now is handled.
     let token = app.admin_token().await;
     let probe = app.push_probe(&token, 0).await;
