@@ -78,11 +78,15 @@ pub struct PeriodicRun {
     pub timer_id: Uuid,
 }
 
-/// One attempt at a webhook delivery.
+/// Attempts at webhook deliveries, a few per job: sent together, their
+/// bookkeeping written together.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WebhookDelivery {
-    pub timer_id: Uuid,
+    pub timer_ids: Vec<Uuid>,
 }
+
+/// Most delivery attempts in one `WebhookDelivery` job.
+pub const ATTEMPTS_PER_JOB: usize = domain::outbox::timers::Lane::Webhooks.timers_per_job();
 
 #[cfg(test)]
 mod tests {

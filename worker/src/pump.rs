@@ -1,6 +1,7 @@
 //! The timer pump: every interval it claims due timers in bounded batches
 //! and queues their jobs, by lane: deadlines [`TIMERS_PER_JOB`] to a job,
-//! webhook deliveries and periodic runs one each, every lane's jobs of a
+//! webhook delivery attempts [`ATTEMPTS_PER_JOB`], periodic runs one
+//! each, every lane's jobs of a
 //! round in one push per [`queue::client::PUSH_CHUNK`]. While a lane
 //! (deadlines, webhook deliveries, periodic runs) has `timer_max_backlog`
 //! jobs waiting in the queue it claims nothing more of that lane
@@ -15,7 +16,7 @@ use chrono::Utc;
 use domain::outbox::timers::{self, Claimed, Lane};
 use queue::{
     Payload, QueueClient,
-    jobs::{PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery},
+    jobs::{ATTEMPTS_PER_JOB, PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery},
 };
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -83,8 +84,10 @@ async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain
                 push(queue, jobs.collect(), &ids, TIMERS_PER_JOB).await
             }
             Lane::Webhooks => {
-                let jobs = ids.iter().map(|&timer_id| WebhookDelivery { timer_id });
-                push(queue, jobs.collect(), &ids, 1).await
+                let jobs = ids.chunks(ATTEMPTS_PER_JOB).map(|chunk| WebhookDelivery {
+                    timer_ids: chunk.to_vec(),
+                });
+                push(queue, jobs.collect(), &ids, ATTEMPTS_PER_JOB).await
             }
             Lane::Periodic => {
                 let jobs = ids.iter().map(|&timer_id| PeriodicRun { timer_id });

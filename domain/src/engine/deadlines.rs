@@ -264,17 +264,8 @@ pub async fn fire_many(
 ) -> Result<Vec<(timer_rows::Model, Outcome)>, DomainError> {
     use timer_rows::Column as C;
     let txn = crate::platform::db::begin_write(db).await?;
-    // Taking them: the conditional update is what makes each effect happen
-    // once. A timer another transaction holds is waited for, and left out
-    // if that one fired it.
-    let taken = timer_rows::Entity::update_many()
-        .col_expr(C::State, Expr::value(timers::TimerState::Fired))
-        .col_expr(C::FiredAt, Expr::value(Utc::now()))
-        .col_expr(C::FiredBy, Expr::value(instance))
-        .filter(C::Id.is_in(ids.iter().copied()))
-        .filter(C::State.is_in(timers::OPEN))
-        .exec_with_returning(&txn)
-        .await?;
+    // The outcome is known once the records are read.
+    let taken = timers::finish_many(&txn, ids, instance, None).await?;
     if taken.is_empty() {
         return Ok(Vec::new());
     }

@@ -86,9 +86,22 @@ pub async fn close(
     kinds: &[&str],
     state: TimerState,
 ) -> Result<u64, DomainError> {
+    close_many(db, &[subject], kinds, state).await
+}
+
+/// [`close`] for the timers of many subjects at once.
+pub async fn close_many(
+    db: &impl ConnectionTrait,
+    subjects: &[Uuid],
+    kinds: &[&str],
+    state: TimerState,
+) -> Result<u64, DomainError> {
+    if subjects.is_empty() {
+        return Ok(0);
+    }
     let result = timers::Entity::update_many()
         .col_expr(timers::Column::State, Expr::value(state))
-        .filter(timers::Column::SubjectId.eq(subject))
+        .filter(timers::Column::SubjectId.is_in(subjects.iter().copied()))
         .filter(timers::Column::Kind.is_in(kinds.iter().copied()))
         .filter(timers::Column::State.is_in(OPEN))
         .exec(db)
@@ -127,12 +140,13 @@ impl Lane {
             .unwrap_or(Lane::Deadlines)
     }
 
-    /// How many of the lane's timers one job carries: deadlines go in
-    /// groups (fired together, one transaction), the rest one to a job.
+    /// How many of the lane's timers one job carries: deadlines and
+    /// delivery attempts go in groups (their bookkeeping written together),
+    /// periodic runs one to a job.
     pub const fn timers_per_job(self) -> usize {
         match self {
-            Lane::Deadlines => 50,
-            Lane::Webhooks | Lane::Periodic => 1,
+            Lane::Deadlines | Lane::Webhooks => 50,
+            Lane::Periodic => 1,
         }
     }
 
@@ -283,16 +297,32 @@ pub fn is_open(state: TimerState) -> bool {
 /// transaction that records the timer's effect: only the call that returns
 /// true may commit that effect.
 pub async fn finish(db: &impl ConnectionTrait, id: Uuid, instance: &str, outcome: &str) -> Result<bool, DomainError> {
-    let result = timers::Entity::update_many()
+    Ok(!finish_many(db, &[id], instance, Some(outcome)).await?.is_empty())
+}
+
+/// Marks the timers `ids` that are still open fired by `instance` (with
+/// `outcome`, if known yet) and returns them; the others are left out.
+/// The conditional update is what makes each timer's effect happen once: a
+/// timer another transaction holds is waited for, and left out if that one
+/// fired it.
+pub async fn finish_many(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    instance: &str,
+    outcome: Option<&str>,
+) -> Result<Vec<timers::Model>, DomainError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(timers::Entity::update_many()
         .col_expr(timers::Column::State, Expr::value(TimerState::Fired))
         .col_expr(timers::Column::FiredAt, Expr::value(Utc::now()))
         .col_expr(timers::Column::FiredBy, Expr::value(instance))
-        .col_expr(timers::Column::Outcome, Expr::value(outcome))
-        .filter(timers::Column::Id.eq(id))
+        .col_expr(timers::Column::Outcome, Expr::value(outcome.map(str::to_owned)))
+        .filter(timers::Column::Id.is_in(ids.iter().copied()))
         .filter(timers::Column::State.is_in(OPEN))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+        .exec_with_returning(db)
+        .await?)
 }
 
 /// A timer as the API shows it.

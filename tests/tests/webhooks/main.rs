@@ -606,3 +606,142 @@ async fn webhook_and_notification_problems_read_in_the_callers_language() {
     let refused = expect_json(notifications("zh-CN").await.expect("request"), 403).await;
     assert_eq!(refused["detail"], "通知仅面向员工账号");
 }
+
+/// Attempts taken together (one job of the delivery lane) are each recorded
+/// as their own receiver answered: a success cancels its retry, a failure
+/// moves its retry to the backoff, an inactive subscription's delivery is
+/// given up; and taking the same timers again sends nothing.
+#[tokio::test]
+async fn attempts_taken_together_are_each_recorded_as_their_receiver_answered() {
+    use domain::outbox::webhooks::deliveries::{self, Failure, Outcome};
+    use entities::{timers, webhook_attempts, webhook_deliveries, webhooks};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+
+    let app = spawn_app_with(AppOptions {
+        workers: false,
+        ..AppOptions::default()
+    })
+    .await;
+    org(&app).await;
+    let admin = app.admin_token().await;
+    let (token, _) = partner(&app, &admin, "Portal", PARTNER_SCOPES).await;
+    let mut hooks = Vec::new();
+    for name in ["good", "bad", "off"] {
+        let hook = subscribe(
+            &app,
+            &token,
+            &format!("http://127.0.0.1:9/{name}"),
+            &["customer.created"],
+        )
+        .await;
+        hooks.push(uuid::Uuid::parse_str(hook["id"].as_str().expect("id")).expect("uuid"));
+    }
+    let (good, bad, off) = (hooks[0], hooks[1], hooks[2]);
+    push_lead(&app, &token, "together").await;
+    // Switched off after the event, before its attempt.
+    webhooks::Entity::update(webhooks::ActiveModel {
+        id: Set(off),
+        active: Set(false),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .expect("deactivate");
+    let delivery_of = |hook: uuid::Uuid| {
+        let db = app.db.clone();
+        async move {
+            webhook_deliveries::Entity::find()
+                .filter(webhook_deliveries::Column::WebhookId.eq(hook))
+                .one(&db)
+                .await
+                .expect("query")
+                .expect("a delivery")
+        }
+    };
+    let subjects = [
+        delivery_of(good).await.id,
+        delivery_of(bad).await.id,
+        delivery_of(off).await.id,
+    ];
+    let due: Vec<uuid::Uuid> = timers::Entity::find()
+        .filter(timers::Column::Kind.eq(deliveries::TIMER_KIND))
+        .filter(timers::Column::SubjectId.is_in(subjects))
+        .all(&app.db)
+        .await
+        .expect("timers")
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(due.len(), 3, "one attempt timer per delivery");
+
+    let attempts = deliveries::begin_attempts(&app.db, &due, "test", 1)
+        .await
+        .expect("begin");
+    let mut sent: Vec<uuid::Uuid> = attempts.iter().map(|a| a.delivery_id).collect();
+    sent.sort();
+    let mut expected = vec![subjects[0], subjects[1]];
+    expected.sort();
+    assert_eq!(sent, expected, "nothing is sent for the inactive subscription");
+    assert!(attempts.iter().all(|a| a.number == 1));
+    let outcomes = attempts
+        .iter()
+        .map(|attempt| {
+            let outcome = if attempt.delivery_id == subjects[0] {
+                Outcome {
+                    status_code: Some(204),
+                    ..Outcome::default()
+                }
+            } else {
+                Outcome {
+                    status_code: Some(503),
+                    failure: Some(Failure::Rejected),
+                    response: Some("busy".to_owned()),
+                    ..Outcome::default()
+                }
+            };
+            (attempt, outcome)
+        })
+        .collect();
+    deliveries::record_attempts(&app.db, outcomes, 1).await.expect("record");
+
+    let (ok, failed, dead) = (delivery_of(good).await, delivery_of(bad).await, delivery_of(off).await);
+    assert_eq!(ok.status, webhook_deliveries::DeliveryStatus::Succeeded);
+    assert_eq!((ok.attempts, ok.last_status_code), (1, Some(204)));
+    assert!(ok.delivered_at.is_some() && ok.next_attempt_at.is_none());
+    assert_eq!(failed.status, webhook_deliveries::DeliveryStatus::Failed);
+    assert_eq!(failed.last_error_code.as_deref(), Some("rejected"));
+    assert!(failed.delivered_at.is_none());
+    assert_eq!(dead.status, webhook_deliveries::DeliveryStatus::Dead);
+    assert_eq!(dead.last_error_code.as_deref(), Some("inactive"));
+    let open = |subject: uuid::Uuid| {
+        let db = app.db.clone();
+        async move {
+            timers::Entity::find()
+                .filter(timers::Column::SubjectId.eq(subject))
+                .filter(timers::Column::State.is_in(domain::outbox::timers::OPEN))
+                .all(&db)
+                .await
+                .expect("timers")
+        }
+    };
+    assert!(open(subjects[0]).await.is_empty(), "a success cancels the retry");
+    assert!(open(subjects[2]).await.is_empty(), "a given-up delivery has no retry");
+    let retry = open(subjects[1]).await;
+    assert_eq!(retry.len(), 1, "one retry for the failure");
+    assert_eq!(
+        Some(retry[0].due_at),
+        failed.next_attempt_at,
+        "the retry is what the delivery says"
+    );
+    let log = webhook_attempts::Entity::find()
+        .filter(webhook_attempts::Column::DeliveryId.is_in(subjects))
+        .all(&app.db)
+        .await
+        .expect("attempts");
+    assert_eq!(log.len(), 3, "every attempt logged, the given-up one too");
+
+    let again = deliveries::begin_attempts(&app.db, &due, "test", 1)
+        .await
+        .expect("again");
+    assert!(again.is_empty(), "timers fire once");
+}

@@ -41,6 +41,6 @@ impl Job for PeriodicRun {
 
 impl Job for WebhookDelivery {
     async fn run(self, ctx: &JobContext) -> Result<(), JobError> {
-        super::webhook::deliver(ctx, self.timer_id).await
+        super::webhook::deliver(ctx, &self.timer_ids).await
     }
 }

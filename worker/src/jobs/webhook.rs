@@ -19,17 +19,22 @@ use uuid::Uuid;
 
 use super::{JobContext, JobError};
 
-/// Makes one attempt at the delivery whose timer is `timer_id`.
-pub async fn deliver(ctx: &JobContext, timer_id: Uuid) -> Result<(), JobError> {
+/// Makes the attempts whose timers are `timer_ids`: claimed together, sent
+/// at the same time, recorded together.
+pub async fn deliver(ctx: &JobContext, timer_ids: &[Uuid]) -> Result<(), JobError> {
     let base = ctx.settings.webhook_retry_base_secs;
-    let Some(attempt) = deliveries::begin_attempt(&ctx.db, timer_id, &ctx.instance, base).await? else {
-        return Ok(());
-    };
-    let started = Instant::now();
-    let mut outcome = ctx.webhooks.send(&attempt).await;
-    outcome.duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-    let status = deliveries::record_attempt(&ctx.db, &attempt, outcome, base).await?;
-    tracing::info!(delivery = %attempt.delivery_id, attempt = attempt.number, %status, "webhook attempt");
+    let attempts = deliveries::begin_attempts(&ctx.db, timer_ids, &ctx.instance, base).await?;
+    let outcomes = futures::future::join_all(attempts.iter().map(|attempt| async move {
+        let started = Instant::now();
+        let mut outcome = ctx.webhooks.send(attempt).await;
+        outcome.duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+        (attempt, outcome)
+    }))
+    .await;
+    let statuses = deliveries::record_attempts(&ctx.db, outcomes, base).await?;
+    for (attempt, status) in attempts.iter().zip(statuses) {
+        tracing::info!(delivery = %attempt.delivery_id, attempt = attempt.number, %status, "webhook attempt");
+    }
     Ok(())
 }
 

@@ -332,86 +332,111 @@ pub struct Attempt {
     pub started_at: DateTime<Utc>,
 }
 
-/// Claims the attempt timer `timer_id` and prepares the attempt, or `None`
-/// when there is nothing to send (the timer fired already, the delivery is
-/// gone, the subscription is inactive or deleted: the last two are
-/// recorded and the delivery is `dead`). In the same transaction the next
-/// attempt is scheduled as a guard, due after the request's timeout and the
-/// backoff, unless that is beyond the retry window.
+/// Claims the attempt timer `timer_id` and prepares the attempt: what
+/// [`begin_attempts`] does for one.
 pub async fn begin_attempt(
     db: &(impl ConnectionTrait + TransactionTrait),
     timer_id: Uuid,
     instance: &str,
     retry_base_secs: u64,
 ) -> Result<Option<Attempt>, DomainError> {
-    let Some(timer) = timers::get(db, timer_id).await? else {
-        return Ok(None);
-    };
-    let Some(delivery_id) = timer.subject_id else {
-        return Ok(None);
-    };
+    Ok(begin_attempts(db, &[timer_id], instance, retry_base_secs)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Claims the attempt timers `timer_ids` still open and prepares their
+/// attempts, in one transaction; nothing is sent for a timer that fired
+/// already or whose delivery is gone, nor for a delivery whose
+/// subscription is inactive or deleted (that is recorded, and the delivery
+/// is `dead`). For each attempt the next one is scheduled as a guard, due
+/// after the request's timeout and the backoff, unless that is beyond the
+/// retry window. Two timers of one delivery in a batch (a redelivery beside
+/// a retry) make one attempt.
+pub async fn begin_attempts(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    timer_ids: &[Uuid],
+    instance: &str,
+    retry_base_secs: u64,
+) -> Result<Vec<Attempt>, DomainError> {
     let txn = crate::platform::db::begin_write(db).await?;
-    if !timers::finish(&txn, timer_id, instance, "attempted").await? {
-        return Ok(None);
+    let taken = timers::finish_many(&txn, timer_ids, instance, Some("attempted")).await?;
+    let mut customers = std::collections::HashMap::new();
+    for timer in &taken {
+        if let Some(delivery) = timer.subject_id {
+            customers.insert(delivery, timer.customer_id);
+        }
     }
-    webhook_deliveries::Entity::update_many()
+    if customers.is_empty() {
+        txn.commit().await?;
+        return Ok(Vec::new());
+    }
+    let deliveries = webhook_deliveries::Entity::update_many()
         .col_expr(
             webhook_deliveries::Column::Attempts,
             sea_orm::sea_query::ExprTrait::add(Expr::col(webhook_deliveries::Column::Attempts), 1),
         )
-        .filter(webhook_deliveries::Column::Id.eq(delivery_id))
-        .exec(&txn)
+        .filter(webhook_deliveries::Column::Id.is_in(customers.keys().copied()))
+        .exec_with_returning(&txn)
         .await?;
-    let Some(delivery) = webhook_deliveries::Entity::find_by_id(delivery_id).one(&txn).await? else {
-        tracing::warn!(delivery = %delivery_id, "webhook delivery is gone");
-        txn.commit().await?;
-        return Ok(None);
-    };
+    let hooks: std::collections::HashMap<Uuid, webhooks::Model> = webhooks::Entity::find()
+        .filter(webhooks::Column::Id.is_in(deliveries.iter().map(|d| d.webhook_id)))
+        .filter(webhooks::Column::Active.eq(true))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
     let now = Utc::now();
-    let number = delivery.attempts;
-    let webhook = webhooks::Entity::find_by_id(delivery.webhook_id).one(&txn).await?;
-    let Some(webhook) = webhook.filter(|w| w.active) else {
-        let outcome = Outcome::failed(Failure::Inactive, None);
-        insert_attempt(&txn, delivery_id, number, now, &outcome).await?;
-        let mut active: webhook_deliveries::ActiveModel = delivery.into();
-        active.status = Set(DeliveryStatus::Dead);
-        active.last_status_code = Set(None);
-        active.last_error_code = Set(outcome.failure.map(|f| f.code().to_owned()));
-        active.last_error = Set(outcome.error);
-        active.next_attempt_at = Set(None);
-        active.updated_at = Set(now);
-        active.update(&txn).await?;
-        txn.commit().await?;
-        return Ok(None);
-    };
-    let guard_due = now + Duration::seconds(REQUEST_TIMEOUT_SECS) + backoff(retry_base_secs, number);
-    if guard_due <= delivery.created_at + RETRY_WINDOW {
-        timers::schedule(
-            &txn,
-            NewTimer {
+    let (mut attempts, mut guards, mut given_up) = (Vec::new(), Vec::new(), Vec::new());
+    for delivery in deliveries {
+        let Some(webhook) = hooks.get(&delivery.webhook_id) else {
+            given_up.push((delivery.id, delivery.attempts));
+            continue;
+        };
+        let number = delivery.attempts;
+        let guard_due = now + Duration::seconds(REQUEST_TIMEOUT_SECS) + backoff(retry_base_secs, number);
+        if guard_due <= delivery.created_at + RETRY_WINDOW {
+            guards.push(NewTimer {
                 kind: TIMER_KIND,
                 phase: "attempt",
-                dedupe_key: attempt_key(delivery_id, number + 1),
-                subject_id: Some(delivery_id),
-                customer_id: timer.customer_id,
+                dedupe_key: attempt_key(delivery.id, number + 1),
+                subject_id: Some(delivery.id),
+                customer_id: customers.get(&delivery.id).copied().flatten(),
                 due_at: guard_due,
                 policy_version: None,
-            },
+            });
+        }
+        let body = json!({"id": delivery.event_id, "event": delivery.event, "created_at": delivery.created_at,
+                          "data": delivery.payload});
+        attempts.push(Attempt {
+            delivery_id: delivery.id,
+            number,
+            event: delivery.event,
+            url: webhook.url.clone(),
+            secret: webhook.secret.clone(),
+            body: body.to_string(),
+            started_at: now,
+        });
+    }
+    if !given_up.is_empty() {
+        let inactive = Outcome::failed(Failure::Inactive, None);
+        let rows = given_up
+            .iter()
+            .map(|&(delivery, number)| attempt_row(delivery, number, now, &inactive))
+            .collect();
+        crate::platform::db::insert_all(&txn, rows).await?;
+        settle(
+            &txn,
+            given_up.iter().map(|(id, _)| *id).collect(),
+            &Settled::of(&inactive, DeliveryStatus::Dead, None, now),
         )
         .await?;
     }
-    let body = json!({"id": delivery.event_id, "event": delivery.event, "created_at": delivery.created_at,
-                      "data": delivery.payload});
+    timers::schedule_many(&txn, guards).await?;
     txn.commit().await?;
-    Ok(Some(Attempt {
-        delivery_id,
-        number,
-        event: delivery.event,
-        url: webhook.url,
-        secret: webhook.secret,
-        body: body.to_string(),
-        started_at: now,
-    }))
+    Ok(attempts)
 }
 
 /// What the receiver did with one attempt.
@@ -443,13 +468,7 @@ impl Outcome {
     }
 }
 
-async fn insert_attempt(
-    db: &impl ConnectionTrait,
-    delivery_id: Uuid,
-    number: i32,
-    at: DateTime<Utc>,
-    outcome: &Outcome,
-) -> Result<(), DomainError> {
+fn attempt_row(delivery_id: Uuid, number: i32, at: DateTime<Utc>, outcome: &Outcome) -> webhook_attempts::ActiveModel {
     webhook_attempts::ActiveModel {
         id: Set(Uuid::now_v7()),
         delivery_id: Set(delivery_id),
@@ -461,8 +480,52 @@ async fn insert_attempt(
         response: Set(outcome.response.as_deref().map(|r| truncate(r, MAX_RESPONSE_BYTES))),
         duration_ms: Set(outcome.duration_ms),
     }
-    .insert(db)
-    .await?;
+}
+
+/// What a delivery says after an attempt: every column an attempt sets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Settled {
+    status: DeliveryStatus,
+    last_status_code: Option<i32>,
+    last_error_code: Option<String>,
+    last_error: Option<String>,
+    next_attempt_at: Option<DateTime<Utc>>,
+    delivered_at: Option<DateTime<Utc>>,
+}
+
+impl Settled {
+    fn of(
+        outcome: &Outcome,
+        status: DeliveryStatus,
+        next_attempt_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            status,
+            last_status_code: outcome.status_code,
+            last_error_code: outcome.failure.map(|f| f.code().to_owned()),
+            last_error: outcome.error.clone(),
+            next_attempt_at,
+            delivered_at: (status == DeliveryStatus::Succeeded).then_some(now),
+        }
+    }
+}
+
+/// Writes `settled` on the deliveries `ids` (a delivery's earlier success
+/// time stays unless this attempt succeeded).
+async fn settle(db: &impl ConnectionTrait, ids: Vec<Uuid>, settled: &Settled) -> Result<(), DomainError> {
+    use webhook_deliveries::Column as C;
+    let mut update = webhook_deliveries::Entity::update_many()
+        .col_expr(C::Status, Expr::value(settled.status))
+        .col_expr(C::LastStatusCode, Expr::value(settled.last_status_code))
+        .col_expr(C::LastErrorCode, Expr::value(settled.last_error_code.clone()))
+        .col_expr(C::LastError, Expr::value(settled.last_error.clone()))
+        .col_expr(C::NextAttemptAt, Expr::value(settled.next_attempt_at))
+        .col_expr(C::UpdatedAt, Expr::value(Utc::now()));
+    if let Some(at) = settled.delivered_at {
+        update = update.col_expr(C::DeliveredAt, Expr::value(at));
+    }
+    update.filter(C::Id.is_in(ids)).exec(db).await?;
     Ok(())
 }
 
@@ -475,58 +538,83 @@ fn truncate(text: &str, max: usize) -> String {
     text[..end].to_owned()
 }
 
-/// Records the outcome of `attempt` in one transaction: its log row, the
-/// delivery's status; on success the pending guard is cancelled, on failure
-/// it is moved to the backoff after now (or, beyond the retry window, the
-/// delivery is `dead`).
+/// Records the outcome of `attempt`: what [`record_attempts`] does for one.
 pub async fn record_attempt(
     db: &impl TransactionTrait,
     attempt: &Attempt,
     outcome: Outcome,
     retry_base_secs: u64,
 ) -> Result<DeliveryStatus, DomainError> {
+    let statuses = record_attempts(db, vec![(attempt, outcome)], retry_base_secs).await?;
+    Ok(statuses.into_iter().next().unwrap_or(DeliveryStatus::Dead))
+}
+
+/// Records the outcomes of attempts in one transaction: their log rows,
+/// the deliveries' statuses; on success the pending guard is cancelled, on
+/// failure it is moved to the backoff after now (or, beyond the retry
+/// window, the delivery is `dead`). Returns each delivery's status, in order.
+pub async fn record_attempts(
+    db: &impl TransactionTrait,
+    outcomes: Vec<(&Attempt, Outcome)>,
+    retry_base_secs: u64,
+) -> Result<Vec<DeliveryStatus>, DomainError> {
+    use std::collections::{HashMap, HashSet};
+    if outcomes.is_empty() {
+        return Ok(Vec::new());
+    }
     let txn = crate::platform::db::begin_write(db).await?;
     let now = Utc::now();
-    insert_attempt(&txn, attempt.delivery_id, attempt.number, attempt.started_at, &outcome).await?;
-    let Some(delivery) = webhook_deliveries::Entity::find_by_id(attempt.delivery_id)
-        .one(&txn)
-        .await?
-    else {
-        txn.commit().await?;
-        return Ok(DeliveryStatus::Dead);
-    };
-    let guard = attempt_key(attempt.delivery_id, attempt.number + 1);
-    let mut active: webhook_deliveries::ActiveModel = delivery.into();
-    active.last_status_code = Set(outcome.status_code);
-    active.last_error_code = Set(outcome.failure.map(|f| f.code().to_owned()));
-    active.last_error = Set(outcome.error.clone());
-    active.updated_at = Set(now);
-    let status = if outcome.succeeded() {
-        timers::close(&txn, attempt.delivery_id, &[TIMER_KIND], timers::TimerState::Completed).await?;
-        active.delivered_at = Set(Some(now));
-        active.next_attempt_at = Set(None);
-        DeliveryStatus::Succeeded
-    } else {
-        let due = now + backoff(retry_base_secs, attempt.number);
-        let moved = timer_rows::Entity::update_many()
-            .col_expr(timer_rows::Column::DueAt, Expr::value(due))
-            .filter(timer_rows::Column::DedupeKey.eq(guard))
-            .filter(timer_rows::Column::State.eq(timers::TimerState::Pending))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-        if moved == 1 {
-            active.next_attempt_at = Set(Some(due));
-            DeliveryStatus::Failed
-        } else {
-            active.next_attempt_at = Set(None);
-            DeliveryStatus::Dead
+    let rows = outcomes
+        .iter()
+        .map(|(attempt, outcome)| attempt_row(attempt.delivery_id, attempt.number, attempt.started_at, outcome))
+        .collect();
+    crate::platform::db::insert_all(&txn, rows).await?;
+    let succeeded: Vec<Uuid> = outcomes
+        .iter()
+        .filter(|(_, outcome)| outcome.succeeded())
+        .map(|(attempt, _)| attempt.delivery_id)
+        .collect();
+    timers::close_many(&txn, &succeeded, &[TIMER_KIND], timers::TimerState::Completed).await?;
+    // A failed attempt's guard moves to the backoff after now, if it is still pending.
+    let mut retry_at: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut by_due: HashMap<DateTime<Utc>, Vec<String>> = HashMap::new();
+    for (attempt, outcome) in &outcomes {
+        if !outcome.succeeded() {
+            let due = now + backoff(retry_base_secs, attempt.number);
+            let guard = attempt_key(attempt.delivery_id, attempt.number + 1);
+            by_due.entry(due).or_default().push(guard.clone());
+            retry_at.insert(guard, due);
         }
-    };
-    active.status = Set(status);
-    active.update(&txn).await?;
+    }
+    let mut moved = HashSet::new();
+    for (due, guards) in by_due {
+        let rows = timer_rows::Entity::update_many()
+            .col_expr(timer_rows::Column::DueAt, Expr::value(due))
+            .filter(timer_rows::Column::DedupeKey.is_in(guards))
+            .filter(timer_rows::Column::State.eq(timers::TimerState::Pending))
+            .exec_with_returning(&txn)
+            .await?;
+        moved.extend(rows.into_iter().map(|t| t.dedupe_key));
+    }
+    let mut groups: HashMap<Settled, Vec<Uuid>> = HashMap::new();
+    let mut statuses = Vec::with_capacity(outcomes.len());
+    for (attempt, outcome) in &outcomes {
+        let guard = attempt_key(attempt.delivery_id, attempt.number + 1);
+        let settled = if outcome.succeeded() {
+            Settled::of(outcome, DeliveryStatus::Succeeded, None, now)
+        } else if moved.contains(&guard) {
+            Settled::of(outcome, DeliveryStatus::Failed, retry_at.get(&guard).copied(), now)
+        } else {
+            Settled::of(outcome, DeliveryStatus::Dead, None, now)
+        };
+        statuses.push(settled.status);
+        groups.entry(settled).or_default().push(attempt.delivery_id);
+    }
+    for (settled, ids) in groups {
+        settle(&txn, ids, &settled).await?;
+    }
     txn.commit().await?;
-    Ok(status)
+    Ok(statuses)
 }
 
 /// Removes every delivery of a subscription with its attempts, and cancels
