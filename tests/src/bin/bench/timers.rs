@@ -53,7 +53,9 @@ pub struct Args {
     #[arg(long)]
     peer: bool,
     /// Leave the partner without a webhook subscription: breaches record no
-    /// delivery, and no deliveries compete with the deadlines.
+    /// delivery (by default each records one, as BullMQ's handler does; the
+    /// delivery queue stays paused while the deadlines are measured, then
+    /// the deliveries are sent and timed on their own).
     #[arg(long)]
     no_webhook: bool,
 }
@@ -372,6 +374,11 @@ pub async fn run(args: Args) {
         env.push(("ESTATEFLOW_REDIS_URL", redis.expose().to_owned()));
         env.push(("ESTATEFLOW_REDIS_NAMESPACE", settings.redis_namespace.clone()));
     }
+    // Deliveries are recorded with each breach but sent afterwards, timed on their own.
+    let webhooks_queue = queue::jobs::Queue::Webhooks.name();
+    queue::inspect::set_paused(&db, webhooks_queue, !args.no_webhook)
+        .await
+        .expect("pause deliveries");
     let bin = estateflow();
     let dir = std::env::temp_dir();
     let mut workers = Vec::new();
@@ -469,6 +476,37 @@ pub async fn run(args: Args) {
         ..Run::default()
     };
     eprintln!("no-op: {:.2} s", ours_noop.seconds);
+
+    // The deliveries recorded by the burst and the sustained run, sent now.
+    let recorded = entities::webhook_deliveries::Entity::find()
+        .count(&db)
+        .await
+        .expect("deliveries");
+    let sending = Instant::now();
+    queue::inspect::set_paused(&db, webhooks_queue, false)
+        .await
+        .expect("resume deliveries");
+    let sent = if args.no_webhook {
+        None
+    } else {
+        loop {
+            let done = entities::webhook_deliveries::Entity::find()
+                .filter(
+                    entities::webhook_deliveries::Column::Status
+                        .eq(entities::webhook_deliveries::DeliveryStatus::Succeeded),
+                )
+                .count(&db)
+                .await
+                .expect("delivered");
+            if done >= recorded {
+                break;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        let seconds = sending.elapsed().as_secs_f64();
+        eprintln!("deliveries: {recorded} in {seconds:.1} s");
+        Some(seconds)
+    };
     let memories: Vec<(f64, f64, f64)> = workers
         .iter()
         .zip(&peak)
@@ -568,9 +606,15 @@ pub async fn run(args: Args) {
         ours_noop.seconds,
         vs(ours_noop.seconds, peers.map(|p| p.2.seconds))
     );
+    if let Some(seconds) = sent {
+        println!(
+            "| the {recorded} webhook deliveries those recorded, sent to a local receiver: seconds, deliveries/s | {seconds:.2}, {:.0}/s | not sent by the peer | |",
+            recorded as f64 / seconds
+        );
+    }
     println!();
     println!(
-        "Burst effects: {breached} breaches, {notices} manager notifications, {entries} timeline entries, {deliveries} webhook deliveries recorded; {received} deliveries received by the end of the burst."
+        "Burst effects: {breached} breaches, {notices} manager notifications, {entries} timeline entries, {deliveries} webhook deliveries recorded ({received} sent by the end of the burst: their queue was paused)."
     );
     for (i, (peak, now, hwm)) in memories.iter().enumerate() {
         println!(
