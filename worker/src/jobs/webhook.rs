@@ -24,12 +24,11 @@ use super::{JobContext, JobError};
 pub async fn deliver(ctx: &JobContext, timer_ids: &[Uuid]) -> Result<(), JobError> {
     let base = ctx.settings.webhook_retry_base_secs;
     let attempts = deliveries::begin_attempts(&ctx.db, timer_ids, &ctx.instance, base).await?;
-    let outcomes = futures::future::join_all(attempts.iter().map(|attempt| async move {
-        let started = Instant::now();
-        let mut outcome = ctx.webhooks.send(attempt).await;
-        outcome.duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-        (attempt, outcome)
-    }))
+    let outcomes = futures::future::join_all(
+        attempts
+            .iter()
+            .map(|attempt| async move { (attempt, ctx.webhooks.send(attempt).await) }),
+    )
     .await;
     let statuses = deliveries::record_attempts(&ctx.db, outcomes, base).await?;
     for (attempt, status) in attempts.iter().zip(statuses) {
@@ -43,7 +42,14 @@ pub async fn deliver(ctx: &JobContext, timer_ids: &[Uuid]) -> Result<(), JobErro
 pub struct Sender {
     client: reqwest::Client,
     destinations: Destinations,
+    /// Requests in flight from this process, at most [`MAX_IN_FLIGHT`].
+    in_flight: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Most webhook requests one worker process has open at once: jobs of 50
+/// attempts run side by side, and receivers should not see thousands of
+/// connections from one sender (nor the worker hold their buffers).
+const MAX_IN_FLIGHT: usize = 256;
 
 impl Sender {
     /// Trusts the system's certificate authorities, or Mozilla's built in
@@ -86,11 +92,25 @@ impl Sender {
                     .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?
             }
         };
-        Ok(Self { client, destinations })
+        Ok(Self {
+            client,
+            destinations,
+            in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),
+        })
     }
 
-    /// POSTs the attempt; any answer or failure becomes an [`Outcome`].
+    /// POSTs the attempt when a turn is free; any answer or failure
+    /// becomes an [`Outcome`], timed from the request's start.
     async fn send(&self, attempt: &Attempt) -> Outcome {
+        // The semaphore is never closed; a closed one would mean no limit.
+        let _turn = self.in_flight.acquire().await.ok();
+        let started = Instant::now();
+        let mut outcome = self.request(attempt).await;
+        outcome.duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+        outcome
+    }
+
+    async fn request(&self, attempt: &Attempt) -> Outcome {
         // The failure is a code, read in each reader's language; the cause
         // beside it is kept as the libraries word it, in English.
         let refused = url::Url::parse(&attempt.url)
