@@ -25,6 +25,7 @@ mod m20261130_000012_console;
 mod m20261130_000013_queue_throughput;
 mod m20261130_000014_api_client_last_used;
 mod m20261130_000016_list_indexes;
+mod m20261201_000001_follow_up_indexes;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -51,6 +52,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000013_queue_throughput.rs"),
     include_str!("m20261130_000014_api_client_last_used.rs"),
     include_str!("m20261130_000016_list_indexes.rs"),
+    include_str!("m20261201_000001_follow_up_indexes.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -157,6 +159,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_queue_throughput::Migration),
             Box::new(m20261130_000014_api_client_last_used::Migration),
             Box::new(m20261130_000016_list_indexes::Migration),
+            Box::new(m20261201_000001_follow_up_indexes::Migration),
         ]
     }
 }

@@ -6,6 +6,9 @@
 
 use std::path::PathBuf;
 
+mod http;
+mod scale;
+mod seed;
 mod timers;
 
 #[derive(Debug, clap::Parser)]
@@ -13,12 +16,21 @@ mod timers;
 enum Command {
     /// A burst of deadlines, a sustained rate and no-op timers.
     Timers(timers::Args),
+    /// Seeds an organisation of a chosen size in bulk, timing each table.
+    Seed(seed::Args),
+    /// The API under `wrk` (by id, a list page, creation) beside `pgbench -S`.
+    Http(http::Args),
+    /// The monthly KPI snapshot, the quarterly Sales Star and the daily digest at scale.
+    Scale(scale::Args),
 }
 
 #[tokio::main]
 async fn main() {
     match <Command as clap::Parser>::parse() {
         Command::Timers(args) => timers::run(args).await,
+        Command::Seed(args) => seed::run(args).await,
+        Command::Http(args) => http::run(args).await,
+        Command::Scale(args) => scale::run(args).await,
     }
 }
 
