@@ -58,6 +58,9 @@ pub struct Args {
     /// the deliveries are sent and timed on their own).
     #[arg(long)]
     no_webhook: bool,
+    /// Also draw the results as an SVG bar chart into this file.
+    #[arg(long)]
+    svg: Option<PathBuf>,
 }
 
 /// A webhook receiver answering every request with 204; counts them.
@@ -621,5 +624,72 @@ pub async fn run(args: Args) {
             "Worker {i} resident memory: {peak:.0} MiB at the burst's peak, {now:.0} MiB at the end, high-water {hwm:.0} MiB."
         );
     }
+    if let Some(path) = &args.svg {
+        let bars = [
+            (
+                format!("{} deadlines due at once, every effect (s)", burst.len()),
+                ours_burst.seconds,
+                peers.map(|p| p.0.seconds),
+            ),
+            (
+                format!("{} deadlines at {}/s: lag p99 (s)", sustained.len(), args.rate),
+                ours_rate.lag_p99,
+                peers.map(|p| p.1.lag_p99),
+            ),
+            (
+                format!("{} no-op timers due at once (s)", args.timers),
+                ours_noop.seconds,
+                peers.map(|p| p.2.seconds),
+            ),
+        ];
+        std::fs::write(path, chart(&format!("{mode}, {} worker(s)", args.workers), &bars)).expect("write the chart");
+        eprintln!("chart: {}", path.display());
+    }
     app.stop().await;
+}
+
+/// A horizontal bar chart, one group per workload (EstateFlow, and BullMQ
+/// when measured), each group scaled to its own longest bar.
+fn chart(title: &str, bars: &[(String, f64, Option<f64>)]) -> String {
+    const WIDTH: f64 = 720.0;
+    const LEFT: f64 = 10.0;
+    const BAR: f64 = 18.0;
+    const SPAN: f64 = 520.0;
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let group_height = 3.0 * BAR + 26.0;
+    let height = 40.0 + group_height * bars.len() as f64 + 20.0;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{LEFT}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+        escape(&format!("EstateFlow vs BullMQ 6.7 (shorter is better): {title}"))
+    );
+    for (i, (label, ours, theirs)) in bars.iter().enumerate() {
+        let top = 40.0 + group_height * i as f64;
+        let longest = theirs.map_or(*ours, |t| t.max(*ours)).max(f64::MIN_POSITIVE);
+        svg.push_str(&format!(
+            "<text x=\"{LEFT}\" y=\"{}\">{}</text>\n",
+            top + 12.0,
+            escape(label)
+        ));
+        let rows = [("EstateFlow", Some(*ours), "#2b6cb0"), ("BullMQ", *theirs, "#a0aec0")];
+        for (row, (name, value, colour)) in rows.iter().enumerate() {
+            let Some(value) = value.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            let y = top + 18.0 + BAR * row as f64;
+            let length = (value / longest * SPAN).max(1.0);
+            svg.push_str(&format!(
+                "<text x=\"{LEFT}\" y=\"{}\">{name}</text>\n\
+                 <rect x=\"100\" y=\"{y}\" width=\"{length:.1}\" height=\"{}\" fill=\"{colour}\"/>\n\
+                 <text x=\"{:.1}\" y=\"{}\">{value:.2}</text>\n",
+                y + BAR - 5.0,
+                BAR - 4.0,
+                100.0 + length + 6.0,
+                y + BAR - 5.0,
+            ));
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
 }
