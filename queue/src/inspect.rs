@@ -797,6 +797,31 @@ impl QueueClient {
         }
     }
 
+    /// How many jobs of `queue` wait to be taken by a worker (due, not
+    /// fetched): what the timer pump holds its lanes to. One round trip.
+    pub async fn waiting(&self, queue: Queue) -> Result<u64, InspectError> {
+        let name = queue.name();
+        match self {
+            Self::Sqlite(pool) => {
+                let sql = sqlite_sql(
+                    "SELECT COUNT(*) FROM Jobs WHERE job_type = ?1 AND $cond",
+                    JobState::Pending,
+                );
+                let n: i64 = sqlx::query_scalar(sql).bind(name).bind(now()).fetch_one(pool).await?;
+                Ok(u64::try_from(n).unwrap_or_default())
+            }
+            Self::Redis { conn, .. } => {
+                let keys = self.keys(name);
+                let (active, due): (u64, u64) = redis::pipe()
+                    .llen(keys.active())
+                    .zcount(keys.scheduled(), "-inf", now())
+                    .query_async(&mut conn.clone())
+                    .await?;
+                Ok(active + due)
+            }
+        }
+    }
+
     /// The jobs of `queue` (one of [`Queue::ALL`]) by state.
     pub async fn counts(&self, queue: &str) -> Result<QueueCounts, InspectError> {
         let queue = known_queue(queue)?;

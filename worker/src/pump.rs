@@ -4,18 +4,21 @@
 //! each, every lane's jobs of a
 //! round in one push per [`queue::client::PUSH_CHUNK`]. While a lane
 //! (deadlines, webhook deliveries, periodic runs) has `timer_max_backlog`
-//! jobs waiting in the queue it claims nothing more of that lane
+//! jobs waiting in its queue it claims nothing more of that lane
 //! (back-pressure), so a burst of due timers drains at the workers' pace
 //! and never floods the queue, and a slow lane does not hold back the
-//! others. A push that fails puts its timers back. Every replica runs a
-//! pump; the database hands each due row to one.
+//! others. The backlog is read from the queue itself, not from the claimed
+//! rows: a queue that lost its jobs (Redis flushed) shows room at once, and
+//! the claim then takes the timers whose jobs were lost back first. A push
+//! that fails puts its timers back. Every replica runs a pump; the database
+//! hands each due row to one.
 
 use std::time::Duration;
 
 use chrono::Utc;
 use domain::outbox::timers::{self, Claimed, Lane};
 use queue::{
-    Payload, QueueClient,
+    Payload, Queue, QueueClient,
     jobs::{ATTEMPTS_PER_JOB, PeriodicRun, SlaTimer, TIMERS_PER_JOB, WebhookDelivery},
 };
 use tokio::sync::watch;
@@ -58,14 +61,22 @@ pub async fn run(queue: QueueClient, ctx: JobContext, mut stop: watch::Receiver<
     }
 }
 
+/// The queue a lane's jobs go to.
+fn queue_of(lane: Lane) -> Queue {
+    match lane {
+        Lane::Deadlines => SlaTimer::QUEUE,
+        Lane::Webhooks => WebhookDelivery::QUEUE,
+        Lane::Periodic => PeriodicRun::QUEUE,
+    }
+}
+
 /// One round; true if some lane claimed a full batch (more may be due).
-async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, domain::DomainError> {
+async fn pump_once(queue: &QueueClient, ctx: &JobContext) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
     let settings = &ctx.settings;
-    let backlog = timers::queued_by_lane(&ctx.db).await?;
     let requeue = chrono::Duration::seconds(settings.timer_requeue_secs as i64);
     let mut busy = false;
     for lane in Lane::ALL {
-        let waiting = lane.jobs(backlog.get(&lane).copied().unwrap_or(0));
+        let waiting = queue.waiting(queue_of(lane)).await?;
         let room = settings
             .timer_max_backlog
             .saturating_sub(waiting)

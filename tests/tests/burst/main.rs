@@ -5,8 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use domain::{Settings, outbox::timers::Lane};
+use domain::Settings;
 use entities::timers;
+use queue::Queue;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 use tests::{AppOptions, eventually, probe_timers, spawn_app_with};
 
@@ -38,8 +39,7 @@ async fn a_hundred_thousand_timers_due_at_once_all_fire_and_the_queue_keeps_runn
     let started = Instant::now();
     let most_waiting = std::cell::Cell::new(0);
     eventually(Duration::from_secs(900), "every timer fired", || async {
-        let lanes = domain::outbox::timers::queued_by_lane(&app.db).await.expect("backlog");
-        let waiting = lanes.get(&Lane::Deadlines).map_or(0, |n| Lane::Deadlines.jobs(*n));
+        let waiting = app.queue.waiting(Queue::Sla).await.expect("backlog");
         most_waiting.set(most_waiting.get().max(waiting));
         let fired = timers::Entity::find()
             .filter(timers::Column::Kind.eq(domain::engine::dispatch::PROBE))
@@ -51,7 +51,7 @@ async fn a_hundred_thousand_timers_due_at_once_all_fire_and_the_queue_keeps_runn
     })
     .await;
     eprintln!("fired {n} timers in {:?}", started.elapsed());
-    // Back-pressure held: never more jobs waiting than the lane may have.
+    // Back-pressure held: never more jobs waiting in the queue than the lane may have.
     let most_waiting = most_waiting.get();
     assert!(most_waiting > 0, "the backlog was seen");
     assert!(most_waiting <= BACKLOG, "{most_waiting} jobs waited");

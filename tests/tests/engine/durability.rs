@@ -296,6 +296,13 @@ async fn timers_pending_or_queued_when_redis_is_emptied_all_still_fire() {
     .await;
 }
 
+/// Quick timers, and a deadline lane that may hold only two jobs (100
+/// timers) in the queue.
+fn quick_timers_small_backlog(settings: &mut domain::Settings) {
+    tests::quick_timers(settings);
+    settings.timer_max_backlog = 2;
+}
+
 #[tokio::test]
 async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_still_fire() {
     let from_env = Backends::from_env();
@@ -310,11 +317,12 @@ async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_st
             postgres: from_env.postgres.clone(),
             redis: Some(redis.url()),
         },
-        customise: tests::quick_timers,
+        customise: quick_timers_small_backlog,
         ..tests::AppOptions::default()
     })
     .await;
-    // The timer jobs wait in Redis: their queue is paused.
+    // The timer jobs wait in Redis: their queue is paused, and the pump
+    // stops at its backlog (two jobs of 50), with 200 due timers left.
     let admin = app.admin_token().await;
     let pause = |action: &'static str| {
         let (app, admin) = (&app, admin.clone());
@@ -331,11 +339,20 @@ async fn timers_pending_or_queued_when_redis_is_killed_and_restarts_empty_all_st
     domain::outbox::timers::schedule_many(&app.db, probe_timers(300, chrono::Duration::seconds(3)))
         .await
         .expect("pending");
-    eventually(Duration::from_secs(10), "the due timers queued in Redis", || async {
-        (count(&app, domain::engine::dispatch::PROBE, "queued").await == 300).then_some(())
+    // (Until the worker sees the pause it may still fire some; then the
+    // backlog stands still at two jobs.)
+    eventually(Duration::from_secs(20), "a full backlog standing in Redis", || async {
+        let fired = count(&app, domain::engine::dispatch::PROBE, "fired").await;
+        let queued = count(&app, domain::engine::dispatch::PROBE, "queued").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let still = count(&app, domain::engine::dispatch::PROBE, "queued").await == queued
+            && count(&app, domain::engine::dispatch::PROBE, "fired").await == fired;
+        (queued == 100 && still).then_some(())
     })
     .await;
-    // Redis dies with whatever it held and comes back empty.
+    // Redis dies with whatever it held and comes back empty: the database
+    // still says 100 timers are queued, the queue says nothing waits, and
+    // the pump takes those back (after the requeue interval) and the rest.
     redis.child.kill().await.expect("kill redis-server");
     eventually(Duration::from_secs(10), "the service seeing the queue down", || async {
         (app.get("/readyz", None).await.status() == 503).then_some(())
