@@ -163,7 +163,12 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
         jwt_secret: options.backends.postgres.as_ref().map(|_| Secret::new(JWT_SECRET)),
         admin_email: Some(ADMIN_EMAIL.to_owned()),
         admin_password: Some(Secret::new(ADMIN_PASSWORD)),
-        shutdown_timeout_secs: 5,
+        // Room for in-flight jobs to finish on a graceful stop while the
+        // whole suite loads the machine: on the first day of a month or
+        // quarter every fresh database starts its periodic runs (KPI
+        // snapshot, bonuses, digests) with its workers, and 5 s was once
+        // too short for them under CI load.
+        shutdown_timeout_secs: 20,
         worker_heartbeat_secs: 2,
         // Receivers in the tests listen on 127.0.0.1.
         webhook_allow_private_networks: true,
