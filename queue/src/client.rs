@@ -18,6 +18,26 @@ use crate::jobs::{Payload, Queue};
 const FIRST_CONTACT_TIMEOUT: Duration = Duration::from_secs(5);
 const FIRST_CONTACT_RETRY: Duration = Duration::from_secs(1);
 
+/// Runs `$call` (a push of the `TaskSink` API) on `$client`'s storage of
+/// payload `$job`, its queue named as the workers name it: the two storages
+/// share no trait for building, so one macro spells it for both.
+macro_rules! on_storage {
+    ($client:expr, $job:ty, |$storage:ident| $call:expr) => {
+        match $client {
+            QueueClient::Sqlite(pool) => {
+                let mut $storage = SqliteStorage::<$job>::new(pool)
+                    .with_config(apalis_sqlite::Config::default().queue($client.queue_name(<$job>::QUEUE)));
+                $call.await.map_err(|e| QueueError::Push(e.to_string()))
+            }
+            QueueClient::Redis { conn, .. } => {
+                let mut $storage = RedisStorage::<$job>::new(conn.clone())
+                    .with_config(apalis_redis::Config::default().queue($client.queue_name(<$job>::QUEUE)));
+                $call.await.map_err(|e| QueueError::Push(e.to_string()))
+            }
+        }
+    };
+}
+
 /// The most jobs [`QueueClient::push_all`] sends in one round trip.
 pub const PUSH_CHUNK: usize = 500;
 
@@ -155,18 +175,7 @@ impl QueueClient {
 
     /// Enqueues one job to run as soon as a worker is free.
     pub async fn push<J: Payload>(&self, job: J) -> Result<(), QueueError> {
-        match self {
-            Self::Sqlite(pool) => {
-                let mut storage = SqliteStorage::<J>::new(pool)
-                    .with_config(apalis_sqlite::Config::default().queue(self.queue_name(J::QUEUE)));
-                storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
-            }
-            Self::Redis { conn, .. } => {
-                let mut storage = RedisStorage::<J>::new(conn.clone())
-                    .with_config(apalis_redis::Config::default().queue(self.queue_name(J::QUEUE)));
-                storage.push(job).await.map_err(|e| QueueError::Push(e.to_string()))
-            }
-        }
+        self.push_all(vec![job]).await.map_err(|(_, e)| e)
     }
 
     /// Enqueues `jobs` in one round trip per [`PUSH_CHUNK`] (one script
@@ -179,25 +188,7 @@ impl QueueClient {
         while jobs.peek().is_some() {
             let chunk: Vec<J> = jobs.by_ref().take(PUSH_CHUNK).collect();
             let n = chunk.len();
-            let pushed = match self {
-                Self::Sqlite(pool) => {
-                    let mut storage = SqliteStorage::<J>::new(pool)
-                        .with_config(apalis_sqlite::Config::default().queue(self.queue_name(J::QUEUE)));
-                    storage
-                        .push_bulk(chunk)
-                        .await
-                        .map_err(|e| QueueError::Push(e.to_string()))
-                }
-                Self::Redis { conn, .. } => {
-                    let mut storage = RedisStorage::<J>::new(conn.clone())
-                        .with_config(apalis_redis::Config::default().queue(self.queue_name(J::QUEUE)));
-                    storage
-                        .push_bulk(chunk)
-                        .await
-                        .map_err(|e| QueueError::Push(e.to_string()))
-                }
-            };
-            pushed.map_err(|e| (queued, e))?;
+            on_storage!(self, J, |storage| storage.push_bulk(chunk)).map_err(|e| (queued, e))?;
             queued += n;
         }
         Ok(())
@@ -206,23 +197,6 @@ impl QueueClient {
     /// Enqueues one job to become due after `delay` (whole seconds).
     pub async fn push_after<J: Payload>(&self, job: J, delay: Duration) -> Result<(), QueueError> {
         let task = TaskBuilder::new(job).run_after(delay).build();
-        match self {
-            Self::Sqlite(pool) => {
-                let mut storage = SqliteStorage::<J>::new(pool)
-                    .with_config(apalis_sqlite::Config::default().queue(self.queue_name(J::QUEUE)));
-                storage
-                    .push_task(task)
-                    .await
-                    .map_err(|e| QueueError::Push(e.to_string()))
-            }
-            Self::Redis { conn, .. } => {
-                let mut storage = RedisStorage::<J>::new(conn.clone())
-                    .with_config(apalis_redis::Config::default().queue(self.queue_name(J::QUEUE)));
-                storage
-                    .push_task(task)
-                    .await
-                    .map_err(|e| QueueError::Push(e.to_string()))
-            }
-        }
+        on_storage!(self, J, |storage| storage.push_task(task))
     }
 }

@@ -575,16 +575,20 @@ pub async fn record_attempts(
         .map(|(attempt, _)| attempt.delivery_id)
         .collect();
     timers::close_many(&txn, &succeeded, &[TIMER_KIND], timers::TimerState::Completed).await?;
-    // A failed attempt's guard moves to the backoff after now, if it is still pending.
-    let mut retry_at: HashMap<String, DateTime<Utc>> = HashMap::new();
+    // A failed attempt's guard (the next attempt) moves to the backoff
+    // after now, if it is still pending.
+    let retries: Vec<Option<(String, DateTime<Utc>)>> = outcomes
+        .iter()
+        .map(|(attempt, outcome)| {
+            (!outcome.succeeded()).then(|| {
+                let guard = attempt_key(attempt.delivery_id, attempt.number + 1);
+                (guard, now + backoff(retry_base_secs, attempt.number))
+            })
+        })
+        .collect();
     let mut by_due: HashMap<DateTime<Utc>, Vec<String>> = HashMap::new();
-    for (attempt, outcome) in &outcomes {
-        if !outcome.succeeded() {
-            let due = now + backoff(retry_base_secs, attempt.number);
-            let guard = attempt_key(attempt.delivery_id, attempt.number + 1);
-            by_due.entry(due).or_default().push(guard.clone());
-            retry_at.insert(guard, due);
-        }
+    for (guard, due) in retries.iter().flatten() {
+        by_due.entry(*due).or_default().push(guard.clone());
     }
     let mut moved = HashSet::new();
     for (due, guards) in by_due {
@@ -598,14 +602,13 @@ pub async fn record_attempts(
     }
     let mut groups: HashMap<Settled, Vec<Uuid>> = HashMap::new();
     let mut statuses = Vec::with_capacity(outcomes.len());
-    for (attempt, outcome) in &outcomes {
-        let guard = attempt_key(attempt.delivery_id, attempt.number + 1);
-        let settled = if outcome.succeeded() {
-            Settled::of(outcome, DeliveryStatus::Succeeded, None, now)
-        } else if moved.contains(&guard) {
-            Settled::of(outcome, DeliveryStatus::Failed, retry_at.get(&guard).copied(), now)
-        } else {
-            Settled::of(outcome, DeliveryStatus::Dead, None, now)
+    for ((attempt, outcome), retry) in outcomes.iter().zip(&retries) {
+        let settled = match retry {
+            None => Settled::of(outcome, DeliveryStatus::Succeeded, None, now),
+            Some((guard, due)) if moved.contains(guard) => {
+                Settled::of(outcome, DeliveryStatus::Failed, Some(*due), now)
+            }
+            Some(_) => Settled::of(outcome, DeliveryStatus::Dead, None, now),
         };
         statuses.push(settled.status);
         groups.entry(settled).or_default().push(attempt.delivery_id);

@@ -30,19 +30,13 @@ use uuid::Uuid;
 
 use crate::{
     estateflow, memory,
-    seed::{self, READER_EMAIL, READER_PASSWORD, Size, Workspace},
+    seed::{self, READER_EMAIL, READER_PASSWORD, Source, TABLES, Workspace},
 };
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    size: Size,
-    /// Reuse this seeded database (kept by `bench seed --keep`) instead of seeding.
-    #[arg(long)]
-    database: Option<String>,
-    /// Keep the seeded database (its URL is printed).
-    #[arg(long)]
-    keep: bool,
+    source: Source,
     /// wrk's open connections.
     #[arg(long, default_value_t = 16)]
     connections: u32,
@@ -50,9 +44,6 @@ pub struct Args {
     #[arg(long, default_value_t = 20)]
     secs: u32,
 }
-
-/// The tables the list pages read, whose statistics the second round deletes.
-const TABLES: [&str; 5] = ["customers", "follow_ups", "deals", "units", "timers"];
 
 /// wrk's Lua script: `get` random customers, a `list` page, or `create`
 /// customers; the thread's counter makes bodies and keys unique. `done`
@@ -388,15 +379,8 @@ async fn write_ids(db: &impl ConnectionTrait, file: &Path) {
 }
 
 pub async fn run(args: Args) {
-    let workspace = Workspace::open(args.database.clone()).await;
-    let seeded = match &args.database {
-        Some(_) => None,
-        None => Some(seed::organisation(&workspace.db, &args.size).await),
-    };
+    let (workspace, seeded) = args.source.open().await;
     let postgres = workspace.postgres();
-    domain::platform::db::refresh_statistics(&workspace.db, &TABLES)
-        .await
-        .expect("analyze");
     let customers = customers::Entity::find()
         .select_only()
         .column_as(sea_orm::sea_query::Expr::cust("COUNT(*)"), "n")
@@ -526,5 +510,5 @@ pub async fn run(args: Args) {
         ))
     );
     let _ = std::fs::remove_dir_all(&dir);
-    workspace.close(args.keep).await;
+    workspace.close(args.source.keep).await;
 }

@@ -21,92 +21,66 @@ use domain::{
     platform::calendar::{Month, Quarter},
 };
 
-use crate::{
-    memory,
-    seed::{self, Size, Workspace},
-};
+use crate::{memory, seed::Source};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    size: Size,
-    /// Reuse this seeded database (kept by `bench seed --keep`) instead of seeding.
-    #[arg(long)]
-    database: Option<String>,
-    /// Keep the seeded database (its URL is printed).
-    #[arg(long)]
-    keep: bool,
+    source: Source,
 }
 
-/// Runs `work`, returning how long it took and how far it raised this
+/// Runs `work`: its `label`, how long it took and how far it raised this
 /// process's resident high-water mark above what was resident before, MiB.
-async fn measure<F: Future<Output = ()>>(work: F) -> (Duration, f64) {
+async fn measure<F: Future<Output = ()>>(label: String, work: F) -> (String, Duration, f64) {
     let pid = std::process::id();
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = memory(pid).0;
     let clock = Instant::now();
     work.await;
     let took = clock.elapsed();
-    (took, memory(pid).1 - before)
+    (label, took, memory(pid).1 - before)
 }
 
 pub async fn run(args: Args) {
-    let workspace = Workspace::open(args.database.clone()).await;
-    let seeded = match &args.database {
-        Some(_) => None,
-        None => Some(seed::organisation(&workspace.db, &args.size).await),
-    };
+    let (workspace, seeded) = args.source.open().await;
     let db = &workspace.db;
-    domain::platform::db::refresh_statistics(db, &["customers", "follow_ups", "deals", "units", "timers"])
-        .await
-        .expect("analyze");
     let tz = Settings::default().timezone;
     let now = Utc::now();
     let this_month = Month::of(now, tz);
     let last_month = Month::of_day(this_month.first_day() - chrono::Duration::days(1));
     let last_quarter = Quarter::of(now, tz).previous();
-    let mut rows = Vec::new();
-
-    let (took, mib) = measure(async {
-        snapshots::take(db, last_month, tz).await.expect("KPI snapshot");
-    })
-    .await;
-    rows.push((
-        format!("monthly KPI snapshot of {last_month} (`snapshots::take`)"),
-        took,
-        mib,
-    ));
-    let (took, mib) = measure(async {
-        let actor = Actor::system();
-        kpis::consultants(db, &actor, Scope::All, this_month, tz, None)
-            .await
-            .expect("consultant KPIs");
-        kpis::teams(db, &actor, Scope::All, this_month, tz)
-            .await
-            .expect("team KPIs");
-    })
-    .await;
-    rows.push((
-        format!("live KPIs of {this_month}, every consultant and team"),
-        took,
-        mib,
-    ));
-    let (took, mib) = measure(async {
-        runs::run_at_once(db, last_quarter, tz).await.expect("Sales Star");
-    })
-    .await;
-    rows.push((
-        format!("quarterly Sales Star of {last_quarter} (`run_at_once`)"),
-        took,
-        mib,
-    ));
-    let (took, mib) = measure(async {
-        periodic::run_now(db, Job::DigestDaily, now, tz, &AuditContext::default())
-            .await
-            .expect("daily digest");
-    })
-    .await;
-    rows.push(("daily manager digest (`run_now`)".to_owned(), took, mib));
+    let rows = vec![
+        measure(
+            format!("monthly KPI snapshot of {last_month} (`snapshots::take`)"),
+            async {
+                snapshots::take(db, last_month, tz).await.expect("KPI snapshot");
+            },
+        )
+        .await,
+        measure(format!("live KPIs of {this_month}, every consultant and team"), async {
+            let actor = Actor::system();
+            kpis::consultants(db, &actor, Scope::All, this_month, tz, None)
+                .await
+                .expect("consultant KPIs");
+            kpis::teams(db, &actor, Scope::All, this_month, tz)
+                .await
+                .expect("team KPIs");
+        })
+        .await,
+        measure(
+            format!("quarterly Sales Star of {last_quarter} (`run_at_once`)"),
+            async {
+                runs::run_at_once(db, last_quarter, tz).await.expect("Sales Star");
+            },
+        )
+        .await,
+        measure("daily manager digest (`run_now`)".to_owned(), async {
+            periodic::run_now(db, Job::DigestDaily, now, tz, &AuditContext::default())
+                .await
+                .expect("daily digest");
+        })
+        .await,
+    ];
 
     let count = |table: &str| {
         let sql = format!("SELECT COUNT(*) AS n FROM {table}");
@@ -135,5 +109,5 @@ pub async fn run(args: Args) {
     for (name, took, mib) in rows {
         println!("| {name} | {:.3} | {mib:.0} |", took.as_secs_f64());
     }
-    workspace.close(args.keep).await;
+    workspace.close(args.source.keep).await;
 }

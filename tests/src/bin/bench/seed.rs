@@ -73,6 +73,38 @@ pub struct Args {
     keep: bool,
 }
 
+/// Where a benchmark's organisation comes from: seeded at `size` into a
+/// fresh database, or a database kept by `bench seed --keep`.
+#[derive(Debug, clap::Args)]
+pub struct Source {
+    #[command(flatten)]
+    pub size: Size,
+    /// Reuse this seeded database (kept by `bench seed --keep`) instead of seeding.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// Keep the seeded database (its URL is printed).
+    #[arg(long)]
+    pub keep: bool,
+}
+
+impl Source {
+    /// The workspace, seeded unless it was given; then its statistics gathered.
+    pub async fn open(&self) -> (Workspace, Option<Seeded>) {
+        let workspace = Workspace::open(self.database.clone()).await;
+        let seeded = match &self.database {
+            Some(_) => None,
+            None => Some(organisation(&workspace.db, &self.size).await),
+        };
+        domain::platform::db::refresh_statistics(&workspace.db, &TABLES)
+            .await
+            .expect("analyze");
+        (workspace, seeded)
+    }
+}
+
+/// The tables the seeder fills that the benchmarks read.
+pub const TABLES: [&str; 5] = ["customers", "follow_ups", "deals", "units", "timers"];
+
 /// Rows written to one table, and how long it took.
 #[derive(Debug, Clone)]
 pub struct Written {
