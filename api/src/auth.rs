@@ -3,8 +3,9 @@
 //! Tokens are HS256 JWTs with `sub`, `typ` (`user` or `client`), `iss`,
 //! `aud`, `iat`, `nbf`, `exp` and `jti`; validation pins the algorithm and
 //! requires every one of them. The account or client behind a token is
-//! loaded on each request, so disabling it, or revoking one of its
-//! permissions, is refused at once rather than at token expiry. API clients
+//! checked on each request (a kept caller only while the access epoch
+//! stands: `domain::access::actor::Callers`), so disabling it, or revoking
+//! one of its permissions, is refused at once rather than at token expiry. API clients
 //! are rate-limited here, per client and minute.
 
 use std::marker::PhantomData;
@@ -12,7 +13,12 @@ use std::marker::PhantomData;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header, web};
 use chrono::Utc;
 use domain::platform::text::{Locale, Msg};
-use domain::{Secret, access::actor::Actor, access::audit::AuditContext, access::permissions::Scope};
+use domain::{
+    DomainError, Secret,
+    access::actor::{Actor, ActorKind},
+    access::audit::AuditContext,
+    access::permissions::Scope,
+};
 use futures::{
     FutureExt,
     channel::oneshot,
@@ -167,36 +173,61 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
-        let (done, gate) = oneshot::channel::<()>();
-        req.extensions_mut().insert(AuthGate(gate.shared()));
+        let gate = AuthGate::open(req);
         let req = req.clone();
         Box::pin(async move {
             let result = async {
                 let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
                 let claims = state.tokens.verify(&token?)?;
-                let actor = caller(&state, &claims)
-                    .await?
-                    .ok_or(ApiError::Unauthorized(Msg::CallerGone))?;
-                // The language the caller's answers (errors included) are written in.
-                req.extensions_mut().insert(CallerLanguage(actor.locale));
-                if let Some(limit) = actor.rate_limit_per_minute {
-                    state.rate_limits.check(actor.id, limit)?;
-                }
-                Ok(Authenticated(actor))
+                authenticate(&state, &claims, &req).await.map(Authenticated)
             }
             .await;
-            let _ = done.send(());
+            drop(gate);
             result
         })
     }
 }
 
-/// The active account or client a verified token names, if any.
-async fn caller(state: &AppState, claims: &Claims) -> Result<Option<Actor>, domain::DomainError> {
-    match claims.typ {
-        Subject::User => domain::access::actor::load_user(&state.db, claims.sub).await,
-        Subject::Client => domain::access::actor::load_client(&state.db, claims.sub).await,
+/// Whom a token's claims name.
+fn named(claims: &Claims) -> (ActorKind, Uuid) {
+    let kind = match claims.typ {
+        Subject::User => ActorKind::User,
+        Subject::Client => ActorKind::Client,
+    };
+    (kind, claims.sub)
+}
+
+/// The active account or client a verified token names (checked against
+/// the access epoch now), admitted to `req`.
+async fn authenticate(state: &AppState, claims: &Claims, req: &HttpRequest) -> Result<Actor, ApiError> {
+    let (kind, id) = named(claims);
+    let actor = state
+        .callers
+        .load(&state.db, kind, id)
+        .await?
+        .ok_or(ApiError::Unauthorized(Msg::CallerGone))?;
+    admit(state, req, &actor)?;
+    Ok(actor)
+}
+
+/// Lets `actor` make request `req`: notes the language its answers
+/// (errors included) are written in, and counts a client's request against
+/// its budget.
+fn admit(state: &AppState, req: &HttpRequest, actor: &Actor) -> Result<(), ApiError> {
+    req.extensions_mut().insert(CallerLanguage(actor.locale));
+    if let Some(limit) = actor.rate_limit_per_minute {
+        state.rate_limits.check(actor.id, limit)?;
     }
+    Ok(())
+}
+
+/// The scope in which `actor` holds `P`; 403 without it.
+fn permitted<P: Permission>(actor: &Actor) -> Result<Scope, ApiError> {
+    actor.scope(P::NAME).ok_or_else(|| {
+        ApiError::Forbidden(Msg::NeedsPermission {
+            permission: P::NAME.to_owned(),
+        })
+    })
 }
 
 /// The language of the authenticated caller, once its authentication has
@@ -233,7 +264,17 @@ impl std::fmt::Debug for AuthGate {
     }
 }
 
+/// Opens the gate of `req`: body extractors wait until it is dropped.
+struct GateKeeper(#[allow(dead_code, reason = "held until dropped")] oneshot::Sender<()>);
+
 impl AuthGate {
+    /// Sets up the gate of `req`; dropping what it returns opens it.
+    fn open(req: &HttpRequest) -> GateKeeper {
+        let (done, gate) = oneshot::channel::<()>();
+        req.extensions_mut().insert(AuthGate(gate.shared()));
+        GateKeeper(done)
+    }
+
     /// Waits for the authentication of `req`, if it has any.
     pub async fn passed(gate: Option<AuthGate>) {
         if let Some(AuthGate(gate)) = gate {
@@ -371,11 +412,7 @@ impl<P: Permission + 'static> FromRequest for Authorized<P> {
         let address = req.peer_addr().map(|a| a.ip().to_string());
         Box::pin(async move {
             let Authenticated(actor) = authenticated.await?;
-            let scope = actor.scope(P::NAME).ok_or_else(|| {
-                ApiError::Forbidden(Msg::NeedsPermission {
-                    permission: P::NAME.to_owned(),
-                })
-            })?;
+            let scope = permitted::<P>(&actor)?;
             Ok(Authorized {
                 actor,
                 scope,
@@ -384,6 +421,89 @@ impl<P: Permission + 'static> FromRequest for Authorized<P> {
                 permission: PhantomData,
             })
         })
+    }
+}
+
+/// A caller holding permission `P` as kept from an earlier request, its
+/// access epoch not yet checked: for reads whose one statement checks it
+/// ([`Presumed::read`]), saving the request a round trip. A caller not
+/// kept, or kept without `P`, is loaded and checked at once, as for
+/// [`Authorized`].
+#[derive(Debug)]
+pub struct Presumed<P> {
+    actor: Actor,
+    scope: Scope,
+    /// The epoch the caller was kept at; none when it was loaded for this request.
+    kept_at: Option<i64>,
+    req: HttpRequest,
+    claims: Claims,
+    permission: PhantomData<P>,
+}
+
+impl<P: Permission + 'static> FromRequest for Presumed<P> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        let gate = AuthGate::open(req);
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+            let claims = state.tokens.verify(&token?)?;
+            let (kind, id) = named(&claims);
+            let (actor, kept_at) = match state.callers.kept(kind, id) {
+                Some((epoch, actor)) if actor.scope(P::NAME).is_some() => {
+                    admit(&state, &req, &actor)?;
+                    (actor, Some(epoch))
+                }
+                _ => (authenticate(&state, &claims, &req).await?, None),
+            };
+            drop(gate);
+            let scope = permitted::<P>(&actor)?;
+            Ok(Presumed {
+                actor,
+                scope,
+                kept_at,
+                req,
+                claims,
+                permission: PhantomData,
+            })
+        })
+    }
+}
+
+impl<P: Permission> Presumed<P> {
+    /// Reads with `read(actor, scope, kept_at)`, which answers `None` when
+    /// the epoch it read is not `kept_at` (or it found nothing): then the
+    /// caller is loaded afresh and the read made again without an epoch,
+    /// so an answer never outlives a change of the caller's access. The
+    /// caller the answer was read as comes with it.
+    pub async fn read<T>(
+        self,
+        read: impl AsyncFn(&Actor, Scope, Option<i64>) -> Result<Option<T>, DomainError>,
+    ) -> Result<(Actor, T), ApiError> {
+        if self.kept_at.is_some()
+            && let Some(found) = read(&self.actor, self.scope, self.kept_at).await?
+        {
+            return Ok((self.actor, found));
+        }
+        let actor = match self.kept_at {
+            None => self.actor,
+            Some(_) => {
+                let state = self
+                    .req
+                    .app_data::<web::Data<AppState>>()
+                    .ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
+                authenticate(state, &self.claims, &self.req).await?
+            }
+        };
+        let scope = permitted::<P>(&actor)?;
+        let found = read(&actor, scope, None)
+            .await?
+            .ok_or_else(|| ApiError::Internal("a read without an epoch answered nothing".to_owned()))?;
+        Ok((actor, found))
     }
 }
 

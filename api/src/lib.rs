@@ -160,6 +160,7 @@ async fn state(
         metrics: HttpMetrics::new()?,
         rate_limits: Default::default(),
         console_queues: Default::default(),
+        callers: Default::default(),
     }))
 }
 

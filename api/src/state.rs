@@ -14,6 +14,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub metrics: HttpMetrics,
     pub rate_limits: RateLimits,
+    /// The callers loaded so far, reused while the access epoch stands.
+    pub callers: domain::access::actor::Callers,
     /// The console's queue counts, shared by its open tabs.
     pub console_queues: crate::console::queues::SnapshotCache,
 }

@@ -55,6 +55,7 @@ text_forms!(
     webhook_deliveries::DeliveryStatus,
 );
 
+pub mod access_epoch;
 pub mod api_clients;
 pub mod approvals;
 pub mod audit_log;

@@ -1,6 +1,7 @@
 //! Schema migrations. Every migration is written with sea-query builders
-//! only, so that one code path creates the same schema on SQLite (embedded
-//! mode) and PostgreSQL (production mode); CI runs them on both.
+//! (the access epoch's triggers, which it cannot build, are written per
+//! engine), so that one code path creates the same schema on SQLite
+//! (embedded mode) and PostgreSQL (production mode); CI runs them on both.
 
 pub use sea_orm_migration::{MigrationStatus, prelude::*};
 
@@ -26,6 +27,7 @@ mod m20261130_000013_queue_throughput;
 mod m20261130_000014_api_client_last_used;
 mod m20261130_000016_list_indexes;
 mod m20261201_000001_follow_up_indexes;
+mod m20261201_000002_access_epoch;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -53,6 +55,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000014_api_client_last_used.rs"),
     include_str!("m20261130_000016_list_indexes.rs"),
     include_str!("m20261201_000001_follow_up_indexes.rs"),
+    include_str!("m20261201_000002_access_epoch.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -160,6 +163,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_api_client_last_used::Migration),
             Box::new(m20261130_000016_list_indexes::Migration),
             Box::new(m20261201_000001_follow_up_indexes::Migration),
+            Box::new(m20261201_000002_access_epoch::Migration),
         ]
     }
 }

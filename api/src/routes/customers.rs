@@ -17,7 +17,7 @@ use uuid::Uuid;
 use domain::access::actor::{Actor, ActorKind};
 
 use crate::{
-    auth::{Authorized, perm},
+    auth::{Authorized, Presumed, perm},
     error::{ApiError, Problem},
     extract::{ApiJson, IfMatch},
     state::AppState,
@@ -433,15 +433,20 @@ pub async fn list_customers(
         (status = 404, description = "No such customer within the caller's reach", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_customer(
-    caller: Authorized<perm::CustomersRead>,
+    caller: Presumed<perm::CustomersRead>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let customer = domain::sales::customers::get(&state.db, &caller.actor, caller.scope, id.into_inner()).await?;
+    let id = id.into_inner();
+    let (actor, customer) = caller
+        .read(async |actor, scope, kept_at| {
+            domain::sales::customers::get_checking(&state.db, actor, scope, id, kept_at).await
+        })
+        .await?;
     let tag = super::respond::etag(&customer)?;
     Ok(HttpResponse::Ok()
         .insert_header(tag)
-        .json(CustomerAnswer::with_next_due(&caller.actor, customer)))
+        .json(CustomerAnswer::with_next_due(&actor, customer)))
 }
 
 /// Change a customer's contact fields or key-account flag.

@@ -1,13 +1,18 @@
 //! Who is calling: a staff user or a partner API client, with what it may
 //! do (grants with scopes) and which teams count as "its team". Loaded
-//! fresh on every request (on PostgreSQL in one round trip), so that
-//! disabling an account, removing a role or revoking a grant takes effect
-//! on the next request.
+//! once (on PostgreSQL in one round trip) and kept in [`Callers`] while the
+//! access epoch it was loaded at is current: every change to accounts,
+//! roles, grants, team managers or clients moves the epoch on in its own
+//! transaction (triggers), and each request reads the epoch (one
+//! primary-key lookup), so disabling an account, removing a role or
+//! revoking a grant takes effect on the next request, on every replica.
 
-use entities::{role_permissions, roles, teams, user_roles, users};
+use std::{collections::HashMap, sync::Mutex};
+
+use entities::{access_epoch, role_permissions, roles, teams, user_roles, users};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, RelationTrait, Statement,
-    sea_query::Condition,
+    sea_query::{Condition, Expr, Query},
 };
 use uuid::Uuid;
 
@@ -17,7 +22,7 @@ use crate::{
 };
 
 /// Kind of caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActorKind {
     User,
     Client,
@@ -87,6 +92,84 @@ impl Actor {
             Scope::Own => Condition::all().add(owner.eq(self.id)),
         }
     }
+}
+
+/// The callers loaded so far, each with the access epoch it was loaded at.
+#[derive(Debug, Default)]
+pub struct Callers {
+    loaded: Mutex<HashMap<(ActorKind, Uuid), (i64, Actor)>>,
+}
+
+/// The most callers kept; past it the cache starts again empty (a
+/// department has hundreds of accounts and a few partner clients).
+const MAX_CALLERS: usize = 10_000;
+
+impl Callers {
+    /// The active user or client `id` as a caller, or `None` if it is gone
+    /// or disabled: the one kept, if the access epoch has not moved since
+    /// it was loaded, else loaded again.
+    pub async fn load(
+        &self,
+        db: &impl ConnectionTrait,
+        kind: ActorKind,
+        id: Uuid,
+    ) -> Result<Option<Actor>, DomainError> {
+        // Read before any load: a change committed in between makes the
+        // kept caller look older than it is (loaded again next time), never newer.
+        let epoch = access_epoch::Entity::find_by_id(1i16)
+            .one(db)
+            .await?
+            .map_or(0, |e| e.version);
+        if let Some((at, actor)) = self.lock().get(&(kind, id))
+            && *at == epoch
+        {
+            return Ok(Some(actor.clone()));
+        }
+        let actor = match kind {
+            ActorKind::User => load_user(db, id).await?,
+            ActorKind::Client => load_client(db, id).await?,
+        };
+        let mut loaded = self.lock();
+        if loaded.len() >= MAX_CALLERS {
+            loaded.clear();
+        }
+        match &actor {
+            Some(actor) => loaded.insert((kind, id), (epoch, actor.clone())),
+            None => loaded.remove(&(kind, id)),
+        };
+        Ok(actor)
+    }
+
+    /// The caller kept for `kind` `id`, and the access epoch it was loaded
+    /// at, without checking that epoch: for a read whose one statement
+    /// also reads [`epoch`] and is answered only if the two agree.
+    pub fn kept(&self, kind: ActorKind, id: Uuid) -> Option<(i64, Actor)> {
+        self.lock().get(&(kind, id)).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(ActorKind, Uuid), (i64, Actor)>> {
+        // A panic elsewhere while holding it leaves the map whole: each entry is one insert.
+        self.loaded.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The name under which a statement reads [`epoch`].
+pub const EPOCH: &str = "access_epoch";
+
+/// The current access epoch, as a column of any statement: a caller kept
+/// at that epoch is as it would be loaded now, in the statement's snapshot.
+pub fn epoch() -> Expr {
+    Expr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .column(access_epoch::Column::Version)
+                .from(access_epoch::Entity)
+                .and_where(access_epoch::Column::Id.eq(1i16))
+                .to_owned()
+                .into(),
+        ),
+    )
 }
 
 /// The active user `user_id` as a caller, or `None` if it is gone or disabled.

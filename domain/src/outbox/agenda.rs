@@ -672,6 +672,44 @@ pub async fn next_due(db: &impl ConnectionTrait, customers: &[Uuid]) -> Result<H
     Ok(out)
 }
 
+/// Joins [`NEXT_DUE`] (`next_due_at`, `next_due_kind`) of the one customer
+/// `id` to a query on `customers` that reads that customer, and selects
+/// both: the earliest item (of two at once, the first kind by name, as
+/// [`next_due`] picks), or nulls. One statement reads a customer and what
+/// is due on it.
+pub fn with_next_due_of(query: &mut SelectStatement, id: Uuid) {
+    let item = Alias::new("item");
+    let whose = Whose::Customers(Condition::all().add(customers::Column::Id.eq(id)));
+    let col = |c: &str| Expr::col((item.clone(), Alias::new(c)));
+    let earliest = Query::select()
+        .expr_as(col("due_at"), Alias::new("next_due_at"))
+        .expr_as(col("kind"), Alias::new("next_due_kind"))
+        .from_subquery(items(&whose, None), item.clone())
+        .order_by((item.clone(), Alias::new("due_at")), Order::Asc)
+        .order_by((item.clone(), Alias::new("kind")), Order::Asc)
+        .limit(1)
+        .to_owned();
+    let alias = Alias::new(NEXT_DUE);
+    query
+        .join_subquery(sea_orm::JoinType::LeftJoin, earliest, alias.clone(), Expr::val(true))
+        .column((alias.clone(), Alias::new("next_due_at")))
+        .column((alias, Alias::new("next_due_kind")));
+}
+
+/// The [`NEXT_DUE`] columns of a row read with [`with_next_due_of`] or [`join_next_due`].
+pub fn read_next_due(row: &sea_orm::QueryResult) -> Result<Option<NextDue>, DomainError> {
+    let at: Option<DateTime<Utc>> = row.try_get("", "next_due_at")?;
+    let kind: Option<String> = row.try_get("", "next_due_kind")?;
+    match (at, kind) {
+        (Some(at), Some(kind)) => {
+            let kind = AgendaKind::of_timer(&kind)
+                .ok_or_else(|| DomainError::Internal(format!("an agenda item of unknown timer kind {kind}")))?;
+            Ok(Some(NextDue { at, kind }))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// The alias of the per-customer next due item joined into customer lists.
 pub const NEXT_DUE: &str = "next_due";
 

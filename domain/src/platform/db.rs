@@ -6,10 +6,15 @@ use migration::{MigrationStatus, Migrator, MigratorTrait};
 pub use sea_orm::DatabaseConnection;
 use sea_orm::{
     ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DbBackend, DbErr, EntityTrait, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait, sqlx::sqlite::SqliteJournalMode,
+    Statement, TransactionOptions, TransactionTrait, sqlx::sqlite::SqliteJournalMode,
 };
 
 use crate::platform::settings::Settings;
+
+/// A pooled connection idle this long is pinged before it is handed out
+/// (one that the server, a proxy or a firewall dropped is replaced); one in
+/// steady use is not, so a statement costs one round trip, not two.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
 
 /// Opens a connection pool to the configured database. SQLite files are
 /// created if missing and run in WAL mode so readers never block the writer.
@@ -19,6 +24,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
         .max_connections(settings.database_max_connections)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire_if_idle_for(PING_AFTER_IDLE)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
@@ -112,4 +118,85 @@ pub async fn server_version(db: &DatabaseConnection) -> Result<String, DbErr> {
     };
     let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
     Ok(row.and_then(|r| r.try_get::<String>("", "v").ok()).unwrap_or_default())
+}
+
+/// Statements built once per shape and bound per use: a query built with
+/// sea-query on every request (the agenda's next due item, say: four
+/// branches, sixty values) costs more of the request than the database's
+/// work. The builder is called once per shape and backend with stand-in
+/// ids; each later use binds its own ids where the stand-ins are.
+///
+/// On PostgreSQL every other value is written into the SQL text, so the
+/// ids are the statement's only parameters: the server then plans it once
+/// per connection (a generic plan is as good as a custom one), where with
+/// sixty parameters it planned it again on every execution.
+static SHAPES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Statement>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Stand-in ids: version nibble 0, which no id this service makes (v4, v7) has.
+fn stand_in(i: usize) -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x5eed_0000_0000_0000_0000_0000_0000_0000 | i as u128)
+}
+
+/// The statement `build` makes for `ids`, built once per `shape` and
+/// backend: `build` must give the same SQL for any ids (a shape names
+/// everything else that changes it, such as how many ids there are), and
+/// bind each id as a value.
+pub fn shaped(
+    backend: DbBackend,
+    shape: &str,
+    ids: &[uuid::Uuid],
+    build: impl FnOnce(&[uuid::Uuid]) -> sea_orm::sea_query::SelectStatement,
+) -> Result<Statement, DbErr> {
+    let key = format!("{backend:?} {shape}");
+    let cached = SHAPES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&key)
+        .cloned();
+    let template = match cached {
+        Some(template) => template,
+        None => {
+            let stand_ins: Vec<uuid::Uuid> = (0..ids.len()).map(stand_in).collect();
+            let select = build(&stand_ins);
+            let template = if backend == DbBackend::Postgres {
+                let mut sql = select.to_string(sea_orm::sea_query::PostgresQueryBuilder);
+                for (i, id) in stand_ins.iter().enumerate() {
+                    let literal = format!("'{id}'");
+                    if !sql.contains(&literal) {
+                        return Err(DbErr::Custom(format!("statement shape {shape} does not bind every id")));
+                    }
+                    sql = sql.replace(&literal, &format!("${}", i + 1));
+                }
+                Statement::from_string(backend, sql)
+            } else {
+                backend.build(&select)
+            };
+            SHAPES
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(key, template.clone());
+            template
+        }
+    };
+    let mut statement = template;
+    if backend == DbBackend::Postgres {
+        statement.values = Some(sea_orm::Values(ids.iter().map(|id| (*id).into()).collect()));
+        return Ok(statement);
+    }
+    let mut bound = vec![false; ids.len()];
+    if let Some(values) = statement.values.as_mut() {
+        for value in &mut values.0 {
+            if let sea_orm::Value::Uuid(Some(id)) = value
+                && let Some(i) = (0..ids.len()).find(|&i| *id == stand_in(i))
+            {
+                *id = ids[i];
+                bound[i] = true;
+            }
+        }
+    }
+    if bound.contains(&false) {
+        return Err(DbErr::Custom(format!("statement shape {shape} does not bind every id")));
+    }
+    Ok(statement)
 }

@@ -9,7 +9,7 @@ use entities::{customers, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionSession,
     TransactionTrait,
-    sea_query::{Condition, Expr, ExprTrait, Func},
+    sea_query::{Alias, Condition, Expr, ExprTrait, Func},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -655,10 +655,78 @@ pub async fn get(
     scope: Scope,
     id: Uuid,
 ) -> Result<CustomerView, DomainError> {
-    let mut customer = [CustomerView::from(find(db, actor, scope, id).await?)];
-    with_next_due(db, &mut customer).await?;
-    let [customer] = customer;
-    Ok(customer)
+    read_one(db, actor, scope, id, None)
+        .await?
+        .ok_or(DomainError::NotFound(CustomerView::NAME))
+}
+
+/// [`get`] for a caller kept at access epoch `kept_at` (one statement reads
+/// the customer, what is due on it and the current epoch): `None` when the
+/// epoch has moved on or nothing was found, and the caller is to be loaded
+/// afresh before the answer counts. Without an epoch, [`get`].
+pub async fn get_checking(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    kept_at: Option<i64>,
+) -> Result<Option<CustomerView>, DomainError> {
+    match kept_at {
+        Some(_) => read_one(db, actor, scope, id, kept_at).await,
+        None => get(db, actor, scope, id).await.map(Some),
+    }
+}
+
+async fn read_one(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    id: Uuid,
+    epoch: Option<i64>,
+) -> Result<Option<CustomerView>, DomainError> {
+    // The ids the statement binds: the customer's, then those its reach names.
+    let mut ids = vec![id];
+    match (actor.kind, scope) {
+        (_, Scope::All) if actor.kind == ActorKind::User => {}
+        (ActorKind::User, Scope::Team) => {
+            ids.push(actor.id);
+            ids.extend(&actor.team_ids);
+        }
+        _ => ids.push(actor.id),
+    }
+    let shape = format!(
+        "customers::get {:?} {scope:?} {} {}",
+        actor.kind,
+        ids.len(),
+        epoch.is_some()
+    );
+    let statement = crate::platform::db::shaped(db.get_database_backend(), &shape, &ids, |ids| {
+        let mut like = actor.clone();
+        if let Some(stand_in) = ids.get(1) {
+            like.id = *stand_in;
+        }
+        like.team_ids = ids.get(2..).unwrap_or_default().to_vec();
+        let mut query = customers::Entity::find_by_id(ids[0]).filter(reach(&like, scope));
+        let statement = sea_orm::QueryTrait::query(&mut query);
+        agenda::with_next_due_of(statement, ids[0]);
+        if epoch.is_some() {
+            statement.expr_as(crate::access::actor::epoch(), Alias::new(crate::access::actor::EPOCH));
+        }
+        statement.clone()
+    })?;
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(None);
+    };
+    if let Some(epoch) = epoch
+        && row.try_get::<i64>("", crate::access::actor::EPOCH)? != epoch
+    {
+        return Ok(None);
+    }
+    let mut customer = CustomerView::from(<customers::Model as sea_orm::FromQueryResult>::from_query_result(
+        &row, "",
+    )?);
+    customer.next_due = agenda::read_next_due(&row)?;
+    Ok(Some(customer))
 }
 
 /// Changes contact fields and the key-account flag.

@@ -248,3 +248,60 @@ async fn users_are_listed_a_page_at_a_time() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn access_changed_in_sql_behind_the_services_back_counts_on_the_very_next_request() {
+    use entities::{role_permissions, roles, teams, users};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+    let app = spawn_app().await;
+    let org = org(&app).await;
+    let manager = app.token("manager.a@example.com", PASSWORD).await;
+    let customer_b = tests::records::customer(&app, org.consultant_b, org.team_b, "2026-11-01T00:00:00Z").await;
+    let path = format!("/api/v1/customers/{customer_b}");
+    let manage_b = async |manager: Option<uuid::Uuid>| {
+        teams::ActiveModel {
+            id: Set(org.team_b),
+            manager_id: Set(manager),
+            ..Default::default()
+        }
+        .update(&app.db)
+        .await
+        .expect("team b");
+    };
+    // The caller is loaded once and kept from then on.
+    assert_problem(app.get(&path, Some(&manager)).await, 404, "not_found").await;
+    manage_b(Some(org.manager_a)).await;
+    assert_eq!(app.get(&path, Some(&manager)).await.status(), 200);
+    assert_eq!(app.get(&path, Some(&manager)).await.status(), 200);
+    // The kept caller still manages team B; the database says otherwise.
+    manage_b(None).await;
+    assert_problem(app.get(&path, Some(&manager)).await, 404, "not_found").await;
+
+    manage_b(Some(org.manager_a)).await;
+    assert_eq!(app.get(&path, Some(&manager)).await.status(), 200);
+    let role = roles::Entity::find()
+        .filter(roles::Column::Name.eq("manager"))
+        .one(&app.db)
+        .await
+        .expect("roles")
+        .expect("manager role");
+    role_permissions::Entity::delete_many()
+        .filter(role_permissions::Column::RoleId.eq(role.id))
+        .filter(role_permissions::Column::Permission.eq("customers:read"))
+        .exec(&app.db)
+        .await
+        .expect("revoke");
+    assert_problem(app.get(&path, Some(&manager)).await, 403, "forbidden").await;
+
+    users::ActiveModel {
+        id: Set(org.manager_a),
+        status: Set(users::UserStatus::Disabled),
+        ..Default::default()
+    }
+    .update(&app.db)
+    .await
+    .expect("disable");
+    assert_problem(app.get(&path, Some(&manager)).await, 401, "unauthorized").await;
+    assert_problem(app.get("/api/v1/me", Some(&manager)).await, 401, "unauthorized").await;
+}
