@@ -715,33 +715,31 @@ pub const NEXT_DUE: &str = "next_due";
 
 /// Joins [`NEXT_DUE`] (`customer_id`, `next_due_at`, `next_due_kind` — the
 /// timer kind) to a query on `customers`: the earliest item of each
-/// customer meeting `reach` (of two at once, the first kind by name, as
-/// [`next_due`] picks). Left join: a customer with nothing due has nulls.
-pub fn join_next_due(query: &mut SelectStatement, reach: Condition) {
-    let (item, first) = (Alias::new("item"), Alias::new("first"));
-    let whose = Whose::Customers(reach);
+/// customer meeting `within` (of two at once, the first kind by name, as
+/// [`next_due`] picks), read in one pass (each customer's items ranked).
+/// Left join: a customer with nothing due has nulls. `within` should hold
+/// every condition of the list on `customers` columns, so that only the
+/// customers the list can show are computed.
+pub fn join_next_due(query: &mut SelectStatement, within: Condition) {
+    let (item, ranked) = (Alias::new("item"), Alias::new("ranked"));
+    let whose = Whose::Customers(within);
     let col = |table: &Alias, c: &str| Expr::col((table.clone(), Alias::new(c)));
-    let earliest = Query::select()
-        .column((item.clone(), Alias::new("customer_id")))
-        .expr_as(Func::min(col(&item, "due_at")), Alias::new("due_at"))
-        .from_subquery(items(&whose, None), item.clone())
-        .group_by_col((item.clone(), Alias::new("customer_id")))
-        .to_owned();
-    let next = Query::select()
+    let rank = Query::select()
         .column((item.clone(), Alias::new("customer_id")))
         .expr_as(col(&item, "due_at"), Alias::new("next_due_at"))
-        .expr_as(Func::min(col(&item, "kind")), Alias::new("next_due_kind"))
-        .from_subquery(items(&whose, None), item.clone())
-        .join_subquery(
-            sea_orm::JoinType::InnerJoin,
-            earliest,
-            first.clone(),
-            Condition::all()
-                .add(col(&first, "customer_id").eq(col(&item, "customer_id")))
-                .add(col(&first, "due_at").eq(col(&item, "due_at"))),
+        .expr_as(col(&item, "kind"), Alias::new("next_due_kind"))
+        .expr_as(
+            Expr::cust(
+                r#"ROW_NUMBER() OVER (PARTITION BY "item"."customer_id" ORDER BY "item"."due_at", "item"."kind")"#,
+            ),
+            Alias::new("rank"),
         )
-        .group_by_col((item.clone(), Alias::new("customer_id")))
-        .group_by_col((item, Alias::new("due_at")))
+        .from_subquery(items(&whose, None), item)
+        .to_owned();
+    let next = Query::select()
+        .columns(["customer_id", "next_due_at", "next_due_kind"].map(|c| (ranked.clone(), Alias::new(c))))
+        .from_subquery(rank, ranked.clone())
+        .and_where(col(&ranked, "rank").eq(1))
         .to_owned();
     let alias = Alias::new(NEXT_DUE);
     query.join_subquery(

@@ -16,6 +16,15 @@ use crate::platform::settings::Settings;
 /// steady use is not, so a statement costs one round trip, not two.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
 
+/// The planner's cost of reading a page out of order, in this service's
+/// PostgreSQL sessions: the server's default (4, for spinning disks)
+/// rates a list's partial index on (status, id) dearer than walking the
+/// primary key backwards and filtering, because status says nothing about
+/// where a row lies; at 1,000,000 customers that filter read 2,600 rows
+/// for a page of 20 (16 ms, 84 ms at p99 under load). 1.1 is the usual
+/// value for SSDs and for data the cache holds.
+const RANDOM_PAGE_COST: &str = "1.1";
+
 /// Opens a connection pool to the configured database. SQLite files are
 /// created if missing and run in WAL mode so readers never block the writer.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
@@ -26,6 +35,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
         .acquire_timeout(Duration::from_secs(5))
         .test_before_acquire_if_idle_for(PING_AFTER_IDLE)
         .sqlx_logging(false)
+        .map_sqlx_postgres_opts(|opts| opts.options([("random_page_cost", RANDOM_PAGE_COST)]))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)

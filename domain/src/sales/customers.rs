@@ -549,25 +549,25 @@ pub async fn list(
 ) -> Result<Page<CustomerView>, DomainError> {
     use customers::Column as C;
     filter.check()?;
-    let mut query = customers::Entity::find()
-        .filter(reach(actor, scope))
-        .filter(C::MergedIntoId.is_null());
+    // The list's conditions on customer columns, also those whose next due items are computed.
+    let mut within = Condition::all().add(reach(actor, scope)).add(C::MergedIntoId.is_null());
     let status = filter.status.as_deref().map(customer_status::parse).transpose();
     if let Some(status) = status.map_err(|rule| DomainError::invalid("/status", rule))? {
-        query = query.filter(C::Status.eq(status));
+        within = within.add(C::Status.eq(status));
     }
     if let Some(channel) = filter.channel {
-        query = query.filter(C::Channel.eq(channel));
+        within = within.add(C::Channel.eq(channel));
     }
     if let Some(owner) = filter.owner_id {
-        query = query.filter(C::OwnerId.eq(owner));
+        within = within.add(C::OwnerId.eq(owner));
     }
     if let Some(team) = filter.team_id {
-        query = query.filter(C::TeamId.eq(team));
+        within = within.add(C::TeamId.eq(team));
     }
     if let Some(external_id) = filter.external_id {
-        query = query.filter(C::ExternalId.eq(external_id));
+        within = within.add(C::ExternalId.eq(external_id));
     }
+    let mut query = customers::Entity::find().filter(within.clone());
     if let Some(q) = filter.q.filter(|q| !q.trim().is_empty()) {
         let pattern = crate::platform::input::contains(&q.trim().to_lowercase());
         let mut any = Condition::any()
@@ -609,7 +609,7 @@ pub async fn list(
             conditions = conditions.add(agenda::next_due_is(kind));
         }
         let statement = sea_orm::QueryTrait::query(&mut query);
-        agenda::join_next_due(statement, reach(actor, scope));
+        agenda::join_next_due(statement, within);
         statement.cond_where(conditions);
     }
     let mut page = match page {
