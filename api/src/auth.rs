@@ -200,21 +200,26 @@ fn named(claims: &Claims) -> (ActorKind, Uuid) {
 /// The active account or client a verified token names (checked against
 /// the access epoch now), admitted to `req`.
 async fn authenticate(state: &AppState, claims: &Claims, req: &HttpRequest) -> Result<Actor, ApiError> {
+    let actor = reload(state, claims, req).await?;
+    admit(state, &actor)?;
+    Ok(actor)
+}
+
+/// The active account or client a verified token names, checked against
+/// the access epoch now; its answers to `req` are written in its language.
+async fn reload(state: &AppState, claims: &Claims, req: &HttpRequest) -> Result<Actor, ApiError> {
     let (kind, id) = named(claims);
     let actor = state
         .callers
         .load(&state.db, kind, id)
         .await?
         .ok_or(ApiError::Unauthorized(Msg::CallerGone))?;
-    admit(state, req, &actor)?;
+    req.extensions_mut().insert(CallerLanguage(actor.locale));
     Ok(actor)
 }
 
-/// Lets `actor` make request `req`: notes the language its answers
-/// (errors included) are written in, and counts a client's request against
-/// its budget.
-fn admit(state: &AppState, req: &HttpRequest, actor: &Actor) -> Result<(), ApiError> {
-    req.extensions_mut().insert(CallerLanguage(actor.locale));
+/// Counts a client's request against its budget (once per request).
+fn admit(state: &AppState, actor: &Actor) -> Result<(), ApiError> {
     if let Some(limit) = actor.rate_limit_per_minute {
         state.rate_limits.check(actor.id, limit)?;
     }
@@ -455,7 +460,8 @@ impl<P: Permission + 'static> FromRequest for Presumed<P> {
             let (kind, id) = named(&claims);
             let (actor, kept_at) = match state.callers.kept(kind, id) {
                 Some((epoch, actor)) if actor.scope(P::NAME).is_some() => {
-                    admit(&state, &req, &actor)?;
+                    req.extensions_mut().insert(CallerLanguage(actor.locale));
+                    admit(&state, &actor)?;
                     (actor, Some(epoch))
                 }
                 _ => (authenticate(&state, &claims, &req).await?, None),
@@ -496,7 +502,8 @@ impl<P: Permission> Presumed<P> {
                     .req
                     .app_data::<web::Data<AppState>>()
                     .ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
-                authenticate(state, &self.claims, &self.req).await?
+                // Its request was counted against its budget when presumed.
+                reload(state, &self.claims, &self.req).await?
             }
         };
         let scope = permitted::<P>(&actor)?;

@@ -116,11 +116,9 @@ impl Callers {
     ) -> Result<Option<Actor>, DomainError> {
         // Read before any load: a change committed in between makes the
         // kept caller look older than it is (loaded again next time), never newer.
-        let epoch = access_epoch::Entity::find_by_id(1i16)
-            .one(db)
-            .await?
-            .map_or(0, |e| e.version);
-        if let Some((at, actor)) = self.lock().get(&(kind, id))
+        let epoch = access_epoch::Entity::find_by_id(1i16).one(db).await?.map(|e| e.version);
+        if let Some(epoch) = epoch
+            && let Some((at, actor)) = self.lock().get(&(kind, id))
             && *at == epoch
         {
             return Ok(Some(actor.clone()));
@@ -133,9 +131,10 @@ impl Callers {
         if loaded.len() >= MAX_CALLERS {
             loaded.clear();
         }
-        match &actor {
-            Some(actor) => loaded.insert((kind, id), (epoch, actor.clone())),
-            None => loaded.remove(&(kind, id)),
+        match (&actor, epoch) {
+            (Some(actor), Some(epoch)) => loaded.insert((kind, id), (epoch, actor.clone())),
+            // Gone, or no epoch to keep it by (its row deleted by hand): nothing kept.
+            _ => loaded.remove(&(kind, id)),
         };
         Ok(actor)
     }

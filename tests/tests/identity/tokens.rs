@@ -179,6 +179,29 @@ async fn a_partner_client_gets_a_scoped_token_and_a_rotated_or_disabled_client_i
 }
 
 #[tokio::test]
+async fn a_client_read_answered_after_checking_its_access_again_counts_once_against_its_budget() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let client = create_client(
+        &app,
+        &admin,
+        json!({"name": "Lookup", "scopes": ["customers:read"], "rate_limit_per_minute": 3}),
+    )
+    .await;
+    let token = expect_json(client_token(&app, &client).await, 200).await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    // A customer that is not there: each read by a kept caller is checked
+    // again with the caller loaded afresh, and is still one request.
+    let missing = format!("/api/v1/customers/{}", uuid::Uuid::now_v7());
+    for _ in 0..3 {
+        assert_problem(app.get(&missing, Some(&token)).await, 404, "not_found").await;
+    }
+    assert_problem(app.get(&missing, Some(&token)).await, 429, "rate_limited").await;
+}
+
+#[tokio::test]
 async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
