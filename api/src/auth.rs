@@ -171,21 +171,30 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req);
-        let gate = AuthGate::open(req);
+        let (gate, verified) = verify(req);
         let req = req.clone();
         Box::pin(async move {
-            let result = async {
-                let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
-                let claims = state.tokens.verify(&token?)?;
-                authenticate(&state, &claims, &req).await.map(Authenticated)
-            }
-            .await;
+            let (state, claims) = verified?;
+            let actor = authenticate(&state, &claims, &req).await?;
             drop(gate);
-            result
+            Ok(Authenticated(actor))
         })
     }
+}
+
+/// Sets up the gate of `req` (body extractors wait until it is dropped)
+/// and verifies its bearer token: the state and the token's claims.
+fn verify(req: &HttpRequest) -> (GateKeeper, Result<(web::Data<AppState>, Claims), ApiError>) {
+    let gate = AuthGate::open(req);
+    let verified = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("application state missing".to_owned()))
+        .and_then(|state| {
+            let claims = state.tokens.verify(&bearer_token(req)?)?;
+            Ok((state, claims))
+        });
+    (gate, verified)
 }
 
 /// Whom a token's claims name.
@@ -214,8 +223,13 @@ async fn reload(state: &AppState, claims: &Claims, req: &HttpRequest) -> Result<
         .load(&state.db, kind, id)
         .await?
         .ok_or(ApiError::Unauthorized(Msg::CallerGone))?;
-    req.extensions_mut().insert(CallerLanguage(actor.locale));
+    speaks(req, &actor);
     Ok(actor)
+}
+
+/// Notes the language `actor`'s answers to `req` (errors included) are written in.
+fn speaks(req: &HttpRequest, actor: &Actor) {
+    req.extensions_mut().insert(CallerLanguage(actor.locale));
 }
 
 /// Counts a client's request against its budget (once per request).
@@ -440,6 +454,7 @@ pub struct Presumed<P> {
     scope: Scope,
     /// The epoch the caller was kept at; none when it was loaded for this request.
     kept_at: Option<i64>,
+    state: web::Data<AppState>,
     req: HttpRequest,
     claims: Claims,
     permission: PhantomData<P>,
@@ -450,17 +465,14 @@ impl<P: Permission + 'static> FromRequest for Presumed<P> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req);
-        let gate = AuthGate::open(req);
+        let (gate, verified) = verify(req);
         let req = req.clone();
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
-            let claims = state.tokens.verify(&token?)?;
+            let (state, claims) = verified?;
             let (kind, id) = named(&claims);
             let (actor, kept_at) = match state.callers.kept(kind, id) {
                 Some((epoch, actor)) if actor.scope(P::NAME).is_some() => {
-                    req.extensions_mut().insert(CallerLanguage(actor.locale));
+                    speaks(&req, &actor);
                     admit(&state, &actor)?;
                     (actor, Some(epoch))
                 }
@@ -472,6 +484,7 @@ impl<P: Permission + 'static> FromRequest for Presumed<P> {
                 actor,
                 scope,
                 kept_at,
+                state,
                 req,
                 claims,
                 permission: PhantomData,
@@ -497,14 +510,8 @@ impl<P: Permission> Presumed<P> {
         }
         let actor = match self.kept_at {
             None => self.actor,
-            Some(_) => {
-                let state = self
-                    .req
-                    .app_data::<web::Data<AppState>>()
-                    .ok_or_else(|| ApiError::Internal("application state missing".to_owned()))?;
-                // Its request was counted against its budget when presumed.
-                reload(state, &self.claims, &self.req).await?
-            }
+            // Its request was counted against its budget when presumed.
+            Some(_) => reload(&self.state, &self.claims, &self.req).await?,
         };
         let scope = permitted::<P>(&actor)?;
         let found = read(&actor, scope, None)

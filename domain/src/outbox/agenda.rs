@@ -110,6 +110,12 @@ impl AgendaKind {
         AgendaKind::ALL.into_iter().find(|k| k.timer().as_str() == kind)
     }
 
+    /// The kind of an item read back from its timer's kind column.
+    fn read(kind: &str) -> Result<AgendaKind, DomainError> {
+        AgendaKind::of_timer(kind)
+            .ok_or_else(|| DomainError::Internal(format!("an agenda item of unknown timer kind {kind}")))
+    }
+
     /// The kind a client names (`first_response`, …), for `/pointer`.
     pub fn parse(text: &str, pointer: &str) -> Result<AgendaKind, DomainError> {
         AgendaKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| {
@@ -441,11 +447,8 @@ async fn read(db: &impl ConnectionTrait, query: &SelectStatement) -> Result<Vec<
     let rows = db.query_all_raw(backend.build(query)).await?;
     rows.into_iter()
         .map(|row| {
-            let kind: String = row.try_get("", COLUMNS[0])?;
-            let kind = AgendaKind::of_timer(&kind)
-                .ok_or_else(|| DomainError::Internal(format!("an agenda item of unknown timer kind {kind}")))?;
             Ok(Row {
-                kind,
+                kind: AgendaKind::read(&row.try_get::<String>("", COLUMNS[0])?)?,
                 due_at: row.try_get("", COLUMNS[1])?,
                 customer_id: row.try_get("", COLUMNS[2])?,
                 customer_name: row.try_get("", COLUMNS[3])?,
@@ -672,40 +675,15 @@ pub async fn next_due(db: &impl ConnectionTrait, customers: &[Uuid]) -> Result<H
     Ok(out)
 }
 
-/// Joins [`NEXT_DUE`] (`next_due_at`, `next_due_kind`) of the one customer
-/// `id` to a query on `customers` that reads that customer, and selects
-/// both: the earliest item (of two at once, the first kind by name, as
-/// [`next_due`] picks), or nulls. One statement reads a customer and what
-/// is due on it.
-pub fn with_next_due_of(query: &mut SelectStatement, id: Uuid) {
-    let item = Alias::new("item");
-    let whose = Whose::Customers(Condition::all().add(customers::Column::Id.eq(id)));
-    let col = |c: &str| Expr::col((item.clone(), Alias::new(c)));
-    let earliest = Query::select()
-        .expr_as(col("due_at"), Alias::new("next_due_at"))
-        .expr_as(col("kind"), Alias::new("next_due_kind"))
-        .from_subquery(items(&whose, None), item.clone())
-        .order_by((item.clone(), Alias::new("due_at")), Order::Asc)
-        .order_by((item.clone(), Alias::new("kind")), Order::Asc)
-        .limit(1)
-        .to_owned();
-    let alias = Alias::new(NEXT_DUE);
-    query
-        .join_subquery(sea_orm::JoinType::LeftJoin, earliest, alias.clone(), Expr::val(true))
-        .column((alias.clone(), Alias::new("next_due_at")))
-        .column((alias, Alias::new("next_due_kind")));
-}
-
-/// The [`NEXT_DUE`] columns of a row read with [`with_next_due_of`] or [`join_next_due`].
+/// The [`NEXT_DUE`] columns of a row read with [`join_next_due`].
 pub fn read_next_due(row: &sea_orm::QueryResult) -> Result<Option<NextDue>, DomainError> {
     let at: Option<DateTime<Utc>> = row.try_get("", "next_due_at")?;
     let kind: Option<String> = row.try_get("", "next_due_kind")?;
     match (at, kind) {
-        (Some(at), Some(kind)) => {
-            let kind = AgendaKind::of_timer(&kind)
-                .ok_or_else(|| DomainError::Internal(format!("an agenda item of unknown timer kind {kind}")))?;
-            Ok(Some(NextDue { at, kind }))
-        }
+        (Some(at), Some(kind)) => Ok(Some(NextDue {
+            at,
+            kind: AgendaKind::read(&kind)?,
+        })),
         _ => Ok(None),
     }
 }
@@ -714,12 +692,13 @@ pub fn read_next_due(row: &sea_orm::QueryResult) -> Result<Option<NextDue>, Doma
 pub const NEXT_DUE: &str = "next_due";
 
 /// Joins [`NEXT_DUE`] (`customer_id`, `next_due_at`, `next_due_kind` — the
-/// timer kind) to a query on `customers`: the earliest item of each
-/// customer meeting `within` (of two at once, the first kind by name, as
+/// timer kind) to a query on `customers` and selects the last two (read
+/// them with [`read_next_due`]): the earliest item of each customer
+/// meeting `within` (of two at once, the first kind by name, as
 /// [`next_due`] picks), read in one pass (each customer's items ranked).
 /// Left join: a customer with nothing due has nulls. `within` should hold
-/// every condition of the list on `customers` columns, so that only the
-/// customers the list can show are computed.
+/// every condition of the query on `customers` columns (one customer's id,
+/// a list's filters), so that only the customers it can show are computed.
 pub fn join_next_due(query: &mut SelectStatement, within: Condition) {
     let (item, ranked) = (Alias::new("item"), Alias::new("ranked"));
     let whose = Whose::Customers(within);
@@ -742,12 +721,15 @@ pub fn join_next_due(query: &mut SelectStatement, within: Condition) {
         .and_where(col(&ranked, "rank").eq(1))
         .to_owned();
     let alias = Alias::new(NEXT_DUE);
-    query.join_subquery(
-        sea_orm::JoinType::LeftJoin,
-        next,
-        alias.clone(),
-        Expr::col((alias, Alias::new("customer_id"))).equals((customers::Entity, customers::Column::Id)),
-    );
+    query
+        .join_subquery(
+            sea_orm::JoinType::LeftJoin,
+            next,
+            alias.clone(),
+            Expr::col((alias.clone(), Alias::new("customer_id"))).equals((customers::Entity, customers::Column::Id)),
+        )
+        .column((alias.clone(), Alias::new("next_due_at")))
+        .column((alias, Alias::new("next_due_kind")));
 }
 
 /// `next_due_at` of the joined [`NEXT_DUE`].

@@ -140,8 +140,16 @@ pub async fn server_version(db: &DatabaseConnection) -> Result<String, DbErr> {
 /// ids are the statement's only parameters: the server then plans it once
 /// per connection (a generic plan is as good as a custom one), where with
 /// sixty parameters it planned it again on every execution.
-static SHAPES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Statement>>> =
+static SHAPES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Shape>>> =
     std::sync::LazyLock::new(Default::default);
+
+/// A statement built with stand-in ids, and (PostgreSQL) which of the ids
+/// its parameters are, in order.
+#[derive(Clone)]
+struct Shape {
+    statement: Statement,
+    parameters: Vec<usize>,
+}
 
 /// Stand-in ids: version nibble 0, which no id this service makes (v4, v7) has.
 fn stand_in(i: usize) -> uuid::Uuid {
@@ -151,62 +159,55 @@ fn stand_in(i: usize) -> uuid::Uuid {
 /// The statement `build` makes for `ids`, built once per `shape` and
 /// backend: `build` must give the same SQL for any ids (a shape names
 /// everything else that changes it, such as how many ids there are), and
-/// bind each id as a value.
+/// bind as values the ids it uses (it need not use all).
 pub fn shaped(
     backend: DbBackend,
     shape: &str,
     ids: &[uuid::Uuid],
     build: impl FnOnce(&[uuid::Uuid]) -> sea_orm::sea_query::SelectStatement,
-) -> Result<Statement, DbErr> {
+) -> Statement {
     let key = format!("{backend:?} {shape}");
-    let cached = SHAPES
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .get(&key)
-        .cloned();
-    let template = match cached {
-        Some(template) => template,
-        None => {
-            let stand_ins: Vec<uuid::Uuid> = (0..ids.len()).map(stand_in).collect();
-            let select = build(&stand_ins);
-            let template = if backend == DbBackend::Postgres {
-                let mut sql = select.to_string(sea_orm::sea_query::PostgresQueryBuilder);
-                for (i, id) in stand_ins.iter().enumerate() {
-                    let literal = format!("'{id}'");
-                    if !sql.contains(&literal) {
-                        return Err(DbErr::Custom(format!("statement shape {shape} does not bind every id")));
-                    }
-                    sql = sql.replace(&literal, &format!("${}", i + 1));
+    let lock = || SHAPES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cached = lock().get(&key).cloned();
+    let Shape {
+        mut statement,
+        parameters,
+    } = cached.unwrap_or_else(|| {
+        let stand_ins: Vec<uuid::Uuid> = (0..ids.len()).map(stand_in).collect();
+        let select = build(&stand_ins);
+        let built = if backend == DbBackend::Postgres {
+            let mut sql = select.to_string(sea_orm::sea_query::PostgresQueryBuilder);
+            let mut parameters = Vec::new();
+            for (i, id) in stand_ins.iter().enumerate() {
+                let literal = format!("'{id}'");
+                if sql.contains(&literal) {
+                    parameters.push(i);
+                    sql = sql.replace(&literal, &format!("${}", parameters.len()));
                 }
-                Statement::from_string(backend, sql)
-            } else {
-                backend.build(&select)
-            };
-            SHAPES
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(key, template.clone());
-            template
-        }
-    };
-    let mut statement = template;
+            }
+            Shape {
+                statement: Statement::from_string(backend, sql),
+                parameters,
+            }
+        } else {
+            Shape {
+                statement: backend.build(&select),
+                parameters: Vec::new(),
+            }
+        };
+        lock().insert(key, built.clone());
+        built
+    });
     if backend == DbBackend::Postgres {
-        statement.values = Some(sea_orm::Values(ids.iter().map(|id| (*id).into()).collect()));
-        return Ok(statement);
-    }
-    let mut bound = vec![false; ids.len()];
-    if let Some(values) = statement.values.as_mut() {
+        statement.values = Some(sea_orm::Values(parameters.iter().map(|&i| ids[i].into()).collect()));
+    } else if let Some(values) = statement.values.as_mut() {
         for value in &mut values.0 {
             if let sea_orm::Value::Uuid(Some(id)) = value
                 && let Some(i) = (0..ids.len()).find(|&i| *id == stand_in(i))
             {
                 *id = ids[i];
-                bound[i] = true;
             }
         }
     }
-    if bound.contains(&false) {
-        return Err(DbErr::Custom(format!("statement shape {shape} does not bind every id")));
-    }
-    Ok(statement)
+    statement
 }

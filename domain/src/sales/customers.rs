@@ -615,14 +615,11 @@ pub async fn list(
     let mut page = match page {
         CustomerPage::Created(page) => page.fetch(db, query, C::Id, |c| c.id).await?.map(CustomerView::from),
         CustomerPage::NextDue(keyed) => {
-            let key = agenda::next_due_at();
-            keyed.select(
-                sea_orm::QueryTrait::query(&mut query),
-                key,
-                Expr::col((customers::Entity, C::Id)),
-            );
-            let mut rows: Vec<CustomerView> = query.all(db).await?.into_iter().map(Into::into).collect();
-            with_next_due(db, &mut rows).await?;
+            // The next due items come with the rows: the join sorted by them.
+            let statement = sea_orm::QueryTrait::query(&mut query);
+            keyed.select(statement, agenda::next_due_at(), Expr::col((customers::Entity, C::Id)));
+            let rows = db.query_all_raw(db.get_database_backend().build(&*statement)).await?;
+            let rows = rows.iter().map(view_with_next_due).collect::<Result<Vec<_>, _>>()?;
             return Ok(keyed.cut(rows, |c| (c.next_due.map(|n| n.at), c.id)));
         }
     };
@@ -677,6 +674,8 @@ pub async fn get_checking(
     }
 }
 
+/// The customer `id` within the caller's reach and what is due on it, in
+/// one statement; with `epoch`, only if the access epoch is still that.
 async fn read_one(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -684,36 +683,31 @@ async fn read_one(
     id: Uuid,
     epoch: Option<i64>,
 ) -> Result<Option<CustomerView>, DomainError> {
-    // The ids the statement binds: the customer's, then those its reach names.
-    let mut ids = vec![id];
-    match (actor.kind, scope) {
-        (_, Scope::All) if actor.kind == ActorKind::User => {}
-        (ActorKind::User, Scope::Team) => {
-            ids.push(actor.id);
-            ids.extend(&actor.team_ids);
-        }
-        _ => ids.push(actor.id),
-    }
+    // Every id the statement may bind: the customer's, then the caller's and its teams'.
+    let ids: Vec<Uuid> = [id, actor.id]
+        .into_iter()
+        .chain(actor.team_ids.iter().copied())
+        .collect();
     let shape = format!(
         "customers::get {:?} {scope:?} {} {}",
         actor.kind,
-        ids.len(),
+        actor.team_ids.len(),
         epoch.is_some()
     );
     let statement = crate::platform::db::shaped(db.get_database_backend(), &shape, &ids, |ids| {
-        let mut like = actor.clone();
-        if let Some(stand_in) = ids.get(1) {
-            like.id = *stand_in;
-        }
-        like.team_ids = ids.get(2..).unwrap_or_default().to_vec();
+        let like = Actor {
+            id: ids[1],
+            team_ids: ids[2..].to_vec(),
+            ..actor.clone()
+        };
         let mut query = customers::Entity::find_by_id(ids[0]).filter(reach(&like, scope));
         let statement = sea_orm::QueryTrait::query(&mut query);
-        agenda::with_next_due_of(statement, ids[0]);
+        agenda::join_next_due(statement, Condition::all().add(customers::Column::Id.eq(ids[0])));
         if epoch.is_some() {
             statement.expr_as(crate::access::actor::epoch(), Alias::new(crate::access::actor::EPOCH));
         }
         statement.clone()
-    })?;
+    });
     let Some(row) = db.query_one_raw(statement).await? else {
         return Ok(None);
     };
@@ -722,11 +716,16 @@ async fn read_one(
     {
         return Ok(None);
     }
+    view_with_next_due(&row).map(Some)
+}
+
+/// A customer read with its joined next due item (`agenda::join_next_due`).
+fn view_with_next_due(row: &sea_orm::QueryResult) -> Result<CustomerView, DomainError> {
     let mut customer = CustomerView::from(<customers::Model as sea_orm::FromQueryResult>::from_query_result(
-        &row, "",
+        row, "",
     )?);
-    customer.next_due = agenda::read_next_due(&row)?;
-    Ok(Some(customer))
+    customer.next_due = agenda::read_next_due(row)?;
+    Ok(customer)
 }
 
 /// Changes contact fields and the key-account flag.
