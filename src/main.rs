@@ -253,7 +253,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn migrate(settings: &Settings, db: &domain::platform::db::DatabaseConnection) -> anyhow::Result<()> {
-    domain::platform::db::migrate(db).await.context("migration failed")?;
+    domain::migrate(db).await.context("migration failed")?;
     if settings.queue_backend() == domain::platform::settings::QueueBackend::Sqlite {
         QueueClient::connect(settings, db)
             .await?

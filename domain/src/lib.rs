@@ -18,6 +18,13 @@ pub mod sales;
 #[cfg(test)]
 mod layering;
 
+/// Applies every pending migration, then writes the database objects
+/// derived from this build's rules (`outbox::agenda::keep_next_due`).
+pub async fn migrate(db: &sea_orm::DatabaseConnection) -> Result<(), DomainError> {
+    platform::db::migrate(db).await?;
+    outbox::agenda::keep_next_due(db).await
+}
+
 pub use platform::{
     error::{DomainError, FieldError},
     secret::Secret,

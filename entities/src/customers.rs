@@ -44,6 +44,11 @@ pub struct Model {
     pub project_of_interest: Option<String>,
     /// The district the lead asked about (for routing).
     pub district_of_interest: Option<String>,
+    /// When the customer's next agenda item is due, and its timer kind:
+    /// kept by the database (`domain::outbox::agenda`), never written by
+    /// the service.
+    pub next_due_at: Option<DateTimeUtc>,
+    pub next_due_kind: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -69,6 +69,7 @@ pub mod console_sessions;
 pub mod customer_events;
 pub mod customers;
 pub mod deals;
+pub mod derived_objects;
 pub mod event_invitations;
 pub mod feedback;
 pub mod feedback_recipients;

@@ -28,6 +28,7 @@ mod m20261130_000014_api_client_last_used;
 mod m20261130_000016_list_indexes;
 mod m20261201_000001_follow_up_indexes;
 mod m20261201_000002_access_epoch;
+mod m20261201_000003_next_due;
 
 /// The source of every migration, in order: a fingerprint of the schema, so
 /// that test templates built from an older schema are never reused.
@@ -56,6 +57,7 @@ pub const SOURCES: &[&str] = &[
     include_str!("m20261130_000016_list_indexes.rs"),
     include_str!("m20261201_000001_follow_up_indexes.rs"),
     include_str!("m20261201_000002_access_epoch.rs"),
+    include_str!("m20261201_000003_next_due.rs"),
 ];
 
 /// Grants `(role, permission, scope)` to built-in roles, found by name.
@@ -164,6 +166,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_list_indexes::Migration),
             Box::new(m20261201_000001_follow_up_indexes::Migration),
             Box::new(m20261201_000002_access_epoch::Migration),
+            Box::new(m20261201_000003_next_due::Migration),
         ]
     }
 }

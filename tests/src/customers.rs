@@ -38,3 +38,27 @@ pub async fn import(app: &TestApp, token: &str, csv: impl Into<reqwest::Body>) -
         .await
         .expect("request")
 }
+
+/// Asserts that every customer's next due item, as the database keeps it,
+/// is what the agenda's rules compute from the timers and the records.
+pub async fn assert_next_due_kept(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::EntityTrait;
+    let customers = entities::customers::Entity::find()
+        .all(db)
+        .await
+        .expect("read the customers");
+    let ids: Vec<uuid::Uuid> = customers.iter().map(|c| c.id).collect();
+    let computed = domain::outbox::agenda::next_due(db, &ids)
+        .await
+        .expect("compute the next due items");
+    for customer in &customers {
+        assert_eq!(
+            domain::outbox::agenda::kept_next_due(customer),
+            computed.get(&customer.id).copied(),
+            "the next due item kept on {} ({}, {:?})",
+            customer.name,
+            customer.id,
+            customer.status
+        );
+    }
+}

@@ -180,9 +180,7 @@ pub async fn spawn_app_with(options: AppOptions) -> TestApp {
     let db = domain::platform::db::connect(&settings)
         .await
         .expect("connect to the test database");
-    domain::platform::db::migrate(&db)
-        .await
-        .expect("migrate the test database");
+    domain::migrate(&db).await.expect("migrate the test database");
     let queue = QueueClient::connect(&settings, &db)
         .await
         .expect("connect to the queue");
@@ -396,7 +394,7 @@ async fn postgres_template(admin_url: &str) -> String {
                 let db = Database::connect(with_database(admin_url, &building))
                     .await
                     .expect("connect to template");
-                domain::platform::db::migrate(&db).await.expect("migrate the template");
+                domain::migrate(&db).await.expect("migrate the template");
                 db.close().await.ok();
                 admin
                     .execute_unprepared(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""))

@@ -270,6 +270,8 @@ impl<C: ConnectionTrait> Writer<'_, C> {
             merged_into_id: Set(None),
             project_of_interest: Set(None),
             district_of_interest: Set(None),
+            next_due_at: sea_orm::NotSet,
+            next_due_kind: sea_orm::NotSet,
             created_at: Set(created),
             updated_at: Set(created),
         }

@@ -15,13 +15,13 @@
 //! consultant, the complaint's handler), in SQL.
 //!
 //! A customer's next due time and kind (`next_due_at`, `next_due_kind`) are
-//! the earliest of these items on the customer. They are computed from the
-//! same query, not kept in columns: every change that moves a deadline
-//! already writes the timers and the record, and a second copy on the
-//! customer would have to be written in each of those places (and by the
-//! engine when a reassignment restarts a deadline) to stay right. The
-//! query reads the open and breached timers through their subject index,
-//! restricted to the customers the caller reaches.
+//! the earliest of these items on the customer. They are kept on the
+//! customer, by the database: triggers on the tables the rules read
+//! (timers, customers, deals, visits, complaints) compute them again for
+//! the customer a change touches, in the changing transaction, with a
+//! query written from the same rules as the agenda ([`keep_next_due`]).
+//! So no service has to remember to, a change made by SQL by hand counts
+//! too, and a list sorted by next due time walks an index.
 
 use std::collections::HashMap;
 
@@ -31,8 +31,12 @@ use entities::{
     timers, timers::TimerState, users, visits,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Alias, Condition, Expr, ExprTrait, Func, IntoTableRef, Order, Query, SelectStatement, UnionType},
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    sea_query::{
+        Alias, Condition, Expr, ExprTrait, Func, IntoTableRef, Order, PostgresQueryBuilder, Query, SelectStatement,
+        SqliteQueryBuilder, UnionType,
+    },
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -106,12 +110,20 @@ impl AgendaKind {
         }
     }
 
+    /// The phase of that timer: the inspection is a task, the rest deadlines.
+    pub fn phase(self) -> &'static str {
+        match self {
+            AgendaKind::Inspection => "task",
+            _ => "deadline",
+        }
+    }
+
     fn of_timer(kind: &str) -> Option<AgendaKind> {
         AgendaKind::ALL.into_iter().find(|k| k.timer().as_str() == kind)
     }
 
     /// The kind of an item read back from its timer's kind column.
-    fn read(kind: &str) -> Result<AgendaKind, DomainError> {
+    pub fn read(kind: &str) -> Result<AgendaKind, DomainError> {
         AgendaKind::of_timer(kind)
             .ok_or_else(|| DomainError::Internal(format!("an agenda item of unknown timer kind {kind}")))
     }
@@ -188,15 +200,18 @@ const COLUMNS: [&str; 7] = [
     "team_id",
 ];
 
-/// A timer that still stands for work: open, or fired as a breach or a task.
-fn standing() -> Condition {
+/// A timer (the row `timer` names: the table, or a trigger's `new` or
+/// `old`) that still stands for work: open, or fired as a breach or a task.
+fn standing(timer: &str) -> Condition {
     use timers::Column as T;
+    let col = |c: T| Expr::col((Alias::new(timer), c));
+    let state = |s: TimerState| s.to_value();
     Condition::any()
-        .add(T::State.is_in([TimerState::Pending, TimerState::Queued]))
+        .add(col(T::State).is_in([state(TimerState::Pending), state(TimerState::Queued)]))
         .add(
             Condition::all()
-                .add(T::State.eq(TimerState::Fired))
-                .add(T::Outcome.is_in(["breached", "task_created"])),
+                .add(col(T::State).eq(state(TimerState::Fired)))
+                .add(col(T::Outcome).is_in(["breached", "task_created"])),
         )
 }
 
@@ -217,9 +232,9 @@ fn latest() -> Expr {
     )
 }
 
-/// The timers of one kind and phase a branch selects, when the record
-/// also meets a condition (the item is still to do).
-type Rule = (SlaKind, &'static str, Condition);
+/// The timers of an item's kind (its timer's kind and phase) a branch
+/// selects, when the record also meets a condition (the item is still to do).
+type Rule = (AgendaKind, Condition);
 
 /// One branch of the items query: timers meeting one of `rules` on records
 /// of `record` (its id column `record_id`), joined to their customer by
@@ -246,12 +261,12 @@ fn branch(
     due_before: Option<DateTime<Utc>>,
 ) -> SelectStatement {
     use timers::Column as T;
-    let kinds: Vec<&str> = rules.iter().map(|(kind, _, _)| kind.as_str()).collect();
-    let rules = rules.into_iter().fold(Condition::any(), |any, (kind, phase, when)| {
+    let kinds: Vec<&str> = rules.iter().map(|(kind, _)| kind.timer().as_str()).collect();
+    let rules = rules.into_iter().fold(Condition::any(), |any, (kind, when)| {
         any.add(
             Condition::all()
-                .add(T::Kind.eq(kind.as_str()))
-                .add(T::Phase.eq(phase))
+                .add(T::Kind.eq(kind.timer().as_str()))
+                .add(T::Phase.eq(kind.phase()))
                 .add(when),
         )
     });
@@ -277,7 +292,7 @@ fn branch(
     select
         .cond_where(rules)
         .and_where(T::Kind.is_in(kinds))
-        .cond_where(standing())
+        .cond_where(standing("timers"))
         .and_where(latest())
         .and_where(customers::Column::MergedIntoId.is_null());
     match whose {
@@ -307,22 +322,19 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
     let not_lost = customers::Column::Status.ne(CustomerStatus::Lost);
     let lead = vec![
         (
-            SlaKind::FirstResponse,
-            "deadline",
+            AgendaKind::FirstResponse,
             Condition::all()
                 .add(customers::Column::FirstResponseAt.is_null())
                 .add(not_lost.clone()),
         ),
         (
-            SlaKind::NeedsAssessment,
-            "deadline",
+            AgendaKind::NeedsAssessment,
             Condition::all()
                 .add(customers::Column::NeedsAssessedAt.is_null())
                 .add(not_lost),
         ),
         (
-            SlaKind::FollowUp,
-            "deadline",
+            AgendaKind::FollowUp,
             Condition::all()
                 .add(customers::Column::Status.is_not_in([CustomerStatus::Lost, CustomerStatus::HandedOver])),
         ),
@@ -346,8 +358,7 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
     );
     let after_sale = vec![
         (
-            SlaKind::Inspection,
-            "task",
+            AgendaKind::Inspection,
             Condition::all().add(deals::Column::Stage.is_not_in([
                 DealStage::HandedOver,
                 DealStage::Closed,
@@ -355,8 +366,7 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
             ])),
         ),
         (
-            SlaKind::Visit,
-            "deadline",
+            AgendaKind::Visit,
             Condition::all()
                 .add(deals::Column::Stage.ne(DealStage::Cancelled))
                 .add(no_visit),
@@ -379,8 +389,7 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
         due_before,
     );
     let complaint = vec![(
-        SlaKind::ComplaintResolution,
-        "deadline",
+        AgendaKind::Complaint,
         Condition::all().add(complaints::Column::Status.ne(ComplaintStatus::Resolved)),
     )];
     let handler = Func::coalesce([
@@ -404,8 +413,7 @@ fn items(whose: &Whose, due_before: Option<DateTime<Utc>>) -> SelectStatement {
         due_before,
     );
     let revisit = vec![(
-        SlaKind::KeyAccountRevisit,
-        "deadline",
+        AgendaKind::KeyAccountRevisit,
         Condition::all()
             .add(customers::Column::KeyAccount.eq(true))
             .add(customers::Column::Status.ne(CustomerStatus::Lost)),
@@ -652,7 +660,8 @@ pub struct NextDue {
     pub kind: AgendaKind,
 }
 
-/// The next due item of each of `customers` that has one.
+/// The next due item of each of `customers` that has one, computed from
+/// the rules (what the database keeps on each customer, [`kept_next_due`]).
 pub async fn next_due(db: &impl ConnectionTrait, customers: &[Uuid]) -> Result<HashMap<Uuid, NextDue>, DomainError> {
     if customers.is_empty() {
         return Ok(HashMap::new());
@@ -675,71 +684,364 @@ pub async fn next_due(db: &impl ConnectionTrait, customers: &[Uuid]) -> Result<H
     Ok(out)
 }
 
-/// The [`NEXT_DUE`] columns of a row read with [`join_next_due`].
-pub fn read_next_due(row: &sea_orm::QueryResult) -> Result<Option<NextDue>, DomainError> {
-    let at: Option<DateTime<Utc>> = row.try_get("", "next_due_at")?;
-    let kind: Option<String> = row.try_get("", "next_due_kind")?;
-    match (at, kind) {
-        (Some(at), Some(kind)) => Ok(Some(NextDue {
-            at,
-            kind: AgendaKind::read(&kind)?,
-        })),
-        _ => Ok(None),
+/// The next due item kept on a customer (its `next_due_at` and `next_due_kind`).
+pub fn kept_next_due(customer: &customers::Model) -> Option<NextDue> {
+    let kind = AgendaKind::of_timer(customer.next_due_kind.as_deref()?)?;
+    Some(NextDue {
+        at: customer.next_due_at?,
+        kind,
+    })
+}
+
+/// Whether a customer's next due item is of `kind`.
+pub fn next_due_is(kind: AgendaKind) -> sea_orm::sea_query::SimpleExpr {
+    customers::Column::NextDueKind.eq(kind.timer().as_str())
+}
+
+/// The name under which [`keep_next_due`] records its definition.
+const KEEPER: &str = "customers.next_due";
+
+/// A `SELECT due_at, kind` of the next due item of the customer `of` (an
+/// SQL expression: a variable, a trigger's `NEW.customer_id`), as
+/// [`next_due`] picks it; no row when nothing is due.
+fn next_of(backend: DbBackend, of: &str) -> String {
+    let all = Alias::new("items");
+    let whose = Whose::Customers(
+        Condition::all().add(Expr::col((customers::Entity, customers::Column::Id)).eq(Expr::cust(of.to_owned()))),
+    );
+    let mut query = Query::select();
+    query
+        .columns(["due_at", "kind"].map(|c| (all.clone(), Alias::new(c))))
+        .from_subquery(items(&whose, None), all.clone())
+        .order_by((all.clone(), Alias::new("due_at")), Order::Asc)
+        .order_by((all, Alias::new("kind")), Order::Asc)
+        .limit(1);
+    match backend {
+        DbBackend::Postgres => query.to_string(PostgresQueryBuilder),
+        _ => query.to_string(SqliteQueryBuilder),
     }
 }
 
-/// The alias of the per-customer next due item joined into customer lists.
-pub const NEXT_DUE: &str = "next_due";
-
-/// Joins [`NEXT_DUE`] (`customer_id`, `next_due_at`, `next_due_kind` — the
-/// timer kind) to a query on `customers` and selects the last two (read
-/// them with [`read_next_due`]): the earliest item of each customer
-/// meeting `within` (of two at once, the first kind by name, as
-/// [`next_due`] picks), read in one pass (each customer's items ranked).
-/// Left join: a customer with nothing due has nulls. `within` should hold
-/// every condition of the query on `customers` columns (one customer's id,
-/// a list's filters), so that only the customers it can show are computed.
-pub fn join_next_due(query: &mut SelectStatement, within: Condition) {
-    let (item, ranked) = (Alias::new("item"), Alias::new("ranked"));
-    let whose = Whose::Customers(within);
-    let col = |table: &Alias, c: &str| Expr::col((table.clone(), Alias::new(c)));
-    let rank = Query::select()
-        .column((item.clone(), Alias::new("customer_id")))
-        .expr_as(col(&item, "due_at"), Alias::new("next_due_at"))
-        .expr_as(col(&item, "kind"), Alias::new("next_due_kind"))
-        .expr_as(
-            Expr::cust(
-                r#"ROW_NUMBER() OVER (PARTITION BY "item"."customer_id" ORDER BY "item"."due_at", "item"."kind")"#,
-            ),
-            Alias::new("rank"),
-        )
-        .from_subquery(items(&whose, None), item)
-        .to_owned();
-    let next = Query::select()
-        .columns(["customer_id", "next_due_at", "next_due_kind"].map(|c| (ranked.clone(), Alias::new(c))))
-        .from_subquery(rank, ranked.clone())
-        .and_where(col(&ranked, "rank").eq(1))
-        .to_owned();
-    let alias = Alias::new(NEXT_DUE);
-    query
-        .join_subquery(
-            sea_orm::JoinType::LeftJoin,
-            next,
-            alias.clone(),
-            Expr::col((alias.clone(), Alias::new("customer_id"))).equals((customers::Entity, customers::Column::Id)),
-        )
-        .column((alias.clone(), Alias::new("next_due_at")))
-        .column((alias, Alias::new("next_due_kind")));
+/// `condition` as SQL on its own.
+fn sql_of(backend: DbBackend, condition: Condition) -> String {
+    let mut query = Query::select();
+    query.expr(Expr::cust("1")).cond_where(condition);
+    let sql = match backend {
+        DbBackend::Postgres => query.to_string(PostgresQueryBuilder),
+        _ => query.to_string(SqliteQueryBuilder),
+    };
+    sql.split_once(" WHERE ").map_or(sql.clone(), |(_, w)| w.to_owned())
 }
 
-/// `next_due_at` of the joined [`NEXT_DUE`].
-pub fn next_due_at() -> Expr {
-    Expr::col((Alias::new(NEXT_DUE), Alias::new("next_due_at")))
+/// A table whose changes can move a customer's next due item.
+struct Watched {
+    table: &'static str,
+    /// The customer a row (`{row}`: `NEW` or `OLD`) is on.
+    customer: &'static str,
+    /// The columns the agenda's rules read; a change to another is no change.
+    columns: &'static [&'static str],
+    /// Whether a new row can move it by itself (a new timer does; a new
+    /// deal or complaint has none until its timer follows).
+    insert: bool,
 }
 
-/// Whether the joined [`NEXT_DUE`] item is of `kind`.
-pub fn next_due_is(kind: AgendaKind) -> Expr {
-    Expr::col((Alias::new(NEXT_DUE), Alias::new("next_due_kind"))).eq(kind.timer().as_str())
+const WATCHED: [Watched; 5] = [
+    Watched {
+        table: "timers",
+        customer: "{row}.customer_id",
+        columns: &[
+            "state",
+            "outcome",
+            "due_at",
+            "customer_id",
+            "subject_id",
+            "kind",
+            "phase",
+            "created_at",
+        ],
+        insert: true,
+    },
+    Watched {
+        table: "customers",
+        customer: "{row}.id",
+        columns: &[
+            "first_response_at",
+            "needs_assessed_at",
+            "status",
+            "key_account",
+            "merged_into_id",
+        ],
+        insert: false,
+    },
+    Watched {
+        table: "deals",
+        customer: "{row}.customer_id",
+        columns: &["stage", "customer_id"],
+        insert: false,
+    },
+    Watched {
+        table: "complaints",
+        customer: "{row}.customer_id",
+        columns: &["status", "customer_id"],
+        insert: false,
+    },
+    Watched {
+        table: "visits",
+        customer: "(SELECT deals.customer_id FROM deals WHERE deals.id = {row}.deal_id)",
+        columns: &["deal_id"],
+        insert: true,
+    },
+];
+
+impl Watched {
+    fn customer(&self, row: &str) -> String {
+        self.customer.replace("{row}", row)
+    }
+
+    /// The condition under which a row's change can move a next due item
+    /// (`None`: any change of the watched columns). Timers: only the
+    /// agenda's kinds, and only when it starts or stops standing for work,
+    /// or moves (a deadline claimed by the pump and fired as a breach
+    /// stands all along: no work at all in a burst of breaches).
+    fn when(&self, backend: DbBackend, event: &str) -> Option<String> {
+        if self.table != "timers" {
+            return None;
+        }
+        let agenda = |row: &str| {
+            let any = AgendaKind::ALL
+                .iter()
+                .map(|k| {
+                    format!(
+                        "({row}.kind = '{}' AND {row}.phase = '{}')",
+                        k.timer().as_str(),
+                        k.phase()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            format!("({any})")
+        };
+        match event {
+            "INSERT" => Some(agenda("NEW")),
+            "DELETE" => Some(agenda("OLD")),
+            _ => {
+                let distinct = if backend == DbBackend::Postgres {
+                    "IS DISTINCT FROM"
+                } else {
+                    "IS NOT"
+                };
+                let standing = |row: &str| sql_of(backend, standing(&row.to_lowercase()));
+                let mut changed = vec![format!("({}) {distinct} ({})", standing("OLD"), standing("NEW"))];
+                changed.extend(
+                    ["due_at", "customer_id", "subject_id", "kind", "phase", "created_at"]
+                        .iter()
+                        .map(|c| format!("OLD.{c} {distinct} NEW.{c}")),
+                );
+                Some(format!(
+                    "({} OR {}) AND ({})",
+                    agenda("OLD"),
+                    agenda("NEW"),
+                    changed.join(" OR ")
+                ))
+            }
+        }
+    }
+
+    /// The events to watch: `INSERT`, `UPDATE OF …`, `DELETE`.
+    fn events(&self) -> Vec<(&'static str, String)> {
+        let mut events = Vec::new();
+        if self.insert {
+            events.push(("insert", "INSERT".to_owned()));
+        }
+        events.push(("update", format!("UPDATE OF {}", self.columns.join(", "))));
+        events.push(("delete", "DELETE".to_owned()));
+        events
+    }
+}
+
+/// The statements that make the database keep every customer's next due
+/// item: PostgreSQL, a function computing one customer's (the row locked
+/// first, then read afresh, so that two transactions changing the same
+/// customer end with the later one seeing both) and a trigger per table
+/// and event calling it; SQLite (one writer), the update in each
+/// trigger's body.
+fn definition(backend: DbBackend) -> Vec<String> {
+    let mut statements = Vec::new();
+    let postgres = backend == DbBackend::Postgres;
+    if postgres {
+        statements.push(format!(
+            "CREATE OR REPLACE FUNCTION next_due_refresh(of_customer uuid) RETURNS void LANGUAGE plpgsql AS $body$
+DECLARE found_at timestamptz; found_kind text;
+BEGIN
+    IF of_customer IS NULL THEN RETURN; END IF;
+    PERFORM 1 FROM customers WHERE id = of_customer FOR UPDATE;
+    SELECT n.due_at, n.kind INTO found_at, found_kind FROM ({}) AS n;
+    UPDATE customers SET next_due_at = found_at, next_due_kind = found_kind
+        WHERE id = of_customer
+        AND (next_due_at IS DISTINCT FROM found_at OR next_due_kind IS DISTINCT FROM found_kind);
+END $body$",
+            next_of(backend, "of_customer")
+        ));
+    }
+    // One customer's item computed again; on SQLite, only `unless` the
+    // other row names the same customer (PostgreSQL's functions ask that first).
+    let refresh = |of: String, unless: Option<String>| {
+        if postgres {
+            format!("PERFORM next_due_refresh({of});")
+        } else {
+            let unless = unless
+                .map(|other| format!(" AND {of} IS NOT {other}"))
+                .unwrap_or_default();
+            format!(
+                "UPDATE customers SET (next_due_at, next_due_kind) = ({}) WHERE id = {of}{unless};",
+                next_of(backend, &of)
+            )
+        }
+    };
+    for watched in &WATCHED {
+        let table = watched.table;
+        if postgres {
+            statements.push(format!(
+                "CREATE OR REPLACE FUNCTION next_due_on_{table}() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN {old} END IF;
+    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND {new_customer} IS DISTINCT FROM {old_customer}) THEN {new} END IF;
+    RETURN NULL;
+END $body$",
+                old = refresh(watched.customer("OLD"), None),
+                new = refresh(watched.customer("NEW"), None),
+                new_customer = watched.customer("NEW"),
+                old_customer = watched.customer("OLD"),
+            ));
+        }
+        for (name, event) in watched.events() {
+            let trigger = format!("next_due_{table}_{name}");
+            statements.push(if postgres {
+                format!("DROP TRIGGER IF EXISTS {trigger} ON {table}")
+            } else {
+                format!("DROP TRIGGER IF EXISTS {trigger}")
+            });
+            let when = watched
+                .when(backend, name.to_uppercase().as_str())
+                .map(|w| format!(" WHEN ({w})"))
+                .unwrap_or_default();
+            statements.push(if postgres {
+                format!("CREATE TRIGGER {trigger} AFTER {event} ON {table} FOR EACH ROW{when} EXECUTE FUNCTION next_due_on_{table}()")
+            } else {
+                let body = match name {
+                    "insert" => refresh(watched.customer("NEW"), None),
+                    "delete" => refresh(watched.customer("OLD"), None),
+                    _ => format!(
+                        "{} {}",
+                        refresh(watched.customer("OLD"), Some(watched.customer("NEW"))),
+                        refresh(watched.customer("NEW"), None)
+                    ),
+                };
+                format!("CREATE TRIGGER {trigger} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN {body} END")
+            });
+        }
+    }
+    statements
+}
+
+/// Makes the database keep every customer's next due item, as the rules
+/// of this build read it: when the triggers in force were written from
+/// other rules (or none are), writes them again and computes every
+/// customer's item afresh. Runs with every migration (`domain::migrate`).
+pub async fn keep_next_due(db: &DatabaseConnection) -> Result<(), DomainError> {
+    use entities::derived_objects as D;
+    let backend = db.get_database_backend();
+    let statements = definition(backend);
+    let text = statements.join(";\n");
+    let kept = D::Entity::find_by_id(KEEPER.to_owned()).one(db).await?;
+    if kept.is_some_and(|k| k.definition == text) && triggers_in_place(db).await? == triggers(&statements) {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    if backend == DbBackend::Postgres {
+        // Not a notice per trigger that was not there to drop.
+        txn.execute_unprepared("SET LOCAL client_min_messages = warning")
+            .await?;
+    }
+    for statement in &statements {
+        txn.execute_unprepared(statement).await?;
+    }
+    D::Entity::delete_by_id(KEEPER.to_owned()).exec(&txn).await?;
+    D::ActiveModel {
+        name: sea_orm::Set(KEEPER.to_owned()),
+        definition: sea_orm::Set(text),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    refresh_every_next_due(db).await
+}
+
+/// How many triggers `statements` create.
+fn triggers(statements: &[String]) -> i64 {
+    statements.iter().filter(|s| s.starts_with("CREATE TRIGGER")).count() as i64
+}
+
+/// How many of the next due triggers the database has (one dropped by
+/// hand is written again by the next migration).
+async fn triggers_in_place(db: &DatabaseConnection) -> Result<i64, DomainError> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT COUNT(*) AS n FROM pg_trigger WHERE tgname LIKE 'next\\_due\\_%'",
+        _ => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'next\\_due\\_%' ESCAPE '\\'"
+        }
+    };
+    let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+}
+
+/// Stops keeping next due items, for a bulk load (the benchmarks' seeder):
+/// the triggers go, and the next [`keep_next_due`] writes them again and
+/// computes every customer's item.
+pub async fn suspend_next_due(db: &DatabaseConnection) -> Result<(), DomainError> {
+    let backend = db.get_database_backend();
+    for statement in definition(backend).iter().filter(|s| s.starts_with("DROP TRIGGER")) {
+        db.execute_unprepared(statement).await?;
+    }
+    entities::derived_objects::Entity::delete_by_id(KEEPER.to_owned())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Computes every customer's next due item, a few thousand customers per statement.
+async fn refresh_every_next_due(db: &DatabaseConnection) -> Result<(), DomainError> {
+    const BATCH: u64 = 5_000;
+    let backend = db.get_database_backend();
+    let update = format!(
+        "UPDATE customers AS kept SET (next_due_at, next_due_kind) = ({}) WHERE kept.id >= {} AND kept.id <= {}",
+        next_of(backend, "kept.id"),
+        if backend == DbBackend::Postgres { "$1" } else { "?" },
+        if backend == DbBackend::Postgres { "$2" } else { "?" },
+    );
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut ids = customers::Entity::find()
+            .select_only()
+            .column(customers::Column::Id)
+            .order_by_asc(customers::Column::Id)
+            .limit(BATCH);
+        if let Some(after) = after {
+            ids = ids.filter(customers::Column::Id.gt(after));
+        }
+        let ids: Vec<Uuid> = ids.into_tuple().all(db).await?;
+        let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
+            return Ok(());
+        };
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            &update,
+            [(*first).into(), (*last).into()],
+        ))
+        .await?;
+        after = Some(*last);
+    }
 }
 
 #[cfg(test)]

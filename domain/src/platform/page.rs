@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    sea_query::{Condition, Expr, ExprTrait, Order, SelectStatement},
+    sea_query::{Condition, Expr, ExprTrait, NullOrdering, Order, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -135,9 +135,9 @@ impl KeyedRequest {
     /// page, one row beyond it to tell whether another follows.
     pub fn select(self, query: &mut SelectStatement, key: Expr, id: Expr) {
         let order = if self.descending { Order::Desc } else { Order::Asc };
+        // Nothing due last either way, written so that an index on (key, id) serves it.
         query
-            .order_by_expr(key.clone().is_null(), Order::Asc)
-            .order_by_expr(key.clone(), order.clone())
+            .order_by_expr_with_nulls(key.clone(), order.clone(), NullOrdering::Last)
             .order_by_expr(id.clone(), order)
             .limit(self.limit + 1);
         let Some((at, after_id)) = self.after else {

@@ -71,8 +71,8 @@ pub struct CustomerView {
     pub district_of_interest: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// The earliest item on the customer's agenda (`outbox::agenda`), in
-    /// the list and the detail only. Not part of the record's version: a
+    /// The earliest item on the customer's agenda, as the database keeps
+    /// it (`outbox::agenda`); the list and the detail show it. Not part of the record's version: a
     /// deadline moving does not change what an `If-Match` guards.
     #[serde(skip)]
     pub next_due: Option<NextDue>,
@@ -80,6 +80,7 @@ pub struct CustomerView {
 
 impl From<customers::Model> for CustomerView {
     fn from(m: customers::Model) -> Self {
+        let next_due = agenda::kept_next_due(&m);
         Self {
             id: m.id,
             name: m.name,
@@ -105,7 +106,7 @@ impl From<customers::Model> for CustomerView {
             district_of_interest: m.district_of_interest,
             created_at: m.created_at,
             updated_at: m.updated_at,
-            next_due: None,
+            next_due,
         }
     }
 }
@@ -303,6 +304,8 @@ pub(crate) fn build(
         merged_into_id: Set(None),
         project_of_interest: Set(input.project_of_interest.map(|v| v.trim().to_owned())),
         district_of_interest: Set(input.district_of_interest.map(|v| v.trim().to_owned())),
+        next_due_at: sea_orm::NotSet,
+        next_due_kind: sea_orm::NotSet,
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -537,9 +540,8 @@ impl CustomerFilter {
     }
 }
 
-/// Customers within reach, with their next due item. Sorting or
-/// filtering by the next due item joins it in SQL (`outbox::agenda`),
-/// computed for the customers within reach only.
+/// Customers within reach, with their next due item (kept on each
+/// customer, `outbox::agenda`, so sorting and filtering by it walk an index).
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -549,7 +551,6 @@ pub async fn list(
 ) -> Result<Page<CustomerView>, DomainError> {
     use customers::Column as C;
     filter.check()?;
-    // The list's conditions on customer columns, also those whose next due items are computed.
     let mut within = Condition::all().add(reach(actor, scope)).add(C::MergedIntoId.is_null());
     let status = filter.status.as_deref().map(customer_status::parse).transpose();
     if let Some(status) = status.map_err(|rule| DomainError::invalid("/status", rule))? {
@@ -567,7 +568,7 @@ pub async fn list(
     if let Some(external_id) = filter.external_id {
         within = within.add(C::ExternalId.eq(external_id));
     }
-    let mut query = customers::Entity::find().filter(within.clone());
+    let mut query = customers::Entity::find().filter(within);
     if let Some(q) = filter.q.filter(|q| !q.trim().is_empty()) {
         let pattern = crate::platform::input::contains(&q.trim().to_lowercase());
         let mut any = Condition::any()
@@ -591,49 +592,31 @@ pub async fn list(
         .as_deref()
         .map(|k| AgendaKind::parse(k, "/next_due_kind"))
         .transpose()?;
-    let by_due = matches!(page, CustomerPage::NextDue(_));
-    let joins_due = by_due || filter.due_before.is_some() || filter.overdue.is_some() || kind.is_some();
-    if joins_due {
-        let next = agenda::next_due_at();
-        let now = Utc::now();
-        let mut conditions = Condition::all();
-        if let Some(before) = filter.due_before {
-            conditions = conditions.add(next.clone().lt(before));
-        }
-        match filter.overdue {
-            Some(true) => conditions = conditions.add(next.clone().lt(now)),
-            Some(false) => conditions = conditions.add(Condition::any().add(next.clone().is_null()).add(next.gte(now))),
-            None => {}
-        }
-        if let Some(kind) = kind {
-            conditions = conditions.add(agenda::next_due_is(kind));
-        }
-        let statement = sea_orm::QueryTrait::query(&mut query);
-        agenda::join_next_due(statement, within);
-        statement.cond_where(conditions);
+    let next = Expr::col((customers::Entity, C::NextDueAt));
+    let now = Utc::now();
+    if let Some(before) = filter.due_before {
+        query = query.filter(next.clone().lt(before));
     }
-    let mut page = match page {
-        CustomerPage::Created(page) => page.fetch(db, query, C::Id, |c| c.id).await?.map(CustomerView::from),
+    match filter.overdue {
+        Some(true) => query = query.filter(next.clone().lt(now)),
+        Some(false) => query = query.filter(Condition::any().add(next.clone().is_null()).add(next.clone().gte(now))),
+        None => {}
+    }
+    if let Some(kind) = kind {
+        query = query.filter(agenda::next_due_is(kind));
+    }
+    match page {
+        CustomerPage::Created(page) => Ok(page.fetch(db, query, C::Id, |c| c.id).await?.map(CustomerView::from)),
         CustomerPage::NextDue(keyed) => {
-            // The next due items come with the rows: the join sorted by them.
-            let statement = sea_orm::QueryTrait::query(&mut query);
-            keyed.select(statement, agenda::next_due_at(), Expr::col((customers::Entity, C::Id)));
-            let rows = db.query_all_raw(db.get_database_backend().build(&*statement)).await?;
-            let rows = rows.iter().map(view_with_next_due).collect::<Result<Vec<_>, _>>()?;
-            return Ok(keyed.cut(rows, |c| (c.next_due.map(|n| n.at), c.id)));
+            keyed.select(
+                sea_orm::QueryTrait::query(&mut query),
+                next,
+                Expr::col((customers::Entity, C::Id)),
+            );
+            let rows: Vec<CustomerView> = query.all(db).await?.into_iter().map(CustomerView::from).collect();
+            Ok(keyed.cut(rows, |c| (c.next_due.map(|n| n.at), c.id)))
         }
-    };
-    with_next_due(db, &mut page.items).await?;
-    Ok(page)
-}
-
-/// Fills in each customer's next due item.
-async fn with_next_due(db: &impl ConnectionTrait, customers: &mut [CustomerView]) -> Result<(), DomainError> {
-    let due = agenda::next_due(db, &customers.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
-    for customer in customers {
-        customer.next_due = due.get(&customer.id).copied();
     }
-    Ok(())
 }
 
 pub(crate) async fn find(
@@ -702,7 +685,6 @@ async fn read_one(
         };
         let mut query = customers::Entity::find_by_id(ids[0]).filter(reach(&like, scope));
         let statement = sea_orm::QueryTrait::query(&mut query);
-        agenda::join_next_due(statement, Condition::all().add(customers::Column::Id.eq(ids[0])));
         if epoch.is_some() {
             statement.expr_as(crate::access::actor::epoch(), Alias::new(crate::access::actor::EPOCH));
         }
@@ -716,16 +698,8 @@ async fn read_one(
     {
         return Ok(None);
     }
-    view_with_next_due(&row).map(Some)
-}
-
-/// A customer read with its joined next due item (`agenda::join_next_due`).
-fn view_with_next_due(row: &sea_orm::QueryResult) -> Result<CustomerView, DomainError> {
-    let mut customer = CustomerView::from(<customers::Model as sea_orm::FromQueryResult>::from_query_result(
-        row, "",
-    )?);
-    customer.next_due = agenda::read_next_due(row)?;
-    Ok(customer)
+    let customer = <customers::Model as sea_orm::FromQueryResult>::from_query_result(&row, "")?;
+    Ok(Some(CustomerView::from(customer)))
 }
 
 /// Changes contact fields and the key-account flag.

@@ -467,6 +467,8 @@ mod tests {
             merged_into_id: None,
             project_of_interest: Some("Riverside".to_owned()),
             district_of_interest: None,
+            next_due_at: None,
+            next_due_kind: None,
             created_at: now,
             updated_at: now,
         }

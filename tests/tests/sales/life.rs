@@ -257,4 +257,8 @@ async fn a_lead_goes_from_partner_push_to_post_handover_visit_and_the_timeline_a
     assert_eq!(team["exam_pass_rate"], 1.0);
     assert_eq!(team["complaints_resolved"], 1);
     assert!(team["average_resolution_hours"].as_f64().is_some_and(|h| h < 0.1));
+
+    // Through the whole life, the next due item kept on the customer
+    // followed every deadline, deal stage, visit and complaint.
+    tests::customers::assert_next_due_kept(&app.db).await;
 }

@@ -11,6 +11,7 @@ mod customers;
 mod deals;
 mod kpis;
 mod life;
+mod next_due;
 mod sorting;
 mod targets;
 mod trainings;

@@ -15,7 +15,9 @@
 //! `POST /api/v1/customers` with unique bodies and an `Idempotency-Key`;
 //! then the same GET throttled to half the rate it reached (wrk's
 //! `delay()`), and the list pages again with the statistics deleted (what
-//! a table bulk-loaded moments ago has), after a restart of the process.
+//! a table bulk-loaded moments ago has), after a restart of the process;
+//! before that restart, ten CSV imports of 10,000 new customers each, with
+//! the resident memory at their peak and after them.
 //! Then `pgbench -S` on a scratch database. Prints one Markdown table,
 //! with the process's resident memory idle and at its peak under each load.
 //! On PostgreSQL every statement is bounded to 10 s while it runs (one that
@@ -455,6 +457,7 @@ pub async fn run(args: Args) {
         throttled,
     ));
     let after = memory(service.pid()).0;
+    let imported = imports(&service).await;
     service.stop().await;
     if postgres {
         cancel_running(&workspace.db).await;
@@ -509,6 +512,69 @@ pub async fn run(args: Args) {
             r.as_secs_f64()
         ))
     );
+    imported.print(process);
     let _ = std::fs::remove_dir_all(&dir);
     workspace.close(args.source.keep).await;
+}
+
+/// What ten imports did to the process.
+struct Imported {
+    took: Vec<Duration>,
+    peak_mib: f64,
+    after_mib: f64,
+}
+
+impl Imported {
+    fn print(&self, process: &str) {
+        let mut took = self.took.clone();
+        took.sort();
+        println!(
+            "Ten imports of 10,000 new customers each (`POST /api/v1/customers/import`, one after another): \
+             {:.2} s each at the median, {:.2} s the slowest; `{process}` resident {:.0} MiB at the peak, \
+             {:.0} MiB 5 s after the last.",
+            took[took.len() / 2].as_secs_f64(),
+            took[took.len() - 1].as_secs_f64(),
+            self.peak_mib,
+            self.after_mib
+        );
+    }
+}
+
+/// Ten CSV imports of 10,000 new customers each, as the customer manager,
+/// one after another: how long each took and the process's resident memory.
+async fn imports(service: &Service) -> Imported {
+    let client = reqwest::Client::new();
+    // Phone numbers no earlier run used (a duplicate is answered, not created).
+    let base = u64::from(Uuid::new_v4().as_u64_pair().0 as u32 % 8_000) * 100_000;
+    reset_peak(service.pid());
+    let mut took = Vec::new();
+    for round in 0..10u64 {
+        let mut csv = String::from("name,phone,channel\n");
+        for n in 0..10_000u64 {
+            let number = base + round * 10_000 + n;
+            csv.push_str(&format!("压测导入客户{number},15{number:09},website\n"));
+        }
+        let clock = Instant::now();
+        let response = client
+            .post(format!("{}/api/v1/customers/import", service.url()))
+            .bearer_auth(&service.token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .timeout(Duration::from_secs(300))
+            .send()
+            .await
+            .expect("import");
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        assert!(status.is_success(), "import answered {status}: {body:.300}");
+        took.push(clock.elapsed());
+        eprintln!("import {round}: {:?}", clock.elapsed());
+    }
+    let peak_mib = memory(service.pid()).1;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    Imported {
+        took,
+        peak_mib,
+        after_mib: memory(service.pid()).0,
+    }
 }

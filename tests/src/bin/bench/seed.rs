@@ -175,7 +175,7 @@ impl Workspace {
             ..Settings::default()
         };
         let db = domain::platform::db::connect(&settings).await.expect("connect");
-        domain::platform::db::migrate(&db).await.expect("migrate");
+        domain::migrate(&db).await.expect("migrate");
         Workspace {
             db,
             redis: data.redis.clone(),
@@ -598,6 +598,9 @@ fn customer_row(p: &Profile) -> customers::ActiveModel {
         merged_into_id: Set(None),
         project_of_interest: Set(Some(PROJECTS[(mix(n, PRICE) % 10) as usize].to_owned())),
         district_of_interest: Set(None),
+        // Computed for all at the end, as the database keeps them.
+        next_due_at: sea_orm::NotSet,
+        next_due_kind: sea_orm::NotSet,
         created_at: Set(p.created_at),
         updated_at: Set(p.last.max(p.created_at)),
     }
@@ -834,6 +837,10 @@ pub async fn organisation(db: &DatabaseConnection, size: &Size) -> Seeded {
         1
     };
     let now = Utc::now();
+    // Bulk rows first, each customer's next due item computed once at the end.
+    domain::outbox::agenda::suspend_next_due(db)
+        .await
+        .expect("suspend next due");
     let mut seeded = Seeded::default();
     let mut clock = Instant::now();
     let mut done = |table: &'static str, rows: usize, seeded: &mut Seeded| {
@@ -1030,6 +1037,8 @@ pub async fn organisation(db: &DatabaseConnection, size: &Size) -> Seeded {
         .await
         .expect("periodic runs done");
     done("timers", rows, &mut seeded);
+    domain::outbox::agenda::keep_next_due(db).await.expect("next due items");
+    done("customers' next due items", size.customers, &mut seeded);
     seeded.took = started.elapsed();
     seeded
 }
