@@ -127,10 +127,25 @@ pub(crate) async fn create_index<T: IntoIden + Copy + 'static, C: IntoIden + Cop
     table: T,
     columns: &[C],
 ) -> Result<(), DbErr> {
+    create_partial_index(manager, name, table, columns, None).await
+}
+
+/// Creates the index `name` on `columns` of `table`, over the rows meeting
+/// `condition` only when one is given.
+pub(crate) async fn create_partial_index<T: IntoIden + Copy + 'static, C: IntoIden + Copy + 'static>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    columns: &[C],
+    condition: Option<Expr>,
+) -> Result<(), DbErr> {
     let mut index = Index::create();
     index.name(name).table(table);
     for column in columns {
         index.col(*column);
+    }
+    if let Some(condition) = condition {
+        index.and_where(condition);
     }
     manager.create_index(index.to_owned()).await
 }

@@ -24,17 +24,12 @@ const LIVE_CUSTOMERS: [(&str, Option<Customers>, bool); 4] = [
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (name, leading, dates) in LIVE_CUSTOMERS {
-            let mut index = Index::create();
-            index.name(name).table(Customers::Table);
-            if let Some(column) = leading {
-                index.col(column);
-            }
-            index.col(Customers::Id);
+            let mut columns: Vec<Customers> = leading.into_iter().chain([Customers::Id]).collect();
             if dates {
-                index.col(Customers::CreatedAt).col(Customers::LostAt);
+                columns.extend([Customers::CreatedAt, Customers::LostAt]);
             }
-            index.and_where(Expr::col(Customers::MergedIntoId).is_null());
-            manager.create_index(index.to_owned()).await?;
+            let live = Expr::col(Customers::MergedIntoId).is_null();
+            crate::create_partial_index(manager, name, Customers::Table, &columns, Some(live)).await?;
         }
         crate::create_index(
             manager,

@@ -41,16 +41,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, leading) in BY_NEXT_DUE {
-            let mut index = Index::create();
-            index.name(name).table(Customers::Table);
-            if let Some(column) = leading {
-                index.col(column);
-            }
-            index
-                .col(Customers::NextDueAt)
-                .col(Customers::Id)
-                .and_where(Expr::col(Customers::MergedIntoId).is_null());
-            manager.create_index(index.to_owned()).await?;
+            let columns: Vec<Customers> = leading
+                .into_iter()
+                .chain([Customers::NextDueAt, Customers::Id])
+                .collect();
+            let live = Expr::col(Customers::MergedIntoId).is_null();
+            crate::create_partial_index(manager, name, Customers::Table, &columns, Some(live)).await?;
         }
         manager
             .create_table(

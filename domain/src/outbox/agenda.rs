@@ -33,10 +33,7 @@ use entities::{
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
-    sea_query::{
-        Alias, Condition, Expr, ExprTrait, Func, IntoTableRef, Order, PostgresQueryBuilder, Query, SelectStatement,
-        SqliteQueryBuilder, UnionType,
-    },
+    sea_query::{Alias, Condition, Expr, ExprTrait, Func, IntoTableRef, Order, Query, SelectStatement, UnionType},
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -46,6 +43,7 @@ use crate::{
     access::permissions::Scope,
     outbox::sla::SlaKind,
     platform::{
+        db::inline,
         error::DomainError,
         page::{OffsetRequest, Page},
         text::{At, Msg},
@@ -123,7 +121,7 @@ impl AgendaKind {
     }
 
     /// The kind of an item read back from its timer's kind column.
-    pub fn read(kind: &str) -> Result<AgendaKind, DomainError> {
+    fn read(kind: &str) -> Result<AgendaKind, DomainError> {
         AgendaKind::of_timer(kind)
             .ok_or_else(|| DomainError::Internal(format!("an agenda item of unknown timer kind {kind}")))
     }
@@ -199,6 +197,9 @@ const COLUMNS: [&str; 7] = [
     "consultant_id",
     "team_id",
 ];
+
+/// The timer columns [`standing`] reads.
+const STANDING_COLUMNS: [&str; 2] = ["state", "outcome"];
 
 /// A timer (the row `timer` names: the table, or a trigger's `new` or
 /// `old`) that still stands for work: open, or fired as a breach or a task.
@@ -716,20 +717,14 @@ fn next_of(backend: DbBackend, of: &str) -> String {
         .order_by((all.clone(), Alias::new("due_at")), Order::Asc)
         .order_by((all, Alias::new("kind")), Order::Asc)
         .limit(1);
-    match backend {
-        DbBackend::Postgres => query.to_string(PostgresQueryBuilder),
-        _ => query.to_string(SqliteQueryBuilder),
-    }
+    inline(backend, &query)
 }
 
 /// `condition` as SQL on its own.
 fn sql_of(backend: DbBackend, condition: Condition) -> String {
     let mut query = Query::select();
     query.expr(Expr::cust("1")).cond_where(condition);
-    let sql = match backend {
-        DbBackend::Postgres => query.to_string(PostgresQueryBuilder),
-        _ => query.to_string(SqliteQueryBuilder),
-    };
+    let sql = inline(backend, &query);
     sql.split_once(" WHERE ").map_or(sql.clone(), |(_, w)| w.to_owned())
 }
 
@@ -804,6 +799,7 @@ impl Watched {
     /// or moves (a deadline claimed by the pump and fired as a breach
     /// stands all along: no work at all in a burst of breaches).
     fn when(&self, backend: DbBackend, event: &str) -> Option<String> {
+        // `event`: `insert`, `update` or `delete`, as `events` names them.
         if self.table != "timers" {
             return None;
         }
@@ -822,8 +818,8 @@ impl Watched {
             format!("({any})")
         };
         match event {
-            "INSERT" => Some(agenda("NEW")),
-            "DELETE" => Some(agenda("OLD")),
+            "insert" => Some(agenda("NEW")),
+            "delete" => Some(agenda("OLD")),
             _ => {
                 let distinct = if backend == DbBackend::Postgres {
                     "IS DISTINCT FROM"
@@ -832,9 +828,11 @@ impl Watched {
                 };
                 let standing = |row: &str| sql_of(backend, standing(&row.to_lowercase()));
                 let mut changed = vec![format!("({}) {distinct} ({})", standing("OLD"), standing("NEW"))];
+                // The other columns the rules read, each moving the item by itself.
                 changed.extend(
-                    ["due_at", "customer_id", "subject_id", "kind", "phase", "created_at"]
+                    self.columns
                         .iter()
+                        .filter(|c| !STANDING_COLUMNS.contains(c))
                         .map(|c| format!("OLD.{c} {distinct} NEW.{c}")),
                 );
                 Some(format!(
@@ -922,7 +920,7 @@ END $body$",
                 format!("DROP TRIGGER IF EXISTS {trigger}")
             });
             let when = watched
-                .when(backend, name.to_uppercase().as_str())
+                .when(backend, name)
                 .map(|w| format!(" WHEN ({w})"))
                 .unwrap_or_default();
             statements.push(if postgres {
@@ -1014,11 +1012,13 @@ pub async fn suspend_next_due(db: &DatabaseConnection) -> Result<(), DomainError
 async fn refresh_every_next_due(db: &DatabaseConnection) -> Result<(), DomainError> {
     const BATCH: u64 = 5_000;
     let backend = db.get_database_backend();
+    let (first, last) = match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
+    };
     let update = format!(
-        "UPDATE customers AS kept SET (next_due_at, next_due_kind) = ({}) WHERE kept.id >= {} AND kept.id <= {}",
+        "UPDATE customers AS kept SET (next_due_at, next_due_kind) = ({}) WHERE kept.id >= {first} AND kept.id <= {last}",
         next_of(backend, "kept.id"),
-        if backend == DbBackend::Postgres { "$1" } else { "?" },
-        if backend == DbBackend::Postgres { "$2" } else { "?" },
     );
     let mut after: Option<Uuid> = None;
     loop {

@@ -156,6 +156,15 @@ fn stand_in(i: usize) -> uuid::Uuid {
     uuid::Uuid::from_u128(0x5eed_0000_0000_0000_0000_0000_0000_0000 | i as u128)
 }
 
+/// `select` as SQL text with every value written into it (for a
+/// statement built once, or a database object's definition).
+pub fn inline(backend: DbBackend, select: &sea_orm::sea_query::SelectStatement) -> String {
+    match backend {
+        DbBackend::Postgres => select.to_string(sea_orm::sea_query::PostgresQueryBuilder),
+        _ => select.to_string(sea_orm::sea_query::SqliteQueryBuilder),
+    }
+}
+
 /// The statement `build` makes for `ids`, built once per `shape` and
 /// backend: `build` must give the same SQL for any ids (a shape names
 /// everything else that changes it, such as how many ids there are), and
@@ -176,7 +185,7 @@ pub fn shaped(
         let stand_ins: Vec<uuid::Uuid> = (0..ids.len()).map(stand_in).collect();
         let select = build(&stand_ins);
         let built = if backend == DbBackend::Postgres {
-            let mut sql = select.to_string(sea_orm::sea_query::PostgresQueryBuilder);
+            let mut sql = inline(backend, &select);
             let mut parameters = Vec::new();
             for (i, id) in stand_ins.iter().enumerate() {
                 let literal = format!("'{id}'");

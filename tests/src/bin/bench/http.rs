@@ -31,7 +31,7 @@ use tests::process::ServiceProcess;
 use uuid::Uuid;
 
 use crate::{
-    estateflow, memory,
+    estateflow, memory, percentile,
     seed::{self, READER_EMAIL, READER_PASSWORD, Source, TABLES, Workspace},
 };
 
@@ -526,14 +526,14 @@ struct Imported {
 
 impl Imported {
     fn print(&self, process: &str) {
-        let mut took = self.took.clone();
-        took.sort();
+        let mut took: Vec<f64> = self.took.iter().map(Duration::as_secs_f64).collect();
+        took.sort_by(f64::total_cmp);
         println!(
             "Ten imports of 10,000 new customers each (`POST /api/v1/customers/import`, one after another): \
              {:.2} s each at the median, {:.2} s the slowest; `{process}` resident {:.0} MiB at the peak, \
              {:.0} MiB 5 s after the last.",
-            took[took.len() / 2].as_secs_f64(),
-            took[took.len() - 1].as_secs_f64(),
+            percentile(&took, 0.5),
+            percentile(&took, 1.0),
             self.peak_mib,
             self.after_mib
         );
